@@ -1,0 +1,179 @@
+/* cli_admin.c - outreachctl init, import, stats and check-config. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "import.h"
+#include "json.h"
+#include "store.h"
+#include "util.h"
+
+int
+cli_cmd_init(struct cli *cli, int argc, char **argv)
+{
+	const struct cli_cmd cmd = { "init", "", "create or migrate the store",
+		NULL };
+
+	if (argc > 1)
+		return cli_usage(&cmd, strcmp(argv[1], "--help") ? EX_USAGE : 0);
+	cli_store(cli);
+	printf("store %s ready (schema version %d)\n",
+	    cli->db_path ? cli->db_path : cli->conf->store,
+	    store_schema_version(cli->st));
+	return 0;
+}
+
+static void
+print_import_error(void *arg, const char *msg)
+{
+	(void)arg;
+	fprintf(stderr, "%s\n", msg);
+}
+
+int
+cli_cmd_import(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "no-progress", no_argument, NULL, 'P' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct cli_cmd cmd = { "import",
+		"customers|purchases|contacts FILE|- [--dry-run] [--no-progress]",
+		"import a CSV file atomically: all rows or none", NULL };
+	struct import_opts o = { 0 };
+	struct import_result res;
+	struct stat sb;
+	char *cause = NULL;
+	FILE *fp;
+	int ch, rc, progress = 1;
+	double t0, t1;
+	struct timespec ts;
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (ch == 'n')
+			o.dry_run = 1;
+		else if (ch == 'P')
+			progress = 0;
+		else
+			return cli_usage(&cmd, ch == 'h' ? 0 : EX_USAGE);
+	}
+	if (optind != argc - 2 || import_kind_parse(argv[optind], &o.kind) != 0)
+		return cli_usage(&cmd, EX_USAGE);
+	o.name = argv[optind + 1];
+	if (strcmp(o.name, "-") == 0) {
+		fp = stdin;
+		o.name = "<stdin>";
+	} else if ((fp = fopen(o.name, "r")) == NULL)
+		return cli_fail(EX_NOINPUT, "%s: %m", o.name);
+	if (fstat(fileno(fp), &sb) == 0 && S_ISREG(sb.st_mode))
+		o.size = (long long)sb.st_size;
+	o.progress = progress && isatty(STDERR_FILENO);
+	o.rules = &cli->rules;
+	o.now = time(NULL);
+	o.on_error = print_import_error;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	t0 = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	rc = import_csv(cli_store(cli), fp, &o, &res, &cause);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	t1 = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	if (fp != stdin)
+		fclose(fp);
+	if (rc != 0) {
+		cli_fail(res.errors ? EX_DATAERR : EX_DATAERR, "%s", cause);
+		free(cause);
+		return EX_DATAERR;
+	}
+	printf("%s %lu %s from %s in %.2fs (%.0f rows/s)\n",
+	    o.dry_run ? "validated" : "imported", res.rows, argv[optind],
+	    o.name, t1 - t0, t1 > t0 ? (double)res.rows / (t1 - t0) : 0.0);
+	return 0;
+}
+
+static void
+stats_groups(struct json *j, const char *key, const struct store_count *c,
+    size_t n)
+{
+	size_t i;
+
+	if (j != NULL) {
+		json_key(j, key);
+		json_begin_object(j);
+		for (i = 0; i < n; i++)
+			json_kv_int(j, *c[i].key ? c[i].key : "(none)",
+			    c[i].count);
+		json_end_object(j);
+		return;
+	}
+	printf("%s:\n", key);
+	for (i = 0; i < n; i++)
+		printf("  %-12s %ld\n", *c[i].key ? c[i].key : "(none)",
+		    c[i].count);
+}
+
+int
+cli_cmd_stats(struct cli *cli, int argc, char **argv)
+{
+	struct store_stats s;
+	struct json j, *jp = NULL;
+	char *cause = NULL;
+
+	if (argc > 2 || (argc == 2 && strcmp(argv[1], "--json") != 0)) {
+		const struct cli_cmd cmd = { "stats", "[--json]",
+			"counts by tier, rep, birthday and opt-out", NULL };
+		return cli_usage(&cmd, strcmp(argv[1], "--help") ? EX_USAGE : 0);
+	}
+	if (store_stats(cli_store(cli), &s, &cause) != 0) {
+		cli_fail(EX_SOFTWARE, "%s", cause);
+		free(cause);
+		return EX_SOFTWARE;
+	}
+	if (argc == 2) {
+		jp = &j;
+		json_init(jp, stdout, 1);
+		json_begin_object(jp);
+		json_kv_int(jp, "customers", s.customers);
+		json_kv_int(jp, "with_birthday", s.with_birthday);
+		json_kv_int(jp, "without_birthday", s.without_birthday);
+		json_key(jp, "opted_out");
+		json_begin_object(jp);
+		json_kv_int(jp, "email", s.opted_out_email);
+		json_kv_int(jp, "sms", s.opted_out_sms);
+		json_kv_int(jp, "all", s.opted_out_all);
+		json_end_object(jp);
+		json_kv_int(jp, "purchases", s.purchases);
+		json_kv_int(jp, "contacts", s.contacts);
+	} else {
+		printf("customers:        %ld\n", s.customers);
+		printf("with birthday:    %ld\n", s.with_birthday);
+		printf("without birthday: %ld\n", s.without_birthday);
+		printf("opted out:        email %ld, sms %ld, all %ld\n",
+		    s.opted_out_email, s.opted_out_sms, s.opted_out_all);
+		printf("purchases:        %ld\ncontacts:         %ld\n",
+		    s.purchases, s.contacts);
+	}
+	stats_groups(jp, "by_tier", s.by_tier, s.nby_tier);
+	stats_groups(jp, "by_rep", s.by_rep, s.nby_rep);
+	if (jp != NULL)
+		json_end_object(jp);
+	store_stats_clear(&s);
+	return 0;
+}
+
+int
+cli_cmd_check_config(struct cli *cli, int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	/* Loading already validated it (main exits EX_CONFIG otherwise). */
+	printf("%s: ok\n", cli->conf->path ? cli->conf->path :
+	    "(built-in defaults)");
+	return 0;
+}

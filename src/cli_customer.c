@@ -1,0 +1,544 @@
+/* cli_customer.c - outreachctl customer, rep and contact commands. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "date.h"
+#include "json.h"
+#include "util.h"
+
+/* Options every listing command takes. */
+struct list_opts {
+	int json;
+	const char *tier;
+	const char *rep;
+	long limit;
+};
+
+/* Parses --json/--tier/--rep/--limit/--help; returns -1 to continue or an
+ * exit code. */
+static int
+parse_list_opts(const struct cli_cmd *cmd, int argc, char **argv,
+    struct list_opts *lo)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "tier", required_argument, NULL, 't' },
+		{ "rep", required_argument, NULL, 'r' },
+		{ "limit", required_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'j':
+			lo->json = 1;
+			break;
+		case 't':
+			lo->tier = optarg;
+			break;
+		case 'r':
+			lo->rep = optarg;
+			break;
+		case 'n':
+			lo->limit = strtol(optarg, NULL, 10);
+			break;
+		case 'h':
+			return cli_usage(cmd, 0);
+		default:
+			return cli_usage(cmd, EX_USAGE);
+		}
+	}
+	return -1;
+}
+
+static void
+json_day(struct json *j, const char *key, int32_t day)
+{
+	char d[11];
+
+	json_key(j, key);
+	if (day == DAY_NONE) {
+		json_null(j);
+		return;
+	}
+	date_format(day, d);
+	json_string(j, d);
+}
+
+static void
+json_time(struct json *j, const char *key, int64_t t)
+{
+	char s[32];
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	gmtime_r(&tt, &tm);
+	strftime(s, sizeof(s), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	json_kv_string(j, key, s);
+}
+
+static void
+customer_json(struct json *j, const struct customer *c)
+{
+	size_t i;
+	int f;
+
+	json_begin_object(j);
+	for (f = 0; f < CUST_NFIELDS; f++) {
+		if (f == CUST_TIER)
+			json_kv_string(j, "tier", customer_tier(c) ?
+			    customer_tier(c) : "C");
+		else
+			json_kv_string(j, customer_field_name(f), c->field[f]);
+	}
+	json_kv_string(j, "tier_manual", c->field[CUST_TIER]);
+	json_kv_string(j, "tier_computed", c->tier_computed);
+	json_day(j, "last_contact", c->last_contact);
+	json_day(j, "first_purchase", c->first_purchase);
+	json_day(j, "last_purchase", c->last_purchase);
+	json_time(j, "created_at", c->created_at);
+	json_time(j, "updated_at", c->updated_at);
+	json_key(j, "attrs");
+	json_begin_object(j);
+	for (i = 0; i < c->nattrs; i++)
+		json_kv_string(j, c->attrs[i].name, c->attrs[i].value);
+	json_end_object(j);
+	json_end_object(j);
+}
+
+static const char *
+dash(const char *s)
+{
+	return s ? s : "-";
+}
+
+static int
+print_customer_row(void *arg, const struct customer *c)
+{
+	struct json *j = arg;
+
+	if (j != NULL) {
+		customer_json(j, c);
+		return 0;
+	}
+	printf("%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c->field[CUST_EXTERNAL_ID],
+	    c->field[CUST_NAME], customer_tier(c) ? customer_tier(c) : "C",
+	    dash(c->field[CUST_REP]), dash(c->field[CUST_BIRTHDAY]),
+	    dash(c->field[CUST_PHONE]), dash(c->field[CUST_EMAIL]));
+	return 0;
+}
+
+static int
+customer_list(struct cli *cli, int argc, char **argv)
+{
+	struct list_opts lo = { 0 };
+	struct store_customer_filter f = { 0 };
+	struct json j;
+	char *cause = NULL;
+	int rc;
+
+	if ((rc = parse_list_opts(&cli_customer_cmds[0], argc, argv, &lo)) >= 0)
+		return rc;
+	f.tier = lo.tier, f.rep = lo.rep, f.limit = lo.limit;
+	if (lo.json) {
+		json_init(&j, stdout, 0);
+		json_begin_array(&j);
+	} else
+		printf("external_id\tname\ttier\trep\tbirthday\tphone\temail\n");
+	rc = store_customer_each(cli_store(cli), &f, print_customer_row,
+	    lo.json ? &j : NULL, &cause);
+	if (rc < 0) {
+		cli_fail(EX_SOFTWARE, "%s", cause);
+		free(cause);
+		return EX_SOFTWARE;
+	}
+	if (lo.json)
+		json_end_array(&j);
+	return 0;
+}
+
+/* Loads one customer or reports it missing (EX_DATAERR). */
+static int
+load_customer(struct cli *cli, const char *id, struct customer *c)
+{
+	char *cause = NULL;
+	int rc;
+
+	customer_init(c);
+	rc = store_customer_get(cli_store(cli), id, c, &cause);
+	if (rc < 0) {
+		cli_fail(EX_SOFTWARE, "%s", cause);
+		free(cause);
+		return EX_SOFTWARE;
+	}
+	if (rc == 0)
+		return cli_fail(EX_DATAERR, "no customer \"%s\"", id);
+	return 0;
+}
+
+static int
+customer_show(struct cli *cli, int argc, char **argv)
+{
+	struct list_opts lo = { 0 };
+	struct customer c;
+	struct json j;
+	char d[11];
+	size_t i;
+	int rc, f;
+
+	if ((rc = parse_list_opts(&cli_customer_cmds[1], argc, argv, &lo)) >= 0)
+		return rc;
+	if (optind != argc - 1)
+		return cli_usage(&cli_customer_cmds[1], EX_USAGE);
+	if ((rc = load_customer(cli, argv[optind], &c)) != 0)
+		return rc;
+	if (lo.json) {
+		json_init(&j, stdout, 1);
+		customer_json(&j, &c);
+	} else {
+		for (f = 0; f < CUST_NFIELDS; f++)
+			printf("%-14s %s\n", customer_field_name(f),
+			    f == CUST_TIER ? dash(customer_tier(&c)) :
+			    dash(c.field[f]));
+		printf("%-14s %s\n", "last_contact", c.last_contact == DAY_NONE ?
+		    "-" : (date_format(c.last_contact, d), d));
+		printf("%-14s %s\n", "last_purchase", c.last_purchase ==
+		    DAY_NONE ? "-" : (date_format(c.last_purchase, d), d));
+		for (i = 0; i < c.nattrs; i++)
+			printf("attr.%-9s %s\n", c.attrs[i].name,
+			    c.attrs[i].value);
+	}
+	customer_clear(&c);
+	return 0;
+}
+
+/* Applies FIELD=VALUE arguments (attr.NAME=VALUE for attributes) to c and
+ * returns the mask of fields set, or -1 after reporting an error. */
+static long
+apply_assignments(struct cli *cli, struct customer *c, int argc, char **argv)
+{
+	long present = 0;
+	char *name, *eq, *v, *cause = NULL;
+	int i, f;
+
+	for (i = 0; i < argc; i++) {
+		if ((eq = strchr(argv[i], '=')) == NULL) {
+			cli_fail(EX_USAGE, "\"%s\": expected FIELD=VALUE", argv[i]);
+			return -1;
+		}
+		name = xstrndup(argv[i], (size_t)(eq - argv[i]));
+		if (strncmp(name, "attr.", 5) == 0 &&
+		    customer_attr_name_valid(name + 5)) {
+			customer_attr_set(c, name + 5, eq + 1);
+		} else if ((f = customer_field_lookup(name)) <= 0) {
+			cli_fail(EX_USAGE, "\"%s\": unknown field", name);
+			free(name);
+			return -1;
+		} else if (customer_normalize(f, eq + 1, &cli->rules, &v,
+		    &cause) != 0) {
+			cli_fail(EX_DATAERR, "%s: %s", name, cause);
+			free(cause);
+			free(name);
+			return -1;
+		} else {
+			free(c->field[f]);
+			c->field[f] = v;
+			present |= 1L << f;
+		}
+		free(name);
+	}
+	return present;
+}
+
+/* customer add and customer set share everything but the existence test. */
+static int
+customer_write(struct cli *cli, int argc, char **argv, int adding)
+{
+	const struct cli_cmd *cmd = &cli_customer_cmds[adding ? 2 : 3];
+	struct customer c;
+	struct customer_keys keys;
+	struct store_rep r = { 0 };
+	struct store *st;
+	char *cause = NULL, *id = NULL;
+	int64_t cid;
+	long present;
+	int rc;
+
+	if (argc < 2 || strcmp(argv[1], "--help") == 0)
+		return cli_usage(cmd, argc < 2 ? EX_USAGE : 0);
+	st = cli_store(cli);
+	customer_init(&c);
+	rc = store_customer_get(st, argv[1], &c, &cause);
+	if (rc < 0 || (rc == 1) == adding) {
+		customer_clear(&c);
+		if (rc < 0)
+			return cli_fail(EX_SOFTWARE, "%s", cause);
+		return cli_fail(EX_DATAERR, "customer \"%s\" %s", argv[1],
+		    adding ? "already exists (use customer set)" :
+		    "does not exist (use customer add)");
+	}
+	if (adding && customer_normalize(CUST_EXTERNAL_ID, argv[1], &cli->rules,
+	    &id, &cause) != 0) {
+		rc = cli_fail(EX_DATAERR, "external_id: %s", cause);
+		goto out;
+	}
+	if (adding)
+		c.field[CUST_EXTERNAL_ID] = id;
+	rc = EX_DATAERR;
+	if ((present = apply_assignments(cli, &c, argc - 2, argv + 2)) < 0)
+		goto out;
+	if (c.field[CUST_NAME] == NULL) {
+		rc = cli_fail(EX_USAGE, "name=... is required");
+		goto out;
+	}
+	if (c.field[CUST_REP] && store_rep_get(st, c.field[CUST_REP], &r,
+	    NULL) != 1) {
+		rc = cli_fail(EX_DATAERR, "unknown rep \"%s\"", c.field[CUST_REP]);
+		goto out;
+	}
+	customer_keys(&c, &keys);
+	if (adding)
+		present = (1L << CUST_NFIELDS) - 1;
+	if (store_customer_upsert(st, &c, &keys, (unsigned)present, time(NULL),
+	    &cid, &cause) != 0)
+		rc = cli_fail(EX_SOFTWARE, "%s", cause);
+	else
+		rc = 0;
+out:
+	store_rep_clear(&r);
+	free(cause);
+	customer_clear(&c);
+	return rc;
+}
+
+static int
+customer_add(struct cli *cli, int argc, char **argv)
+{
+	return customer_write(cli, argc, argv, 1);
+}
+
+static int
+customer_set(struct cli *cli, int argc, char **argv)
+{
+	return customer_write(cli, argc, argv, 0);
+}
+
+static int
+customer_forget(struct cli *cli, int argc, char **argv)
+{
+	char *cause = NULL;
+	int rc;
+
+	if (argc != 2 || strcmp(argv[1], "--help") == 0)
+		return cli_usage(&cli_customer_cmds[4], argc != 2 ? EX_USAGE : 0);
+	rc = store_customer_forget(cli_store(cli), argv[1], &cause);
+	if (rc < 0) {
+		cli_fail(EX_SOFTWARE, "%s", cause);
+		free(cause);
+		return EX_SOFTWARE;
+	}
+	if (rc == 0)
+		return cli_fail(EX_DATAERR, "no customer \"%s\"", argv[1]);
+	printf("erased customer %s and its history\n", argv[1]);
+	return 0;
+}
+
+const struct cli_cmd cli_customer_cmds[] = {
+	{ "list", "[--tier T] [--rep R] [--limit N] [--json]",
+	  "list customers", customer_list },
+	{ "show", "ID [--json]", "show one customer", customer_show },
+	{ "add", "ID name=NAME [FIELD=VALUE|attr.NAME=VALUE ...]",
+	  "add a customer", customer_add },
+	{ "set", "ID FIELD=VALUE|attr.NAME=VALUE ...",
+	  "change fields of a customer (an empty VALUE clears)", customer_set },
+	{ "forget", "ID", "erase a customer and its whole history (privacy "
+	  "requests)", customer_forget },
+	{ NULL, NULL, NULL, NULL },
+};
+
+static int
+rep_add(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "name", required_argument, NULL, 'n' },
+		{ "email", required_argument, NULL, 'e' },
+		{ "phone", required_argument, NULL, 'p' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct store_rep r = { 0 };
+	char *cause = NULL, *email = NULL, *phone = NULL;
+	int ch, rc = 0;
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'n':
+			r.name = optarg;
+			break;
+		case 'e':
+			free(email);
+			if (customer_normalize(CUST_EMAIL, optarg, &cli->rules,
+			    &email, &cause) != 0)
+				rc = cli_fail(EX_DATAERR, "--email: %s", cause);
+			break;
+		case 'p':
+			free(phone);
+			if (customer_normalize(CUST_PHONE, optarg, &cli->rules,
+			    &phone, &cause) != 0)
+				rc = cli_fail(EX_DATAERR, "--phone: %s", cause);
+			break;
+		case 'h':
+			return cli_usage(&cli_rep_cmds[0], 0);
+		default:
+			return cli_usage(&cli_rep_cmds[0], EX_USAGE);
+		}
+		free(cause);
+		cause = NULL;
+	}
+	if (rc == 0 && (optind != argc - 1 || r.name == NULL))
+		rc = cli_usage(&cli_rep_cmds[0], EX_USAGE);
+	if (rc == 0 && customer_normalize(CUST_REP, argv[optind], &cli->rules,
+	    &r.key, &cause) != 0)
+		rc = cli_fail(EX_DATAERR, "%s", cause);
+	r.email = email, r.phone = phone;
+	if (rc == 0 && store_rep_upsert(cli_store(cli), &r, &cause) != 0)
+		rc = cli_fail(EX_SOFTWARE, "%s", cause);
+	free(r.key);
+	free(email);
+	free(phone);
+	free(cause);
+	return rc;
+}
+
+static int
+print_rep(void *arg, const struct store_rep *r)
+{
+	struct json *j = arg;
+
+	if (j == NULL) {
+		printf("%s\t%s\t%s\t%s\n", r->key, r->name, dash(r->email),
+		    dash(r->phone));
+		return 0;
+	}
+	json_begin_object(j);
+	json_kv_string(j, "key", r->key);
+	json_kv_string(j, "name", r->name);
+	json_kv_string(j, "email", r->email);
+	json_kv_string(j, "phone", r->phone);
+	json_end_object(j);
+	return 0;
+}
+
+static int
+rep_list(struct cli *cli, int argc, char **argv)
+{
+	struct list_opts lo = { 0 };
+	struct json j;
+	char *cause = NULL;
+	int rc;
+
+	if ((rc = parse_list_opts(&cli_rep_cmds[1], argc, argv, &lo)) >= 0)
+		return rc;
+	if (lo.json) {
+		json_init(&j, stdout, 0);
+		json_begin_array(&j);
+	}
+	if (store_rep_each(cli_store(cli), print_rep, lo.json ? &j : NULL,
+	    &cause) != 0) {
+		cli_fail(EX_SOFTWARE, "%s", cause);
+		free(cause);
+		return EX_SOFTWARE;
+	}
+	if (lo.json)
+		json_end_array(&j);
+	return 0;
+}
+
+const struct cli_cmd cli_rep_cmds[] = {
+	{ "add", "KEY --name NAME [--email E] [--phone P]",
+	  "add or update a sales rep", rep_add },
+	{ "list", "[--json]", "list sales reps", rep_list },
+	{ NULL, NULL, NULL, NULL },
+};
+
+/* contact log: a rep's own touch, which resets the revisit clock. */
+static int
+contact_log(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "kind", required_argument, NULL, 'k' },
+		{ "date", required_argument, NULL, 'd' },
+		{ "note", required_argument, NULL, 'n' },
+		{ "rep", required_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *kind = NULL, *note = NULL, *rep = NULL;
+	struct store_rep r = { 0 };
+	struct store *st;
+	char *cause = NULL;
+	int32_t day = DAY_NONE;
+	int64_t cid;
+	int ch, rc;
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'k':
+			kind = optarg;
+			break;
+		case 'd':
+			if (cli_parse_day(optarg, &day) != 0)
+				return EX_USAGE;
+			break;
+		case 'n':
+			note = optarg;
+			break;
+		case 'r':
+			rep = optarg;
+			break;
+		case 'h':
+			return cli_usage(&cli_contact_cmds[0], 0);
+		default:
+			return cli_usage(&cli_contact_cmds[0], EX_USAGE);
+		}
+	}
+	if (optind != argc - 1 || kind == NULL)
+		return cli_usage(&cli_contact_cmds[0], EX_USAGE);
+	if (strstr("|call|visit|email|sms|gift|meeting|", kind) == NULL ||
+	    strchr(kind, '|') != NULL || *kind == '\0')
+		return cli_fail(EX_USAGE, "\"%s\": kind must be call, visit, "
+		    "email, sms, gift or meeting", kind);
+	st = cli_store(cli);
+	if ((rc = store_customer_id(st, argv[optind], &cid, &cause)) != 1) {
+		rc = rc < 0 ? cli_fail(EX_SOFTWARE, "%s", cause) :
+		    cli_fail(EX_DATAERR, "no customer \"%s\"", argv[optind]);
+		free(cause);
+		return rc;
+	}
+	if (rep != NULL && store_rep_get(st, rep, &r, NULL) != 1)
+		return cli_fail(EX_DATAERR, "unknown rep \"%s\"", rep);
+	if (day == DAY_NONE)
+		day = cli_today(cli);
+	rc = 0;
+	if (store_contact_add(st, cid, r.id, day, kind, note, &cause) != 0)
+		rc = cli_fail(EX_SOFTWARE, "%s", cause);
+	store_rep_clear(&r);
+	free(cause);
+	return rc;
+}
+
+const struct cli_cmd cli_contact_cmds[] = {
+	{ "log", "CUSTOMER --kind call|visit|email|sms|gift|meeting "
+	  "[--date YYYY-MM-DD] [--note TEXT] [--rep KEY]",
+	  "record a rep's contact (resets the revisit clock)", contact_log },
+	{ NULL, NULL, NULL, NULL },
+};

@@ -1,0 +1,151 @@
+/* cli_plan.c - outreachctl plan and tiers. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "date.h"
+#include "json.h"
+#include "planner.h"
+#include "tiers.h"
+#include "util.h"
+
+static void
+item_json(struct json *j, const struct plan_item *it)
+{
+	const struct conf_rule *r = it->rule;
+	char d[11], t[2] = { it->tier, '\0' };
+
+	date_format(it->day, d);
+	json_begin_object(j);
+	json_kv_string(j, "date", d);
+	json_kv_string(j, "rule", r->name);
+	json_kv_string(j, "event", conf_event_name(r->event));
+	json_kv_string(j, "customer", it->external_id);
+	json_kv_string(j, "name", it->name);
+	json_kv_string(j, "tier", t);
+	json_kv_string(j, "action", r->action == ACT_MESSAGE ? "message" :
+	    "task");
+	json_kv_string(j, "channel", it->channel);
+	json_kv_string(j, "task_kind", r->action == ACT_TASK ? r->task_kind :
+	    NULL);
+	json_kv_string(j, "reason", it->reason);
+	json_end_object(j);
+}
+
+static void
+item_text(const struct plan_item *it)
+{
+	const struct conf_rule *r = it->rule;
+	char d[11];
+
+	date_format(it->day, d);
+	printf("%s  %-16s %-10s %c  %-8s %-7s %s (%s)\n", d, r->name,
+	    it->external_id, it->tier, r->action == ACT_MESSAGE ? "message" :
+	    "task", r->action == ACT_MESSAGE ? it->channel : r->task_kind,
+	    it->name, it->reason);
+}
+
+int
+cli_cmd_plan(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "date", required_argument, NULL, 'd' },
+		{ "days", required_argument, NULL, 'n' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct cli_cmd cmd = { "plan",
+		"[--date YYYY-MM-DD] [--days N] [--json]",
+		"show what would be planned for those days, writing nothing",
+		NULL };
+	struct plan_list l = { 0 };
+	struct plan_stats ps;
+	struct json j;
+	char *cause = NULL, *end;
+	int32_t day = DAY_NONE;
+	long days = 1;
+	size_t i;
+	int ch, json = 0;
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'd':
+			if (cli_parse_day(optarg, &day) != 0)
+				return EX_USAGE;
+			break;
+		case 'n':
+			days = strtol(optarg, &end, 10);
+			if (*end != '\0' || days < 1 || days > 366)
+				return cli_fail(EX_USAGE, "--days must be 1..366");
+			break;
+		case 'j':
+			json = 1;
+			break;
+		default:
+			return cli_usage(&cmd, ch == 'h' ? 0 : EX_USAGE);
+		}
+	}
+	if (optind != argc)
+		return cli_usage(&cmd, EX_USAGE);
+	if (day == DAY_NONE)
+		day = cli_today(cli);
+	if (planner_run(cli_store(cli), cli->conf, day, (int)days, 0,
+	    time(NULL), &l, &ps, &cause) != 0) {
+		cli_fail(EX_SOFTWARE, "%s", cause);
+		free(cause);
+		return EX_SOFTWARE;
+	}
+	if (json) {
+		json_init(&j, stdout, 0);
+		json_begin_array(&j);
+	}
+	for (i = 0; i < l.n; i++) {
+		if (json)
+			item_json(&j, &l.items[i]);
+		else
+			item_text(&l.items[i]);
+	}
+	if (json)
+		json_end_array(&j);
+	else
+		printf("%lu items; %lu messages over the frequency cap, %lu "
+		    "without a usable channel\n", ps.items, ps.capped,
+		    ps.unreachable);
+	plan_list_free(&l);
+	return 0;
+}
+
+int
+cli_cmd_tiers(struct cli *cli, int argc, char **argv)
+{
+	const struct cli_cmd cmd = { "tiers", "recompute [--date YYYY-MM-DD]",
+		"recompute A/B/C tiers from purchases (manual tiers override)",
+		NULL };
+	struct tiers_result r;
+	char *cause = NULL;
+	int32_t day = DAY_NONE;
+
+	if (argc >= 2 && strcmp(argv[1], "--help") == 0)
+		return cli_usage(&cmd, 0);
+	if (argc < 2 || strcmp(argv[1], "recompute") != 0 || (argc != 2 &&
+	    (argc != 4 || strcmp(argv[2], "--date") != 0)))
+		return cli_usage(&cmd, EX_USAGE);
+	if (argc == 4 && cli_parse_day(argv[3], &day) != 0)
+		return EX_USAGE;
+	if (day == DAY_NONE)
+		day = cli_today(cli);
+	if (tiers_recompute(cli_store(cli), cli->conf, day, &r, &cause) != 0) {
+		cli_fail(EX_SOFTWARE, "%s", cause);
+		free(cause);
+		return EX_SOFTWARE;
+	}
+	printf("%lu customers: A %lu, B %lu, C %lu (computed); %lu changed; "
+	    "%lu with their own sleeping threshold\n", r.customers, r.count[0],
+	    r.count[1], r.count[2], r.changed, r.personal_sleep);
+	return 0;
+}

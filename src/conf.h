@@ -1,0 +1,106 @@
+/* conf.h - outreachd.conf, read with libconfig.
+ *
+ * conf_load() parses into a fresh struct conf and validates everything,
+ * reporting "FILE:LINE: what is wrong" for each problem; the caller swaps
+ * the new conf in only on success, so a bad reload keeps the old one.
+ * (The module is "conf" because libconfig owns the config_ prefix.) */
+#ifndef OUTREACHD_CONF_H
+#define OUTREACHD_CONF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "date.h"
+
+/* What a rule reacts to.  The names are the `event` values of plan --json. */
+enum conf_event {
+	EV_BIRTHDAY,
+	EV_ANNIVERSARY,
+	EV_REVISIT,
+	EV_SLEEPING,
+	EV_LOST,
+	EV_STALE,
+	EV_HOLIDAY,
+	EV_COUNT
+};
+
+enum conf_action { ACT_MESSAGE, ACT_TASK };
+
+#define TIER_BIT(t) (1u << ((t) - 'A')) /* 'A'..'C' */
+
+struct conf_rule {
+	char *name;
+	enum conf_event event;
+	enum conf_action action;
+	char *template;	   /* messages: template name (default: rule name) */
+	char **channels;   /* messages: "preferred", "email", "sms" in order */
+	size_t nchannels;
+	char *task_kind;   /* tasks: call, visit, gift, refresh, ... */
+	char *holiday;	   /* holiday rules: which holiday */
+	int lead_days;	   /* the item is due this many days before the event */
+	unsigned tiers;	   /* TIER_BIT mask, 0 = every tier */
+	char **reps;	   /* only these reps' customers, none = all */
+	size_t nreps;
+	char **attrs;	   /* only customers that have these attributes */
+	size_t nattrs;
+	int need_email;
+	int need_phone;
+	int priority;	   /* lower wins when the frequency cap bites */
+	int line;	   /* where it was defined, for messages */
+};
+
+struct conf_holiday {
+	char *name;
+	char *title;	   /* shown in templates as {{holiday}} */
+	int32_t *days;	   /* sorted day numbers */
+	size_t ndays;
+};
+
+struct conf_plan {
+	int grace_days;
+	enum date_feb29 feb29;
+	int cap_messages;  /* at most cap_messages per customer ... */
+	int cap_days;	   /* ... in cap_days days */
+	int cadence[3];	   /* revisit days for tiers A, B, C */
+	int tier_window_days;
+	int tier_by_revenue; /* 0: shares of customers, 1: shares of revenue */
+	double tier_a_share;
+	double tier_b_share;
+	int sleeping_after_days;
+	double sleeping_factor;
+	int sleeping_min_purchases;
+	int lost_after_days;
+	int winback_max;
+	int winback_interval_days;
+	int stale_after_days;
+};
+
+struct conf {
+	char *path;	    /* file it came from, NULL for built-in defaults */
+	char *store;	    /* SQLite file */
+	char *company;
+	char *timezone;	    /* default IANA zone for customers without one */
+	char *locale;	    /* default locale */
+	char *country_code; /* default calling code for phone numbers */
+	char *templates;    /* template directory */
+	struct conf_plan plan;
+	struct conf_rule *rules;
+	size_t nrules;
+	struct conf_holiday *holidays;
+	size_t nholidays;
+};
+
+const char *conf_event_name(enum conf_event ev);
+const struct conf_holiday *conf_holiday_find(const struct conf *c,
+    const char *name);
+
+/* The file used when -c is not given. */
+const char *conf_default_path(void);
+/* Loads and validates path.  On error returns NULL and sets *cause to every
+ * problem found, one per line. */
+struct conf *conf_load(const char *path, char **cause);
+/* Built-in defaults, used when no configuration file exists. */
+struct conf *conf_defaults(void);
+void conf_free(struct conf *c);
+
+#endif

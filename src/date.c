@@ -1,0 +1,847 @@
+/* date.c - civil calendar arithmetic and IANA time zones.
+ *
+ * Day numbers use Howard Hinnant's days_from_civil/civil_from_days
+ * algorithms.  Time zones are read straight from TZif files (RFC 8536)
+ * rather than through TZ/tzset(), so no process-wide state is touched and a
+ * bad name is an error instead of a silent fallback to UTC. */
+#include "date.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util.h"
+
+#define DATE_TZDIR "/usr/share/zoneinfo"
+#define DATE_TZNAME_MAX 255
+#define DATE_TZIF_MAX ((size_t)1 << 20)
+#define DATE_QUOTE_MAX 40
+/* About +-950,000 years: keeps day numbers inside int32_t. */
+#define DATE_TIME_MAX ((int64_t)30000000000000)
+
+static const char *const date_month_names[] = { "January", "February",
+	"March", "April", "May", "June", "July", "August", "September",
+	"October", "November", "December" };
+
+/* A day in a POSIX TZ rule: Jn (1..365, no leap day), n (0..365) or
+ * Mm.w.d, with the local time of the change. */
+struct date_rday {
+	char kind; /* 'J', 'D' or 'M' */
+	int n, m, w, d;
+	int32_t time;
+};
+
+/* The POSIX TZ string in a TZif footer, for instants after the table. */
+struct date_rule {
+	int32_t std_off; /* seconds east of UTC */
+	int32_t dst_off;
+	int has_dst;
+	struct date_rday start;
+	struct date_rday end;
+};
+
+struct date_zone {
+	char *name;
+	size_t ntrans;
+	int64_t *trans;	      /* UTC instants, ascending */
+	unsigned char *types; /* time type after each transition */
+	size_t ntypes;
+	int32_t *offs; /* seconds east of UTC, per time type */
+	int has_rule;
+	struct date_rule rule;
+};
+
+static struct date_zone *date_cache[DATE_TZ_CACHE_MAX];
+static size_t date_ncache;
+static size_t date_cache_next; /* slot to evict when full */
+
+/* Floor division: calendars need day -1 to be 1969-12-31, not 1970. */
+static int64_t
+date_floordiv(int64_t a, int64_t b)
+{
+	return a / b - (a % b != 0 && (a < 0) != (b < 0));
+}
+
+/* Gregorian leap year rule, proleptic before 1582. */
+int
+date_is_leap(int year)
+{
+	return year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+}
+
+/* Month length, for validating dates and clamping days. */
+int
+date_days_in_month(int year, int month)
+{
+	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
+		30, 31 };
+
+	if (month < 1 || month > 12)
+		return 0;
+	if (month == 2 && date_is_leap(year))
+		return 29;
+	return days[month - 1];
+}
+
+/* Hinnant's days_from_civil. */
+int32_t
+date_to_days(int year, int month, int day)
+{
+	int64_t y = (int64_t)year - (month <= 2);
+	int64_t era = date_floordiv(y, 400);
+	int64_t yoe = y - era * 400;
+	int64_t mp = (month + 9) % 12;
+	int64_t doy = (153 * mp + 2) / 5 + day - 1;
+	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+
+	return (int32_t)(era * 146097 + doe - 719468);
+}
+
+/* Hinnant's civil_from_days. */
+void
+date_from_days(int32_t days, struct date *out)
+{
+	int64_t z = (int64_t)days + 719468;
+	int64_t era = date_floordiv(z, 146097);
+	int64_t doe = z - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t mp = (5 * doy + 2) / 153;
+
+	out->day = (int)(doy - (153 * mp + 2) / 5 + 1);
+	out->month = (int)(mp < 10 ? mp + 3 : mp - 9);
+	out->year = (int)(yoe + era * 400 + (out->month <= 2));
+}
+
+/* Day of the week of a day number, 0 = Sunday. */
+int
+date_weekday(int32_t days)
+{
+	int64_t d = (int64_t)days + 4; /* 1970-01-01 was a Thursday */
+
+	return (int)(d - date_floordiv(d, 7) * 7);
+}
+
+/* Quotes untrusted text for a message: escaped and cut short. */
+static char *
+date_quote(const char *s)
+{
+	struct buf b;
+	size_t i;
+
+	buf_init(&b);
+	buf_addc(&b, '"');
+	for (i = 0; s[i] != '\0'; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (i >= DATE_QUOTE_MAX && (c & 0xc0) != 0x80) {
+			buf_puts(&b, "...");
+			break;
+		}
+		if (c < 0x20 || c == 0x7f || c == '"' || c == '\\')
+			buf_printf(&b, "\\x%02x", c);
+		else
+			buf_addc(&b, (char)c);
+	}
+	buf_addc(&b, '"');
+	return buf_detach(&b);
+}
+
+/* Fails with "<quoted subject>: <what>". */
+static int PRINTFLIKE(3, 4)
+date_fail(const char *subject, char **cause, const char *fmt, ...)
+{
+	va_list ap;
+	char *what, *q;
+
+	va_start(ap, fmt);
+	what = xvasprintf(fmt, ap);
+	va_end(ap);
+	q = date_quote(subject);
+	set_error(cause, "%s: %s", q, what);
+	free(q);
+	free(what);
+	return -1;
+}
+
+/* Reads exactly n ASCII digits (no sign, no spaces). */
+static int
+date_digits(const char *p, int n, int *v)
+{
+	int i;
+
+	*v = 0;
+	for (i = 0; i < n; i++) {
+		if (p[i] < '0' || p[i] > '9')
+			return 0;
+		*v = *v * 10 + (p[i] - '0');
+	}
+	return 1;
+}
+
+/* Checks the ranges of a parsed date, with a message naming the problem. */
+static int
+date_check(const char *s, const struct date *d, int has_year, char **cause)
+{
+	int dim;
+
+	if (has_year && d->year < 1000)
+		return date_fail(s, cause, "year must be 1000..9999");
+	if (d->month < 1 || d->month > 12)
+		return date_fail(s, cause, "month must be 01..12");
+	if (d->day < 1 || d->day > 31)
+		return date_fail(s, cause, "day must be 01..31");
+	dim = date_days_in_month(d->year, d->month);
+	if (d->day <= dim)
+		return 0;
+	if (d->month == 2 && d->day == 29) {
+		return date_fail(s, cause, "no such day (%d is not a leap "
+		    "year)", d->year);
+	}
+	return date_fail(s, cause, "no such day (%s has %s%d days)",
+	    date_month_names[d->month - 1], d->month == 2 ? "at most " : "",
+	    d->month == 2 ? 29 : dim);
+}
+
+/* Parses YYYY-MM-DD, and --MM-DD too if allow_md. */
+static int
+date_parse_any(const char *s, int allow_md, struct date *out, char **cause)
+{
+	const char *p = NULL;
+	struct date d;
+
+	if (allow_md && strncmp(s, "--", 2) == 0) {
+		d.year = 0;
+		p = s + 2;
+	} else if (date_digits(s, 4, &d.year) && s[4] == '-')
+		p = s + 5;
+	if (p == NULL || !date_digits(p, 2, &d.month) || p[2] != '-' ||
+	    !date_digits(p + 3, 2, &d.day) || p[5] != '\0') {
+		return date_fail(s, cause, "expected YYYY-MM-DD%s",
+		    allow_md ? " or --MM-DD" : "");
+	}
+	if (date_check(s, &d, p != s + 2, cause) != 0)
+		return -1;
+	*out = d;
+	return 0;
+}
+
+/* Parses a strict ISO date from untrusted input. */
+int
+date_parse(const char *s, struct date *out, char **cause)
+{
+	return date_parse_any(s, 0, out, cause);
+}
+
+/* Parses a birthday, whose year may be unknown. */
+int
+date_parse_birthday(const char *s, struct date *out, char **cause)
+{
+	return date_parse_any(s, 1, out, cause);
+}
+
+/* Formats a day number as ISO YYYY-MM-DD without allocating. */
+void
+date_format(int32_t days, char out[11])
+{
+	struct date d;
+
+	date_from_days(days, &d);
+	if (d.year < 0 || d.year > 9999)
+		memcpy(out, "0000-00-00", 11);
+	else {
+		snprintf(out, 11, "%04u-%02u-%02u", (unsigned)d.year % 10000,
+		    (unsigned)d.month % 100, (unsigned)d.day % 100);
+	}
+}
+
+/* Formats a date that may lack its year. */
+char *
+date_format_md(const struct date *d)
+{
+	if (d->year == 0)
+		return xasprintf("--%02d-%02d", d->month, d->day);
+	return xasprintf("%04d-%02d-%02d", d->year, d->month, d->day);
+}
+
+/* A month and day that exist in some year (29 February included). */
+static int
+date_md_valid(int month, int day)
+{
+	return day >= 1 && day <= date_days_in_month(0, month);
+}
+
+/* The day of a yearly event in a given year, 29 February per policy. */
+int
+date_yearly(int month, int day, int year, enum date_feb29 policy,
+    int32_t *days)
+{
+	if (!date_md_valid(month, day))
+		return -1;
+	if (month == 2 && day == 29 && !date_is_leap(year)) {
+		switch (policy) {
+		case DATE_FEB29_FEB28:
+			day = 28;
+			break;
+		case DATE_FEB29_MAR1:
+			month = 3;
+			day = 1;
+			break;
+		default:
+			return -1;
+		}
+	}
+	*days = date_to_days(year, month, day);
+	return 0;
+}
+
+/* The next occurrence of a yearly event, for "in N days". */
+int
+date_next_yearly(int month, int day, int32_t from, enum date_feb29 policy,
+    int32_t *days)
+{
+	struct date f;
+	int32_t d;
+	int y;
+
+	if (!date_md_valid(month, day))
+		return -1;
+	date_from_days(from, &f);
+	/* Eight years is the longest wait: 29 February 2096 to 2104. */
+	for (y = f.year; y <= f.year + 8; y++) {
+		if (date_yearly(month, day, y, policy, &d) == 0 && d >= from) {
+			*days = d;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* Completed years, for ages and anniversaries. */
+int
+date_years_between(const struct date *start, int32_t on)
+{
+	struct date o;
+	int years;
+
+	if (start->year == 0)
+		return -1;
+	date_from_days(on, &o);
+	years = o.year - start->year;
+	if (o.month < start->month ||
+	    (o.month == start->month && o.day < start->day))
+		years--;
+	return years < 0 ? -1 : years;
+}
+
+/* Reads up to maxd digits into *v; returns the end or NULL. */
+static const char *
+date_rule_num(const char *p, int maxd, int *v)
+{
+	int n = 0;
+
+	*v = 0;
+	while (n < maxd && isdigit((unsigned char)p[n]))
+		*v = *v * 10 + (p[n++] - '0');
+	return n == 0 ? NULL : p + n;
+}
+
+/* Skips a zone abbreviation: three or more letters, or "<...>". */
+static const char *
+date_rule_name(const char *p)
+{
+	const char *start = p;
+
+	if (*p == '<') {
+		while (*p != '\0' && *p != '>')
+			p++;
+		return *p == '>' ? p + 1 : NULL;
+	}
+	while (isalpha((unsigned char)*p))
+		p++;
+	return p - start >= 3 ? p : NULL;
+}
+
+/* Parses [+-]h[h[h]][:mm[:ss]] into seconds, up to maxh hours. */
+static const char *
+date_rule_hms(const char *p, int maxh, int32_t *secs)
+{
+	int sign = 1, h, m = 0, s = 0;
+
+	if (*p == '+' || *p == '-')
+		sign = *p++ == '-' ? -1 : 1;
+	if ((p = date_rule_num(p, 3, &h)) == NULL || h > maxh)
+		return NULL;
+	if (*p == ':' && ((p = date_rule_num(p + 1, 2, &m)) == NULL || m > 59))
+		return NULL;
+	if (*p == ':' && ((p = date_rule_num(p + 1, 2, &s)) == NULL || s > 59))
+		return NULL;
+	*secs = sign * (h * 3600 + m * 60 + s);
+	return p;
+}
+
+/* Parses one change date of a rule, with its optional "/time". */
+static const char *
+date_rule_day(const char *p, struct date_rday *rd)
+{
+	rd->kind = *p == 'J' || *p == 'M' ? *p++ : 'D';
+	if (rd->kind == 'M') {
+		if ((p = date_rule_num(p, 2, &rd->m)) == NULL || *p != '.' ||
+		    (p = date_rule_num(p + 1, 1, &rd->w)) == NULL ||
+		    *p != '.' || (p = date_rule_num(p + 1, 1, &rd->d)) == NULL)
+			return NULL;
+		if (rd->m < 1 || rd->m > 12 || rd->w < 1 || rd->w > 5 ||
+		    rd->d > 6)
+			return NULL;
+	} else if ((p = date_rule_num(p, 3, &rd->n)) == NULL ||
+	    rd->n > 365 || (rd->kind == 'J' && rd->n < 1))
+		return NULL;
+	rd->time = 7200;
+	if (*p == '/')
+		p = date_rule_hms(p + 1, 167, &rd->time);
+	return p;
+}
+
+/* Parses a POSIX TZ string such as "EST5EDT,M3.2.0,M11.1.0". */
+static int
+date_rule_parse(const char *s, struct date_rule *r)
+{
+	const char *p;
+	int32_t off;
+
+	memset(r, 0, sizeof *r);
+	if ((p = date_rule_name(s)) == NULL ||
+	    (p = date_rule_hms(p, 24, &off)) == NULL)
+		return -1;
+	r->std_off = r->dst_off = -off;
+	if (*p == '\0')
+		return 0;
+	if ((p = date_rule_name(p)) == NULL)
+		return -1;
+	r->dst_off = r->std_off + 3600;
+	if (*p != ',' && *p != '\0') {
+		if ((p = date_rule_hms(p, 24, &off)) == NULL)
+			return -1;
+		r->dst_off = -off;
+	}
+	/* Daylight time without a rule would need the obsolete posixrules. */
+	if (*p != ',' || (p = date_rule_day(p + 1, &r->start)) == NULL ||
+	    *p != ',' || (p = date_rule_day(p + 1, &r->end)) == NULL ||
+	    *p != '\0')
+		return -1;
+	r->has_dst = 1;
+	return 0;
+}
+
+/* The day number of a rule's change date in year. */
+static int32_t
+date_rule_date(const struct date_rday *rd, int year)
+{
+	int32_t jan1 = date_to_days(year, 1, 1), first, d;
+
+	if (rd->kind == 'J')
+		return jan1 + rd->n - 1 + (date_is_leap(year) && rd->n >= 60);
+	if (rd->kind == 'D')
+		return jan1 + rd->n;
+	first = date_to_days(year, rd->m, 1);
+	d = first + (rd->d - date_weekday(first) + 7) % 7 + (rd->w - 1) * 7;
+	while (d >= first + date_days_in_month(year, rd->m))
+		d -= 7;
+	return d;
+}
+
+/* The UTC offset a rule gives at instant t. */
+static int32_t
+date_rule_offset(const struct date_rule *r, int64_t t)
+{
+	struct date d;
+	int64_t s, e;
+
+	if (!r->has_dst)
+		return r->std_off;
+	date_from_days((int32_t)date_floordiv(t + r->std_off, 86400), &d);
+	s = (int64_t)date_rule_date(&r->start, d.year) * 86400 +
+	    r->start.time - r->std_off;
+	e = (int64_t)date_rule_date(&r->end, d.year) * 86400 + r->end.time -
+	    r->dst_off;
+	/* Southern zones and Dublin's winter "daylight" time have e < s. */
+	if (s < e)
+		return t >= s && t < e ? r->dst_off : r->std_off;
+	return t >= e && t < s ? r->std_off : r->dst_off;
+}
+
+/* The UTC offset of a zone at instant t. */
+static int32_t
+date_zone_offset(const struct date_zone *z, int64_t t)
+{
+	size_t lo = 0, hi = z->ntrans, mid;
+
+	if (z->has_rule && (z->ntrans == 0 || t >= z->trans[z->ntrans - 1]))
+		return date_rule_offset(&z->rule, t);
+	if (z->ntrans == 0 || t < z->trans[0])
+		return z->offs[0];
+	while (hi - lo > 1) {
+		mid = lo + (hi - lo) / 2;
+		if (z->trans[mid] <= t)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return z->offs[z->types[lo]];
+}
+
+/* Reads a big-endian signed integer of n (4 or 8) bytes. */
+static int64_t
+date_be(const unsigned char *p, int n)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 0; i < n; i++)
+		v = v << 8 | p[i];
+	return n == 4 ? (int32_t)(uint32_t)v : (int64_t)v;
+}
+
+/* Parses the counts of a TZif header and the size of its data block. */
+static int
+date_tzif_header(const unsigned char *p, size_t left, int tsize,
+    uint32_t cnt[6], size_t *size)
+{
+	uint64_t n;
+	int i;
+
+	if (left < 44 || memcmp(p, "TZif", 4) != 0)
+		return -1;
+	for (i = 0; i < 6; i++)
+		cnt[i] = (uint32_t)date_be(p + 20 + 4 * i, 4);
+	/* isutcnt, isstdcnt, leapcnt, timecnt, typecnt, charcnt */
+	n = (uint64_t)cnt[3] * (uint64_t)(tsize + 1) + (uint64_t)cnt[4] * 6 +
+	    cnt[5] + (uint64_t)cnt[2] * (uint64_t)(tsize + 4) + cnt[1] +
+	    cnt[0];
+	if (n > left - 44 || cnt[4] > 256 ||
+	    (cnt[0] != 0 && cnt[0] != cnt[4]) ||
+	    (cnt[1] != 0 && cnt[1] != cnt[4]))
+		return -1;
+	*size = (size_t)n;
+	return 0;
+}
+
+/* Fills a zone from the transition table of a TZif data block. */
+static int
+date_tzif_data(struct date_zone *z, const unsigned char *p, int tsize,
+    const uint32_t cnt[6])
+{
+	const unsigned char *ti = p + (size_t)cnt[3] * (size_t)tsize;
+	const unsigned char *tt = ti + cnt[3];
+	size_t i;
+
+	if (cnt[4] == 0)
+		return -1;
+	z->ntrans = cnt[3];
+	z->ntypes = cnt[4];
+	z->trans = xcalloc(z->ntrans, sizeof *z->trans);
+	z->types = xcalloc(z->ntrans, 1);
+	z->offs = xcalloc(z->ntypes, sizeof *z->offs);
+	for (i = 0; i < z->ntrans; i++) {
+		z->trans[i] = date_be(p + i * (size_t)tsize, tsize);
+		z->types[i] = ti[i];
+		if (ti[i] >= z->ntypes ||
+		    (i > 0 && z->trans[i] <= z->trans[i - 1]))
+			return -1;
+	}
+	for (i = 0; i < z->ntypes; i++) {
+		z->offs[i] = (int32_t)date_be(tt + 6 * i, 4);
+		if (z->offs[i] <= -89999 || z->offs[i] >= 93600)
+			return -1;
+	}
+	return 0;
+}
+
+/* Parses a TZif file; *why says what is wrong with it. */
+static int
+date_tzif_parse(struct date_zone *z, const unsigned char *p, size_t len,
+    const char **why)
+{
+	uint32_t cnt[6];
+	size_t size, end;
+	const char *fs, *nl;
+	char *footer;
+	int tsize = 4, ret;
+
+	*why = "not a valid TZif file";
+	if (date_tzif_header(p, len, 4, cnt, &size) != 0)
+		return -1;
+	if (p[4] >= '2') {
+		/* Skip the 32-bit data for the complete 64-bit version. */
+		p += 44 + size;
+		len -= 44 + size;
+		tsize = 8;
+		if (date_tzif_header(p, len, 8, cnt, &size) != 0)
+			return -1;
+	}
+	if (cnt[2] != 0) {
+		*why = "leap-second zones are not supported";
+		return -1;
+	}
+	if (date_tzif_data(z, p + 44, tsize, cnt) != 0)
+		return -1;
+	end = 44 + size;
+	if (tsize == 4 || end >= len || p[end] != '\n')
+		return 0;
+	fs = (const char *)p + end + 1;
+	if ((nl = memchr(fs, '\n', len - end - 1)) == NULL || nl == fs)
+		return 0;
+	footer = xstrndup(fs, (size_t)(nl - fs));
+	ret = date_rule_parse(footer, &z->rule);
+	free(footer);
+	if (ret != 0) {
+		*why = "unsupported TZ rule in TZif footer";
+		return -1;
+	}
+	z->has_rule = 1;
+	return 0;
+}
+
+/* Frees a zone.  NULL is ok. */
+static void
+date_zone_free(struct date_zone *z)
+{
+	if (z == NULL)
+		return;
+	free(z->name);
+	free(z->trans);
+	free(z->types);
+	free(z->offs);
+	free(z);
+}
+
+/* Accepts only names that stay inside the tz database directory. */
+static int
+date_tz_name_ok(const char *name)
+{
+	const char *p = name, *c;
+	size_t len = strlen(name), n;
+
+	if (len == 0 || len > DATE_TZNAME_MAX ||
+	    strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789/_-+.") != len)
+		return 0;
+	for (;;) {
+		c = strchr(p, '/');
+		n = c == NULL ? strlen(p) : (size_t)(c - p);
+		if (n == 0 || (n == 1 && p[0] == '.') ||
+		    (n == 2 && p[0] == '.' && p[1] == '.'))
+			return 0;
+		if (c == NULL)
+			return 1;
+		p = c + 1;
+	}
+}
+
+/* Reads a whole (small) file; returns NULL with errno set on failure. */
+static unsigned char *
+date_read_file(const char *path, size_t *len)
+{
+	struct stat sb;
+	unsigned char *data = NULL;
+	ssize_t n;
+	int fd, saved;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return NULL;
+	if (fstat(fd, &sb) == -1)
+		goto fail;
+	if (!S_ISREG(sb.st_mode) || (uintmax_t)sb.st_size > DATE_TZIF_MAX) {
+		errno = S_ISDIR(sb.st_mode) ? EISDIR : EINVAL;
+		goto fail;
+	}
+	*len = (size_t)sb.st_size;
+	data = xmalloc(*len);
+	do
+		n = pread(fd, data, *len, 0);
+	while (n == -1 && errno == EINTR);
+	if (n != (ssize_t)*len) {
+		errno = n == -1 ? errno : EIO;
+		goto fail;
+	}
+	close(fd);
+	return data;
+fail:
+	saved = errno;
+	free(data);
+	close(fd);
+	errno = saved;
+	return NULL;
+}
+
+/* Loads a zone from the tz database. */
+static struct date_zone *
+date_zone_load(const char *name, char **cause)
+{
+	const char *dir = getenv("TZDIR"), *why;
+	struct date_zone *z;
+	unsigned char *data;
+	char *path;
+	size_t len;
+
+	if (*name == '\0') {
+		set_error(cause, "empty time zone name");
+		return NULL;
+	}
+	if (!date_tz_name_ok(name)) {
+		date_fail(name, cause, "invalid time zone name");
+		return NULL;
+	}
+	if (dir == NULL || *dir == '\0')
+		dir = DATE_TZDIR;
+	path = xasprintf("%s/%s", dir, name);
+	z = xcalloc(1, sizeof *z);
+	z->name = xstrdup(name);
+	if ((data = date_read_file(path, &len)) == NULL) {
+		if (errno == ENOENT && (strcmp(name, "UTC") == 0 ||
+		    strcmp(name, "Etc/UTC") == 0)) {
+			/* Works without a tz database (minimal containers). */
+			z->ntypes = 1;
+			z->offs = xcalloc(1, sizeof *z->offs);
+			free(path);
+			return z;
+		}
+		if (errno == ENOENT || errno == ENOTDIR || errno == EISDIR)
+			date_fail(name, cause, "unknown time zone");
+		else {
+			date_fail(name, cause, "cannot read time zone: %s: %s",
+			    path, strerror(errno));
+		}
+		goto fail;
+	}
+	if (date_tzif_parse(z, data, len, &why) != 0) {
+		date_fail(name, cause, "bad time zone: %s: %s", path, why);
+		goto fail;
+	}
+	free(data);
+	free(path);
+	return z;
+fail:
+	free(data);
+	free(path);
+	date_zone_free(z);
+	return NULL;
+}
+
+/* Returns the cached zone for name, loading it if needed. */
+static const struct date_zone *
+date_zone_get(const char *name, char **cause)
+{
+	struct date_zone *z;
+	size_t i;
+
+	if (name == NULL)
+		name = "";
+	for (i = 0; i < date_ncache; i++) {
+		if (strcmp(date_cache[i]->name, name) == 0)
+			return date_cache[i];
+	}
+	if ((z = date_zone_load(name, cause)) == NULL)
+		return NULL;
+	if (date_ncache < DATE_TZ_CACHE_MAX)
+		date_cache[date_ncache++] = z;
+	else {
+		date_zone_free(date_cache[date_cache_next]);
+		date_cache[date_cache_next] = z;
+		date_cache_next = (date_cache_next + 1) % DATE_TZ_CACHE_MAX;
+	}
+	return z;
+}
+
+/* Drops cached zones so an updated tz database is reread. */
+void
+date_tz_flush(void)
+{
+	size_t i;
+
+	for (i = 0; i < date_ncache; i++)
+		date_zone_free(date_cache[i]);
+	date_ncache = date_cache_next = 0;
+}
+
+/* Checks a zone name from configuration or customer data. */
+int
+date_tz_valid(const char *tz)
+{
+	return date_zone_get(tz, NULL) != NULL;
+}
+
+/* Local time in tz at now, as seconds since 1970-01-01 00:00 local. */
+static int
+date_local(time_t now, const char *tz, int64_t *local, char **cause)
+{
+	const struct date_zone *z;
+	int64_t t = (int64_t)now;
+
+	if (t > DATE_TIME_MAX || t < -DATE_TIME_MAX)
+		return set_error(cause, "time %lld out of range", (long long)t);
+	if ((z = date_zone_get(tz, cause)) == NULL)
+		return -1;
+	*local = t + date_zone_offset(z, t);
+	return 0;
+}
+
+/* The local date in a zone, for date-based triggers. */
+int
+date_today(time_t now, const char *tz, int32_t *days, char **cause)
+{
+	int64_t local = 0;
+
+	if (date_local(now, tz, &local, cause) != 0)
+		return -1;
+	*days = (int32_t)date_floordiv(local, 86400);
+	return 0;
+}
+
+/* The local time of day in a zone, for quiet hours. */
+int
+date_local_seconds(time_t now, const char *tz, int *secs, char **cause)
+{
+	int64_t local = 0;
+
+	if (date_local(now, tz, &local, cause) != 0)
+		return -1;
+	*secs = (int)(local - date_floordiv(local, 86400) * 86400);
+	return 0;
+}
+
+/* The instant of a local wall-clock time, for scheduling. */
+int
+date_local_to_utc(int32_t days, int secs, const char *tz, time_t *out,
+    char **cause)
+{
+	const struct date_zone *z;
+	int64_t l = (int64_t)days * 86400 + secs, t, best = 0;
+	int32_t cand[4];
+	int i, found = 0;
+
+	if (l > DATE_TIME_MAX || l < -DATE_TIME_MAX)
+		return set_error(cause, "day %ld out of range", (long)days);
+	if ((z = date_zone_get(tz, cause)) == NULL)
+		return -1;
+	/* Offsets before and after any change near l (offsets < 26h). */
+	cand[0] = date_zone_offset(z, l - 2 * 86400);
+	cand[1] = date_zone_offset(z, l + 2 * 86400);
+	cand[2] = date_zone_offset(z, l - cand[0]);
+	cand[3] = date_zone_offset(z, l - cand[1]);
+	for (i = 0; i < 4; i++) {
+		t = l - cand[i];
+		if (date_zone_offset(z, t) == cand[i] && (!found || t < best)) {
+			best = t;
+			found = 1;
+		}
+	}
+	/* In a gap, the offset from before the change moves l forward. */
+	*out = (time_t)(found ? best : l - cand[0]);
+	return 0;
+}

@@ -1,0 +1,45 @@
+/* import.h - CSV import of customers, purchases and contacts.
+ *
+ * An import is one transaction: every row is validated, every bad row is
+ * reported (FILE:ROW:COLUMN: column: what is wrong, ROW being the spreadsheet
+ * row with the header as row 1), and nothing is written unless the whole file
+ * is valid. */
+#ifndef OUTREACHD_IMPORT_H
+#define OUTREACHD_IMPORT_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "customer.h"
+#include "store.h"
+
+enum import_kind { IMPORT_CUSTOMERS, IMPORT_PURCHASES, IMPORT_CONTACTS };
+
+typedef void (*import_error_fn)(void *arg, const char *msg);
+
+struct import_opts {
+	enum import_kind kind;
+	const char *name;		/* file name used in messages */
+	int dry_run;			/* validate only */
+	int progress;			/* draw a progress bar on stderr */
+	long long size;			/* input size for the bar, 0 = unknown */
+	const struct customer_rules *rules;
+	int64_t now;			/* unix time stamped on rows */
+	import_error_fn on_error;	/* called once per bad row */
+	void *arg;
+};
+
+struct import_result {
+	unsigned long rows;   /* data rows read */
+	unsigned long errors; /* rows with at least one error */
+};
+
+/* Returns 0 when the file was imported (or, with dry_run, is valid), -1
+ * otherwise with a summary in *cause; details went to on_error. */
+int import_csv(struct store *st, FILE *fp, const struct import_opts *o,
+    struct import_result *res, char **cause);
+int import_kind_parse(const char *s, enum import_kind *kind);
+/* Parses "123", "123.4" or "-123.45" into minor units (cents). */
+int import_parse_amount(const char *s, int64_t *minor, char **cause);
+
+#endif

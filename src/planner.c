@@ -1,0 +1,280 @@
+/* planner.c - filters, channels, the frequency cap and item bookkeeping.
+ * Which customers are due comes from planner_events.c. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "customer.h"
+#include "log.h"
+#include "planner_priv.h"
+#include "util.h"
+
+void
+plan_list_free(struct plan_list *l)
+{
+	size_t i;
+
+	if (l == NULL)
+		return;
+	for (i = 0; i < l->n; i++) {
+		free(l->items[i].external_id);
+		free(l->items[i].name);
+		free(l->items[i].reason);
+		free(l->items[i].dedup_key);
+	}
+	free(l->items);
+	memset(l, 0, sizeof(*l));
+}
+
+static int
+str_in(const char *s, char *const *list, size_t n)
+{
+	size_t i;
+
+	for (i = 0; s != NULL && i < n; i++) {
+		if (strcmp(s, list[i]) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* The rule's filters: tiers, reps, contact data, attributes. */
+static int
+planner_matches(struct planner *p, const struct plan_cand *c)
+{
+	const struct conf_rule *r = p->rule;
+	size_t i;
+
+	if (r->tiers != 0 && !(r->tiers & TIER_BIT(c->tier)))
+		return 0;
+	if (r->nreps > 0 && !str_in(c->rep, r->reps, r->nreps))
+		return 0;
+	if ((r->need_email && str_empty(c->email)) ||
+	    (r->need_phone && str_empty(c->phone)))
+		return 0;
+	for (i = 0; i < r->nattrs; i++) {
+		if (!store_customer_has_attr(p->st, c->id, r->attrs[i]))
+			return 0;
+	}
+	return 1;
+}
+
+/* The first channel of the rule's list the customer can be reached on and
+ * has not opted out of; NULL when there is none. */
+static const char *
+planner_channel(const struct conf_rule *r, const struct plan_cand *c)
+{
+	unsigned out = customer_optout_bits(c->opt_out);
+	const char *ch;
+	size_t i;
+
+	if (out & CUST_OPTOUT_ALL)
+		return NULL;
+	for (i = 0; i < r->nchannels; i++) {
+		ch = strcmp(r->channels[i], "preferred") == 0 ? c->channel :
+		    r->channels[i];
+		if (ch == NULL)
+			continue;
+		if (strcmp(ch, "email") == 0 && !str_empty(c->email) &&
+		    !(out & CUST_OPTOUT_EMAIL))
+			return "email";
+		if (strcmp(ch, "sms") == 0 && !str_empty(c->phone) &&
+		    !(out & CUST_OPTOUT_SMS))
+			return "sms";
+	}
+	return NULL;
+}
+
+static char *
+msg_key(int64_t id, int32_t day)
+{
+	return xasprintf("%lld:%ld", (long long)id, (long)day);
+}
+
+/* Messages already planned for the customer within the cap window ending
+ * on p->day: stored ones, plus (when only previewing) this run's. */
+static int
+planner_cap_count(struct planner *p, int64_t id)
+{
+	const struct conf_plan *cp = &p->cf->plan;
+	int32_t from = p->day - cp->cap_days + 1, d;
+	int64_t v;
+	int n;
+	char *k;
+
+	n = store_plan_messages(p->st, id, from, p->day, &p->cause);
+	if (n < 0)
+		return -1;
+	for (d = from; !p->commit && d <= p->day; d++) {
+		k = msg_key(id, d);
+		if (strmap_get(p->messages, k, &v))
+			n += (int)v;
+		free(k);
+	}
+	return n;
+}
+
+static void
+planner_note_message(struct planner *p, int64_t id)
+{
+	char *k = msg_key(id, p->day);
+	int64_t v = 0;
+
+	strmap_get(p->messages, k, &v);
+	strmap_put(p->messages, k, v + 1);
+	free(k);
+}
+
+static struct plan_item *
+planner_append(struct planner *p)
+{
+	struct plan_list *l = p->out;
+
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 64;
+		l->items = xreallocarray(l->items, l->cap, sizeof(*l->items));
+	}
+	memset(&l->items[l->n], 0, sizeof(l->items[0]));
+	return &l->items[l->n++];
+}
+
+/* Stores the item (commit) and restarts a revisit clock. */
+static int
+planner_store(struct planner *p, const struct plan_cand *c, const char *key,
+    int32_t occurrence, const char *channel, const char *reason)
+{
+	const struct conf_rule *r = p->rule;
+	struct plan_row row = {
+		.dedup_key = key, .rule = r->name,
+		.event = conf_event_name(r->event), .customer_id = c->id,
+		.day = p->day, .occurrence = occurrence,
+		.action = r->action == ACT_MESSAGE ? "message" : "task",
+		.channel = channel,
+		.task_kind = r->action == ACT_TASK ? r->task_kind : NULL,
+		.reason = reason,
+	};
+	int rc = store_plan_insert(p->st, &row, p->now, &p->cause);
+
+	if (rc < 0)
+		return -1;
+	p->stats->inserted += (unsigned long)rc;
+	if (r->event == EV_REVISIT &&
+	    store_plan_revisit_done(p->st, c->id, p->day, &p->cause) != 0)
+		return -1;
+	return rc;
+}
+
+int
+planner_consider(struct planner *p, const struct plan_cand *c,
+    int32_t occurrence, const char *reason, int years)
+{
+	const struct conf_rule *r = p->rule;
+	const char *channel = NULL;
+	struct plan_item *it;
+	char *key, d[11];
+	int existed, n;
+
+	if (!planner_matches(p, c))
+		return 0;
+	if (r->action == ACT_MESSAGE &&
+	    (channel = planner_channel(r, c)) == NULL) {
+		p->stats->unreachable++;
+		return 0;
+	}
+	date_format(occurrence, d);
+	key = xasprintf("%s:%lld:%s", r->name, (long long)c->id, d);
+	if ((existed = store_plan_exists(p->st, key, &p->cause)) < 0)
+		goto fail;
+	if (channel != NULL && !existed) {
+		if ((n = planner_cap_count(p, c->id)) < 0)
+			goto fail;
+		if (n >= p->cf->plan.cap_messages) {
+			p->stats->capped++;
+			log_debug("%s: %s capped (%d messages in %d days)", key,
+			    c->external_id, n, p->cf->plan.cap_days);
+			free(key);
+			return 0;
+		}
+	}
+	if (p->commit && !existed &&
+	    planner_store(p, c, key, occurrence, channel, reason) < 0)
+		goto fail;
+	if (channel != NULL && !p->commit && !existed)
+		planner_note_message(p, c->id);
+	if (r->event == EV_REVISIT)
+		strmap_put(p->revisits, c->external_id, p->day);
+	p->stats->items++;
+	if (p->out == NULL) {
+		free(key);
+		return 0;
+	}
+	it = planner_append(p);
+	it->day = p->day;
+	it->occurrence = occurrence;
+	it->rule = r;
+	it->customer_id = c->id;
+	it->external_id = xstrdup(c->external_id);
+	it->name = xstrdup(c->name);
+	it->tier = c->tier;
+	it->channel = channel;
+	it->reason = xstrdup(reason);
+	it->dedup_key = key;
+	it->years = years;
+	it->existed = existed;
+	return 0;
+fail:
+	free(key);
+	return -1;
+}
+
+/* Rules in priority order, so the cap keeps the more important messages. */
+static int
+rule_cmp(const void *a, const void *b)
+{
+	const struct conf_rule *x = *(const struct conf_rule *const *)a;
+	const struct conf_rule *y = *(const struct conf_rule *const *)b;
+
+	return (x->priority > y->priority) - (x->priority < y->priority);
+}
+
+int
+planner_run(struct store *st, const struct conf *cf, int32_t from, int ndays,
+    int commit, int64_t now, struct plan_list *out, struct plan_stats *stats,
+    char **cause)
+{
+	struct planner p = { .st = st, .cf = cf, .commit = commit, .now = now,
+		.out = out, .stats = stats };
+	const struct conf_rule **order;
+	size_t i;
+	int rc = 0;
+
+	memset(stats, 0, sizeof(*stats));
+	order = xcalloc(cf->nrules + 1, sizeof(*order));
+	for (i = 0; i < cf->nrules; i++)
+		order[i] = &cf->rules[i];
+	qsort(order, cf->nrules, sizeof(*order), rule_cmp);
+	p.revisits = strmap_new();
+	p.messages = strmap_new();
+	if (commit && store_begin(st, cause) != 0)
+		rc = -1;
+	for (p.day = from; rc == 0 && p.day < from + ndays; p.day++) {
+		for (i = 0; rc == 0 && i < cf->nrules; i++) {
+			p.rule = order[i];
+			p.event_day = p.day + p.rule->lead_days;
+			rc = planner_rule_day(&p);
+		}
+	}
+	if (rc != 0 && p.cause != NULL) {
+		*cause = p.cause;
+		p.cause = NULL;
+	}
+	if (commit && rc == 0)
+		rc = store_commit(st, cause);
+	if (commit)
+		store_rollback(st);
+	free(p.cause);
+	strmap_free(p.revisits);
+	strmap_free(p.messages);
+	free(order);
+	return rc;
+}

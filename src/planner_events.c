@@ -1,0 +1,409 @@
+/* planner_events.c - for one rule and day, the customers whose event is due
+ * and the sentence that says why.  Each event is one or a few indexed store
+ * lookups keyed by the event day, so the cost follows what is due. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "date.h"
+#include "lunar.h"
+#include "planner_priv.h"
+#include "util.h"
+
+/* Keys (month * 100 + day) whose yearly event falls on `day`: its own, and
+ * 29 February's in a common year when the policy moves it here. */
+static size_t
+md_keys(int32_t day, enum date_feb29 policy, int64_t keys[4])
+{
+	struct date d;
+	size_t n = 0;
+
+	date_from_days(day, &d);
+	keys[n++] = d.month * 100 + d.day;
+	if (!date_is_leap(d.year) && ((policy == DATE_FEB29_FEB28 &&
+	    d.month == 2 && d.day == 28) || (policy == DATE_FEB29_MAR1 &&
+	    d.month == 3 && d.day == 1)))
+		keys[n++] = 229;
+	return n;
+}
+
+/* Lunar birthday keys celebrated on `day`: the exact lunar date; day 30
+ * when this month has only 29 days; a leap-month birthday in the ordinary
+ * month when this year has no such leap month. */
+static size_t
+lunar_keys(int32_t day, int64_t keys[4])
+{
+	struct date g, next;
+	struct lunar_date ld, ln;
+	int gy, gm, gd, base, n = 0, last_day, no_leap;
+
+	date_from_days(day, &g);
+	date_from_days(day + 1, &next);
+	if (lunar_from_gregorian(g.year, g.month, g.day, &ld, NULL) != 0 ||
+	    lunar_from_gregorian(next.year, next.month, next.day, &ln,
+	    NULL) != 0)
+		return 0;
+	base = ld.month * 100 + ld.day;
+	last_day = ld.day == 29 && ln.day == 1;
+	no_leap = !ld.leap && lunar_to_gregorian(ld.year, ld.month, 1, 1,
+	    &gy, &gm, &gd, NULL) != 0;
+	keys[n++] = base + (ld.leap ? 10000 : 0);
+	if (last_day)
+		keys[n++] = base + 1 + (ld.leap ? 10000 : 0);
+	if (no_leap) {
+		keys[n++] = 10000 + base;
+		if (last_day)
+			keys[n++] = 10000 + base + 1;
+	}
+	return (size_t)n;
+}
+
+/* "today", "tomorrow", "in 14 days (2026-12-07)". */
+static char *
+when(int32_t from, int32_t to)
+{
+	char d[11];
+
+	if (to == from)
+		return xstrdup("today");
+	if (to == from + 1)
+		return xstrdup("tomorrow");
+	date_format(to, d);
+	return xasprintf("in %d days (%s)", (int)(to - from), d);
+}
+
+static int
+birth_year(const char *s)
+{
+	struct date d;
+	struct lunar_date ld;
+
+	if (s == NULL)
+		return 0;
+	if (strncmp(s, "L:", 2) == 0)
+		return lunar_parse(s, &ld, NULL) == 0 ? ld.year : 0;
+	return date_parse_birthday(s, &d, NULL) == 0 ? d.year : 0;
+}
+
+static int
+on_birthday(void *arg, const struct plan_cand *c)
+{
+	struct planner *p = arg;
+	struct date e;
+	char *w = when(p->day, p->event_day), *reason;
+	int y = birth_year(c->birthday), years = -1, lunar, rc;
+
+	date_from_days(p->event_day, &e);
+	lunar = c->birthday != NULL && strncmp(c->birthday, "L:", 2) == 0;
+	if (y > 0 && !lunar)
+		years = e.year - y;
+	else if (y > 0) {
+		struct lunar_date ld;
+		if (lunar_from_gregorian(e.year, e.month, e.day, &ld, NULL) == 0)
+			years = ld.year - y;
+	}
+	if (years > 0)
+		reason = xasprintf("%sbirthday %s (turns %d)", lunar ?
+		    "lunar " : "", w, years);
+	else
+		reason = xasprintf("%sbirthday %s", lunar ? "lunar " : "", w);
+	rc = planner_consider(p, c, p->event_day, reason, years);
+	free(w);
+	free(reason);
+	return rc;
+}
+
+static int
+on_anniversary(void *arg, const struct plan_cand *c)
+{
+	struct planner *p = arg;
+	struct date e;
+	char *w, *reason;
+	int years = birth_year(c->anniversary), rc;
+
+	date_from_days(p->event_day, &e);
+	years = years > 0 ? e.year - years : -1;
+	if (years < 1)
+		return 0; /* the first year has not passed yet */
+	w = when(p->day, p->event_day);
+	reason = xasprintf("anniversary %s (%d year%s)", w, years,
+	    years == 1 ? "" : "s");
+	rc = planner_consider(p, c, p->event_day, reason, years);
+	free(w);
+	free(reason);
+	return rc;
+}
+
+/* Why the revisit clock started when it did. */
+static char *
+revisit_reason(const struct planner *p, const struct plan_cand *c,
+    int cadence)
+{
+	char d[11];
+	int ago = (int)(p->day - c->revisit_from);
+
+	if (c->last_contact != DAY_NONE && c->last_contact == c->revisit_from)
+		return xasprintf("last contact %d days ago, tier %c cadence %d "
+		    "days", ago, c->tier, cadence);
+	date_format(c->revisit_from, d);
+	if (c->last_contact != DAY_NONE || c->revisit_from != c->first_purchase)
+		return xasprintf("no contact since the revisit planned %d days "
+		    "ago (%s), tier %c cadence %d days", ago, d, c->tier,
+		    cadence);
+	return xasprintf("never contacted, first purchase %s (%d days ago), "
+	    "tier %c cadence %d days", d, ago, c->tier, cadence);
+}
+
+static int
+on_revisit(void *arg, const struct plan_cand *c)
+{
+	struct planner *p = arg;
+	int cadence = p->cf->plan.cadence[c->tier - 'A'], rc;
+	int64_t planned;
+	char *reason;
+
+	/* In a preview over several days, once per cadence like the daemon. */
+	if (strmap_get(p->revisits, c->external_id, &planned) &&
+	    p->day - planned < cadence)
+		return 0;
+	if (c->revisit_from == DAY_NONE)
+		return 0;
+	reason = revisit_reason(p, c, cadence);
+	rc = planner_consider(p, c, c->revisit_from + cadence, reason, -1);
+	free(reason);
+	return rc;
+}
+
+/* The customer's sleeping threshold: their own (k x median interval)
+ * when shorter than the configured one. */
+static int
+sleep_threshold(const struct conf_plan *cp, const struct plan_cand *c)
+{
+	if (c->sleep_days > 0 && c->sleep_days < cp->sleeping_after_days)
+		return c->sleep_days;
+	return cp->sleeping_after_days;
+}
+
+static int
+on_sleeping(void *arg, const struct plan_cand *c)
+{
+	struct planner *p = arg;
+	const struct conf_plan *cp = &p->cf->plan;
+	int t = sleep_threshold(cp, c), rc;
+	int32_t start = c->last_purchase + t;
+	char d[11], *reason;
+
+	/* A rep who has been in touch since the customer fell asleep is
+	 * already working the account. */
+	if (c->last_contact != DAY_NONE && c->last_contact >= start)
+		return 0;
+	if (t + p->winback_k * cp->winback_interval_days >=
+	    cp->lost_after_days)
+		return 0; /* lost by then: the lost rule takes over */
+	date_format(c->last_purchase, d);
+	if (p->rule->action == ACT_MESSAGE)
+		reason = xasprintf("no purchase for %d days (last %s), win-back "
+		    "%d of %d", (int)(p->event_day - c->last_purchase), d,
+		    p->winback_k + 1, cp->winback_max);
+	else
+		reason = xasprintf("no purchase for %d days (last %s)%s",
+		    (int)(p->event_day - c->last_purchase), d, p->winback_k ?
+		    ", win-back messages unanswered" : "");
+	rc = planner_consider(p, c, p->event_day, reason, -1);
+	free(reason);
+	return rc;
+}
+
+static int
+on_lost(void *arg, const struct plan_cand *c)
+{
+	struct planner *p = arg;
+	char d[11], *reason;
+	int rc;
+
+	date_format(c->last_purchase, d);
+	reason = xasprintf("no purchase for %d days (last %s): lost",
+	    (int)(p->event_day - c->last_purchase), d);
+	rc = planner_consider(p, c, p->event_day, reason, -1);
+	free(reason);
+	return rc;
+}
+
+static int
+on_stale(void *arg, const struct plan_cand *c)
+{
+	struct planner *p = arg;
+	char d[11], *reason;
+	int rc;
+
+	date_format(c->updated_day, d);
+	reason = xasprintf("record not updated for %d days (since %s)",
+	    (int)(p->event_day - c->updated_day), d);
+	rc = planner_consider(p, c, p->event_day, reason, -1);
+	free(reason);
+	return rc;
+}
+
+struct holiday_ctx {
+	struct planner *p;
+	const char *title;
+};
+
+static int
+on_holiday(void *arg, const struct plan_cand *c)
+{
+	struct holiday_ctx *h = arg;
+	char *w = when(h->p->day, h->p->event_day), *reason;
+	int rc;
+
+	reason = xasprintf("%s %s", h->title, w);
+	rc = planner_consider(h->p, c, h->p->event_day, reason, -1);
+	free(w);
+	free(reason);
+	return rc;
+}
+
+static int
+cmp_day(const void *a, const void *b)
+{
+	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int
+plan_holiday(struct planner *p)
+{
+	const struct conf_holiday *h = conf_holiday_find(p->cf,
+	    p->rule->holiday);
+	struct holiday_ctx hc = { p, NULL };
+
+	if (h == NULL || bsearch(&p->event_day, h->days, h->ndays,
+	    sizeof(*h->days), cmp_day) == NULL)
+		return 0;
+	hc.title = h->title;
+	return store_plan_query(p->st, PQ_ALL, NULL, 0, on_holiday, &hc,
+	    &p->cause);
+}
+
+/* Does the configuration have a message rule for sleeping customers?  Then
+ * a sleeping task waits until the win-back messages are used up. */
+static int
+has_winback_messages(const struct conf *cf)
+{
+	size_t i;
+
+	for (i = 0; i < cf->nrules; i++) {
+		if (cf->rules[i].event == EV_SLEEPING &&
+		    cf->rules[i].action == ACT_MESSAGE)
+			return 1;
+	}
+	return 0;
+}
+
+/* Win-back step k falls on last purchase + threshold + k * interval, and
+ * only while the customer is not yet lost. */
+static int
+plan_sleeping_step(struct planner *p, int k)
+{
+	const struct conf_plan *cp = &p->cf->plan;
+	int32_t off = k * cp->winback_interval_days;
+	int64_t a[2];
+	int rc;
+
+	p->winback_k = k;
+	if (cp->sleeping_after_days + off < cp->lost_after_days) {
+		a[0] = p->event_day - cp->sleeping_after_days - off;
+		a[1] = cp->sleeping_after_days;
+		if ((rc = store_plan_query(p->st, PQ_LAST_PURCHASE, a, 2,
+		    on_sleeping, p, &p->cause)) != 0)
+			return rc;
+	}
+	/* Personal thresholds are shorter than after_days by construction. */
+	a[0] = p->event_day - off;
+	a[1] = cp->sleeping_after_days;
+	return store_plan_query(p->st, PQ_SLEEP_PERSONAL, a, 2, on_sleeping, p,
+	    &p->cause);
+}
+
+static int
+plan_sleeping(struct planner *p)
+{
+	const struct conf_plan *cp = &p->cf->plan;
+	int k, rc;
+
+	if (p->rule->action == ACT_TASK)
+		return plan_sleeping_step(p, has_winback_messages(p->cf) ?
+		    cp->winback_max : 0);
+	for (k = 0; k < cp->winback_max; k++) {
+		if ((rc = plan_sleeping_step(p, k)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int
+plan_revisit(struct planner *p)
+{
+	int64_t a[2];
+	int t, rc;
+
+	for (t = 'A'; t <= 'C'; t++) {
+		if (p->rule->tiers != 0 && !(p->rule->tiers & TIER_BIT(t)))
+			continue;
+		a[0] = t;
+		a[1] = p->event_day - p->cf->plan.cadence[t - 'A'];
+		if ((rc = store_plan_query(p->st, PQ_REVISIT, a, 2, on_revisit,
+		    p, &p->cause)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+int
+planner_rule_day(struct planner *p)
+{
+	const struct conf_plan *cp = &p->cf->plan;
+	int64_t keys[4];
+	size_t n;
+	int rc = 0;
+
+	switch (p->rule->event) {
+	case EV_BIRTHDAY:
+		n = md_keys(p->event_day, cp->feb29, keys);
+		rc = store_plan_query(p->st, PQ_BIRTHDAY_MD, keys, n,
+		    on_birthday, p, &p->cause);
+		if (rc == 0 && (n = lunar_keys(p->event_day, keys)) > 0)
+			rc = store_plan_query(p->st, PQ_BIRTHDAY_LUNAR, keys, n,
+			    on_birthday, p, &p->cause);
+		break;
+	case EV_ANNIVERSARY:
+		n = md_keys(p->event_day, cp->feb29, keys);
+		rc = store_plan_query(p->st, PQ_ANNIVERSARY_MD, keys, n,
+		    on_anniversary, p, &p->cause);
+		break;
+	case EV_REVISIT:
+		rc = plan_revisit(p);
+		break;
+	case EV_SLEEPING:
+		rc = plan_sleeping(p);
+		break;
+	case EV_LOST:
+		keys[0] = p->event_day - cp->lost_after_days;
+		keys[1] = 0;
+		rc = store_plan_query(p->st, PQ_LAST_PURCHASE, keys, 2, on_lost,
+		    p, &p->cause);
+		break;
+	case EV_STALE:
+		keys[0] = (int64_t)(p->event_day - cp->stale_after_days) * 86400;
+		keys[1] = keys[0] + 86399;
+		rc = store_plan_query(p->st, PQ_UPDATED, keys, 2, on_stale, p,
+		    &p->cause);
+		break;
+	case EV_HOLIDAY:
+		rc = plan_holiday(p);
+		break;
+	default:
+		break;
+	}
+	return rc;
+}

@@ -1,0 +1,33 @@
+/* planner_priv.h - shared by planner.c and planner_events.c only. */
+#ifndef OUTREACHD_PLANNER_PRIV_H
+#define OUTREACHD_PLANNER_PRIV_H
+
+#include "planner.h"
+#include "store_plan.h"
+#include "strmap.h"
+
+struct planner {
+	struct store *st;
+	const struct conf *cf;
+	int commit;
+	int64_t now;
+	struct plan_list *out;
+	struct plan_stats *stats;
+	struct strmap *revisits; /* customer id -> day planned in this run */
+	struct strmap *messages; /* "id:day" -> messages planned in this run */
+	int32_t day;		 /* being planned */
+	const struct conf_rule *rule;
+	int32_t event_day;	 /* day + rule lead */
+	int winback_k;		 /* which win-back step is being planned */
+	int failed;
+	char *cause;
+};
+
+/* Finds the candidates of p->rule for p->day and calls planner_consider()
+ * for each; returns -1 on a store error. */
+int planner_rule_day(struct planner *p);
+/* Filters, picks the channel, caps and emits one item; returns 0 or -1. */
+int planner_consider(struct planner *p, const struct plan_cand *c,
+    int32_t occurrence, const char *reason, int years);
+
+#endif

@@ -1,0 +1,319 @@
+/* store.c - opening the SQLite store, migrations, transactions, reps and
+ * statistics.  Customer rows and history live in store_customer.c. */
+#include "store.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_schema.h"
+#include "util.h"
+
+/* Prepares sql or explains which statement failed on which store. */
+sqlite3_stmt *
+store_prepare(struct store *st, const char *sql, char **cause)
+{
+	sqlite3_stmt *s = NULL;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
+		store_fail(st, "prepare", cause);
+		return NULL;
+	}
+	return s;
+}
+
+sqlite3_stmt *
+store_cached(struct store *st, enum store_stmt id, const char *sql,
+    char **cause)
+{
+	sqlite3_stmt *s = st->cache[id];
+
+	if (s == NULL)
+		return st->cache[id] = store_prepare(st, sql, cause);
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return s;
+}
+
+int
+store_fail(struct store *st, const char *what, char **cause)
+{
+	return set_error(cause, "%s: %s: %s", st->path, what,
+	    sqlite3_errmsg(st->db));
+}
+
+int
+store_bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+	if (v == NULL)
+		return sqlite3_bind_null(s, i);
+	return sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+}
+
+char *
+store_column_text(sqlite3_stmt *s, int i)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+
+	return t == NULL ? NULL : xstrdup((const char *)t);
+}
+
+int32_t
+store_column_day(sqlite3_stmt *s, int i)
+{
+	if (sqlite3_column_type(s, i) == SQLITE_NULL)
+		return DAY_NONE;
+	return (int32_t)sqlite3_column_int(s, i);
+}
+
+/* Runs statements that return no rows. */
+static int
+store_exec(struct store *st, const char *sql, char **cause)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		set_error(cause, "%s: %s", st->path, msg ? msg : "error");
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+/* Connection settings every open needs: WAL lets the CLI read while the
+ * daemon writes; the busy timeout turns short lock waits into waits rather
+ * than errors; foreign keys are off by default in SQLite. */
+static int
+store_configure(struct store *st, char **cause)
+{
+	sqlite3_busy_timeout(st->db, 5000);
+	if (store_exec(st, "PRAGMA foreign_keys = ON;", cause) != 0)
+		return -1;
+	/* Statement journals (every upsert has one) stay in memory instead of
+	 * costing a temporary file write per row. */
+	if (store_exec(st, "PRAGMA temp_store = MEMORY;", cause) != 0)
+		return -1;
+	if (store_exec(st, "PRAGMA journal_mode = WAL;", cause) != 0)
+		return -1;
+	return store_exec(st, "PRAGMA synchronous = NORMAL;", cause);
+}
+
+int
+store_open_raw(const char *path, struct store **out, char **cause)
+{
+	struct store *st = xcalloc(1, sizeof(*st));
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+	    SQLITE_OPEN_NOMUTEX;
+
+	st->path = xstrdup(path);
+	if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
+		set_error(cause, "%s: cannot open store: %s", path,
+		    st->db ? sqlite3_errmsg(st->db) : "out of memory");
+		store_close(st);
+		return -1;
+	}
+	sqlite3_extended_result_codes(st->db, 1);
+	if (store_configure(st, cause) != 0) {
+		store_close(st);
+		return -1;
+	}
+	*out = st;
+	return 0;
+}
+
+int
+store_schema_version(struct store *st)
+{
+	sqlite3_stmt *s;
+	int v = -1;
+
+	if ((s = store_prepare(st, "PRAGMA user_version;", NULL)) == NULL)
+		return -1;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+/* Applies migrations one transaction each, so a failure leaves the store at
+ * the last good version. */
+int
+store_migrate(struct store *st, int version, char **cause)
+{
+	int v = store_schema_version(st);
+	char *sql;
+
+	if (v < 0)
+		return store_fail(st, "reading schema version", cause);
+	if (v > store_nmigrations)
+		return set_error(cause, "%s: schema version %d is newer than "
+		    "this program (%d): upgrade outreachd", st->path, v,
+		    store_nmigrations);
+	for (; v < version; v++) {
+		if (store_begin(st, cause) != 0)
+			return -1;
+		sql = xasprintf("%s PRAGMA user_version = %d;",
+		    store_migrations[v], v + 1);
+		if (store_exec(st, sql, cause) != 0 ||
+		    store_commit(st, cause) != 0) {
+			free(sql);
+			store_rollback(st);
+			return -1;
+		}
+		free(sql);
+	}
+	return 0;
+}
+
+int
+store_open(const char *path, struct store **out, char **cause)
+{
+	if (store_open_raw(path, out, cause) != 0)
+		return -1;
+	if (store_migrate(*out, store_nmigrations, cause) != 0) {
+		store_close(*out);
+		*out = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+void
+store_close(struct store *st)
+{
+	size_t i;
+
+	if (st == NULL)
+		return;
+	for (i = 0; i < STMT_MAX; i++)
+		sqlite3_finalize(st->cache[i]);
+	sqlite3_finalize(st->upsert);
+	sqlite3_close(st->db);
+	free(st->path);
+	free(st);
+}
+
+/* IMMEDIATE takes the write lock at once, so a concurrent writer waits on the
+ * busy timeout here rather than failing half-way through an import. */
+int
+store_begin(struct store *st, char **cause)
+{
+	if (store_exec(st, "BEGIN IMMEDIATE;", cause) != 0)
+		return -1;
+	st->in_txn = 1;
+	return 0;
+}
+
+int
+store_commit(struct store *st, char **cause)
+{
+	if (store_exec(st, "COMMIT;", cause) != 0)
+		return -1;
+	st->in_txn = 0;
+	return 0;
+}
+
+void
+store_rollback(struct store *st)
+{
+	if (st->in_txn)
+		sqlite3_exec(st->db, "ROLLBACK;", NULL, NULL, NULL);
+	st->in_txn = 0;
+}
+
+void
+store_bulk(struct store *st, int on)
+{
+	sqlite3_exec(st->db, on ? "PRAGMA cache_size = -262144;" :
+	    "PRAGMA cache_size = -2000;", NULL, NULL, NULL);
+}
+
+void
+store_rep_clear(struct store_rep *r)
+{
+	free(r->key);
+	free(r->name);
+	free(r->email);
+	free(r->phone);
+	memset(r, 0, sizeof(*r));
+}
+
+int
+store_rep_upsert(struct store *st, const struct store_rep *r, char **cause)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	s = store_prepare(st, "INSERT INTO reps (key, name, email, phone, "
+	    "created_at) VALUES (?1, ?2, ?3, ?4, strftime('%s','now')) "
+	    "ON CONFLICT (key) DO UPDATE SET name = excluded.name, "
+	    "email = excluded.email, phone = excluded.phone;", cause);
+	if (s == NULL)
+		return -1;
+	store_bind_text(s, 1, r->key);
+	store_bind_text(s, 2, r->name);
+	store_bind_text(s, 3, r->email);
+	store_bind_text(s, 4, r->phone);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return store_fail(st, "saving rep", cause);
+	return 0;
+}
+
+static void
+store_rep_read(sqlite3_stmt *s, struct store_rep *r)
+{
+	r->id = sqlite3_column_int64(s, 0);
+	r->key = store_column_text(s, 1);
+	r->name = store_column_text(s, 2);
+	r->email = store_column_text(s, 3);
+	r->phone = store_column_text(s, 4);
+}
+
+int
+store_rep_get(struct store *st, const char *key, struct store_rep *r,
+    char **cause)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	s = store_prepare(st, "SELECT id, key, name, email, phone FROM reps "
+	    "WHERE key = ?1;", cause);
+	if (s == NULL)
+		return -1;
+	store_bind_text(s, 1, key);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		store_rep_read(s, r);
+	sqlite3_finalize(s);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	return store_fail(st, "reading rep", cause);
+}
+
+int
+store_rep_each(struct store *st, store_rep_cb cb, void *arg, char **cause)
+{
+	sqlite3_stmt *s;
+	struct store_rep r;
+	int rc, stop = 0;
+
+	s = store_prepare(st, "SELECT id, key, name, email, phone FROM reps "
+	    "ORDER BY key;", cause);
+	if (s == NULL)
+		return -1;
+	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		memset(&r, 0, sizeof(r));
+		store_rep_read(s, &r);
+		stop = cb(arg, &r);
+		store_rep_clear(&r);
+	}
+	sqlite3_finalize(s);
+	if (stop)
+		return stop;
+	if (rc != SQLITE_DONE)
+		return store_fail(st, "listing reps", cause);
+	return 0;
+}

@@ -1,0 +1,107 @@
+/* store.h - the customer store.  The store_*.c files are the only code that
+ * speaks SQL, so another backend can replace them behind this header.
+ *
+ * Dates cross this interface as day numbers (days since 1970-01-01) and
+ * instants as unix seconds; the caller decides what "today" is.  Strings
+ * returned inside structs are owned by those structs (see customer.h). */
+#ifndef OUTREACHD_STORE_H
+#define OUTREACHD_STORE_H
+
+#include <stdint.h>
+
+#include "customer.h"
+
+struct store;
+
+#define STORE_SCHEMA_VERSION 2
+
+/* Opens (creating if needed) the store at path and applies every pending
+ * migration.  Returns -1 with a reason in *cause. */
+int store_open(const char *path, struct store **out, char **cause);
+void store_close(struct store *st);
+int store_schema_version(struct store *st);
+/* For tests: open without migrating, then migrate to `version` only. */
+int store_open_raw(const char *path, struct store **out, char **cause);
+int store_migrate(struct store *st, int version, char **cause);
+
+/* One write transaction; store_rollback() is safe after a failed commit. */
+int store_begin(struct store *st, char **cause);
+int store_commit(struct store *st, char **cause);
+void store_rollback(struct store *st);
+/* A large page cache for a bulk load, so a big transaction does not spill
+ * to the WAL page by page; off returns to the default. */
+void store_bulk(struct store *st, int on);
+
+/* Reps. */
+struct store_rep {
+	int64_t id;
+	char *key;
+	char *name;
+	char *email;
+	char *phone;
+};
+void store_rep_clear(struct store_rep *r);
+int store_rep_upsert(struct store *st, const struct store_rep *r, char **cause);
+/* 1 and *r filled when found, 0 when not, -1 on error. */
+int store_rep_get(struct store *st, const char *key, struct store_rep *r,
+    char **cause);
+typedef int (*store_rep_cb)(void *arg, const struct store_rep *r);
+int store_rep_each(struct store *st, store_rep_cb cb, void *arg, char **cause);
+
+/* Customers.  `present` is a bit mask (1 << enum cust_field) of the fields
+ * to write; the others keep their stored value (a new customer gets NULL).
+ * Attributes in c->attrs are written (an empty or NULL value deletes one);
+ * other attributes are kept.  *id receives the customer's id. */
+int store_customer_upsert(struct store *st, const struct customer *c,
+    const struct customer_keys *keys, unsigned present, int64_t now,
+    int64_t *id, char **cause);
+/* 1 found, 0 not found, -1 error. */
+int store_customer_get(struct store *st, const char *external_id,
+    struct customer *c, char **cause);
+struct store_customer_filter {
+	const char *tier; /* effective tier, NULL = any */
+	const char *rep;  /* rep key, NULL = any */
+	long limit;	  /* 0 = no limit */
+};
+typedef int (*store_customer_cb)(void *arg, const struct customer *c);
+/* Calls cb for each matching customer in external_id order; a non-zero
+ * return from cb stops the walk and is returned. */
+int store_customer_each(struct store *st, const struct store_customer_filter *f,
+    store_customer_cb cb, void *arg, char **cause);
+/* Erases the customer and its whole history (privacy requests).
+ * 1 erased, 0 no such customer, -1 error. */
+int store_customer_forget(struct store *st, const char *external_id,
+    char **cause);
+/* 1 and *id when found, 0 when not. */
+int store_customer_id(struct store *st, const char *external_id, int64_t *id,
+    char **cause);
+
+/* History.  Inserting keeps each customer's last contact and first/last
+ * purchase up to date (the store derives them). */
+int store_purchase_add(struct store *st, int64_t customer_id,
+    int64_t amount_minor, int32_t day, char **cause);
+int store_contact_add(struct store *st, int64_t customer_id, int64_t rep_id,
+    int32_t day, const char *kind, const char *note, char **cause);
+
+struct store_count {
+	char *key; /* group name, "" for none */
+	long count;
+};
+struct store_stats {
+	long customers;
+	long with_birthday;
+	long without_birthday;
+	long opted_out_email;
+	long opted_out_sms;
+	long opted_out_all;
+	long purchases;
+	long contacts;
+	struct store_count *by_tier;
+	size_t nby_tier;
+	struct store_count *by_rep;
+	size_t nby_rep;
+};
+int store_stats(struct store *st, struct store_stats *s, char **cause);
+void store_stats_clear(struct store_stats *s);
+
+#endif

@@ -1,0 +1,310 @@
+/* store_customer.c - customer rows, their custom attributes and history. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "store.h"
+#include "store_schema.h"
+#include "util.h"
+
+/* SQL column of each enum cust_field; rep is stored as rep_id. */
+static const char *const cust_columns[CUST_NFIELDS] = {
+	"external_id", "name", "salutation", "email", "phone", "birthday",
+	"anniversary", "tier", "rep_id", "locale", "timezone", "channel",
+	"opt_out", "notes",
+};
+
+#define CUST_SELECT \
+	"SELECT c.id, c.external_id, c.name, c.salutation, c.email, c.phone," \
+	" c.birthday, c.anniversary, c.tier, r.key, c.locale, c.timezone," \
+	" c.channel, c.opt_out, c.notes, c.tier_computed, c.last_contact," \
+	" c.last_purchase, c.first_purchase, c.created_at, c.updated_at" \
+	" FROM customers c LEFT JOIN reps r ON r.id = c.rep_id "
+
+/* Builds the upsert for one set of present fields: new rows get every
+ * column, existing rows only the present ones. */
+static char *
+upsert_sql(unsigned present)
+{
+	struct buf b;
+	int f;
+
+	buf_init(&b);
+	buf_puts(&b, "INSERT INTO customers (");
+	for (f = 0; f < CUST_NFIELDS; f++)
+		buf_printf(&b, "%s, ", cust_columns[f]);
+	buf_puts(&b, "bday_md, bday_lunar, anniv_md, created_at, updated_at)"
+	    " VALUES (");
+	for (f = 0; f < CUST_NFIELDS; f++) {
+		if (f == CUST_REP)
+			buf_printf(&b, "(SELECT id FROM reps WHERE key = ?%d), ",
+			    f + 1);
+		else
+			buf_printf(&b, "?%d, ", f + 1);
+	}
+	buf_puts(&b, "?15, ?16, ?17, ?18, ?18) ON CONFLICT (external_id) DO "
+	    "UPDATE SET ");
+	for (f = 1; f < CUST_NFIELDS; f++) {
+		if (present & (1u << f))
+			buf_printf(&b, "%s = excluded.%s, ", cust_columns[f],
+			    cust_columns[f]);
+	}
+	if (present & (1u << CUST_BIRTHDAY))
+		buf_puts(&b, "bday_md = excluded.bday_md, "
+		    "bday_lunar = excluded.bday_lunar, ");
+	if (present & (1u << CUST_ANNIVERSARY))
+		buf_puts(&b, "anniv_md = excluded.anniv_md, ");
+	buf_puts(&b, "updated_at = excluded.updated_at RETURNING id;");
+	return buf_detach(&b);
+}
+
+static void
+bind_key(sqlite3_stmt *s, int i, int v)
+{
+	if (v == 0)
+		sqlite3_bind_null(s, i);
+	else
+		sqlite3_bind_int(s, i, v);
+}
+
+static int
+store_attrs_write(struct store *st, int64_t id, const struct customer *c,
+    char **cause)
+{
+	sqlite3_stmt *s;
+	size_t i;
+	int del;
+
+	for (i = 0; i < c->nattrs; i++) {
+		del = str_empty(c->attrs[i].value);
+		s = del ? store_cached(st, STMT_ATTR_DEL, "DELETE FROM "
+		    "customer_attrs WHERE customer_id = ?1 AND name = ?2;",
+		    cause) : store_cached(st, STMT_ATTR_SET, "INSERT OR REPLACE "
+		    "INTO customer_attrs (customer_id, name, value) "
+		    "VALUES (?1, ?2, ?3);", cause);
+		if (s == NULL)
+			return -1;
+		sqlite3_bind_int64(s, 1, id);
+		store_bind_text(s, 2, c->attrs[i].name);
+		if (!del)
+			store_bind_text(s, 3, c->attrs[i].value);
+		if (sqlite3_step(s) != SQLITE_DONE)
+			return store_fail(st, "saving attribute", cause);
+	}
+	return 0;
+}
+
+int
+store_customer_upsert(struct store *st, const struct customer *c,
+    const struct customer_keys *keys, unsigned present, int64_t now,
+    int64_t *id, char **cause)
+{
+	sqlite3_stmt *s;
+	char *sql;
+	int f, rc;
+
+	if (st->upsert == NULL || st->upsert_mask != present) {
+		sqlite3_finalize(st->upsert);
+		sql = upsert_sql(present);
+		st->upsert = store_prepare(st, sql, cause);
+		free(sql);
+		if (st->upsert == NULL)
+			return -1;
+		st->upsert_mask = present;
+	}
+	s = st->upsert;
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	for (f = 0; f < CUST_NFIELDS; f++)
+		store_bind_text(s, f + 1, c->field[f]);
+	bind_key(s, 15, keys->bday_md);
+	bind_key(s, 16, keys->bday_lunar);
+	bind_key(s, 17, keys->anniv_md);
+	sqlite3_bind_int64(s, 18, now);
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW)
+		return store_fail(st, "saving customer", cause);
+	*id = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return store_attrs_write(st, *id, c, cause);
+}
+
+/* Fills c from a CUST_SELECT row. */
+static void
+customer_read(sqlite3_stmt *s, struct customer *c)
+{
+	int f;
+
+	c->id = sqlite3_column_int64(s, 0);
+	for (f = 0; f < CUST_NFIELDS; f++)
+		c->field[f] = store_column_text(s, f + 1);
+	c->tier_computed = store_column_text(s, 15);
+	c->last_contact = store_column_day(s, 16);
+	c->last_purchase = store_column_day(s, 17);
+	c->first_purchase = store_column_day(s, 18);
+	c->created_at = sqlite3_column_int64(s, 19);
+	c->updated_at = sqlite3_column_int64(s, 20);
+}
+
+static int
+customer_read_attrs(struct store *st, struct customer *c, char **cause)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	s = store_prepare(st, "SELECT name, value FROM customer_attrs "
+	    "WHERE customer_id = ?1 ORDER BY name;", cause);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, c->id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		customer_attr_set(c, (const char *)sqlite3_column_text(s, 0),
+		    (const char *)sqlite3_column_text(s, 1));
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return store_fail(st, "reading attributes", cause);
+	return 0;
+}
+
+int
+store_customer_get(struct store *st, const char *external_id,
+    struct customer *c, char **cause)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	s = store_prepare(st, CUST_SELECT "WHERE c.external_id = ?1;", cause);
+	if (s == NULL)
+		return -1;
+	store_bind_text(s, 1, external_id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		customer_read(s, c);
+	sqlite3_finalize(s);
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (rc != SQLITE_ROW)
+		return store_fail(st, "reading customer", cause);
+	return customer_read_attrs(st, c, cause) == 0 ? 1 : -1;
+}
+
+int
+store_customer_each(struct store *st, const struct store_customer_filter *f,
+    store_customer_cb cb, void *arg, char **cause)
+{
+	sqlite3_stmt *s;
+	struct customer c;
+	int rc = SQLITE_DONE, stop = 0;
+
+	s = store_prepare(st, CUST_SELECT "WHERE (?1 IS NULL OR c.tier_eff = ?1)"
+	    " AND (?2 IS NULL OR r.key = ?2) ORDER BY c.external_id"
+	    " LIMIT ?3;", cause);
+	if (s == NULL)
+		return -1;
+	store_bind_text(s, 1, f ? f->tier : NULL);
+	store_bind_text(s, 2, f ? f->rep : NULL);
+	sqlite3_bind_int64(s, 3, f && f->limit > 0 ? f->limit : -1);
+	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		customer_init(&c);
+		customer_read(s, &c);
+		if (customer_read_attrs(st, &c, cause) != 0)
+			stop = -1;
+		else
+			stop = cb(arg, &c);
+		customer_clear(&c);
+	}
+	sqlite3_finalize(s);
+	if (stop)
+		return stop;
+	if (rc != SQLITE_DONE)
+		return store_fail(st, "listing customers", cause);
+	return 0;
+}
+
+int
+store_customer_id(struct store *st, const char *external_id, int64_t *id,
+    char **cause)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	s = store_cached(st, STMT_CUSTOMER_ID, "SELECT id FROM customers "
+	    "WHERE external_id = ?1;", cause);
+	if (s == NULL)
+		return -1;
+	store_bind_text(s, 1, external_id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	return store_fail(st, "looking up customer", cause);
+}
+
+/* secure_delete overwrites the freed pages, so the erased personal data does
+ * not linger in the file; the cascade removes attributes and history. */
+int
+store_customer_forget(struct store *st, const char *external_id,
+    char **cause)
+{
+	sqlite3_stmt *s;
+	int rc, n;
+
+	sqlite3_exec(st->db, "PRAGMA secure_delete = ON;", NULL, NULL, NULL);
+	s = store_prepare(st, "DELETE FROM customers WHERE external_id = ?1;",
+	    cause);
+	if (s == NULL)
+		return -1;
+	store_bind_text(s, 1, external_id);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return store_fail(st, "erasing customer", cause);
+	n = sqlite3_changes(st->db);
+	if (n > 0 && sqlite3_exec(st->db, "PRAGMA wal_checkpoint(TRUNCATE);",
+	    NULL, NULL, NULL) != SQLITE_OK)
+		return store_fail(st, "checkpointing after erase", cause);
+	return n > 0;
+}
+
+int
+store_purchase_add(struct store *st, int64_t customer_id,
+    int64_t amount_minor, int32_t day, char **cause)
+{
+	sqlite3_stmt *s;
+
+	s = store_cached(st, STMT_PURCHASE_ADD, "INSERT INTO purchases "
+	    "(customer_id, amount, day) VALUES (?1, ?2, ?3);", cause);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, customer_id);
+	sqlite3_bind_int64(s, 2, amount_minor);
+	sqlite3_bind_int(s, 3, day);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		return store_fail(st, "saving purchase", cause);
+	return 0;
+}
+
+int
+store_contact_add(struct store *st, int64_t customer_id, int64_t rep_id,
+    int32_t day, const char *kind, const char *note, char **cause)
+{
+	sqlite3_stmt *s;
+
+	s = store_cached(st, STMT_CONTACT_ADD, "INSERT INTO contacts "
+	    "(customer_id, rep_id, day, kind, note) VALUES (?1, ?2, ?3, ?4, ?5);",
+	    cause);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, customer_id);
+	if (rep_id > 0)
+		sqlite3_bind_int64(s, 2, rep_id);
+	sqlite3_bind_int(s, 3, day);
+	store_bind_text(s, 4, kind);
+	store_bind_text(s, 5, note);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		return store_fail(st, "saving contact", cause);
+	return 0;
+}

@@ -1,0 +1,352 @@
+/* store_plan.c - the planner's queries, planned items, tiers and state. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_plan.h"
+#include "store_schema.h"
+#include "util.h"
+
+#define CAND_SELECT \
+	"SELECT c.id, c.external_id, c.name, r.key, c.email, c.phone," \
+	" c.channel, c.opt_out, c.birthday, c.anniversary, c.tier_eff," \
+	" c.last_contact, c.last_purchase, c.first_purchase, c.revisit_from," \
+	" c.updated_at / 86400, c.sleep_days" \
+	" FROM customers c LEFT JOIN reps r ON r.id = c.rep_id WHERE "
+
+/* Each condition matches an index of migration 1 or 2. */
+static const char *const plan_sql[PQ_COUNT] = {
+	[PQ_BIRTHDAY_MD] = CAND_SELECT "c.bday_md IN (?1, ?2, ?3, ?4)",
+	[PQ_BIRTHDAY_LUNAR] = CAND_SELECT "c.bday_lunar IN (?1, ?2, ?3, ?4)",
+	[PQ_ANNIVERSARY_MD] = CAND_SELECT "c.anniv_md IN (?1, ?2, ?3, ?4)",
+	[PQ_REVISIT] = CAND_SELECT "c.tier_eff = char(?1) AND "
+	    "c.revisit_from <= ?2",
+	[PQ_LAST_PURCHASE] = CAND_SELECT "c.last_purchase = ?1 AND "
+	    "(c.sleep_days IS NULL OR c.sleep_days >= ?2)",
+	[PQ_SLEEP_PERSONAL] = CAND_SELECT "c.sleep_days IS NOT NULL AND "
+	    "c.last_purchase + c.sleep_days = ?1 AND c.sleep_days < ?2",
+	[PQ_UPDATED] = CAND_SELECT "c.updated_at BETWEEN ?1 AND ?2",
+	[PQ_ALL] = CAND_SELECT "1",
+};
+
+static const char *
+col(sqlite3_stmt *s, int i)
+{
+	return (const char *)sqlite3_column_text(s, i);
+}
+
+static void
+cand_read(sqlite3_stmt *s, struct plan_cand *c)
+{
+	const char *tier = col(s, 10);
+
+	c->id = sqlite3_column_int64(s, 0);
+	c->external_id = col(s, 1);
+	c->name = col(s, 2);
+	c->rep = col(s, 3);
+	c->email = col(s, 4);
+	c->phone = col(s, 5);
+	c->channel = col(s, 6);
+	c->opt_out = col(s, 7);
+	c->birthday = col(s, 8);
+	c->anniversary = col(s, 9);
+	c->tier = tier ? tier[0] : 'C';
+	c->last_contact = store_column_day(s, 11);
+	c->last_purchase = store_column_day(s, 12);
+	c->first_purchase = store_column_day(s, 13);
+	c->revisit_from = store_column_day(s, 14);
+	c->updated_day = store_column_day(s, 15);
+	c->sleep_days = sqlite3_column_int(s, 16);
+}
+
+int
+store_plan_query(struct store *st, enum store_plan_query q,
+    const int64_t *args, size_t nargs, plan_cand_cb cb, void *arg,
+    char **cause)
+{
+	sqlite3_stmt *s;
+	struct plan_cand c;
+	size_t i;
+	int rc, stop = 0;
+
+	if ((s = store_prepare(st, plan_sql[q], cause)) == NULL)
+		return -1;
+	/* IN lists take four keys; repeat the last one to fill them. */
+	for (i = 0; i < (size_t)sqlite3_bind_parameter_count(s); i++) {
+		if (nargs > 0)
+			sqlite3_bind_int64(s, (int)i + 1,
+			    args[i < nargs ? i : nargs - 1]);
+	}
+	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		memset(&c, 0, sizeof(c));
+		cand_read(s, &c);
+		stop = cb(arg, &c);
+	}
+	sqlite3_finalize(s);
+	if (stop)
+		return stop;
+	return rc == SQLITE_DONE ? 0 : store_fail(st, "planning query", cause);
+}
+
+int
+store_customer_has_attr(struct store *st, int64_t id, const char *name)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	s = store_prepare(st, "SELECT 1 FROM customer_attrs WHERE customer_id"
+	    " = ?1 AND name = ?2 AND value <> '';", NULL);
+	if (s == NULL)
+		return 0;
+	sqlite3_bind_int64(s, 1, id);
+	store_bind_text(s, 2, name);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW;
+}
+
+int
+store_plan_insert(struct store *st, const struct plan_row *r, int64_t now,
+    char **cause)
+{
+	sqlite3_stmt *s;
+
+	s = store_prepare(st, "INSERT INTO plan_items (dedup_key, rule, event,"
+	    " customer_id, day, occurrence, action, channel, task_kind, reason,"
+	    " created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+	    " ON CONFLICT (dedup_key) DO NOTHING;", cause);
+	if (s == NULL)
+		return -1;
+	store_bind_text(s, 1, r->dedup_key);
+	store_bind_text(s, 2, r->rule);
+	store_bind_text(s, 3, r->event);
+	sqlite3_bind_int64(s, 4, r->customer_id);
+	sqlite3_bind_int(s, 5, r->day);
+	sqlite3_bind_int(s, 6, r->occurrence);
+	store_bind_text(s, 7, r->action);
+	store_bind_text(s, 8, r->channel);
+	store_bind_text(s, 9, r->task_kind);
+	store_bind_text(s, 10, r->reason);
+	sqlite3_bind_int64(s, 11, now);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		sqlite3_finalize(s);
+		return store_fail(st, "saving planned item", cause);
+	}
+	sqlite3_finalize(s);
+	return sqlite3_changes(st->db) > 0;
+}
+
+/* Runs a one-row integer query with up to three integer/text arguments. */
+static int
+one_int(struct store *st, const char *sql, const char *text, int64_t a,
+    int64_t b, int64_t *out, char **cause)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if ((s = store_prepare(st, sql, cause)) == NULL)
+		return -1;
+	if (text != NULL)
+		store_bind_text(s, 1, text);
+	else
+		sqlite3_bind_int64(s, 1, a);
+	if (sqlite3_bind_parameter_count(s) >= 2)
+		sqlite3_bind_int64(s, 2, b);
+	if (sqlite3_bind_parameter_count(s) >= 3)
+		sqlite3_bind_int64(s, 3, *out);
+	rc = sqlite3_step(s);
+	*out = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(st, "query", cause);
+	return rc == SQLITE_ROW;
+}
+
+int
+store_plan_exists(struct store *st, const char *dedup_key, char **cause)
+{
+	int64_t v = 0;
+
+	return one_int(st, "SELECT 1 FROM plan_items WHERE dedup_key = ?1;",
+	    dedup_key, 0, 0, &v, cause);
+}
+
+int
+store_plan_messages(struct store *st, int64_t customer_id, int32_t from,
+    int32_t to, char **cause)
+{
+	int64_t v = to;
+
+	if (one_int(st, "SELECT count(*) FROM plan_items WHERE customer_id = ?1"
+	    " AND day BETWEEN ?2 AND ?3 AND action = 'message';", NULL,
+	    customer_id, from, &v, cause) < 0)
+		return -1;
+	return (int)v;
+}
+
+int
+store_plan_revisit_done(struct store *st, int64_t customer_id, int32_t day,
+    char **cause)
+{
+	int64_t v = 0;
+
+	return one_int(st, "UPDATE customers SET revisit_planned = ?2 "
+	    "WHERE id = ?1;", NULL, customer_id, day, &v, cause) < 0 ? -1 : 0;
+}
+
+int
+store_state_get(struct store *st, const char *key, char **value, char **cause)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	*value = NULL;
+	s = store_prepare(st, "SELECT value FROM state WHERE key = ?1;", cause);
+	if (s == NULL)
+		return -1;
+	store_bind_text(s, 1, key);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		*value = store_column_text(s, 0);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(st, "reading state", cause);
+	return rc == SQLITE_ROW;
+}
+
+int
+store_state_set(struct store *st, const char *key, const char *value,
+    char **cause)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	s = store_prepare(st, "INSERT OR REPLACE INTO state (key, value) "
+	    "VALUES (?1, ?2);", cause);
+	if (s == NULL)
+		return -1;
+	store_bind_text(s, 1, key);
+	store_bind_text(s, 2, value);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : store_fail(st, "saving state", cause);
+}
+
+int
+store_tier_revenue(struct store *st, int32_t from, int32_t to, tier_rev_cb cb,
+    void *arg, char **cause)
+{
+	sqlite3_stmt *s;
+	int rc, stop = 0;
+
+	s = store_prepare(st, "SELECT c.id, coalesce(p.total, 0), c.tier_computed"
+	    " FROM customers c LEFT JOIN (SELECT customer_id, sum(amount) AS"
+	    " total FROM purchases WHERE day BETWEEN ?1 AND ?2 GROUP BY"
+	    " customer_id) p ON p.customer_id = c.id"
+	    " ORDER BY coalesce(p.total, 0) DESC, c.id;", cause);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int(s, 1, from);
+	sqlite3_bind_int(s, 2, to);
+	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW)
+		stop = cb(arg, sqlite3_column_int64(s, 0),
+		    sqlite3_column_int64(s, 1), col(s, 2));
+	sqlite3_finalize(s);
+	if (stop)
+		return stop;
+	return rc == SQLITE_DONE ? 0 : store_fail(st, "ranking customers",
+	    cause);
+}
+
+int
+store_tier_set(struct store *st, int64_t customer_id, const char *old,
+    char tier, int32_t day, char **cause)
+{
+	sqlite3_stmt *s;
+	char t[2] = { tier, '\0' };
+	int rc;
+
+	s = store_prepare(st, "UPDATE customers SET tier_computed = ?2 "
+	    "WHERE id = ?1;", cause);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, customer_id);
+	store_bind_text(s, 2, t);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return store_fail(st, "saving tier", cause);
+	s = store_prepare(st, "INSERT INTO tier_history (customer_id, day, "
+	    "old_tier, new_tier) VALUES (?1, ?2, ?3, ?4);", cause);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, customer_id);
+	sqlite3_bind_int(s, 2, day);
+	store_bind_text(s, 3, old);
+	store_bind_text(s, 4, t);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : store_fail(st, "saving tier history",
+	    cause);
+}
+
+int
+store_purchase_days(struct store *st, int64_t customer_id, int32_t **days,
+    size_t *n, char **cause)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	*days = NULL;
+	*n = 0;
+	s = store_prepare(st, "SELECT day FROM purchases WHERE customer_id = ?1"
+	    " ORDER BY day;", cause);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, customer_id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		*days = xreallocarray(*days, *n + 1, sizeof(**days));
+		(*days)[(*n)++] = sqlite3_column_int(s, 0);
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : store_fail(st, "reading purchases",
+	    cause);
+}
+
+int
+store_sleep_days_set(struct store *st, int64_t customer_id, int days,
+    char **cause)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	s = store_prepare(st, "UPDATE customers SET sleep_days = ?2 WHERE id = ?1"
+	    " AND sleep_days IS NOT ?2;", cause);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, customer_id);
+	if (days > 0)
+		sqlite3_bind_int(s, 2, days);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : store_fail(st, "saving sleep days", cause);
+}
+
+int
+store_customers_with_purchases(struct store *st, int n,
+    int (*cb)(void *arg, int64_t id), void *arg, char **cause)
+{
+	sqlite3_stmt *s;
+	int rc, stop = 0;
+
+	s = store_prepare(st, "SELECT customer_id FROM purchases GROUP BY "
+	    "customer_id HAVING count(*) >= ?1;", cause);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int(s, 1, n);
+	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW)
+		stop = cb(arg, sqlite3_column_int64(s, 0));
+	sqlite3_finalize(s);
+	if (stop)
+		return stop;
+	return rc == SQLITE_DONE ? 0 : store_fail(st, "listing customers",
+	    cause);
+}

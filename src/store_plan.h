@@ -1,0 +1,104 @@
+/* store_plan.h - what the planner asks of the store: customers by indexed
+ * event keys, the planned items (unique by dedup key), tiers and state.
+ * Every lookup is an index range, so its cost follows what is due. */
+#ifndef OUTREACHD_STORE_PLAN_H
+#define OUTREACHD_STORE_PLAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store.h"
+
+/* A customer as the planner sees it.  Strings are owned by the store and
+ * valid only during the callback. */
+struct plan_cand {
+	int64_t id;
+	const char *external_id;
+	const char *name;
+	const char *rep;
+	const char *email;
+	const char *phone;
+	const char *channel;
+	const char *opt_out;
+	const char *birthday;
+	const char *anniversary;
+	char tier; /* effective: 'A', 'B' or 'C' */
+	int32_t last_contact;
+	int32_t last_purchase;
+	int32_t first_purchase;
+	int32_t revisit_from;
+	int32_t updated_day;
+	int sleep_days; /* personal sleeping threshold, 0 = none */
+};
+
+typedef int (*plan_cand_cb)(void *arg, const struct plan_cand *c);
+
+enum store_plan_query {
+	PQ_BIRTHDAY_MD,	   /* args: up to 4 month*100+day keys */
+	PQ_BIRTHDAY_LUNAR, /* args: up to 4 lunar keys */
+	PQ_ANNIVERSARY_MD, /* args: up to 4 month*100+day keys */
+	PQ_REVISIT,	   /* args: tier ('A'..'C'), latest revisit_from */
+	PQ_LAST_PURCHASE,  /* args: last purchase day, min personal threshold */
+	PQ_SLEEP_PERSONAL, /* args: last purchase + threshold, max threshold */
+	PQ_UPDATED,	   /* args: first, last unix second */
+	PQ_ALL,		   /* no args */
+	PQ_COUNT
+};
+
+/* Calls cb for each customer the query finds (in id order). */
+int store_plan_query(struct store *st, enum store_plan_query q,
+    const int64_t *args, size_t nargs, plan_cand_cb cb, void *arg,
+    char **cause);
+/* 1 when the customer has a non-empty attribute `name`. */
+int store_customer_has_attr(struct store *st, int64_t id, const char *name);
+
+struct plan_row {
+	const char *dedup_key;
+	const char *rule;
+	const char *event;
+	int64_t customer_id;
+	int32_t day;
+	int32_t occurrence;
+	const char *action;
+	const char *channel;   /* NULL for tasks */
+	const char *task_kind; /* NULL for messages */
+	const char *reason;
+};
+
+/* Inserts unless the dedup key exists: 1 inserted, 0 existed, -1 error. */
+int store_plan_insert(struct store *st, const struct plan_row *r, int64_t now,
+    char **cause);
+/* 1 when an item with this dedup key exists. */
+int store_plan_exists(struct store *st, const char *dedup_key, char **cause);
+/* Messages planned for a customer on days [from, to]. */
+int store_plan_messages(struct store *st, int64_t customer_id, int32_t from,
+    int32_t to, char **cause);
+/* Restarts the revisit clock of a customer at `day`. */
+int store_plan_revisit_done(struct store *st, int64_t customer_id,
+    int32_t day, char **cause);
+
+/* Small persistent values (last planned day, last tier recompute...). */
+int store_state_get(struct store *st, const char *key, char **value,
+    char **cause);
+int store_state_set(struct store *st, const char *key, const char *value,
+    char **cause);
+
+/* Tiers: per customer revenue over [from, to], highest first; customers
+ * without purchases come last with 0. */
+typedef int (*tier_rev_cb)(void *arg, int64_t customer_id, int64_t revenue,
+    const char *old_computed);
+int store_tier_revenue(struct store *st, int32_t from, int32_t to,
+    tier_rev_cb cb, void *arg, char **cause);
+/* Sets the computed tier and records the change (day) in tier_history. */
+int store_tier_set(struct store *st, int64_t customer_id, const char *old,
+    char tier, int32_t day, char **cause);
+/* Purchase days of one customer in order, for median intervals. */
+int store_purchase_days(struct store *st, int64_t customer_id, int32_t **days,
+    size_t *n, char **cause);
+int store_sleep_days_set(struct store *st, int64_t customer_id, int days,
+    char **cause);
+/* Customers with at least n purchases: cb(arg, id). */
+int store_customers_with_purchases(struct store *st, int n,
+    int (*cb)(void *arg, int64_t id), void *arg, char **cause);
+
+#endif

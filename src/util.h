@@ -1,0 +1,52 @@
+/* util.h - memory, strings and growable buffers shared by every module.
+ *
+ * Allocation wrappers abort on out-of-memory (a daemon that cannot allocate a
+ * few bytes cannot do anything sensible) and check multiplications for
+ * overflow.  Every returned pointer is owned by the caller and freed with
+ * free(3) unless stated otherwise. */
+#ifndef OUTREACHD_UTIL_H
+#define OUTREACHD_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define PRINTFLIKE(f, a) __attribute__((format(printf, f, a)))
+
+void *xmalloc(size_t size);
+void *xcalloc(size_t n, size_t size);
+void *xreallocarray(void *p, size_t n, size_t size);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) PRINTFLIKE(1, 2);
+char *xvasprintf(const char *fmt, va_list ap);
+
+/* Sets *cause (if cause is not NULL) to a newly allocated message and returns
+ * -1, so error paths read: return set_error(cause, "...", ...); */
+int set_error(char **cause, const char *fmt, ...) PRINTFLIKE(2, 3);
+
+/* Constant-time comparison of two equal-length byte strings: 1 if equal. */
+int mem_equal_ct(const void *a, const void *b, size_t n);
+
+/* A growable byte buffer, always NUL-terminated after the first write.
+ * The buffer owns data; buf_detach() hands ownership to the caller. */
+struct buf {
+	char *data;
+	size_t len;
+	size_t cap;
+};
+
+void buf_init(struct buf *b);
+void buf_add(struct buf *b, const void *p, size_t n);
+void buf_addc(struct buf *b, char c);
+void buf_puts(struct buf *b, const char *s);
+void buf_printf(struct buf *b, const char *fmt, ...) PRINTFLIKE(2, 3);
+void buf_reset(struct buf *b);
+char *buf_detach(struct buf *b); /* never NULL; buffer is reset */
+void buf_free(struct buf *b);
+
+/* Trims ASCII white space at both ends, in place; returns s. */
+char *str_trim(char *s);
+int str_empty(const char *s); /* NULL or "" */
+
+#endif

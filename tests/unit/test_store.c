@@ -1,0 +1,286 @@
+/* test_store.c - the SQLite store: migrations, customers, history, erase. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "store.h"
+#include "util.h"
+
+static char *
+tmp_db(void)
+{
+	char tmpl[] = "/tmp/outreachd-test-XXXXXX";
+	int fd = mkstemp(tmpl);
+
+	assert_true(fd >= 0);
+	close(fd);
+	unlink(tmpl);
+	return xasprintf("%s.db", tmpl);
+}
+
+static void
+remove_db(char *path)
+{
+	char *p;
+
+	unlink(path);
+	p = xasprintf("%s-wal", path);
+	unlink(p);
+	free(p);
+	p = xasprintf("%s-shm", path);
+	unlink(p);
+	free(p);
+	free(path);
+}
+
+static struct store *
+open_fresh(char **path)
+{
+	struct store *st = NULL;
+	char *cause = NULL;
+
+	*path = tmp_db();
+	assert_int_equal(store_open(*path, &st, &cause), 0);
+	assert_null(cause);
+	return st;
+}
+
+/* Every older schema version migrates forward to the current one. */
+static void
+test_migrate_from_every_version(void **state)
+{
+	struct store *st;
+	char *path, *cause = NULL;
+	int v;
+
+	(void)state;
+	for (v = 0; v < STORE_SCHEMA_VERSION; v++) {
+		path = tmp_db();
+		assert_int_equal(store_open_raw(path, &st, &cause), 0);
+		assert_int_equal(store_migrate(st, v, &cause), 0);
+		assert_int_equal(store_schema_version(st), v);
+		store_close(st);
+		assert_int_equal(store_open(path, &st, &cause), 0);
+		assert_int_equal(store_schema_version(st), STORE_SCHEMA_VERSION);
+		store_close(st);
+		/* Opening again is a no-op. */
+		assert_int_equal(store_open(path, &st, &cause), 0);
+		assert_int_equal(store_schema_version(st), STORE_SCHEMA_VERSION);
+		store_close(st);
+		remove_db(path);
+	}
+}
+
+static void
+test_newer_schema_refused(void **state)
+{
+	struct store *st;
+	char *path, *cause = NULL, *sql;
+	FILE *fp;
+
+	(void)state;
+	path = tmp_db();
+	assert_int_equal(store_open(path, &st, &cause), 0);
+	store_close(st);
+	sql = xasprintf("sqlite3 '%s' 'PRAGMA user_version = 99;'", path);
+	fp = popen(sql, "r");
+	assert_non_null(fp);
+	assert_int_equal(pclose(fp), 0);
+	free(sql);
+	assert_int_equal(store_open(path, &st, &cause), -1);
+	assert_non_null(strstr(cause, "schema version 99 is newer than this "
+	    "program"));
+	free(cause);
+	remove_db(path);
+}
+
+static void
+add_customer(struct store *st, const char *ext, const char *name,
+    const char *bday, int64_t *id)
+{
+	struct customer c;
+	struct customer_keys k;
+	char *cause = NULL;
+
+	customer_init(&c);
+	c.field[CUST_EXTERNAL_ID] = xstrdup(ext);
+	c.field[CUST_NAME] = xstrdup(name);
+	c.field[CUST_BIRTHDAY] = bday ? xstrdup(bday) : NULL;
+	customer_attr_set(&c, "hobby", "golf");
+	customer_keys(&c, &k);
+	assert_int_equal(store_customer_upsert(st, &c, &k,
+	    (1u << CUST_NFIELDS) - 1, 1000, id, &cause), 0);
+	customer_clear(&c);
+}
+
+static void
+test_customer_roundtrip(void **state)
+{
+	struct store *st;
+	struct customer c, u;
+	struct customer_keys k;
+	char *path, *cause = NULL;
+	int64_t id, id2;
+
+	(void)state;
+	st = open_fresh(&path);
+	add_customer(st, "C1", "张伟", "1980-02-29", &id);
+	customer_init(&c);
+	assert_int_equal(store_customer_get(st, "C1", &c, &cause), 1);
+	assert_string_equal(c.field[CUST_NAME], "张伟");
+	assert_string_equal(c.field[CUST_BIRTHDAY], "1980-02-29");
+	assert_null(c.field[CUST_EMAIL]);
+	assert_int_equal(c.nattrs, 1);
+	assert_string_equal(customer_attr_get(&c, "hobby"), "golf");
+	assert_int_equal(c.last_contact, DAY_NONE);
+	customer_clear(&c);
+
+	/* Partial update: only e-mail present; name and attrs kept; an empty
+	 * attribute value deletes it. */
+	customer_init(&u);
+	u.field[CUST_EXTERNAL_ID] = xstrdup("C1");
+	u.field[CUST_NAME] = xstrdup("ignored");
+	u.field[CUST_EMAIL] = xstrdup("zw@example.test");
+	customer_attr_set(&u, "hobby", "");
+	customer_attr_set(&u, "children", "2");
+	customer_keys(&u, &k);
+	assert_int_equal(store_customer_upsert(st, &u, &k, 1u << CUST_EMAIL,
+	    2000, &id2, &cause), 0);
+	assert_int_equal(id, id2);
+	customer_clear(&u);
+	customer_init(&c);
+	assert_int_equal(store_customer_get(st, "C1", &c, &cause), 1);
+	assert_string_equal(c.field[CUST_NAME], "张伟");
+	assert_string_equal(c.field[CUST_EMAIL], "zw@example.test");
+	assert_null(customer_attr_get(&c, "hobby"));
+	assert_string_equal(customer_attr_get(&c, "children"), "2");
+	assert_int_equal(c.created_at, 1000);
+	assert_int_equal(c.updated_at, 2000);
+	customer_clear(&c);
+	customer_init(&c);
+	assert_int_equal(store_customer_get(st, "nope", &c, &cause), 0);
+	store_close(st);
+	remove_db(path);
+}
+
+/* Last contact and first/last purchase are derived by the store. */
+static void
+test_history_derived(void **state)
+{
+	struct store *st;
+	struct customer c;
+	char *path, *cause = NULL;
+	int64_t id;
+
+	(void)state;
+	st = open_fresh(&path);
+	add_customer(st, "C2", "Alice Smith", NULL, &id);
+	assert_int_equal(store_purchase_add(st, id, 12345, 20000, &cause), 0);
+	assert_int_equal(store_purchase_add(st, id, 500, 19000, &cause), 0);
+	assert_int_equal(store_purchase_add(st, id, 700, 20500, &cause), 0);
+	assert_int_equal(store_contact_add(st, id, 0, 20100, "call", NULL,
+	    &cause), 0);
+	assert_int_equal(store_contact_add(st, id, 0, 19900, "visit", "old",
+	    &cause), 0);
+	assert_int_equal(store_contact_add(st, id, 0, 19900, "spam", NULL,
+	    &cause), -1);
+	assert_non_null(strstr(cause, "CHECK constraint failed"));
+	free(cause);
+	customer_init(&c);
+	assert_int_equal(store_customer_get(st, "C2", &c, NULL), 1);
+	assert_int_equal(c.first_purchase, 19000);
+	assert_int_equal(c.last_purchase, 20500);
+	assert_int_equal(c.last_contact, 20100);
+	customer_clear(&c);
+	store_close(st);
+	remove_db(path);
+}
+
+static int
+count_cb(void *arg, const struct customer *c)
+{
+	(void)c;
+	(*(int *)arg)++;
+	return 0;
+}
+
+static void
+test_forget_erases_history(void **state)
+{
+	struct store *st;
+	struct store_stats s;
+	char *path, *cause = NULL, *cmd;
+	int64_t id;
+	int n = 0;
+	FILE *fp;
+	char line[64];
+
+	(void)state;
+	st = open_fresh(&path);
+	add_customer(st, "C3", "Secret Person", "--12-24", &id);
+	add_customer(st, "C4", "Other", NULL, &id);
+	assert_int_equal(store_customer_id(st, "C3", &id, NULL), 1);
+	assert_int_equal(store_purchase_add(st, id, 1, 1, &cause), 0);
+	assert_int_equal(store_contact_add(st, id, 0, 1, "gift", "n", &cause), 0);
+	assert_int_equal(store_customer_forget(st, "C3", &cause), 1);
+	assert_int_equal(store_customer_forget(st, "C3", &cause), 0);
+	assert_int_equal(store_customer_each(st, NULL, count_cb, &n, &cause), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(store_stats(st, &s, &cause), 0);
+	assert_int_equal(s.customers, 1);
+	assert_int_equal(s.purchases, 0);
+	assert_int_equal(s.contacts, 0);
+	store_stats_clear(&s);
+	store_close(st);
+	/* secure_delete: the name is gone from the file itself. */
+	cmd = xasprintf("grep -c 'Secret Person' '%s' || true", path);
+	fp = popen(cmd, "r");
+	assert_non_null(fgets(line, sizeof(line), fp));
+	pclose(fp);
+	assert_string_equal(line, "0\n");
+	free(cmd);
+	remove_db(path);
+}
+
+static void
+test_reps(void **state)
+{
+	struct store *st;
+	struct store_rep r = { 0 }, got = { 0 };
+	char *path, *cause = NULL;
+
+	(void)state;
+	st = open_fresh(&path);
+	r.key = "li", r.name = "李娜", r.email = "li@example.test";
+	assert_int_equal(store_rep_upsert(st, &r, &cause), 0);
+	r.name = "Li Na";
+	assert_int_equal(store_rep_upsert(st, &r, &cause), 0);
+	assert_int_equal(store_rep_get(st, "li", &got, &cause), 1);
+	assert_string_equal(got.name, "Li Na");
+	assert_null(got.phone);
+	store_rep_clear(&got);
+	assert_int_equal(store_rep_get(st, "zz", &got, &cause), 0);
+	store_close(st);
+	remove_db(path);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_migrate_from_every_version),
+		cmocka_unit_test(test_newer_schema_refused),
+		cmocka_unit_test(test_customer_roundtrip),
+		cmocka_unit_test(test_history_derived),
+		cmocka_unit_test(test_forget_erases_history),
+		cmocka_unit_test(test_reps),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
