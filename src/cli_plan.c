@@ -113,9 +113,9 @@ cli_cmd_plan(struct cli *cli, int argc, char **argv)
 	if (json)
 		json_end_array(&j);
 	else
-		printf("%lu items; %lu messages over the frequency cap, %lu "
-		    "without a usable channel\n", ps.items, ps.capped,
-		    ps.unreachable);
+		printf("%lu items; messages not planned: %lu over the frequency "
+		    "cap, %lu without a usable channel, %lu to lost customers\n",
+		    ps.items, ps.capped, ps.unreachable, ps.lost);
 	plan_list_free(&l);
 	return 0;
 }

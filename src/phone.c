@@ -260,6 +260,10 @@ phone_build(const char *in, struct phone_scan *ps, const char *cc,
 		return phone_fail(in, cause, "no country code: needs a leading "
 		    "+ or 00");
 	}
+	/* "44 (0)20 ...": a country code whose '+' was left out. */
+	if (ps->zero_at != PHONE_NO_ZERO && ps->zero_at > 0)
+		return phone_fail(in, cause, "\"(0)\" after digits needs a "
+		    "leading + or 00");
 	if (tl > 0 && strncmp(d, pc->trunk, tl) == 0 &&
 	    (pc->trunk_ndigits == 0 || n == pc->trunk_ndigits))
 		skip = tl;

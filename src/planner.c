@@ -176,6 +176,12 @@ planner_consider(struct planner *p, const struct plan_cand *c,
 
 	if (!planner_matches(p, c))
 		return 0;
+	/* Lost customers get no more messages of any kind, only rep tasks. */
+	if (r->action == ACT_MESSAGE && c->last_purchase != DAY_NONE &&
+	    p->day - c->last_purchase >= p->cf->plan.lost_after_days) {
+		p->stats->lost++;
+		return 0;
+	}
 	if (r->action == ACT_MESSAGE &&
 	    (channel = planner_channel(r, c)) == NULL) {
 		p->stats->unreachable++;

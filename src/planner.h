@@ -44,6 +44,7 @@ struct plan_stats {
 	unsigned long inserted;	     /* newly stored (commit only) */
 	unsigned long capped;	     /* messages dropped by the cap */
 	unsigned long unreachable;   /* messages without a usable channel */
+	unsigned long lost;	     /* messages not sent to lost customers */
 };
 
 /* Plans days [from, from + ndays).  With commit, items are stored (those

@@ -57,7 +57,7 @@ lunar_keys(int32_t day, int64_t keys[4])
 	return (size_t)n;
 }
 
-/* "today", "tomorrow", "in 14 days (2026-12-07)". */
+/* "today", "tomorrow", "in 14 days, on 2026-12-07". */
 static char *
 when(int32_t from, int32_t to)
 {
@@ -68,7 +68,7 @@ when(int32_t from, int32_t to)
 	if (to == from + 1)
 		return xstrdup("tomorrow");
 	date_format(to, d);
-	return xasprintf("in %d days (%s)", (int)(to - from), d);
+	return xasprintf("in %d days, on %s", (int)(to - from), d);
 }
 
 static int

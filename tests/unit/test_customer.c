@@ -10,8 +10,8 @@
 #include "customer.h"
 #include "import.h"
 
-/* Filled in once the date module's wording is known. */
-#define ANNIV_NO_YEAR_MSG "TODO"
+/* An anniversary needs its year: the count of years is the point. */
+#define ANNIV_NO_YEAR_MSG "\"--06-01\": expected YYYY-MM-DD"
 
 static const struct customer_rules rules = { .default_cc = "86" };
 

@@ -109,6 +109,8 @@ static const struct err_case err_cases[] = {
 	  "7 digits, need 8 to 15)" },
 	{ "+86 138 0013 8000 1234", "86", "\"+86 138 0013 8000 1234\": not "
 	  "a phone number (+86138001380001234 has 17 digits, need 8 to 15)" },
+	{ "44 (0)20 7946 0958", "86", "\"44 (0)20 7946 0958\": not a phone "
+	  "number (\"(0)\" after digits needs a leading + or 00)" },
 	{ "0", "86", "\"0\": not a phone number (+86 has 2 digits, need 8 "
 	  "to 15)" },
 	{ "+0 123 4567 890", "86", "\"+0 123 4567 890\": not a phone number "

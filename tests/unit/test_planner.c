@@ -1,0 +1,297 @@
+/* test_planner.c - the planner through its C interface: idempotent
+ * commits, the revisit clock, windows that wrap into January, 29 February
+ * policies, the frequency cap and lost customers. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "date.h"
+#include "planner.h"
+#include "store.h"
+#include "util.h"
+
+struct fx {
+	struct store *st;
+	struct conf *cf;
+	char *path;
+};
+
+static int
+setup(void **state)
+{
+	struct fx *f = xcalloc(1, sizeof(*f));
+	char tmpl[] = "/tmp/outreachd-plan-XXXXXX";
+	int fd = mkstemp(tmpl);
+	char *cause = NULL;
+
+	close(fd);
+	unlink(tmpl);
+	f->path = xasprintf("%s.db", tmpl);
+	assert_int_equal(store_open(f->path, &f->st, &cause), 0);
+	f->cf = conf_defaults();
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *f = *state;
+	char *p;
+
+	store_close(f->st);
+	conf_free(f->cf);
+	unlink(f->path);
+	p = xasprintf("%s-wal", f->path);
+	unlink(p);
+	free(p);
+	p = xasprintf("%s-shm", f->path);
+	unlink(p);
+	free(p);
+	free(f->path);
+	free(f);
+	return 0;
+}
+
+static int32_t
+day(const char *s)
+{
+	struct date d;
+
+	assert_int_equal(date_parse(s, &d, NULL), 0);
+	return date_to_days(d.year, d.month, d.day);
+}
+
+/* Adds a customer created on `created` (a day) with the given fields. */
+static int64_t
+add(struct fx *f, const char *ext, const char *tier, const char *bday,
+    const char *anniv, const char *created)
+{
+	struct customer c;
+	struct customer_keys k;
+	int64_t id;
+
+	customer_init(&c);
+	c.field[CUST_EXTERNAL_ID] = xstrdup(ext);
+	c.field[CUST_NAME] = xstrdup(ext);
+	c.field[CUST_EMAIL] = xasprintf("%s@example.test", ext);
+	c.field[CUST_TIER] = tier ? xstrdup(tier) : NULL;
+	c.field[CUST_BIRTHDAY] = bday ? xstrdup(bday) : NULL;
+	c.field[CUST_ANNIVERSARY] = anniv ? xstrdup(anniv) : NULL;
+	customer_keys(&c, &k);
+	assert_int_equal(store_customer_upsert(f->st, &c, &k,
+	    (1u << CUST_NFIELDS) - 1, (int64_t)day(created) * 86400 + 3600,
+	    &id, NULL), 0);
+	customer_clear(&c);
+	return id;
+}
+
+static size_t
+count_rule(const struct plan_list *l, const char *rule, const char *ext)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < l->n; i++) {
+		if (strcmp(l->items[i].rule->name, rule) == 0 &&
+		    (ext == NULL || strcmp(l->items[i].external_id, ext) == 0))
+			n++;
+	}
+	return n;
+}
+
+static const struct plan_item *
+find(const struct plan_list *l, const char *rule, const char *ext)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		if (strcmp(l->items[i].rule->name, rule) == 0 &&
+		    strcmp(l->items[i].external_id, ext) == 0)
+			return &l->items[i];
+	}
+	fail_msg("no %s item for %s", rule, ext);
+	return NULL;
+}
+
+static void
+plan(struct fx *f, const char *from, int days, int commit,
+    struct plan_list *l, struct plan_stats *s)
+{
+	char *cause = NULL;
+
+	memset(l, 0, sizeof(*l));
+	if (planner_run(f->st, f->cf, day(from), days, commit, 0, l, s,
+	    &cause) != 0)
+		fail_msg("planner_run: %s", cause);
+}
+
+static void
+test_commit_is_idempotent(void **state)
+{
+	struct fx *f = *state;
+	struct plan_list l;
+	struct plan_stats s;
+
+	add(f, "X1", "A", "1970-06-10", NULL, "2026-01-01");
+	plan(f, "2026-06-10", 1, 1, &l, &s);
+	assert_int_equal(count_rule(&l, "birthday", "X1"), 1);
+	assert_true(s.inserted >= 1);
+	assert_false(find(&l, "birthday", "X1")->existed);
+	plan_list_free(&l);
+	/* Again, as after a restart: nothing new, the same items. */
+	plan(f, "2026-06-10", 1, 1, &l, &s);
+	assert_int_equal(s.inserted, 0);
+	assert_int_equal(count_rule(&l, "birthday", "X1"), 1);
+	assert_true(find(&l, "birthday", "X1")->existed);
+	assert_string_equal(find(&l, "birthday", "X1")->dedup_key,
+	    "birthday:1:2026-06-10");
+	plan_list_free(&l);
+}
+
+static void
+test_revisit_clock(void **state)
+{
+	struct fx *f = *state;
+	struct plan_list l;
+	struct plan_stats s;
+	int64_t id = add(f, "R1", "B", NULL, NULL, "2026-01-01");
+
+	assert_int_equal(store_contact_add(f->st, id, 0, day("2026-02-01"),
+	    "call", NULL, NULL), 0);
+	plan(f, "2026-05-01", 1, 1, &l, &s); /* 89 days: not yet */
+	assert_int_equal(count_rule(&l, "revisit_b", "R1"), 0);
+	plan_list_free(&l);
+	plan(f, "2026-05-02", 1, 1, &l, &s); /* 90 days */
+	assert_int_equal(count_rule(&l, "revisit_b", "R1"), 1);
+	assert_string_equal(find(&l, "revisit_b", "R1")->reason,
+	    "last contact 90 days ago, tier B cadence 90 days");
+	plan_list_free(&l);
+	plan(f, "2026-05-03", 1, 1, &l, &s); /* planned: the clock restarted */
+	assert_int_equal(count_rule(&l, "revisit_b", "R1"), 0);
+	plan_list_free(&l);
+	plan(f, "2026-07-31", 1, 0, &l, &s); /* 90 days after the revisit */
+	assert_int_equal(count_rule(&l, "revisit_b", "R1"), 1);
+	plan_list_free(&l);
+	/* A rep's contact moves the clock again; the greeting rules never. */
+	assert_int_equal(store_contact_add(f->st, id, 0, day("2026-06-01"),
+	    "visit", NULL, NULL), 0);
+	plan(f, "2026-07-31", 1, 0, &l, &s);
+	assert_int_equal(count_rule(&l, "revisit_b", "R1"), 0);
+	plan_list_free(&l);
+	plan(f, "2026-08-30", 1, 0, &l, &s);
+	assert_int_equal(count_rule(&l, "revisit_b", "R1"), 1);
+	plan_list_free(&l);
+}
+
+/* A-tier invitations 14 days ahead reach back across the new year. */
+static void
+test_window_wraps_into_january(void **state)
+{
+	struct fx *f = *state;
+	struct plan_list l;
+	struct plan_stats s;
+
+	add(f, "J1", "A", "--01-05", NULL, "2026-01-01");
+	plan(f, "2026-12-20", 20, 0, &l, &s);
+	assert_int_equal(count_rule(&l, "birthday_invite", "J1"), 1);
+	assert_int_equal(count_rule(&l, "birthday", "J1"), 1);
+	assert_int_equal(find(&l, "birthday_invite", "J1")->day,
+	    day("2026-12-22"));
+	assert_string_equal(find(&l, "birthday_invite", "J1")->reason,
+	    "birthday in 14 days, on 2027-01-05");
+	assert_int_equal(find(&l, "birthday", "J1")->day, day("2027-01-05"));
+	plan_list_free(&l);
+}
+
+static void
+test_feb29_policies(void **state)
+{
+	struct fx *f = *state;
+	struct plan_list l;
+	struct plan_stats s;
+	static const struct {
+		enum date_feb29 policy;
+		const char *from;
+		int32_t want; /* days after `from`, -1 = none in the range */
+	} cases[] = {
+		{ DATE_FEB29_FEB28, "2027-02-27", 1 },
+		{ DATE_FEB29_MAR1, "2027-02-27", 2 },
+		{ DATE_FEB29_LEAP_ONLY, "2027-02-27", -1 },
+		{ DATE_FEB29_FEB28, "2028-02-27", 2 },
+		{ DATE_FEB29_MAR1, "2028-02-27", 2 },
+		{ DATE_FEB29_LEAP_ONLY, "2028-02-27", 2 },
+	};
+	size_t i, j;
+
+	add(f, "F1", "C", "1984-02-29", NULL, "2026-01-01");
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		f->cf->plan.feb29 = cases[i].policy;
+		plan(f, cases[i].from, 4, 0, &l, &s);
+		for (j = 0; j < l.n && strcmp(l.items[j].rule->name,
+		    "birthday") != 0; j++)
+			;
+		if (cases[i].want < 0)
+			assert_int_equal(j, l.n);
+		else {
+			assert_true(j < l.n);
+			assert_int_equal(l.items[j].day,
+			    day(cases[i].from) + cases[i].want);
+		}
+		plan_list_free(&l);
+	}
+}
+
+static void
+test_cap_and_lost(void **state)
+{
+	struct fx *f = *state;
+	struct plan_list l;
+	struct plan_stats s;
+	int64_t id = add(f, "K1", "C", "--03-10", "2020-03-10", "2020-01-01");
+
+	/* Birthday and anniversary on one day fit the default cap of 2. */
+	plan(f, "2026-03-10", 1, 1, &l, &s);
+	assert_int_equal(count_rule(&l, "birthday", "K1"), 1);
+	assert_int_equal(count_rule(&l, "anniversary", "K1"), 1);
+	plan_list_free(&l);
+	f->cf->plan.cap_messages = 1;
+	plan(f, "2027-03-10", 1, 0, &l, &s);
+	assert_int_equal(count_rule(&l, "birthday", "K1"), 1);
+	assert_int_equal(count_rule(&l, "anniversary", "K1"), 0);
+	assert_int_equal(s.capped, 1);
+	plan_list_free(&l);
+	/* Lost customers: no greetings at all. */
+	assert_int_equal(store_purchase_add(f->st, id, 100, day("2026-01-01"),
+	    NULL), 0);
+	plan(f, "2027-03-10", 1, 0, &l, &s);
+	assert_int_equal(count_rule(&l, "birthday", "K1"), 0);
+	assert_int_equal(count_rule(&l, "anniversary", "K1"), 0);
+	assert_int_equal(s.lost, 2);
+	plan_list_free(&l);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_commit_is_idempotent,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_revisit_clock, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_window_wraps_into_january,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_feb29_policies, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_cap_and_lost, setup,
+		    teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
