@@ -51,5 +51,6 @@ int cli_cmd_stats(struct cli *cli, int argc, char **argv);
 int cli_cmd_check_config(struct cli *cli, int argc, char **argv);
 int cli_cmd_plan(struct cli *cli, int argc, char **argv);
 int cli_cmd_tiers(struct cli *cli, int argc, char **argv);
+int cli_cmd_render(struct cli *cli, int argc, char **argv);
 
 #endif

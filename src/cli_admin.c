@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "import.h"
 #include "json.h"
+#include "render.h"
 #include "store.h"
 #include "util.h"
 
@@ -167,13 +168,28 @@ cli_cmd_stats(struct cli *cli, int argc, char **argv)
 	return 0;
 }
 
+/* Loading the configuration already validated it (main exits EX_CONFIG
+ * otherwise); the templates are checked here, against the rules. */
 int
 cli_cmd_check_config(struct cli *cli, int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	/* Loading already validated it (main exits EX_CONFIG otherwise). */
-	printf("%s: ok\n", cli->conf->path ? cli->conf->path :
-	    "(built-in defaults)");
+	struct tmpl_set *ts;
+	char *cause = NULL;
+
+	if (argc > 1) {
+		const struct cli_cmd cmd = { "check-config", "",
+			"validate the configuration and the templates", NULL };
+		return cli_usage(&cmd, strcmp(argv[1], "--help") ? EX_USAGE : 0);
+	}
+	if ((ts = render_load_templates(cli->conf, &cause)) == NULL) {
+		fprintf(stderr, "%s\n", cause);
+		free(cause);
+		return EX_CONFIG;
+	}
+	printf("%s: ok (%zu rules, %zu holidays, %zu templates in %s)\n",
+	    cli->conf->path ? cli->conf->path : "(built-in defaults)",
+	    cli->conf->nrules, cli->conf->nholidays, tmpl_set_count(ts),
+	    cli->conf->templates);
+	tmpl_set_free(ts);
 	return 0;
 }

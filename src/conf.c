@@ -55,8 +55,9 @@ conf_set_paths(struct conf *c)
 	c->templates = xstrdup(SYSCONFDIR "/outreachd/templates");
 }
 
-struct conf *
-conf_defaults(void)
+/* The built-in configuration before derived paths are filled in. */
+static struct conf *
+conf_builtin(void)
 {
 	struct conf *c = xcalloc(1, sizeof(*c));
 	struct conf_errors e = { .file = "(built-in defaults)" };
@@ -67,6 +68,7 @@ conf_defaults(void)
 	c->locale = xstrdup("en");
 	c->country_code = xstrdup("1");
 	conf_plan_defaults(c);
+	conf_delivery_defaults(c);
 	config_init(&cfg);
 	buf_init(&e.b);
 	if (config_read_string(&cfg, conf_default_text) != CONFIG_TRUE)
@@ -83,6 +85,15 @@ conf_defaults(void)
 	return c;
 }
 
+struct conf *
+conf_defaults(void)
+{
+	struct conf *c = conf_builtin();
+
+	conf_delivery_finish(c);
+	return c;
+}
+
 void
 conf_free(struct conf *c)
 {
@@ -96,13 +107,15 @@ conf_free(struct conf *c)
 	free(c->country_code);
 	free(c->templates);
 	conf_plan_free(c);
+	conf_delivery_free(c);
 	free(c);
 }
 
 /* Settings allowed at the top level; anything else is a typo. */
 static const char *const top_settings[] = {
 	"store", "company", "timezone", "locale", "country_code", "templates",
-	"planner", "tiers", "sleeping", "stale", "holidays", "rules", NULL
+	"planner", "tiers", "sleeping", "stale", "holidays", "rules",
+	"delivery", "email", "sms", "http", "daemon", NULL
 };
 
 static int
@@ -181,6 +194,7 @@ conf_apply(struct conf_errors *e, const config_setting_t *root,
 	conf_check_unknown(e, root, top_settings);
 	conf_check_top(e, root, c);
 	conf_plan_parse(e, root, c);
+	conf_delivery_parse(e, root, c);
 }
 
 struct conf *
@@ -200,7 +214,7 @@ conf_load(const char *path, char **cause)
 		config_destroy(&cfg);
 		return NULL;
 	}
-	c = conf_defaults();
+	c = conf_builtin();
 	c->path = xstrdup(path);
 	buf_init(&e.b);
 	conf_apply(&e, config_root_setting(&cfg), c);
@@ -211,5 +225,6 @@ conf_load(const char *path, char **cause)
 		return NULL;
 	}
 	buf_free(&e.b);
+	conf_delivery_finish(c);
 	return c;
 }

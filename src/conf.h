@@ -75,6 +75,65 @@ struct conf_plan {
 	int stale_after_days;
 };
 
+/* How a channel sends: an embedded maildir, or a real server. */
+enum conf_transport { TRANSPORT_MAILDIR, TRANSPORT_SMTP, TRANSPORT_KANNEL,
+	TRANSPORT_HTTP };
+
+struct conf_channel {
+	enum conf_transport transport;
+	char *maildir;	     /* maildir transport: the directory */
+	char *url;	     /* smtp://, smtps://, or the gateway URL */
+	char *username;
+	char *password_file; /* the secret itself never sits in the config */
+	char *ca_file;
+	int tls_required;    /* smtp: STARTTLS required (smtps implies TLS) */
+	int connections;
+	int rate_messages;   /* at most rate_messages per rate_seconds */
+	int rate_seconds;
+	int timeout_seconds;
+	/* e-mail */
+	char *helo;	     /* EHLO name */
+	char *from;	     /* envelope and header address */
+	char *from_name;     /* display name; the rep's name is shown with it */
+	/* SMS */
+	char *sender;	     /* sender id */
+	char *method;	     /* http gateway: GET, POST_FORM, POST_JSON */
+	char *body;	     /* http gateway: body or query template */
+	char **headers;	     /* http gateway: header templates */
+	size_t nheaders;
+	int *success_status; /* 0-terminated */
+	char *success_match;
+	char *id_regex;
+	int max_segments;
+};
+
+struct conf_delivery {
+	int dry_run;	     /* render and log, send nothing */
+	int quiet_start;     /* minutes after local midnight: no sends from */
+	int quiet_end;	     /* ... until */
+	int max_attempts;
+	int retry_base;	     /* seconds; doubles per attempt, with jitter */
+	int retry_max;
+	int batch;	     /* messages taken per delivery pass */
+};
+
+struct conf_http {
+	char *listen;	     /* "127.0.0.1:8088" */
+	char *base_url;	     /* public URL used in links */
+	int max_connections;
+	int done_visible_days; /* done tasks stay in feeds this long */
+	int with_vtodo;
+	int alarm_minutes;
+	char **stop_keywords;  /* inbound SMS opt-out words */
+	size_t nstop_keywords;
+};
+
+struct conf_daemon {
+	int scan_interval;   /* seconds between planning scans */
+	char *state_dir;     /* lock file, secrets, default maildirs */
+	int shutdown_grace;  /* seconds in-flight sends may take on SIGTERM */
+};
+
 struct conf {
 	char *path;	    /* file it came from, NULL for built-in defaults */
 	char *store;	    /* SQLite file */
@@ -84,6 +143,11 @@ struct conf {
 	char *country_code; /* default calling code for phone numbers */
 	char *templates;    /* template directory */
 	struct conf_plan plan;
+	struct conf_delivery delivery;
+	struct conf_channel email;
+	struct conf_channel sms;
+	struct conf_http http;
+	struct conf_daemon daemon;
 	struct conf_rule *rules;
 	size_t nrules;
 	struct conf_holiday *holidays;

@@ -34,6 +34,12 @@ void conf_plan_parse(struct conf_errors *e, const config_setting_t *root,
 void conf_plan_free(struct conf *c);
 void conf_plan_free_rules(struct conf *c);
 void conf_plan_free_holidays(struct conf *c);
+void conf_delivery_defaults(struct conf *c);
+void conf_delivery_parse(struct conf_errors *e, const config_setting_t *root,
+    struct conf *c);
+/* Fills paths derived from others (state directory, maildirs). */
+void conf_delivery_finish(struct conf *c);
+void conf_delivery_free(struct conf *c);
 void conf_lists_parse(struct conf_errors *e, const config_setting_t *root,
     struct conf *c);
 

@@ -177,6 +177,32 @@ norm_optout(const char *v, char **out, char **cause)
 	return 0;
 }
 
+const char *
+customer_pick_channel(const char *const *channels, size_t n,
+    const char *preferred, const char *email, const char *phone,
+    const char *opt_out)
+{
+	unsigned out = customer_optout_bits(opt_out);
+	const char *ch;
+	size_t i;
+
+	if (out & CUST_OPTOUT_ALL)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		ch = strcmp(channels[i], "preferred") == 0 ? preferred :
+		    channels[i];
+		if (ch == NULL)
+			continue;
+		if (strcmp(ch, "email") == 0 && !str_empty(email) &&
+		    !(out & CUST_OPTOUT_EMAIL))
+			return "email";
+		if (strcmp(ch, "sms") == 0 && !str_empty(phone) &&
+		    !(out & CUST_OPTOUT_SMS))
+			return "sms";
+	}
+	return NULL;
+}
+
 unsigned
 customer_optout_bits(const char *v)
 {

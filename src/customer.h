@@ -86,6 +86,11 @@ int customer_normalize(enum cust_field f, const char *value,
 int customer_attr_name_valid(const char *name);
 /* Computes the index keys of a customer with normalised fields. */
 void customer_keys(const struct customer *c, struct customer_keys *k);
+/* The first of channels ("preferred", "email", "sms") the customer can be
+ * reached on and has not opted out of; NULL when there is none. */
+const char *customer_pick_channel(const char *const *channels, size_t n,
+    const char *preferred, const char *email, const char *phone,
+    const char *opt_out);
 /* Parses a canonical opt_out value into CUST_OPTOUT_* bits. */
 unsigned customer_optout_bits(const char *value);
 

@@ -35,7 +35,9 @@ static const struct cli_cmd commands[] = {
 	  cli_cmd_plan },
 	{ "tiers", "recompute [--date YYYY-MM-DD]",
 	  "recompute A/B/C tiers from purchases", cli_cmd_tiers },
-	{ "check-config", "", "validate the configuration and exit",
+	{ "render", "RULE CUSTOMER [--channel email|sms] [--date YYYY-MM-DD]",
+	  "print exactly what a rule would send to a customer", cli_cmd_render },
+	{ "check-config", "", "validate the configuration and the templates",
 	  cli_cmd_check_config },
 	{ NULL, NULL, NULL, NULL },
 };

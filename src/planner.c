@@ -59,32 +59,6 @@ planner_matches(struct planner *p, const struct plan_cand *c)
 	return 1;
 }
 
-/* The first channel of the rule's list the customer can be reached on and
- * has not opted out of; NULL when there is none. */
-static const char *
-planner_channel(const struct conf_rule *r, const struct plan_cand *c)
-{
-	unsigned out = customer_optout_bits(c->opt_out);
-	const char *ch;
-	size_t i;
-
-	if (out & CUST_OPTOUT_ALL)
-		return NULL;
-	for (i = 0; i < r->nchannels; i++) {
-		ch = strcmp(r->channels[i], "preferred") == 0 ? c->channel :
-		    r->channels[i];
-		if (ch == NULL)
-			continue;
-		if (strcmp(ch, "email") == 0 && !str_empty(c->email) &&
-		    !(out & CUST_OPTOUT_EMAIL))
-			return "email";
-		if (strcmp(ch, "sms") == 0 && !str_empty(c->phone) &&
-		    !(out & CUST_OPTOUT_SMS))
-			return "sms";
-	}
-	return NULL;
-}
-
 static char *
 msg_key(int64_t id, int32_t day)
 {
@@ -183,7 +157,8 @@ planner_consider(struct planner *p, const struct plan_cand *c,
 		return 0;
 	}
 	if (r->action == ACT_MESSAGE &&
-	    (channel = planner_channel(r, c)) == NULL) {
+	    (channel = customer_pick_channel((const char *const *)r->channels,
+	    r->nchannels, c->channel, c->email, c->phone, c->opt_out)) == NULL) {
 		p->stats->unreachable++;
 		return 0;
 	}

@@ -54,5 +54,9 @@ int planner_run(struct store *st, const struct conf *cf, int32_t from,
     int ndays, int commit, int64_t now, struct plan_list *out,
     struct plan_stats *stats, char **cause);
 void plan_list_free(struct plan_list *l);
+/* Age on a birthday (Gregorian or lunar, when the birth year is known) or
+ * the anniversary count on event_day; -1 when unknown. */
+int planner_event_years(enum conf_event ev, const char *birthday,
+    const char *anniversary, int32_t event_day);
 
 #endif

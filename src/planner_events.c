@@ -84,23 +84,38 @@ birth_year(const char *s)
 	return date_parse_birthday(s, &d, NULL) == 0 ? d.year : 0;
 }
 
+int
+planner_event_years(enum conf_event ev, const char *birthday,
+    const char *anniversary, int32_t event_day)
+{
+	struct date e;
+	struct lunar_date ld;
+	int y;
+
+	date_from_days(event_day, &e);
+	if (ev == EV_ANNIVERSARY) {
+		y = birth_year(anniversary);
+		return y > 0 ? e.year - y : -1;
+	}
+	if (ev != EV_BIRTHDAY || (y = birth_year(birthday)) <= 0)
+		return -1;
+	if (strncmp(birthday, "L:", 2) != 0)
+		return e.year - y;
+	if (lunar_from_gregorian(e.year, e.month, e.day, &ld, NULL) != 0)
+		return -1;
+	return ld.year - y;
+}
+
 static int
 on_birthday(void *arg, const struct plan_cand *c)
 {
 	struct planner *p = arg;
-	struct date e;
 	char *w = when(p->day, p->event_day), *reason;
-	int y = birth_year(c->birthday), years = -1, lunar, rc;
+	int years, lunar, rc;
 
-	date_from_days(p->event_day, &e);
+	years = planner_event_years(EV_BIRTHDAY, c->birthday, NULL,
+	    p->event_day);
 	lunar = c->birthday != NULL && strncmp(c->birthday, "L:", 2) == 0;
-	if (y > 0 && !lunar)
-		years = e.year - y;
-	else if (y > 0) {
-		struct lunar_date ld;
-		if (lunar_from_gregorian(e.year, e.month, e.day, &ld, NULL) == 0)
-			years = ld.year - y;
-	}
 	if (years > 0)
 		reason = xasprintf("%sbirthday %s (turns %d)", lunar ?
 		    "lunar " : "", w, years);
@@ -116,12 +131,11 @@ static int
 on_anniversary(void *arg, const struct plan_cand *c)
 {
 	struct planner *p = arg;
-	struct date e;
 	char *w, *reason;
-	int years = birth_year(c->anniversary), rc;
+	int years, rc;
 
-	date_from_days(p->event_day, &e);
-	years = years > 0 ? e.year - years : -1;
+	years = planner_event_years(EV_ANNIVERSARY, NULL, c->anniversary,
+	    p->event_day);
 	if (years < 1)
 		return 0; /* the first year has not passed yet */
 	w = when(p->day, p->event_day);

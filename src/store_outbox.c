@@ -1,0 +1,387 @@
+/* store_outbox.c - the durable outbox. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_outbox.h"
+#include "store_schema.h"
+#include "util.h"
+
+#define OUTBOX_COLS \
+	"id, dedup_key, item_id, customer_id, channel, recipient," \
+	" recipient_name, from_name, reply_to, subject, body, html, day," \
+	" timezone, state, attempts, not_before, last_error, provider_id," \
+	" created_at, updated_at, sent_at"
+
+void
+outbox_msg_clear(struct outbox_msg *m)
+{
+	free(m->dedup_key);
+	free(m->channel);
+	free(m->recipient);
+	free(m->recipient_name);
+	free(m->from_name);
+	free(m->reply_to);
+	free(m->subject);
+	free(m->body);
+	free(m->html);
+	free(m->timezone);
+	free(m->state);
+	free(m->last_error);
+	free(m->provider_id);
+	memset(m, 0, sizeof(*m));
+}
+
+static void
+outbox_read(sqlite3_stmt *s, struct outbox_msg *m)
+{
+	m->id = sqlite3_column_int64(s, 0);
+	m->dedup_key = store_column_text(s, 1);
+	m->item_id = sqlite3_column_int64(s, 2);
+	m->customer_id = sqlite3_column_int64(s, 3);
+	m->channel = store_column_text(s, 4);
+	m->recipient = store_column_text(s, 5);
+	m->recipient_name = store_column_text(s, 6);
+	m->from_name = store_column_text(s, 7);
+	m->reply_to = store_column_text(s, 8);
+	m->subject = store_column_text(s, 9);
+	m->body = store_column_text(s, 10);
+	m->html = store_column_text(s, 11);
+	m->day = sqlite3_column_int(s, 12);
+	m->timezone = store_column_text(s, 13);
+	m->state = store_column_text(s, 14);
+	m->attempts = sqlite3_column_int(s, 15);
+	m->not_before = sqlite3_column_int64(s, 16);
+	m->last_error = store_column_text(s, 17);
+	m->provider_id = store_column_text(s, 18);
+	m->created_at = sqlite3_column_int64(s, 19);
+	m->updated_at = sqlite3_column_int64(s, 20);
+	m->sent_at = sqlite3_column_int64(s, 21);
+}
+
+/* Steps s to the end, calling cb per row; finalizes s. */
+static int
+outbox_walk(struct store *st, sqlite3_stmt *s, outbox_cb cb, void *arg,
+    char **cause)
+{
+	struct outbox_msg m;
+	int rc, stop = 0;
+
+	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		memset(&m, 0, sizeof(m));
+		outbox_read(s, &m);
+		stop = cb(arg, &m);
+		outbox_msg_clear(&m);
+	}
+	sqlite3_finalize(s);
+	if (stop)
+		return stop;
+	return rc == SQLITE_DONE ? 0 : store_fail(st, "reading outbox", cause);
+}
+
+int
+store_items_unqueued(struct store *st, int limit, queued_item_cb cb,
+    void *arg, char **cause)
+{
+	sqlite3_stmt *s;
+	struct queued_item it;
+	int rc, stop = 0;
+
+	s = store_prepare(st, "SELECT p.id, p.dedup_key, p.rule, p.customer_id,"
+	    " c.external_id, p.day, p.occurrence, p.channel FROM plan_items p"
+	    " JOIN customers c ON c.id = p.customer_id WHERE p.action ="
+	    " 'message' AND p.queued = 0 ORDER BY p.id LIMIT ?1;", cause);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int(s, 1, limit);
+	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		it.item_id = sqlite3_column_int64(s, 0);
+		it.dedup_key = (const char *)sqlite3_column_text(s, 1);
+		it.rule = (const char *)sqlite3_column_text(s, 2);
+		it.customer_id = sqlite3_column_int64(s, 3);
+		it.external_id = (const char *)sqlite3_column_text(s, 4);
+		it.day = sqlite3_column_int(s, 5);
+		it.occurrence = sqlite3_column_int(s, 6);
+		it.channel = (const char *)sqlite3_column_text(s, 7);
+		stop = cb(arg, &it);
+	}
+	sqlite3_finalize(s);
+	if (stop)
+		return stop;
+	return rc == SQLITE_DONE ? 0 : store_fail(st, "reading items", cause);
+}
+
+/* Runs a statement with bound values already set; finalizes it. */
+static int
+run(struct store *st, sqlite3_stmt *s, const char *what, char **cause)
+{
+	int rc = sqlite3_step(s);
+
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : store_fail(st, what, cause);
+}
+
+int
+store_item_mark_queued(struct store *st, int64_t item_id, const char *error,
+    char **cause)
+{
+	sqlite3_stmt *s;
+
+	s = store_prepare(st, "UPDATE plan_items SET queued = 1, error = ?2"
+	    " WHERE id = ?1;", cause);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, item_id);
+	store_bind_text(s, 2, error);
+	return run(st, s, "marking item queued", cause);
+}
+
+int
+store_outbox_insert(struct store *st, const struct outbox_msg *m,
+    int64_t now, int64_t *id, char **cause)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	s = store_prepare(st, "INSERT INTO outbox (dedup_key, item_id,"
+	    " customer_id, channel, recipient, recipient_name, from_name,"
+	    " reply_to, subject, body, html, day, timezone, state, not_before,"
+	    " created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
+	    " ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?16)"
+	    " ON CONFLICT (dedup_key) DO NOTHING RETURNING id;", cause);
+	if (s == NULL)
+		return -1;
+	store_bind_text(s, 1, m->dedup_key);
+	if (m->item_id > 0)
+		sqlite3_bind_int64(s, 2, m->item_id);
+	sqlite3_bind_int64(s, 3, m->customer_id);
+	store_bind_text(s, 4, m->channel);
+	store_bind_text(s, 5, m->recipient);
+	store_bind_text(s, 6, m->recipient_name);
+	store_bind_text(s, 7, m->from_name);
+	store_bind_text(s, 8, m->reply_to);
+	store_bind_text(s, 9, m->subject);
+	store_bind_text(s, 10, m->body);
+	store_bind_text(s, 11, m->html);
+	sqlite3_bind_int(s, 12, m->day);
+	store_bind_text(s, 13, m->timezone);
+	store_bind_text(s, 14, m->state ? m->state : "pending");
+	sqlite3_bind_int64(s, 15, m->not_before);
+	sqlite3_bind_int64(s, 16, now);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW && id != NULL)
+		*id = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : store_fail(st, "queueing message",
+	    cause);
+}
+
+int
+store_outbox_due(struct store *st, const char *channel, int64_t now,
+    int limit, outbox_cb cb, void *arg, char **cause)
+{
+	sqlite3_stmt *s;
+
+	s = store_prepare(st, "SELECT " OUTBOX_COLS " FROM outbox WHERE state"
+	    " IN ('pending','retry') AND not_before <= ?1 AND (?2 IS NULL OR"
+	    " channel = ?2) ORDER BY not_before, id LIMIT ?3;", cause);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, now);
+	store_bind_text(s, 2, channel);
+	sqlite3_bind_int(s, 3, limit);
+	return outbox_walk(st, s, cb, arg, cause);
+}
+
+static int
+copy_one(void *arg, const struct outbox_msg *m)
+{
+	struct outbox_msg *dst = arg;
+
+	*dst = *m;
+	memset((struct outbox_msg *)m, 0, sizeof(*m)); /* ownership moves */
+	return 1;
+}
+
+int
+store_outbox_get(struct store *st, int64_t id, struct outbox_msg *m,
+    char **cause)
+{
+	sqlite3_stmt *s;
+
+	memset(m, 0, sizeof(*m));
+	s = store_prepare(st, "SELECT " OUTBOX_COLS " FROM outbox WHERE id = ?1;",
+	    cause);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	return outbox_walk(st, s, copy_one, m, cause);
+}
+
+int
+store_outbox_update(struct store *st, int64_t id, const char *state,
+    int attempts, int64_t not_before, const char *error,
+    const char *provider_id, int64_t sent_at, int64_t now, char **cause)
+{
+	sqlite3_stmt *s;
+
+	s = store_prepare(st, "UPDATE outbox SET state = ?2, attempts = ?3,"
+	    " not_before = ?4, last_error = ?5, provider_id = coalesce(?6,"
+	    " provider_id), sent_at = coalesce(?7, sent_at), updated_at = ?8"
+	    " WHERE id = ?1;", cause);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	store_bind_text(s, 2, state);
+	sqlite3_bind_int(s, 3, attempts);
+	sqlite3_bind_int64(s, 4, not_before);
+	store_bind_text(s, 5, error);
+	store_bind_text(s, 6, provider_id);
+	if (sent_at > 0)
+		sqlite3_bind_int64(s, 7, sent_at);
+	sqlite3_bind_int64(s, 8, now);
+	return run(st, s, "updating outbox", cause);
+}
+
+int
+store_outbox_recover(struct store *st, int64_t now, int *n, char **cause)
+{
+	sqlite3_stmt *s;
+
+	s = store_prepare(st, "UPDATE outbox SET state = 'retry', updated_at ="
+	    " ?1, last_error = 'interrupted while sending (recovered after a"
+	    " restart)' WHERE state = 'sending';", cause);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, now);
+	if (run(st, s, "recovering outbox", cause) != 0)
+		return -1;
+	*n = sqlite3_changes(st->db);
+	return 0;
+}
+
+/* A one-number query: ?1 is text (may be NULL), then integer arguments. */
+static int64_t
+count(struct store *st, const char *sql, const char *text, const int64_t *a,
+    int na, char **cause)
+{
+	sqlite3_stmt *s;
+	int64_t v = -1;
+	int i;
+
+	if ((s = store_prepare(st, sql, cause)) == NULL)
+		return -1;
+	store_bind_text(s, 1, text);
+	for (i = 0; i < na; i++)
+		sqlite3_bind_int64(s, i + 2, a[i]);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	else
+		store_fail(st, "counting outbox", cause);
+	sqlite3_finalize(s);
+	return v;
+}
+
+int
+store_outbox_sent_since(struct store *st, const char *channel, int64_t since,
+    char **cause)
+{
+	return (int)count(st, "SELECT count(*) FROM outbox WHERE channel = ?1"
+	    " AND sent_at > ?2;", channel, &since, 1, cause);
+}
+
+int
+store_outbox_customer_count(struct store *st, int64_t customer_id,
+    int32_t from, int32_t to, int64_t except, char **cause)
+{
+	int64_t a[4] = { customer_id, from, to, except };
+
+	return (int)count(st, "SELECT count(*) FROM outbox WHERE customer_id ="
+	    " ?2 AND day BETWEEN ?3 AND ?4 AND id <> ?5 AND state IN ('sent',"
+	    " 'sending','delivered','undelivered') AND ?1 IS NULL;", NULL, a, 4,
+	    cause);
+}
+
+int64_t
+store_outbox_next_due(struct store *st, char **cause)
+{
+	return count(st, "SELECT coalesce(min(not_before), 0) FROM outbox"
+	    " WHERE state IN ('pending','retry') AND ?1 IS NULL;", NULL, NULL, 0,
+	    cause);
+}
+
+int
+store_outbox_each(struct store *st, const char *state, long limit,
+    outbox_cb cb, void *arg, char **cause)
+{
+	sqlite3_stmt *s;
+
+	s = store_prepare(st, "SELECT " OUTBOX_COLS " FROM outbox WHERE (?1 IS"
+	    " NULL OR state = ?1) ORDER BY id LIMIT ?2;", cause);
+	if (s == NULL)
+		return -1;
+	store_bind_text(s, 1, state);
+	sqlite3_bind_int64(s, 2, limit > 0 ? limit : -1);
+	return outbox_walk(st, s, cb, arg, cause);
+}
+
+int
+store_outbox_retry(struct store *st, int64_t id, int64_t now, char **cause)
+{
+	sqlite3_stmt *s;
+
+	s = store_prepare(st, "UPDATE outbox SET state = 'retry', attempts = 0,"
+	    " not_before = ?2, updated_at = ?2 WHERE state = 'failed' AND"
+	    " (?1 = 0 OR id = ?1);", cause);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, now);
+	if (run(st, s, "retrying", cause) != 0)
+		return -1;
+	return sqlite3_changes(st->db);
+}
+
+int
+store_outbox_counts(struct store *st, struct store_count **out, size_t *n,
+    char **cause)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	s = store_prepare(st, "SELECT state, count(*) FROM outbox GROUP BY state"
+	    " ORDER BY state;", cause);
+	if (s == NULL)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		*out = xreallocarray(*out, *n + 1, sizeof(**out));
+		(*out)[*n].key = store_column_text(s, 0);
+		(*out)[*n].count = (long)sqlite3_column_int64(s, 1);
+		(*n)++;
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : store_fail(st, "counting outbox", cause);
+}
+
+int
+store_outbox_report(struct store *st, int64_t id, int delivered,
+    const char *detail, int64_t now, char **cause)
+{
+	sqlite3_stmt *s;
+
+	s = store_prepare(st, "UPDATE outbox SET state = ?2, last_error = ?3,"
+	    " updated_at = ?4 WHERE id = ?1 AND state IN ('sent','delivered',"
+	    "'undelivered');", cause);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	store_bind_text(s, 2, delivered ? "delivered" : "undelivered");
+	store_bind_text(s, 3, delivered ? NULL : detail);
+	sqlite3_bind_int64(s, 4, now);
+	if (run(st, s, "saving delivery report", cause) != 0)
+		return -1;
+	return sqlite3_changes(st->db);
+}

@@ -1,0 +1,103 @@
+/* store_outbox.h - the durable outbox and the planned items waiting for
+ * it.  A message's state changes only after the peer's answer is known;
+ * a crash leaves it 'sending', and store_outbox_recover() turns those back
+ * into retries (at most one duplicate per in-flight message, never a
+ * loss). */
+#ifndef OUTREACHD_STORE_OUTBOX_H
+#define OUTREACHD_STORE_OUTBOX_H
+
+#include <stdint.h>
+
+#include "store.h"
+
+/* One outbox row.  Strings are owned by the struct (outbox_msg_clear). */
+struct outbox_msg {
+	int64_t id;
+	char *dedup_key;
+	int64_t item_id;
+	int64_t customer_id;
+	char *channel;
+	char *recipient;
+	char *recipient_name;
+	char *from_name;
+	char *reply_to;
+	char *subject;
+	char *body;
+	char *html;
+	int32_t day;
+	char *timezone;
+	char *state;
+	int attempts;
+	int64_t not_before;
+	char *last_error;
+	char *provider_id;
+	int64_t created_at;
+	int64_t updated_at;
+	int64_t sent_at;
+};
+
+void outbox_msg_clear(struct outbox_msg *m);
+
+/* A planned message not yet in the outbox.  Borrowed strings. */
+struct queued_item {
+	int64_t item_id;
+	const char *dedup_key;
+	const char *rule;
+	int64_t customer_id;
+	const char *external_id;
+	int32_t day;
+	int32_t occurrence;
+	const char *channel;
+};
+
+typedef int (*queued_item_cb)(void *arg, const struct queued_item *it);
+typedef int (*outbox_cb)(void *arg, const struct outbox_msg *m);
+
+/* Planned message items not yet queued (oldest first, at most limit);
+ * the callback must not write to the store (collect first). */
+int store_items_unqueued(struct store *st, int limit, queued_item_cb cb,
+    void *arg, char **cause);
+/* Marks an item queued; error (may be NULL) says why no message came. */
+int store_item_mark_queued(struct store *st, int64_t item_id,
+    const char *error, char **cause);
+/* 1 inserted, 0 the dedup key existed, -1 error. */
+int store_outbox_insert(struct store *st, const struct outbox_msg *m,
+    int64_t now, int64_t *id, char **cause);
+/* Messages due (pending or retry, not_before <= now), oldest first. */
+int store_outbox_due(struct store *st, const char *channel, int64_t now,
+    int limit, outbox_cb cb, void *arg, char **cause);
+int store_outbox_get(struct store *st, int64_t id, struct outbox_msg *m,
+    char **cause);
+/* Sets state and the fields that go with it; NULL strings are stored as
+ * NULL, sent_at 0 leaves it unchanged. */
+int store_outbox_update(struct store *st, int64_t id, const char *state,
+    int attempts, int64_t not_before, const char *error,
+    const char *provider_id, int64_t sent_at, int64_t now, char **cause);
+/* Crash recovery: every 'sending' row becomes 'retry'; *n how many. */
+int store_outbox_recover(struct store *st, int64_t now, int *n,
+    char **cause);
+/* Messages of a channel accepted since `since` (rate limits). */
+int store_outbox_sent_since(struct store *st, const char *channel,
+    int64_t since, char **cause);
+/* Messages sent or in flight to a customer for days [from, to], not
+ * counting `except` (the frequency cap, checked again at send time). */
+int store_outbox_customer_count(struct store *st, int64_t customer_id,
+    int32_t from, int32_t to, int64_t except, char **cause);
+/* Earliest not_before among due-able rows, 0 when none: the daemon sleeps
+ * until then. */
+int64_t store_outbox_next_due(struct store *st, char **cause);
+/* Listing for outreachctl outbox; state NULL = all. */
+int store_outbox_each(struct store *st, const char *state, long limit,
+    outbox_cb cb, void *arg, char **cause);
+/* failed -> retry with attempts reset; id 0 = every failed message.
+ * Returns how many. */
+int store_outbox_retry(struct store *st, int64_t id, int64_t now,
+    char **cause);
+/* Counts by state, for stats and metrics. */
+int store_outbox_counts(struct store *st, struct store_count **out,
+    size_t *n, char **cause);
+/* Delivery reports: 'sent' -> 'delivered'/'undelivered'. */
+int store_outbox_report(struct store *st, int64_t id, int delivered,
+    const char *detail, int64_t now, char **cause);
+
+#endif
