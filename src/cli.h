@@ -52,5 +52,9 @@ int cli_cmd_check_config(struct cli *cli, int argc, char **argv);
 int cli_cmd_plan(struct cli *cli, int argc, char **argv);
 int cli_cmd_tiers(struct cli *cli, int argc, char **argv);
 int cli_cmd_render(struct cli *cli, int argc, char **argv);
+int cli_cmd_outbox(struct cli *cli, int argc, char **argv);
+int cli_cmd_retry(struct cli *cli, int argc, char **argv);
+int cli_cmd_send(struct cli *cli, int argc, char **argv);
+int cli_cmd_scan(struct cli *cli, int argc, char **argv);
 
 #endif

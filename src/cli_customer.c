@@ -220,7 +220,8 @@ customer_show(struct cli *cli, int argc, char **argv)
 }
 
 /* Applies FIELD=VALUE arguments (attr.NAME=VALUE for attributes) to c and
- * returns the mask of fields set, or -1 after reporting an error. */
+ * returns the mask of fields set, or minus the exit code after reporting an
+ * error. */
 static long
 apply_assignments(struct cli *cli, struct customer *c, int argc, char **argv)
 {
@@ -231,7 +232,7 @@ apply_assignments(struct cli *cli, struct customer *c, int argc, char **argv)
 	for (i = 0; i < argc; i++) {
 		if ((eq = strchr(argv[i], '=')) == NULL) {
 			cli_fail(EX_USAGE, "\"%s\": expected FIELD=VALUE", argv[i]);
-			return -1;
+			return -EX_USAGE;
 		}
 		name = xstrndup(argv[i], (size_t)(eq - argv[i]));
 		if (strncmp(name, "attr.", 5) == 0 &&
@@ -240,13 +241,13 @@ apply_assignments(struct cli *cli, struct customer *c, int argc, char **argv)
 		} else if ((f = customer_field_lookup(name)) <= 0) {
 			cli_fail(EX_USAGE, "\"%s\": unknown field", name);
 			free(name);
-			return -1;
+			return -EX_USAGE;
 		} else if (customer_normalize(f, eq + 1, &cli->rules, &v,
 		    &cause) != 0) {
 			cli_fail(EX_DATAERR, "%s: %s", name, cause);
 			free(cause);
 			free(name);
-			return -1;
+			return -EX_DATAERR;
 		} else {
 			free(c->field[f]);
 			c->field[f] = v;
@@ -291,9 +292,10 @@ customer_write(struct cli *cli, int argc, char **argv, int adding)
 	}
 	if (adding)
 		c.field[CUST_EXTERNAL_ID] = id;
-	rc = EX_DATAERR;
-	if ((present = apply_assignments(cli, &c, argc - 2, argv + 2)) < 0)
+	if ((present = apply_assignments(cli, &c, argc - 2, argv + 2)) < 0) {
+		rc = (int)-present;
 		goto out;
+	}
 	if (c.field[CUST_NAME] == NULL) {
 		rc = cli_fail(EX_USAGE, "name=... is required");
 		goto out;

@@ -339,8 +339,9 @@ mime_encode_unstructured(const char *utf8)
 
 /* Appends "name: value" CRLF, folding before spaces (FWS is allowed at
  * every space we or a valid extra header produce) so lines stay within 78
- * characters where a space allows it.  Only a space followed by a non-space
- * is a fold point, so no continuation line is blank. */
+ * characters where a space allows it.  A fold point is the first space of
+ * a run of blanks that has more text after it, so no continuation line is
+ * blank and no line ends in a blank. */
 static int
 mime_fold(struct buf *b, const char *name, const char *value, char **cause)
 {
@@ -352,7 +353,8 @@ mime_fold(struct buf *b, const char *name, const char *value, char **cause)
 	col = strlen(name) + 1;
 	while (*p != '\0') {
 		for (e = p + 1; *e != '\0'; e++) {
-			if (e[0] == ' ' && e[1] != ' ' && e[1] != '\0')
+			if (e[0] == ' ' && e[-1] != ' ' && e[-1] != '\t' &&
+			    e[strspn(e, " \t")] != '\0')
 				break;
 		}
 		seg = (size_t)(e - p);

@@ -125,8 +125,9 @@ struct sms_gw_result {
 			      bytes of body); NULL for SENT, except a note
 			      when id_regex did not match */
 	int retry_after;   /* RETRY only: seconds from Retry-After
-			      (delta-seconds or HTTP-date, past dates 0),
-			      -1 = none or unparsable */
+			      (delta-seconds, or an HTTP-date read with
+			      curl_getdate(); past dates 0), -1 = none or
+			      unparsable */
 };
 
 /* Classifies the gateway's answer.  status is the HTTP status (0 = no

@@ -76,6 +76,10 @@ int store_customer_forget(struct store *st, const char *external_id,
 int store_customer_id(struct store *st, const char *external_id, int64_t *id,
     char **cause);
 
+/* The opt_out value of a customer by id: 1 found, 0 gone, -1 error. */
+int store_customer_optout(struct store *st, int64_t id, char **optout,
+    char **cause);
+
 /* History.  Inserting keeps each customer's last contact and first/last
  * purchase up to date (the store derives them). */
 int store_purchase_add(struct store *st, int64_t customer_id,

@@ -17,10 +17,10 @@ for c in "import" "customer list" "customer show" "customer add" "customer set" 
 	"customer forget" "rep add" "rep list" "contact log" "stats" "init"; do
 	t_is "$(rc ctl $c --help)" 0 "$c --help exits 0"
 done
-t_like "$(ctl contact log --help)" "usage: outreachctl log CUSTOMER --kind" "contact log --help text"
+t_like "$(ctl contact log --help)" "usage: outreachctl contact log CUSTOMER --kind" "contact log --help text"
 
-t_like "$(ctl init)" "schema version 1" "init creates the store"
-t_is "$(rc ctl rep add li --name '李娜' --phone '139 1000 2000')" 0 "rep add"
+t_like "$(ctl init)" "schema version [0-9]+" "init creates the store"
+t_is "$(rc ctl rep add li --name '李娜' --phone "+86 139 1000 2000")" 0 "rep add"
 t_is "$(ctl rep list --json | js 'd[0]["key"], d[0]["name"], d[0]["phone"]')" "li 李娜 +8613910002000" \
 	"rep list --json, phone normalised"
 t_is "$(rc ctl rep add 'bad key' --name x)" 65 "bad rep key: EX_DATAERR"
@@ -63,7 +63,8 @@ t_is "$(ctl stats --json | js 'd["contacts"]')" 0 "its history is gone too"
 t_is "$(rc ctl customer forget C1)" 65 "forgetting twice: EX_DATAERR"
 
 # Configuration: errors name file and line; check-config exits EX_CONFIG.
-printf 'store = "%s";\ncountry_code = "44";\ntimezone = "Europe/London";\n' "$db" >"$dir/ok.conf"
+printf 'store = "%s";\ncountry_code = "44";\ntimezone = "Europe/London";\ntemplates = "%s";\n' \
+	"$db" "$(cd "$(dirname "$0")/../.." && pwd)/templates" >"$dir/ok.conf"
 t_like "$("$CTL" -c "$dir/ok.conf" check-config)" "ok.conf: ok" "check-config on a valid file"
 t_is "$("$CTL" -c "$dir/ok.conf" customer add UK1 name=Bob phone='020 7946 0958' >/dev/null &&
 	"$CTL" -c "$dir/ok.conf" customer show UK1 --json | js 'd["phone"]')" "+442079460958" \

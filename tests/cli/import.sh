@@ -5,7 +5,8 @@
 CTL=${OUTREACHCTL:-outreachctl}
 dir=$(t_tmpdir)
 db="$dir/o.db"
-ctl() { "$CTL" --db "$db" "$@"; }
+printf 'store = "%s";\ncountry_code = "86";\n' "$db" >"$dir/o.conf"
+ctl() { "$CTL" -c "$dir/o.conf" "$@"; }
 js() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 
 ctl init >/dev/null
@@ -16,7 +17,7 @@ t_ok "rep add smith" ctl rep add smith --name "Anna Smith"
 # A real-looking file: BOM, CRLF, quoted commas, quotes and newlines,
 # Chinese names, custom attributes (hobby, child_school).
 printf '\357\273\277external_id,name,salutation,email,phone,birthday,tier,rep,locale,timezone,channel,opt_out,notes,hobby,child_school\r\n' >"$dir/c.csv"
-printf 'K001,张伟,张总,zhang@example.test,138 0013 8000,1975-02-29,A,li,zh-CN,Asia/Shanghai,sms,,"likes tea, not coffee",茶,\r\n' >>"$dir/c.csv"
+printf 'K001,张伟,张总,zhang@example.test,138 0013 8000,1976-02-29,A,li,zh-CN,Asia/Shanghai,sms,,"likes tea, not coffee",茶,\r\n' >>"$dir/c.csv"
 printf 'K002,"Smith, John","Mr. ""Jack"" Smith",JOHN@Example.TEST,+1 415 555 0100,--07-04,b,smith,en,America/New_York,email,sms,"line one\nline two",golf,MIT\r\n' >>"$dir/c.csv"
 printf 'K003,王芳,,,,,,,,,,,,,' >>"$dir/c.csv"
 out=$(ctl import customers "$dir/c.csv" 2>&1)
@@ -24,7 +25,7 @@ t_is "$?" 0 "import of a valid file succeeds"
 t_like "$out" "imported 3 customers" "import reports the row count"
 j=$(ctl customer show K001 --json)
 t_is "$(echo "$j" | js 'd["name"], d["phone"], d["birthday"], d["tier"], d["locale"], d["rep"]')" \
-	"张伟 +8613800138000 1975-02-29 A zh_CN li" "Chinese row stored and normalised"
+	"张伟 +8613800138000 1976-02-29 A zh_CN li" "Chinese row stored and normalised"
 t_is "$(echo "$j" | js 'd["attrs"]["hobby"], "child_school" in d["attrs"]')" "茶 False" \
 	"custom attributes kept; empty ones not stored"
 t_is "$(echo "$j" | js 'd["notes"]')" "likes tea, not coffee" "quoted comma kept"

@@ -69,8 +69,8 @@ t_is "$("$CTL" -c "$dir/leap.conf" --db "$db" plan --date 2027-02-28 --json | js
 printf 'planner: { feb29 = "mar1"; };\n' >"$dir/mar1.conf"
 t_is "$("$CTL" -c "$dir/mar1.conf" --db "$db" plan --date 2027-03-01 --json | js '[i["rule"] for i in d if i["customer"]=="B01"]')" \
 	"['birthday']" "feb29 = mar1: birthday on 1 March"
-t_is "$("$CTL" -c "$dir/leap.conf" --db "$db" plan --date 2028-02-29 --json | js '[i["reason"] for i in d if i["customer"]=="B01" and i["rule"]=="birthday"]')" \
-	"['birthday today (turns 48)']" "leap year: on 29 February itself"
+t_is "$("$CTL" -c "$dir/leap.conf" --db "$db" plan --date 2028-02-15 --json | js '[i["reason"] for i in d if i["customer"]=="B01" and i["rule"]=="birthday_invite"]')" \
+	"['birthday in 14 days, on 2028-02-29 (turns 48)']" "leap year: on 29 February itself"
 # A frequency cap of 3 lets the win-back through.
 printf 'planner: { frequency_cap = { messages = 3; days = 7; }; };\n' >"$dir/cap.conf"
 t_is "$("$CTL" -c "$dir/cap.conf" --db "$db" plan --date 2027-02-28 --json | js 'sorted(i["rule"] for i in d if i["customer"]=="C01")')" \

@@ -1,0 +1,216 @@
+/* cli_outbox.c - outreachctl outbox, retry, send and scan. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "daemon.h"
+#include "date.h"
+#include "deliver.h"
+#include "json.h"
+#include "render.h"
+#include "store_outbox.h"
+#include "util.h"
+
+static const char *const outbox_states[] = { "pending", "sending", "sent",
+	"retry", "failed", "suppressed", "delivered", "undelivered", NULL };
+
+static void
+time_str(int64_t t, char *out, size_t n)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (t <= 0 || gmtime_r(&tt, &tm) == NULL)
+		snprintf(out, n, "-");
+	else
+		strftime(out, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static int
+print_msg(void *arg, const struct outbox_msg *m)
+{
+	struct json *j = arg;
+	char nb[32], sent[32], day[11];
+
+	time_str(m->not_before, nb, sizeof(nb));
+	time_str(m->sent_at, sent, sizeof(sent));
+	date_format(m->day, day);
+	if (j == NULL) {
+		printf("%lld\t%s\t%s\t%s\t%d\t%s\t%s\n", (long long)m->id,
+		    m->state, m->channel, m->recipient, m->attempts, nb,
+		    m->last_error ? m->last_error : m->dedup_key);
+		return 0;
+	}
+	json_begin_object(j);
+	json_kv_int(j, "id", m->id);
+	json_kv_string(j, "key", m->dedup_key);
+	json_kv_string(j, "state", m->state);
+	json_kv_string(j, "channel", m->channel);
+	json_kv_string(j, "recipient", m->recipient);
+	json_kv_string(j, "day", day);
+	json_kv_string(j, "subject", m->subject);
+	json_kv_int(j, "attempts", m->attempts);
+	json_kv_string(j, "not_before", nb);
+	json_kv_string(j, "sent_at", m->sent_at ? sent : NULL);
+	json_kv_string(j, "last_error", m->last_error);
+	json_kv_string(j, "provider_id", m->provider_id);
+	json_end_object(j);
+	return 0;
+}
+
+static int
+valid_state(const char *s)
+{
+	size_t i;
+
+	for (i = 0; outbox_states[i] != NULL; i++) {
+		if (strcmp(s, outbox_states[i]) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+int
+cli_cmd_outbox(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "state", required_argument, NULL, 's' },
+		{ "limit", required_argument, NULL, 'n' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct cli_cmd cmd = { "outbox", "[--state S] [--limit N] [--json]",
+		"list queued and sent messages", NULL };
+	const char *state = NULL;
+	struct json j;
+	char *cause = NULL;
+	long limit = 0;
+	int ch, json = 0;
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (ch == 's')
+			state = optarg;
+		else if (ch == 'n')
+			limit = strtol(optarg, NULL, 10);
+		else if (ch == 'j')
+			json = 1;
+		else
+			return cli_usage(&cmd, ch == 'h' ? 0 : EX_USAGE);
+	}
+	if (optind != argc)
+		return cli_usage(&cmd, EX_USAGE);
+	if (state != NULL && !valid_state(state))
+		return cli_fail(EX_USAGE, "unknown state \"%s\"", state);
+	if (json) {
+		json_init(&j, stdout, 0);
+		json_begin_array(&j);
+	}
+	if (store_outbox_each(cli_store(cli), state, limit, print_msg,
+	    json ? &j : NULL, &cause) != 0) {
+		cli_fail(EX_SOFTWARE, "%s", cause);
+		free(cause);
+		return EX_SOFTWARE;
+	}
+	if (json)
+		json_end_array(&j);
+	return 0;
+}
+
+int
+cli_cmd_retry(struct cli *cli, int argc, char **argv)
+{
+	const struct cli_cmd cmd = { "retry", "ID | --failed",
+		"send failed messages again", NULL };
+	char *cause = NULL, *end;
+	long long id = 0;
+	int n;
+
+	if (argc != 2)
+		return cli_usage(&cmd, EX_USAGE);
+	if (strcmp(argv[1], "--help") == 0)
+		return cli_usage(&cmd, 0);
+	if (strcmp(argv[1], "--failed") != 0) {
+		id = strtoll(argv[1], &end, 10);
+		if (*end != '\0' || id <= 0)
+			return cli_usage(&cmd, EX_USAGE);
+	}
+	n = store_outbox_retry(cli_store(cli), id, time(NULL), &cause);
+	if (n < 0) {
+		cli_fail(EX_SOFTWARE, "%s", cause);
+		free(cause);
+		return EX_SOFTWARE;
+	}
+	if (n == 0 && id > 0)
+		return cli_fail(EX_DATAERR, "message %lld is not failed", id);
+	printf("%d message%s will be sent again\n", n, n == 1 ? "" : "s");
+	return 0;
+}
+
+static void
+print_stats(const struct deliver_stats *s)
+{
+	printf("%lu queued, %lu sent, %lu to retry, %lu failed, %lu suppressed, "
+	    "%lu turned into tasks, %lu deferred%s", s->queued, s->sent,
+	    s->retried, s->failed, s->suppressed, s->unrenderable, s->deferred,
+	    s->dry_run ? "" : "\n");
+	if (s->dry_run)
+		printf(", %lu would be sent (dry run)\n", s->dry_run);
+}
+
+/* One queue + delivery pass, as the daemon does each tick.  A dry run
+ * queues nothing and sends nothing: it lists what is due. */
+int
+cli_cmd_send(struct cli *cli, int argc, char **argv)
+{
+	const struct cli_cmd cmd = { "send", "[--dry-run]",
+		"one delivery pass, as the daemon does each tick", NULL };
+	struct deliver_stats s = { 0 };
+	struct deliver *d = NULL;
+	struct tmpl_set *ts = NULL;
+	char *cause = NULL;
+	int dry = 0, rc = 0;
+
+	if (argc > 2 || (argc == 2 && strcmp(argv[1], "--dry-run") != 0))
+		return cli_usage(&cmd, argc == 2 && strcmp(argv[1], "--help") ==
+		    0 ? 0 : EX_USAGE);
+	dry = argc == 2 || cli->conf->delivery.dry_run;
+	if ((ts = render_load_templates(cli->conf, &cause)) == NULL) {
+		fprintf(stderr, "%s\n", cause);
+		free(cause);
+		return EX_CONFIG;
+	}
+	if (deliver_open(cli->conf, cli_store(cli), &d, &cause) != 0 ||
+	    (!dry && deliver_queue(d, ts, time(NULL), &s, &cause) != 0) ||
+	    deliver_pass(d, time(NULL), dry, NULL, &s, &cause) != 0) {
+		rc = cli_fail(EX_TEMPFAIL, "%s", cause);
+		free(cause);
+	} else
+		print_stats(&s);
+	deliver_close(d);
+	tmpl_set_free(ts);
+	return rc;
+}
+
+/* A planning scan without delivery: what the daemon does at each scan. */
+int
+cli_cmd_scan(struct cli *cli, int argc, char **argv)
+{
+	const struct cli_cmd cmd = { "scan", "",
+		"recompute tiers when due and store the plan through tomorrow",
+		NULL };
+	char *cause = NULL;
+
+	if (argc != 1)
+		return cli_usage(&cmd, strcmp(argv[1], "--help") ? EX_USAGE : 0);
+	if (daemon_scan(cli->conf, cli_store(cli), time(NULL), &cause) != 0) {
+		cli_fail(EX_TEMPFAIL, "%s", cause);
+		free(cause);
+		return EX_TEMPFAIL;
+	}
+	return 0;
+}

@@ -1,0 +1,402 @@
+/* daemon.c - the outreachd service loop. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#ifdef HAVE_SYSTEMD
+#include <systemd/sd-daemon.h>
+#endif
+
+#include "conf.h"
+#include "daemon.h"
+#include "deliver.h"
+#include "httpd.h"
+#include "log.h"
+#include "render.h"
+#include "store.h"
+#include "store_outbox.h"
+#include "tmpl_set.h"
+#include "util.h"
+
+static volatile sig_atomic_t got_stop, got_reload;
+static sigset_t daemon_sigs; /* the signals the loop handles */
+
+/* Everything a running daemon holds; replaced as a whole on reload. */
+struct daemon {
+	const struct daemon_opts *o;
+	struct conf *cf;
+	struct tmpl_set *ts;
+	struct store *st;
+	struct deliver *dl;
+	struct httpd *http;
+	int lock_fd;
+	int64_t next_scan;
+	int64_t last_scan;
+	double last_scan_secs;
+	uint64_t watchdog_usec;
+};
+
+static void
+on_signal(int sig)
+{
+	if (sig == SIGHUP)
+		got_reload = 1;
+	else
+		got_stop = 1;
+}
+
+static void
+notify(struct daemon *d, const char *fmt, ...) PRINTFLIKE(2, 3);
+
+static void
+notify(struct daemon *d, const char *fmt, ...)
+{
+#ifdef HAVE_SYSTEMD
+	va_list ap;
+	char *s;
+
+	if (!d->o->notify)
+		return;
+	va_start(ap, fmt);
+	s = xvasprintf(fmt, ap);
+	va_end(ap);
+	sd_notify(0, s);
+	free(s);
+#else
+	(void)d;
+	(void)fmt;
+#endif
+}
+
+/* One instance per store: an flock on state_dir/outreachd.lock. */
+static int
+daemon_lock(struct daemon *d, char **cause)
+{
+	char *path = xasprintf("%s/outreachd.lock", d->cf->daemon.state_dir);
+	char pid[32];
+	ssize_t n;
+
+	mkdir(d->cf->daemon.state_dir, 0750);
+	d->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+	if (d->lock_fd < 0) {
+		set_error(cause, "%s: %m", path);
+		free(path);
+		return -1;
+	}
+	if (flock(d->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+		n = pread(d->lock_fd, pid, sizeof(pid) - 1, 0);
+		pid[n > 0 ? n : 0] = '\0';
+		pid[strcspn(pid, "\n")] = '\0';
+		set_error(cause, "another outreachd (pid %s) is running on this "
+		    "state directory (%s is locked)", *pid ? pid : "?", path);
+		free(path);
+		return -1;
+	}
+	n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+	if (ftruncate(d->lock_fd, 0) != 0 ||
+	    pwrite(d->lock_fd, pid, (size_t)n, 0) != n)
+		log_warn("%s: cannot write pid: %m", path);
+	free(path);
+	return 0;
+}
+
+static const char *
+conf_path(const struct daemon_opts *o)
+{
+	if (o->conf_path != NULL)
+		return o->conf_path;
+	return access(conf_default_path(), F_OK) == 0 ? conf_default_path() :
+	    NULL;
+}
+
+/* Loads configuration and templates into fresh objects; nothing of the
+ * running daemon is touched, so a failure leaves it as it was. */
+static int
+daemon_load(const struct daemon_opts *o, struct conf **cf,
+    struct tmpl_set **ts, char **cause)
+{
+	const char *path = conf_path(o);
+
+	*cf = path ? conf_load(path, cause) : conf_defaults();
+	if (*cf == NULL)
+		return -1;
+	if ((*ts = render_load_templates(*cf, cause)) == NULL) {
+		conf_free(*cf);
+		*cf = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+static void
+daemon_reload(struct daemon *d)
+{
+	struct conf *cf;
+	struct tmpl_set *ts;
+	struct deliver *dl;
+	char *cause = NULL;
+
+	notify(d, "RELOADING=1\nSTATUS=reloading configuration");
+	if (daemon_load(d->o, &cf, &ts, &cause) != 0) {
+		log_err("reload failed, keeping the running configuration:\n%s",
+		    cause);
+		free(cause);
+		notify(d, "READY=1\nSTATUS=reload failed; old configuration "
+		    "kept");
+		return;
+	}
+	if (strcmp(cf->store, d->cf->store) != 0)
+		log_warn("store path changes need a restart; still using %s",
+		    d->cf->store);
+	if (deliver_open(cf, d->st, &dl, &cause) != 0) {
+		log_err("reload failed, keeping the running configuration: %s",
+		    cause);
+		free(cause);
+		conf_free(cf);
+		tmpl_set_free(ts);
+		notify(d, "READY=1");
+		return;
+	}
+	deliver_close(d->dl);
+	tmpl_set_free(d->ts);
+	if (d->http != NULL)
+		httpd_set_conf(d->http, cf);
+	conf_free(d->cf);
+	d->cf = cf, d->ts = ts, d->dl = dl;
+	d->next_scan = 0; /* rules may have changed: plan again now */
+	log_notice("configuration reloaded from %s", cf->path ? cf->path :
+	    "built-in defaults");
+	notify(d, "READY=1");
+}
+
+static double
+monotonic(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Scan when due, then queue and deliver.  Errors are logged and retried
+ * at the next wake-up: a customer's message never stops the daemon. */
+static int
+daemon_cycle(struct daemon *d)
+{
+	struct deliver_stats s = { 0 };
+	int64_t now = time(NULL);
+	char *cause = NULL;
+	double t0;
+	int rc = 0;
+
+	if (now >= d->next_scan) {
+		t0 = monotonic();
+		if (daemon_scan(d->cf, d->st, now, &cause) != 0) {
+			log_err("scan failed: %s", cause);
+			free(cause);
+			cause = NULL;
+			rc = -1;
+		}
+		d->last_scan = now;
+		d->last_scan_secs = monotonic() - t0;
+		d->next_scan = now + d->cf->daemon.scan_interval;
+		if (d->http != NULL)
+			httpd_set_scan(d->http, d->last_scan, d->last_scan_secs);
+	}
+	if (deliver_queue(d->dl, d->ts, now, &s, &cause) != 0) {
+		log_err("queueing failed: %s", cause);
+		free(cause);
+		cause = NULL;
+		rc = -1;
+	}
+	if (deliver_pass(d->dl, now, d->cf->delivery.dry_run, &got_stop, &s,
+	    &cause) != 0) {
+		log_err("delivery failed: %s", cause);
+		free(cause);
+		rc = -1;
+	}
+	if (s.queued + s.sent + s.failed + s.suppressed + s.unrenderable > 0)
+		log_info("cycle: %lu queued, %lu sent, %lu to retry, %lu failed, "
+		    "%lu suppressed, %lu turned into tasks, %lu deferred",
+		    s.queued, s.sent, s.retried, s.failed, s.suppressed,
+		    s.unrenderable, s.deferred);
+	if (d->http != NULL)
+		httpd_add_sends(d->http, &s);
+	return rc;
+}
+
+/* How long to sleep: until the next scan, the next due message, or half
+ * the watchdog interval, whichever comes first. */
+static int
+daemon_timeout_ms(struct daemon *d)
+{
+	int64_t now = time(NULL), wake = d->next_scan, due;
+	int64_t ms;
+
+	due = store_outbox_next_due(d->st, NULL);
+	if (due > 0 && !d->cf->delivery.dry_run && due < wake)
+		wake = due;
+	ms = (wake - now) * 1000;
+	if (d->watchdog_usec > 0 && ms > (int64_t)(d->watchdog_usec / 2000))
+		ms = (int64_t)(d->watchdog_usec / 2000);
+	if (ms < 100)
+		ms = 100; /* rate-limited messages: come back soon, not at once */
+	return ms > 3600000 ? 3600000 : (int)ms;
+}
+
+static void
+daemon_status(struct daemon *d)
+{
+	struct store_count *c = NULL;
+	size_t n = 0, i;
+	long pending = 0, failed = 0;
+	char when[32] = "never";
+	struct tm tm;
+	time_t t = (time_t)d->last_scan;
+
+	if (store_outbox_counts(d->st, &c, &n, NULL) == 0) {
+		for (i = 0; i < n; i++) {
+			if (strcmp(c[i].key, "pending") == 0 ||
+			    strcmp(c[i].key, "retry") == 0)
+				pending += c[i].count;
+			else if (strcmp(c[i].key, "failed") == 0)
+				failed = c[i].count;
+			free(c[i].key);
+		}
+		free(c);
+	}
+	if (d->last_scan > 0 && localtime_r(&t, &tm) != NULL)
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm);
+	notify(d, "STATUS=last scan %s (%.2fs); %ld queued, %ld failed", when,
+	    d->last_scan_secs, pending, failed);
+}
+
+/* Sleeps with signals blocked except inside ppoll, so a signal between the
+ * flag checks and the sleep is never lost. */
+static void
+daemon_sleep(struct daemon *d, const sigset_t *waitmask)
+{
+	struct timespec ts;
+	int ms;
+
+	if (got_stop || got_reload)
+		return;
+	ms = daemon_timeout_ms(d);
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
+	ppoll(NULL, 0, &ts, waitmask);
+}
+
+static void
+daemon_signals(sigset_t *oldmask)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&daemon_sigs);
+	sigaddset(&daemon_sigs, SIGTERM);
+	sigaddset(&daemon_sigs, SIGINT);
+	sigaddset(&daemon_sigs, SIGHUP);
+	sigprocmask(SIG_BLOCK, &daemon_sigs, oldmask);
+}
+
+static int
+daemon_start(struct daemon *d, char **cause)
+{
+	int n = 0;
+
+	if (daemon_lock(d, cause) != 0)
+		return EX_TEMPFAIL;
+	if (store_open(d->cf->store, &d->st, cause) != 0)
+		return EX_CANTCREAT;
+	if (store_outbox_recover(d->st, time(NULL), &n, cause) != 0)
+		return EX_SOFTWARE;
+	if (n > 0)
+		log_warn("%d messages were being sent when the daemon stopped: "
+		    "they will be sent again (a duplicate is possible)", n);
+	if (deliver_open(d->cf, d->st, &d->dl, cause) != 0)
+		return EX_CONFIG;
+	if (!d->o->once && httpd_start(d->cf, d->cf->store, &d->http,
+	    cause) != 0)
+		return EX_UNAVAILABLE;
+	return 0;
+}
+
+static void
+daemon_stop(struct daemon *d)
+{
+	httpd_stop(d->http);
+	deliver_close(d->dl);
+	store_close(d->st);
+	tmpl_set_free(d->ts);
+	conf_free(d->cf);
+	if (d->lock_fd >= 0)
+		close(d->lock_fd);
+}
+
+int
+daemon_run(const struct daemon_opts *o)
+{
+	struct daemon d = { .o = o, .lock_fd = -1 };
+	sigset_t waitmask;
+	char *cause = NULL;
+	int rc;
+
+	if (daemon_load(o, &d.cf, &d.ts, &cause) != 0) {
+		log_err("%s", cause);
+		free(cause);
+		return EX_CONFIG;
+	}
+	daemon_signals(&waitmask);
+	if ((rc = daemon_start(&d, &cause)) != 0) {
+		log_err("%s", cause);
+		free(cause);
+		daemon_stop(&d);
+		return rc;
+	}
+#ifdef HAVE_SYSTEMD
+	if (o->notify && sd_watchdog_enabled(0, &d.watchdog_usec) <= 0)
+		d.watchdog_usec = 0;
+#endif
+	log_notice("started: store %s, %zu rules, scan every %ds", d.cf->store,
+	    d.cf->nrules, d.cf->daemon.scan_interval);
+	notify(&d, "READY=1");
+	rc = 0;
+	while (!got_stop) {
+		if (got_reload) {
+			got_reload = 0;
+			daemon_reload(&d);
+		}
+		/* Signals arrive during the cycle, so a SIGTERM stops a
+		 * delivery pass from taking new messages. */
+		sigprocmask(SIG_SETMASK, &waitmask, NULL);
+		if (daemon_cycle(&d) != 0 && o->once)
+			rc = EX_TEMPFAIL;
+		sigprocmask(SIG_BLOCK, &daemon_sigs, NULL);
+		notify(&d, "WATCHDOG=1");
+		daemon_status(&d);
+		if (o->once)
+			break;
+		daemon_sleep(&d, &waitmask);
+	}
+	notify(&d, "STOPPING=1");
+	log_notice("stopping");
+	daemon_stop(&d);
+	return rc;
+}

@@ -1,0 +1,81 @@
+/* deliver_priv.h - shared by the deliver_*.c files only. */
+#ifndef OUTREACHD_DELIVER_PRIV_H
+#define OUTREACHD_DELIVER_PRIV_H
+
+#include <curl/curl.h>
+
+#include "deliver.h"
+#include "sms_gw.h"
+#include "store_outbox.h"
+#include "token.h"
+#include "util.h"
+
+enum deliver_verdict { DV_SENT, DV_RETRY, DV_FAILED };
+
+/* One message on its way: the row, the transfer's buffers, the answer. */
+struct deliver_job {
+	struct outbox_msg m;
+	struct deliver_channel *ch;
+	CURL *easy;
+	char *payload;		/* what is uploaded (SMTP) */
+	size_t len, off;
+	struct curl_slist *rcpt;
+	struct curl_slist *headers;
+	struct buf reply;	/* response body (HTTP) */
+	struct buf server;	/* last server reply line (SMTP) */
+	char *retry_after;	/* Retry-After header (HTTP) */
+	char errbuf[CURL_ERROR_SIZE];
+	/* the verdict */
+	enum deliver_verdict verdict;
+	char *error;
+	char *provider_id;
+	int retry_after_secs;	/* -1 = none */
+};
+
+struct deliver_channel;
+
+/* A transport: start() prepares job->easy for the multi interface, or
+ * (easy left NULL) does the whole job at once; finish() classifies a
+ * finished transfer. */
+struct deliver_backend {
+	const char *name;
+	int (*start)(struct deliver *d, struct deliver_job *job, char **cause);
+	void (*finish)(struct deliver *d, struct deliver_job *job,
+	    CURLcode rc);
+};
+
+struct deliver_channel {
+	const char *name;		 /* "email" or "sms" */
+	const struct conf_channel *cc;
+	const struct deliver_backend *be;
+	char *password;			 /* read from password_file */
+	struct sms_gw gw;		 /* SMS gateways */
+	char *dlr_url;
+	int budget;			 /* sends left this pass (rate) */
+	int active;			 /* transfers in flight */
+};
+
+struct deliver {
+	const struct conf *cf;
+	struct store *st;
+	unsigned char secret[TOKEN_SECRET_LEN];
+	struct deliver_channel email;
+	struct deliver_channel sms;
+	CURLM *multi;
+	char hostname[256];
+};
+
+extern const struct deliver_backend deliver_maildir_backend;
+extern const struct deliver_backend deliver_smtp_backend;
+extern const struct deliver_backend deliver_sms_backend;
+
+/* Sets the verdict of a job (error may be NULL). */
+void deliver_job_verdict(struct deliver_job *job, enum deliver_verdict v,
+    const char *error, ...) PRINTFLIKE(3, 4);
+/* The whole RFC 5322 message of an e-mail job; malloc'd. */
+int deliver_build_email(struct deliver *d, const struct outbox_msg *m,
+    char **out, size_t *len, char **cause);
+int64_t deliver_window_start(const struct conf *cf, int32_t day,
+    const char *tz);
+
+#endif

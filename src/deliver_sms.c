@@ -1,0 +1,101 @@
+/* deliver_sms.c - SMS through an HTTP gateway (Kannel's sendsms or a
+ * generic API); sms_gw.c builds the request and judges the answer. */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "deliver_priv.h"
+
+static size_t
+sms_body(char *data, size_t size, size_t n, void *arg)
+{
+	struct deliver_job *job = arg;
+
+	if (job->reply.len < 65536) /* the verdict needs only the start */
+		buf_add(&job->reply, data, size * n);
+	return size * n;
+}
+
+static size_t
+sms_header(char *data, size_t size, size_t n, void *arg)
+{
+	struct deliver_job *job = arg;
+	size_t len = size * n;
+
+	if (len > 12 && strncasecmp(data, "Retry-After:", 12) == 0) {
+		free(job->retry_after);
+		job->retry_after = xstrndup(data + 12, len - 12);
+		str_trim(job->retry_after);
+	}
+	return len;
+}
+
+static int
+sms_start(struct deliver *d, struct deliver_job *job, char **cause)
+{
+	struct sms_gw_request req = { 0 };
+	CURL *e = job->easy;
+	char *err = NULL;
+	size_t i;
+
+	(void)d;
+	(void)cause;
+	if (sms_gw_build(&job->ch->gw, job->m.id, job->m.recipient,
+	    job->m.body, &req, &err) != 0) {
+		deliver_job_verdict(job, DV_FAILED, "%s", err);
+		free(err);
+		return 0;
+	}
+	curl_easy_setopt(e, CURLOPT_URL, req.url);
+	if (strcmp(req.method, "POST") == 0) {
+		job->payload = req.body;
+		req.body = NULL;
+		curl_easy_setopt(e, CURLOPT_POSTFIELDS, job->payload);
+		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
+		    (curl_off_t)strlen(job->payload));
+	} else
+		curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+	for (i = 0; i < req.nheaders; i++)
+		job->headers = curl_slist_append(job->headers, req.headers[i]);
+	curl_easy_setopt(e, CURLOPT_HTTPHEADER, job->headers);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, sms_body);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, job);
+	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, sms_header);
+	curl_easy_setopt(e, CURLOPT_HEADERDATA, job);
+	if (job->ch->cc->ca_file != NULL)
+		curl_easy_setopt(e, CURLOPT_CAINFO, job->ch->cc->ca_file);
+	sms_gw_request_free(&req);
+	return 0;
+}
+
+static void
+sms_finish(struct deliver *d, struct deliver_job *job, CURLcode rc)
+{
+	struct sms_gw_result res = { 0 };
+	long status = 0;
+	static const enum deliver_verdict map[] = {
+		[SMS_GW_SENT] = DV_SENT, [SMS_GW_RETRY] = DV_RETRY,
+		[SMS_GW_FAILED] = DV_FAILED,
+	};
+
+	(void)d;
+	if (rc == CURLE_OK)
+		curl_easy_getinfo(job->easy, CURLINFO_RESPONSE_CODE, &status);
+	sms_gw_parse(&job->ch->gw, status, job->retry_after, job->reply.data ?
+	    job->reply.data : "", job->reply.len, time(NULL), &res);
+	if (rc != CURLE_OK)
+		deliver_job_verdict(job, DV_RETRY, "%s: %s",
+		    curl_easy_strerror(rc), job->errbuf);
+	else if (res.error != NULL)
+		deliver_job_verdict(job, map[res.verdict], "%s", res.error);
+	else
+		deliver_job_verdict(job, map[res.verdict], NULL);
+	job->retry_after_secs = res.retry_after;
+	if (res.provider_id != NULL)
+		job->provider_id = xstrdup(res.provider_id);
+	sms_gw_result_free(&res);
+}
+
+const struct deliver_backend deliver_sms_backend = {
+	"sms", sms_start, sms_finish,
+};

@@ -1,0 +1,152 @@
+/* deliver_smtp.c - e-mail over SMTP with libcurl: STARTTLS required (or
+ * smtps://), AUTH from a password file, verification on, and the
+ * connection kept in the multi handle's cache for the next message. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "deliver_priv.h"
+#include "mime.h"
+
+/* libcurl pulls the message through this. */
+static size_t
+smtp_read(char *buf, size_t size, size_t n, void *arg)
+{
+	struct deliver_job *job = arg;
+	size_t left = job->len - job->off, want = size * n;
+
+	if (want > left)
+		want = left;
+	memcpy(buf, job->payload + job->off, want);
+	job->off += want;
+	return want;
+}
+
+/* Keeps the server's last reply line: it goes into last_error, so a 5xx
+ * is recorded in the server's own words. */
+static int
+smtp_debug(CURL *easy, curl_infotype type, char *data, size_t size,
+    void *arg)
+{
+	struct deliver_job *job = arg;
+	size_t i;
+
+	(void)easy;
+	if (type != CURLINFO_HEADER_IN)
+		return 0;
+	buf_reset(&job->server);
+	for (i = 0; i < size && data[i] != '\r' && data[i] != '\n'; i++)
+		buf_addc(&job->server, (unsigned char)data[i] < 0x20 ? '?' :
+		    data[i]);
+	return 0;
+}
+
+int
+deliver_build_email(struct deliver *d, const struct outbox_msg *m,
+    char **out, size_t *len, char **cause)
+{
+	struct mime_msg mm = { 0 };
+	char *msgid, *url = NULL, *p, *hdr = NULL;
+	const char *extra[2] = { NULL, NULL };
+	int rc;
+
+	/* The Message-ID comes from the dedup key, so a duplicate sent after
+	 * a crash is recognisable as the same message. */
+	msgid = xasprintf("%s@%s", m->dedup_key, d->cf->email.helo);
+	for (p = msgid; *p != '@'; p++) {
+		if (*p == ':')
+			*p = '.';
+	}
+	if (m->item_id > 0)
+		url = deliver_unsub_url(d->cf, d->secret, m->item_id,
+		    m->customer_id, "email");
+	hdr = xasprintf("X-Outreachd-Key: %s", m->dedup_key);
+	extra[0] = hdr;
+	mm.from_name = m->from_name;
+	mm.from_addr = d->cf->email.from;
+	mm.to_name = m->recipient_name;
+	mm.to_addr = m->recipient;
+	mm.reply_to = m->reply_to;
+	mm.subject = m->subject;
+	mm.text = m->body;
+	mm.html = m->html;
+	mm.message_id = msgid;
+	mm.date = time(NULL);
+	mm.list_unsubscribe_url = url;
+	mm.extra_headers = extra;
+	rc = mime_build(&mm, out, len, cause);
+	free(msgid);
+	free(url);
+	free(hdr);
+	return rc;
+}
+
+static int
+smtp_start(struct deliver *d, struct deliver_job *job, char **cause)
+{
+	const struct conf_channel *cc = job->ch->cc;
+	CURL *e = job->easy;
+	char *from, *rcpt, *err = NULL;
+
+	if (!mime_addr_valid(job->m.recipient)) {
+		deliver_job_verdict(job, DV_FAILED, "invalid address \"%s\"",
+		    job->m.recipient);
+		return 0;
+	}
+	if (deliver_build_email(d, &job->m, &job->payload, &job->len,
+	    &err) != 0) {
+		deliver_job_verdict(job, DV_FAILED, "%s", err);
+		free(err);
+		return 0;
+	}
+	from = xasprintf("<%s>", cc->from);
+	rcpt = xasprintf("<%s>", job->m.recipient);
+	job->rcpt = curl_slist_append(NULL, rcpt);
+	free(rcpt);
+	curl_easy_setopt(e, CURLOPT_URL, cc->url);
+	curl_easy_setopt(e, CURLOPT_MAIL_FROM, from);
+	free(from); /* libcurl copies string options */
+	curl_easy_setopt(e, CURLOPT_MAIL_RCPT, job->rcpt);
+	curl_easy_setopt(e, CURLOPT_UPLOAD, 1L);
+	curl_easy_setopt(e, CURLOPT_READFUNCTION, smtp_read);
+	curl_easy_setopt(e, CURLOPT_READDATA, job);
+	curl_easy_setopt(e, CURLOPT_INFILESIZE_LARGE, (curl_off_t)job->len);
+	curl_easy_setopt(e, CURLOPT_VERBOSE, 1L);
+	curl_easy_setopt(e, CURLOPT_DEBUGFUNCTION, smtp_debug);
+	curl_easy_setopt(e, CURLOPT_DEBUGDATA, job);
+	if (strncmp(cc->url, "smtps://", 8) != 0)
+		curl_easy_setopt(e, CURLOPT_USE_SSL, cc->tls_required ?
+		    (long)CURLUSESSL_ALL : (long)CURLUSESSL_NONE);
+	if (cc->username != NULL)
+		curl_easy_setopt(e, CURLOPT_USERNAME, cc->username);
+	if (job->ch->password != NULL)
+		curl_easy_setopt(e, CURLOPT_PASSWORD, job->ch->password);
+	if (cc->ca_file != NULL)
+		curl_easy_setopt(e, CURLOPT_CAINFO, cc->ca_file);
+	(void)cause;
+	return 0;
+}
+
+/* 4xx and transport trouble are worth another try; 5xx is final. */
+static void
+smtp_finish(struct deliver *d, struct deliver_job *job, CURLcode rc)
+{
+	long code = 0;
+	const char *said = job->server.len ? job->server.data : job->errbuf;
+
+	(void)d;
+	curl_easy_getinfo(job->easy, CURLINFO_RESPONSE_CODE, &code);
+	if (rc == CURLE_OK)
+		deliver_job_verdict(job, DV_SENT, NULL);
+	else if (code >= 500 && code < 600)
+		deliver_job_verdict(job, DV_FAILED, "SMTP %ld: %s", code, said);
+	else if (code >= 400)
+		deliver_job_verdict(job, DV_RETRY, "SMTP %ld: %s", code, said);
+	else
+		deliver_job_verdict(job, DV_RETRY, "%s: %s",
+		    curl_easy_strerror(rc), job->errbuf[0] ? job->errbuf : said);
+}
+
+const struct deliver_backend deliver_smtp_backend = {
+	"smtp", smtp_start, smtp_finish,
+};

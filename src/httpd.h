@@ -1,0 +1,27 @@
+/* httpd.h - the HTTP service (libmicrohttpd): reps' iCal feeds,
+ * one-click unsubscribe, Kannel callbacks, /healthz and /metrics.
+ * It runs in its own thread with its own store connection. */
+#ifndef OUTREACHD_HTTPD_H
+#define OUTREACHD_HTTPD_H
+
+#include <stdint.h>
+
+#include "conf.h"
+#include "deliver.h"
+
+struct httpd;
+
+/* Listens on cf->http.listen; opens store_path itself.  The conf must stay
+ * valid until httpd_set_conf() replaces it or httpd_stop(). */
+int httpd_start(const struct conf *cf, const char *store_path,
+    struct httpd **out, char **cause);
+/* Stops accepting, finishes requests in progress, frees; NULL is fine. */
+void httpd_stop(struct httpd *h);
+/* Swaps the configuration after a reload; once it returns the old conf is
+ * no longer used and may be freed. */
+void httpd_set_conf(struct httpd *h, const struct conf *cf);
+/* Figures for /metrics from the daemon's loop. */
+void httpd_set_scan(struct httpd *h, int64_t last_scan, double seconds);
+void httpd_add_sends(struct httpd *h, const struct deliver_stats *s);
+
+#endif

@@ -1,0 +1,257 @@
+/* store_task.c - rep tasks and feed tokens. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_schema.h"
+#include "store_task.h"
+#include "token.h"
+#include "util.h"
+
+#define TASK_SELECT \
+	"SELECT p.id, p.dedup_key, p.rule, p.event, p.task_kind, p.reason," \
+	" p.status, p.note, p.day, p.sequence, p.created_at," \
+	" coalesce(p.modified_at, p.created_at), coalesce(p.done_at, 0)," \
+	" c.id, c.external_id, c.name, c.phone, c.email, c.notes, c.tier_eff," \
+	" c.last_contact, r.key FROM plan_items p" \
+	" JOIN customers c ON c.id = p.customer_id" \
+	" LEFT JOIN reps r ON r.id = c.rep_id WHERE p.action = 'task' "
+
+void
+store_task_clear(struct store_task *t)
+{
+	free(t->dedup_key);
+	free(t->rule);
+	free(t->event);
+	free(t->kind);
+	free(t->reason);
+	free(t->status);
+	free(t->note);
+	free(t->external_id);
+	free(t->customer);
+	free(t->phone);
+	free(t->email);
+	free(t->notes);
+	free(t->rep);
+	memset(t, 0, sizeof(*t));
+}
+
+static void
+task_read(sqlite3_stmt *s, struct store_task *t)
+{
+	const unsigned char *tier;
+
+	t->id = sqlite3_column_int64(s, 0);
+	t->dedup_key = store_column_text(s, 1);
+	t->rule = store_column_text(s, 2);
+	t->event = store_column_text(s, 3);
+	t->kind = store_column_text(s, 4);
+	t->reason = store_column_text(s, 5);
+	t->status = store_column_text(s, 6);
+	t->note = store_column_text(s, 7);
+	t->day = sqlite3_column_int(s, 8);
+	t->sequence = sqlite3_column_int(s, 9);
+	t->created_at = sqlite3_column_int64(s, 10);
+	t->modified_at = sqlite3_column_int64(s, 11);
+	t->done_at = sqlite3_column_int64(s, 12);
+	t->customer_id = sqlite3_column_int64(s, 13);
+	t->external_id = store_column_text(s, 14);
+	t->customer = store_column_text(s, 15);
+	t->phone = store_column_text(s, 16);
+	t->email = store_column_text(s, 17);
+	t->notes = store_column_text(s, 18);
+	tier = sqlite3_column_text(s, 19);
+	t->tier = tier ? (char)tier[0] : 'C';
+	t->last_contact = store_column_day(s, 20);
+	t->rep = store_column_text(s, 21);
+}
+
+static int
+task_walk(struct store *st, sqlite3_stmt *s, store_task_cb cb, void *arg,
+    char **cause)
+{
+	struct store_task t;
+	int rc, stop = 0;
+
+	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		memset(&t, 0, sizeof(t));
+		task_read(s, &t);
+		stop = cb(arg, &t);
+		store_task_clear(&t);
+	}
+	sqlite3_finalize(s);
+	if (stop)
+		return stop;
+	return rc == SQLITE_DONE ? 0 : store_fail(st, "reading tasks", cause);
+}
+
+int
+store_task_each(struct store *st, const char *rep, int64_t closed_since,
+    store_task_cb cb, void *arg, char **cause)
+{
+	sqlite3_stmt *s;
+
+	s = store_prepare(st, TASK_SELECT "AND (?1 IS NULL OR r.key = ?1) AND"
+	    " (p.status = 'open' OR coalesce(p.modified_at, 0) >= ?2)"
+	    " ORDER BY p.day, p.id;", cause);
+	if (s == NULL)
+		return -1;
+	store_bind_text(s, 1, rep);
+	sqlite3_bind_int64(s, 2, closed_since);
+	return task_walk(st, s, cb, arg, cause);
+}
+
+static int
+task_copy(void *arg, const struct store_task *t)
+{
+	struct store_task *dst = arg;
+
+	*dst = *t;
+	memset((struct store_task *)t, 0, sizeof(*t)); /* ownership moves */
+	return 1;
+}
+
+int
+store_task_get(struct store *st, int64_t id, struct store_task *t,
+    char **cause)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	memset(t, 0, sizeof(*t));
+	if ((s = store_prepare(st, TASK_SELECT "AND p.id = ?1;", cause)) == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	rc = task_walk(st, s, task_copy, t, cause);
+	return rc < 0 ? -1 : rc;
+}
+
+/* The contact a finished task stands for. */
+static const char *
+contact_kind(const char *task_kind)
+{
+	static const char *const same[] = { "call", "visit", "gift", "meeting",
+		"email" };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(same); i++) {
+		if (strcmp(task_kind, same[i]) == 0)
+			return same[i];
+	}
+	if (strcmp(task_kind, "invite") == 0)
+		return "meeting";
+	return "call"; /* refresh, winback: the rep was in touch */
+}
+
+int
+store_task_done(struct store *st, int64_t id, const char *note, int32_t day,
+    int64_t now, char **cause)
+{
+	struct store_task t;
+	struct store_rep r = { 0 };
+	sqlite3_stmt *s;
+	int rc;
+
+	if ((rc = store_task_get(st, id, &t, cause)) <= 0)
+		return rc;
+	if (strcmp(t.status, "open") != 0) {
+		store_task_clear(&t);
+		return 0;
+	}
+	if (store_begin(st, cause) != 0)
+		goto fail;
+	s = store_prepare(st, "UPDATE plan_items SET status = 'done', sequence ="
+	    " sequence + 1, modified_at = ?2, done_at = ?2, note = ?3 WHERE"
+	    " id = ?1;", cause);
+	if (s == NULL)
+		goto fail;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, now);
+	store_bind_text(s, 3, note);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		store_fail(st, "closing task", cause);
+		goto fail;
+	}
+	if (t.rep != NULL)
+		store_rep_get(st, t.rep, &r, NULL);
+	if (store_contact_add(st, t.customer_id, r.id, day, contact_kind(t.kind),
+	    note ? note : t.reason, cause) != 0 || store_commit(st, cause) != 0)
+		goto fail;
+	store_rep_clear(&r);
+	store_task_clear(&t);
+	return 1;
+fail:
+	store_rollback(st);
+	store_rep_clear(&r);
+	store_task_clear(&t);
+	return -1;
+}
+
+int64_t
+store_task_changed(struct store *st, const char *rep, char **cause)
+{
+	sqlite3_stmt *s;
+	int64_t v = 0;
+
+	s = store_prepare(st, "SELECT max(coalesce(p.modified_at, p.created_at))"
+	    " FROM plan_items p JOIN customers c ON c.id = p.customer_id"
+	    " LEFT JOIN reps r ON r.id = c.rep_id WHERE p.action = 'task' AND"
+	    " (?1 IS NULL OR r.key = ?1);", cause);
+	if (s == NULL)
+		return -1;
+	store_bind_text(s, 1, rep);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+int
+store_rep_token_set(struct store *st, const char *rep, const char *hash_hex,
+    char **cause)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	s = store_prepare(st, "UPDATE reps SET token_hash = ?2 WHERE key = ?1;",
+	    cause);
+	if (s == NULL)
+		return -1;
+	store_bind_text(s, 1, rep);
+	store_bind_text(s, 2, hash_hex);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return store_fail(st, "saving token", cause);
+	return sqlite3_changes(st->db);
+}
+
+int
+store_rep_by_token(struct store *st, const char *token, struct store_rep *r,
+    char **cause)
+{
+	sqlite3_stmt *s;
+	int rc, found = 0;
+
+	s = store_prepare(st, "SELECT id, key, name, email, phone, token_hash"
+	    " FROM reps WHERE token_hash IS NOT NULL;", cause);
+	if (s == NULL)
+		return -1;
+	/* Every rep is compared, so the time taken says nothing. */
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *h = (const char *)sqlite3_column_text(s, 5);
+		if (token_hash_matches(token, h) && !found) {
+			found = 1;
+			r->id = sqlite3_column_int64(s, 0);
+			r->key = store_column_text(s, 1);
+			r->name = store_column_text(s, 2);
+			r->email = store_column_text(s, 3);
+			r->phone = store_column_text(s, 4);
+		}
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return store_fail(st, "reading reps", cause);
+	return found;
+}

@@ -1,0 +1,62 @@
+/* store_task.h - tasks for reps (planned items whose action is a task):
+ * listing for feeds and the CLI, and marking them done, which logs the
+ * rep's contact and so restarts the customer's revisit clock. */
+#ifndef OUTREACHD_STORE_TASK_H
+#define OUTREACHD_STORE_TASK_H
+
+#include <stdint.h>
+
+#include "store.h"
+
+/* Strings are owned by the struct (store_task_clear). */
+struct store_task {
+	int64_t id;
+	char *dedup_key;
+	char *rule;
+	char *event;
+	char *kind;
+	char *reason;
+	char *status;	 /* open, done, cancelled */
+	char *note;
+	int32_t day;
+	int sequence;
+	int64_t created_at;
+	int64_t modified_at;
+	int64_t done_at;
+	int64_t customer_id;
+	char *external_id;
+	char *customer;	 /* name */
+	char *phone;
+	char *email;
+	char *notes;
+	char tier;
+	int32_t last_contact;
+	char *rep;	 /* rep key, NULL when none */
+};
+
+void store_task_clear(struct store_task *t);
+typedef int (*store_task_cb)(void *arg, const struct store_task *t);
+/* Tasks of a rep (NULL = all), open ones and those done or cancelled
+ * since `closed_since` (unix seconds), by due day. */
+int store_task_each(struct store *st, const char *rep, int64_t closed_since,
+    store_task_cb cb, void *arg, char **cause);
+/* 1 found, 0 not, -1 error. */
+int store_task_get(struct store *st, int64_t id, struct store_task *t,
+    char **cause);
+/* Marks an open task done (sequence raised) and logs the contact on `day`:
+ * 1 done, 0 not open (or no such task), -1 error. */
+int store_task_done(struct store *st, int64_t id, const char *note,
+    int32_t day, int64_t now, char **cause);
+/* The latest change among a rep's tasks (creation or status change), for
+ * a feed's Last-Modified. */
+int64_t store_task_changed(struct store *st, const char *rep, char **cause);
+
+/* Feed tokens: only the SHA-256 of a rep's token is stored. */
+int store_rep_token_set(struct store *st, const char *rep,
+    const char *hash_hex, char **cause);
+/* Finds the rep whose token hash matches (every hash compared in constant
+ * time): 1 found, 0 none, -1 error. */
+int store_rep_by_token(struct store *st, const char *token,
+    struct store_rep *r, char **cause);
+
+#endif
