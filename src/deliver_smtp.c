@@ -86,7 +86,7 @@ smtp_start(struct deliver *d, struct deliver_job *job, char **cause)
 {
 	const struct conf_channel *cc = job->ch->cc;
 	CURL *e = job->easy;
-	char *from, *rcpt, *err = NULL;
+	char *from, *rcpt, *url, *err = NULL;
 
 	if (!mime_addr_valid(job->m.recipient)) {
 		deliver_job_verdict(job, DV_FAILED, "invalid address \"%s\"",
@@ -103,7 +103,11 @@ smtp_start(struct deliver *d, struct deliver_job *job, char **cause)
 	rcpt = xasprintf("<%s>", job->m.recipient);
 	job->rcpt = curl_slist_append(NULL, rcpt);
 	free(rcpt);
-	curl_easy_setopt(e, CURLOPT_URL, cc->url);
+	/* libcurl takes the EHLO name from the URL's path. */
+	url = strchr(cc->url + strcspn(cc->url, ":") + 3, '/') ?
+	    xstrdup(cc->url) : xasprintf("%s/%s", cc->url, cc->helo);
+	curl_easy_setopt(e, CURLOPT_URL, url);
+	free(url);
 	curl_easy_setopt(e, CURLOPT_MAIL_FROM, from);
 	free(from); /* libcurl copies string options */
 	curl_easy_setopt(e, CURLOPT_MAIL_RCPT, job->rcpt);
@@ -138,6 +142,9 @@ smtp_finish(struct deliver *d, struct deliver_job *job, CURLcode rc)
 	curl_easy_getinfo(job->easy, CURLINFO_RESPONSE_CODE, &code);
 	if (rc == CURLE_OK)
 		deliver_job_verdict(job, DV_SENT, NULL);
+	else if (rc == CURLE_LOGIN_DENIED) /* our configuration, not the mail */
+		deliver_job_verdict(job, DV_RETRY, "SMTP login refused: %s",
+		    said);
 	else if (code >= 500 && code < 600)
 		deliver_job_verdict(job, DV_FAILED, "SMTP %ld: %s", code, said);
 	else if (code >= 400)

@@ -27,7 +27,7 @@
 #define FEED_DAY_MAX	2932896		/* 9999-12-31 */
 #define FEED_TIME_MAX	INT64_C(253402300799) /* 9999-12-31T23:59:59Z */
 #define FEED_YEARS_MAX	100
-#define FEED_UNKNOWN_YEAR 1970		/* first year of "--MM-DD" series */
+#define FEED_BASE_YEAR	1970		/* first year of "--MM-DD" series */
 
 /* One render: the output, scratch space and shared options. */
 struct feed_ctx {
@@ -36,7 +36,6 @@ struct feed_ctx {
 	struct buf text;	/* one cleaned TEXT value at a time */
 	struct buf uid;		/* one derived UID at a time */
 	icaltimezone *utc;
-	char *cause;
 };
 
 static const char feed_done_mark[] = "\xe2\x9c\x93 "; /* "✓ " */
@@ -153,17 +152,6 @@ feed_add_text(struct feed_ctx *x, icalcomponent *c,
     icalproperty *(*make)(const char *), const char *s)
 {
 	icalcomponent_add_property(c, make(feed_text(x, s)));
-}
-
-/* Adds DTSTART or DUE with a TZID parameter for a timed task. */
-static void
-feed_add_local(struct feed_ctx *x, icalcomponent *c,
-    icalproperty *(*make)(struct icaltimetype), int32_t day, int minutes)
-{
-	icalproperty *p = make(feed_local(day, minutes));
-
-	icalproperty_add_parameter(p, icalparameter_new_tzid(x->o->tzid));
-	icalcomponent_add_property(c, p);
 }
 
 /* Adds "Label: value\n" to b unless value is empty. */
@@ -325,19 +313,7 @@ feed_begin(struct feed_ctx *x, const struct feed_opts *o, int timed,
 	return 0;
 }
 
-/* Finishes a render successfully: hands the calendar to the caller. */
-static int
-feed_finish(struct feed_ctx *x, char **out, size_t *len)
-{
-	buf_puts(&x->out, feed_end);
-	*len = x->out.len;
-	*out = buf_detach(&x->out);
-	buf_free(&x->text);
-	buf_free(&x->uid);
-	return 0;
-}
-
-/* Abandons a render; returns -1 for the caller's error path. */
+/* Frees a render's buffers; returns -1 for the callers' error paths. */
 static int
 feed_abort(struct feed_ctx *x)
 {
@@ -345,6 +321,17 @@ feed_abort(struct feed_ctx *x)
 	buf_free(&x->text);
 	buf_free(&x->uid);
 	return -1;
+}
+
+/* Finishes a render successfully: hands the calendar to the caller. */
+static int
+feed_finish(struct feed_ctx *x, char **out, size_t *len)
+{
+	buf_puts(&x->out, feed_end);
+	*len = x->out.len;
+	*out = buf_detach(&x->out);
+	feed_abort(x);
+	return 0;
 }
 
 /* Checks what the task renderer cannot repair. */
@@ -415,25 +402,43 @@ feed_task_body(struct feed_ctx *x, icalcomponent *c,
 	feed_add_priority(c, t->tier);
 }
 
+/* A task's dates: DTSTART and end() at its times if timed, else the
+ * DATE of its day and end() at the next day; without DTSTART (to-dos) an
+ * all-day task has only end() on its day, since a DTSTART would have to be
+ * earlier than DUE and move the task a day. */
+static void
+feed_task_dates(struct feed_ctx *x, icalcomponent *c,
+    const struct feed_task *t, icalproperty *(*end)(struct icaltimetype),
+    int with_start)
+{
+	int len = t->duration_minutes ? t->duration_minutes : 60, i;
+	icalproperty *p[2];
+
+	if (t->timed) {
+		p[0] = icalproperty_new_dtstart(feed_local(t->due,
+		    t->start_minute));
+		p[1] = end(feed_local(t->due, t->start_minute + len));
+		for (i = 0; i < 2; i++) {
+			icalproperty_add_parameter(p[i],
+			    icalparameter_new_tzid(x->o->tzid));
+			icalcomponent_add_property(c, p[i]);
+		}
+		return;
+	}
+	if (with_start)
+		icalcomponent_add_property(c, icalproperty_new_dtstart(
+		    feed_date(t->due)));
+	icalcomponent_add_property(c, end(feed_date(t->due + with_start)));
+}
+
 /* A task as an event on its day (or at its time). */
 static void
 feed_task_event(struct feed_ctx *x, const struct feed_task *t)
 {
 	icalcomponent *c = icalcomponent_new_vevent();
-	int len = t->duration_minutes ? t->duration_minutes : 60;
 
 	feed_task_head(x, c, t, t->uid);
-	if (t->timed) {
-		feed_add_local(x, c, icalproperty_new_dtstart, t->due,
-		    t->start_minute);
-		feed_add_local(x, c, icalproperty_new_dtend, t->due,
-		    t->start_minute + len);
-	} else {
-		icalcomponent_add_property(c, icalproperty_new_dtstart(
-		    feed_date(t->due)));
-		icalcomponent_add_property(c, icalproperty_new_dtend(
-		    feed_date(t->due + 1)));
-	}
+	feed_task_dates(x, c, t, icalproperty_new_dtend, 1);
 	buf_reset(&x->text);
 	if (t->status == FEED_DONE)
 		buf_puts(&x->text, feed_done_mark);
@@ -452,46 +457,27 @@ feed_task_event(struct feed_ctx *x, const struct feed_task *t)
 	feed_emit(x, c);
 }
 
-/* A task as a to-do.  An all-day one has only DUE (a DTSTART would have to
- * be earlier than DUE, moving the task a day); a timed one runs DTSTART to
- * DUE. */
+/* A task as a to-do: STATUS, PERCENT-COMPLETE and COMPLETED say it is
+ * done, for task lists. */
 static void
 feed_task_todo(struct feed_ctx *x, const struct feed_task *t)
 {
 	icalcomponent *c = icalcomponent_new_vtodo();
-	int len = t->duration_minutes ? t->duration_minutes : 60;
 
 	feed_task_head(x, c, t, feed_uid(x, t->uid, "todo"));
-	if (t->timed) {
-		feed_add_local(x, c, icalproperty_new_dtstart, t->due,
-		    t->start_minute);
-		feed_add_local(x, c, icalproperty_new_due, t->due,
-		    t->start_minute + len);
-	} else
-		icalcomponent_add_property(c, icalproperty_new_due(
-		    feed_date(t->due)));
+	feed_task_dates(x, c, t, icalproperty_new_due, 0);
 	feed_add_text(x, c, icalproperty_new_summary, t->summary);
 	feed_task_body(x, c, t);
-	switch (t->status) {
-	case FEED_OPEN:
-		icalcomponent_add_property(c, icalproperty_new_status(
-		    ICAL_STATUS_NEEDSACTION));
-		break;
-	case FEED_DONE:
-		icalcomponent_add_property(c, icalproperty_new_status(
-		    ICAL_STATUS_COMPLETED));
+	icalcomponent_add_property(c, icalproperty_new_status(
+	    t->status == FEED_OPEN ? ICAL_STATUS_NEEDSACTION :
+	    t->status == FEED_DONE ? ICAL_STATUS_COMPLETED :
+	    ICAL_STATUS_CANCELLED));
+	if (t->status == FEED_DONE)
 		icalcomponent_add_property(c,
 		    icalproperty_new_percentcomplete(100));
-		if (t->completed != 0)
-			icalcomponent_add_property(c,
-			    icalproperty_new_completed(feed_utc(x,
-			    t->completed)));
-		break;
-	case FEED_CANCELLED:
-		icalcomponent_add_property(c, icalproperty_new_status(
-		    ICAL_STATUS_CANCELLED));
-		break;
-	}
+	if (t->status == FEED_DONE && t->completed != 0)
+		icalcomponent_add_property(c, icalproperty_new_completed(
+		    feed_utc(x, t->completed)));
 	icalcomponent_add_property(c, icalproperty_new_class(
 	    ICAL_CLASS_PRIVATE));
 	if (t->status == FEED_OPEN)
@@ -499,6 +485,7 @@ feed_task_todo(struct feed_ctx *x, const struct feed_task *t)
 	feed_emit(x, c);
 }
 
+/* Checks every task first: the header depends on whether any is timed. */
 int
 feed_render_tasks(const struct feed_task *tasks, size_t n,
     const struct feed_opts *o, char **out, size_t *len, char **cause)
@@ -527,42 +514,28 @@ feed_render_tasks(const struct feed_task *tasks, size_t n,
 static void
 feed_lunar_name(struct buf *b, const struct lunar_date *ld)
 {
-	static const char *const digit[] = { "", "一", "二", "三", "四", "五",
-	    "六", "七", "八", "九", "十" };
+	static const char *const digit[] = { "十", "一", "二", "三", "四",
+	    "五", "六", "七", "八", "九" };
 	static const char *const month[] = { "", "正", "二", "三", "四",
 	    "五", "六", "七", "八", "九", "十", "冬", "腊" };
-	static const char *const tens[] = { "初", "十", "廿", "三" };
+	static const char *const tens[] = { "初", "十", "廿" };
 
-	buf_puts(b, "农历");
-	if (ld->leap)
-		buf_puts(b, "闰");
+	buf_puts(b, ld->leap ? "农历闰" : "农历");
 	buf_puts(b, month[ld->month]);
 	buf_puts(b, "月");
-	if (ld->day == 10)
-		buf_puts(b, "初十");
-	else if (ld->day == 20 || ld->day == 30)
-		buf_puts(b, ld->day == 20 ? "二十" : "三十");
-	else {
-		buf_puts(b, tens[ld->day / 10]);
-		buf_puts(b, digit[ld->day % 10]);
-	}
+	/* 初一..初十, 十一..十九, 二十, 廿一..廿九, 三十 */
+	buf_puts(b, ld->day == 20 ? "二" : ld->day == 30 ? "三" :
+	    tens[(ld->day - 1) / 10]);
+	buf_puts(b, digit[ld->day % 10]);
 }
 
-/* What the birthday renderer knows about one customer's birthday. */
-struct feed_bday {
-	const struct feed_birthday *b;
-	int lunar;
-	struct lunar_date ld;
-	struct date d;
-};
-
 /* One birthday event: yearly from day with rule, or on day only when rule
- * is NULL (then the UID gets the date). */
+ * is NULL (then the UID gets the date).  ld is the lunar birthday, if it is
+ * one, for the summary. */
 static void
-feed_bday_event(struct feed_ctx *x, const struct feed_bday *bd, int32_t day,
-    const char *rule)
+feed_bday_event(struct feed_ctx *x, const struct feed_birthday *b,
+    const struct lunar_date *ld, int32_t day, const char *rule)
 {
-	const struct feed_birthday *b = bd->b;
 	icalcomponent *c = icalcomponent_new_vevent();
 	char ymd[11], tag[9];
 	int64_t stamp = b->modified ? b->modified : x->o->now;
@@ -584,8 +557,10 @@ feed_bday_event(struct feed_ctx *x, const struct feed_bday *bd, int32_t day,
 		icalcomponent_add_property(c, icalproperty_new_lastmodified(
 		    feed_utc(x, b->modified)));
 	icalcomponent_add_property(c, icalproperty_new_sequence(0));
-	icalcomponent_add_property(c, icalproperty_new_dtstart(feed_date(day)));
-	icalcomponent_add_property(c, icalproperty_new_dtend(feed_date(day + 1)));
+	icalcomponent_add_property(c, icalproperty_new_dtstart(
+	    feed_date(day)));
+	icalcomponent_add_property(c, icalproperty_new_dtend(
+	    feed_date(day + 1)));
 	if (rule != NULL)
 		icalcomponent_add_property(c, icalproperty_new_rrule(
 		    icalrecurrencetype_from_string(rule)));
@@ -598,9 +573,9 @@ feed_bday_event(struct feed_ctx *x, const struct feed_bday *bd, int32_t day,
 		buf_printf(&x->text, "%stier %c", sep, b->tier);
 		sep = ", ";
 	}
-	if (bd->lunar) {
+	if (ld != NULL) {
 		buf_puts(&x->text, sep);
-		feed_lunar_name(&x->text, &bd->ld);
+		feed_lunar_name(&x->text, ld);
 		sep = ", ";
 	}
 	if (*sep == ',')
@@ -626,16 +601,19 @@ feed_bday_event(struct feed_ctx *x, const struct feed_bday *bd, int32_t day,
 	feed_emit(x, c);
 }
 
-/* Parses one birthday; the error names the UID, not the customer. */
+/* Renders one birthday: a yearly series, or dated events for the years.
+ * Errors name the UID, not the customer. */
 static int
-feed_bday_parse(const struct feed_birthday *b, struct feed_bday *bd,
-    char **cause)
+feed_bday(struct feed_ctx *x, const struct feed_birthday *b,
+    enum date_feb29 policy, int from, int years, char **cause)
 {
+	struct lunar_gdate g[2];
+	struct lunar_date ld;
+	struct date d;
 	char *why = NULL;
-	int r;
+	int y, i, k, year;
+	int32_t day;
 
-	memset(bd, 0, sizeof *bd);
-	bd->b = b;
 	if (str_empty(b->uid) || str_empty(b->customer) ||
 	    str_empty(b->birthday))
 		return set_error(cause, "birthday %s: uid, customer and "
@@ -644,80 +622,66 @@ feed_bday_parse(const struct feed_birthday *b, struct feed_bday *bd,
 	if (b->modified < 0 || b->modified > FEED_TIME_MAX)
 		return set_error(cause, "birthday %s: time out of range",
 		    b->uid);
-	bd->lunar = strncmp(b->birthday, "L:", 2) == 0;
-	if (bd->lunar)
-		r = lunar_parse(b->birthday, &bd->ld, &why);
-	else
-		r = date_parse_birthday(b->birthday, &bd->d, &why);
-	if (r != 0) {
-		set_error(cause, "birthday %s: %s", b->uid, why);
-		free(why);
-		return -1;
-	}
-	if (bd->d.year == 9999)	/* DTEND would be in year 10000 */
-		return set_error(cause, "birthday %s: year out of range",
-		    b->uid);
-	return 0;
-}
-
-/* Renders one birthday: a yearly series, or dated events for the years. */
-static int
-feed_bday(struct feed_ctx *x, const struct feed_bday *bd,
-    enum date_feb29 policy, int from, int years)
-{
-	struct lunar_gdate g[2];
-	int year = bd->d.year ? bd->d.year : FEED_UNKNOWN_YEAR;
-	int y, i, k;
-	int32_t day;
-
-	if (bd->lunar) {
+	if (strncmp(b->birthday, "L:", 2) == 0) {
+		if (lunar_parse(b->birthday, &ld, &why) != 0)
+			goto bad;
 		for (y = from; y < from + years; y++) {
 			if (y <= LUNAR_YEAR_MIN || y > LUNAR_YEAR_MAX)
 				continue;
-			k = lunar_yearly_in_gregorian(&bd->ld, y, g,
-			    &x->cause);
-			if (k < 0)
-				return -1;
+			if ((k = lunar_yearly_in_gregorian(&ld, y, g,
+			    &why)) < 0)
+				goto bad;
 			for (i = 0; i < k; i++)
-				feed_bday_event(x, bd, date_to_days(g[i].year,
-				    g[i].month, g[i].day), NULL);
+				feed_bday_event(x, b, &ld, date_to_days(
+				    g[i].year, g[i].month, g[i].day), NULL);
 		}
 		return 0;
 	}
-	if (bd->d.month != 2 || bd->d.day != 29) {
-		day = date_to_days(year, bd->d.month, bd->d.day);
-		feed_bday_event(x, bd, day, "FREQ=YEARLY");
+	if (date_parse_birthday(b->birthday, &d, &why) != 0)
+		goto bad;
+	if (d.year == 9999)	/* DTEND would be in year 10000 */
+		return set_error(cause, "birthday %s: year out of range",
+		    b->uid);
+	year = d.year != 0 ? d.year : FEED_BASE_YEAR;
+	if (d.month != 2 || d.day != 29) {
+		feed_bday_event(x, b, NULL, date_to_days(year, d.month, d.day),
+		    "FREQ=YEARLY");
 		return 0;
 	}
 	switch (policy) {
 	case DATE_FEB29_FEB28:
 		day = date_to_days(year, 3, 0); /* last of February */
-		feed_bday_event(x, bd, day,
+		feed_bday_event(x, b, NULL, day,
 		    "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=-1");
 		break;
 	case DATE_FEB29_LEAP_ONLY:
 		while (!date_is_leap(year))
 			year++;
-		feed_bday_event(x, bd, date_to_days(year, 2, 29),
+		feed_bday_event(x, b, NULL, date_to_days(year, 2, 29),
 		    "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29");
 		break;
 	case DATE_FEB29_MAR1:
 		for (y = from; y < from + years; y++) {
 			if (date_yearly(2, 29, y, policy, &day) == 0)
-				feed_bday_event(x, bd, day, NULL);
+				feed_bday_event(x, b, NULL, day, NULL);
 		}
 		break;
 	}
 	return 0;
+
+bad:
+	set_error(cause, "birthday %s: %s", b->uid, why);
+	free(why);
+	return -1;
 }
 
+/* Renders birthdays in the order given; see feed.h for the rules. */
 int
 feed_render_birthdays(const struct feed_birthday *b, size_t n,
     enum date_feb29 policy, int from_year, int years_ahead,
     const struct feed_opts *o, char **out, size_t *len, char **cause)
 {
 	struct feed_ctx x;
-	struct feed_bday bd;
 	size_t i;
 
 	if (policy != DATE_FEB29_FEB28 && policy != DATE_FEB29_MAR1 &&
@@ -728,19 +692,12 @@ feed_render_birthdays(const struct feed_birthday *b, size_t n,
 	    years_ahead > FEED_YEARS_MAX || from_year + years_ahead > 10000)
 		return set_error(cause, "years %d + %d: out of range",
 		    from_year, years_ahead);
-	for (i = 0; i < n; i++) {
-		if (feed_bday_parse(&b[i], &bd, cause) != 0)
-			return -1;
-	}
 	if (feed_begin(&x, o, 0, cause) != 0)
 		return feed_abort(&x);
 	for (i = 0; i < n; i++) {
-		feed_bday_parse(&b[i], &bd, NULL);
-		if (feed_bday(&x, &bd, policy, from_year, years_ahead) != 0) {
-			set_error(cause, "birthday %s: %s", b[i].uid, x.cause);
-			free(x.cause);
+		if (feed_bday(&x, &b[i], policy, from_year, years_ahead,
+		    cause) != 0)
 			return feed_abort(&x);
-		}
 	}
 	return feed_finish(&x, out, len);
 }
@@ -763,27 +720,29 @@ feed_le(const unsigned char *p, int n)
 	return v;
 }
 
+/* Rotates left; r is 1..63. */
 static uint64_t
 feed_rotl(uint64_t v, int r)
 {
 	return v << r | v >> (64 - r);
 }
 
+/* XXH64's mixing of one 8-byte lane into an accumulator. */
 static uint64_t
 feed_xxh_round(uint64_t acc, uint64_t in)
 {
 	return feed_rotl(acc + in * XXH_P2, 31) * XXH_P1;
 }
 
+/* XXH64's folding of a lane accumulator into the hash. */
 static uint64_t
 feed_xxh_merge(uint64_t h, uint64_t v)
 {
 	return (h ^ feed_xxh_round(0, v)) * XXH_P1 + XXH_P4;
 }
 
-/* XXH64 with seed 0: about 10 GB/s, so an ETag costs nothing next to the
- * rendering; the unit tests pin it to the reference implementation's
- * values. */
+/* XXH64 with seed 0 (2.5 GB/s at -O2 here: 2 ms for a 10k-task feed, next
+ * to 100 ms of rendering); the unit tests pin it to libxxhash's values. */
 static uint64_t
 feed_xxh64(const unsigned char *p, size_t len)
 {
@@ -824,6 +783,7 @@ feed_xxh64(const unsigned char *p, size_t len)
 	return h ^ h >> 32;
 }
 
+/* The length is in the tag too: equal hashes of different sizes differ. */
 char *
 feed_etag(const char *data, size_t len)
 {

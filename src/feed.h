@@ -22,7 +22,7 @@
  * STATUS:COMPLETED, PERCENT-COMPLETE:100 and COMPLETED.  A cancelled task
  * is STATUS:CANCELLED in both.  Done and cancelled tasks get no alarm.
  *
- * Strings in the structures are borrowed (UTF-8, NULL = omitted unless
+ * Strings in the structures are borrowed (UTF-8, NULL or "" = omitted unless
  * stated otherwise).  The render functions set *out to a malloc'd,
  * NUL-terminated string the caller frees, and *len to its length.  On error
  * they return -1 with *cause set (malloc'd) and leave *out alone.
@@ -44,42 +44,42 @@ enum feed_status {
 };
 
 struct feed_task {
-	const char *uid;	 /* required, stable, e.g. "task-123@outreachd";
-				    unique within the feed */
-	int32_t due;		 /* day number, years 1..9999 */
-	const char *summary;	 /* required, e.g. "Visit 张伟 (tier A)" */
-	const char *kind;	 /* call, visit, gift...: CATEGORIES */
-	char tier;		 /* 'A', 'B', 'C': PRIORITY 1, 5, 9; else none */
-	const char *customer;	 /* DESCRIPTION lines, in this order */
+	const char *uid;	/* required, stable, unique in the feed,
+				   e.g. "task-123@outreachd" */
+	int32_t due;		/* day number, 0001-01-01..9999-12-30 */
+	const char *summary;	/* required, e.g. "Visit 张伟 (tier A)" */
+	const char *kind;	/* call, visit, gift...: CATEGORIES */
+	char tier;		/* 'A'..'C': PRIORITY 1, 5, 9; else none */
+	const char *customer;	/* DESCRIPTION lines, in this order */
 	const char *phone;
 	const char *email;
 	const char *last_contact; /* "YYYY-MM-DD" */
 	const char *reason;
 	const char *notes;
 	enum feed_status status;
-	int64_t created;	 /* unix seconds: CREATED, 0 = omitted */
-	int64_t modified;	 /* LAST-MODIFIED and DTSTAMP, 0 = omitted
-				    (DTSTAMP is then created, else o->now) */
-	int sequence;		 /* SEQUENCE >= 0; raise it on every change */
-	int64_t completed;	 /* unix seconds done, 0 = unknown: COMPLETED */
-	int timed;		 /* 0: all-day on due; 1: at start_minute local
-				    time in feed_opts.tzid (required then) */
-	int start_minute;	 /* 0..1439 */
-	int duration_minutes;	 /* 1..1440, 0 = 60 */
+	int64_t created;	/* unix seconds: CREATED, 0 = omitted */
+	int64_t modified;	/* LAST-MODIFIED and DTSTAMP, 0 = omitted
+				   (DTSTAMP is then created, else o->now) */
+	int sequence;		/* SEQUENCE >= 0; raise it on every change */
+	int64_t completed;	/* unix seconds done, 0 = unknown: COMPLETED */
+	int timed;		/* 0: all-day on due; 1: at start_minute local
+				   time in feed_opts.tzid (required then) */
+	int start_minute;	/* 0..1439 */
+	int duration_minutes;	/* 1..1440, 0 = 60 */
 };
 
 struct feed_opts {
-	const char *calname;	    /* X-WR-CALNAME */
+	const char *calname;	/* X-WR-CALNAME */
 	const char *prodid_version; /* PRODID:-//outreachd//outreachd V//EN */
-	int with_vtodo;		    /* also each task as a VTODO (UID gets
-				       "-todo" before the '@') */
-	int alarm_minutes;	    /* VALARM that long before the start (all-day:
-				       before midnight local), 0 = none */
-	int refresh_minutes;	    /* REFRESH-INTERVAL, X-PUBLISHED-TTL; 0 =
-				       none */
-	const char *tzid;	    /* IANA zone: X-WR-TIMEZONE, and a VTIMEZONE
-				       when a timed task refers to it */
-	int64_t now;		    /* DTSTAMP where the data has no time */
+	int with_vtodo;		/* each task also as a VTODO, with "-todo"
+				   added to its UID before the '@' */
+	int alarm_minutes;	/* 0..40320: VALARM that long before the start
+				   (all-day: before local midnight), 0 = none */
+	int refresh_minutes;	/* 0..40320: REFRESH-INTERVAL and
+				   X-PUBLISHED-TTL (PT30M, PT1H...), 0 = none */
+	const char *tzid;	/* IANA zone: X-WR-TIMEZONE, and a VTIMEZONE
+				   when a timed task refers to it */
+	int64_t now;		/* DTSTAMP where the data has no time */
 };
 
 /* Renders the follow-up feed of n tasks (a VEVENT each, and a VTODO each
@@ -90,7 +90,7 @@ int feed_render_tasks(const struct feed_task *tasks, size_t n,
 struct feed_birthday {
 	const char *uid;	/* required, stable, e.g. "bday-42@outreachd" */
 	const char *customer;	/* required */
-	const char *birthday;	/* "YYYY-MM-DD", "--MM-DD", or lunar "L:..." */
+	const char *birthday;	/* "YYYY-MM-DD", "--MM-DD" or lunar "L:..." */
 	const char *phone;
 	char tier;
 	int64_t modified;	/* DTSTAMP and LAST-MODIFIED, 0 = o->now */

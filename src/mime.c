@@ -493,7 +493,9 @@ mime_unsubscribe(struct buf *b, const struct mime_msg *m, char **cause)
 		v = xasprintf("<%s>", url != NULL ? url : mailto);
 	rc = mime_fold(b, "List-Unsubscribe", v, cause);
 	free(v);
-	if (rc == 0 && url != NULL)
+	/* RFC 8058 one-click needs HTTPS; a plain http URL (a loopback or
+	 * test setup) still gets List-Unsubscribe. */
+	if (rc == 0 && url != NULL && strncasecmp(url, "https://", 8) == 0)
 		buf_puts(b, "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n");
 	return rc;
 }
@@ -519,7 +521,8 @@ mime_validate(const struct mime_msg *m, char **cause)
 	if (!mime_msgid_valid(m->message_id))
 		return set_error(cause, "invalid message id");
 	if (m->list_unsubscribe_url != NULL &&
-	    !mime_url_valid(m->list_unsubscribe_url, "https://"))
+	    !mime_url_valid(m->list_unsubscribe_url, "https://") &&
+	    !mime_url_valid(m->list_unsubscribe_url, "http://"))
 		return set_error(cause, "invalid list-unsubscribe URL");
 	if (m->list_unsubscribe_mailto != NULL &&
 	    !mime_url_valid(m->list_unsubscribe_mailto, "mailto:"))

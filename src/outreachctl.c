@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "config.h"
 #include "date.h"
+#include "log.h"
 #include "util.h"
 
 static int cmd_customer(struct cli *cli, int argc, char **argv);
@@ -158,7 +159,7 @@ cli_dispatch(struct cli *cli, const struct cli_cmd *cmds, const char *group,
 	if (argc < 1 || strcmp(argv[0], "--help") == 0 ||
 	    strcmp(argv[0], "-h") == 0) {
 		FILE *fp = argc < 1 ? stderr : stdout;
-		fprintf(fp, "usage: outreachctl [-c CONFIG] [--db PATH] %s%s"
+		fprintf(fp, "usage: outreachctl [-c CONFIG] [--db PATH] [-v] %s%s"
 		    "COMMAND ...\ncommands:\n", group ? group : "",
 		    group ? " " : "");
 		print_commands(fp, cmds, group);
@@ -202,13 +203,17 @@ main(int argc, char **argv)
 		{ "db", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cli cli = { 0 };
-	int ch, rc;
+	int ch, rc, verbose = 0;
 
-	while ((ch = getopt_long(argc, argv, "+c:d:hV", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+c:d:hvV", opts, NULL)) != -1) {
 		switch (ch) {
+		case 'v':
+			verbose++;
+			break;
 		case 'c':
 			cli.conf_path = optarg;
 			break;
@@ -228,6 +233,9 @@ main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
+	/* Warnings by default; -v shows what a scan or a send did, -vv more. */
+	log_init("outreachctl", verbose > 1 ? LOG_LVL_DEBUG : verbose ?
+	    LOG_LVL_INFO : LOG_LVL_WARNING, 0);
 	if ((rc = cli_load_conf(&cli)) != 0)
 		return rc;
 	optind = 0; /* commands run getopt_long again on their own argv */

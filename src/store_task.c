@@ -255,3 +255,164 @@ store_rep_by_token(struct store *st, const char *token, struct store_rep *r,
 		return store_fail(st, "reading reps", cause);
 	return found;
 }
+
+/* One row of integers and reals from a statement with ?1 = rep. */
+static int
+stamp_row(struct store *st, const char *sql, const char *rep,
+    sqlite3_stmt **out, char **cause)
+{
+	if ((*out = store_prepare(st, sql, cause)) == NULL)
+		return -1;
+	store_bind_text(*out, 1, rep);
+	if (sqlite3_step(*out) != SQLITE_ROW) {
+		sqlite3_finalize(*out);
+		return store_fail(st, "reading feed stamp", cause);
+	}
+	return 0;
+}
+
+int
+store_rep_feed_stamp(struct store *st, const char *rep,
+    struct store_feed_stamp *fs, char **cause)
+{
+	sqlite3_stmt *s;
+
+	memset(fs, 0, sizeof(*fs));
+	if (stamp_row(st, "SELECT count(*), coalesce(max(c.updated_at), 0),"
+	    " total(c.last_contact), total(c.id * unicode(c.tier_eff))"
+	    " FROM reps r JOIN customers c ON c.rep_id = r.id"
+	    " WHERE r.key = ?1;", rep, &s, cause) != 0)
+		return -1;
+	fs->customers = sqlite3_column_int(s, 0);
+	fs->customers_changed = sqlite3_column_int64(s, 1);
+	fs->contacts = sqlite3_column_double(s, 2);
+	fs->tiers = sqlite3_column_double(s, 3);
+	sqlite3_finalize(s);
+	if (stamp_row(st, "SELECT count(*), coalesce(max(coalesce(p.modified_at,"
+	    " p.created_at)), 0) FROM reps r JOIN customers c ON c.rep_id = r.id"
+	    " JOIN plan_items p ON p.customer_id = c.id AND p.action = 'task'"
+	    " WHERE r.key = ?1;", rep, &s, cause) != 0)
+		return -1;
+	fs->tasks = sqlite3_column_int(s, 0);
+	fs->tasks_changed = sqlite3_column_int64(s, 1);
+	sqlite3_finalize(s);
+	return 0;
+}
+
+int
+store_task_count(struct store *st, const char *status, long *n, char **cause)
+{
+	sqlite3_stmt *s;
+
+	if (stamp_row(st, "SELECT count(*) FROM plan_items WHERE action ="
+	    " 'task' AND status = ?1;", status, &s, cause) != 0)
+		return -1;
+	*n = (long)sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return 0;
+}
+
+/* Writes the canonical union of old and channel, if it differs. */
+static int
+optout_write(struct store *st, int64_t id, const char *old,
+    const char *channel, int64_t now, char **cause)
+{
+	char *joined, *val = NULL;
+	sqlite3_stmt *s;
+	int rc;
+
+	joined = xasprintf("%s;%s", old ? old : "", channel);
+	rc = customer_normalize(CUST_OPT_OUT, joined, NULL, &val, cause);
+	free(joined);
+	if (rc != 0)
+		return -1;
+	if (old != NULL && val != NULL && strcmp(old, val) == 0) {
+		free(val);
+		return 0;
+	}
+	s = store_prepare(st, "UPDATE customers SET opt_out = ?2, updated_at ="
+	    " ?3 WHERE id = ?1;", cause);
+	if (s == NULL) {
+		free(val);
+		return -1;
+	}
+	sqlite3_bind_int64(s, 1, id);
+	store_bind_text(s, 2, val);
+	sqlite3_bind_int64(s, 3, now);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	free(val);
+	return rc == SQLITE_DONE ? 0 : store_fail(st, "saving opt-out", cause);
+}
+
+/* Inside a transaction: reads and extends one customer's opt-out. */
+static int
+optout_one(struct store *st, int64_t id, const char *channel, int64_t now,
+    char **cause)
+{
+	char *old = NULL;
+	int rc;
+
+	if ((rc = store_customer_optout(st, id, &old, cause)) <= 0)
+		return rc;
+	rc = optout_write(st, id, old, channel, now, cause);
+	free(old);
+	return rc < 0 ? -1 : 1;
+}
+
+int
+store_customer_optout_add(struct store *st, int64_t id, const char *channel,
+    int64_t now, char **cause)
+{
+	int rc;
+
+	if (store_begin(st, cause) != 0)
+		return -1;
+	if ((rc = optout_one(st, id, channel, now, cause)) < 0 ||
+	    store_commit(st, cause) != 0) {
+		store_rollback(st);
+		return -1;
+	}
+	return rc;
+}
+
+int
+store_customer_optout_phone(struct store *st, const char *phone,
+    const char *channel, int64_t now, int *n, char **cause)
+{
+	sqlite3_stmt *s;
+	int64_t *ids = NULL;
+	size_t nids = 0, i;
+	int rc;
+
+	*n = 0;
+	if (store_begin(st, cause) != 0)
+		return -1;
+	s = store_prepare(st, "SELECT id FROM customers WHERE phone = ?1;",
+	    cause);
+	if (s == NULL)
+		goto fail;
+	store_bind_text(s, 1, phone);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		ids = xreallocarray(ids, nids + 1, sizeof(*ids));
+		ids[nids++] = sqlite3_column_int64(s, 0);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		store_fail(st, "finding customers by phone", cause);
+		goto fail;
+	}
+	for (i = 0; i < nids; i++) {
+		if (optout_one(st, ids[i], channel, now, cause) < 0)
+			goto fail;
+	}
+	if (store_commit(st, cause) != 0)
+		goto fail;
+	free(ids);
+	*n = (int)nids;
+	return 0;
+fail:
+	store_rollback(st);
+	free(ids);
+	return -1;
+}

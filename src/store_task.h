@@ -59,4 +59,31 @@ int store_rep_token_set(struct store *st, const char *rep,
 int store_rep_by_token(struct store *st, const char *token,
     struct store_rep *r, char **cause);
 
+/* What a rep's feeds depend on, read with a few index lookups, so the
+ * HTTP service can tell whether a cached feed is still current without
+ * rebuilding it. */
+struct store_feed_stamp {
+	int64_t tasks_changed;	   /* newest task creation or change */
+	long tasks;		   /* tasks (a forgotten customer drops some) */
+	int64_t customers_changed; /* newest updated_at of the rep's customers */
+	long customers;
+	double contacts;	   /* sum of last contact days */
+	double tiers;		   /* checksum of the customers' tiers */
+};
+int store_rep_feed_stamp(struct store *st, const char *rep,
+    struct store_feed_stamp *s, char **cause);
+/* Tasks with a status ("open", ...), for metrics. */
+int store_task_count(struct store *st, const char *status, long *n,
+    char **cause);
+
+/* Opt-outs from the HTTP service.  Adds channel ("email", "sms" or "all")
+ * to a customer's opt_out and sets updated_at: 1 done (or already opted
+ * out), 0 no such customer, -1 error. */
+int store_customer_optout_add(struct store *st, int64_t id,
+    const char *channel, int64_t now, char **cause);
+/* The same for every customer whose phone is `phone` (E.164); *n says how
+ * many customers have that number. */
+int store_customer_optout_phone(struct store *st, const char *phone,
+    const char *channel, int64_t now, int *n, char **cause);
+
 #endif

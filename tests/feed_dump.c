@@ -80,8 +80,8 @@ dump_birthdays(enum date_feb29 policy, int from, int years, char **out,
 		{ "bday-6@outreachd", "杨磊", "L:1985-12-20", NULL, 'B', 0 },
 		{ "bday-7@outreachd", "赵敏", "L:04R-15", NULL, 'C', 0 },
 	};
-	struct feed_opts o = { "outreachd \xe2\x80\x93 李娜 birthdays", "0.1", 0,
-	    0, 720, "Asia/Shanghai", 1740787200 };
+	struct feed_opts o = { "outreachd \xe2\x80\x93 李娜 birthdays", "0.1",
+	    0, 0, 720, "Asia/Shanghai", 1740787200 };
 
 	return feed_render_birthdays(b, ARRAY_SIZE(b), policy, from, years,
 	    &o, out, len, cause);

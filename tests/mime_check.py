@@ -17,12 +17,17 @@ octets, an 8-bit byte (we never use 8BITMIME), a blank continuation line, a
 duplicated single-instance header, a Bcc or Cc header (outreachd never
 writes them: one is a sign of header injection), a missing required header,
 a body that is not text/plain or multipart/alternative of text/plain then
-text/html, or an encoded-word in a decoded display name or subject.  Only
-the standard library is used, so any python3 will do.
+text/html, or something shaped like an encoded-word in a decoded display
+name or subject (a sign of a malformed one; text that really holds one
+would be a false alarm).  Only the standard library is used, so any
+python3 will do.
 """
 import email
+import email.header
 import email.policy
+import email.utils
 import json
+import re
 import sys
 
 SINGLE = ("date", "from", "to", "reply-to", "subject", "message-id",
@@ -31,6 +36,7 @@ SINGLE = ("date", "from", "to", "reply-to", "subject", "message-id",
 REQUIRED = ("date", "from", "to", "subject", "message-id", "mime-version",
             "content-type")
 FORBIDDEN = ("bcc", "cc")
+ENCODED_WORD = re.compile(r"=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=")
 
 
 def raw_defects(data):
@@ -55,6 +61,20 @@ def raw_defects(data):
     if in_headers:
         out.append("no blank line after the header section")
     return out
+
+
+def display_name(data, h):
+    """RFC 2047 section 6.2 decoding of the display name in header h.
+
+    policy.default keeps the white space between adjacent encoded-words in
+    a phrase (it shows a long name cut into two words as "A B"), so names
+    are decoded with the older decode_header(), which drops it, as the RFC
+    and mail readers do.
+    """
+    raw = email.message_from_bytes(data, policy=email.policy.compat32)[h]
+    raw = re.sub(r"\r?\n(?=[ \t])", "", str(raw))
+    name, _ = email.utils.parseaddr(raw)
+    return str(email.header.make_header(email.header.decode_header(name)))
 
 
 def text_of(part, defects):
@@ -91,10 +111,9 @@ def check(data):
         out[key] = str(v) if v is not None else None
         out[key + "_name"] = out[key + "_addr"] = None
         if v is not None and len(v.addresses) == 1:
-            a = v.addresses[0]
-            out[key + "_name"] = a.display_name
-            out[key + "_addr"] = a.addr_spec
-            if "=?" in a.display_name:
+            out[key + "_name"] = display_name(data, h)
+            out[key + "_addr"] = v.addresses[0].addr_spec
+            if ENCODED_WORD.search(out[key + "_name"]):
                 defects.append("%s: undecoded encoded-word" % h)
         elif v is not None:
             defects.append("%s: %d addresses" % (h, len(v.addresses)))
@@ -104,7 +123,7 @@ def check(data):
                    ("list_unsubscribe_post", "List-Unsubscribe-Post")):
         v = msg[h]
         out[key] = str(v) if v is not None else None
-    if out["subject"] is not None and "=?" in out["subject"]:
+    if out["subject"] is not None and ENCODED_WORD.search(out["subject"]):
         defects.append("Subject: undecoded encoded-word")
     out["content_type"] = msg.get_content_type()
 

@@ -589,13 +589,40 @@ test_birthday_lunar(void **state)
 	assert_int_equal(count(u, "BEGIN:VEVENT"), 2);
 	assert_true(has(u, "UID:bday-9-20260103@outreachd"));
 	assert_true(has(u, "UID:bday-9-20261223@outreachd"));
-	assert_true(has(u, "SUMMARY:Birthday: " ZW " (tier A\\, 农历冬月十五)"));
+	assert_true(has(u, "SUMMARY:Birthday: " ZW
+	    " (tier A\\, 农历冬月十五)"));
 	free(u);
 	b.birthday = "L:04R-15";
 	b.tier = 0;
 	u = birthdays(&b, 1, DATE_FEB29_FEB28, 2025, 1, NULL);
 	assert_true(has(u, "SUMMARY:Birthday: " ZW " (农历闰四月十五)"));
 	free(u);
+}
+
+/* How lunar dates are named in summaries. */
+static void
+test_lunar_names(void **state)
+{
+	static const char *const cases[][2] = {
+		{ "L:01-01", "正月初一" }, { "L:01-10", "正月初十" },
+		{ "L:02-11", "二月十一" }, { "L:03-20", "三月二十" },
+		{ "L:10-21", "十月廿一" }, { "L:11-29", "冬月廿九" },
+		{ "L:12-30", "腊月三十" }, { "L:06R-05", "闰六月初五" },
+	};
+	struct feed_birthday b = { "bday-1@outreachd", ZW, NULL, NULL, 0, 0 };
+	char *u, *want;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		b.birthday = cases[i][0];
+		u = birthdays(&b, 1, DATE_FEB29_FEB28, 2020, 10, NULL);
+		want = xasprintf("SUMMARY:Birthday: %s (农历%s)", ZW,
+		    cases[i][1]);
+		assert_true(has(u, want));
+		free(want);
+		free(u);
+	}
 }
 
 static void
@@ -739,6 +766,7 @@ main(void)
 		cmocka_unit_test(test_birthday_feb29),
 		cmocka_unit_test(test_birthday_plain),
 		cmocka_unit_test(test_birthday_lunar),
+		cmocka_unit_test(test_lunar_names),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_empty_and_stable),
 		cmocka_unit_test(test_etag),

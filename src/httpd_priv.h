@@ -1,0 +1,126 @@
+/* httpd_priv.h - what httpd.c (server, plumbing, routing) shares with the
+ * handlers in httpd_feeds.c and httpd_routes.c.  Private to those files.
+ *
+ * Threads: libmicrohttpd runs a small pool of threads; a handler runs on
+ * one of them with the configuration read-locked (httpd_set_conf() takes
+ * the write lock, so the conf a handler sees stays valid until it returns)
+ * and borrows a store connection of its own from a pool (SQLite
+ * connections are never used by two threads at once).  Rendering is
+ * serialised by render_lock because libical is not thread-safe. */
+#ifndef OUTREACHD_HTTPD_PRIV_H
+#define OUTREACHD_HTTPD_PRIV_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include <microhttpd.h>
+
+#include "conf.h"
+#include "deliver.h"
+#include "feeds.h"
+#include "httpd.h"
+#include "store.h"
+
+#define HTTPD_THREADS 4		    /* MHD worker threads */
+#define HTTPD_CONN_MEMORY (32 * 1024) /* per connection: request line and
+					 headers must fit (else 414/431) */
+#define HTTPD_CONN_TIMEOUT 30	    /* seconds a connection may idle */
+#define HTTPD_URL_MAX 2048	    /* longer paths: 414 */
+#define HTTPD_POST_MAX (64 * 1024)  /* bigger POST bodies: 413 */
+#define HTTPD_FEED_MAX_AGE 300	    /* Cache-Control max-age of feeds */
+#define HTTPD_CACHE_BYTES (64 * 1024 * 1024) /* rendered feeds kept */
+
+/* One rendered feed, kept until its stamp or the configuration changes. */
+struct httpd_cached {
+	int64_t rep_id;
+	enum feeds_kind kind;
+	unsigned gen;		   /* httpd.gen it was rendered with */
+	struct feeds_stamp stamp;
+	struct MHD_Response *resp; /* the 200, headers included; shared */
+	char *etag;
+	int64_t modified;
+	size_t len;
+	uint64_t used;		   /* LRU clock */
+};
+
+/* Figures for /metrics. */
+struct httpd_counters {
+	int64_t last_scan;
+	double scan_secs;
+	struct deliver_stats sends; /* totals since start */
+	unsigned long feed_hits;    /* answered from the cache (200 or 304) */
+	unsigned long feed_renders;
+	unsigned long responses[6]; /* by status class: [2] = 2xx ... */
+};
+
+struct httpd {
+	struct MHD_Daemon *mhd;
+	char *store_path;
+
+	pthread_rwlock_t conf_lock;
+	const struct conf *cf;
+	unsigned gen;		  /* bumped on every httpd_set_conf() */
+
+	pthread_mutex_t pool_lock;
+	struct store **idle;	  /* connections not in use */
+	size_t nidle, cap_idle;
+
+	pthread_mutex_t render_lock;
+	pthread_mutex_t cache_lock;
+	struct httpd_cached *cache;
+	size_t ncache;
+	size_t cache_bytes;
+	uint64_t tick;
+
+	pthread_mutex_t stats_lock;
+	struct httpd_counters n;
+};
+
+/* One request as a handler sees it. */
+struct httpd_req {
+	struct httpd *h;
+	struct MHD_Connection *conn;
+	const struct conf *cf;	/* read-locked while the handler runs */
+	const char *url;
+	const char *method;
+	int post;		/* POST (else GET or HEAD) */
+	size_t body_len;	/* POST: bytes received (and dropped) */
+	int body_too_big;
+	struct store *st;	/* borrowed by httpd_store(), given back after */
+	int64_t now;
+};
+
+/* Borrows a store connection for the request (opened on first need);
+ * NULL when the store cannot be opened (logged). */
+struct store *httpd_store(struct httpd_req *r);
+/* Queues a response; headers is NULL or NULL-terminated name, value
+ * pairs.  body may be NULL for an empty body. */
+enum MHD_Result httpd_reply(struct httpd_req *r, unsigned status,
+    const char *type, const char *body, const char *const *headers);
+/* Queues resp (counted for /metrics). */
+enum MHD_Result httpd_queue(struct httpd_req *r, unsigned status,
+    struct MHD_Response *resp);
+/* The same 404 for every missing page and every wrong token. */
+enum MHD_Result httpd_not_found(struct httpd_req *r);
+/* 503: the store is not answering. */
+enum MHD_Result httpd_unavailable(struct httpd_req *r, const char *what,
+    char *cause);
+/* A query argument, or NULL; *len (may be NULL) gets its length, which
+ * counts embedded NUL bytes (UTF-16 text). */
+const char *httpd_arg(struct httpd_req *r, const char *name, size_t *len);
+/* Formats an IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT"). */
+void httpd_http_date(int64_t t, char out[30]);
+
+/* httpd_feeds.c */
+enum MHD_Result httpd_route_feed(struct httpd_req *r, const char *token,
+    enum feeds_kind kind);
+void httpd_cache_free(struct httpd *h);
+
+/* httpd_routes.c */
+enum MHD_Result httpd_route_unsub(struct httpd_req *r, const char *token);
+enum MHD_Result httpd_route_dlr(struct httpd_req *r);
+enum MHD_Result httpd_route_inbound(struct httpd_req *r);
+enum MHD_Result httpd_route_healthz(struct httpd_req *r);
+enum MHD_Result httpd_route_metrics(struct httpd_req *r);
+
+#endif

@@ -1,0 +1,161 @@
+#!/bin/bash
+# Delivery against real peers on 127.0.0.1: aiosmtpd with AUTH (a normal
+# run, a server that answers 451 a few times, one that answers 550), and
+# Kannel with its fake SMSC for SMS, Chinese text included.  The raw
+# messages and the outbox states are checked.
+. "$(cd "$(dirname "$0")/.." && pwd)/lib.sh"
+CTL=${OUTREACHCTL:-outreachctl}
+top=$(cd "$(dirname "$0")/../.." && pwd)
+peers="$top/tests/peers"
+[ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null ||
+	t_skip_all "python3-aiosmtpd not installed"
+command -v faketime >/dev/null || t_skip_all "faketime not installed"
+dir=$(t_tmpdir)
+js() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
+today=$(TZ=Asia/Shanghai date +%F)
+
+# SMTP server with AUTH; each mode gets its own server and store.
+start_smtpd() { # NAME ARGS...
+	name=$1; shift
+	printf 's3cret-%s\n' "$name" >"$dir/$name.pw"
+	t_bg "$dir/$name.pid" /usr/bin/python3 "$peers/smtpd.py" --port 0 \
+		--portfile "$dir/$name.port" --maildir "$dir/$name.mail" \
+		--auth "outreachd:$dir/$name.pw" --owner-pid $$ "$@"
+	t_wait_file "$dir/$name.port" 10
+	port=$(cat "$dir/$name.port")
+	t_wait_port "$port" 10
+}
+
+# A store with one customer per channel whose birthday is today.
+setup() { # NAME SMTP-PORT [EXTRA-CONF]
+	name=$1
+	cat >"$dir/$name.conf" <<CONF
+store = "$dir/$name.db";
+company = "Acme Trading";
+timezone = "Asia/Shanghai";
+country_code = "86";
+templates = "$top/templates";
+daemon: { state_dir = "$dir/$name.state"; };
+delivery: { quiet_hours = { start = "00:00"; end = "00:00"; };
+  retry_base_seconds = 1; retry_max_seconds = 2; max_attempts = 4; };
+email: { transport = "smtp"; url = "smtp://127.0.0.1:$2"; tls = "none";
+  username = "outreachd"; password_file = "$dir/$name.pw";
+  helo = "outreachd.test"; from = "greetings@acme.example";
+  from_name = "Acme Trading"; };
+http: { base_url = "https://crm.acme.example"; };
+$3
+CONF
+	mkdir -p "$dir/$name.state"
+	ctl() { "$CTL" -c "$dir/$name.conf" "$@"; }
+	ctl rep add li --name '李娜' --email li.na@acme.example --phone 13911112222 >/dev/null
+	printf 'external_id,name,salutation,email,birthday,rep,locale,hobby\n' >"$dir/$name.csv"
+	printf 'E1,张伟,张总,zhang.wei@example.test,1980-%s,li,zh_CN,茶道\n' "${today#*-}" >>"$dir/$name.csv"
+	printf 'E2,"Brown, Alice",Ms. Brown,alice@example.test,1975-%s,li,en,golf\n' "${today#*-}" >>"$dir/$name.csv"
+	ctl import customers "$dir/$name.csv" >/dev/null
+	ctl scan
+}
+
+# 1. A normal run: two messages, raw headers and bodies checked.
+start_smtpd ok
+setup ok "$port"
+out=$(ctl send 2>&1)
+t_like "$out" "2 queued, 2 sent" "send: both birthday e-mails accepted"
+t_is "$(ctl outbox --json | js '[m["state"] for m in d]')" "['sent', 'sent']" "outbox: both sent"
+t_is "$(ls "$dir/ok.mail/new/"*.eml | wc -l)" 2 "the server stored two messages"
+for f in "$dir/ok.mail/new/"*.eml; do
+	/usr/bin/python3 "$top/tests/mime_check.py" "$f" >"$f.json" 2>"$f.err" ||
+		t_diag "mime_check $f: $(cat "$f.err")"
+done
+zh=$(grep -l 'zhang.wei' "$dir/ok.mail/new/"*.eml | head -1)
+en=$(grep -l 'alice@' "$dir/ok.mail/new/"*.eml | head -1)
+t_is "$(js 'd["to"]' <"$zh.json")" "张伟 <zhang.wei@example.test>" "To: with an RFC 2047 display name, decoded"
+t_like "$(js 'd["from"]' <"$zh.json")" "^李娜 \\| Acme Trading <greetings@acme.example>$" "From: the rep's name with the company"
+t_like "$(js 'd["subject"]' <"$zh.json")" "张总" "Subject: carries the salutation"
+t_like "$(js 'd["text"]' <"$zh.json")" "茶道" "body: the personal line from a custom attribute"
+t_like "$(js 'd["text"]' <"$zh.json")" "https://crm.acme.example/u/" "body: the opt-out link"
+t_like "$(cat "$zh")" $'List-Unsubscribe: <https://crm.acme.example/u/[A-Za-z0-9_-]+>\r' "List-Unsubscribe header (RFC 8058)"
+t_like "$(cat "$zh")" $'List-Unsubscribe-Post: List-Unsubscribe=One-Click\r' "List-Unsubscribe-Post header"
+t_like "$(cat "$zh")" "Message-ID: <birthday\\.1\\.$today\\.email@outreachd\\.test>" "Message-ID derived from the dedup key"
+t_like "$(cat "$zh")" $'Content-Type: text/plain; charset=UTF-8' "text/plain; charset=UTF-8"
+t_like "$(cat "$zh")" $'Subject: =\\?UTF-8\\?B\\?' "non-ASCII subject as encoded-words"
+t_like "$(cat "$zh")" $'Reply-To: li.na@acme.example' "Reply-To: the rep"
+t_like "$(cat "$en")" $'To: "Brown, Alice" <alice@example.test>' "ASCII display name with a comma is quoted"
+t_like "$(cat "$dir/ok.mail/new/"*.env)" "X-Auth-User: outreachd" "the server saw AUTH"
+t_like "$(cat "$dir/ok.mail/new/"*.env)" "X-Helo: outreachd.test" "EHLO name from the configuration"
+out=$(ctl send 2>&1)
+t_like "$out" "0 queued, 0 sent" "a second pass sends nothing again"
+t_is "$(ls "$dir/ok.mail/new/"*.eml | wc -l)" 2 "still two messages at the server"
+
+# 2. A server that answers 451 twice, then accepts: retried, then sent.
+start_smtpd tf --fail-first 2 --fail-code 451
+setup tf "$port"
+out=$(ctl send 2>&1)
+t_like "$out" "2 to retry" "451: both messages to retry"
+j=$(ctl outbox --json)
+t_is "$(echo "$j" | js '[(m["state"], m["attempts"]) for m in d]')" "[('retry', 1), ('retry', 1)]" "outbox: retry after one attempt"
+t_like "$(echo "$j" | js 'd[0]["last_error"]')" "^SMTP 451" "the server's 451 is recorded"
+for _ in 1 2 3 4 5 6; do
+	sleep 1
+	ctl send >/dev/null 2>&1
+	[ "$(ctl outbox --state sent --json | js 'len(d)')" = 2 ] && break
+done
+t_is "$(ctl outbox --json | js '[m["state"] for m in d]')" "['sent', 'sent']" "sent once the server accepts"
+t_is "$(ls "$dir/tf.mail/new/"*.eml | wc -l)" 2 "exactly two messages arrived"
+
+# 3. A server that rejects every message with 550: permanent failure.
+start_smtpd rj --reject-data-code 550
+setup rj "$port"
+ctl send >/dev/null 2>&1
+j=$(ctl outbox --json)
+t_is "$(echo "$j" | js '[(m["state"], m["attempts"]) for m in d]')" "[('failed', 1), ('failed', 1)]" "550: failed at once, no retry"
+t_like "$(echo "$j" | js 'd[0]["last_error"]')" "^SMTP 550" "the server's 550 text is recorded"
+t_is "$(ctl retry --failed)" "2 messages will be sent again" "retry --failed requeues them"
+t_is "$(ctl outbox --state retry --json | js 'len(d)')" 2 "both back in the queue"
+
+# 4. A wrong password: AUTH refused, the message is retried, never lost.
+start_smtpd au
+setup au "$port"
+printf 'wrong\n' >"$dir/au.pw"
+ctl send >/dev/null 2>&1
+t_is "$(ctl outbox --json | js '[m["state"] for m in d]')" "['retry', 'retry']" "refused login: retry, not loss"
+
+# 5. SMS through Kannel, Chinese and English.
+if "$peers/kannel.sh" start "$dir/kannel" >"$dir/kannel.out" 2>&1; then
+	t_cleanup_push "$peers/kannel.sh stop '$dir/kannel' >/dev/null 2>&1"
+	. "$dir/kannel/env"
+	printf '%s\n' "$KANNEL_PASS" >"$dir/sms.pw"
+	cat >"$dir/sms.conf" <<CONF
+store = "$dir/sms.db";
+timezone = "Asia/Shanghai";
+country_code = "86";
+templates = "$top/templates";
+daemon: { state_dir = "$dir"; };
+delivery: { quiet_hours = { start = "00:00"; end = "00:00"; }; };
+sms: { transport = "kannel"; url = "$KANNEL_SENDSMS_URL"; username = "$KANNEL_USER";
+  password_file = "$dir/sms.pw"; sender = "Acme"; };
+CONF
+	sctl() { "$CTL" -c "$dir/sms.conf" "$@"; }
+	sctl rep add li --name '李娜' --phone 13911112222 >/dev/null
+	printf 'external_id,name,salutation,phone,birthday,rep,locale,channel\n' >"$dir/sms.csv"
+	printf 'S1,张伟,张总,138 0013 8000,1980-%s,li,zh_CN,sms\n' "${today#*-}" >>"$dir/sms.csv"
+	printf 'S2,Bob Lee,Mr. Lee,+44 20 7946 0018,1975-%s,li,en,sms\n' "${today#*-}" >>"$dir/sms.csv"
+	sctl import customers "$dir/sms.csv" >/dev/null
+	sctl scan
+	t_like "$(sctl send 2>&1)" "2 queued, 2 sent" "two SMS accepted by Kannel"
+	t_wait_until 10 grep -q 'Got message 2' "$KANNEL_FAKESMSC_LOG"
+	got=$(/usr/bin/python3 "$peers/fakesmsc_decode.py" "$KANNEL_FAKESMSC_LOG")
+	zhsms=$(sctl render birthday S1 --channel sms | tail -1)
+	t_is "$(echo "$got" | python3 -c 'import json,sys
+for l in sys.stdin:
+    m=json.loads(l)
+    if m["to"].endswith("8613800138000"): print(m["text"])')" "$zhsms" "the Chinese SMS arrived exactly as rendered (UCS-2)"
+	ensms=$(sctl render birthday S2 --channel sms | tail -1)
+	t_is "$(echo "$got" | python3 -c 'import json,sys
+for l in sys.stdin:
+    m=json.loads(l)
+    if m["to"].endswith("442079460018"): print(m["text"], m["parts"])')" "$ensms 2" \
+		"the English SMS (with the rep's Chinese name: UCS-2) arrived whole in 2 parts"
+else
+	t_skip 2 "Kannel did not start: $(tail -1 "$dir/kannel.out")"
+fi
+t_done
