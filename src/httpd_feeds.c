@@ -8,6 +8,7 @@
  * the token check and the stamp queries.  Only one feed is rendered at a
  * time (libical is not thread-safe); concurrent first requests for the
  * same feed wait for that render and then share it. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>

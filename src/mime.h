@@ -6,6 +6,9 @@
  *	[List-Unsubscribe, List-Unsubscribe-Post], [extra headers],
  *	MIME-Version, Content-Type, Content-Transfer-Encoding
  *
+ * List-Unsubscribe-Post (RFC 8058 one-click) is written only with an
+ * https URL, as that RFC requires.
+ *
  * then a text/plain body, or a multipart/alternative with the text part
  * first and the HTML part second.  Bodies are 7bit when they are printable
  * ASCII with lines of at most 76 octets, otherwise whichever of
@@ -55,6 +58,7 @@ struct mime_msg {
 	const char *message_id; /* dot-atom-text "@" dot-atom-text, no <> */
 	int64_t date;		/* unix seconds, 0 to 253402300799 */
 	const char *list_unsubscribe_url;    /* "https://..." or NULL */
+	/* ("http://..." is accepted for test setups, without one-click.) */
 	const char *list_unsubscribe_mailto; /* "mailto:..." or NULL */
 	const char *const *extra_headers;    /* "Name: value", NULL-ended */
 };

@@ -50,6 +50,34 @@ task(const char *uid, int32_t due, const char *summary)
 	return t;
 }
 
+/* Asserts that the BEGIN and END lines of unfolded u nest and that there
+ * is one VCALENDAR. */
+static void
+nesting(const char *u)
+{
+	const char *stack[8], *p, *e;
+	size_t len[8], n = 0, tops = 0;
+
+	for (p = u; *p != '\0'; p = e + 2) {
+		e = strstr(p, "\r\n");
+		assert_non_null(e);
+		if (strncmp(p, "BEGIN:", 6) == 0) {
+			assert_true(n < 8);
+			tops += n == 0;
+			stack[n] = p + 6;
+			len[n++] = (size_t)(e - p - 6);
+		} else if (strncmp(p, "END:", 4) == 0) {
+			assert_true(n > 0);
+			n--;
+			assert_int_equal(len[n], (size_t)(e - p - 4));
+			assert_memory_equal(stack[n], p + 4, len[n]);
+		} else
+			assert_true(n > 0);
+	}
+	assert_int_equal(n, 0);
+	assert_int_equal(tops, 1);
+}
+
 /* Asserts what every feed must be on the wire and returns it unfolded. */
 static char *
 wire(const char *s, size_t len)
@@ -80,6 +108,7 @@ wire(const char *s, size_t len)
 	}
 	buf_add(&u, "\r\n", 2);
 	assert_true(utf8_valid(u.data, u.len, NULL));
+	nesting(u.data);
 	return buf_detach(&u);
 }
 
@@ -625,6 +654,29 @@ test_lunar_names(void **state)
 	}
 }
 
+/* Asserts that rendering fails with the message want (any if NULL), and
+ * leaves the output alone. */
+static void
+fails(const struct feed_task *t, const struct feed_birthday *b, int policy,
+    int years, const struct feed_opts *o, const char *want)
+{
+	char *out = NULL, *cause = NULL;
+	size_t len = 0;
+
+	if (t != NULL)
+		assert_int_equal(feed_render_tasks(t, 1, o, &out, &len,
+		    &cause), -1);
+	else
+		assert_int_equal(feed_render_birthdays(b, 1, policy, 2025,
+		    years, o, &out, &len, &cause), -1);
+	assert_non_null(cause);
+	if (want != NULL)
+		assert_string_equal(cause, want);
+	assert_null(out);
+	assert_int_equal(len, 0);
+	free(cause);
+}
+
 static void
 test_errors(void **state)
 {
@@ -632,59 +684,33 @@ test_errors(void **state)
 	struct feed_task t = task("task-1@outreachd", 20000, "Call");
 	struct feed_birthday b = { "bday-7@outreachd", ZW, "1990-13-01", NULL,
 	    'A', 0 };
-	char *out = NULL, *cause = NULL;
-	size_t len = 0;
 
 	(void)state;
 	t.status = 7;
-	assert_int_equal(feed_render_tasks(&t, 1, &o, &out, &len, &cause),
-	    -1);
-	assert_string_equal(cause, "task task-1@outreachd: bad status 7");
-	free(cause);
+	fails(&t, NULL, 0, 0, &o, "task task-1@outreachd: bad status 7");
 	t.status = FEED_OPEN;
 	t.uid = NULL;
-	assert_int_equal(feed_render_tasks(&t, 1, &o, &out, &len, &cause),
-	    -1);
-	free(cause);
+	fails(&t, NULL, 0, 0, &o, "task (no uid): uid and summary required");
 	t.uid = "task-1@outreachd";
-	t.due = date_to_days(10000, 1, 1);
-	assert_int_equal(feed_render_tasks(&t, 1, &o, &out, &len, &cause),
-	    -1);
-	free(cause);
+	t.due = date_to_days(9999, 12, 31);
+	fails(&t, NULL, 0, 0, &o, NULL);
 	t.due = 20000;
 	t.sequence = -1;
-	assert_int_equal(feed_render_tasks(&t, 1, &o, &out, &len, &cause),
-	    -1);
-	free(cause);
+	fails(&t, NULL, 0, 0, &o, "task task-1@outreachd: negative sequence");
 	t.sequence = 0;
 	o.alarm_minutes = -5;
-	assert_int_equal(feed_render_tasks(&t, 1, &o, &out, &len, &cause),
-	    -1);
-	free(cause);
+	fails(&t, NULL, 0, 0, &o, "alarm minutes -5: not 0..40320");
 	o = opts();
 	o.tzid = "Mars/Olympus_Mons";
-	assert_int_equal(feed_render_tasks(&t, 1, &o, &out, &len, &cause),
-	    -1);
-	assert_string_equal(cause, "time zone \"Mars/Olympus_Mons\": unknown");
-	free(cause);
+	fails(&t, NULL, 0, 0, &o, "time zone \"Mars/Olympus_Mons\": unknown");
 	o = opts();
-	assert_int_equal(feed_render_birthdays(&b, 1, DATE_FEB29_FEB28, 2025,
-	    1, &o, &out, &len, &cause), -1);
-	assert_non_null(strstr(cause, "birthday bday-7@outreachd: "));
-	free(cause);
+	fails(NULL, &b, DATE_FEB29_FEB28, 1, &o, "birthday bday-7@outreachd: "
+	    "\"1990-13-01\": month must be 01..12");
 	b.birthday = "L:13-01";
-	assert_int_equal(feed_render_birthdays(&b, 1, DATE_FEB29_FEB28, 2025,
-	    1, &o, &out, &len, &cause), -1);
-	free(cause);
+	fails(NULL, &b, DATE_FEB29_FEB28, 1, &o, NULL);
 	b.birthday = "1990-01-01";
-	assert_int_equal(feed_render_birthdays(&b, 1, 9, 2025, 1, &o, &out,
-	    &len, &cause), -1);
-	free(cause);
-	assert_int_equal(feed_render_birthdays(&b, 1, DATE_FEB29_FEB28, 2025,
-	    101, &o, &out, &len, &cause), -1);
-	free(cause);
-	assert_null(out);
-	assert_int_equal(len, 0);
+	fails(NULL, &b, 9, 1, &o, "bad 29 February policy 9");
+	fails(NULL, &b, DATE_FEB29_FEB28, 101, &o, NULL);
 }
 
 static void
@@ -719,26 +745,26 @@ test_etag(void **state)
 	static const char s99[] = "0123456789abcdef0123456789abcdef"
 	    "0123456789abcdef0123456789abcdef0123456789abcdef"
 	    "0123456789abcdef!!!";
-	char *e, *e2;
-	char buf[64];
+	static const struct {
+		const char *data;
+		size_t len;
+		const char *tag;
+	} v[] = {
+		{ "", 0, "\"ef46db3751d8e999-0\"" },
+		{ "abc", 3, "\"44bc2cf5ad770999-3\"" },
+		{ "abcd1234", 8, "\"934cc60ca632ac4d-8\"" },
+		{ s99, 99, "\"0d690be6bc84db03-63\"" },
+		{ "BEGIN:VCALENDAR\r\n" ZW, 23, "\"f70b866959a25763-17\"" },
+	};
+	char *e, *e2, buf[64];
 	size_t i;
 
 	(void)state;
-	e = feed_etag("", 0);
-	assert_string_equal(e, "\"ef46db3751d8e999-0\"");
-	free(e);
-	e = feed_etag("abc", 3);
-	assert_string_equal(e, "\"44bc2cf5ad770999-3\"");
-	free(e);
-	e = feed_etag("abcd1234", 8);
-	assert_string_equal(e, "\"934cc60ca632ac4d-8\"");
-	free(e);
-	e = feed_etag(s99, 99);
-	assert_string_equal(e, "\"0d690be6bc84db03-63\"");
-	free(e);
-	e = feed_etag("BEGIN:VCALENDAR\r\n" ZW, 23);
-	assert_string_equal(e, "\"f70b866959a25763-17\"");
-	free(e);
+	for (i = 0; i < ARRAY_SIZE(v); i++) {
+		e = feed_etag(v[i].data, v[i].len);
+		assert_string_equal(e, v[i].tag);
+		free(e);
+	}
 	/* Any one changed bit changes it. */
 	memcpy(buf, s99, sizeof buf);
 	e = feed_etag(buf, sizeof buf);

@@ -729,7 +729,8 @@ test_validation(void **state)
 		BAD_ID("a@b."), BAD_ID("a\r@b"), BAD_ID("\xe6\x9d\x8e@b"),
 #undef BAD_ID
 #define BAD_URL(url) { FIELD(list_unsubscribe_url), url, "invalid list-" }
-		BAD_URL("http://acme.example/u"), BAD_URL("https://"),
+		BAD_URL("ftp://acme.example/u"), BAD_URL("https://"),
+		BAD_URL("http://"), BAD_URL("mailto:a@b.example"),
 		BAD_URL("https://acme.example/u v"),
 		BAD_URL("https://acme.example/u>, <https://x"),
 #undef BAD_URL
@@ -761,6 +762,49 @@ test_validation(void **state)
 	build_fail(&m, "out of range");
 	m.date = INT64_C(253402300799);
 	free(build_ok(&m, NULL));
+}
+
+static void
+test_unsubscribe(void **state)
+{
+	struct mime_msg m;
+	struct hdrs h;
+	char *out;
+
+	(void)state;
+	msg_default(&m);
+	/* One-click (RFC 8058) only for https; plain http for test setups. */
+	m.list_unsubscribe_url = "http://127.0.0.1:8080/u?t=1";
+	m.list_unsubscribe_mailto = NULL;
+	out = build_ok(&m, NULL);
+	hdrs_parse(&h, out);
+	assert_string_equal(hdrs_get(&h, "List-Unsubscribe"),
+	    "<http://127.0.0.1:8080/u?t=1>");
+	assert_int_equal(hdrs_count(&h, "List-Unsubscribe-Post"), 0);
+	hdrs_free(&h);
+	free(out);
+	m.list_unsubscribe_url = "HTTPS://acme.example/u";
+	out = build_ok(&m, NULL);
+	hdrs_parse(&h, out);
+	assert_string_equal(hdrs_get(&h, "List-Unsubscribe-Post"),
+	    "List-Unsubscribe=One-Click");
+	hdrs_free(&h);
+	free(out);
+	m.list_unsubscribe_url = NULL;
+	m.list_unsubscribe_mailto = "mailto:u@acme.example?subject=stop";
+	out = build_ok(&m, NULL);
+	hdrs_parse(&h, out);
+	assert_string_equal(hdrs_get(&h, "List-Unsubscribe"),
+	    "<mailto:u@acme.example?subject=stop>");
+	assert_int_equal(hdrs_count(&h, "List-Unsubscribe-Post"), 0);
+	hdrs_free(&h);
+	free(out);
+	m.list_unsubscribe_mailto = NULL;
+	out = build_ok(&m, NULL);
+	hdrs_parse(&h, out);
+	assert_int_equal(hdrs_count(&h, "List-Unsubscribe"), 0);
+	hdrs_free(&h);
+	free(out);
 }
 
 static void
@@ -958,6 +1002,7 @@ test_python(void **state)
 	};
 	static const char *const zh[] = {
 		"\"from_name\": \"" LINAME "\"",
+		"\"to_name\": \"" ZH_SUBJECT ZH_SUBJECT ZH_SUBJECT ZH_SUBJECT,
 		"\"subject\": \"" ZH_SUBJECT ZH_SUBJECT ZH_SUBJECT ZH_SUBJECT,
 		"\"text\": \"" ZH_LINE "\\n\\n" ZH_LINE "\\n\"", NULL,
 	};
@@ -989,6 +1034,7 @@ test_python(void **state)
 	for (i = 0; i < 8; i++)
 		buf_puts(&subject, ZH_SUBJECT);
 	m.from_name = LINAME;
+	m.to_name = subject.data; /* several encoded-words */
 	m.subject = subject.data;
 	m.text = ZH_LINE "\n\n" ZH_LINE "\n";
 	python_check(script, &m, zh);
@@ -1018,6 +1064,7 @@ main(void)
 		cmocka_unit_test(test_injection),
 		cmocka_unit_test(test_addr_valid),
 		cmocka_unit_test(test_validation),
+		cmocka_unit_test(test_unsubscribe),
 		cmocka_unit_test(test_extra_headers),
 		cmocka_unit_test(test_body_encoding),
 		cmocka_unit_test(test_encode_phrase),
