@@ -7,7 +7,10 @@
 #include "cli.h"
 #include "date.h"
 #include "planner.h"
+#include "deliver.h"
 #include "render.h"
+#include "store_plan.h"
+#include "token.h"
 #include "util.h"
 
 static const struct conf_rule *
@@ -36,6 +39,14 @@ print_rendered(const struct render_input *in, const struct render_output *o)
 		    o->msg.text);
 		return;
 	}
+	if (in->rep != NULL && in->rep->name != NULL)
+		printf("From: %s%s%s <%s>\n", in->rep->name,
+		    in->cf->email.from_name ? " | " : "",
+		    in->cf->email.from_name ? in->cf->email.from_name : "",
+		    in->cf->email.from);
+	else
+		printf("From: %s <%s>\n", in->cf->email.from_name ?
+		    in->cf->email.from_name : "", in->cf->email.from);
 	printf("To: %s <%s>\nSubject: %s\n", c->field[CUST_NAME],
 	    c->field[CUST_EMAIL], o->msg.subject);
 	if (o->msg.reply_to != NULL)
@@ -43,6 +54,22 @@ print_rendered(const struct render_input *in, const struct render_output *o)
 	printf("\n%s\n", o->msg.text);
 	if (o->msg.html != NULL)
 		printf("\n--- text/html alternative ---\n%s\n", o->msg.html);
+}
+
+/* The id of the planned item this render previews, 0 when none. */
+static int64_t
+planned_item(struct cli *cli, const struct conf_rule *r,
+    const struct customer *c, int32_t event_day)
+{
+	char d[11], *key;
+	int64_t id = 0;
+
+	date_format(event_day, d);
+	key = xasprintf("%s:%lld:%s", r->name, (long long)c->id, d);
+	if (store_plan_item_id(cli_store(cli), key, &id, NULL) != 1)
+		id = 0;
+	free(key);
+	return id;
 }
 
 /* Renders with everything loaded; returns an exit code. */
@@ -54,7 +81,8 @@ render_one(struct cli *cli, const struct conf_rule *r, struct customer *c,
 	struct render_input in = { 0 };
 	struct render_output out;
 	struct tmpl_set *ts;
-	char *cause = NULL;
+	unsigned char secret[TOKEN_SECRET_LEN];
+	char *cause = NULL, *url = NULL;
 	int rc = 0;
 
 	if ((ts = render_load_templates(cli->conf, &cause)) == NULL) {
@@ -73,6 +101,12 @@ render_one(struct cli *cli, const struct conf_rule *r, struct customer *c,
 	in.event_day = day + r->lead_days;
 	in.years = planner_event_years(r->event, c->field[CUST_BIRTHDAY],
 	    c->field[CUST_ANNIVERSARY], in.event_day);
+	/* The link a queued message would carry; its item part is 0 when
+	 * nothing is planned yet (the link still opts out this customer). */
+	if (strcmp(channel, "email") == 0 && deliver_secret(cli_store(cli),
+	    secret, NULL) == 0)
+		in.unsubscribe_url = url = deliver_unsub_url(cli->conf, secret,
+		    planned_item(cli, r, c, in.event_day), c->id, "email");
 	if (render_message(ts, &in, &out, &cause) != 0) {
 		rc = cli_fail(EX_DATAERR, "%s: not sent: %s",
 		    c->field[CUST_EXTERNAL_ID], cause);
@@ -81,6 +115,7 @@ render_one(struct cli *cli, const struct conf_rule *r, struct customer *c,
 		print_rendered(&in, &out);
 		render_output_free(&out);
 	}
+	free(url);
 	store_rep_clear(&rep);
 	tmpl_set_free(ts);
 	return rc;

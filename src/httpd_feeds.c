@@ -5,13 +5,21 @@
  * (feeds_stamp: a few index lookups) and the configuration generation; a
  * request whose stamp matches is answered from memory with the shared
  * libmicrohttpd response, so a poll of an unchanged 1,000-task feed costs
- * the token check and the stamp queries.  Only one feed is rendered at a
- * time (libical is not thread-safe); concurrent first requests for the
- * same feed wait for that render and then share it. */
+ * the token check (and the stamp queries when the store changed since).
+ * Only one feed is rendered at a time (libical is not thread-safe);
+ * concurrent first requests for the same feed wait for that render and
+ * then share it.  With zlib (HAVE_ZLIB) a gzip copy is kept too and sent
+ * to clients that accept it: a 1,000-task feed shrinks from ~540 kB to
+ * ~16 kB. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include "config.h"
+#ifdef HAVE_ZLIB
+#include <zlib.h>
+#endif
 
 #include "httpd_priv.h"
 #include "log.h"
@@ -37,9 +45,13 @@ static void
 cache_drop(struct httpd *h, size_t i)
 {
 	struct httpd_cached *e = &h->cache[i];
+	size_t k;
 
-	MHD_destroy_response(e->resp);
-	free(e->etag);
+	for (k = 0; k < ARRAY_SIZE(e->v); k++) {
+		if (e->v[k].resp != NULL)
+			MHD_destroy_response(e->v[k].resp);
+		free(e->v[k].etag);
+	}
 	h->cache_bytes -= e->len;
 	h->cache[i] = h->cache[--h->ncache];
 }
@@ -134,6 +146,10 @@ feed_headers(struct MHD_Response *resp, const char *etag, int64_t modified)
 
 	httpd_http_date(modified, date);
 	snprintf(cc, sizeof(cc), "private, max-age=%d", HTTPD_FEED_MAX_AGE);
+#ifdef HAVE_ZLIB
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY,
+	    MHD_HTTP_HEADER_ACCEPT_ENCODING);
+#endif
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag);
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_LAST_MODIFIED, date);
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, cc);
@@ -156,35 +172,88 @@ feed_304(struct httpd_req *r, const char *etag, int64_t modified)
 	return ret;
 }
 
-/* Answers from the cache when the entry is current: 1 answered (*ret
- * set), 0 no current entry. */
+/* Is the entry current?  Without a stamp only if the store has not
+ * changed since its stamp was last compared (today); with one if the
+ * stamps match, which is then remembered.  Cache lock held. */
+static int
+cache_current(struct httpd_req *r, struct httpd_cached *e,
+    const struct feeds_stamp *stamp)
+{
+	int32_t today = feeds_day(r->now);
+
+	if (e == NULL || e->gen != r->h->gen)
+		return 0;
+	if (stamp == NULL)
+		return e->checked_gen == r->db_gen && e->checked_day == today;
+	if (memcmp(&e->stamp, stamp, sizeof(*stamp)) != 0)
+		return 0;
+	if (r->db_gen > e->checked_gen || e->checked_day != today) {
+		e->checked_gen = r->db_gen;
+		e->checked_day = today;
+	}
+	return 1;
+}
+
+/* Does the client take gzip (Accept-Encoding, q > 0)? */
+static int
+accepts_gzip(struct httpd_req *r)
+{
+	const char *ae, *p, *q;
+
+	ae = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_ACCEPT_ENCODING);
+	for (p = ae; p != NULL && (p = strcasestr(p, "gzip")) != NULL; p += 4) {
+		if (p != ae && strchr(" \t,", p[-1]) == NULL)
+			continue;
+		q = p + 4 + strspn(p + 4, " \t");
+		if (*q == '\0' || *q == ',')
+			return 1;
+		if (*q != ';')
+			continue;
+		q += 1 + strspn(q + 1, " \t");
+		return (*q != 'q' && *q != 'Q') || q[1] != '=' ||
+		    strtod(q + 2, NULL) > 0;
+	}
+	return 0;
+}
+
+/* Answers with one coding of a feed: 304 when the client's copy is
+ * current, else the shared 200. */
+static enum MHD_Result
+variant_answer(struct httpd_req *r, const struct httpd_variant *v,
+    int64_t modified)
+{
+	if (not_modified(r, v->etag, modified))
+		return feed_304(r, v->etag, modified);
+	return httpd_queue(r, MHD_HTTP_OK, v->resp);
+}
+
+/* The coding to send. */
+static const struct httpd_variant *
+variant_pick(struct httpd_req *r, const struct httpd_variant *v)
+{
+	return v[1].resp != NULL && accepts_gzip(r) ? &v[1] : &v[0];
+}
+
+/* Answers from the cache when the entry is current (see cache_current;
+ * stamp may be NULL): 1 answered (*ret set), 0 not.  The answer is
+ * queued under the lock, so the entry cannot go away meanwhile. */
 static int
 cache_answer(struct httpd_req *r, int64_t rep_id, enum feeds_kind kind,
     const struct feeds_stamp *stamp, enum MHD_Result *ret)
 {
 	struct httpd *h = r->h;
 	struct httpd_cached *e;
-	char *etag = NULL;
-	int64_t modified = 0;
 	int hit = 0;
 
 	pthread_mutex_lock(&h->cache_lock);
 	e = cache_find(h, rep_id, kind);
-	if (e != NULL && e->gen == h->gen && memcmp(&e->stamp, stamp,
-	    sizeof(*stamp)) == 0) {
+	if (cache_current(r, e, stamp)) {
 		hit = 1;
 		e->used = ++h->tick;
-		if (not_modified(r, e->etag, e->modified)) {
-			etag = xstrdup(e->etag);
-			modified = e->modified;
-		} else	/* queued under the lock: the entry cannot go away */
-			*ret = httpd_queue(r, MHD_HTTP_OK, e->resp);
+		*ret = variant_answer(r, variant_pick(r, e->v), e->modified);
 	}
 	pthread_mutex_unlock(&h->cache_lock);
-	if (etag != NULL) {
-		*ret = feed_304(r, etag, modified);
-		free(etag);
-	}
 	if (hit) {
 		pthread_mutex_lock(&h->stats_lock);
 		h->n.feed_hits++;
@@ -193,54 +262,121 @@ cache_answer(struct httpd_req *r, int64_t rep_id, enum feeds_kind kind,
 	return hit;
 }
 
-/* The shared 200 response of a rendered feed; takes doc->data. */
+#ifdef HAVE_ZLIB
+/* gzip (RFC 1952) of len bytes; NULL when zlib fails. */
+static char *
+gzip_encode(const char *data, size_t len, size_t *out)
+{
+	z_stream z;
+	unsigned char *buf;
+	uLong bound;
+	int rc;
+
+	memset(&z, 0, sizeof(z));
+	if (len > UINT32_MAX || deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8,
+	    Z_DEFAULT_STRATEGY) != Z_OK)
+		return NULL;
+	bound = deflateBound(&z, (uLong)len);
+	buf = xmalloc(bound);
+	z.next_in = (Bytef *)(uintptr_t)data;
+	z.avail_in = (uInt)len;
+	z.next_out = buf;
+	z.avail_out = (uInt)bound;
+	rc = deflate(&z, Z_FINISH);
+	*out = z.total_out;
+	deflateEnd(&z);
+	if (rc != Z_STREAM_END) {
+		free(buf);
+		return NULL;
+	}
+	return (char *)buf;
+}
+#endif
+
+/* A shared 200 response for data (freed with it), NULL on failure. */
 static struct MHD_Response *
-feed_response(struct feeds_doc *doc, enum feeds_kind kind)
+feed_response(char *data, size_t len, const char *coding,
+    enum feeds_kind kind, const char *etag, int64_t modified)
 {
 	struct MHD_Response *resp;
 	char *disp;
 
-	resp = MHD_create_response_from_buffer_with_free_callback(doc->len,
-	    doc->data, free);
-	if (resp == NULL)
+	resp = MHD_create_response_from_buffer_with_free_callback(len, data,
+	    free);
+	if (resp == NULL) {
+		free(data);
 		return NULL;
-	doc->data = NULL;
+	}
 	disp = xasprintf("inline; filename=\"%s.ics\"", feeds_kind_name(kind));
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
 	    "text/calendar; charset=utf-8");
+	if (coding != NULL)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING,
+		    coding);
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_DISPOSITION,
 	    disp);
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-	feed_headers(resp, doc->etag, doc->modified);
+	feed_headers(resp, etag, modified);
 	free(disp);
 	return resp;
 }
 
+/* Both codings of a rendered feed; takes doc->data and doc->etag.
+ * Returns the bytes held, 0 when even the identity response failed. */
+static size_t
+feed_variants(struct feeds_doc *doc, enum feeds_kind kind,
+    struct httpd_variant v[2])
+{
+	size_t held = doc->len;
+#ifdef HAVE_ZLIB
+	char *gz;
+	size_t gzlen;
+
+	if ((gz = gzip_encode(doc->data, doc->len, &gzlen)) != NULL) {
+		/* Strong validators differ per coding (RFC 9110 8.8.3.3). */
+		v[1].etag = xasprintf("%.*s-gz\"", (int)strlen(doc->etag) - 1,
+		    doc->etag);
+		v[1].resp = feed_response(gz, gzlen, "gzip", kind, v[1].etag,
+		    doc->modified);
+		held += gzlen;
+	}
+#endif
+	v[0].etag = doc->etag;
+	v[0].resp = feed_response(doc->data, doc->len, NULL, kind, doc->etag,
+	    doc->modified);
+	doc->data = NULL;
+	doc->etag = NULL;
+	return v[0].resp != NULL ? held : 0;
+}
+
 /* Stores a freshly rendered feed in the cache. */
 static void
-cache_put(struct httpd *h, const struct store_rep *rep, enum feeds_kind kind,
-    unsigned gen, const struct feeds_stamp *stamp, struct feeds_doc *doc,
-    struct MHD_Response *resp)
+cache_put(struct httpd_req *r, int64_t rep_id, enum feeds_kind kind,
+    const struct feeds_stamp *stamp, const struct httpd_variant v[2],
+    int64_t modified, size_t held)
 {
+	struct httpd *h = r->h;
 	struct httpd_cached *e;
 
 	pthread_mutex_lock(&h->cache_lock);
-	if ((e = cache_find(h, rep->id, kind)) != NULL)
+	if ((e = cache_find(h, rep_id, kind)) != NULL)
 		cache_drop(h, (size_t)(e - h->cache));
-	cache_trim(h, doc->len);
+	cache_trim(h, held);
 	h->cache = xreallocarray(h->cache, h->ncache + 1, sizeof(*h->cache));
 	e = &h->cache[h->ncache++];
-	e->rep_id = rep->id;
+	memset(e, 0, sizeof(*e));
+	e->rep_id = rep_id;
 	e->kind = kind;
-	e->gen = gen;
+	e->gen = h->gen;
 	e->stamp = *stamp;
-	e->resp = resp;
-	e->etag = doc->etag;
-	e->modified = doc->modified;
-	e->len = doc->len;
+	e->checked_gen = r->db_gen;
+	e->checked_day = feeds_day(r->now);
+	e->v[0] = v[0];
+	e->v[1] = v[1];
+	e->modified = modified;
+	e->len = held;
 	e->used = ++h->tick;
-	h->cache_bytes += doc->len;
-	doc->etag = NULL;
+	h->cache_bytes += held;
 	pthread_mutex_unlock(&h->cache_lock);
 }
 
@@ -253,8 +389,9 @@ feed_build(struct httpd_req *r, const struct store_rep *rep,
     enum MHD_Result *ret, char **cause)
 {
 	struct httpd *h = r->h;
+	struct httpd_variant v[2] = { { NULL, NULL }, { NULL, NULL } };
 	struct feeds_doc doc;
-	struct MHD_Response *resp;
+	size_t held, len, k;
 
 	pthread_mutex_lock(&h->render_lock);
 	if (cache_answer(r, rep->id, kind, stamp, ret)) {
@@ -265,22 +402,25 @@ feed_build(struct httpd_req *r, const struct store_rep *rep,
 		pthread_mutex_unlock(&h->render_lock);
 		return -1;
 	}
-	if ((resp = feed_response(&doc, kind)) == NULL) {
+	len = doc.len;
+	if ((held = feed_variants(&doc, kind, v)) == 0) {
 		pthread_mutex_unlock(&h->render_lock);
+		for (k = 0; k < 2; k++) {
+			if (v[k].resp != NULL)
+				MHD_destroy_response(v[k].resp);
+			free(v[k].etag);
+		}
 		feeds_doc_free(&doc);
 		return set_error(cause, "cannot create a response");
 	}
-	if (not_modified(r, doc.etag, doc.modified))
-		*ret = feed_304(r, doc.etag, doc.modified);
-	else
-		*ret = httpd_queue(r, MHD_HTTP_OK, resp);
-	cache_put(h, rep, kind, h->gen, stamp, &doc, resp);
+	*ret = variant_answer(r, variant_pick(r, v), doc.modified);
+	cache_put(r, rep->id, kind, stamp, v, doc.modified, held);
 	pthread_mutex_unlock(&h->render_lock);
 	pthread_mutex_lock(&h->stats_lock);
 	h->n.feed_renders++;
 	pthread_mutex_unlock(&h->stats_lock);
 	log_info("http: rendered the %s feed of rep %s: %zu events, %zu bytes",
-	    feeds_kind_name(kind), rep->key, doc.events, doc.len);
+	    feeds_kind_name(kind), rep->key, doc.events, len);
 	feeds_doc_free(&doc);
 	return 0;
 }
@@ -301,6 +441,10 @@ httpd_route_feed(struct httpd_req *r, const char *token, enum feeds_kind kind)
 	if (rc == 0) {
 		log_info("http: feed request with an unknown token");
 		return httpd_not_found(r);
+	}
+	if (cache_answer(r, rep.id, kind, NULL, &ret)) {
+		store_rep_clear(&rep);
+		return ret;
 	}
 	if (feeds_stamp(r->st, &rep, kind, r->now, &stamp, &cause) != 0) {
 		store_rep_clear(&rep);

@@ -11,6 +11,7 @@
 #define OUTREACHD_HTTPD_PRIV_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include <microhttpd.h>
@@ -30,17 +31,33 @@
 #define HTTPD_FEED_MAX_AGE 300	    /* Cache-Control max-age of feeds */
 #define HTTPD_CACHE_BYTES (64 * 1024 * 1024) /* rendered feeds kept */
 
-/* One rendered feed, kept until its stamp or the configuration changes. */
+/* One content coding of a cached feed: [0] identity, [1] gzip. */
+struct httpd_variant {
+	struct MHD_Response *resp; /* the 200, headers included, shared;
+				      NULL = this coding is not available */
+	char *etag;		   /* strong, one per coding */
+};
+
+/* One rendered feed, kept until its stamp or the configuration changes.
+ * It is known current without reading the stamp while the store has not
+ * changed (db_gen) since the stamp was last compared, on the same day. */
 struct httpd_cached {
 	int64_t rep_id;
 	enum feeds_kind kind;
 	unsigned gen;		   /* httpd.gen it was rendered with */
 	struct feeds_stamp stamp;
-	struct MHD_Response *resp; /* the 200, headers included; shared */
-	char *etag;
+	unsigned long checked_gen; /* httpd.db_gen when the stamp matched */
+	int32_t checked_day;	   /* feeds_day() then */
+	struct httpd_variant v[2];
 	int64_t modified;
-	size_t len;
+	size_t len;		   /* bytes held, both codings */
 	uint64_t used;		   /* LRU clock */
+};
+
+/* A pooled store connection and the data_version it last saw. */
+struct httpd_db {
+	struct store *st;
+	int64_t seen;
 };
 
 /* Figures for /metrics. */
@@ -62,8 +79,11 @@ struct httpd {
 	unsigned gen;		  /* bumped on every httpd_set_conf() */
 
 	pthread_mutex_t pool_lock;
-	struct store **idle;	  /* connections not in use */
+	struct httpd_db **idle;	  /* connections not in use */
 	size_t nidle, cap_idle;
+	/* Bumped when any connection sees a commit of another one, and after
+	 * every write of our own: "the store may have changed". */
+	_Atomic unsigned long db_gen;
 
 	pthread_mutex_t render_lock;
 	pthread_mutex_t cache_lock;
@@ -87,6 +107,9 @@ struct httpd_req {
 	size_t body_len;	/* POST: bytes received (and dropped) */
 	int body_too_big;
 	struct store *st;	/* borrowed by httpd_store(), given back after */
+	struct httpd_db *db;	/* the pool entry st belongs to */
+	unsigned long db_gen;	/* httpd.db_gen once st was borrowed */
+	int wrote;		/* the handler changed the store */
 	int64_t now;
 };
 

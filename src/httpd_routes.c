@@ -114,6 +114,7 @@ httpd_route_unsub(struct httpd_req *r, const char *token)
 		cause = xasprintf("Stop %s messages from %s?", what, company);
 		page = html_page("Unsubscribe", cause, 1);
 	} else {
+		r->wrote = 1;
 		rc = store_customer_optout_add(r->st, customer, ch == 'e' ?
 		    "email" : "sms", r->now, &cause);
 		if (rc < 0)
@@ -196,7 +197,7 @@ httpd_route_dlr(struct httpd_req *r)
 	if (d.delivered < 0) {	/* buffered or SMSC accepted: wait for more */
 		log_debug("http: message %lld: intermediate report %d",
 		    (long long)d.id, d.status);
-	} else if (httpd_store(r) == NULL ||
+	} else if (httpd_store(r) == NULL || (r->wrote = 1) == 0 ||
 	    (rc = store_outbox_report(r->st, d.id, d.delivered, d.detail,
 	    r->now, &cause)) < 0) {
 		sms_gw_dlr_free(&d);
@@ -309,6 +310,7 @@ inbound_stop(struct httpd_req *r, const char *from, char **cause)
 		free(why);
 		return 0;
 	}
+	r->wrote = 1;
 	if (store_customer_optout_phone(r->st, e164, "sms", r->now, &n,
 	    cause) != 0) {
 		free(e164);

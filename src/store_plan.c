@@ -162,6 +162,14 @@ one_int(struct store *st, const char *sql, const char *text, int64_t a,
 }
 
 int
+store_plan_item_id(struct store *st, const char *dedup_key, int64_t *id,
+    char **cause)
+{
+	return one_int(st, "SELECT id FROM plan_items WHERE dedup_key = ?1;",
+	    dedup_key, 0, 0, id, cause);
+}
+
+int
 store_plan_exists(struct store *st, const char *dedup_key, char **cause)
 {
 	int64_t v = 0;

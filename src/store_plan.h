@@ -68,6 +68,9 @@ struct plan_row {
 /* Inserts unless the dedup key exists: 1 inserted, 0 existed, -1 error. */
 int store_plan_insert(struct store *st, const struct plan_row *r, int64_t now,
     char **cause);
+/* 1 and *id when an item with this dedup key exists, 0 when not. */
+int store_plan_item_id(struct store *st, const char *dedup_key, int64_t *id,
+    char **cause);
 /* 1 when an item with this dedup key exists. */
 int store_plan_exists(struct store *st, const char *dedup_key, char **cause);
 /* Messages planned for a customer on days [from, to]. */

@@ -299,6 +299,20 @@ store_rep_feed_stamp(struct store *st, const char *rep,
 	return 0;
 }
 
+int64_t
+store_data_version(struct store *st)
+{
+	sqlite3_stmt *s;
+	int64_t v = -1;
+
+	if ((s = store_prepare(st, "PRAGMA data_version;", NULL)) == NULL)
+		return -1;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
 int
 store_task_count(struct store *st, const char *status, long *n, char **cause)
 {

@@ -72,6 +72,10 @@ struct store_feed_stamp {
 };
 int store_rep_feed_stamp(struct store *st, const char *rep,
     struct store_feed_stamp *s, char **cause);
+/* A number that changes whenever another connection commits to the
+ * store (PRAGMA data_version): a cheap "may anything have changed?" for
+ * caches.  Writes through st itself do not change it.  -1 on error. */
+int64_t store_data_version(struct store *st);
 /* Tasks with a status ("open", ...), for metrics. */
 int store_task_count(struct store *st, const char *status, long *n,
     char **cause);
