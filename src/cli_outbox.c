@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "daemon.h"
@@ -173,15 +174,23 @@ cli_cmd_send(struct cli *cli, int argc, char **argv)
 	struct deliver *d = NULL;
 	struct tmpl_set *ts = NULL;
 	char *cause = NULL;
-	int dry = 0, rc = 0;
+	int dry = 0, rc = 0, lock = -1;
 
 	if (argc > 2 || (argc == 2 && strcmp(argv[1], "--dry-run") != 0))
 		return cli_usage(&cmd, argc == 2 && strcmp(argv[1], "--help") ==
 		    0 ? 0 : EX_USAGE);
 	dry = argc == 2 || cli->conf->delivery.dry_run;
+	/* A real pass must not race a running daemon over the same rows. */
+	if (!dry && daemon_lock_acquire(cli->conf, &lock, &cause) != 0) {
+		rc = cli_fail(EX_TEMPFAIL, "%s", cause);
+		free(cause);
+		return rc;
+	}
 	if ((ts = render_load_templates(cli->conf, &cause)) == NULL) {
 		fprintf(stderr, "%s\n", cause);
 		free(cause);
+		if (lock >= 0)
+			close(lock);
 		return EX_CONFIG;
 	}
 	if (deliver_open(cli->conf, cli_store(cli), &d, &cause) != 0 ||
@@ -193,6 +202,8 @@ cli_cmd_send(struct cli *cli, int argc, char **argv)
 		print_stats(&s);
 	deliver_close(d);
 	tmpl_set_free(ts);
+	if (lock >= 0)
+		close(lock);
 	return rc;
 }
 
@@ -204,13 +215,16 @@ cli_cmd_scan(struct cli *cli, int argc, char **argv)
 		"recompute tiers when due and store the plan through tomorrow",
 		NULL };
 	char *cause = NULL;
+	int lock = -1, rc = 0;
 
 	if (argc != 1)
 		return cli_usage(&cmd, strcmp(argv[1], "--help") ? EX_USAGE : 0);
-	if (daemon_scan(cli->conf, cli_store(cli), time(NULL), &cause) != 0) {
-		cli_fail(EX_TEMPFAIL, "%s", cause);
+	if (daemon_lock_acquire(cli->conf, &lock, &cause) != 0 ||
+	    daemon_scan(cli->conf, cli_store(cli), time(NULL), &cause) != 0) {
+		rc = cli_fail(EX_TEMPFAIL, "%s", cause);
 		free(cause);
-		return EX_TEMPFAIL;
 	}
-	return 0;
+	if (lock >= 0)
+		close(lock);
+	return rc;
 }

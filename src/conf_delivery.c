@@ -190,6 +190,35 @@ parse_rate(struct conf_errors *e, const config_setting_t *g,
 	conf_get_int(e, r, "seconds", 1, 86400, &ch->rate_seconds);
 }
 
+/* success_status = [200, 202]: the HTTP answers a gateway means "sent". */
+static void
+parse_statuses(struct conf_errors *e, const config_setting_t *g,
+    struct conf_channel *ch)
+{
+	config_setting_t *s = config_setting_get_member(g, "success_status"), *el;
+	int i, n, v;
+
+	if (s == NULL)
+		return;
+	if (!config_setting_is_array(s) && !config_setting_is_list(s)) {
+		conf_error(e, s, "success_status must be a list of HTTP codes");
+		return;
+	}
+	n = config_setting_length(s);
+	free(ch->success_status);
+	ch->success_status = xcalloc((size_t)n + 1, sizeof(int));
+	for (i = 0; i < n; i++) {
+		el = config_setting_get_elem(s, (unsigned)i);
+		v = config_setting_type(el) == CONFIG_TYPE_INT ?
+		    config_setting_get_int(el) : 0;
+		if (v < 200 || v > 299) {
+			conf_error(e, el, "success_status codes must be 200..299");
+			v = 200;
+		}
+		ch->success_status[i] = v;
+	}
+}
+
 /* Settings shared by both channels, then the channel's own. */
 static void
 parse_channel(struct conf_errors *e, const config_setting_t *g,
@@ -238,6 +267,7 @@ parse_channel(struct conf_errors *e, const config_setting_t *g,
 	conf_get_string(e, g, "success_match", &ch->success_match);
 	conf_get_string(e, g, "id_regex", &ch->id_regex);
 	conf_get_int(e, g, "max_segments", 1, 20, &ch->max_segments);
+	parse_statuses(e, g, ch);
 	if (config_setting_get_member(g, "headers") != NULL) {
 		ch->nheaders = conf_get_strings(e, g, "headers", &ch->headers);
 	}

@@ -78,33 +78,35 @@ notify(struct daemon *d, const char *fmt, ...)
 #endif
 }
 
-/* One instance per store: an flock on state_dir/outreachd.lock. */
-static int
-daemon_lock(struct daemon *d, char **cause)
+/* One instance per store: an flock on state_dir/outreachd.lock, holding
+ * the owner's pid.  outreachctl's scan and send take it too. */
+int
+daemon_lock_acquire(const struct conf *cf, int *fd, char **cause)
 {
-	char *path = xasprintf("%s/outreachd.lock", d->cf->daemon.state_dir);
+	char *path = xasprintf("%s/outreachd.lock", cf->daemon.state_dir);
 	char pid[32];
 	ssize_t n;
 
-	mkdir(d->cf->daemon.state_dir, 0750);
-	d->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
-	if (d->lock_fd < 0) {
+	mkdir(cf->daemon.state_dir, 0750);
+	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+	if (*fd < 0) {
 		set_error(cause, "%s: %m", path);
 		free(path);
 		return -1;
 	}
-	if (flock(d->lock_fd, LOCK_EX | LOCK_NB) != 0) {
-		n = pread(d->lock_fd, pid, sizeof(pid) - 1, 0);
+	if (flock(*fd, LOCK_EX | LOCK_NB) != 0) {
+		n = pread(*fd, pid, sizeof(pid) - 1, 0);
 		pid[n > 0 ? n : 0] = '\0';
 		pid[strcspn(pid, "\n")] = '\0';
 		set_error(cause, "another outreachd (pid %s) is running on this "
 		    "state directory (%s is locked)", *pid ? pid : "?", path);
+		close(*fd);
+		*fd = -1;
 		free(path);
 		return -1;
 	}
 	n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
-	if (ftruncate(d->lock_fd, 0) != 0 ||
-	    pwrite(d->lock_fd, pid, (size_t)n, 0) != n)
+	if (ftruncate(*fd, 0) != 0 || pwrite(*fd, pid, (size_t)n, 0) != n)
 		log_warn("%s: cannot write pid: %m", path);
 	free(path);
 	return 0;
@@ -321,7 +323,7 @@ daemon_start(struct daemon *d, char **cause)
 {
 	int n = 0;
 
-	if (daemon_lock(d, cause) != 0)
+	if (daemon_lock_acquire(d->cf, &d->lock_fd, cause) != 0)
 		return EX_TEMPFAIL;
 	if (store_open(d->cf->store, &d->st, cause) != 0)
 		return EX_CANTCREAT;

@@ -20,6 +20,9 @@ int daemon_run(const struct daemon_opts *o);
  * the grace window) through tomorrow.  Exposed for outreachctl. */
 struct conf;
 struct store;
+/* Takes the state directory's lock (one daemon per store); *fd stays open
+ * while it is held.  -1 with the holder's pid in *cause when taken. */
+int daemon_lock_acquire(const struct conf *cf, int *fd, char **cause);
 int daemon_scan(const struct conf *cf, struct store *st, int64_t now,
     char **cause);
 

@@ -127,6 +127,7 @@ deliver_close(struct deliver *d)
 		return;
 	if (d->multi != NULL)
 		curl_multi_cleanup(d->multi);
+	free(d->inflight);
 	free(d->email.password);
 	free(d->sms.password);
 	free(d->email.dlr_url);
@@ -263,6 +264,47 @@ job_free(struct deliver_job *job)
 	free(job);
 }
 
+/* Abandons transfers still running when the shutdown grace is over: their
+ * rows stay 'sending' and the next start sends them again. */
+static void
+deliver_abandon(struct deliver *d)
+{
+	struct deliver_job *job;
+
+	while (d->ninflight > 0) {
+		job = d->inflight[--d->ninflight];
+		curl_multi_remove_handle(d->multi, job->easy);
+		job->ch->active--;
+		log_warn("%s: still sending at shutdown; it will be sent again "
+		    "at the next start", job->m.dedup_key);
+		job_free(job);
+	}
+}
+
+static void
+inflight_add(struct deliver *d, struct deliver_job *job)
+{
+	if (d->ninflight == d->inflight_cap) {
+		d->inflight_cap = d->inflight_cap ? d->inflight_cap * 2 : 8;
+		d->inflight = xreallocarray(d->inflight, d->inflight_cap,
+		    sizeof(*d->inflight));
+	}
+	d->inflight[d->ninflight++] = job;
+}
+
+static void
+inflight_remove(struct deliver *d, struct deliver_job *job)
+{
+	size_t i;
+
+	for (i = 0; i < d->ninflight; i++) {
+		if (d->inflight[i] == job) {
+			d->inflight[i] = d->inflight[--d->ninflight];
+			return;
+		}
+	}
+}
+
 /* Marks the row 'sending' (the last write before the peer is asked) and
  * starts the transfer; synchronous transports finish here. */
 static int
@@ -298,6 +340,7 @@ deliver_start(struct deliver *d, struct deliver_job *job, int64_t now,
 		return rc;
 	}
 	curl_multi_add_handle(d->multi, job->easy);
+	inflight_add(d, job);
 	job->ch->active++;
 	return 0;
 }
@@ -317,6 +360,7 @@ deliver_reap(struct deliver *d, struct deliver_stats *s, char **cause)
 		    (char **)&job);
 		job->ch->be->finish(d, job, msg->data.result);
 		curl_multi_remove_handle(d->multi, job->easy);
+		inflight_remove(d, job);
 		job->ch->active--;
 		if (deliver_record(d, job, time(NULL), s, cause) != 0)
 			rc = -1;
@@ -326,15 +370,23 @@ deliver_reap(struct deliver *d, struct deliver_stats *s, char **cause)
 }
 
 /* Waits for transfers until fewer than `max` are active on ch (or none at
- * all when ch is NULL). */
+ * all when ch is NULL).  Once *stop is set, in-flight transfers get
+ * daemon.shutdown_grace seconds. */
 static int
 deliver_wait(struct deliver *d, struct deliver_channel *ch, int max,
-    struct deliver_stats *s, char **cause)
+    const volatile sig_atomic_t *stop, struct deliver_stats *s, char **cause)
 {
 	int running = 1, rc = 0;
+	time_t deadline = 0;
 
 	while (rc == 0 && (ch ? ch->active >= max :
 	    d->email.active + d->sms.active > 0)) {
+		if (stop != NULL && *stop && deadline == 0)
+			deadline = time(NULL) + d->cf->daemon.shutdown_grace;
+		if (deadline != 0 && time(NULL) >= deadline) {
+			deliver_abandon(d);
+			break;
+		}
 		curl_multi_perform(d->multi, &running);
 		rc = deliver_reap(d, s, cause);
 		if (ch ? ch->active >= max : d->email.active + d->sms.active > 0)
@@ -390,14 +442,19 @@ deliver_triage(struct deliver *d, struct deliver_job *job, int64_t now,
 	int64_t when;
 
 	job->ch = channel_of(d, m->channel);
+	/* A dry run reports what would happen and changes nothing. */
 	if ((why = deliver_suppressed(d, m, cause)) != NULL) {
 		s->suppressed++;
 		log_info("%s: suppressed: %s", m->dedup_key, why);
+		if (dry_run)
+			return 0;
 		return store_outbox_update(d->st, m->id, "suppressed",
 		    m->attempts, m->not_before, why, NULL, 0, now, cause) ? -1 : 0;
 	}
 	if ((when = deliver_defer(d, m, now)) > now) {
 		s->deferred++;
+		if (dry_run)
+			return 0;
 		return store_outbox_update(d->st, m->id, m->state, m->attempts,
 		    when, m->last_error, NULL, 0, now, cause) ? -1 : 0;
 	}
@@ -442,14 +499,14 @@ deliver_pass(struct deliver *d, int64_t now, int dry_run,
 			continue;
 		}
 		if (job->ch->be->finish != NULL)
-			rc = deliver_wait(d, job->ch, job->ch->cc->connections, s,
-			    cause);
+			rc = deliver_wait(d, job->ch, job->ch->cc->connections,
+			    stop, s, cause);
 		if (rc == 0)
 			rc = deliver_start(d, job, time(NULL), s, cause);
 		else
 			job_free(job);
 	}
-	if (deliver_wait(d, NULL, 0, s, cause) != 0)
+	if (deliver_wait(d, NULL, 0, stop, s, cause) != 0)
 		rc = -1;
 	free(due.v);
 	return rc;

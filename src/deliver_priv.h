@@ -62,6 +62,9 @@ struct deliver {
 	struct deliver_channel email;
 	struct deliver_channel sms;
 	CURLM *multi;
+	struct deliver_job **inflight;	 /* transfers on the multi handle */
+	size_t ninflight;
+	size_t inflight_cap;
 	char hostname[256];
 };
 

@@ -83,15 +83,18 @@ feeds_stamp(struct store *st, const struct store_rep *rep,
 	s->v[1] = feeds_hash(rep->name);
 	s->v[2] = fs.customers;
 	s->v[3] = fs.customers_changed;
-	s->v[4] = feeds_bits(fs.tiers);
+	s->v[4] = feeds_bits(fs.updated);
+	s->v[5] = feeds_bits(fs.tiers);
 	if (kind == FEEDS_FOLLOWUPS) {
-		s->v[5] = fs.tasks;
-		s->v[6] = fs.tasks_changed;
-		s->v[7] = feeds_bits(fs.contacts);
-		s->v[8] = feeds_day(now);
+		s->v[6] = fs.tasks;
+		s->v[7] = fs.tasks_changed;
+		s->v[8] = fs.tasks_open;
+		s->v[9] = feeds_bits(fs.sequences);
+		s->v[10] = feeds_bits(fs.contacts);
+		s->v[11] = feeds_day(now);
 	} else {
 		date_from_days(feeds_day(now), &d);
-		s->v[8] = d.year;
+		s->v[11] = d.year;
 	}
 	return 0;
 }

@@ -142,7 +142,7 @@ not_modified(struct httpd_req *r, const char *etag, int64_t modified)
 static void
 feed_headers(struct MHD_Response *resp, const char *etag, int64_t modified)
 {
-	char date[30], cc[48];
+	char date[64], cc[48];
 
 	httpd_http_date(modified, date);
 	snprintf(cc, sizeof(cc), "private, max-age=%d", HTTPD_FEED_MAX_AGE);

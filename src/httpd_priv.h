@@ -132,7 +132,7 @@ enum MHD_Result httpd_unavailable(struct httpd_req *r, const char *what,
  * counts embedded NUL bytes (UTF-16 text). */
 const char *httpd_arg(struct httpd_req *r, const char *name, size_t *len);
 /* Formats an IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT"). */
-void httpd_http_date(int64_t t, char out[30]);
+void httpd_http_date(int64_t t, char out[64]);
 
 /* httpd_feeds.c */
 enum MHD_Result httpd_route_feed(struct httpd_req *r, const char *token,

@@ -128,9 +128,9 @@ main(int argc, char **argv)
 	if (checking)
 		return check(o.conf_path);
 	o.notify = notify != NULL && *notify != '\0';
-	/* Under systemd (or a terminal) stderr carries "<N>" priorities that
-	 * journald turns into levels; detached, plain lines go to stderr
-	 * until it is closed. */
+	/* Under systemd, or whenever stderr is not a terminal, lines carry
+	 * "<N>" priorities that journald turns into levels; a person at a
+	 * terminal gets plain "outreachd: level: ..." lines. */
 	log_init("outreachd", level, o.notify || !isatty(STDERR_FILENO));
 	if (!foreground && !o.once && !o.notify && detach() != 0) {
 		log_err("cannot detach: %m");

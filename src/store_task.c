@@ -279,22 +279,27 @@ store_rep_feed_stamp(struct store *st, const char *rep,
 
 	memset(fs, 0, sizeof(*fs));
 	if (stamp_row(st, "SELECT count(*), coalesce(max(c.updated_at), 0),"
-	    " total(c.last_contact), total(c.id * unicode(c.tier_eff))"
+	    " total(c.updated_at), total(c.last_contact),"
+	    " total(c.id * unicode(c.tier_eff))"
 	    " FROM reps r JOIN customers c ON c.rep_id = r.id"
 	    " WHERE r.key = ?1;", rep, &s, cause) != 0)
 		return -1;
 	fs->customers = sqlite3_column_int(s, 0);
 	fs->customers_changed = sqlite3_column_int64(s, 1);
-	fs->contacts = sqlite3_column_double(s, 2);
-	fs->tiers = sqlite3_column_double(s, 3);
+	fs->updated = sqlite3_column_double(s, 2);
+	fs->contacts = sqlite3_column_double(s, 3);
+	fs->tiers = sqlite3_column_double(s, 4);
 	sqlite3_finalize(s);
 	if (stamp_row(st, "SELECT count(*), coalesce(max(coalesce(p.modified_at,"
-	    " p.created_at)), 0) FROM reps r JOIN customers c ON c.rep_id = r.id"
+	    " p.created_at)), 0), total(p.status = 'open'), total(p.sequence)"
+	    " FROM reps r JOIN customers c ON c.rep_id = r.id"
 	    " JOIN plan_items p ON p.customer_id = c.id AND p.action = 'task'"
 	    " WHERE r.key = ?1;", rep, &s, cause) != 0)
 		return -1;
 	fs->tasks = sqlite3_column_int(s, 0);
 	fs->tasks_changed = sqlite3_column_int64(s, 1);
+	fs->tasks_open = (long)sqlite3_column_double(s, 2);
+	fs->sequences = sqlite3_column_double(s, 3);
 	sqlite3_finalize(s);
 	return 0;
 }

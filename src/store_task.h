@@ -65,8 +65,12 @@ int store_rep_by_token(struct store *st, const char *token,
 struct store_feed_stamp {
 	int64_t tasks_changed;	   /* newest task creation or change */
 	long tasks;		   /* tasks (a forgotten customer drops some) */
+	long tasks_open;
+	double sequences;	   /* sum of task sequences: every change */
 	int64_t customers_changed; /* newest updated_at of the rep's customers */
 	long customers;
+	double updated;		   /* sum of updated_at: every change, even
+				      if the clock went back */
 	double contacts;	   /* sum of last contact days */
 	double tiers;		   /* checksum of the customers' tiers */
 };
