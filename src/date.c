@@ -128,30 +128,6 @@ date_weekday(int32_t days)
 	return (int)(d - date_floordiv(d, 7) * 7);
 }
 
-/* Quotes untrusted text for a message: escaped and cut short. */
-static char *
-date_quote(const char *s)
-{
-	struct buf b;
-	size_t i;
-
-	buf_init(&b);
-	buf_addc(&b, '"');
-	for (i = 0; s[i] != '\0'; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (i >= DATE_QUOTE_MAX && (c & 0xc0) != 0x80) {
-			buf_puts(&b, "...");
-			break;
-		}
-		if (c < 0x20 || c == 0x7f || c == '"' || c == '\\')
-			buf_printf(&b, "\\x%02x", c);
-		else
-			buf_addc(&b, (char)c);
-	}
-	buf_addc(&b, '"');
-	return buf_detach(&b);
-}
-
 /* Fails with "<quoted subject>: <what>". */
 static int PRINTFLIKE(3, 4)
 date_fail(const char *subject, char **cause, const char *fmt, ...)
@@ -162,7 +138,7 @@ date_fail(const char *subject, char **cause, const char *fmt, ...)
 	va_start(ap, fmt);
 	what = xvasprintf(fmt, ap);
 	va_end(ap);
-	q = date_quote(subject);
+	q = str_quote(subject, DATE_QUOTE_MAX);
 	set_error(cause, "%s: %s", q, what);
 	free(q);
 	free(what);

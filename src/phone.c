@@ -37,30 +37,6 @@ struct phone_scan {
 	size_t zero_at; /* index in digits of a "(0)", or PHONE_NO_ZERO */
 };
 
-/* Quotes untrusted input for a message: escaped, not too long. */
-static char *
-phone_quote(const char *s)
-{
-	struct buf b;
-	size_t i;
-
-	buf_init(&b);
-	buf_addc(&b, '"');
-	for (i = 0; s[i] != '\0'; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (i >= PHONE_MAX_INPUT && (c & 0xc0) != 0x80) {
-			buf_puts(&b, "...");
-			break;
-		}
-		if (c < 0x20 || c == 0x7f || c == '"' || c == '\\')
-			buf_printf(&b, "\\x%02x", c);
-		else
-			buf_addc(&b, (char)c);
-	}
-	buf_addc(&b, '"');
-	return buf_detach(&b);
-}
-
 /* Fails with "<quoted input>: not a phone number (<why>)". */
 static int PRINTFLIKE(3, 4)
 phone_fail(const char *in, char **cause, const char *fmt, ...)
@@ -71,7 +47,7 @@ phone_fail(const char *in, char **cause, const char *fmt, ...)
 	va_start(ap, fmt);
 	why = xvasprintf(fmt, ap);
 	va_end(ap);
-	q = phone_quote(in);
+	q = str_quote(in, PHONE_MAX_INPUT);
 	set_error(cause, "%s: not a phone number (%s)", q, why);
 	free(q);
 	free(why);
@@ -286,7 +262,7 @@ phone_normalize(const char *in, const char *default_cc, char **out,
 	if (default_cc == NULL)
 		default_cc = "";
 	if (*default_cc != '\0' && !phone_cc_valid(default_cc)) {
-		q = phone_quote(default_cc);
+		q = str_quote(default_cc, PHONE_MAX_INPUT);
 		set_error(cause, "invalid default country code %s (need 1 to 3 "
 		    "digits without '+')", q);
 		free(q);

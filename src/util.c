@@ -208,6 +208,29 @@ buf_free(struct buf *b)
 }
 
 char *
+str_quote(const char *s, size_t max)
+{
+	struct buf b;
+	size_t i;
+
+	buf_init(&b);
+	buf_addc(&b, '"');
+	for (i = 0; s[i] != '\0'; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (i >= max && (c & 0xc0) != 0x80) {
+			buf_puts(&b, "...");
+			break;
+		}
+		if (c < 0x20 || c == 0x7f || c == '"' || c == '\\')
+			buf_printf(&b, "\\x%02x", c);
+		else
+			buf_addc(&b, (char)c);
+	}
+	buf_addc(&b, '"');
+	return buf_detach(&b);
+}
+
+char *
 str_trim(char *s)
 {
 	char *b = s, *e;

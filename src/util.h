@@ -45,6 +45,11 @@ void buf_reset(struct buf *b);
 char *buf_detach(struct buf *b); /* never NULL; buffer is reset */
 void buf_free(struct buf *b);
 
+/* Untrusted text quoted for an error message: in double quotes, control
+ * bytes, quotes and backslashes as \xNN, cut with "..." after max bytes
+ * (never inside a UTF-8 character).  malloc'd. */
+char *str_quote(const char *s, size_t max);
+
 /* Trims ASCII white space at both ends, in place; returns s. */
 char *str_trim(char *s);
 int str_empty(const char *s); /* NULL or "" */
