@@ -119,7 +119,33 @@ printf 'wrong\n' >"$dir/au.pw"
 ctl send >/dev/null 2>&1
 t_is "$(ctl outbox --json | js '[m["state"] for m in d]')" "['retry', 'retry']" "refused login: retry, not loss"
 
-# 5. SMS through Kannel, Chinese and English.
+# 5. STARTTLS required (the default): a server with a self-signed
+# certificate is refused until its CA is configured; then the message goes
+# over TLS.  A server without STARTTLS is never sent to in the clear.
+if "$peers/mkcert.sh" "$dir/tls" >/dev/null 2>&1; then
+	start_smtpd tls --starttls "$dir/tls/cert.pem" "$dir/tls/key.pem" --require-starttls
+	setup tls "$port"
+	sed -i 's/tls = "none";//' "$dir/tls.conf"
+	ctl send >/dev/null 2>&1
+	j=$(ctl outbox --json)
+	t_is "$(echo "$j" | js '[m["state"] for m in d]')" "['retry', 'retry']" "unknown CA: not sent (verification is on), retried"
+	t_like "$(echo "$j" | js 'd[0]["last_error"]')" "SSL|certificate" "the TLS error is recorded"
+	sed -i "s|username = \"outreachd\";|username = \"outreachd\"; ca_file = \"$dir/tls/cert.pem\";|" "$dir/tls.conf"
+	sleep 2
+	ctl send >/dev/null 2>&1
+	t_is "$(ctl outbox --json | js '[m["state"] for m in d]')" "['sent', 'sent']" "with ca_file: sent"
+	t_like "$(cat "$dir/tls.mail/new/"*.env)" "X-TLS: yes" "the server saw TLS"
+	start_smtpd plain
+	setup plain "$port"
+	sed -i 's/tls = "none";//' "$dir/plain.conf"
+	ctl send >/dev/null 2>&1
+	t_is "$(ls "$dir/plain.mail/new" 2>/dev/null | wc -l)" 0 "no STARTTLS offered: nothing sent in the clear"
+	t_is "$(ctl outbox --json | js '[m["state"] for m in d]')" "['retry', 'retry']" "and the messages wait"
+else
+	t_skip 6 "openssl not available"
+fi
+
+# 6. SMS through Kannel, Chinese and English.
 if "$peers/kannel.sh" start "$dir/kannel" >"$dir/kannel.out" 2>&1; then
 	t_cleanup_push "$peers/kannel.sh stop '$dir/kannel' >/dev/null 2>&1"
 	. "$dir/kannel/env"
