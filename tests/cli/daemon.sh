@@ -151,7 +151,11 @@ if command -v systemd-analyze >/dev/null; then
 	out=$(systemd-analyze verify --man=no "$dir/outreachd.service" 2>&1); rc=$?
 	t_is "$rc" 0 "systemd-analyze verify passes"
 	[ -n "$out" ] && t_diag "$out"
+	exp=$(systemd-analyze security --offline=true --man=no "$dir/outreachd.service" 2>/dev/null |
+		sed -n 's/.*Overall exposure level for outreachd.service: \([0-9.]*\).*/\1/p')
+	t_diag "systemd-analyze security exposure: $exp"
+	t_ok "systemd-analyze security exposure ($exp) is below 2.0" awk "BEGIN { exit !($exp < 2.0) }"
 else
-	t_skip 1 "systemd-analyze not installed"
+	t_skip 2 "systemd-analyze not installed"
 fi
 t_done
