@@ -326,6 +326,17 @@ wait "$pid"
 t_is "$?" 0 "SIGTERM: outreachd exits 0"
 t_is "$(code "$B/healthz")" 000 "and no longer listens"
 
+# A busy port: a clear message and EX_UNAVAILABLE, not a daemon without HTTP.
+busy=$(t_freeport)
+t_bg "$dir/busy.pid" "$T_PY" -c "import socket, time
+s = socket.socket(); s.bind(('127.0.0.1', $busy)); s.listen(); time.sleep(120)"
+t_wait_port "$busy" 10 "$T_BG_PID"
+sed "s|listen = \"127.0.0.1:$port\"|listen = \"127.0.0.1:$busy\"|" "$conf" >"$dir/busy.conf"
+out=$("$OUTREACHD" -c "$dir/busy.conf" --foreground 2>&1); rc=$?
+t_is "$rc" 69 "http.listen on a busy port: exit 69 (EX_UNAVAILABLE)"
+t_like "$out" "http.listen 127.0.0.1:$busy: Address already in use" "with the address and the reason"
+t_kill "$dir/busy.pid"
+
 # IPv6 loopback, when the host has it.
 if "$T_PY" -c 'import socket; s=socket.socket(socket.AF_INET6); s.bind(("::1", 0))' 2>/dev/null; then
 	port6=$(t_freeport)

@@ -126,6 +126,7 @@ smith(struct store *st)
 	return &r;
 }
 
+/* UIDs use the host of base_url, or "outreachd". */
 static void
 test_uid_host(void **state)
 {
@@ -151,6 +152,7 @@ test_uid_host(void **state)
 	free(h);
 }
 
+/* Feed file names, URLs and the UTC day. */
 static void
 test_names_and_urls(void **state)
 {
@@ -215,6 +217,7 @@ test_stamp(void **state)
 	cleanup(st, path);
 }
 
+/* Tasks and birthdays render; done tasks leave in time. */
 static void
 test_render(void **state)
 {
@@ -264,6 +267,7 @@ test_render(void **state)
 	conf_free(cf);
 }
 
+/* Opt-outs add to the canonical set, by id or by phone. */
 static void
 test_optouts(void **state)
 {
@@ -323,6 +327,7 @@ test_data_version(void **state)
 	cleanup(st, path);
 }
 
+/* Runs the group. */
 int
 main(void)
 {
