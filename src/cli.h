@@ -45,6 +45,9 @@ int cli_dispatch(struct cli *cli, const struct cli_cmd *cmds, const char *group,
 extern const struct cli_cmd cli_customer_cmds[];
 extern const struct cli_cmd cli_rep_cmds[];
 extern const struct cli_cmd cli_contact_cmds[];
+extern const struct cli_cmd cli_task_cmds[];
+int cli_cmd_feed(struct cli *cli, int argc, char **argv);
+int cli_cmd_rep_token(struct cli *cli, int argc, char **argv);
 int cli_cmd_import(struct cli *cli, int argc, char **argv);
 int cli_cmd_init(struct cli *cli, int argc, char **argv);
 int cli_cmd_stats(struct cli *cli, int argc, char **argv);

@@ -468,6 +468,8 @@ const struct cli_cmd cli_rep_cmds[] = {
 	{ "add", "KEY --name NAME [--email E] [--phone P]",
 	  "add or update a sales rep", rep_add },
 	{ "list", "[--json]", "list sales reps", rep_list },
+	{ "token", "REP", "give the rep a new feed token and print the feed "
+	  "URLs (once; the old URLs stop working)", cli_cmd_rep_token },
 	{ NULL, NULL, NULL, NULL },
 };
 

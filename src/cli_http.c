@@ -239,6 +239,7 @@ rep_find(struct cli *cli, const char *key, struct store_rep *r)
 	return rc == 0 ? cli_fail(EX_DATAERR, "no rep \"%s\"", key) : 0;
 }
 
+/* outreachctl feed REP [--birthdays]: the calendar on stdout. */
 int
 cli_cmd_feed(struct cli *cli, int argc, char **argv)
 {
@@ -297,6 +298,7 @@ token_save(struct cli *cli, const char *rep, const char *token)
 	return rc == 0 ? cli_fail(EX_DATAERR, "no rep \"%s\"", rep) : 0;
 }
 
+/* outreachctl rep token REP: a new feed token, URLs once. */
 int
 cli_cmd_rep_token(struct cli *cli, int argc, char **argv)
 {

@@ -69,6 +69,7 @@ feeds_bits(double d)
 	return v;
 }
 
+/* Reads what a rep's feed depends on, for the HTTP cache. */
 int
 feeds_stamp(struct store *st, const struct store_rep *rep,
     enum feeds_kind kind, int64_t now, struct feeds_stamp *s, char **cause)
@@ -99,6 +100,7 @@ feeds_stamp(struct store *st, const struct store_rep *rep,
 	return 0;
 }
 
+/* The host part of base_url, for UIDs. */
 char *
 feeds_uid_host(const char *base_url)
 {
@@ -120,6 +122,7 @@ feeds_uid_host(const char *base_url)
 	return n > 0 ? xstrndup(p, n) : xstrdup("outreachd");
 }
 
+/* The public URL of one of a rep's feeds. */
 char *
 feeds_url(const struct conf *cf, const char *token, enum feeds_kind kind)
 {
@@ -328,6 +331,7 @@ render_birthdays(struct store *st, const struct conf *cf,
 	return rc;
 }
 
+/* Renders a rep's follow-up or birthday feed. */
 int
 feeds_render(struct store *st, const struct conf *cf,
     const struct store_rep *rep, enum feeds_kind kind, int64_t now,
@@ -354,6 +358,7 @@ feeds_render(struct store *st, const struct conf *cf,
 	return 0;
 }
 
+/* Frees a rendered feed. */
 void
 feeds_doc_free(struct feeds_doc *doc)
 {

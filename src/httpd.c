@@ -1,41 +1,575 @@
-/* httpd.c - PLACEHOLDER until the HTTP service lands: starts nothing. */
-#include "httpd.h"
+/* httpd.c - the HTTP service: the libmicrohttpd server, its limits, the
+ * routing of requests and the helpers the handlers share.
+ *
+ * Routes (everything else is the same 404):
+ *	GET  /feeds/TOKEN/followups.ics, /feeds/TOKEN/birthdays.ics
+ *	GET  /u/TOKEN	confirmation page;  POST /u/TOKEN  one-click (RFC 8058)
+ *	GET  /callbacks/kannel/dlr, /callbacks/kannel/inbound  (loopback only)
+ *	GET  /healthz, /metrics
+ * HEAD is answered wherever GET is; other methods get 405.  Request line
+ * and headers must fit in HTTPD_CONN_MEMORY (libmicrohttpd answers 414 or
+ * 431 otherwise), paths longer than HTTPD_URL_MAX get 414, POST bodies
+ * over HTTPD_POST_MAX 413, malformed requests 400 (libmicrohttpd). */
+#include <netdb.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
 
+#include "httpd_priv.h"
+#include "log.h"
+#include "store_task.h"
+#include "util.h"
+
+static const char httpd_404[] = "Not Found\n";
+
+/* libmicrohttpd's own messages (connection errors and the like). */
+static void
+httpd_mhd_log(void *cls, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+
+/* Passes libmicrohttpd's messages to our log, at debug level: they are
+ * about single misbehaving connections, not about the service. */
+static void
+httpd_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char *s = xvasprintf(fmt, ap);
+	size_t n = strlen(s);
+
+	(void)cls;
+	while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r'))
+		s[--n] = '\0';
+	log_debug("http: %s", s);
+	free(s);
+}
+
+/* Splits "host:port", "[v6]:port" or "*:port" (any address). */
+static int
+httpd_split_listen(const char *spec, char **host, char **port,
+    char **cause)
+{
+	const char *colon, *rb;
+
+	if (spec[0] == '[') {
+		rb = strchr(spec, ']');
+		if (rb == NULL || rb[1] != ':')
+			return set_error(cause, "http.listen \"%s\": expected "
+			    "[ADDRESS]:PORT", spec);
+		*host = xstrndup(spec + 1, (size_t)(rb - spec - 1));
+		colon = rb + 1;
+	} else {
+		if ((colon = strrchr(spec, ':')) == NULL)
+			return set_error(cause, "http.listen \"%s\": expected "
+			    "ADDRESS:PORT", spec);
+		*host = xstrndup(spec, (size_t)(colon - spec));
+	}
+	*port = xstrdup(colon + 1);
+	if (**host == '\0' || strcmp(*host, "*") == 0) {
+		free(*host);
+		*host = NULL;
+	}
+	return 0;
+}
+
+/* A bound, listening, non-blocking socket for one address. */
+static int
+httpd_bind(const struct addrinfo *ai, char **cause, const char *spec)
+{
+	int fd, on = 1, off = 0;
+
+	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC |
+	    SOCK_NONBLOCK, ai->ai_protocol);
+	if (fd < 0)
+		return set_error(cause, "http.listen %s: socket: %m", spec);
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+	if (ai->ai_family == AF_INET6)	/* "[::]:P" takes IPv4 too */
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off));
+	if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 ||
+	    listen(fd, SOMAXCONN) != 0) {
+		set_error(cause, "http.listen %s: %m", spec);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Opens the listening socket ourselves, so a busy port or a bad address
+ * is reported plainly. */
+static int
+httpd_listen(const char *spec, char **cause)
+{
+	struct addrinfo hints, *res = NULL;
+	char *host = NULL, *port = NULL;
+	int rc, fd;
+
+	if (httpd_split_listen(spec, &host, &port, cause) != 0)
+		return -1;
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = host == NULL ? AF_INET6 : AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	rc = getaddrinfo(host, port, &hints, &res);
+	if (rc != 0 && host == NULL) {	/* no IPv6 here: any IPv4 address */
+		hints.ai_family = AF_INET;
+		rc = getaddrinfo(host, port, &hints, &res);
+	}
+	free(host);
+	free(port);
+	if (rc != 0)
+		return set_error(cause, "http.listen %s: %s", spec,
+		    gai_strerror(rc));
+	fd = httpd_bind(res, cause, spec);
+	freeaddrinfo(res);
+	return fd;
+}
+
+/* Borrows a pooled store connection for the request. */
+struct store *
+httpd_store(struct httpd_req *r)
+{
+	struct httpd *h = r->h;
+	char *cause = NULL;
+	int64_t v;
+
+	if (r->st != NULL)
+		return r->st;
+	pthread_mutex_lock(&h->pool_lock);
+	if (h->nidle > 0)
+		r->db = h->idle[--h->nidle];
+	pthread_mutex_unlock(&h->pool_lock);
+	if (r->db == NULL) {
+		r->db = xcalloc(1, sizeof(*r->db));
+		r->db->seen = -1;
+		if (store_open(h->store_path, &r->db->st, &cause) != 0) {
+			log_err("http: %s", cause);
+			free(cause);
+			free(r->db);
+			r->db = NULL;
+			return NULL;
+		}
+	}
+	/* Another connection (the daemon, outreachctl) committed since this
+	 * one last looked: cached feeds must compare their stamps again. */
+	if ((v = store_data_version(r->db->st)) != r->db->seen || v < 0) {
+		r->db->seen = v;
+		atomic_fetch_add(&h->db_gen, 1);
+	}
+	r->db_gen = atomic_load(&h->db_gen);
+	return r->st = r->db->st;
+}
+
+/* Gives the request's store connection back to the pool. */
+static void
+httpd_store_release(struct httpd_req *r)
+{
+	struct httpd *h = r->h;
+
+	if (r->wrote)	/* our own commits do not change our data_version */
+		atomic_fetch_add(&h->db_gen, 1);
+	if (r->db == NULL)
+		return;
+	pthread_mutex_lock(&h->pool_lock);
+	if (h->nidle == h->cap_idle) {
+		h->cap_idle = h->cap_idle ? 2 * h->cap_idle : HTTPD_THREADS;
+		h->idle = xreallocarray(h->idle, h->cap_idle, sizeof(*h->idle));
+	}
+	h->idle[h->nidle++] = r->db;
+	pthread_mutex_unlock(&h->pool_lock);
+	r->db = NULL;
+	r->st = NULL;
+}
+
+/* Logs a request at debug level, with the secret part of the path (a feed
+ * or unsubscribe token) left out. */
+static void
+httpd_access_log(struct httpd_req *r, unsigned status)
+{
+	const char *u = r->url ? r->url : "?", *tail = "";
+	int n = (int)strlen(u);
+
+	if (strncmp(u, "/feeds/", 7) == 0) {
+		n = 7;
+		tail = strchr(u + 7, '/') ? strchr(u + 7, '/') : "";
+	} else if (strncmp(u, "/u/", 3) == 0)
+		n = 3;
+	if (n > 200)
+		n = 200;
+	log_debug("http: %s %.*s%s%s -> %u", r->method ? r->method : "?", n, u,
+	    n < (int)strlen(u) ? "..." : "", tail, status);
+}
+
+/* Queues a response, counted by status class and logged. */
+enum MHD_Result
+httpd_queue(struct httpd_req *r, unsigned status, struct MHD_Response *resp)
+{
+	httpd_access_log(r, status);
+	pthread_mutex_lock(&r->h->stats_lock);
+	r->h->n.responses[status / 100 < 6 ? status / 100 : 0]++;
+	pthread_mutex_unlock(&r->h->stats_lock);
+	return MHD_queue_response(r->conn, status, resp);
+}
+
+/* Queues a small response built from a string. */
+enum MHD_Result
+httpd_reply(struct httpd_req *r, unsigned status, const char *type,
+    const char *body, const char *const *headers)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+
+	resp = MHD_create_response_from_buffer(body ? strlen(body) : 0,
+	    (void *)(body ? body : ""), MHD_RESPMEM_MUST_COPY);
+	if (resp == NULL)
+		return MHD_NO;
+	if (type != NULL)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	for (; headers != NULL && headers[0] != NULL; headers += 2)
+		MHD_add_response_header(resp, headers[0], headers[1]);
+	ret = httpd_queue(r, status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+/* The one 404 of the service. */
+enum MHD_Result
+httpd_not_found(struct httpd_req *r)
+{
+	return httpd_reply(r, MHD_HTTP_NOT_FOUND, "text/plain; charset=utf-8",
+	    httpd_404, NULL);
+}
+
+/* Logs a store failure and answers 503. */
+enum MHD_Result
+httpd_unavailable(struct httpd_req *r, const char *what, char *cause)
+{
+	static const char *const hdrs[] = { "Retry-After", "30", NULL };
+
+	log_err("http: %s: %s", what, cause ? cause : "store unavailable");
+	free(cause);
+	return httpd_reply(r, MHD_HTTP_SERVICE_UNAVAILABLE,
+	    "text/plain; charset=utf-8", "Service Unavailable\n", hdrs);
+}
+
+/* A query argument of the request, with its length. */
+const char *
+httpd_arg(struct httpd_req *r, const char *name, size_t *len)
+{
+	const char *v = NULL;
+	size_t n = 0;
+
+	if (MHD_lookup_connection_value_n(r->conn, MHD_GET_ARGUMENT_KIND, name,
+	    strlen(name), &v, &n) != MHD_YES)
+		v = NULL, n = 0;
+	if (len != NULL)
+		*len = n;
+	return v;
+}
+
+/* Formats an HTTP date (IMF-fixdate, always English). */
+void
+httpd_http_date(int64_t t, char out[64])
+{
+	static const char days[][4] = { "Sun", "Mon", "Tue", "Wed", "Thu",
+		"Fri", "Sat" };
+	static const char months[][4] = { "Jan", "Feb", "Mar", "Apr", "May",
+		"Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (gmtime_r(&tt, &tm) == NULL)
+		memset(&tm, 0, sizeof(tm));
+	snprintf(out, 64, "%.3s, %02u %.3s %04u %02u:%02u:%02u GMT",
+	    days[(unsigned)tm.tm_wday % 7], (unsigned)tm.tm_mday % 100,
+	    months[(unsigned)tm.tm_mon % 12], (unsigned)(tm.tm_year + 1900) %
+	    10000, (unsigned)tm.tm_hour % 100, (unsigned)tm.tm_min % 100,
+	    (unsigned)tm.tm_sec % 100);
+}
+
+/* 405 with the methods the resource takes. */
+static enum MHD_Result
+httpd_bad_method(struct httpd_req *r, const char *allow)
+{
+	const char *hdrs[] = { "Allow", allow, NULL };
+
+	return httpd_reply(r, MHD_HTTP_METHOD_NOT_ALLOWED,
+	    "text/plain; charset=utf-8", "Method Not Allowed\n", hdrs);
+}
+
+/* A feed or unsubscribe token: base64url, 1..128 characters. */
+static int
+httpd_token_ok(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || n > 128)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' &&
+		    s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') ||
+		    s[i] == '-' || s[i] == '_'))
+			return 0;
+	}
+	return 1;
+}
+
+/* /feeds/TOKEN/KIND.ics */
+static enum MHD_Result
+httpd_route_feeds(struct httpd_req *r, const char *rest)
+{
+	const char *slash = strchr(rest, '/');
+	enum feeds_kind kind;
+	char *token;
+	enum MHD_Result ret;
+
+	if (slash == NULL || !httpd_token_ok(rest, (size_t)(slash - rest)) ||
+	    feeds_kind_parse(slash + 1, &kind) != 0)
+		return httpd_not_found(r);
+	if (r->post)
+		return httpd_bad_method(r, "GET, HEAD");
+	token = xstrndup(rest, (size_t)(slash - rest));
+	ret = httpd_route_feed(r, token, kind);
+	free(token);
+	return ret;
+}
+
+/* Finds the handler for a path. */
+static enum MHD_Result
+httpd_route(struct httpd_req *r)
+{
+	const char *u = r->url;
+
+	if (strlen(u) > HTTPD_URL_MAX)
+		return httpd_reply(r, MHD_HTTP_URI_TOO_LONG,
+		    "text/plain; charset=utf-8", "URI Too Long\n", NULL);
+	if (strncmp(u, "/feeds/", 7) == 0)
+		return httpd_route_feeds(r, u + 7);
+	if (strncmp(u, "/u/", 3) == 0) {
+		if (!httpd_token_ok(u + 3, strlen(u + 3)))
+			return httpd_not_found(r);
+		if (r->body_too_big)
+			return httpd_reply(r, MHD_HTTP_CONTENT_TOO_LARGE,
+			    "text/plain; charset=utf-8", "Too Large\n", NULL);
+		return httpd_route_unsub(r, u + 3);
+	}
+	if (strcmp(u, "/callbacks/kannel/dlr") == 0)
+		return r->post ? httpd_bad_method(r, "GET, HEAD") :
+		    httpd_route_dlr(r);
+	if (strcmp(u, "/callbacks/kannel/inbound") == 0)
+		return r->post ? httpd_bad_method(r, "GET, HEAD") :
+		    httpd_route_inbound(r);
+	if (strcmp(u, "/healthz") == 0)
+		return r->post ? httpd_bad_method(r, "GET, HEAD") :
+		    httpd_route_healthz(r);
+	if (strcmp(u, "/metrics") == 0)
+		return r->post ? httpd_bad_method(r, "GET, HEAD") :
+		    httpd_route_metrics(r);
+	return httpd_not_found(r);
+}
+
+/* Runs a request's handler with the conf read-locked and a store
+ * connection borrowed for its duration. */
+static enum MHD_Result
+httpd_dispatch(struct httpd_req *r)
+{
+	enum MHD_Result ret;
+
+	pthread_rwlock_rdlock(&r->h->conf_lock);
+	r->cf = r->h->cf;
+	r->now = (int64_t)time(NULL);
+	ret = httpd_route(r);
+	r->cf = NULL;
+	pthread_rwlock_unlock(&r->h->conf_lock);
+	httpd_store_release(r);
+	return ret;
+}
+
+/* libmicrohttpd's access handler: called once when the headers are in
+ * (*ctx NULL), once per chunk of body, and once at the end, when the
+ * request is answered (libmicrohttpd's recommended pattern, which keeps
+ * connections alive). */
+static enum MHD_Result
+httpd_access(void *cls, struct MHD_Connection *conn, const char *url,
+    const char *method, const char *version, const char *upload,
+    size_t *upload_size, void **ctx)
+{
+	struct httpd_req *p = *ctx;
+
+	(void)version;
+	(void)upload;
+	if (p == NULL) {
+		p = xcalloc(1, sizeof(*p));
+		p->h = cls;
+		p->post = strcmp(method, "POST") == 0;
+		*ctx = p;
+		return MHD_YES;
+	}
+	if (*upload_size > 0) {	/* bodies are not needed: counted, dropped */
+		p->body_len += *upload_size;
+		p->body_too_big |= p->body_len > HTTPD_POST_MAX;
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	p->conn = conn, p->url = url, p->method = method;
+	if (!p->post && strcmp(method, "GET") != 0 &&
+	    strcmp(method, "HEAD") != 0)
+		return httpd_bad_method(p, "GET, HEAD, POST");
+	return httpd_dispatch(p);
+}
+
+/* Frees a request's state when libmicrohttpd is done with the request. */
+static void
+httpd_completed(void *cls, struct MHD_Connection *conn, void **ctx,
+    enum MHD_RequestTerminationCode why)
+{
+	(void)cls;
+	(void)conn;
+	(void)why;
+	free(*ctx);
+	*ctx = NULL;
+}
+
+/* Starts libmicrohttpd on fd with every limit set; NULL on failure. */
+static struct MHD_Daemon *
+httpd_mhd_start(struct httpd *h, const struct conf *cf, int fd)
+{
+	sigset_t all, old;
+	struct MHD_Daemon *mhd;
+
+	/* Worker threads inherit the mask: signals stay with the main loop. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	mhd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO |
+	    MHD_USE_ERROR_LOG, 0, NULL, NULL, httpd_access, h,
+	    MHD_OPTION_EXTERNAL_LOGGER, httpd_mhd_log, h,
+	    MHD_OPTION_LISTEN_SOCKET, fd,
+	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)HTTPD_THREADS,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)cf->http.max_connections,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTPD_CONN_MEMORY,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTPD_CONN_TIMEOUT,
+	    MHD_OPTION_STRICT_FOR_CLIENT, 1,	/* e.g. Host: required */
+	    MHD_OPTION_NOTIFY_COMPLETED, httpd_completed, h,
+	    MHD_OPTION_END);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return mhd;
+}
+
+/* Frees everything but the MHD daemon (stopped first by the caller). */
+static void
+httpd_free(struct httpd *h)
+{
+	size_t i;
+
+	httpd_cache_free(h);
+	for (i = 0; i < h->nidle; i++) {
+		store_close(h->idle[i]->st);
+		free(h->idle[i]);
+	}
+	free(h->idle);
+	free(h->store_path);
+	pthread_rwlock_destroy(&h->conf_lock);
+	pthread_mutex_destroy(&h->pool_lock);
+	pthread_mutex_destroy(&h->render_lock);
+	pthread_mutex_destroy(&h->cache_lock);
+	pthread_mutex_destroy(&h->stats_lock);
+	free(h);
+}
+
+/* Binds http.listen and starts the server threads. */
 int
 httpd_start(const struct conf *cf, const char *store_path, struct httpd **out,
     char **cause)
 {
-	(void)cf;
-	(void)store_path;
-	(void)cause;
+	pthread_rwlockattr_t ra;
+	struct httpd *h;
+	int fd;
+
 	*out = NULL;
+	if ((fd = httpd_listen(cf->http.listen, cause)) < 0)
+		return -1;
+	h = xcalloc(1, sizeof(*h));
+	h->store_path = xstrdup(store_path);
+	h->cf = cf;
+	/* Writers first: a reload must not wait behind a stream of feeds. */
+	pthread_rwlockattr_init(&ra);
+	pthread_rwlockattr_setkind_np(&ra,
+	    PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+	pthread_rwlock_init(&h->conf_lock, &ra);
+	pthread_rwlockattr_destroy(&ra);
+	pthread_mutex_init(&h->pool_lock, NULL);
+	pthread_mutex_init(&h->render_lock, NULL);
+	pthread_mutex_init(&h->cache_lock, NULL);
+	pthread_mutex_init(&h->stats_lock, NULL);
+	if ((h->mhd = httpd_mhd_start(h, cf, fd)) == NULL) {
+		/* On failure the socket is still ours (MHD_stop_daemon()
+		 * closes it otherwise). */
+		close(fd);
+		set_error(cause, "http.listen %s: cannot start the HTTP server",
+		    cf->http.listen);
+		httpd_free(h);
+		return -1;
+	}
+	/* Debug level: the daemon's "started" line comes first. */
+	log_debug("http: listening on %s (%s)", cf->http.listen,
+	    cf->http.base_url);
+	*out = h;
 	return 0;
 }
 
+/* Stops the server after the requests in progress. */
 void
 httpd_stop(struct httpd *h)
 {
-	(void)h;
+	if (h == NULL)
+		return;
+	MHD_stop_daemon(h->mhd);	/* waits for requests in progress */
+	httpd_free(h);
 }
 
+/* Swaps the configuration (write lock) after a reload. */
 void
 httpd_set_conf(struct httpd *h, const struct conf *cf)
 {
-	(void)h;
-	(void)cf;
+	pthread_rwlock_wrlock(&h->conf_lock);
+	if (strcmp(cf->http.listen, h->cf->http.listen) != 0 ||
+	    cf->http.max_connections != h->cf->http.max_connections)
+		log_warn("http: a new listen address or max_connections needs "
+		    "a restart; still on %s", h->cf->http.listen);
+	h->cf = cf;
+	h->gen++;	/* feeds depend on the configuration: render again */
+	pthread_rwlock_unlock(&h->conf_lock);
 }
 
+/* Records the last scan for /metrics. */
 void
 httpd_set_scan(struct httpd *h, int64_t last_scan, double seconds)
 {
-	(void)h;
-	(void)last_scan;
-	(void)seconds;
+	pthread_mutex_lock(&h->stats_lock);
+	h->n.last_scan = last_scan;
+	h->n.scan_secs = seconds;
+	pthread_mutex_unlock(&h->stats_lock);
 }
 
+/* Adds a delivery cycle's figures to the /metrics totals. */
 void
 httpd_add_sends(struct httpd *h, const struct deliver_stats *s)
 {
-	(void)h;
-	(void)s;
+	struct deliver_stats *t = &h->n.sends;
+
+	pthread_mutex_lock(&h->stats_lock);
+	t->queued += s->queued;
+	t->unrenderable += s->unrenderable;
+	t->sent += s->sent;
+	t->retried += s->retried;
+	t->failed += s->failed;
+	t->suppressed += s->suppressed;
+	t->deferred += s->deferred;
+	t->dry_run += s->dry_run;
+	pthread_mutex_unlock(&h->stats_lock);
 }

@@ -56,6 +56,7 @@ cache_drop(struct httpd *h, size_t i)
 	h->cache[i] = h->cache[--h->ncache];
 }
 
+/* Drops every cached feed (at shutdown). */
 void
 httpd_cache_free(struct httpd *h)
 {
@@ -425,6 +426,7 @@ feed_build(struct httpd_req *r, const struct store_rep *rep,
 	return 0;
 }
 
+/* GET /feeds/TOKEN/KIND.ics: token, cache, render, answer. */
 enum MHD_Result
 httpd_route_feed(struct httpd_req *r, const char *token, enum feeds_kind kind)
 {

@@ -364,6 +364,7 @@ httpd_route_inbound(struct httpd_req *r)
 	return httpd_reply(r, MHD_HTTP_OK, text_type, NULL, NULL);
 }
 
+/* GET /healthz: 200 "ok" when the store answers a query. */
 enum MHD_Result
 httpd_route_healthz(struct httpd_req *r)
 {

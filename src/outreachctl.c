@@ -18,6 +18,7 @@
 static int cmd_customer(struct cli *cli, int argc, char **argv);
 static int cmd_rep(struct cli *cli, int argc, char **argv);
 static int cmd_contact(struct cli *cli, int argc, char **argv);
+static int cmd_task(struct cli *cli, int argc, char **argv);
 
 static const struct cli_cmd commands[] = {
 	{ "init", "", "create the store (or migrate it) and exit",
@@ -29,6 +30,10 @@ static const struct cli_cmd commands[] = {
 	{ "rep", "add|list ...", "manage sales reps", cmd_rep },
 	{ "contact", "log CUSTOMER --kind K [--date D] [--note T]",
 	  "record a rep's contact with a customer", cmd_contact },
+	{ "task", "list|done ...", "list and close the reps' tasks", cmd_task },
+	{ "feed", "REP [--birthdays]",
+	  "write a rep's follow-up (or birthday) calendar to stdout",
+	  cli_cmd_feed },
 	{ "stats", "[--json]", "counts by tier, rep, birthday and opt-out",
 	  cli_cmd_stats },
 	{ "plan", "[--date YYYY-MM-DD] [--days N] [--json]",
@@ -193,6 +198,12 @@ cmd_contact(struct cli *cli, int argc, char **argv)
 {
 	return cli_dispatch(cli, cli_contact_cmds, "contact", argc - 1,
 	    argv + 1);
+}
+
+static int
+cmd_task(struct cli *cli, int argc, char **argv)
+{
+	return cli_dispatch(cli, cli_task_cmds, "task", argc - 1, argv + 1);
 }
 
 int

@@ -170,6 +170,8 @@ const char *const store_migrations[] = {
 	"  WHERE sent_at IS NOT NULL;"
 	"CREATE INDEX outbox_customer ON outbox(customer_id, day);"
 	"CREATE INDEX outbox_state ON outbox(state);",
+	/* 3 -> 4: inbound "STOP" replies find the customer by phone. */
+	"CREATE INDEX customers_phone ON customers(phone) WHERE phone IS NOT NULL;",
 };
 
 const int store_nmigrations =

@@ -271,6 +271,7 @@ stamp_row(struct store *st, const char *sql, const char *rep,
 	return 0;
 }
 
+/* A rep's feed stamp: two aggregate queries over index ranges. */
 int
 store_rep_feed_stamp(struct store *st, const char *rep,
     struct store_feed_stamp *fs, char **cause)
@@ -304,6 +305,7 @@ store_rep_feed_stamp(struct store *st, const char *rep,
 	return 0;
 }
 
+/* PRAGMA data_version: moves when another connection commits. */
 int64_t
 store_data_version(struct store *st)
 {
@@ -318,6 +320,7 @@ store_data_version(struct store *st)
 	return v;
 }
 
+/* Counts tasks with a status. */
 int
 store_task_count(struct store *st, const char *status, long *n, char **cause)
 {
@@ -379,6 +382,7 @@ optout_one(struct store *st, int64_t id, const char *channel, int64_t now,
 	return rc < 0 ? -1 : 1;
 }
 
+/* Adds a channel to one customer's opt-out, in a transaction. */
 int
 store_customer_optout_add(struct store *st, int64_t id, const char *channel,
     int64_t now, char **cause)
@@ -395,6 +399,7 @@ store_customer_optout_add(struct store *st, int64_t id, const char *channel,
 	return rc;
 }
 
+/* Opts every customer with this phone out of a channel. */
 int
 store_customer_optout_phone(struct store *st, const char *phone,
     const char *channel, int64_t now, int *n, char **cause)
