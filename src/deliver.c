@@ -215,11 +215,12 @@ deliver_record(struct deliver *d, struct deliver_job *job, int64_t now,
 {
 	const struct conf_delivery *c = &d->cf->delivery;
 	struct outbox_msg *m = &job->m;
-	int delay, rc;
+	int delay, rc, ch = strcmp(m->channel, "sms") == 0;
 
 	switch (job->verdict) {
 	case DV_SENT:
 		s->sent++;
+		s->sent_by[ch]++;
 		log_info("sent %s to %s via %s", m->dedup_key, m->channel,
 		    job->ch->be->name);
 		return store_outbox_update(d->st, m->id, "sent", m->attempts, now,
@@ -227,6 +228,7 @@ deliver_record(struct deliver *d, struct deliver_job *job, int64_t now,
 	case DV_RETRY:
 		if (m->attempts < c->max_attempts) {
 			s->retried++;
+			s->retried_by[ch]++;
 			delay = deliver_backoff(c, m->attempts);
 			if (job->retry_after_secs > delay)
 				delay = job->retry_after_secs;
@@ -239,6 +241,7 @@ deliver_record(struct deliver *d, struct deliver_job *job, int64_t now,
 		/* FALLTHROUGH */
 	default:
 		s->failed++;
+		s->failed_by[ch]++;
 		log_err("%s: failed after %d attempt%s: %s", m->dedup_key,
 		    m->attempts, m->attempts == 1 ? "" : "s", job->error);
 		rc = store_outbox_update(d->st, m->id, "failed", m->attempts, now,

@@ -29,6 +29,10 @@ struct deliver_stats {
 	unsigned long suppressed;
 	unsigned long deferred;	    /* quiet hours, not yet their day, rate */
 	unsigned long dry_run;	    /* would have been sent */
+	/* sent, retried and failed split by channel: [0] e-mail, [1] SMS */
+	unsigned long sent_by[2];
+	unsigned long retried_by[2];
+	unsigned long failed_by[2];
 };
 
 /* Prepares the transports (reads password files, loads the signing

@@ -571,5 +571,10 @@ httpd_add_sends(struct httpd *h, const struct deliver_stats *s)
 	t->suppressed += s->suppressed;
 	t->deferred += s->deferred;
 	t->dry_run += s->dry_run;
+	for (int i = 0; i < 2; i++) {
+		t->sent_by[i] += s->sent_by[i];
+		t->retried_by[i] += s->retried_by[i];
+		t->failed_by[i] += s->failed_by[i];
+	}
 	pthread_mutex_unlock(&h->stats_lock);
 }

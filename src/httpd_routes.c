@@ -447,8 +447,15 @@ metrics_outbox(struct store *st, struct buf *b, char **cause)
 	return 0;
 }
 
-/* The daemon's own counters.  deliver_stats has no per-channel split, so
- * the send counters carry channel="all". */
+/* One counter per channel. */
+static void
+metric_channels(struct buf *b, const char *name, const unsigned long v[2])
+{
+	buf_printf(b, "%s{channel=\"email\"} %lu\n", name, v[0]);
+	buf_printf(b, "%s{channel=\"sms\"} %lu\n", name, v[1]);
+}
+
+/* The daemon's own counters, by channel. */
 static void
 metrics_counters(struct httpd *h, struct buf *b)
 {
@@ -459,16 +466,13 @@ metrics_counters(struct httpd *h, struct buf *b)
 	pthread_mutex_unlock(&h->stats_lock);
 	metric_head(b, "outreachd_sends_total", "counter",
 	    "Messages a gateway accepted since the daemon started.");
-	buf_printf(b, "outreachd_sends_total{channel=\"all\"} %lu\n",
-	    n.sends.sent);
+	metric_channels(b, "outreachd_sends_total", n.sends.sent_by);
 	metric_head(b, "outreachd_send_failures_total", "counter",
 	    "Messages that failed for good since the daemon started.");
-	buf_printf(b, "outreachd_send_failures_total{channel=\"all\"} %lu\n",
-	    n.sends.failed);
+	metric_channels(b, "outreachd_send_failures_total", n.sends.failed_by);
 	metric_head(b, "outreachd_send_retries_total", "counter",
 	    "Send attempts to be retried since the daemon started.");
-	buf_printf(b, "outreachd_send_retries_total{channel=\"all\"} %lu\n",
-	    n.sends.retried);
+	metric_channels(b, "outreachd_send_retries_total", n.sends.retried_by);
 	metric_head(b, "outreachd_messages_suppressed_total", "counter",
 	    "Messages not sent (opt-out, frequency cap) since start.");
 	buf_printf(b, "outreachd_messages_suppressed_total %lu\n",
