@@ -59,10 +59,11 @@ planner_matches(struct planner *p, const struct plan_cand *c)
 	return 1;
 }
 
-static char *
-msg_key(int64_t id, int32_t day)
+/* The key of a customer in the preview's message map. */
+static void
+cap_key(int64_t id, char out[24])
 {
-	return xasprintf("%lld:%ld", (long long)id, (long)day);
+	snprintf(out, 24, "%lld", (long long)id);
 }
 
 /* Messages already planned for the customer within the cap window ending
@@ -71,32 +72,46 @@ static int
 planner_cap_count(struct planner *p, int64_t id)
 {
 	const struct conf_plan *cp = &p->cf->plan;
-	int32_t from = p->day - cp->cap_days + 1, d;
-	int64_t v;
+	int32_t from = p->day - cp->cap_days + 1;
+	const struct planner_caps *c;
+	char k[24];
+	int64_t idx;
+	size_t i;
 	int n;
-	char *k;
 
 	n = store_plan_messages(p->st, id, from, p->day, &p->cause);
-	if (n < 0)
-		return -1;
-	for (d = from; !p->commit && d <= p->day; d++) {
-		k = msg_key(id, d);
-		if (strmap_get(p->messages, k, &v))
-			n += (int)v;
-		free(k);
-	}
+	if (n < 0 || p->commit)
+		return n;
+	cap_key(id, k);
+	if (!strmap_get(p->messages, k, &idx))
+		return n;
+	c = &p->caps[idx];
+	for (i = 0; i < c->n; i++)
+		n += c->days[i] >= from && c->days[i] <= p->day;
 	return n;
 }
 
 static void
 planner_note_message(struct planner *p, int64_t id)
 {
-	char *k = msg_key(id, p->day);
-	int64_t v = 0;
+	struct planner_caps *c;
+	char k[24];
+	int64_t idx;
 
-	strmap_get(p->messages, k, &v);
-	strmap_put(p->messages, k, v + 1);
-	free(k);
+	cap_key(id, k);
+	if (!strmap_get(p->messages, k, &idx)) {
+		if (p->ncaps == p->caps_cap) {
+			p->caps_cap = p->caps_cap ? p->caps_cap * 2 : 256;
+			p->caps = xreallocarray(p->caps, p->caps_cap,
+			    sizeof(*p->caps));
+		}
+		memset(&p->caps[p->ncaps], 0, sizeof(*p->caps));
+		idx = (int64_t)p->ncaps++;
+		strmap_put(p->messages, k, idx);
+	}
+	c = &p->caps[idx];
+	c->days = xreallocarray(c->days, c->n + 1, sizeof(*c->days));
+	c->days[c->n++] = p->day;
 }
 
 static struct plan_item *
@@ -256,6 +271,9 @@ planner_run(struct store *st, const struct conf *cf, int32_t from, int ndays,
 	free(p.cause);
 	strmap_free(p.revisits);
 	strmap_free(p.messages);
+	for (i = 0; i < p.ncaps; i++)
+		free(p.caps[i].days);
+	free(p.caps);
 	free(order);
 	return rc;
 }

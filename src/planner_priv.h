@@ -6,6 +6,13 @@
 #include "store_plan.h"
 #include "strmap.h"
 
+/* The days this run planned messages for one customer (preview only; a
+ * committing run counts in the store). */
+struct planner_caps {
+	int32_t *days;
+	size_t n;
+};
+
 struct planner {
 	struct store *st;
 	const struct conf *cf;
@@ -14,7 +21,9 @@ struct planner {
 	struct plan_list *out;
 	struct plan_stats *stats;
 	struct strmap *revisits; /* customer id -> day planned in this run */
-	struct strmap *messages; /* "id:day" -> messages planned in this run */
+	struct strmap *messages; /* customer id -> index into caps */
+	struct planner_caps *caps; /* days of this run's messages, per customer */
+	size_t ncaps, caps_cap;
 	int32_t day;		 /* being planned */
 	const struct conf_rule *rule;
 	int32_t event_day;	 /* day + rule lead */

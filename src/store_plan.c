@@ -93,14 +93,14 @@ store_customer_has_attr(struct store *st, int64_t id, const char *name)
 	sqlite3_stmt *s;
 	int rc;
 
-	s = store_prepare(st, "SELECT 1 FROM customer_attrs WHERE customer_id"
-	    " = ?1 AND name = ?2 AND value <> '';", NULL);
+	s = store_cached(st, STMT_HAS_ATTR, "SELECT 1 FROM customer_attrs WHERE"
+	    " customer_id = ?1 AND name = ?2 AND value <> '';", NULL);
 	if (s == NULL)
 		return 0;
 	sqlite3_bind_int64(s, 1, id);
 	store_bind_text(s, 2, name);
 	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
+	sqlite3_reset(s);
 	return rc == SQLITE_ROW;
 }
 
@@ -110,7 +110,8 @@ store_plan_insert(struct store *st, const struct plan_row *r, int64_t now,
 {
 	sqlite3_stmt *s;
 
-	s = store_prepare(st, "INSERT INTO plan_items (dedup_key, rule, event,"
+	s = store_cached(st, STMT_PLAN_INSERT, "INSERT INTO plan_items (dedup_key,"
+	    " rule, event,"
 	    " customer_id, day, occurrence, action, channel, task_kind, reason,"
 	    " created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
 	    " ON CONFLICT (dedup_key) DO NOTHING;", cause);
@@ -128,22 +129,23 @@ store_plan_insert(struct store *st, const struct plan_row *r, int64_t now,
 	store_bind_text(s, 10, r->reason);
 	sqlite3_bind_int64(s, 11, now);
 	if (sqlite3_step(s) != SQLITE_DONE) {
-		sqlite3_finalize(s);
+		sqlite3_reset(s);
 		return store_fail(st, "saving planned item", cause);
 	}
-	sqlite3_finalize(s);
+	sqlite3_reset(s);
 	return sqlite3_changes(st->db) > 0;
 }
 
-/* Runs a one-row integer query with up to three integer/text arguments. */
+/* Runs a one-row integer query (cached: the planner runs these once per
+ * item) with up to three integer/text arguments. */
 static int
-one_int(struct store *st, const char *sql, const char *text, int64_t a,
-    int64_t b, int64_t *out, char **cause)
+one_int(struct store *st, enum store_stmt id, const char *sql,
+    const char *text, int64_t a, int64_t b, int64_t *out, char **cause)
 {
 	sqlite3_stmt *s;
 	int rc;
 
-	if ((s = store_prepare(st, sql, cause)) == NULL)
+	if ((s = store_cached(st, id, sql, cause)) == NULL)
 		return -1;
 	if (text != NULL)
 		store_bind_text(s, 1, text);
@@ -155,7 +157,7 @@ one_int(struct store *st, const char *sql, const char *text, int64_t a,
 		sqlite3_bind_int64(s, 3, *out);
 	rc = sqlite3_step(s);
 	*out = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-	sqlite3_finalize(s);
+	sqlite3_reset(s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return store_fail(st, "query", cause);
 	return rc == SQLITE_ROW;
@@ -165,8 +167,8 @@ int
 store_plan_item_id(struct store *st, const char *dedup_key, int64_t *id,
     char **cause)
 {
-	return one_int(st, "SELECT id FROM plan_items WHERE dedup_key = ?1;",
-	    dedup_key, 0, 0, id, cause);
+	return one_int(st, STMT_PLAN_ID, "SELECT id FROM plan_items WHERE"
+	    " dedup_key = ?1;", dedup_key, 0, 0, id, cause);
 }
 
 int
@@ -174,8 +176,8 @@ store_plan_exists(struct store *st, const char *dedup_key, char **cause)
 {
 	int64_t v = 0;
 
-	return one_int(st, "SELECT 1 FROM plan_items WHERE dedup_key = ?1;",
-	    dedup_key, 0, 0, &v, cause);
+	return one_int(st, STMT_PLAN_ID, "SELECT id FROM plan_items WHERE"
+	    " dedup_key = ?1;", dedup_key, 0, 0, &v, cause);
 }
 
 int
@@ -184,7 +186,8 @@ store_plan_messages(struct store *st, int64_t customer_id, int32_t from,
 {
 	int64_t v = to;
 
-	if (one_int(st, "SELECT count(*) FROM plan_items WHERE customer_id = ?1"
+	if (one_int(st, STMT_PLAN_MESSAGES, "SELECT count(*) FROM plan_items"
+	    " WHERE customer_id = ?1"
 	    " AND day BETWEEN ?2 AND ?3 AND action = 'message';", NULL,
 	    customer_id, from, &v, cause) < 0)
 		return -1;
@@ -197,8 +200,9 @@ store_plan_revisit_done(struct store *st, int64_t customer_id, int32_t day,
 {
 	int64_t v = 0;
 
-	return one_int(st, "UPDATE customers SET revisit_planned = ?2 "
-	    "WHERE id = ?1;", NULL, customer_id, day, &v, cause) < 0 ? -1 : 0;
+	return one_int(st, STMT_REVISIT_DONE, "UPDATE customers SET"
+	    " revisit_planned = ?2 WHERE id = ?1;", NULL, customer_id, day, &v,
+	    cause) < 0 ? -1 : 0;
 }
 
 int
