@@ -317,15 +317,15 @@ store_customer_optout(struct store *st, int64_t id, char **optout,
 	int rc;
 
 	*optout = NULL;
-	s = store_prepare(st, "SELECT opt_out FROM customers WHERE id = ?1;",
-	    cause);
+	s = store_cached(st, STMT_CUSTOMER_OPTOUT, "SELECT opt_out FROM customers"
+	    " WHERE id = ?1;", cause);
 	if (s == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, id);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
 		*optout = store_column_text(s, 0);
-	sqlite3_finalize(s);
+	sqlite3_reset(s);
 	if (rc == SQLITE_ROW)
 		return 1;
 	return rc == SQLITE_DONE ? 0 : store_fail(st, "reading opt-out", cause);

@@ -225,8 +225,10 @@ store_outbox_update(struct store *st, int64_t id, const char *state,
     const char *provider_id, int64_t sent_at, int64_t now, char **cause)
 {
 	sqlite3_stmt *s;
+	int rc;
 
-	s = store_prepare(st, "UPDATE outbox SET state = ?2, attempts = ?3,"
+	s = store_cached(st, STMT_OUTBOX_UPDATE, "UPDATE outbox SET state = ?2,"
+	    " attempts = ?3,"
 	    " not_before = ?4, last_error = ?5, provider_id = coalesce(?6,"
 	    " provider_id), sent_at = coalesce(?7, sent_at), updated_at = ?8"
 	    " WHERE id = ?1;", cause);
@@ -241,7 +243,9 @@ store_outbox_update(struct store *st, int64_t id, const char *state,
 	if (sent_at > 0)
 		sqlite3_bind_int64(s, 7, sent_at);
 	sqlite3_bind_int64(s, 8, now);
-	return run(st, s, "updating outbox", cause);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : store_fail(st, "updating outbox", cause);
 }
 
 int
@@ -295,12 +299,24 @@ int
 store_outbox_customer_count(struct store *st, int64_t customer_id,
     int32_t from, int32_t to, int64_t except, char **cause)
 {
-	int64_t a[4] = { customer_id, from, to, except };
+	sqlite3_stmt *s;
+	int rc, n = -1;
 
-	return (int)count(st, "SELECT count(*) FROM outbox WHERE customer_id ="
-	    " ?2 AND day BETWEEN ?3 AND ?4 AND id <> ?5 AND state IN ('sent',"
-	    " 'sending','delivered','undelivered') AND ?1 IS NULL;", NULL, a, 4,
-	    cause);
+	/* Once per message sent: prepared once per connection. */
+	s = store_cached(st, STMT_OUTBOX_CUSTOMER_COUNT, "SELECT count(*) FROM"
+	    " outbox WHERE customer_id = ?1 AND day BETWEEN ?2 AND ?3 AND"
+	    " id <> ?4 AND state IN ('sent','sending','delivered',"
+	    "'undelivered');", cause);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, customer_id);
+	sqlite3_bind_int(s, 2, from);
+	sqlite3_bind_int(s, 3, to);
+	sqlite3_bind_int64(s, 4, except);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		n = sqlite3_column_int(s, 0);
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? n : store_fail(st, "counting outbox", cause);
 }
 
 int64_t
