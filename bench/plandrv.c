@@ -1,0 +1,365 @@
+/* plandrv.c - the planner's own time against the bare indexed queries it
+ * issues, in one process on one warm store connection.
+ *
+ *	plandrv [-r RUNS] [-m planner|raw|both] [-v] [-s SAMPLES -l LABEL]
+ *	    CONF YYYY-MM-DD
+ *
+ * planner: planner_run(store, conf, day, 1 day, no commit) into a plan list,
+ *	    exactly what `outreachctl plan --date D` computes (without the
+ *	    printing), then plan_list_free().
+ * raw:     the lower bound: for the same rules, in the same order, the very
+ *	    SQL of src/store_plan.c with the same keys (Gregorian and lunar
+ *	    month-day keys, revisit per tier, sleeping steps, lost, stale,
+ *	    holidays), every row stepped and all 17 columns read, nothing else
+ *	    (no filters, channel choice, dedup or cap lookups, strings).
+ *
+ * With -m both the two alternate, run by run, so both see the same cache and
+ * load.  Prints one line per run; with -s appends "LABEL-planner ms X" /
+ * "LABEL-raw ms X" samples.  -v prints the raw queries one by one with
+ * their rows and time (for the report and EXPLAIN).  The first run of each
+ * is a warm-up and not recorded. */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/resource.h>
+
+#include <sqlite3.h>
+
+#include "conf.h"
+#include "date.h"
+#include "lunar.h"
+#include "planner.h"
+#include "store.h"
+#include "store_schema.h" /* struct store: st->db (its first member) */
+
+/* Copied from src/store_plan.c: the same statements. */
+#define CAND_SELECT \
+	"SELECT c.id, c.external_id, c.name, r.key, c.email, c.phone," \
+	" c.channel, c.opt_out, c.birthday, c.anniversary, c.tier_eff," \
+	" c.last_contact, c.last_purchase, c.first_purchase, c.revisit_from," \
+	" c.updated_at / 86400, c.sleep_days" \
+	" FROM customers c LEFT JOIN reps r ON r.id = c.rep_id WHERE "
+
+enum q { Q_BMD, Q_BLUNAR, Q_AMD, Q_REVISIT, Q_LASTP, Q_SLEEPP, Q_UPD, Q_ALL };
+static const char *const qname[] = { "birthday_md", "birthday_lunar",
+	"anniversary_md", "revisit", "last_purchase", "sleep_personal",
+	"updated", "all" };
+static const char *const qsql[] = {
+	CAND_SELECT "c.bday_md IN (?1, ?2, ?3, ?4)",
+	CAND_SELECT "c.bday_lunar IN (?1, ?2, ?3, ?4)",
+	CAND_SELECT "c.anniv_md IN (?1, ?2, ?3, ?4)",
+	CAND_SELECT "c.tier_eff = char(?1) AND c.revisit_from <= ?2",
+	CAND_SELECT "c.last_purchase = ?1 AND "
+	    "(c.sleep_days IS NULL OR c.sleep_days >= ?2)",
+	CAND_SELECT "c.sleep_days IS NOT NULL AND "
+	    "c.last_purchase + c.sleep_days = ?1 AND c.sleep_days < ?2",
+	CAND_SELECT "c.updated_at BETWEEN ?1 AND ?2",
+	CAND_SELECT "1",
+};
+
+static int verbose;
+static long raw_rows;
+
+static double
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* Copied from src/planner_events.c. */
+static size_t
+md_keys(int32_t day, enum date_feb29 policy, int64_t keys[4])
+{
+	struct date d;
+	size_t n = 0;
+
+	date_from_days(day, &d);
+	keys[n++] = d.month * 100 + d.day;
+	if (!date_is_leap(d.year) && ((policy == DATE_FEB29_FEB28 &&
+	    d.month == 2 && d.day == 28) || (policy == DATE_FEB29_MAR1 &&
+	    d.month == 3 && d.day == 1)))
+		keys[n++] = 229;
+	return n;
+}
+
+static size_t
+lunar_keys(int32_t day, int64_t keys[4])
+{
+	struct date g, next;
+	struct lunar_date ld, ln;
+	int gy, gm, gd, base, n = 0, last_day, no_leap;
+
+	date_from_days(day, &g);
+	date_from_days(day + 1, &next);
+	if (lunar_from_gregorian(g.year, g.month, g.day, &ld, NULL) != 0 ||
+	    lunar_from_gregorian(next.year, next.month, next.day, &ln,
+	    NULL) != 0)
+		return 0;
+	base = ld.month * 100 + ld.day;
+	last_day = ld.day == 29 && ln.day == 1;
+	no_leap = !ld.leap && lunar_to_gregorian(ld.year, ld.month, 1, 1,
+	    &gy, &gm, &gd, NULL) != 0;
+	keys[n++] = base + (ld.leap ? 10000 : 0);
+	if (last_day)
+		keys[n++] = base + 1 + (ld.leap ? 10000 : 0);
+	if (no_leap) {
+		keys[n++] = 10000 + base;
+		if (last_day)
+			keys[n++] = 10000 + base + 1;
+	}
+	return (size_t)n;
+}
+
+/* Runs one statement to the end, reading every column of every row. */
+static void
+raw_query(sqlite3 *db, enum q q, const int64_t *args, size_t nargs)
+{
+	sqlite3_stmt *s;
+	double t0 = verbose ? now_ms() : 0;
+	long rows = 0;
+	int i, n;
+	volatile long sink = 0;
+
+	if (sqlite3_prepare_v2(db, qsql[q], -1, &s, NULL) != SQLITE_OK) {
+		fprintf(stderr, "prepare: %s\n", sqlite3_errmsg(db));
+		exit(70);
+	}
+	n = sqlite3_bind_parameter_count(s);
+	for (i = 0; i < n && nargs > 0; i++)
+		sqlite3_bind_int64(s, i + 1, args[(size_t)i < nargs ? (size_t)i :
+		    nargs - 1]);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		rows++;
+		sink += sqlite3_column_int64(s, 0);
+		for (i = 1; i <= 10; i++) {
+			const unsigned char *t = sqlite3_column_text(s, i);
+			sink += t ? t[0] : 0;
+		}
+		for (i = 11; i <= 16; i++)
+			sink += sqlite3_column_int(s, i);
+	}
+	sqlite3_finalize(s);
+	raw_rows += rows;
+	if (verbose) {
+		char a[96] = "";
+		size_t o = 0;
+
+		for (i = 0; i < (int)nargs && o < sizeof(a) - 24; i++)
+			o += (size_t)snprintf(a + o, sizeof(a) - o, " %lld",
+			    (long long)args[i]);
+		fprintf(stderr, "  %-15s %-24s rows %7ld  %8.3f ms\n", qname[q],
+		    a, rows, now_ms() - t0);
+	}
+}
+
+static int
+has_winback_messages(const struct conf *cf)
+{
+	size_t i;
+
+	for (i = 0; i < cf->nrules; i++)
+		if (cf->rules[i].event == EV_SLEEPING &&
+		    cf->rules[i].action == ACT_MESSAGE)
+			return 1;
+	return 0;
+}
+
+static void
+raw_sleep_step(sqlite3 *db, const struct conf_plan *cp, int32_t ev, int k)
+{
+	int32_t off = k * cp->winback_interval_days;
+	int64_t a[2];
+
+	if (cp->sleeping_after_days + off < cp->lost_after_days) {
+		a[0] = ev - cp->sleeping_after_days - off;
+		a[1] = cp->sleeping_after_days;
+		raw_query(db, Q_LASTP, a, 2);
+	}
+	a[0] = ev - off;
+	a[1] = cp->sleeping_after_days;
+	raw_query(db, Q_SLEEPP, a, 2);
+}
+
+static int
+rule_cmp(const void *a, const void *b)
+{
+	const struct conf_rule *x = *(const struct conf_rule *const *)a;
+	const struct conf_rule *y = *(const struct conf_rule *const *)b;
+
+	return (x->priority > y->priority) - (x->priority < y->priority);
+}
+
+static void
+raw_day(sqlite3 *db, const struct conf *cf, int32_t day)
+{
+	const struct conf_plan *cp = &cf->plan;
+	const struct conf_rule **order = calloc(cf->nrules + 1, sizeof(*order));
+	const struct conf_holiday *h;
+	int64_t k[4];
+	size_t i, j, n;
+	int t;
+
+	for (i = 0; i < cf->nrules; i++)
+		order[i] = &cf->rules[i];
+	qsort(order, cf->nrules, sizeof(*order), rule_cmp);
+	for (i = 0; i < cf->nrules; i++) {
+		const struct conf_rule *r = order[i];
+		int32_t ev = day + r->lead_days;
+
+		if (verbose)
+			fprintf(stderr, " rule %s (event day %+d)\n", r->name,
+			    r->lead_days);
+		switch (r->event) {
+		case EV_BIRTHDAY:
+			n = md_keys(ev, cp->feb29, k);
+			raw_query(db, Q_BMD, k, n);
+			if ((n = lunar_keys(ev, k)) > 0)
+				raw_query(db, Q_BLUNAR, k, n);
+			break;
+		case EV_ANNIVERSARY:
+			n = md_keys(ev, cp->feb29, k);
+			raw_query(db, Q_AMD, k, n);
+			break;
+		case EV_REVISIT:
+			for (t = 'A'; t <= 'C'; t++) {
+				if (r->tiers != 0 && !(r->tiers & TIER_BIT(t)))
+					continue;
+				k[0] = t;
+				k[1] = ev - cp->cadence[t - 'A'];
+				raw_query(db, Q_REVISIT, k, 2);
+			}
+			break;
+		case EV_SLEEPING:
+			if (r->action == ACT_TASK)
+				raw_sleep_step(db, cp, ev, has_winback_messages(cf) ?
+				    cp->winback_max : 0);
+			else
+				for (t = 0; t < cp->winback_max; t++)
+					raw_sleep_step(db, cp, ev, t);
+			break;
+		case EV_LOST:
+			k[0] = ev - cp->lost_after_days;
+			k[1] = 0;
+			raw_query(db, Q_LASTP, k, 2);
+			break;
+		case EV_STALE:
+			k[0] = (int64_t)(ev - cp->stale_after_days) * 86400;
+			k[1] = k[0] + 86399;
+			raw_query(db, Q_UPD, k, 2);
+			break;
+		case EV_HOLIDAY:
+			h = conf_holiday_find(cf, r->holiday);
+			for (j = 0; h != NULL && j < h->ndays; j++)
+				if (h->days[j] == ev)
+					break;
+			if (h != NULL && j < h->ndays)
+				raw_query(db, Q_ALL, NULL, 0);
+			break;
+		default:
+			break;
+		}
+	}
+	free(order);
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *mode = "both", *samples = NULL, *label = "plan";
+	struct conf *cf;
+	struct store *st;
+	struct date d;
+	struct plan_list l;
+	struct plan_stats ps;
+	struct rusage ru;
+	char *cause = NULL;
+	int32_t day;
+	int runs = 6, ch, i, do_p, do_r;
+	double t0, tp, tr;
+	FILE *sf = NULL;
+
+	while ((ch = getopt(argc, argv, "r:m:vs:l:")) != -1) {
+		switch (ch) {
+		case 'r': runs = atoi(optarg) + 1; break;
+		case 'm': mode = optarg; break;
+		case 'v': verbose = 1; break;
+		case 's': samples = optarg; break;
+		case 'l': label = optarg; break;
+		default: goto usage;
+		}
+	}
+	if (argc - optind != 2) {
+usage:
+		fprintf(stderr, "usage: plandrv [-r RUNS] [-m planner|raw|both] "
+		    "[-v] [-s SAMPLES -l LABEL] CONF YYYY-MM-DD\n");
+		return 64;
+	}
+	do_p = strcmp(mode, "raw") != 0;
+	do_r = strcmp(mode, "planner") != 0;
+	if ((cf = conf_load(argv[optind], &cause)) == NULL ||
+	    date_parse(argv[optind + 1], &d, &cause) != 0 ||
+	    store_open(cf->store, &st, &cause) != 0) {
+		fprintf(stderr, "plandrv: %s\n", cause);
+		return 78;
+	}
+	day = date_to_days(d.year, d.month, d.day);
+	if (samples != NULL && (sf = fopen(samples, "a")) == NULL) {
+		perror(samples);
+		return 73;
+	}
+	for (i = 0; i < runs; i++) {
+		tp = tr = 0;
+		/* Alternate which goes first. */
+		if (do_r && i % 2 == 1) {
+			raw_rows = 0;
+			t0 = now_ms();
+			raw_day(st->db, cf, day);
+			tr = now_ms() - t0;
+		}
+		if (do_p) {
+			memset(&l, 0, sizeof(l));
+			t0 = now_ms();
+			if (planner_run(st, cf, day, 1, 0, (int64_t)time(NULL), &l,
+			    &ps, &cause) != 0) {
+				fprintf(stderr, "plandrv: %s\n", cause);
+				return 70;
+			}
+			plan_list_free(&l);
+			tp = now_ms() - t0;
+		}
+		if (do_r && i % 2 == 0) {
+			raw_rows = 0;
+			if (verbose)
+				fprintf(stderr, "raw queries for %s:\n",
+				    argv[optind + 1]);
+			t0 = now_ms();
+			raw_day(st->db, cf, day);
+			tr = now_ms() - t0;
+			verbose = 0;
+		}
+		printf("run %d%s: planner %.3f ms (%lu items)  raw %.3f ms (%ld "
+		    "rows)\n", i, i == 0 ? " (warm-up)" : "", tp,
+		    do_p ? ps.items : 0, tr, raw_rows);
+		if (sf != NULL && i > 0) {
+			if (do_p)
+				fprintf(sf, "%s-planner ms %.3f\n%s-planner items "
+				    "%lu\n", label, tp, label, ps.items);
+			if (do_r)
+				fprintf(sf, "%s-raw ms %.3f\n%s-raw rows %ld\n",
+				    label, tr, label, raw_rows);
+		}
+	}
+	getrusage(RUSAGE_SELF, &ru);
+	printf("peak RSS %ld KB\n", ru.ru_maxrss);
+	if (sf != NULL)
+		fclose(sf);
+	store_close(st);
+	conf_free(cf);
+	return 0;
+}

@@ -1,0 +1,358 @@
+#!/usr/bin/env python3
+"""report.py - the table of bench/run.sh from its raw samples.
+
+  report.py RESULTS_DIR      (reads samples.txt and meta.txt, prints Markdown)
+
+Every figure is "median [min-max] (n)" over the runs; ratios are of the
+medians.  Rates are computed per run (rows / seconds) before the median."""
+import os
+import re
+import statistics
+import sys
+from collections import defaultdict
+
+R = sys.argv[1]
+samples = defaultdict(list)
+for line in open(os.path.join(R, "samples.txt")):
+    p = line.split()
+    if len(p) == 3:
+        try:
+            samples[(p[0], p[1])].append(float(p[2]))
+        except ValueError:
+            pass
+meta = {}
+for line in open(os.path.join(R, "meta.txt")):
+    k, _, v = line.rstrip("\n").partition(" ")
+    meta[k] = v
+
+
+def get(label, metric):
+    return samples.get((label, metric), [])
+
+
+def med(v):
+    return statistics.median(v) if v else None
+
+
+def fmt(x, unit=""):
+    if x is None:
+        return "–"
+    if abs(x) >= 100:
+        s = "{:,.0f}".format(x)
+    elif abs(x) >= 10:
+        s = "{:.1f}".format(x)
+    else:
+        s = "{:.2f}".format(x)
+    return s + unit
+
+
+def stat(v, unit="", scale=1.0):
+    if not v:
+        return "–"
+    v = [x * scale for x in v]
+    return "%s [%s–%s] (%d)" % (fmt(med(v), unit), fmt(min(v)), fmt(max(v)),
+                                len(v))
+
+
+def rates(label, n, metric="wall_ms"):
+    """Per-run rates n / seconds from a wall time in ms."""
+    return [n / (w / 1000.0) for w in get(label, metric) if w > 0]
+
+
+def ratio(a, b):
+    return a / b if a is not None and b not in (None, 0) else None
+
+
+def one(label, metric="n"):
+    v = get(label, metric)
+    return int(v[-1]) if v else None
+
+
+def size_name(n):
+    n = int(n)
+    return "%dM" % (n // 1000000) if n % 1000000 == 0 else (
+        "%dk" % (n // 1000) if n % 1000 == 0 else str(n))
+
+
+out = []
+w = out.append
+verdicts = []
+
+
+def verdict(name, ok, measured):
+    verdicts.append((name, "–" if ok is None else ("met" if ok else "**MISSED**"),
+                     measured))
+
+
+sizes = [int(s) for s in meta.get("sizes", "").split()]
+largest = max(sizes) if sizes else None
+w("Run %s; planned day %s; %s runs per figure; %s s in all." % (
+    meta.get("date_run", "?"), meta.get("bench_date", "?"), meta.get("runs", "?"),
+    meta.get("seconds", "?")))
+w("")
+w("Machine: %s cores (`nproc`), %s, %s GB RAM, Linux %s; SQLite %s, curl %s, "
+  "remind %s; load average %s at the start, %s at the end (the machine is "
+  "shared)." % (meta.get("nproc"), meta.get("cpu"), meta.get("mem_gb"),
+               meta.get("kernel"), meta.get("sqlite"), meta.get("curl"),
+               meta.get("remind"), meta.get("load_start"),
+               meta.get("load_end", "?")))
+w("")
+w("Figures: median [min–max] (runs).")
+w("")
+
+# ------------------------------------------------------------ import
+n = one("import-rows-%s" % largest) if largest else None
+if n:
+    ctl = rates("import-ctl-%d" % n, n)
+    plain = rates("import-sqlite-%d" % n, n)
+    uniq = rates("import-sqliteuniq-%d" % n, n)
+    w("### Import (%s customer rows, one CSV)" % size_name(n))
+    w("")
+    w("| what | rows/s | wall s | peak RSS MB | vs outreachctl |")
+    w("|---|---|---|---|---|")
+    w("| `outreachctl import customers` (the store's schema: 9 indexes on "
+      "customers incl. UNIQUE external_id, upsert, custom attributes) | %s | %s | %s | 1 |" % (
+          stat(ctl), stat(get("import-ctl-%d" % n, "wall_ms"), scale=1e-3),
+          stat(get("import-ctl-%d" % n, "rss_kb"), scale=1 / 1024)))
+    w("| baseline: `sqlite3 .import` into a new table, same 15 columns, no "
+      "index | %s | %s | %s | %s× faster |" % (
+          stat(plain), stat(get("import-sqlite-%d" % n, "wall_ms"), scale=1e-3),
+          stat(get("import-sqlite-%d" % n, "rss_kb"), scale=1 / 1024),
+          fmt(ratio(med(plain), med(ctl)))))
+    w("| baseline: `sqlite3 .import`, same columns, UNIQUE index on "
+      "external_id only | %s | %s | %s | %s× faster |" % (
+          stat(uniq), stat(get("import-sqliteuniq-%d" % n, "wall_ms"), scale=1e-3),
+          stat(get("import-sqliteuniq-%d" % n, "rss_kb"), scale=1 / 1024),
+          fmt(ratio(med(uniq), med(ctl)))))
+    w("")
+build = []
+for s in sizes:
+    for what in ("customers", "purchases", "contacts", "tiers"):
+        v = get("build-%s-%d" % (what, s), "wall_ms")
+        if v:
+            build.append("%s %s %.1f s" % (size_name(s), what, v[-1] / 1000))
+if build:
+    w("Store build, one run each (not part of the figures): " + "; ".join(build) + ".")
+    w("")
+
+# ------------------------------------------------------------ plan
+if any(get("plan-ctl-%d" % s, "wall_ms") for s in sizes):
+    w("### Planning one day (`outreachctl plan --date D`, writes nothing)")
+    w("")
+    w("| customers | items | `outreachctl plan` ms | peak RSS MB | planner_run ms "
+      "(in process) | raw queries ms (in process) | planner / raw | raw-query "
+      "process ms | remind ms (birthdays only) | remind / plan | birthday-only "
+      "plan ms | remind / birthday-only plan |")
+    w("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for s in sizes:
+        pc = get("plan-ctl-%d" % s, "wall_ms")
+        if not pc:
+            continue
+        pl = get("inproc-%d-planner" % s, "ms")
+        rw = get("inproc-%d-raw" % s, "ms")
+        rp = get("plan-raw-%d" % s, "wall_ms")
+        rm = get("remind-%d" % s, "wall_ms")
+        bd = get("plan-bday-%d" % s, "wall_ms")
+        w("| %s | %s | %s | %s | %s | %s | %s× | %s | %s | %s× | %s | %s× |" % (
+            size_name(s), one("plan-items-%d" % s), stat(pc),
+            stat(get("plan-ctl-%d" % s, "rss_kb"), scale=1 / 1024), stat(pl),
+            stat(rw), fmt(ratio(med(pl), med(rw))), stat(rp), stat(rm),
+            fmt(ratio(med(rm), med(pc))), stat(bd), fmt(ratio(med(rm), med(bd)))))
+        if s == largest:
+            verdict("day's plan at %s within 3× of the raw indexed queries "
+                    "(planner_run vs raw, same process)" % size_name(s),
+                    ratio(med(pl), med(rw)) <= 3 if pl and rw else None,
+                    "%s× (%s ms vs %s ms)" % (fmt(ratio(med(pl), med(rw))),
+                                              fmt(med(pl)), fmt(med(rw))))
+            verdict("  … as whole processes (`outreachctl plan` vs raw-query "
+                    "process)", ratio(med(pc), med(rp)) <= 3 if rp else None,
+                    "%s× (%s ms vs %s ms)" % (fmt(ratio(med(pc), med(rp))),
+                                              fmt(med(pc)), fmt(med(rp))))
+            verdict("day's plan at %s ≥ 10× faster than remind on the same "
+                    "birthdays" % size_name(s),
+                    ratio(med(rm), med(pc)) >= 10 if rm else None,
+                    "%s× (remind %s ms, plan %s ms); birthday rule alone: %s×" % (
+                        fmt(ratio(med(rm), med(pc))), fmt(med(rm)), fmt(med(pc)),
+                        fmt(ratio(med(rm), med(bd)))))
+            rss = med(get("plan-ctl-%d" % s, "rss_kb"))
+            verdict("day's plan at %s under 64 MB RSS" % size_name(s),
+                    rss / 1024 < 64 if rss else None, fmt(rss / 1024 if rss else None, " MB"))
+    w("")
+    w("items: what `outreachctl plan` lists; remind prints one line per "
+      "Gregorian birthday of the day (lunar birthdays have no remind "
+      "equivalent and are left out of its file).")
+    w("")
+
+# ------------------------------------------------------------ growth
+gs = [s for s in sizes if get("growth-%d-planner" % s, "ms")]
+if gs:
+    w("### Growth")
+    w("")
+    w("Due set fixed (exactly %s birthdays on the day, nothing else due: "
+      "customers only, no purchases or contacts), store growing:"
+      % meta.get("growth_due", "?"))
+    w("")
+    w("| customers | items | planner_run ms | raw queries ms | planner / raw | "
+      "`outreachctl plan` ms |")
+    w("|---|---|---|---|---|---|")
+    for s in gs:
+        pl = get("growth-%d-planner" % s, "ms")
+        rw = get("growth-%d-raw" % s, "ms")
+        w("| %s | %s | %s | %s | %s× | %s |" % (
+            size_name(s), one("growth-%d-planner" % s, "items"), stat(pl), stat(rw),
+            fmt(ratio(med(pl), med(rw))), stat(get("growth-ctl-%d" % s, "wall_ms"))))
+    a = med(get("growth-%d-planner" % gs[0], "ms"))
+    b = med(get("growth-%d-planner" % gs[-1], "ms"))
+    verdict("planning cost follows the due set, not the customer count "
+            "(fixed due set, %s→%s customers)" % (size_name(gs[0]), size_name(gs[-1])),
+            ratio(b, a) < 2 if a and b else None,
+            "planner %s× for %s× the customers" % (fmt(ratio(b, a)),
+                                                  fmt(gs[-1] / gs[0])))
+    w("")
+dk = sorted(int(l.split("-")[1]) for (l, m) in samples
+            if re.fullmatch(r"due-\d+-planner", l) and m == "ms")
+if dk:
+    w("Customers fixed (%s), due set growing:" % meta.get("due_customers", "?"))
+    w("")
+    w("| birthdays due | items | planner_run ms | µs per item | raw queries ms | "
+      "planner / raw | `outreachctl plan` ms |")
+    w("|---|---|---|---|---|---|---|")
+    for k in dk:
+        pl = get("due-%d-planner" % k, "ms")
+        it = one("due-%d-planner" % k, "items")
+        w("| %s | %s | %s | %s | %s | %s× | %s |" % (
+            k, it, stat(pl), fmt(ratio(med(pl), it) * 1000 if it else None),
+            stat(get("due-%d-raw" % k, "ms")),
+            fmt(ratio(med(pl), med(get("due-%d-raw" % k, "ms")))),
+            stat(get("due-ctl-%d" % k, "wall_ms"))))
+    w("")
+
+# ------------------------------------------------------------ delivery
+m = one("deliver-messages")
+if m:
+    w("### Delivery (%s birthday e-mails of %s bytes, queued; `outreachctl "
+      "send` = one delivery pass as the daemon does)" % (m, one("deliver-msg-bytes")))
+    w("")
+    w("| sender → server | connections | msg/s at the server (transfer phase) | "
+      "msg/s whole run (process wall) | vs libcurl loop |")
+    w("|---|---|---|---|---|")
+    conns = sorted({int(l.rsplit("-c", 1)[1]) for (l, _) in samples
+                    if l.startswith("deliver-sink-c")})
+    for k in conns:
+        d_sink = get("deliver-sink-c%d" % k, "sinkrate")
+        d_wall = rates("deliver-sink-c%d" % k, m)
+        c_rate = get("curlloop-sink-c%d" % k, "rate")
+        w("| outreachd (`outreachctl send`) → C sink | %d | %s | %s | %s |" % (
+            k, stat(d_sink), stat(d_wall), fmt(ratio(med(d_sink), med(c_rate)))))
+        w("| baseline: minimal libcurl loop (bench/curl_loop.c) → C sink | %d | %s "
+          "| %s | 1 |" % (k, stat(get("curlloop-sink-c%d" % k, "sinkrate")),
+                          stat(c_rate)))
+        verdict("delivery ≥ 80%% of the libcurl loop, %d connection%s" % (
+            k, "" if k == 1 else "s"),
+            ratio(med(d_sink), med(c_rate)) >= 0.8 if d_sink and c_rate else None,
+            "%s%% (%s vs %s msg/s at the sink; whole run %s msg/s)" % (
+                fmt(100 * ratio(med(d_sink), med(c_rate))), fmt(med(d_sink)),
+                fmt(med(c_rate)), fmt(med(d_wall))))
+    cli = get("curlcli-sink", "rate")
+    if cli:
+        w("| baseline: curl(1), one process per message (%s per run) → C sink | 1 "
+          "| – | %s | %s |" % (one("curlcli-messages"), stat(cli),
+                               fmt(ratio(med(cli), med(get("curlloop-sink-c1", "rate"))))))
+    ma = one("deliver-aio-messages") or m
+    for k in conns:
+        a = rates("deliver-aio-c%d" % k, ma)
+        if a:
+            w("| outreachd (`outreachctl send`) → aiosmtpd (%d messages) | %d | – | %s | %s |" % (ma, 
+                k, stat(a), fmt(ratio(med(a), med(get("curlloop-aio-c1", "rate"))))))
+    a = get("curlloop-aio-c1", "rate")
+    if a:
+        w("| baseline: libcurl loop → aiosmtpd | 1 | – | %s | 1 |" % stat(a))
+    w("")
+
+# ------------------------------------------------------------ sms
+ms = one("sms-messages")
+if ms:
+    w("### SMS through Kannel (%d birthday SMS, half Chinese as UCS-2; Kannel's "
+      "bearerbox + smsbox + fakesmsc from tests/peers/kannel.sh)" % ms)
+    w("")
+    w("| sender | connections | SMS/s accepted by sendsms (whole run) | CPU ms per SMS | "
+      "vs ab |")
+    w("|---|---|---|---|---|")
+    kk = sorted({int(l.rsplit("-c", 1)[1]) for (l, _) in samples
+                 if l.startswith("sms-c")})
+    for k in kk:
+        d = rates("sms-c%d" % k, ms)
+        ab = get("ab-sms-c%d" % k, "rps")
+        cpu = get("sms-c%d" % k, "cpu_ms")
+        w("| outreachd (`outreachctl send`) | %d | %s | %s | %s |" % (
+            k, stat(d), fmt(med(cpu) / ms if cpu else None), fmt(ratio(med(d), med(ab)))))
+        w("| baseline: `ab -k` on sendsms with the same parameters | %d | %s | – | 1 |"
+          % (k, stat(ab)))
+    w("")
+elif os.path.exists(os.path.join(R, "sms.txt")):
+    w("### SMS through Kannel")
+    w("")
+    w(open(os.path.join(R, "sms.txt")).read().strip())
+    w("")
+
+# ------------------------------------------------------------ feeds
+if get("feed-200", "p99_ms"):
+    w("### Feeds (follow-up feed of %s tasks, %s bytes, %s gzipped; wrk, %s "
+      "thread(s), 50 connections, 5 s, on the same 2 cores)" % (
+          one("feed-events"), one("feed-bytes"), one("feed-gzip-bytes"),
+          meta.get("wrk_threads", "?")))
+    w("")
+    w("| request | p50 ms | p99 ms | requests/s | non-2xx/3xx |")
+    w("|---|---|---|---|---|")
+    for lab, name in (("feed-200", "GET (cached, 200, identity)"),
+                      ("feed-gzip", "GET with Accept-Encoding: gzip (cached, 200)"),
+                      ("feed-304", "GET with If-None-Match (304)")):
+        if not get(lab, "p99_ms"):
+            continue
+        w("| %s | %s | %s | %s | %s |" % (name, stat(get(lab, "p50_ms")),
+                                          stat(get(lab, "p99_ms")),
+                                          stat(get(lab, "rps")),
+                                          fmt(med(get(lab, "non2xx")))))
+    for lab, name in (("feed-200", "identity"), ("feed-gzip", "gzip"),
+                      ("feed-304", "304")):
+        p99 = med(get(lab, "p99_ms"))
+        if p99 is not None:
+            verdict("cached feed p99 < 5 ms at 50 clients (%s)" % name, p99 < 5,
+                    "%s (p50 %s, %s req/s)" % (fmt(p99, " ms"),
+                                               fmt(med(get(lab, "p50_ms")), " ms"),
+                                               fmt(med(get(lab, "rps")))))
+    w("")
+else:
+    txt = ""
+    if os.path.exists(os.path.join(R, "feeds.txt")):
+        txt = open(os.path.join(R, "feeds.txt")).read().strip()
+    w("### Feeds")
+    w("")
+    w("%s" % (txt or "Not run."))
+    w("")
+    verdict("cached feed p99 < 5 ms at 50 clients", None, "pending")
+
+# ------------------------------------------------------------ daemon
+dl = [l for (l, mm) in samples if l.startswith("daemon-") and mm == "wall_ms"]
+if dl:
+    lab = dl[0]
+    w("### Daemon: one day's cycle on %s customers (`outreachd --foreground`; "
+      "tiers, plan today and tomorrow, queue, send; then RSS read from "
+      "/proc)" % size_name(lab.split("-")[1]))
+    w("")
+    w("| cycle s | RSS after the cycle MB | peak RSS (VmHWM) MB | e-mails sent |")
+    w("|---|---|---|---|")
+    w("| %s | %s | %s | %s |" % (stat(get(lab, "wall_ms"), scale=1e-3),
+                                 stat(get(lab, "rss_after_kb"), scale=1 / 1024),
+                                 stat(get(lab, "hwm_kb"), scale=1 / 1024),
+                                 stat(get(lab, "emails"))))
+    w("")
+
+# ------------------------------------------------------------ targets
+w("### Targets")
+w("")
+w("| target | measured | |")
+w("|---|---|---|")
+for name, v, measured in verdicts:
+    w("| %s | %s | %s |" % (name, measured, v))
+print("\n".join(out))

@@ -1,0 +1,771 @@
+#!/bin/bash
+# bench/run.sh - outreachd's benchmarks, each figure beside a baseline
+# measured in the same run.  One entry point; see BENCHMARKS.md.
+#
+#   bench/run.sh                 everything, sizes 10k 100k 1M, 5 runs each
+#   BENCH_SIZES="10000 100000" BENCH_RUNS=5 bench/run.sh
+#   BENCH_STEPS="plan growth" bench/run.sh
+#
+# Environment (defaults in brackets):
+#   BENCH_SIZES        store sizes for the day's plan ["10000 100000 1000000"]
+#   BENCH_RUNS         measured runs per figure, >= 5 for the report [5]
+#   BENCH_STEPS        any of: import plan growth deliver sms feeds daemon
+#                      ["import plan growth deliver sms feeds daemon"]
+#   BENCH_WORK         data, stores, results [bench/work]
+#   BENCH_DATE         the day planned, YYYY-MM-DD [today, UTC]
+#   BENCH_SEED         generator seed [1]
+#   BENCH_GROWTH_DUE   birthdays on the day in the growth stores [1000]
+#   BENCH_DUE_CUSTOMERS, BENCH_DUE_SIZES   due-set growth at a fixed store
+#                      [100000; "100 1000 10000 50000"]
+#   BENCH_MESSAGES     messages per delivery run [10000]
+#   BENCH_CLI_MESSAGES messages per run of curl(1), one process each [300]
+#   BENCH_CONNECTIONS  email.connections values ["1 4"]
+#   BENCH_AIOSMTPD     also deliver to tests/peers/smtpd.py (aiosmtpd) [1]
+#   BENCH_AIO_MESSAGES messages per run to aiosmtpd [2000]
+#   BENCH_SMS_MESSAGES SMS per run through Kannel (tests/peers/kannel.sh) [300]
+#   BENCH_WRK_THREADS  wrk threads for the feeds (50 connections) [1: the
+#                      client leaves the other core to the server]
+#   BENCH_PROFILE      1: perf profiles of the planner at the largest size
+#                      and of one delivery run, into the results [0]
+#   BENCH_REBUILD      1: regenerate cached CSVs and stores [0]
+#   BUILD              the build tree with src/outreachctl [top/build]
+#
+# Stores and CSVs are cached under BENCH_WORK by (generator, size, seed,
+# date, schema) and reused by later runs on the same day.  The programs
+# are copied from BUILD at the start, so a rebuild during the run does not
+# mix binaries.  Every server started here (smtp_sink, aiosmtpd, outreachd)
+# is stopped by PID on exit.  Results: BENCH_WORK/results/ (samples.txt raw
+# samples, report.md the table, *.txt the details).
+set -u -o pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+: "${BENCH_SIZES:=10000 100000 1000000}"
+: "${BENCH_RUNS:=5}"
+: "${BENCH_STEPS:=import plan growth deliver sms feeds daemon}"
+: "${BENCH_WORK:=$top/bench/work}"
+: "${BENCH_DATE:=$(TZ=UTC date +%F)}"
+: "${BENCH_SEED:=1}"
+: "${BENCH_GROWTH_DUE:=1000}"
+: "${BENCH_DUE_CUSTOMERS:=100000}"
+: "${BENCH_DUE_SIZES:=100 1000 10000 50000}"
+: "${BENCH_MESSAGES:=10000}"
+: "${BENCH_CLI_MESSAGES:=300}"
+: "${BENCH_AIO_MESSAGES:=2000}"
+: "${BENCH_SMS_MESSAGES:=300}"
+: "${BENCH_WRK_THREADS:=1}"
+: "${BENCH_CONNECTIONS:=1 4}"
+: "${BENCH_AIOSMTPD:=1}"
+: "${BENCH_PROFILE:=0}"
+: "${BENCH_REBUILD:=0}"
+: "${BUILD:=$top/build}"
+
+PY=/usr/bin/python3 # Debian's, which sees python3-aiosmtpd
+W=$BENCH_WORK
+R=$W/results
+BIN=$W/bin
+S=$R/samples.txt
+LARGEST=$(printf '%s\n' $BENCH_SIZES | sort -n | tail -1)
+TODAY=$(TZ=UTC date +%F) # the real clock: delivery and the daemon use it
+SCHEMA=$(sed -n 's/^#define STORE_SCHEMA_VERSION \([0-9]*\).*/\1/p' "$top/src/store.h")
+GENSUM=$(md5sum "$top/bench/gen.py" | cut -c1-8)
+
+PIDS=()
+KANNEL_DIRS=()
+cleanup() {
+	local p
+	for p in "${KANNEL_DIRS[@]}"; do
+		"$top/tests/peers/kannel.sh" stop "$p" >/dev/null 2>&1
+	done
+	KANNEL_DIRS=()
+	for p in "${PIDS[@]}"; do
+		kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
+	done
+	PIDS=()
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+log() { printf '[%s] %s\n' "$(date +%T)" "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+has_step() { case " $BENCH_STEPS " in *" $1 "*) return 0 ;; esac; return 1; }
+rs() { "$BIN/runstat" "$@"; } # LABEL SAMPLES CMD...
+sample() { echo "$1 $2 $3" >>"$S"; } # LABEL METRIC VALUE
+ms_now() { date +%s%N | cut -c1-13; }
+# Unix day number of a YYYY-MM-DD.
+dayno() { echo $(( $(TZ=UTC date -d "$1" +%s) / 86400 )); }
+
+# ---------------------------------------------------------------- setup
+setup() {
+	rm -rf "$R"
+	mkdir -p "$W/data" "$W/stores" "$BIN" "$R" "$W/tmp"
+	: >"$S"
+	[ -x "$BUILD/src/outreachctl" ] && [ -x "$BUILD/src/outreachd" ] &&
+	    [ -f "$BUILD/src/liboutreach.a" ] ||
+	    die "no build in $BUILD (cd build && make -j2)"
+	cp "$BUILD/src/outreachctl" "$BUILD/src/outreachd" \
+	    "$BUILD/src/liboutreach.a" "$BIN/"
+	CTL=$BIN/outreachctl
+	OUTREACHD=$BIN/outreachd
+	local cc="gcc -std=c11 -O2 -g -Wall -Wextra"
+	$cc -o "$BIN/runstat" "$top/bench/runstat.c" &&
+	$cc -o "$BIN/smtp_sink" "$top/bench/smtp_sink.c" &&
+	$cc -o "$BIN/curl_loop" "$top/bench/curl_loop.c" \
+	    $(pkg-config --cflags --libs libcurl) &&
+	$cc -I"$top/src" -I"$BUILD" -o "$BIN/plandrv" "$top/bench/plandrv.c" \
+	    "$BIN/liboutreach.a" $(pkg-config --libs libcurl sqlite3 libconfig \
+	    libical libmicrohttpd libcrypto) -lsystemd -lm ||
+	    die "compiling the bench programs failed"
+	for t in sqlite3 remind curl gcc; do
+		command -v $t >/dev/null || die "$t missing (apt-get install ${t/sqlite3/sqlite3 remind})"
+	done
+	{
+		echo "date_run $(date -u '+%F %T') UTC"
+		echo "bench_date $BENCH_DATE"
+		echo "today $TODAY"
+		echo "nproc $(nproc)"
+		echo "cpu $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
+		echo "mem_gb $(awk '/MemTotal/ {printf "%.0f", $2/1048576}' /proc/meminfo)"
+		echo "kernel $(uname -r)"
+		echo "sqlite $(sqlite3 --version | cut -d' ' -f1)"
+		echo "curl $(curl --version | head -1 | cut -d' ' -f2)"
+		echo "remind $(dpkg-query -W -f='${Version}' remind 2>/dev/null)"
+		echo "load_start $(cut -d' ' -f1-3 /proc/loadavg)"
+		echo "runs $BENCH_RUNS"
+		echo "wrk_threads $BENCH_WRK_THREADS"
+		echo "sizes $BENCH_SIZES"
+		echo "growth_due $BENCH_GROWTH_DUE"
+		echo "due_customers $BENCH_DUE_CUSTOMERS"
+		echo "build $(cd "$top" && git rev-parse --short HEAD 2>/dev/null) $(stat -c %y "$BUILD/src/outreachctl" | cut -d. -f1)"
+	} >"$R/meta.txt"
+}
+
+# A configuration: conf FILE STORE [extra libconfig text].
+conf() {
+	{
+		echo "store = \"$2\";"
+		echo "templates = \"$top/templates\";"
+		echo "timezone = \"UTC\";"
+		[ $# -ge 3 ] && echo "$3"
+	} >"$1"
+}
+
+BDAY_ONLY='rules = ( { name = "birthday"; event = "birthday"; action = "message"; } );'
+
+add_reps() { # CONF REPS.TSV
+	local k nm
+	while IFS=$'\t' read -r k nm; do
+		"$CTL" -c "$1" rep add "$k" --name "$nm" >/dev/null || return 1
+	done <"$2"
+}
+
+# CSVs of a store: gen_data MODE N DUE -> echoes the directory.
+gen_data() {
+	local d="$W/data/$1-$2-$3-s$BENCH_SEED-$BENCH_DATE-$GENSUM"
+	if [ "$BENCH_REBUILD" = 1 ] || [ ! -f "$d/expect.txt" ]; then
+		rm -rf "$d"
+		log "generating $1 data: $2 customers (due $3)"
+		$PY "$top/bench/gen.py" --customers "$2" --today "$BENCH_DATE" \
+		    --out "$d" --seed "$BENCH_SEED" --mode "$1" --due "$3" \
+		    >/dev/null || die "gen.py failed"
+	fi
+	echo "$d"
+}
+
+# A fresh store with the reps and the customers of DATA: new_store DB DATA
+# LABEL (the import is recorded as a sample under LABEL).
+new_store() {
+	local c="$W/tmp/new.conf"
+	rm -f "$1" "$1-wal" "$1-shm"
+	conf "$c" "$1"
+	"$CTL" -c "$c" init >/dev/null && add_reps "$c" "$2/reps.tsv" &&
+	    rs "$3" "$S" "$CTL" -c "$c" import customers "$2/customers.csv" \
+	    --no-progress
+}
+
+# The full store of N customers, cached: full_store N -> echoes the DB.
+full_store() {
+	local n=$1 d db key c
+	d=$(gen_data full "$n" 0) || exit 1
+	db="$W/stores/full-$n.db"
+	key="full $n $BENCH_SEED $BENCH_DATE $GENSUM schema$SCHEMA"
+	if [ "$BENCH_REBUILD" != 1 ] && [ -f "$db.key" ] &&
+	    [ "$(cat "$db.key")" = "$key" ]; then
+		echo "$db"
+		return
+	fi
+	rm -f "$db.key"
+	c="$W/tmp/build.conf"
+	conf "$c" "$db"
+	if [ -f "$W/stores/import-$n.db" ] &&
+	    [ "$(cat "$W/stores/import-$n.db.key" 2>/dev/null)" = "$key" ]; then
+		mv "$W/stores/import-$n.db" "$db"
+		rm -f "$db-wal" "$db-shm" "$W/stores/import-$n.db.key"
+	else
+		log "building the $n-customer store: customers"
+		new_store "$db" "$d" "build-customers-$n" >&2 || die "import failed"
+	fi
+	log "building the $n-customer store: purchases, contacts, tiers"
+	rs "build-purchases-$n" "$S" "$CTL" -c "$c" import purchases \
+	    "$d/purchases.csv" --no-progress &&
+	rs "build-contacts-$n" "$S" "$CTL" -c "$c" import contacts \
+	    "$d/contacts.csv" --no-progress &&
+	RUNSTAT_OUT="$R/tiers-$n.txt" rs "build-tiers-$n" "$S" "$CTL" -c "$c" \
+	    tiers recompute --date "$BENCH_DATE" || die "building full-$n failed"
+	sqlite3 "$db" "PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null
+	echo "$key" >"$db.key"
+	echo "$db"
+}
+
+# A growth store: customers only, exactly DUE birthdays on the day.
+growth_store() {
+	local n=$1 due=$2 d db key
+	d=$(gen_data growth "$n" "$due") || exit 1
+	db="$W/stores/growth-$n-$due.db"
+	key="growth $n $due $BENCH_SEED $BENCH_DATE $GENSUM schema$SCHEMA"
+	if [ "$BENCH_REBUILD" = 1 ] || [ ! -f "$db.key" ] ||
+	    [ "$(cat "$db.key")" != "$key" ]; then
+		rm -f "$db.key"
+		log "building growth store: $n customers, $due birthdays on $BENCH_DATE"
+		new_store "$db" "$d" "build-growth-$n-$due" >&2 || die "import failed"
+		sqlite3 "$db" "PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null
+		echo "$key" >"$db.key"
+	fi
+	echo "$db"
+}
+
+# ---------------------------------------------------------------- import
+step_import() {
+	local n=$LARGEST d db r key
+	d=$(gen_data full "$n" 0) || exit 1
+	key="full $n $BENCH_SEED $BENCH_DATE $GENSUM schema$SCHEMA"
+	log "import: $n customer rows x $BENCH_RUNS, outreachctl vs sqlite3 .import"
+	head -1 "$d/customers.csv" >"$R/import-columns.txt"
+	local cols
+	cols=$(head -1 "$d/customers.csv" | tr -d '\r' |
+	    sed 's/^external_id,/external_id TEXT NOT NULL UNIQUE,/; s/,\([a-z_]*\)/, \1 TEXT/g')
+	for r in $(seq 1 "$BENCH_RUNS"); do
+		db="$W/tmp/imp-sqlite.db"
+		rm -f "$db"
+		rs "import-sqlite-$n" "$S" sqlite3 "$db" -cmd ".mode csv" \
+		    ".import $d/customers.csv customers" || die "sqlite3 .import failed"
+		rm -f "$db"
+		rs "import-sqliteuniq-$n" "$S" sqlite3 "$db" \
+		    "CREATE TABLE customers ($cols);" \
+		    ".import --csv --skip 1 $d/customers.csv customers" ||
+		    die "sqlite3 .import (unique) failed"
+		rm -f "$db"
+		db="$W/stores/import-$n.db"
+		rm -f "$db.key"
+		new_store "$db" "$d" "import-ctl-$n" || die "outreachctl import failed"
+		log "  run $r: $(grep "^import-ctl-$n wall_ms" "$S" | tail -1 | cut -d' ' -f3) ms"
+	done
+	if [ "$(cat "$W/stores/full-$n.db.key" 2>/dev/null)" = "$key" ]; then
+		rm -f "$db" "$db-wal" "$db-shm" # the full store is cached already
+	else
+		sqlite3 "$db" "PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null
+		echo "$key" >"$db.key" # full_store() continues from it
+	fi
+	sample "import-rows-$n" n "$n"
+}
+
+# ---------------------------------------------------------------- plan
+step_plan() {
+	local n db d c cb r
+	for n in $BENCH_SIZES; do
+		db=$(full_store "$n") || exit 1
+		d=$(gen_data full "$n" 0) || exit 1
+		c="$W/tmp/plan-$n.conf"
+		cb="$W/tmp/plan-bday-$n.conf"
+		conf "$c" "$db"
+		conf "$cb" "$db" "$BDAY_ONLY"
+		log "plan: $n customers, $BENCH_DATE"
+		"$CTL" -c "$c" plan --date "$BENCH_DATE" >"$R/plan-$n.txt"
+		"$CTL" -c "$cb" plan --date "$BENCH_DATE" | tail -1 >"$R/plan-bday-$n.txt"
+		remind -q -r "$d/remind.rem" "$BENCH_DATE" >"$R/remind-$n.txt"
+		cp "$d/expect.txt" "$R/data-full-$n.txt"
+		"$BIN/plandrv" -v -r 0 -m raw "$c" "$BENCH_DATE" >/dev/null \
+		    2>"$R/raw-queries-$n.txt"
+		"$BIN/plandrv" -r "$BENCH_RUNS" -m both -s "$S" -l "inproc-$n" \
+		    "$c" "$BENCH_DATE" >"$R/inproc-$n.txt" || die "plandrv failed"
+		# Whole processes, interleaved run by run.
+		for r in $(seq 1 "$BENCH_RUNS"); do
+			rs "plan-ctl-$n" "$S" "$CTL" -c "$c" plan --date "$BENCH_DATE"
+			rs "plan-raw-$n" "$S" "$BIN/plandrv" -r 0 -m raw "$c" "$BENCH_DATE"
+			rs "remind-$n" "$S" remind -q -r "$d/remind.rem" "$BENCH_DATE"
+			rs "plan-bday-$n" "$S" "$CTL" -c "$cb" plan --date "$BENCH_DATE"
+		done
+		sample "plan-items-$n" n "$(tail -1 "$R/plan-$n.txt" | cut -d' ' -f1)"
+		sample "plan-bdayitems-$n" n "$(cut -d' ' -f1 "$R/plan-bday-$n.txt")"
+		sample "remind-lines-$n" n "$(grep -c . "$R/remind-$n.txt")"
+		if [ "$n" = "$LARGEST" ]; then
+			$PY "$top/bench/explain.py" "$top/src/store_plan.c" "$db" \
+			    >"$R/explain-$n.txt"
+			if [ "$BENCH_PROFILE" = 1 ] && command -v perf >/dev/null; then
+				log "plan: perf profile at $n"
+				perf record -q -F 999 --call-graph dwarf,16384 \
+				    -o "$W/tmp/plan.perf" "$BIN/plandrv" -r 3 -m planner \
+				    "$c" "$BENCH_DATE" >/dev/null 2>&1
+				perf report -i "$W/tmp/plan.perf" --children --sort sym \
+				    -g none 2>/dev/null | grep -v '^#' | grep '%' |
+				    grep -v '\[k\]' | head -60 >"$R/profile-plan-$n.txt"
+			fi
+		fi
+	done
+}
+
+# ---------------------------------------------------------------- growth
+step_growth() {
+	local n k db c r
+	for n in $BENCH_SIZES; do
+		db=$(growth_store "$n" "$BENCH_GROWTH_DUE") || exit 1
+		c="$W/tmp/growth.conf"
+		conf "$c" "$db"
+		log "growth: $n customers, $BENCH_GROWTH_DUE due"
+		"$BIN/plandrv" -r "$BENCH_RUNS" -m both -s "$S" -l "growth-$n" \
+		    "$c" "$BENCH_DATE" >"$R/growth-$n.txt" || die "plandrv failed"
+		for r in $(seq 1 "$BENCH_RUNS"); do
+			rs "growth-ctl-$n" "$S" "$CTL" -c "$c" plan --date "$BENCH_DATE"
+		done
+		if [ "$n" = "$LARGEST" ] && [ "$BENCH_PROFILE" = 1 ] &&
+		    command -v perf >/dev/null; then
+			log "growth: perf profile at $n"
+			perf record -q -F 999 --call-graph dwarf,16384 \
+			    -o "$W/tmp/growth.perf" "$BIN/plandrv" -r 20 -m planner \
+			    "$c" "$BENCH_DATE" >/dev/null 2>&1
+			perf report -i "$W/tmp/growth.perf" --children --sort sym \
+			    -g none 2>/dev/null | grep -v '^#' | grep '%' |
+			    grep -v '\[k\]' | head -60 >"$R/profile-growth-$n.txt"
+		fi
+	done
+	n=$BENCH_DUE_CUSTOMERS
+	for k in $BENCH_DUE_SIZES; do
+		db=$(growth_store "$n" "$k") || exit 1
+		c="$W/tmp/growth.conf"
+		conf "$c" "$db"
+		log "due-set growth: $n customers, $k due"
+		"$BIN/plandrv" -r "$BENCH_RUNS" -m both -s "$S" -l "due-$k" \
+		    "$c" "$BENCH_DATE" >"$R/due-$k.txt" || die "plandrv failed"
+		for r in $(seq 1 "$BENCH_RUNS"); do
+			rs "due-ctl-$k" "$S" "$CTL" -c "$c" plan --date "$BENCH_DATE"
+		done
+	done
+}
+
+# ---------------------------------------------------------------- servers
+SINK_PID=
+start_sink() {
+	[ -n "$SINK_PID" ] && return
+	rm -f "$W/tmp/sink.port"
+	: >"$W/tmp/sink.stats"
+	"$BIN/smtp_sink" -P "$W/tmp/sink.port" -s "$W/tmp/sink.stats" \
+	    -d "$R/first-message.eml" &
+	SINK_PID=$!
+	PIDS+=("$SINK_PID")
+	wait_file "$W/tmp/sink.port"
+	SINK_PORT=$(cat "$W/tmp/sink.port")
+}
+wait_file() {
+	local i
+	for i in $(seq 1 100); do
+		[ -s "$1" ] && return 0
+		sleep 0.1
+	done
+	die "timed out waiting for $1"
+}
+# The sink's counters since the last call: "messages N ... rate R".
+sink_stats() {
+	local before
+	before=$(wc -l <"$W/tmp/sink.stats" 2>/dev/null || echo 0)
+	kill -USR1 "$SINK_PID"
+	for _ in $(seq 1 50); do
+		[ "$(wc -l <"$W/tmp/sink.stats" 2>/dev/null || echo 0)" -gt "$before" ] && break
+		sleep 0.05
+	done
+	tail -1 "$W/tmp/sink.stats"
+}
+field() { # KEY LINE
+	echo "$2" | tr ' ' '\n' | grep -A1 -x "$1" | tail -1
+}
+
+# ---------------------------------------------------------------- deliver
+mail_conf() { # FILE STORE PORT CONNECTIONS RATE
+	conf "$1" "$2" "daemon: { state_dir = \"$W/tmp\"; };
+delivery: { quiet_hours = { start = \"00:00\"; end = \"00:00\"; }; batch = 100000; };
+email: { transport = \"smtp\"; url = \"smtp://127.0.0.1:$3\"; tls = \"none\";
+  from = \"greetings@acme.example\"; connections = $4;
+  rate = { messages = $5; seconds = 60; }; };"
+}
+
+# A store with M birthday e-mails queued for today, cached: mail_snapshot M.
+mail_snapshot() {
+	local m=$1 snap="$W/stores/mail-$1-$TODAY.db" key="$1 $TODAY schema$SCHEMA"
+	if [ "$BENCH_REBUILD" = 1 ] || [ ! -f "$snap.key" ] ||
+	    [ "$(cat "$snap.key")" != "$key" ]; then
+		log "deliver: queueing $m birthday e-mails (a snapshot)"
+		rm -f "$snap" "$snap-wal" "$snap-shm"
+		$PY - "$m" "$TODAY" >"$W/tmp/mail.csv" <<'PY'
+import sys
+n, today = int(sys.argv[1]), sys.argv[2]
+print("external_id,name,salutation,email,birthday,channel,locale")
+for i in range(n):
+    zh = i % 5 < 3
+    print("M%06d,%s,%s,m%06d@example.test,1980-%s,email,%s" % (
+        i, ("客户%d" % i) if zh else ("Customer %d" % i),
+        ("王总" if zh else "Ms. Smith"), i, today[5:], "zh_CN" if zh else "en"))
+PY
+		# Rate 1 per minute: queues all, sends one (to the sink), leaves
+		# the rest pending.
+		mail_conf "$W/tmp/mq.conf" "$snap" "$SINK_PORT" 1 1
+		"$CTL" -c "$W/tmp/mq.conf" import customers "$W/tmp/mail.csv" \
+		    --no-progress >/dev/null &&
+		"$CTL" -c "$W/tmp/mq.conf" scan &&
+		"$CTL" -c "$W/tmp/mq.conf" send >"$R/mail-queue-$m.txt" 2>/dev/null ||
+		    die "queueing failed"
+		sqlite3 "$snap" "PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null
+		echo "$key" >"$snap.key"
+		sink_stats >/dev/null
+	fi
+	echo "$snap"
+}
+
+step_deliver() {
+	local m=$BENCH_MESSAGES snap k r line aio_pid aio_port t0 t1 i
+	start_sink
+	rm -f "$R/first-message.eml"
+	snap=$(mail_snapshot "$m") || exit 1
+	if [ ! -s "$R/first-message.eml" ]; then
+		# One message from the snapshot for the baselines' payload.
+		cp "$snap" "$W/tmp/one.db"
+		rm -f "$W/tmp/one.db-wal" "$W/tmp/one.db-shm"
+		mail_conf "$W/tmp/one.conf" "$W/tmp/one.db" "$SINK_PORT" 1 1
+		"$CTL" -c "$W/tmp/one.conf" send >/dev/null 2>&1
+		rm -f "$W/tmp/one.db"*
+		sink_stats >/dev/null
+	fi
+	m=$(sqlite3 "$snap" "SELECT count(*) FROM outbox WHERE state = 'pending'")
+	[ "$m" -gt 0 ] || die "no pending messages in $snap"
+	# The daemon's own message, un-dot-stuffed, for curl and curl_loop.
+	$PY - "$R/first-message.eml" "$W/tmp/msg.eml" <<'PY'
+import sys
+data = open(sys.argv[1], "rb").read()
+lines = data.split(b"\r\n")
+assert lines[-2] == b"." and lines[-1] == b"", "no terminator"
+lines = [l[1:] if l.startswith(b".") else l for l in lines[:-2]]
+open(sys.argv[2], "wb").write(b"\r\n".join(lines) + b"\r\n")
+PY
+	[ -s "$W/tmp/msg.eml" ] || die "no message captured by the sink"
+	sample "deliver-msg-bytes" n "$(stat -c %s "$W/tmp/msg.eml")"
+	sample "deliver-messages" n "$m"
+	log "deliver: $m messages of $(stat -c %s "$W/tmp/msg.eml") bytes, runs: $BENCH_RUNS"
+	for k in $BENCH_CONNECTIONS; do
+		mail_conf "$W/tmp/m$k.conf" "$W/tmp/run.db" "$SINK_PORT" "$k" 1000000
+	done
+	for r in $(seq 1 "$BENCH_RUNS"); do
+		for k in $BENCH_CONNECTIONS; do
+			cp "$snap" "$W/tmp/run.db"
+			rm -f "$W/tmp/run.db-wal" "$W/tmp/run.db-shm"
+			sink_stats >/dev/null
+			rs "deliver-sink-c$k" "$S" "$CTL" -c "$W/tmp/m$k.conf" send \
+			    2>>"$W/tmp/send.log" || die "send failed"
+			line=$(sink_stats)
+			[ "$(field messages "$line")" = "$m" ] ||
+			    die "sink got $(field messages "$line") of $m messages"
+			sample "deliver-sink-c$k" sinkrate "$(field rate "$line")"
+			line=$("$BIN/curl_loop" "smtp://127.0.0.1:$SINK_PORT/bench" \
+			    greetings@acme.example "$W/tmp/msg.eml" "$m" "$k") ||
+			    die "curl_loop failed"
+			sample "curlloop-sink-c$k" rate "$(field rate "$line")"
+			line=$(sink_stats)
+			sample "curlloop-sink-c$k" sinkrate "$(field rate "$line")"
+		done
+		t0=$(ms_now)
+		for i in $(seq 1 "$BENCH_CLI_MESSAGES"); do
+			curl -s --url "smtp://127.0.0.1:$SINK_PORT/bench" \
+			    --mail-from greetings@acme.example \
+			    --mail-rcpt "cli$i@example.test" \
+			    --upload-file "$W/tmp/msg.eml" || die "curl failed"
+		done
+		t1=$(ms_now)
+		sample "curlcli-sink" rate "$(echo "$BENCH_CLI_MESSAGES $t0 $t1" |
+		    awk '{printf "%.1f", $1 / (($3 - $2) / 1000)}')"
+		sink_stats >/dev/null
+		log "  run $r done"
+	done
+	sample "curlcli-messages" n "$BENCH_CLI_MESSAGES"
+	if [ "$BENCH_PROFILE" = 1 ] && command -v perf >/dev/null; then
+		cp "$snap" "$W/tmp/run.db"
+		rm -f "$W/tmp/run.db-wal" "$W/tmp/run.db-shm"
+		k=$(echo $BENCH_CONNECTIONS | cut -d' ' -f1)
+		perf record -q -F 499 --call-graph dwarf,16384 -o "$W/tmp/send.perf" \
+		    "$CTL" -c "$W/tmp/m$k.conf" send >/dev/null 2>&1
+		perf report -i "$W/tmp/send.perf" --children --sort sym -g none \
+		    2>/dev/null | grep -v '^#' | grep '%' | grep -v '\[k\]' |
+		    head -70 >"$R/profile-send.txt"
+		sink_stats >/dev/null
+	fi
+	[ "$BENCH_AIOSMTPD" = 1 ] && $PY -c 'import aiosmtpd' 2>/dev/null || return 0
+	m=$BENCH_AIO_MESSAGES
+	snap=$(mail_snapshot "$m") || exit 1
+	m=$(sqlite3 "$snap" "SELECT count(*) FROM outbox WHERE state = 'pending'")
+	sample "deliver-aio-messages" n "$m"
+	log "deliver: $m messages to aiosmtpd (tests/peers/smtpd.py)"
+	rm -f "$W/tmp/aio.port"
+	$PY "$top/tests/peers/smtpd.py" --port 0 --portfile "$W/tmp/aio.port" \
+	    --owner-pid $$ --quiet 2>>"$W/tmp/aio.log" &
+	aio_pid=$!
+	PIDS+=("$aio_pid")
+	wait_file "$W/tmp/aio.port"
+	aio_port=$(cat "$W/tmp/aio.port")
+	for k in $BENCH_CONNECTIONS; do
+		mail_conf "$W/tmp/a$k.conf" "$W/tmp/run.db" "$aio_port" "$k" 1000000
+	done
+	for r in $(seq 1 "$BENCH_RUNS"); do
+		for k in $BENCH_CONNECTIONS; do
+			cp "$snap" "$W/tmp/run.db"
+			rm -f "$W/tmp/run.db-wal" "$W/tmp/run.db-shm"
+			rs "deliver-aio-c$k" "$S" "$CTL" -c "$W/tmp/a$k.conf" send \
+			    2>>"$W/tmp/send.log" || die "send failed"
+		done
+		line=$("$BIN/curl_loop" "smtp://127.0.0.1:$aio_port/bench" \
+		    greetings@acme.example "$W/tmp/msg.eml" "$m" 1) ||
+		    die "curl_loop failed"
+		sample "curlloop-aio-c1" rate "$(field rate "$line")"
+	done
+	kill "$aio_pid" && wait "$aio_pid" 2>/dev/null
+}
+
+# ---------------------------------------------------------------- sms
+step_sms() {
+	local m=$BENCH_SMS_MESSAGES kd="$W/tmp/kannel" snap="$W/tmp/sms-snap.db"
+	local k r c t0 t1 before after url zh dlr out
+	if ! command -v bearerbox >/dev/null; then
+		echo "Not measured: Kannel is not installed (apt-get install kannel)." >"$R/sms.txt"
+		return 0
+	fi
+	log "sms: $m SMS through Kannel x $BENCH_RUNS"
+	rm -rf "$kd"
+	KANNEL_DIRS+=("$kd")
+	KANNEL_OWNER_PID=$$ "$top/tests/peers/kannel.sh" start "$kd" \
+	    >"$W/tmp/kannel.out" 2>&1 || {
+		echo "Not measured: kannel.sh start failed: $(tail -1 "$W/tmp/kannel.out")" >"$R/sms.txt"
+		return 0
+	}
+	. "$kd/env"
+	printf '%s\n' "$KANNEL_PASS" >"$W/tmp/sms.pw"
+	sms_conf() { # FILE STORE CONNECTIONS RATE
+		conf "$1" "$2" "country_code = \"86\";
+daemon: { state_dir = \"$W/tmp\"; };
+delivery: { quiet_hours = { start = \"00:00\"; end = \"00:00\"; }; batch = 100000; };
+sms: { transport = \"kannel\"; url = \"$KANNEL_SENDSMS_URL\"; username = \"$KANNEL_USER\";
+  password_file = \"$W/tmp/sms.pw\"; sender = \"Acme\"; connections = $3;
+  rate = { messages = $4; seconds = 60; }; };"
+	}
+	$PY - "$m" "$TODAY" >"$W/tmp/sms.csv" <<'PY'
+import sys
+n, today = int(sys.argv[1]), sys.argv[2]
+print("external_id,name,salutation,phone,birthday,locale,channel")
+for i in range(n):
+    zh = i % 2 == 0
+    print("S%05d,%s,%s,+86 139 %04d %04d,1980-%s,%s,sms" % (
+        i, "张伟" if zh else "Bob Lee", "张总" if zh else "Mr. Lee",
+        i // 10000, i % 10000, today[5:], "zh_CN" if zh else "en"))
+PY
+	rm -f "$snap"*
+	sms_conf "$W/tmp/sq.conf" "$snap" 1 1
+	"$CTL" -c "$W/tmp/sq.conf" import customers "$W/tmp/sms.csv" --no-progress >/dev/null &&
+	"$CTL" -c "$W/tmp/sq.conf" scan &&
+	"$CTL" -c "$W/tmp/sq.conf" send >/dev/null 2>&1 || die "sms: queueing failed"
+	sqlite3 "$snap" "PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null
+	m=$(sqlite3 "$snap" "SELECT count(*) FROM outbox WHERE state = 'pending'")
+	sample "sms-messages" n "$m"
+	# The baseline: ab on sendsms with the daemon's parameters (a Chinese
+	# text as UCS-2, charset, delivery-report mask and URL), keep-alive.
+	zh=$($PY -c 'import urllib.parse; print(urllib.parse.quote("张总，祝您生日快乐，身体健康，万事顺意！——您的客户经理 回复TD退订"))')
+	dlr=$($PY -c 'import urllib.parse; print(urllib.parse.quote("http://127.0.0.1:8088/callbacks/kannel/dlr?id=1&status=%d&answer=%A"))')
+	url="$KANNEL_SENDSMS_URL?username=$KANNEL_USER&password=$KANNEL_PASS&from=Acme&to=%2B8613900000001&text=$zh&charset=UTF-8&coding=2&dlr-mask=31&dlr-url=$dlr"
+	for k in $BENCH_CONNECTIONS; do
+		sms_conf "$W/tmp/s$k.conf" "$W/tmp/sms-run.db" "$k" 1000000
+	done
+	for r in $(seq 1 "$BENCH_RUNS"); do
+		for k in $BENCH_CONNECTIONS; do
+			cp "$snap" "$W/tmp/sms-run.db"
+			rm -f "$W/tmp/sms-run.db-wal" "$W/tmp/sms-run.db-shm"
+			before=$(grep -c 'Got message' "$KANNEL_FAKESMSC_LOG")
+			rs "sms-c$k" "$S" "$CTL" -c "$W/tmp/s$k.conf" send \
+			    2>>"$W/tmp/sms.log" || die "sms send failed"
+			for _ in $(seq 1 100); do
+				after=$(grep -c 'Got message' "$KANNEL_FAKESMSC_LOG")
+				[ $((after - before)) -ge "$m" ] && break
+				sleep 0.1
+			done
+			sample "sms-c$k" smsc_got "$((after - before))"
+			out=$(ab -q -k -n "$m" -c "$k" "$url" 2>&1)
+			sample "ab-sms-c$k" rps "$(echo "$out" | awk '/^Requests per second/ {print $4}')"
+			sample "ab-sms-c$k" failed "$(echo "$out" | awk '/^Failed requests/ {print $3}')"
+		done
+	done
+	"$top/tests/peers/kannel.sh" stop "$kd" >/dev/null 2>&1
+}
+
+# ---------------------------------------------------------------- feeds
+free_port() {
+	$PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+step_feeds() {
+	local fdir="$W/tmp/feeds" port pid url etag i r out db c
+	port=$(free_port)
+	mkdir -p "$fdir"
+	db="$fdir/f.db"
+	c="$fdir/f.conf"
+	conf "$c" "$db" "daemon: { state_dir = \"$fdir\"; };
+http: { listen = \"127.0.0.1:$port\"; base_url = \"http://127.0.0.1:$port\"; };"
+	local cmd="BENCH_STEPS=feeds bench/run.sh   # wrk -t1 -c50 -d5s --latency FEED_URL, and with -H 'If-None-Match: ETAG'"
+	if ! "$CTL" -c "$c" rep token --help >/dev/null 2>&1; then
+		log "feeds: pending (outreachctl has no 'rep token' yet)"
+		echo "Pending: the built outreachctl has no \`rep token\` (src/httpd.c is still a placeholder). To run: \`$cmd\`" >"$R/feeds.txt"
+		return 0
+	fi
+	# 1,000 open tasks for one rep: tier A customers last visited 40 days ago.
+	rm -f "$db"*
+	$PY - "$TODAY" >"$fdir/c.csv" 3>"$fdir/k.csv" <<'PY'
+import datetime, os, sys
+today = datetime.date.fromisoformat(sys.argv[1])
+k = os.fdopen(3, "w")
+print("external_id,name,phone,email,tier,rep,notes")
+k.write("external_id,date,kind,rep\n")
+for i in range(1000):
+    print("F%04d,客户%d,+86 138 0013 %04d,f%04d@example.test,A,r1,喜欢乌龙茶" % (
+        i, i, i, i))
+    k.write("F%04d,%s,visit,r1\n" % (i, today - datetime.timedelta(days=40)))
+PY
+	"$CTL" -c "$c" init >/dev/null &&
+	"$CTL" -c "$c" rep add r1 --name '李娜' >/dev/null &&
+	"$CTL" -c "$c" import customers "$fdir/c.csv" --no-progress >/dev/null &&
+	"$CTL" -c "$c" import contacts "$fdir/k.csv" --no-progress >/dev/null &&
+	"$CTL" -c "$c" scan >/dev/null || die "feeds: store setup failed"
+	url=$("$CTL" -c "$c" rep token r1 2>/dev/null | grep -m1 'followups\.ics')
+	"$OUTREACHD" -c "$c" --foreground --log-level warning 2>>"$fdir/d.log" &
+	pid=$!
+	PIDS+=("$pid")
+	for i in $(seq 1 100); do
+		curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break
+		sleep 0.1
+	done
+	if [ -z "$url" ] || ! curl -sf -o "$fdir/feed.ics" "$url"; then
+		log "feeds: pending (outreachd does not serve the feed yet)"
+		echo "Pending: outreachd does not serve $url yet. To run: \`$cmd\`" >"$R/feeds.txt"
+		kill "$pid"; wait "$pid" 2>/dev/null
+		return 0
+	fi
+	sample "feed-events" n "$(grep -c '^BEGIN:VEVENT' "$fdir/feed.ics")"
+	sample "feed-bytes" n "$(stat -c %s "$fdir/feed.ics")"
+	etag=$(curl -sI "$url" | tr -d '\r' | sed -n 's/^[Ee][Tt][Aa][Gg]: //p')
+	echo "url $url etag $etag" >"$R/feeds.txt"
+	sample "feed-gzip-bytes" n "$(curl -s -H 'Accept-Encoding: gzip' "$url" | wc -c)"
+	for r in $(seq 1 "$BENCH_RUNS"); do
+		out=$(wrk -t"$BENCH_WRK_THREADS" -c50 -d5s --latency "$url" 2>&1)
+		echo "$out" >>"$R/feeds.txt"
+		feed_sample feed-200 "$out"
+		out=$(wrk -t"$BENCH_WRK_THREADS" -c50 -d5s --latency \
+		    -H "Accept-Encoding: gzip" "$url" 2>&1)
+		echo "$out" >>"$R/feeds.txt"
+		feed_sample feed-gzip "$out"
+		out=$(wrk -t"$BENCH_WRK_THREADS" -c50 -d5s --latency \
+		    -H "If-None-Match: $etag" "$url" 2>&1)
+		echo "$out" >>"$R/feeds.txt"
+		feed_sample feed-304 "$out"
+	done
+	if [ "$BENCH_PROFILE" = 1 ] && command -v perf >/dev/null; then
+		log "feeds: perf profile of the 304 path"
+		perf record -q -F 499 --call-graph dwarf,16384 -p "$pid" \
+		    -o "$W/tmp/feed.perf" -- sleep 4 >/dev/null 2>&1 &
+		wrk -t"$BENCH_WRK_THREADS" -c50 -d4s -H "If-None-Match: $etag" \
+		    "$url" >/dev/null 2>&1
+		wait $!
+		perf report -i "$W/tmp/feed.perf" --children --sort sym -g none \
+		    2>/dev/null | grep -v '^#' | grep '%' | grep -v '0x0000' |
+		    head -70 >"$R/profile-feed-304.txt"
+	fi
+	kill "$pid"; wait "$pid" 2>/dev/null
+}
+# wrk prints latencies as 1.23ms / 456.00us / 1.20s.
+wrk_ms() { echo "$1" | awk '{v=$1; if (v ~ /us$/) {sub(/us/,"",v); v/=1000} else if (v ~ /ms$/) sub(/ms/,"",v); else if (v ~ /s$/) {sub(/s/,"",v); v*=1000}; printf "%.3f", v}'; }
+feed_sample() {
+	sample "$1" p50_ms "$(wrk_ms "$(echo "$2" | awk '$1=="50%" {print $2}')")"
+	sample "$1" p99_ms "$(wrk_ms "$(echo "$2" | awk '$1=="99%" {print $2}')")"
+	sample "$1" rps "$(echo "$2" | awk '/^Requests\/sec/ {print $2}')"
+	sample "$1" non2xx "$(echo "$2" | awk '/Non-2xx/ {print $NF}' | grep . || echo 0)"
+}
+
+# ---------------------------------------------------------------- daemon
+step_daemon() {
+	local n=$LARGEST db c dd r pid t0 t1 yday i st port
+	db=$(full_store "$n") || exit 1
+	start_sink
+	[ "$BENCH_DATE" = "$TODAY" ] ||
+	    log "daemon: note: the store is generated for $BENCH_DATE, the daemon plans $TODAY"
+	dd="$W/tmp/daemon"
+	mkdir -p "$dd"
+	port=$(free_port)
+	c="$dd/d.conf"
+	conf "$c" "$dd/d.db" "daemon: { state_dir = \"$dd\"; };
+http: { listen = \"127.0.0.1:$port\"; base_url = \"http://127.0.0.1:$port\"; };
+delivery: { quiet_hours = { start = \"00:00\"; end = \"00:00\"; }; batch = 100000; };
+email: { transport = \"smtp\"; url = \"smtp://127.0.0.1:$SINK_PORT\"; tls = \"none\";
+  from = \"greetings@acme.example\"; connections = 2;
+  rate = { messages = 1000000; seconds = 60; }; };
+sms: { transport = \"maildir\"; maildir = \"$dd/sms\";
+  rate = { messages = 1000000; seconds = 60; }; };"
+	yday=$(( $(dayno "$TODAY") - 1 ))
+	log "daemon: one day's cycle on $n customers x $BENCH_RUNS"
+	for r in $(seq 1 "$BENCH_RUNS"); do
+		rm -rf "$dd/d.db"* "$dd/sms" "$dd/d.log"
+		cp "$db" "$dd/d.db"
+		# Steady state: the daemon ran yesterday (tiers and plan through
+		# yesterday); today's cycle recomputes tiers, plans today and
+		# tomorrow, queues and sends what is due.
+		sqlite3 "$dd/d.db" "INSERT OR REPLACE INTO state (key, value) VALUES
+		    ('planned_through', '$yday'), ('tiers_day', '$yday');"
+		sink_stats >/dev/null
+		t0=$(ms_now)
+		"$OUTREACHD" -c "$c" --foreground --log-level info 2>"$dd/d.log" &
+		pid=$!
+		PIDS+=("$pid")
+		for i in $(seq 1 6000); do
+			grep -q 'cycle:' "$dd/d.log" && break
+			kill -0 "$pid" 2>/dev/null || die "outreachd exited: $(tail -3 "$dd/d.log")"
+			sleep 0.1
+		done
+		t1=$(ms_now)
+		st=$(cat "/proc/$pid/status")
+		sample "daemon-$n" wall_ms "$((t1 - t0))"
+		sample "daemon-$n" rss_after_kb "$(echo "$st" | awk '/^VmRSS/ {print $2}')"
+		sample "daemon-$n" hwm_kb "$(echo "$st" | awk '/^VmHWM/ {print $2}')"
+		grep 'cycle:' "$dd/d.log" | head -1 >"$R/daemon-cycle.txt"
+		kill "$pid"; wait "$pid" 2>/dev/null
+		line=$(sink_stats)
+		sample "daemon-$n" emails "$(field messages "$line")"
+		sqlite3 "$dd/d.db" "SELECT action, day - $yday - 1 AS day, count(*)
+		    FROM plan_items GROUP BY 1, 2;" >"$R/daemon-items.txt"
+		log "  run $r: $((t1 - t0)) ms, $(echo "$st" | awk '/^VmRSS/ {print $2}') kB after"
+	done
+	rm -rf "$dd/d.db"*
+}
+
+# ---------------------------------------------------------------- main
+setup
+log "outreachd benchmarks: sizes $BENCH_SIZES, $BENCH_RUNS runs, day $BENCH_DATE, work $W"
+T0=$(date +%s)
+has_step import && step_import
+has_step plan && step_plan
+has_step growth && step_growth
+has_step deliver && step_deliver
+has_step sms && step_sms
+has_step feeds && step_feeds
+has_step daemon && step_daemon
+cleanup
+echo "load_end $(cut -d' ' -f1-3 /proc/loadavg)" >>"$R/meta.txt"
+echo "seconds $(( $(date +%s) - T0 ))" >>"$R/meta.txt"
+$PY "$top/bench/report.py" "$R" >"$R/report.md" || die "report failed"
+cat "$R/report.md"
+log "done in $(( $(date +%s) - T0 )) s; results in $R"
