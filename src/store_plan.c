@@ -309,8 +309,8 @@ store_purchase_days(struct store *st, int64_t customer_id, int32_t **days,
 
 	*days = NULL;
 	*n = 0;
-	s = store_prepare(st, "SELECT day FROM purchases WHERE customer_id = ?1"
-	    " ORDER BY day;", cause);
+	s = store_cached(st, STMT_PURCHASE_DAYS, "SELECT day FROM purchases WHERE"
+	    " customer_id = ?1 ORDER BY day;", cause);
 	if (s == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, customer_id);
@@ -318,7 +318,7 @@ store_purchase_days(struct store *st, int64_t customer_id, int32_t **days,
 		*days = xreallocarray(*days, *n + 1, sizeof(**days));
 		(*days)[(*n)++] = sqlite3_column_int(s, 0);
 	}
-	sqlite3_finalize(s);
+	sqlite3_reset(s);
 	return rc == SQLITE_DONE ? 0 : store_fail(st, "reading purchases",
 	    cause);
 }
@@ -330,15 +330,15 @@ store_sleep_days_set(struct store *st, int64_t customer_id, int days,
 	sqlite3_stmt *s;
 	int rc;
 
-	s = store_prepare(st, "UPDATE customers SET sleep_days = ?2 WHERE id = ?1"
-	    " AND sleep_days IS NOT ?2;", cause);
+	s = store_cached(st, STMT_SLEEP_DAYS_SET, "UPDATE customers SET sleep_days"
+	    " = ?2 WHERE id = ?1 AND sleep_days IS NOT ?2;", cause);
 	if (s == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, customer_id);
 	if (days > 0)
 		sqlite3_bind_int(s, 2, days);
 	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
+	sqlite3_reset(s);
 	return rc == SQLITE_DONE ? 0 : store_fail(st, "saving sleep days", cause);
 }
 

@@ -234,8 +234,8 @@ store_rep_by_token(struct store *st, const char *token, struct store_rep *r,
 	sqlite3_stmt *s;
 	int rc, found = 0;
 
-	s = store_prepare(st, "SELECT id, key, name, email, phone, token_hash"
-	    " FROM reps WHERE token_hash IS NOT NULL;", cause);
+	s = store_cached(st, STMT_REP_BY_TOKEN, "SELECT id, key, name, email,"
+	    " phone, token_hash FROM reps WHERE token_hash IS NOT NULL;", cause);
 	if (s == NULL)
 		return -1;
 	/* Every rep is compared, so the time taken says nothing. */
@@ -250,7 +250,7 @@ store_rep_by_token(struct store *st, const char *token, struct store_rep *r,
 			r->phone = store_column_text(s, 4);
 		}
 	}
-	sqlite3_finalize(s);
+	sqlite3_reset(s);
 	if (rc != SQLITE_DONE)
 		return store_fail(st, "reading reps", cause);
 	return found;
@@ -312,11 +312,12 @@ store_data_version(struct store *st)
 	sqlite3_stmt *s;
 	int64_t v = -1;
 
-	if ((s = store_prepare(st, "PRAGMA data_version;", NULL)) == NULL)
+	if ((s = store_cached(st, STMT_DATA_VERSION, "PRAGMA data_version;",
+	    NULL)) == NULL)
 		return -1;
 	if (sqlite3_step(s) == SQLITE_ROW)
 		v = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
+	sqlite3_reset(s);
 	return v;
 }
 
