@@ -72,50 +72,6 @@ now_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-/* Copied from src/planner_events.c. */
-static size_t
-md_keys(int32_t day, enum date_feb29 policy, int64_t keys[4])
-{
-	struct date d;
-	size_t n = 0;
-
-	date_from_days(day, &d);
-	keys[n++] = d.month * 100 + d.day;
-	if (!date_is_leap(d.year) && ((policy == DATE_FEB29_FEB28 &&
-	    d.month == 2 && d.day == 28) || (policy == DATE_FEB29_MAR1 &&
-	    d.month == 3 && d.day == 1)))
-		keys[n++] = 229;
-	return n;
-}
-
-static size_t
-lunar_keys(int32_t day, int64_t keys[4])
-{
-	struct date g, next;
-	struct lunar_date ld, ln;
-	int gy, gm, gd, base, n = 0, last_day, no_leap;
-
-	date_from_days(day, &g);
-	date_from_days(day + 1, &next);
-	if (lunar_from_gregorian(g.year, g.month, g.day, &ld, NULL) != 0 ||
-	    lunar_from_gregorian(next.year, next.month, next.day, &ln,
-	    NULL) != 0)
-		return 0;
-	base = ld.month * 100 + ld.day;
-	last_day = ld.day == 29 && ln.day == 1;
-	no_leap = !ld.leap && lunar_to_gregorian(ld.year, ld.month, 1, 1,
-	    &gy, &gm, &gd, NULL) != 0;
-	keys[n++] = base + (ld.leap ? 10000 : 0);
-	if (last_day)
-		keys[n++] = base + 1 + (ld.leap ? 10000 : 0);
-	if (no_leap) {
-		keys[n++] = 10000 + base;
-		if (last_day)
-			keys[n++] = 10000 + base + 1;
-	}
-	return (size_t)n;
-}
-
 /* Runs one statement to the end, reading every column of every row. */
 static void
 raw_query(sqlite3 *db, enum q q, const int64_t *args, size_t nargs)
@@ -217,13 +173,13 @@ raw_day(sqlite3 *db, const struct conf *cf, int32_t day)
 			    r->lead_days);
 		switch (r->event) {
 		case EV_BIRTHDAY:
-			n = md_keys(ev, cp->feb29, k);
+			n = planner_md_keys(ev, cp->feb29, k);
 			raw_query(db, Q_BMD, k, n);
-			if ((n = lunar_keys(ev, k)) > 0)
+			if ((n = planner_lunar_keys(ev, k)) > 0)
 				raw_query(db, Q_BLUNAR, k, n);
 			break;
 		case EV_ANNIVERSARY:
-			n = md_keys(ev, cp->feb29, k);
+			n = planner_md_keys(ev, cp->feb29, k);
 			raw_query(db, Q_AMD, k, n);
 			break;
 		case EV_REVISIT:

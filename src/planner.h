@@ -54,6 +54,13 @@ int planner_run(struct store *st, const struct conf *cf, int32_t from,
     int ndays, int commit, int64_t now, struct plan_list *out,
     struct plan_stats *stats, char **cause);
 void plan_list_free(struct plan_list *l);
+/* The birthday/anniversary index keys whose event falls on `day`
+ * (month * 100 + day, with 29 February per the policy), and the lunar
+ * birthday keys (lunar month * 100 + day, + 10000 for a leap month, with
+ * the fallbacks for missing day 30 and missing leap months).  Returns how
+ * many of the 4 slots were filled. */
+size_t planner_md_keys(int32_t day, enum date_feb29 policy, int64_t keys[4]);
+size_t planner_lunar_keys(int32_t day, int64_t keys[4]);
 /* Age on a birthday (Gregorian or lunar, when the birth year is known) or
  * the anniversary count on event_day; -1 when unknown. */
 int planner_event_years(enum conf_event ev, const char *birthday,

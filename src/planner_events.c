@@ -11,8 +11,8 @@
 
 /* Keys (month * 100 + day) whose yearly event falls on `day`: its own, and
  * 29 February's in a common year when the policy moves it here. */
-static size_t
-md_keys(int32_t day, enum date_feb29 policy, int64_t keys[4])
+size_t
+planner_md_keys(int32_t day, enum date_feb29 policy, int64_t keys[4])
 {
 	struct date d;
 	size_t n = 0;
@@ -29,8 +29,8 @@ md_keys(int32_t day, enum date_feb29 policy, int64_t keys[4])
 /* Lunar birthday keys celebrated on `day`: the exact lunar date; day 30
  * when this month has only 29 days; a leap-month birthday in the ordinary
  * month when this year has no such leap month. */
-static size_t
-lunar_keys(int32_t day, int64_t keys[4])
+size_t
+planner_lunar_keys(int32_t day, int64_t keys[4])
 {
 	struct date g, next;
 	struct lunar_date ld, ln;
@@ -383,15 +383,15 @@ planner_rule_day(struct planner *p)
 
 	switch (p->rule->event) {
 	case EV_BIRTHDAY:
-		n = md_keys(p->event_day, cp->feb29, keys);
+		n = planner_md_keys(p->event_day, cp->feb29, keys);
 		rc = store_plan_query(p->st, PQ_BIRTHDAY_MD, keys, n,
 		    on_birthday, p, &p->cause);
-		if (rc == 0 && (n = lunar_keys(p->event_day, keys)) > 0)
+		if (rc == 0 && (n = planner_lunar_keys(p->event_day, keys)) > 0)
 			rc = store_plan_query(p->st, PQ_BIRTHDAY_LUNAR, keys, n,
 			    on_birthday, p, &p->cause);
 		break;
 	case EV_ANNIVERSARY:
-		n = md_keys(p->event_day, cp->feb29, keys);
+		n = planner_md_keys(p->event_day, cp->feb29, keys);
 		rc = store_plan_query(p->st, PQ_ANNIVERSARY_MD, keys, n,
 		    on_anniversary, p, &p->cause);
 		break;
