@@ -4,6 +4,7 @@
 Usage:
   httpsink.py [--port P] [--portfile F] [--pidfile F] [--log FILE]
               [--reply TEXT] [--status CODE] [--owner-pid PID]
+              [--fail-first N --fail-status CODE [--retry-after S]]
 
   --port P        port on 127.0.0.1 (default 0: the kernel picks one)
   --portfile F    write the bound port to F (atomically) once listening
@@ -18,6 +19,9 @@ Usage:
   --reply TEXT    body of every answer (text/plain; default: empty)
   --status CODE   status of every answer (default 200)
   --owner-pid PID exit when process PID is gone
+  --fail-first N  answer the first N requests with --fail-status (default
+                  429) and, with --retry-after S, a Retry-After: S header;
+                  then answer normally (a gateway that is down, then back)
 
 Used by tests/cli/peers_selftest.sh as the target of KANNEL_INBOUND_URL.
 """
@@ -41,7 +45,11 @@ def main(argv):
     p.add_argument("--reply", default="")
     p.add_argument("--status", type=int, default=200)
     p.add_argument("--owner-pid", type=int)
+    p.add_argument("--fail-first", type=int, default=0)
+    p.add_argument("--fail-status", type=int, default=429)
+    p.add_argument("--retry-after")
     o = p.parse_args(argv)
+    seen = [0]
 
     if o.pidfile:
         with open(o.pidfile + ".tmp", "w") as f:
@@ -74,8 +82,13 @@ def main(argv):
                 with lock:
                     logf.write(json.dumps(rec, ensure_ascii=False) + "\n")
                     logf.flush()
-            out = o.reply.encode("utf-8")
-            self.send_response(o.status)
+            with lock:
+                seen[0] += 1
+                failing = seen[0] <= o.fail_first
+            out = (b"busy" if failing else o.reply.encode("utf-8"))
+            self.send_response(o.fail_status if failing else o.status)
+            if failing and o.retry_after:
+                self.send_header("Retry-After", o.retry_after)
             self.send_header("Content-Type", "text/plain; charset=utf-8")
             self.send_header("Content-Length", str(len(out)))
             self.end_headers()
