@@ -144,6 +144,23 @@ conf_check_unknown(struct conf_errors *e, const config_setting_t *group,
 	}
 }
 
+const config_setting_t *
+conf_get_group(struct conf_errors *e, const config_setting_t *parent,
+    const char *name, const char *const *known, const char *usage)
+{
+	config_setting_t *g = config_setting_get_member(parent, name);
+
+	if (g == NULL)
+		return NULL;
+	if (!config_setting_is_group(g)) {
+		conf_error(e, g, "%s must be a group %s", name, usage);
+		return NULL;
+	}
+	if (known != NULL)
+		conf_check_unknown(e, g, known);
+	return g;
+}
+
 /* Replaces *dst with the string setting `name` of group, if present. */
 void
 conf_get_string(struct conf_errors *e, const config_setting_t *group,

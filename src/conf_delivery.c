@@ -116,7 +116,7 @@ parse_delivery(struct conf_errors *e, const config_setting_t *g,
 		"batch", NULL };
 	static const char *const qk[] = { "start", "end", NULL };
 	struct conf_delivery *d = &c->delivery;
-	config_setting_t *q;
+	const config_setting_t *q;
 	char *v = NULL;
 
 	conf_check_unknown(e, g, known);
@@ -125,14 +125,9 @@ parse_delivery(struct conf_errors *e, const config_setting_t *g,
 	conf_get_int(e, g, "retry_base_seconds", 1, 86400, &d->retry_base);
 	conf_get_int(e, g, "retry_max_seconds", 1, 7 * 86400, &d->retry_max);
 	conf_get_int(e, g, "batch", 1, 100000, &d->batch);
-	if ((q = config_setting_get_member(g, "quiet_hours")) == NULL)
+	if ((q = conf_get_group(e, g, "quiet_hours", qk,
+	    "{ start = \"21:00\"; end = \"09:00\"; }")) == NULL)
 		return;
-	if (!config_setting_is_group(q)) {
-		conf_error(e, q, "quiet_hours must be a group "
-		    "{ start = \"21:00\"; end = \"09:00\"; }");
-		return;
-	}
-	conf_check_unknown(e, q, qk);
 	conf_get_string(e, q, "start", &v);
 	if (v != NULL && parse_hhmm(v, &d->quiet_start) != 0)
 		conf_error(e, config_setting_get_member(q, "start"),
@@ -176,16 +171,11 @@ parse_rate(struct conf_errors *e, const config_setting_t *g,
     struct conf_channel *ch)
 {
 	static const char *const known[] = { "messages", "seconds", NULL };
-	config_setting_t *r = config_setting_get_member(g, "rate");
+	const config_setting_t *r = conf_get_group(e, g, "rate", known,
+	    "{ messages = N; seconds = S; }");
 
 	if (r == NULL)
 		return;
-	if (!config_setting_is_group(r)) {
-		conf_error(e, r, "rate must be a group { messages = N; "
-		    "seconds = S; }");
-		return;
-	}
-	conf_check_unknown(e, r, known);
 	conf_get_int(e, r, "messages", 1, 1000000, &ch->rate_messages);
 	conf_get_int(e, r, "seconds", 1, 86400, &ch->rate_seconds);
 }
@@ -323,13 +313,7 @@ parse_daemon(struct conf_errors *e, const config_setting_t *g, struct conf *c)
 static const config_setting_t *
 group(struct conf_errors *e, const config_setting_t *root, const char *name)
 {
-	config_setting_t *g = config_setting_get_member(root, name);
-
-	if (g != NULL && !config_setting_is_group(g)) {
-		conf_error(e, g, "%s must be a group { ... }", name);
-		return NULL;
-	}
-	return g;
+	return conf_get_group(e, root, name, NULL, "{ ... }");
 }
 
 void

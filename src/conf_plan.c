@@ -181,7 +181,8 @@ parse_planner(struct conf_errors *e, const config_setting_t *g,
 {
 	static const char *const known[] = { "grace_days", "feb29",
 		"frequency_cap", NULL };
-	config_setting_t *cap;
+	static const char *const capk[] = { "messages", "days", NULL };
+	const config_setting_t *cap;
 	char *feb = NULL;
 
 	conf_check_unknown(e, g, known);
@@ -199,14 +200,8 @@ parse_planner(struct conf_errors *e, const config_setting_t *g,
 			    "feb29 must be \"feb28\", \"mar1\" or \"leap-only\"");
 		free(feb);
 	}
-	if ((cap = config_setting_get_member(g, "frequency_cap")) != NULL) {
-		static const char *const capk[] = { "messages", "days", NULL };
-		if (!config_setting_is_group(cap)) {
-			conf_error(e, cap, "frequency_cap must be a group "
-			    "{ messages = N; days = M; }");
-			return;
-		}
-		conf_check_unknown(e, cap, capk);
+	if ((cap = conf_get_group(e, g, "frequency_cap", capk,
+	    "{ messages = N; days = M; }")) != NULL) {
 		conf_get_int(e, cap, "messages", 1, 1000, &p->cap_messages);
 		conf_get_int(e, cap, "days", 1, 366, &p->cap_days);
 	}
@@ -219,7 +214,7 @@ parse_tiers(struct conf_errors *e, const config_setting_t *g,
 	static const char *const known[] = { "window_days", "method", "a_share",
 		"b_share", "cadence", NULL };
 	static const char *const cad[] = { "A", "B", "C", NULL };
-	config_setting_t *cs;
+	const config_setting_t *cs;
 	char *method = NULL;
 
 	conf_check_unknown(e, g, known);
@@ -239,13 +234,8 @@ parse_tiers(struct conf_errors *e, const config_setting_t *g,
 			    "method must be \"customers\" or \"revenue\"");
 		free(method);
 	}
-	if ((cs = config_setting_get_member(g, "cadence")) != NULL) {
-		if (!config_setting_is_group(cs)) {
-			conf_error(e, cs, "cadence must be a group "
-			    "{ A = 30; B = 90; C = 180; }");
-			return;
-		}
-		conf_check_unknown(e, cs, cad);
+	if ((cs = conf_get_group(e, g, "cadence", cad,
+	    "{ A = 30; B = 90; C = 180; }")) != NULL) {
 		conf_get_int(e, cs, "A", 1, 3660, &p->cadence[0]);
 		conf_get_int(e, cs, "B", 1, 3660, &p->cadence[1]);
 		conf_get_int(e, cs, "C", 1, 3660, &p->cadence[2]);
@@ -290,15 +280,11 @@ parse_group(struct conf_errors *e, const config_setting_t *root,
     void (*fn)(struct conf_errors *, const config_setting_t *,
     struct conf_plan *))
 {
-	config_setting_t *g = config_setting_get_member(root, name);
+	const config_setting_t *g = conf_get_group(e, root, name, NULL,
+	    "{ ... }");
 
-	if (g == NULL)
-		return;
-	if (!config_setting_is_group(g)) {
-		conf_error(e, g, "%s must be a group { ... }", name);
-		return;
-	}
-	fn(e, g, p);
+	if (g != NULL)
+		fn(e, g, p);
 }
 
 static void

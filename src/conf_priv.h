@@ -19,6 +19,12 @@ void conf_check_unknown(struct conf_errors *e, const config_setting_t *group,
     const char *const *known);
 void conf_get_string(struct conf_errors *e, const config_setting_t *group,
     const char *name, char **dst);
+/* The group `name` of parent, or NULL when it is absent or (reported as
+ * "NAME must be a group USAGE") not a group; its settings are checked
+ * against known unless known is NULL. */
+const config_setting_t *conf_get_group(struct conf_errors *e,
+    const config_setting_t *parent, const char *name,
+    const char *const *known, const char *usage);
 /* Integer setting within [min, max], left unchanged when absent. */
 void conf_get_int(struct conf_errors *e, const config_setting_t *group,
     const char *name, int min, int max, int *dst);
