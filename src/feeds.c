@@ -13,33 +13,6 @@
 #define FEEDS_REFRESH_MINUTES 30 /* REFRESH-INTERVAL suggested to clients */
 #define FEEDS_LUNAR_YEARS 3	 /* lunar birthdays: last year and two more */
 
-static const char *const feeds_names[FEEDS_NKINDS] = { "followups",
-	"birthdays" };
-
-/* The name of a feed kind, as in its URL. */
-const char *
-feeds_kind_name(enum feeds_kind k)
-{
-	return k < FEEDS_NKINDS ? feeds_names[k] : "?";
-}
-
-/* Reads "KIND.ics" from a URL path. */
-int
-feeds_kind_parse(const char *file, enum feeds_kind *k)
-{
-	size_t i, n;
-
-	for (i = 0; i < FEEDS_NKINDS; i++) {
-		n = strlen(feeds_names[i]);
-		if (strncmp(file, feeds_names[i], n) == 0 &&
-		    strcmp(file + n, ".ics") == 0) {
-			*k = (enum feeds_kind)i;
-			return 0;
-		}
-	}
-	return -1;
-}
-
 /* Today for feeds: whole UTC days, so a feed changes by itself at most
  * once a day, at the same instant for every rep. */
 int32_t

@@ -38,7 +38,8 @@ struct feeds_doc {
 	size_t events;	  /* tasks or birthdays in it */
 };
 
-/* "followups" or "birthdays": the file name without ".ics". */
+/* "followups" or "birthdays": the file name without ".ics".  These two
+ * are in feeds_kind.c: no store, no libical. */
 const char *feeds_kind_name(enum feeds_kind k);
 /* Parses "followups.ics" / "birthdays.ics": 0, or -1 if neither. */
 int feeds_kind_parse(const char *file, enum feeds_kind *k);

@@ -1,15 +1,12 @@
 /* httpd.c - the HTTP service: the libmicrohttpd server, its limits, the
- * routing of requests and the helpers the handlers share.
+ * dispatch of requests to the handlers route.h picks, and the helpers the
+ * handlers share.
  *
- * Routes (everything else is the same 404):
- *	GET  /feeds/TOKEN/followups.ics, /feeds/TOKEN/birthdays.ics
- *	GET  /u/TOKEN	confirmation page;  POST /u/TOKEN  one-click (RFC 8058)
- *	GET  /callbacks/kannel/dlr, /callbacks/kannel/inbound  (loopback only)
- *	GET  /healthz, /metrics
- * HEAD is answered wherever GET is; other methods get 405.  Request line
- * and headers must fit in HTTPD_CONN_MEMORY (libmicrohttpd answers 414 or
- * 431 otherwise), paths longer than HTTPD_URL_MAX get 414, POST bodies
- * over HTTPD_POST_MAX 413, malformed requests 400 (libmicrohttpd). */
+ * Request line and headers must fit in HTTPD_CONN_MEMORY (libmicrohttpd
+ * answers 414 or 431 otherwise), paths longer than ROUTE_URL_MAX get 414
+ * (route.h), bodies sent to /u/ over HTTPD_POST_MAX 413, malformed
+ * requests 400 (libmicrohttpd).  The Kannel callbacks answer loopback
+ * clients only (httpd_routes.c). */
 #include <netdb.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -24,6 +21,7 @@
 
 #include "httpd_priv.h"
 #include "log.h"
+#include "route.h"
 #include "store_task.h"
 #include "util.h"
 
@@ -302,74 +300,43 @@ httpd_bad_method(struct httpd_req *r, const char *allow)
 	    "text/plain; charset=utf-8", "Method Not Allowed\n", hdrs);
 }
 
-/* A feed or unsubscribe token: base64url, 1..128 characters. */
-static int
-httpd_token_ok(const char *s, size_t n)
-{
-	size_t i;
-
-	if (n == 0 || n > 128)
-		return 0;
-	for (i = 0; i < n; i++) {
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' &&
-		    s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') ||
-		    s[i] == '-' || s[i] == '_'))
-			return 0;
-	}
-	return 1;
-}
-
-/* /feeds/TOKEN/KIND.ics */
-static enum MHD_Result
-httpd_route_feeds(struct httpd_req *r, const char *rest)
-{
-	const char *slash = strchr(rest, '/');
-	enum feeds_kind kind;
-	char *token;
-	enum MHD_Result ret;
-
-	if (slash == NULL || !httpd_token_ok(rest, (size_t)(slash - rest)) ||
-	    feeds_kind_parse(slash + 1, &kind) != 0)
-		return httpd_not_found(r);
-	if (r->post)
-		return httpd_bad_method(r, "GET, HEAD");
-	token = xstrndup(rest, (size_t)(slash - rest));
-	ret = httpd_route_feed(r, token, kind);
-	free(token);
-	return ret;
-}
-
-/* Finds the handler for a path. */
+/* Answers a request with the handler route_parse() picks for it. */
 static enum MHD_Result
 httpd_route(struct httpd_req *r)
 {
-	const char *u = r->url;
+	struct route rt;
+	char *token;
+	enum MHD_Result ret;
 
-	if (strlen(u) > HTTPD_URL_MAX)
+	switch (route_parse(r->method, r->url, &rt)) {
+	case ROUTE_NOT_FOUND:
+		break;
+	case ROUTE_BAD_METHOD:
+		return httpd_bad_method(r, rt.allow);
+	case ROUTE_URI_TOO_LONG:
 		return httpd_reply(r, MHD_HTTP_URI_TOO_LONG,
 		    "text/plain; charset=utf-8", "URI Too Long\n", NULL);
-	if (strncmp(u, "/feeds/", 7) == 0)
-		return httpd_route_feeds(r, u + 7);
-	if (strncmp(u, "/u/", 3) == 0) {
-		if (!httpd_token_ok(u + 3, strlen(u + 3)))
-			return httpd_not_found(r);
-		if (r->body_too_big)
+	case ROUTE_FEED:
+	case ROUTE_UNSUB:
+		/* After the token check: a bad token is a 404 anyway. */
+		if (rt.kind == ROUTE_UNSUB && r->body_too_big)
 			return httpd_reply(r, MHD_HTTP_CONTENT_TOO_LARGE,
 			    "text/plain; charset=utf-8", "Too Large\n", NULL);
-		return httpd_route_unsub(r, u + 3);
+		token = xstrndup(rt.token, rt.token_len);
+		ret = rt.kind == ROUTE_FEED ?
+		    httpd_route_feed(r, token, rt.feed) :
+		    httpd_route_unsub(r, token);
+		free(token);
+		return ret;
+	case ROUTE_KANNEL_DLR:
+		return httpd_route_dlr(r);
+	case ROUTE_KANNEL_INBOUND:
+		return httpd_route_inbound(r);
+	case ROUTE_HEALTHZ:
+		return httpd_route_healthz(r);
+	case ROUTE_METRICS:
+		return httpd_route_metrics(r);
 	}
-	if (strcmp(u, "/callbacks/kannel/dlr") == 0)
-		return r->post ? httpd_bad_method(r, "GET, HEAD") :
-		    httpd_route_dlr(r);
-	if (strcmp(u, "/callbacks/kannel/inbound") == 0)
-		return r->post ? httpd_bad_method(r, "GET, HEAD") :
-		    httpd_route_inbound(r);
-	if (strcmp(u, "/healthz") == 0)
-		return r->post ? httpd_bad_method(r, "GET, HEAD") :
-		    httpd_route_healthz(r);
-	if (strcmp(u, "/metrics") == 0)
-		return r->post ? httpd_bad_method(r, "GET, HEAD") :
-		    httpd_route_metrics(r);
 	return httpd_not_found(r);
 }
 
@@ -417,9 +384,6 @@ httpd_access(void *cls, struct MHD_Connection *conn, const char *url,
 		return MHD_YES;
 	}
 	p->conn = conn, p->url = url, p->method = method;
-	if (!p->post && strcmp(method, "GET") != 0 &&
-	    strcmp(method, "HEAD") != 0)
-		return httpd_bad_method(p, "GET, HEAD, POST");
 	return httpd_dispatch(p);
 }
 

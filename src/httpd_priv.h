@@ -26,7 +26,6 @@
 #define HTTPD_CONN_MEMORY (32 * 1024) /* per connection: request line and
 					 headers must fit (else 414/431) */
 #define HTTPD_CONN_TIMEOUT 30	    /* seconds a connection may idle */
-#define HTTPD_URL_MAX 2048	    /* longer paths: 414 */
 #define HTTPD_POST_MAX (64 * 1024)  /* bigger POST bodies: 413 */
 #define HTTPD_FEED_MAX_AGE 300	    /* Cache-Control max-age of feeds */
 #define HTTPD_CACHE_BYTES (64 * 1024 * 1024) /* rendered feeds kept */

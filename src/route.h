@@ -1,0 +1,59 @@
+/* route.h - which resource an HTTP request names, decided from its method
+ * and path alone: no connection, no allocation, no state, so the unit
+ * test and the fuzz target drive exactly what httpd.c answers with.
+ *
+ * Routes (everything else is the same 404):
+ *	GET  /feeds/TOKEN/followups.ics, /feeds/TOKEN/birthdays.ics
+ *	GET  /u/TOKEN	confirmation page;  POST /u/TOKEN  one-click (RFC 8058)
+ *	GET  /callbacks/kannel/dlr, /callbacks/kannel/inbound
+ *	GET  /healthz, /metrics
+ * HEAD is taken wherever GET is.  The checks, in order:
+ *	1. a method other than GET, HEAD or POST (case-sensitive, RFC 9110
+ *	   9.1): 405, Allow "GET, HEAD, POST", whatever the path;
+ *	2. a path longer than ROUTE_URL_MAX bytes: 414;
+ *	3. an unknown path, a malformed token or feed name: 404 (a wrong
+ *	   token must look like a missing page, so this comes before 4);
+ *	4. POST to a resource other than /u/: 405, Allow "GET, HEAD".
+ * Tokens are base64url, 1..ROUTE_TOKEN_MAX characters; whether one is
+ * valid is for the handler (token.h) to say. */
+#ifndef OUTREACHD_ROUTE_H
+#define OUTREACHD_ROUTE_H
+
+#include <stddef.h>
+
+#include "feeds.h"
+
+#define ROUTE_URL_MAX 2048	/* longer paths: 414 */
+#define ROUTE_TOKEN_MAX 128
+
+enum route_kind {
+	ROUTE_NOT_FOUND,	/* 404 */
+	ROUTE_BAD_METHOD,	/* 405 with route.allow */
+	ROUTE_URI_TOO_LONG,	/* 414 */
+	ROUTE_FEED,		/* route.token, route.feed */
+	ROUTE_UNSUB,		/* route.token; GET, HEAD or POST */
+	ROUTE_KANNEL_DLR,
+	ROUTE_KANNEL_INBOUND,
+	ROUTE_HEALTHZ,
+	ROUTE_METRICS
+};
+
+/* A parsed request line.  Borrows from the strings given to
+ * route_parse(): valid while they are. */
+struct route {
+	enum route_kind kind;
+	const char *token;	/* ROUTE_FEED, ROUTE_UNSUB: inside the URL, */
+	size_t token_len;	/* not NUL-terminated; else NULL, 0 */
+	enum feeds_kind feed;	/* ROUTE_FEED */
+	const char *allow;	/* ROUTE_BAD_METHOD: the Allow header value,
+				   static; else NULL */
+};
+
+/* Routes method and url (the path, without the query).  Fills *out
+ * completely and returns out->kind. */
+enum route_kind route_parse(const char *method, const char *url,
+    struct route *out);
+/* 1 when s[0..n) is a well-formed token: base64url, 1..ROUTE_TOKEN_MAX. */
+int route_token_ok(const char *s, size_t n);
+
+#endif
