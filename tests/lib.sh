@@ -302,3 +302,23 @@ t_kill() {
     done
     return 1
 }
+
+# faketime TIMESTAMP CMD...: libfaketime preloaded directly, not through
+# the faketime(1) wrapper.  The wrapper keeps a named semaphore and shared
+# memory per PID in /dev/shm and leaks them when it is killed; a later
+# wrapper that gets the same PID then fails ("sem_open: File exists").
+# Each process here starts its own clock at TIMESTAMP (local time, TZ).
+T_FAKETIME_LIB=
+for _f in /usr/lib/*/faketime/libfaketime.so.1 /usr/lib/faketime/libfaketime.so.1 \
+    /usr/local/lib/faketime/libfaketime.so.1; do
+    if [ -f "$_f" ]; then T_FAKETIME_LIB=$_f; break; fi
+done
+unset _f
+if [ -n "$T_FAKETIME_LIB" ]; then
+    faketime() {
+        local ts=$1
+        shift
+        LD_PRELOAD="$T_FAKETIME_LIB${LD_PRELOAD:+:$LD_PRELOAD}" \
+            FAKETIME="@$ts" "$@"
+    }
+fi
