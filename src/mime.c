@@ -153,11 +153,13 @@ mime_url_valid(const char *url, const char *scheme)
 static void
 mime_base64(struct buf *b, const unsigned char *p, size_t n)
 {
-	char q[4];
+	char *q;
 	uint32_t v;
 	size_t i;
 
+	buf_grow(b, (n + 2) / 3 * 4);
 	for (i = 0; i < n; i += 3) {
+		q = b->data + b->len;
 		v = (uint32_t)p[i] << 16;
 		if (i + 1 < n)
 			v |= (uint32_t)p[i + 1] << 8;
@@ -167,8 +169,9 @@ mime_base64(struct buf *b, const unsigned char *p, size_t n)
 		q[1] = mime_b64_alphabet[(v >> 12) & 63];
 		q[2] = i + 1 < n ? mime_b64_alphabet[(v >> 6) & 63] : '=';
 		q[3] = i + 2 < n ? mime_b64_alphabet[v & 63] : '=';
-		buf_add(b, q, 4);
+		b->len += 4;
 	}
+	b->data[b->len] = '\0';
 }
 
 /* Returns a copy of utf8 safe for one header line: invalid sequences become
@@ -580,20 +583,22 @@ mime_is_7bit(const char *s, size_t n)
 
 /* RFC 2045 quoted-printable of canonical s[0..n): hard breaks stay CRLF,
  * soft breaks keep lines within 76, white space before a break and an "F"
- * starting "From " are encoded. */
-static void
-mime_qp(struct buf *b, const char *s, size_t n)
+ * starting "From " are encoded.  Returns the encoded length, and stops
+ * once that is past limit (mime_body() then takes base64). */
+static size_t
+mime_qp(struct buf *b, const char *s, size_t n, size_t limit)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	size_t i, col = 0, tlen;
+	size_t i, col = 0, tlen, total = 0;
 	unsigned char c;
 	char tok[3];
 	int eol;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && total <= limit; i++) {
 		c = (unsigned char)s[i];
 		if (c == '\r' && s[i + 1] == '\n') {
-			buf_puts(b, "\r\n");
+			buf_add(b, "\r\n", 2);
+			total += 2;
 			col = 0;
 			i++;
 			continue;
@@ -611,12 +616,18 @@ mime_qp(struct buf *b, const char *s, size_t n)
 			tlen = 3;
 		}
 		if (col + tlen > (eol ? MIME_BODY_LINE : MIME_BODY_LINE - 1)) {
-			buf_puts(b, "=\r\n");
+			buf_add(b, "=\r\n", 3);
+			total += 3;
 			col = 0;
 		}
-		buf_add(b, tok, tlen);
+		if (tlen == 1)
+			buf_addc(b, tok[0]);
+		else
+			buf_add(b, tok, tlen);
+		total += tlen;
 		col += tlen;
 	}
+	return total;
 }
 
 /* Base64 body lines of 76 characters. */
@@ -638,8 +649,9 @@ mime_base64_lines(struct buf *b, const char *s, size_t n)
 static const char *
 mime_body(struct buf *out, const char *text)
 {
-	struct buf canon, qp, b64;
+	struct buf canon;
 	const char *cte;
+	size_t b64len;
 
 	buf_init(&canon);
 	mime_canon(&canon, text);
@@ -647,17 +659,16 @@ mime_body(struct buf *out, const char *text)
 		*out = canon;
 		return "7bit";
 	}
-	buf_init(&qp);
-	buf_init(&b64);
-	mime_qp(&qp, canon.data, canon.len);
-	mime_base64_lines(&b64, canon.data, canon.len);
-	if (qp.len <= b64.len) {
-		*out = qp;
-		buf_free(&b64);
+	/* Base64 is 4 characters per 3 octets plus CRLF per 76. */
+	b64len = (canon.len + 2) / 3 * 4;
+	b64len += (canon.len + MIME_B64_LINE - 1) / MIME_B64_LINE * 2;
+	buf_init(out);
+	buf_grow(out, b64len);
+	if (mime_qp(out, canon.data, canon.len, b64len) <= b64len)
 		cte = "quoted-printable";
-	} else {
-		*out = b64;
-		buf_free(&qp);
+	else {
+		buf_reset(out);
+		mime_base64_lines(out, canon.data, canon.len);
 		cte = "base64";
 	}
 	buf_free(&canon);

@@ -126,7 +126,7 @@ buf_init(struct buf *b)
 	b->len = b->cap = 0;
 }
 
-static void
+void
 buf_grow(struct buf *b, size_t extra)
 {
 	size_t want;
@@ -151,12 +151,6 @@ buf_add(struct buf *b, const void *p, size_t n)
 		memcpy(b->data + b->len, p, n);
 	b->len += n;
 	b->data[b->len] = '\0';
-}
-
-void
-buf_addc(struct buf *b, char c)
-{
-	buf_add(b, &c, 1);
 }
 
 void

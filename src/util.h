@@ -37,8 +37,18 @@ struct buf {
 };
 
 void buf_init(struct buf *b);
+/* Makes room for extra more bytes and the NUL. */
+void buf_grow(struct buf *b, size_t extra);
 void buf_add(struct buf *b, const void *p, size_t n);
-void buf_addc(struct buf *b, char c);
+/* Inline: the MIME encoders add one character at a time. */
+static inline void
+buf_addc(struct buf *b, char c)
+{
+	if (b->cap - b->len < 2)
+		buf_grow(b, 1);
+	b->data[b->len++] = c;
+	b->data[b->len] = '\0';
+}
 void buf_puts(struct buf *b, const char *s);
 void buf_printf(struct buf *b, const char *fmt, ...) PRINTFLIKE(2, 3);
 void buf_reset(struct buf *b);
