@@ -66,35 +66,42 @@ sms_file(const struct outbox_msg *m, size_t *len)
 	return s;
 }
 
-static int
-maildir_start(struct deliver *d, struct deliver_job *job, char **cause)
+static void
+maildir_prepare(struct deliver *d, struct deliver_job *job)
+{
+	char *err = NULL;
+
+	if (strcmp(job->ch->name, "email") != 0) {
+		job->payload = sms_file(&job->m, &job->len);
+		return;
+	}
+	if (deliver_build_email(d, &job->m, &job->payload, &job->len,
+	    &err) != 0) {
+		deliver_job_verdict(job, DV_FAILED, "%s", err);
+		free(err);
+	}
+}
+
+/* Writes the file under tmp/, syncs it, and renames it into new/. */
+static void
+maildir_send(struct deliver *d, struct deliver_job *job)
 {
 	const char *dir = job->ch->cc->maildir;
-	char *data = NULL, *tmp, *dst, *err = NULL;
-	size_t len = 0;
+	char *tmp, *dst, *err = NULL;
 	int fd, ok;
 
-	(void)cause;
-	if (strcmp(job->ch->name, "email") == 0) {
-		if (deliver_build_email(d, &job->m, &data, &len, &err) != 0) {
-			deliver_job_verdict(job, DV_FAILED, "%s", err);
-			free(err);
-			return 0;
-		}
-	} else
-		data = sms_file(&job->m, &len);
 	if (maildir_make(dir, &err) != 0) {
 		deliver_job_verdict(job, DV_RETRY, "%s", err);
 		free(err);
-		free(data);
-		return 0;
+		return;
 	}
 	tmp = xasprintf("%s/tmp/%lld.M%lldP%d.%s", dir, (long long)time(NULL),
 	    (long long)job->m.id, (int)getpid(), d->hostname);
 	dst = xasprintf("%s/new/%lld.M%lldP%d.%s", dir, (long long)time(NULL),
 	    (long long)job->m.id, (int)getpid(), d->hostname);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
-	ok = fd >= 0 && write_all(fd, data, len) == 0 && fsync(fd) == 0;
+	ok = fd >= 0 && write_all(fd, job->payload, job->len) == 0 &&
+	    fsync(fd) == 0;
 	if (fd >= 0 && close(fd) != 0)
 		ok = 0;
 	if (ok && rename(tmp, dst) != 0)
@@ -106,10 +113,8 @@ maildir_start(struct deliver *d, struct deliver_job *job, char **cause)
 		deliver_job_verdict(job, DV_SENT, NULL);
 	free(tmp);
 	free(dst);
-	free(data);
-	return 0;
 }
 
 const struct deliver_backend deliver_maildir_backend = {
-	"maildir", maildir_start, NULL,
+	"maildir", 0, maildir_prepare, maildir_send, NULL, NULL,
 };

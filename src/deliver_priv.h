@@ -17,15 +17,25 @@ struct deliver_job {
 	struct outbox_msg m;
 	struct deliver_channel *ch;
 	CURL *easy;
-	char *payload;		/* what is uploaded (SMTP) */
+	char *payload;		/* what is uploaded (SMTP) or written */
 	size_t len, off;
+	char *url;		/* where it goes (SMS gateway) */
+	char *from;		/* envelope sender (SMTP) */
+	int post;		/* SMS gateway: POST payload */
 	struct curl_slist *rcpt;
 	struct curl_slist *headers;
 	struct buf reply;	/* response body (HTTP) */
 	struct buf server;	/* last server reply line (SMTP) */
 	char *retry_after;	/* Retry-After header (HTTP) */
 	char errbuf[CURL_ERROR_SIZE];
+	int marked;		/* its row is 'sending' */
+	/* Gated transports: the payload waits until the store's commit count
+	 * reaches gate (its row and the verdicts before it are durable). */
+	const uint64_t *commits;
+	uint64_t gate;
+	int paused;
 	/* the verdict */
+	int decided;		/* a verdict was given */
 	enum deliver_verdict verdict;
 	char *error;
 	char *provider_id;
@@ -34,12 +44,20 @@ struct deliver_job {
 
 struct deliver_channel;
 
-/* A transport: start() prepares job->easy for the multi interface, or
- * (easy left NULL) does the whole job at once; finish() classifies a
- * finished transfer. */
+/* A transport.  prepare() builds what will be sent, without I/O, while
+ * other transfers are in flight; a verdict set there ends the job.  Then
+ * either send() does the whole job at once (maildir), or start()
+ * configures job->easy for the multi interface and finish() classifies
+ * the finished transfer.  A gated transport's transfer may start before
+ * its row is committed: it holds the message itself back until then
+ * (SMTP: the envelope commands go out, the DATA waits), so the commit
+ * overlaps the round trips. */
 struct deliver_backend {
 	const char *name;
-	int (*start)(struct deliver *d, struct deliver_job *job, char **cause);
+	int gated;	/* pulls its payload through a callback that can wait */
+	void (*prepare)(struct deliver *d, struct deliver_job *job);
+	void (*send)(struct deliver *d, struct deliver_job *job);
+	void (*start)(struct deliver *d, struct deliver_job *job);
 	void (*finish)(struct deliver *d, struct deliver_job *job,
 	    CURLcode rc);
 };
@@ -65,6 +83,10 @@ struct deliver {
 	struct deliver_job **inflight;	 /* transfers on the multi handle */
 	size_t ninflight;
 	size_t inflight_cap;
+	uint64_t commits;		 /* state transactions committed */
+	CURL **idle;			 /* easy handles kept for reuse */
+	size_t nidle;
+	size_t idle_cap;
 	char hostname[256];
 };
 
@@ -72,6 +94,9 @@ extern const struct deliver_backend deliver_maildir_backend;
 extern const struct deliver_backend deliver_smtp_backend;
 extern const struct deliver_backend deliver_sms_backend;
 
+/* Frees a job and everything it owns (its easy handle goes back to the
+ * pool). */
+void deliver_job_free(struct deliver *d, struct deliver_job *job);
 /* Sets the verdict of a job (error may be NULL). */
 void deliver_job_verdict(struct deliver_job *job, enum deliver_verdict v,
     const char *error, ...) PRINTFLIKE(3, 4);

@@ -30,33 +30,45 @@ sms_header(char *data, size_t size, size_t n, void *arg)
 	return len;
 }
 
-static int
-sms_start(struct deliver *d, struct deliver_job *job, char **cause)
+/* Builds the gateway request: runs while other transfers are in flight. */
+static void
+sms_prepare(struct deliver *d, struct deliver_job *job)
 {
 	struct sms_gw_request req = { 0 };
-	CURL *e = job->easy;
 	char *err = NULL;
 	size_t i;
 
 	(void)d;
-	(void)cause;
 	if (sms_gw_build(&job->ch->gw, job->m.id, job->m.recipient,
 	    job->m.body, &req, &err) != 0) {
 		deliver_job_verdict(job, DV_FAILED, "%s", err);
 		free(err);
-		return 0;
+		return;
 	}
-	curl_easy_setopt(e, CURLOPT_URL, req.url);
-	if (strcmp(req.method, "POST") == 0) {
+	job->url = req.url;
+	req.url = NULL;
+	if ((job->post = strcmp(req.method, "POST") == 0)) {
 		job->payload = req.body;
 		req.body = NULL;
+	}
+	for (i = 0; i < req.nheaders; i++)
+		job->headers = curl_slist_append(job->headers, req.headers[i]);
+	sms_gw_request_free(&req);
+}
+
+static void
+sms_start(struct deliver *d, struct deliver_job *job)
+{
+	CURL *e = job->easy;
+
+	(void)d;
+	curl_easy_setopt(e, CURLOPT_URL, job->url);
+	if (job->post) {
 		curl_easy_setopt(e, CURLOPT_POSTFIELDS, job->payload);
 		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
 		    (curl_off_t)strlen(job->payload));
 	} else
 		curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
-	for (i = 0; i < req.nheaders; i++)
-		job->headers = curl_slist_append(job->headers, req.headers[i]);
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, job->headers);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, sms_body);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, job);
@@ -64,8 +76,6 @@ sms_start(struct deliver *d, struct deliver_job *job, char **cause)
 	curl_easy_setopt(e, CURLOPT_HEADERDATA, job);
 	if (job->ch->cc->ca_file != NULL)
 		curl_easy_setopt(e, CURLOPT_CAINFO, job->ch->cc->ca_file);
-	sms_gw_request_free(&req);
-	return 0;
 }
 
 static void
@@ -97,5 +107,5 @@ sms_finish(struct deliver *d, struct deliver_job *job, CURLcode rc)
 }
 
 const struct deliver_backend deliver_sms_backend = {
-	"sms", sms_start, sms_finish,
+	"sms", 0, sms_prepare, NULL, sms_start, sms_finish,
 };

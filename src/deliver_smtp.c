@@ -15,6 +15,12 @@ smtp_read(char *buf, size_t size, size_t n, void *arg)
 	struct deliver_job *job = arg;
 	size_t left = job->len - job->off, want = size * n;
 
+	/* Not a byte of the message before its row and the verdicts before
+	 * it are committed: the server cannot accept it until then. */
+	if (*job->commits < job->gate) {
+		job->paused = 1;
+		return CURL_READFUNC_PAUSE;
+	}
 	if (want > left)
 		want = left;
 	memcpy(buf, job->payload + job->off, want);
@@ -81,35 +87,43 @@ deliver_build_email(struct deliver *d, const struct outbox_msg *m,
 	return rc;
 }
 
-static int
-smtp_start(struct deliver *d, struct deliver_job *job, char **cause)
+/* Builds the message and the envelope: runs while other transfers are
+ * in flight. */
+static void
+smtp_prepare(struct deliver *d, struct deliver_job *job)
 {
 	const struct conf_channel *cc = job->ch->cc;
-	CURL *e = job->easy;
-	char *from, *rcpt, *url, *err = NULL;
+	char *rcpt, *err = NULL;
 
 	if (!mime_addr_valid(job->m.recipient)) {
 		deliver_job_verdict(job, DV_FAILED, "invalid address \"%s\"",
 		    job->m.recipient);
-		return 0;
+		return;
 	}
 	if (deliver_build_email(d, &job->m, &job->payload, &job->len,
 	    &err) != 0) {
 		deliver_job_verdict(job, DV_FAILED, "%s", err);
 		free(err);
-		return 0;
+		return;
 	}
-	from = xasprintf("<%s>", cc->from);
+	job->from = xasprintf("<%s>", cc->from);
 	rcpt = xasprintf("<%s>", job->m.recipient);
 	job->rcpt = curl_slist_append(NULL, rcpt);
 	free(rcpt);
 	/* libcurl takes the EHLO name from the URL's path. */
-	url = strchr(cc->url + strcspn(cc->url, ":") + 3, '/') ?
+	job->url = strchr(cc->url + strcspn(cc->url, ":") + 3, '/') ?
 	    xstrdup(cc->url) : xasprintf("%s/%s", cc->url, cc->helo);
-	curl_easy_setopt(e, CURLOPT_URL, url);
-	free(url);
-	curl_easy_setopt(e, CURLOPT_MAIL_FROM, from);
-	free(from); /* libcurl copies string options */
+}
+
+static void
+smtp_start(struct deliver *d, struct deliver_job *job)
+{
+	const struct conf_channel *cc = job->ch->cc;
+	CURL *e = job->easy;
+
+	(void)d;
+	curl_easy_setopt(e, CURLOPT_URL, job->url);
+	curl_easy_setopt(e, CURLOPT_MAIL_FROM, job->from);
 	curl_easy_setopt(e, CURLOPT_MAIL_RCPT, job->rcpt);
 	curl_easy_setopt(e, CURLOPT_UPLOAD, 1L);
 	curl_easy_setopt(e, CURLOPT_READFUNCTION, smtp_read);
@@ -127,8 +141,6 @@ smtp_start(struct deliver *d, struct deliver_job *job, char **cause)
 		curl_easy_setopt(e, CURLOPT_PASSWORD, job->ch->password);
 	if (cc->ca_file != NULL)
 		curl_easy_setopt(e, CURLOPT_CAINFO, cc->ca_file);
-	(void)cause;
-	return 0;
 }
 
 /* 4xx and transport trouble are worth another try; 5xx is final. */
@@ -155,5 +167,5 @@ smtp_finish(struct deliver *d, struct deliver_job *job, CURLcode rc)
 }
 
 const struct deliver_backend deliver_smtp_backend = {
-	"smtp", smtp_start, smtp_finish,
+	"smtp", 1, smtp_prepare, NULL, smtp_start, smtp_finish,
 };

@@ -172,6 +172,54 @@ const char *const store_migrations[] = {
 	"CREATE INDEX outbox_state ON outbox(state);",
 	/* 3 -> 4: inbound "STOP" replies find the customer by phone. */
 	"CREATE INDEX customers_phone ON customers(phone) WHERE phone IS NOT NULL;",
+	/* 4 -> 5: the outbox's state CHECK was an IN list of eight values,
+	 * which SQLite evaluates through a temporary B-tree built on every
+	 * row write (two per message sent): the same rule as a chain of
+	 * equalities costs nothing.  A CHECK cannot be altered, so the table
+	 * is rebuilt.  outbox_sending duplicated outbox_state for recovery
+	 * and cost a page write per state change: dropped. */
+	"CREATE TABLE outbox_v5 ("
+	"  id INTEGER PRIMARY KEY,"
+	"  dedup_key TEXT NOT NULL UNIQUE,"
+	"  item_id INTEGER REFERENCES plan_items(id) ON DELETE CASCADE,"
+	"  customer_id INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,"
+	"  channel TEXT NOT NULL CHECK (channel = 'email' OR channel = 'sms'),"
+	"  recipient TEXT NOT NULL,"
+	"  recipient_name TEXT,"
+	"  from_name TEXT,"
+	"  reply_to TEXT,"
+	"  subject TEXT,"
+	"  body TEXT NOT NULL,"
+	"  html TEXT,"
+	"  day INTEGER NOT NULL,"
+	"  timezone TEXT,"
+	"  state TEXT NOT NULL DEFAULT 'pending' CHECK (state = 'pending' OR"
+	"    state = 'sending' OR state = 'sent' OR state = 'retry' OR"
+	"    state = 'failed' OR state = 'suppressed' OR state = 'delivered' OR"
+	"    state = 'undelivered'),"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  not_before INTEGER NOT NULL,"
+	"  last_error TEXT,"
+	"  provider_id TEXT,"
+	"  created_at INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL,"
+	"  sent_at INTEGER);"
+	"INSERT INTO outbox_v5 (id, dedup_key, item_id, customer_id, channel,"
+	"  recipient, recipient_name, from_name, reply_to, subject, body, html,"
+	"  day, timezone, state, attempts, not_before, last_error, provider_id,"
+	"  created_at, updated_at, sent_at)"
+	"  SELECT id, dedup_key, item_id, customer_id, channel, recipient,"
+	"  recipient_name, from_name, reply_to, subject, body, html, day,"
+	"  timezone, state, attempts, not_before, last_error, provider_id,"
+	"  created_at, updated_at, sent_at FROM outbox;"
+	"DROP TABLE outbox;"
+	"ALTER TABLE outbox_v5 RENAME TO outbox;"
+	"CREATE INDEX outbox_due ON outbox(not_before)"
+	"  WHERE state IN ('pending','retry');"
+	"CREATE INDEX outbox_sent ON outbox(channel, sent_at)"
+	"  WHERE sent_at IS NOT NULL;"
+	"CREATE INDEX outbox_customer ON outbox(customer_id, day);"
+	"CREATE INDEX outbox_state ON outbox(state);",
 };
 
 const int store_nmigrations =

@@ -1,0 +1,648 @@
+/* deliver_pass.c - one delivery pass, as a pipeline.
+ *
+ * Due rows are read a page at a time, triaged (suppression, quiet hours,
+ * rate) and prepared (MIME, gateway request) while earlier messages are on
+ * the wire.  A message's row is 'sending', durably, before the peer can
+ * accept it, and its verdict is written once the peer has answered.  A
+ * connection's next message cannot be accepted before the verdict of its
+ * last one is durable either: transfers start after the commit, or, for
+ * gated transports (SMTP), start at once and hold the message back until
+ * the commit.  So a kill loses nothing and duplicates at most one message
+ * per connection.  The state writes of one turn of the loop share one
+ * transaction, and no transaction is held open while the loop waits for
+ * the network. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "customer.h"
+#include "date.h"
+#include "log.h"
+#include "deliver_priv.h"
+
+#define DELIVER_PAGE	256	/* due rows read at a time */
+#define DELIVER_READY	64	/* messages prepared ahead of the connections */
+#define DELIVER_TXN_MAX	256	/* row writes per transaction at most */
+
+struct deliver_run {
+	struct deliver *d;
+	int64_t now;
+	int dry_run;
+	const volatile sig_atomic_t *stop;
+	struct deliver_stats *s;
+	char *error;			/* the first error */
+	int in_txn;
+	int txn_writes;
+	/* the page of due rows being triaged */
+	struct deliver_job **page;
+	size_t npage, pos;
+	int64_t after_nb, after_id;	/* where the next page starts */
+	int nread;			/* rows read: delivery.batch bounds it */
+	int exhausted;
+	/* prepared, waiting for a connection, in due order */
+	struct deliver_job *ready[DELIVER_READY];
+	size_t nready;
+	time_t deadline;		/* shutdown grace, once stopping */
+};
+
+/* Keeps the first error of the pass. */
+static void
+run_fail(struct deliver_run *r, char *err)
+{
+	if (r->error == NULL)
+		r->error = err != NULL ? err : xstrdup("delivery failed");
+	else
+		free(err);
+}
+
+static int
+run_stopping(const struct deliver_run *r)
+{
+	return r->error != NULL || (r->stop != NULL && *r->stop);
+}
+
+/* Opens the turn's transaction before its first write. */
+static int
+run_write(struct deliver_run *r)
+{
+	char *err = NULL;
+
+	if (r->in_txn) {
+		r->txn_writes++;
+		return 0;
+	}
+	if (store_begin(r->d->st, &err) != 0) {
+		run_fail(r, err);
+		return -1;
+	}
+	r->in_txn = 1;
+	r->txn_writes = 1;
+	return 0;
+}
+
+/* Resumes the transfers whose rows a commit has just made durable. */
+static void
+run_open_gates(struct deliver_run *r)
+{
+	struct deliver *d = r->d;
+	struct deliver_job *job;
+	size_t i;
+
+	for (i = 0; i < d->ninflight; i++) {
+		job = d->inflight[i];
+		if (job->paused && job->gate <= d->commits) {
+			job->paused = 0;
+			curl_easy_pause(job->easy, CURLPAUSE_CONT);
+		}
+	}
+}
+
+/* A commit failed: transfers still waiting for it have sent no message
+ * and must not; their rows stay as the store has them. */
+static void
+run_drop_gated(struct deliver_run *r)
+{
+	struct deliver *d = r->d;
+	struct deliver_job *job;
+	size_t i = 0;
+
+	while (i < d->ninflight) {
+		job = d->inflight[i];
+		if (job->gate <= d->commits) {
+			i++;
+			continue;
+		}
+		curl_multi_remove_handle(d->multi, job->easy);
+		d->inflight[i] = d->inflight[--d->ninflight];
+		job->ch->active--;
+		deliver_job_free(d, job);
+	}
+}
+
+static int
+run_commit(struct deliver_run *r)
+{
+	char *err = NULL;
+
+	if (!r->in_txn)
+		return 0;
+	r->in_txn = 0;
+	if (store_commit(r->d->st, &err) != 0) {
+		store_rollback(r->d->st);
+		run_fail(r, err);
+		run_drop_gated(r);
+		return -1;
+	}
+	r->d->commits++;
+	run_open_gates(r);
+	return 0;
+}
+
+/* One row update inside the turn's transaction. */
+static int
+run_update(struct deliver_run *r, const struct outbox_msg *m,
+    const char *state, int64_t not_before, const char *error,
+    const char *provider_id, int64_t sent_at, int64_t now)
+{
+	char *err = NULL;
+
+	if (run_write(r) != 0)
+		return -1;
+	if (store_outbox_update(r->d->st, m->id, state, m->attempts,
+	    not_before, error, provider_id, sent_at, now, &err) != 0) {
+		run_fail(r, err);
+		return -1;
+	}
+	return 0;
+}
+
+/* Why a due message must not go out at all any more, or NULL: an opt-out
+ * or a frequency cap that came after it was planned. */
+static const char *
+run_suppressed(struct deliver_run *r, const struct outbox_msg *m)
+{
+	const struct conf_plan *cp = &r->d->cf->plan;
+	char *optout = NULL, *err = NULL;
+	unsigned bits;
+	int rc, n;
+
+	if ((rc = store_customer_optout(r->d->st, m->customer_id, &optout,
+	    &err)) < 0) {
+		run_fail(r, err);
+		return NULL;
+	}
+	bits = customer_optout_bits(optout);
+	free(optout);
+	if (rc == 0)
+		return "customer erased";
+	if ((bits & CUST_OPTOUT_ALL) || (strcmp(m->channel, "email") == 0 ?
+	    (bits & CUST_OPTOUT_EMAIL) : (bits & CUST_OPTOUT_SMS)))
+		return "opted out";
+	n = store_outbox_customer_count(r->d->st, m->customer_id,
+	    m->day - cp->cap_days + 1, m->day, m->id, &err);
+	if (n < 0) {
+		run_fail(r, err);
+		return NULL;
+	}
+	return n >= cp->cap_messages ? "frequency cap reached" : NULL;
+}
+
+/* 0 when the message may go now; otherwise when it may: not before its
+ * day in the customer's zone, and never in quiet hours there. */
+static int64_t
+run_defer(struct deliver_run *r, const struct outbox_msg *m)
+{
+	const struct conf *cf = r->d->cf;
+	const char *tz = m->timezone ? m->timezone : cf->timezone;
+	int32_t today;
+	int secs, qs = cf->delivery.quiet_start * 60;
+	int qe = cf->delivery.quiet_end * 60, quiet;
+
+	if (date_today((time_t)r->now, tz, &today, NULL) != 0 ||
+	    date_local_seconds((time_t)r->now, tz, &secs, NULL) != 0)
+		return 0;
+	if (today < m->day)
+		return deliver_window_start(cf, m->day, tz);
+	if (qs == qe)
+		return 0;
+	quiet = qs < qe ? secs >= qs && secs < qe : secs >= qs || secs < qe;
+	if (!quiet)
+		return 0;
+	return deliver_window_start(cf, secs >= qe ? today + 1 : today, tz);
+}
+
+/* Records a verdict: the only place a transfer's outcome reaches a row. */
+static void
+run_record(struct deliver_run *r, struct deliver_job *job, int64_t now)
+{
+	const struct conf_delivery *c = &r->d->cf->delivery;
+	struct outbox_msg *m = &job->m;
+	struct deliver_stats *s = r->s;
+	int delay, ch = strcmp(m->channel, "sms") == 0;
+
+	if (job->verdict == DV_SENT) {
+		s->sent++;
+		s->sent_by[ch]++;
+		log_info("sent %s to %s via %s", m->dedup_key, m->channel,
+		    job->ch->be->name);
+		run_update(r, m, "sent", now, NULL, job->provider_id, now, now);
+	} else if (job->verdict == DV_RETRY && m->attempts < c->max_attempts) {
+		s->retried++;
+		s->retried_by[ch]++;
+		delay = deliver_backoff(c, m->attempts);
+		if (job->retry_after_secs > delay)
+			delay = job->retry_after_secs;
+		log_warn("%s: attempt %d failed, retry in %ds: %s",
+		    m->dedup_key, m->attempts, delay, job->error);
+		run_update(r, m, "retry", now + delay, job->error, NULL, 0, now);
+	} else {
+		s->failed++;
+		s->failed_by[ch]++;
+		log_err("%s: failed after %d attempt%s: %s", m->dedup_key,
+		    m->attempts, m->attempts == 1 ? "" : "s", job->error);
+		run_update(r, m, "failed", now, job->error, NULL, 0, now);
+	}
+}
+
+static int
+collect_due(void *arg, const struct outbox_msg *m)
+{
+	struct deliver_run *r = arg;
+	struct deliver_job *job = xcalloc(1, sizeof(*job));
+
+	job->m = *m;
+	memset((struct outbox_msg *)m, 0, sizeof(*m)); /* ownership moves */
+	job->retry_after_secs = -1;
+	r->page[r->npage++] = job;
+	return 0;
+}
+
+/* The next due row, reading a page when the last one is used up. */
+static struct deliver_job *
+run_next_due(struct deliver_run *r)
+{
+	const struct deliver *d = r->d;
+	struct deliver_job *last;
+	char *err = NULL;
+	int want;
+
+	if (r->pos == r->npage) {
+		want = d->cf->delivery.batch - r->nread;
+		if (want > DELIVER_PAGE)
+			want = DELIVER_PAGE;
+		if (r->exhausted || want <= 0) {
+			r->exhausted = 1;
+			return NULL;
+		}
+		r->npage = r->pos = 0;
+		if (store_outbox_due(d->st, NULL, r->now, r->after_nb,
+		    r->after_id, want, collect_due, r, &err) != 0) {
+			run_fail(r, err);
+			r->exhausted = 1;
+			return NULL;
+		}
+		r->nread += (int)r->npage;
+		if ((int)r->npage < want)
+			r->exhausted = 1;
+		if (r->npage == 0)
+			return NULL;
+		last = r->page[r->npage - 1];
+		r->after_nb = last->m.not_before;
+		r->after_id = last->m.id;
+	}
+	return r->page[r->pos++];
+}
+
+/* Decides the fate of one due message before any transfer; 1 when it
+ * should be sent now.  A dry run reports and changes nothing. */
+static int
+run_triage(struct deliver_run *r, struct deliver_job *job)
+{
+	struct outbox_msg *m = &job->m;
+	struct deliver_stats *s = r->s;
+	const char *why;
+	int64_t when;
+
+	job->ch = strcmp(m->channel, "email") == 0 ? &r->d->email :
+	    &r->d->sms;
+	if ((why = run_suppressed(r, m)) != NULL) {
+		s->suppressed++;
+		log_info("%s: suppressed: %s", m->dedup_key, why);
+		if (!r->dry_run)
+			run_update(r, m, "suppressed", m->not_before, why, NULL,
+			    0, r->now);
+		return 0;
+	}
+	if (r->error != NULL)
+		return 0;
+	if ((when = run_defer(r, m)) > r->now) {
+		s->deferred++;
+		if (!r->dry_run)
+			run_update(r, m, m->state, when, m->last_error, NULL, 0,
+			    r->now);
+		return 0;
+	}
+	if (job->ch->budget <= 0) {
+		s->deferred++;
+		return 0;
+	}
+	if (r->dry_run) {
+		s->dry_run++;
+		log_notice("dry run: would send %s to %s (%s)", m->dedup_key,
+		    m->recipient, m->channel);
+		return 0;
+	}
+	job->ch->budget--;
+	return 1;
+}
+
+/* Triages and prepares the next due message; 0 when there is none. */
+static int
+run_prepare_one(struct deliver_run *r)
+{
+	struct deliver_job *job;
+
+	if (run_stopping(r) || r->nready == DELIVER_READY ||
+	    (job = run_next_due(r)) == NULL)
+		return 0;
+	if (run_triage(r, job) == 1) {
+		job->ch->be->prepare(r->d, job);
+		if (!job->decided) {
+			r->ready[r->nready++] = job;
+			return 1;
+		}
+		job->m.attempts++; /* refused before any transfer */
+		run_record(r, job, r->now);
+	}
+	deliver_job_free(r->d, job);
+	return 1;
+}
+
+static void
+inflight_add(struct deliver *d, struct deliver_job *job)
+{
+	if (d->ninflight == d->inflight_cap) {
+		d->inflight_cap = d->inflight_cap ? d->inflight_cap * 2 : 8;
+		d->inflight = xreallocarray(d->inflight, d->inflight_cap,
+		    sizeof(*d->inflight));
+	}
+	d->inflight[d->ninflight++] = job;
+}
+
+static void
+inflight_remove(struct deliver *d, struct deliver_job *job)
+{
+	size_t i;
+
+	for (i = 0; i < d->ninflight; i++) {
+		if (d->inflight[i] == job) {
+			d->inflight[i] = d->inflight[--d->ninflight];
+			return;
+		}
+	}
+}
+
+/* Hands a job to libcurl: a pooled easy handle, the common options, the
+ * transport's. */
+static int
+run_transfer(struct deliver_run *r, struct deliver_job *job)
+{
+	struct deliver *d = r->d;
+
+	if (d->nidle > 0)
+		job->easy = d->idle[--d->nidle];
+	else if ((job->easy = curl_easy_init()) == NULL) {
+		run_fail(r, xstrdup("curl_easy_init failed"));
+		return -1;
+	}
+	curl_easy_setopt(job->easy, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(job->easy, CURLOPT_ERRORBUFFER, job->errbuf);
+	curl_easy_setopt(job->easy, CURLOPT_PRIVATE, job);
+	curl_easy_setopt(job->easy, CURLOPT_CONNECTTIMEOUT, 15L);
+	curl_easy_setopt(job->easy, CURLOPT_TIMEOUT,
+	    (long)job->ch->cc->timeout_seconds);
+	/* With a transaction open, the next commit makes the row durable. */
+	job->commits = &d->commits;
+	job->gate = d->commits + (r->in_txn ? 1 : 0);
+	job->ch->be->start(d, job);
+	curl_multi_add_handle(d->multi, job->easy);
+	inflight_add(d, job);
+	return 0;
+}
+
+/* Marks a ready message 'sending': the attempt is counted before the
+ * peer is asked. */
+static int
+run_mark(struct deliver_run *r, struct deliver_job *job)
+{
+	if (job->marked)
+		return 0;
+	job->m.attempts++;
+	if (run_update(r, &job->m, "sending", job->m.not_before,
+	    job->m.last_error, NULL, 0, (int64_t)time(NULL)) != 0) {
+		job->m.attempts--;
+		return -1;
+	}
+	job->marked = 1;
+	return 0;
+}
+
+/* Marks ready[from] and every later ready message of an asynchronous
+ * transport. */
+static int
+run_mark_ready(struct deliver_run *r, size_t from)
+{
+	size_t i;
+
+	for (i = from; i < r->nready; i++) {
+		if (r->ready[i]->ch->be->send == NULL &&
+		    run_mark(r, r->ready[i]) != 0)
+			return i == from ? -1 : 0;
+	}
+	return 0;
+}
+
+/* Gives free connections the oldest ready messages and starts them,
+ * committing first unless every one is gated.  When the first of them is not yet 'sending', every ready
+ * message is marked with it: one write per page of rows rather than one
+ * per message, and a kill leaves those rows to the recovery as retries
+ * (not sent, so not duplicated).  A synchronous transport takes one
+ * message per turn, so a kill can duplicate at most one.  Returns how
+ * many started. */
+static int
+run_launch(struct deliver_run *r)
+{
+	struct deliver_job *go[DELIVER_READY], *job;
+	size_t i, k = 0, n = 0, ngo;
+	int sync_taken = 0, started = 0;
+
+	for (i = 0; i < r->nready; i++) {
+		job = r->ready[i];
+		if (run_stopping(r) || (job->ch->be->send != NULL ? sync_taken :
+		    job->ch->active >= job->ch->cc->connections)) {
+			r->ready[k++] = job;
+			continue;
+		}
+		if (!job->marked && (job->ch->be->send != NULL ?
+		    run_mark(r, job) : run_mark_ready(r, i)) != 0) {
+			r->ready[k++] = job;
+			continue;
+		}
+		if (job->ch->be->send != NULL)
+			sync_taken = 1;
+		else
+			job->ch->active++;
+		go[n++] = job;
+	}
+	r->nready = k;
+	ngo = n;
+	for (i = 0; i < n && go[i]->ch->be->gated; i++)
+		;
+	if (i < n && run_commit(r) != 0)
+		ngo = 0;	/* not marked: they must not start */
+	for (i = 0; i < n; i++) {
+		job = go[i];
+		if (i >= ngo || (job->ch->be->send == NULL &&
+		    run_transfer(r, job) != 0)) {
+			if (job->ch->be->send == NULL)
+				job->ch->active--;
+			deliver_job_free(r->d, job);
+			continue;
+		}
+		started++;
+		if (job->ch->be->send != NULL) {
+			job->ch->be->send(r->d, job);
+			run_record(r, job, (int64_t)time(NULL));
+			deliver_job_free(r->d, job);
+		}
+	}
+	return started;
+}
+
+/* Collects finished transfers and records their verdicts. */
+static void
+run_reap(struct deliver_run *r)
+{
+	struct deliver *d = r->d;
+	struct deliver_job *job;
+	CURLMsg *msg;
+	int left;
+
+	while ((msg = curl_multi_info_read(d->multi, &left)) != NULL) {
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE,
+		    (char **)&job);
+		job->ch->be->finish(d, job, msg->data.result);
+		curl_multi_remove_handle(d->multi, job->easy);
+		inflight_remove(d, job);
+		job->ch->active--;
+		run_record(r, job, (int64_t)time(NULL));
+		deliver_job_free(d, job);
+	}
+}
+
+/* Messages not started stay due for the next pass: rows marked
+ * 'sending' ahead go back to what they were. */
+static void
+run_drop_ready(struct deliver_run *r)
+{
+	struct deliver_job *job;
+
+	while (r->nready > 0) {
+		job = r->ready[--r->nready];
+		if (job->marked) {
+			job->m.attempts--;
+			run_update(r, &job->m, job->m.state, job->m.not_before,
+			    job->m.last_error, NULL, 0, (int64_t)time(NULL));
+		}
+		deliver_job_free(r->d, job);
+	}
+	run_commit(r);
+}
+
+/* Once stopping, transfers still running when the shutdown grace is over
+ * are abandoned: their rows stay 'sending' and the next start sends them
+ * again.  Returns 1 when the pass should end now. */
+static int
+run_wind_down(struct deliver_run *r)
+{
+	struct deliver *d = r->d;
+	struct deliver_job *job;
+
+	run_drop_ready(r);
+	if (r->stop == NULL || !*r->stop)
+		return 0;
+	if (r->deadline == 0)
+		r->deadline = time(NULL) + d->cf->daemon.shutdown_grace;
+	if (time(NULL) < r->deadline)
+		return 0;
+	while (d->ninflight > 0) {
+		job = d->inflight[--d->ninflight];
+		curl_multi_remove_handle(d->multi, job->easy);
+		job->ch->active--;
+		log_warn("%s: still sending at shutdown; it will be sent again "
+		    "at the next start", job->m.dedup_key);
+		deliver_job_free(d, job);
+	}
+	return 1;
+}
+
+static void
+run_loop(struct deliver_run *r)
+{
+	struct deliver *d = r->d;
+	int running, worked;
+
+	for (;;) {
+		if (run_stopping(r) && run_wind_down(r))
+			break;
+		if (d->ninflight > 0) {
+			curl_multi_perform(d->multi, &running);
+			run_reap(r);
+		}
+		if (r->nready > 0 && run_launch(r) > 0) {
+			/* Their first commands go out; the commit runs while
+			 * the server answers them. */
+			curl_multi_perform(d->multi, &running);
+			run_commit(r);
+			continue;
+		}
+		worked = run_prepare_one(r);
+		if (worked && r->txn_writes < DELIVER_TXN_MAX)
+			continue;
+		run_commit(r);	/* never across a wait */
+		if (worked)
+			continue;
+		if (d->ninflight == 0 && (r->nready == 0 || run_stopping(r)))
+			break;
+		if (d->ninflight > 0)
+			curl_multi_poll(d->multi, NULL, 0, 200, NULL);
+	}
+	run_drop_ready(r);	/* a stop that came during the last turn */
+}
+
+/* Sends allowed per channel this pass: the rate window counts what was
+ * accepted in the last rate_seconds, across passes and restarts. */
+static int
+channel_budget(struct deliver *d, struct deliver_channel *ch, int64_t now,
+    char **cause)
+{
+	int n = store_outbox_sent_since(d->st, ch->name,
+	    now - ch->cc->rate_seconds, cause);
+
+	if (n < 0)
+		return -1;
+	ch->budget = ch->cc->rate_messages - n;
+	return 0;
+}
+
+int
+deliver_pass(struct deliver *d, int64_t now, int dry_run,
+    const volatile sig_atomic_t *stop, struct deliver_stats *s, char **cause)
+{
+	struct deliver_run r = { 0 };
+
+	if (channel_budget(d, &d->email, now, cause) != 0 ||
+	    channel_budget(d, &d->sms, now, cause) != 0)
+		return -1;
+	r.d = d;
+	r.now = now;
+	r.dry_run = dry_run;
+	r.stop = stop;
+	r.s = s;
+	r.after_nb = INT64_MIN;
+	r.page = xreallocarray(NULL, DELIVER_PAGE, sizeof(*r.page));
+	run_loop(&r);
+	while (r.pos < r.npage)	/* read but not reached: left due */
+		deliver_job_free(d, r.page[r.pos++]);
+	free(r.page);
+	if (r.error != NULL) {
+		if (cause != NULL)
+			*cause = r.error;
+		else
+			free(r.error);
+		return -1;
+	}
+	return 0;
+}
