@@ -34,9 +34,10 @@ static int
 print_msg(void *arg, const struct outbox_msg *m)
 {
 	struct json *j = arg;
-	char nb[32], sent[32], day[11];
+	char nb[32], sent[32], upd[32], day[11];
 
 	time_str(m->not_before, nb, sizeof(nb));
+	time_str(m->updated_at, upd, sizeof(upd));
 	time_str(m->sent_at, sent, sizeof(sent));
 	date_format(m->day, day);
 	if (j == NULL) {
@@ -56,6 +57,7 @@ print_msg(void *arg, const struct outbox_msg *m)
 	json_kv_int(j, "attempts", m->attempts);
 	json_kv_string(j, "not_before", nb);
 	json_kv_string(j, "sent_at", m->sent_at ? sent : NULL);
+	json_kv_string(j, "updated_at", upd);
 	json_kv_string(j, "last_error", m->last_error);
 	json_kv_string(j, "provider_id", m->provider_id);
 	json_end_object(j);

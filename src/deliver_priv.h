@@ -70,6 +70,7 @@ struct deliver_channel {
 	struct sms_gw gw;		 /* SMS gateways */
 	char *dlr_url;
 	int budget;			 /* sends left this pass (rate) */
+	int fresh;			 /* next transfer on a new connection */
 	int active;			 /* transfers in flight */
 };
 

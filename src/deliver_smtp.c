@@ -123,6 +123,15 @@ smtp_start(struct deliver *d, struct deliver_job *job)
 
 	(void)d;
 	curl_easy_setopt(e, CURLOPT_URL, job->url);
+	/* libcurl waits for each reply, and for the QUIT that closes a
+	 * connection, blocking the whole loop: no longer than the transfer
+	 * may take (its default is 60 s). */
+	curl_easy_setopt(e, CURLOPT_SERVER_RESPONSE_TIMEOUT,
+	    (long)cc->timeout_seconds);
+	if (job->ch->fresh) {
+		curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
+		job->ch->fresh = 0;
+	}
 	curl_easy_setopt(e, CURLOPT_MAIL_FROM, job->from);
 	curl_easy_setopt(e, CURLOPT_MAIL_RCPT, job->rcpt);
 	curl_easy_setopt(e, CURLOPT_UPLOAD, 1L);
@@ -152,6 +161,10 @@ smtp_finish(struct deliver *d, struct deliver_job *job, CURLcode rc)
 
 	(void)d;
 	curl_easy_getinfo(job->easy, CURLINFO_RESPONSE_CODE, &code);
+	/* A 421 closes the connection, but libcurl keeps one whose 421 came
+	 * after the DATA: the next message must not meet the dead socket. */
+	if (code == 421)
+		job->ch->fresh = 1;
 	if (rc == CURLE_OK)
 		deliver_job_verdict(job, DV_SENT, NULL);
 	else if (rc == CURLE_LOGIN_DENIED) /* our configuration, not the mail */

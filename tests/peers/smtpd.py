@@ -8,7 +8,8 @@ Usage:
            [--auth USER:PASSWORDFILE] [--starttls CERT KEY [--require-starttls]]
            [--tls CERT KEY] [--fail-first N [--fail-code 451]]
            [--reject-rcpt REGEX] [--reject-data-code CODE] [--slow SECONDS]
-           [--drop-in-data N] [--owner-pid PID] [--hostname NAME] [--quiet]
+           [--drop-in-data N] [--reply-421 N [--reply-421-at STAGE]
+           [--reply-421-after M]] [--owner-pid PID] [--hostname NAME] [--quiet]
 
   --port P            TCP port on 127.0.0.1 (default 0 = let the kernel pick one).
   --portfile F        write the bound port number to F (atomically, via rename)
@@ -41,6 +42,34 @@ Usage:
                       saw the 250, so a retry gives a duplicate).
   --drop-in-data N    for the first N DATA commands: answer 354, read one line
                       of the message, then close the connection (no reply).
+  --reply-421 N       for the first N sessions that reach the --reply-421-at
+                      stage (and qualify under --reply-421-after), answer
+                        421 4.3.2 Service not available, closing transmission channel
+                      there and close the connection at once (a server
+                      shutting down, overloaded, or at its per-connection
+                      limit).  Each 421 ends its session, so N sessions = N
+                      421 replies; they are counted across connections.
+  --reply-421-at STAGE  where the 421 comes (default: mail):
+                      greeting  instead of the 220 banner.  EVERY connection
+                                counts, a readiness probe too: wait for
+                                --portfile, do not probe with t_wait_port
+                                (or add one to N);
+                      mail      as the reply to MAIL FROM, after EHLO (and
+                                AUTH) went well.  The default, because it
+                                exercises the client best: the failure comes
+                                in the middle of a transaction on a live,
+                                authenticated connection, which the client
+                                must then drop (not reuse) and must not take
+                                for a permanent refusal of the message;
+                      rcpt      as the reply to RCPT TO (after a 250 to MAIL);
+                      data      as the final reply after the message content
+                                (the message is NOT stored).
+  --reply-421-after M only sessions that already had M messages accepted
+                      qualify (default 0).  With M >= 1 and a client that
+                      keeps its connection open between messages, the 421
+                      hits a reused (cached) connection: the classic
+                      "421 too many messages in this connection" of a
+                      server's per-connection limit.
   --owner-pid PID     exit when process PID is gone (safety net for tests).
   --quiet             log only start/stop and errors (not per-event lines).
 
@@ -48,10 +77,13 @@ Counters are global across connections.  Order of decisions for a DATA
 command number k (counting only DATA commands that got past RCPT):
   1. k <= drop-in-data            -> connection dropped mid-DATA;
   2. otherwise, sleep --slow;
-  3. --reject-data-code set       -> that code;
-  4. j <= fail-first              -> --fail-code, where j counts the
-                                     message transfers that reached step 4;
-  5. otherwise accepted (250) and stored.
+  3. --reply-421-at data and a 421 left for a qualifying session
+                                  -> 421, connection closed, not stored;
+  4. --reject-data-code set       -> that code;
+  5. j <= fail-first              -> --fail-code, where j counts the
+                                     message transfers that reached step 5;
+  6. otherwise accepted (250) and stored.
+A 421 at MAIL or RCPT happens before any of this (no DATA command).
 
 .env file format (one header per line, CRLF-free, UTF-8):
   X-Envelope-From: <sender>          ("<>" for the null sender)
@@ -71,7 +103,8 @@ about 1,000/s on tmpfs).
 Log: one line per event on stderr:
   smtpd: <event> key=value ...
 events: listening, connect, helo, auth, mail, rcpt, rcpt-rejected, data,
-data-dropped, data-failed, data-rejected, accepted, disconnect, stopping.
+data-dropped, data-failed, data-rejected, accepted, reply-421, disconnect,
+stopping.  reply-421 is logged even with --quiet (stage=, n=, of=).
 """
 
 import argparse
@@ -96,7 +129,7 @@ QUIET = False
 
 
 def log(event, **kw):
-    if QUIET and event not in ("listening", "stopping", "error"):
+    if QUIET and event not in ("listening", "stopping", "error", "reply-421"):
         return
     parts = ["smtpd:", event]
     for k, v in kw.items():
@@ -119,11 +152,24 @@ class State:
         self.transfer_seq = 0    # transfers that reached the fail decision
         self.stored_seq = 0      # accepted messages
         self.conn_seq = 0
+        self.r421_seq = 0        # 421 replies given (= sessions closed by 421)
         self.reject_rcpt = re.compile(opts.reject_rcpt) if opts.reject_rcpt else None
         self.maildir = opts.maildir
         if self.maildir:
             for sub in ("tmp", "new", "cur"):
                 os.makedirs(os.path.join(self.maildir, sub), exist_ok=True)
+
+    def take_421(self, server, stage):
+        """True (and counted, logged) if this session gets its 421 now."""
+        o = self.opts
+        if (o.reply_421 <= 0 or o.reply_421_at != stage
+                or self.r421_seq >= o.reply_421
+                or server.accepted_here < o.reply_421_after):
+            return False
+        self.r421_seq += 1
+        log("reply-421", conn=server.conn_id, stage=stage,
+            after=server.accepted_here, n=self.r421_seq, of=o.reply_421)
+        return True
 
     def store(self, session, envelope, data_seq, auth_user):
         self.stored_seq += 1
@@ -198,6 +244,9 @@ class Handler:
         log("data", conn=server.conn_id, seq=data_seq, size=size)
         if o.slow > 0:
             await asyncio.sleep(o.slow)
+        if st.take_421(server, "data"):
+            server.close_after_reply = True
+            return REPLY_421
         if o.reject_data_code:
             code = o.reject_data_code
             log("data-rejected", conn=server.conn_id, seq=data_seq, code=code)
@@ -210,13 +259,18 @@ class Handler:
             return "%d %s Temporary failure %d of %d (test)" % (
                 code, enhanced(code), st.transfer_seq, o.fail_first)
         seq = st.store(session, envelope, data_seq, server.auth_user)
+        server.accepted_here += 1
         log("accepted", conn=server.conn_id, seq=data_seq, stored=seq,
             mail_from=envelope.mail_from or "<>", rcpts=",".join(envelope.rcpt_tos))
         return "250 2.0.0 OK queued as %06d" % seq
 
 
+REPLY_421 = "421 4.3.2 Service not available, closing transmission channel"
+
+
 class TestSMTP(SMTP):
-    """aiosmtpd's SMTP with connection logging and the drop-in-data mode."""
+    """aiosmtpd's SMTP with connection logging and the drop-in-data and
+    reply-421 modes."""
 
     state = None  # set by factory
 
@@ -226,6 +280,8 @@ class TestSMTP(SMTP):
             self.conn_id = TestSMTP.state.conn_seq
             self.current_data_seq = 0
             self.auth_user = None
+            self.accepted_here = 0       # messages accepted on this connection
+            self.close_after_reply = False
             peer = transport.get_extra_info("peername")
             log("connect", conn=self.conn_id,
                 peer="%s:%s" % peer[:2] if isinstance(peer, tuple) else peer)
@@ -235,7 +291,41 @@ class TestSMTP(SMTP):
         log("disconnect", conn=getattr(self, "conn_id", "?"))
         super().connection_lost(error)
 
+    async def _reply_421_and_close(self):
+        await self.push(REPLY_421)
+        if self.transport is not None:
+            self.transport.close()   # flushes the reply first
+
+    async def _handle_client(self):
+        if TestSMTP.state.take_421(self, "greeting"):
+            await self._reply_421_and_close()
+            return
+        return await super()._handle_client()
+
+    def _may_transact(self):
+        return bool(self.session.host_name) and not (
+            self._auth_required and not self.session.authenticated)
+
+    async def smtp_MAIL(self, arg):
+        if (self._may_transact() and not self.envelope.mail_from
+                and TestSMTP.state.take_421(self, "mail")):
+            return await self._reply_421_and_close()
+        return await super().smtp_MAIL(arg)
+
+    async def smtp_RCPT(self, arg):
+        if (self._may_transact() and self.envelope.mail_from
+                and TestSMTP.state.take_421(self, "rcpt")):
+            return await self._reply_421_and_close()
+        return await super().smtp_RCPT(arg)
+
     async def smtp_DATA(self, arg):
+        try:
+            return await self._smtp_DATA(arg)
+        finally:
+            if self.close_after_reply and self.transport is not None:
+                self.transport.close()
+
+    async def _smtp_DATA(self, arg):
         st = TestSMTP.state
         # Count only DATA commands that aiosmtpd would accept (past RCPT).
         if (not arg and self.envelope.rcpt_tos and self.session.host_name
@@ -254,6 +344,13 @@ class TestSMTP(SMTP):
                     self.transport.abort()
                 return
         return await super().smtp_DATA(arg)
+
+
+# Keep HELP's syntax texts for the overridden commands.
+for _name in ("smtp_MAIL", "smtp_RCPT", "smtp_DATA"):
+    for _attr in ("__smtp_syntax__", "__smtp_syntax_extended__", "__smtp_syntax_when__"):
+        if hasattr(getattr(SMTP, _name), _attr):
+            setattr(getattr(TestSMTP, _name), _attr, getattr(getattr(SMTP, _name), _attr))
 
 
 def make_authenticator(user, password):
@@ -285,7 +382,9 @@ def write_atomic(path, text):
 
 
 def parse_args(argv):
-    p = argparse.ArgumentParser(description="scriptable test SMTP server")
+    p = argparse.ArgumentParser(
+        description=__doc__.split("\n\n", 1)[1],   # all but the title line
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--port", type=int, default=0)
     p.add_argument("--portfile")
     p.add_argument("--pidfile")
@@ -300,6 +399,14 @@ def parse_args(argv):
     p.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
     p.add_argument("--slow", type=float, default=0.0)
     p.add_argument("--drop-in-data", type=int, default=0)
+    p.add_argument("--reply-421", type=int, default=0, metavar="N",
+                   help="answer 421 and close for the first N sessions that reach "
+                        "the --reply-421-at stage (see the module docstring)")
+    p.add_argument("--reply-421-at", default="mail",
+                   choices=("greeting", "mail", "rcpt", "data"),
+                   help="greeting, mail (default), rcpt or data")
+    p.add_argument("--reply-421-after", type=int, default=0, metavar="M",
+                   help="only sessions that already had M messages accepted")
     p.add_argument("--owner-pid", type=int)
     p.add_argument("--hostname", default="smtpd.test")
     p.add_argument("--timeout", type=float, default=300,
