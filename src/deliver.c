@@ -1,6 +1,7 @@
 /* deliver.c - the deliverer's set-up: transports, secrets, the pool of
  * libcurl handles, backoff.  The pass itself is in deliver_pass.c. */
 #include <errno.h>
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,6 +103,13 @@ deliver_open(const struct conf *cf, struct store *st, struct deliver **out,
 {
 	struct deliver *d = xcalloc(1, sizeof(*d));
 
+#ifdef M_TRIM_THRESHOLD
+	/* Each message's buffers come and go at the top of the heap: with
+	 * glibc's defaults it is given back and taken again, two brk() per
+	 * message.  Keep a few MB. */
+	mallopt(M_TRIM_THRESHOLD, 8 * 1024 * 1024);
+	mallopt(M_TOP_PAD, 1024 * 1024);
+#endif
 	d->cf = cf;
 	d->st = st;
 	if (gethostname(d->hostname, sizeof(d->hostname) - 1) != 0)

@@ -582,9 +582,11 @@ run_loop(struct deliver_run *r)
 			run_reap(r);
 		}
 		if (r->nready > 0 && run_launch(r) > 0) {
-			/* Their first commands go out; the commit runs while
-			 * the server answers them. */
+			/* Their first commands go out; the next message is
+			 * prepared and the commit runs while the server answers
+			 * them (the reads share the open transaction's locks). */
 			curl_multi_perform(d->multi, &running);
+			run_prepare_one(r);
 			run_commit(r);
 			continue;
 		}
