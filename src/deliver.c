@@ -30,6 +30,22 @@ deliver_job_verdict(struct deliver_job *job, enum deliver_verdict v,
 	}
 }
 
+void
+deliver_job_transport_error(struct deliver_job *job, CURLcode rc,
+    const char *said)
+{
+	long err = 0;
+	const char *what = job->errbuf[0] ? job->errbuf : said != NULL &&
+	    *said ? said : curl_easy_strerror(rc);
+
+	curl_easy_getinfo(job->easy, CURLINFO_OS_ERRNO, &err);
+	if (err != 0)
+		deliver_job_verdict(job, DV_RETRY, "%s (%s)", what,
+		    strerror((int)err));
+	else
+		deliver_job_verdict(job, DV_RETRY, "%s", what);
+}
+
 /* Reads a secret from its file: the first line, without the newline. */
 static int
 read_secret(const char *path, char **out, char **cause)

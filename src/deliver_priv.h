@@ -101,6 +101,10 @@ void deliver_job_free(struct deliver *d, struct deliver_job *job);
 /* Sets the verdict of a job (error may be NULL). */
 void deliver_job_verdict(struct deliver_job *job, enum deliver_verdict v,
     const char *error, ...) PRINTFLIKE(3, 4);
+/* Sets a retry verdict for a transfer that failed below the protocol:
+ * libcurl's words, and the system's (e.g. "Connection refused"). */
+void deliver_job_transport_error(struct deliver_job *job, CURLcode rc,
+    const char *said);
 /* The whole RFC 5322 message of an e-mail job; malloc'd. */
 int deliver_build_email(struct deliver *d, const struct outbox_msg *m,
     char **out, size_t *len, char **cause);

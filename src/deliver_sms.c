@@ -94,8 +94,7 @@ sms_finish(struct deliver *d, struct deliver_job *job, CURLcode rc)
 	sms_gw_parse(&job->ch->gw, status, job->retry_after, job->reply.data ?
 	    job->reply.data : "", job->reply.len, time(NULL), &res);
 	if (rc != CURLE_OK)
-		deliver_job_verdict(job, DV_RETRY, "%s: %s",
-		    curl_easy_strerror(rc), job->errbuf);
+		deliver_job_transport_error(job, rc, NULL);
 	else if (res.error != NULL)
 		deliver_job_verdict(job, map[res.verdict], "%s", res.error);
 	else

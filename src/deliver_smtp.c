@@ -175,8 +175,7 @@ smtp_finish(struct deliver *d, struct deliver_job *job, CURLcode rc)
 	else if (code >= 400)
 		deliver_job_verdict(job, DV_RETRY, "SMTP %ld: %s", code, said);
 	else
-		deliver_job_verdict(job, DV_RETRY, "%s: %s",
-		    curl_easy_strerror(rc), job->errbuf[0] ? job->errbuf : said);
+		deliver_job_transport_error(job, rc, said);
 }
 
 const struct deliver_backend deliver_smtp_backend = {

@@ -48,6 +48,15 @@
 #   KANNEL_OWNER_PID     if set, a watchdog stops everything when this process
 #                        is gone (e.g. KANNEL_OWNER_PID=$$ in a test script).
 #   KANNEL_FAKESMSC      path of fakesmsc (default /usr/lib/kannel/test/fakesmsc).
+#   KANNEL_WANT_SENDSMS_PORT  if set, smsbox's sendsms port (the port of
+#                        KANNEL_SENDSMS_URL) is this one instead of a free one
+#                        picked at start; the other ports are still picked
+#                        free.  For a test that points the daemon at the URL
+#                        first and starts (or restarts) Kannel on it later,
+#                        e.g. with a port from t_freeport: the gateway down,
+#                        then back.  "start" fails (exit 1) at once if
+#                        something already listens there.  Unset (the
+#                        default): every port is picked free, as before.
 #
 # DIR/env (shell assignments, single-quoted; source it with ". DIR/env"):
 #   KANNEL_DIR, KANNEL_CONF
@@ -304,7 +313,16 @@ smsc_online() {  # STATUS ID
 attempt_start() {
     local deadline i st ports
     ports=$($PY "$NETUTIL" freeport 5) || die "cannot pick free ports"
-    read -r ADMIN_PORT BOX_PORT SENDSMS_PORT SMSC_PORT INJ_PORT <<<"$(echo $ports)"
+    if [ -n "$WANT_SENDSMS_PORT" ]; then
+        # The wanted port is not bound yet, so it may be among the free
+        # ones: leave it out and take four others.
+        ports=$(printf '%s\n' $ports | grep -vx "$WANT_SENDSMS_PORT" | head -n 4)
+        read -r ADMIN_PORT BOX_PORT SMSC_PORT INJ_PORT <<<"$(echo $ports)"
+        [ -n "$INJ_PORT" ] || die "cannot pick free ports"
+        SENDSMS_PORT=$WANT_SENDSMS_PORT
+    else
+        read -r ADMIN_PORT BOX_PORT SENDSMS_PORT SMSC_PORT INJ_PORT <<<"$(echo $ports)"
+    fi
     BB_PID= FS_PID= INJ_PID= SB_PID= WD_PID= READY=0
     write_conf
     rm -f "$DIR/stopped" "$DIR/inbound.fifo"
@@ -382,6 +400,18 @@ do_start() {
             die "an instance is already running in $DIR (kannel.sh stop $DIR)"
     fi
     START_TIMEOUT=${KANNEL_START_TIMEOUT:-30}
+    WANT_SENDSMS_PORT=${KANNEL_WANT_SENDSMS_PORT:-}
+    if [ -n "$WANT_SENDSMS_PORT" ]; then
+        case $WANT_SENDSMS_PORT in
+            *[!0-9]*|0*) die "KANNEL_WANT_SENDSMS_PORT must be a port number" ;;
+        esac
+        [ "$WANT_SENDSMS_PORT" -le 65535 ] || die "KANNEL_WANT_SENDSMS_PORT must be a port number"
+        $PY -c 'import socket, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1])))' "$WANT_SENDSMS_PORT" 2>/dev/null ||
+            die "KANNEL_WANT_SENDSMS_PORT: port $WANT_SENDSMS_PORT on 127.0.0.1 is in use"
+    fi
     LOG_LEVEL=${KANNEL_LOG_LEVEL:-1}
     case ${KANNEL_MO_RECODE:-0} in 1|true|yes) MO_RECODE=true ;; *) MO_RECODE=false ;; esac
     USER_NAME=outreachd
