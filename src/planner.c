@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "customer.h"
+#include "date.h"
 #include "log.h"
 #include "planner_priv.h"
 #include "util.h"
@@ -241,6 +242,7 @@ planner_run(struct store *st, const struct conf *cf, int32_t from, int ndays,
 	struct planner p = { .st = st, .cf = cf, .commit = commit, .now = now,
 		.out = out, .stats = stats };
 	const struct conf_rule **order;
+	int32_t today;
 	size_t i;
 	int rc = 0;
 
@@ -249,6 +251,14 @@ planner_run(struct store *st, const struct conf *cf, int32_t from, int ndays,
 	for (i = 0; i < cf->nrules; i++)
 		order[i] = &cf->rules[i];
 	qsort(order, cf->nrules, sizeof(*order), rule_cmp);
+	/* A committing run that starts in the past catches up after downtime:
+	 * revisits overdue before today are planned for today, not for the
+	 * first day caught up (a rep's calendar would show them as missed
+	 * already).  A preview plans them on its first day. */
+	p.backlog_day = from;
+	if (commit && date_today((time_t)now, cf->timezone, &today, NULL) == 0 &&
+	    today > from)
+		p.backlog_day = today;
 	p.revisits = strmap_new();
 	p.messages = strmap_new();
 	if (commit && store_begin(st, cause) != 0)

@@ -181,6 +181,8 @@ on_revisit(void *arg, const struct plan_cand *c)
 		return 0;
 	if (c->revisit_from == DAY_NONE)
 		return 0;
+	if (p->day < p->backlog_day && c->revisit_from + cadence < p->event_day)
+		return 0;	/* overdue already: planned on the backlog day */
 	reason = revisit_reason(p, c, cadence);
 	rc = planner_consider(p, c, c->revisit_from + cadence, reason, -1);
 	free(reason);

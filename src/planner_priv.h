@@ -25,6 +25,7 @@ struct planner {
 	struct planner_caps *caps; /* days of this run's messages, per customer */
 	size_t ncaps, caps_cap;
 	int32_t day;		 /* being planned */
+	int32_t backlog_day;	 /* overdue revisits go no earlier */
 	const struct conf_rule *rule;
 	int32_t event_day;	 /* day + rule lead */
 	int winback_k;		 /* which win-back step is being planned */

@@ -190,6 +190,39 @@ test_revisit_clock(void **state)
 	plan_list_free(&l);
 }
 
+/* The daemon catching up after downtime (a committing run that starts
+ * before today): a revisit that fell due during the downtime keeps its
+ * day, one overdue from before goes to today, not to the first day
+ * caught up.  A preview still plans the backlog on its first day. */
+static void
+test_catch_up_dates_backlog_today(void **state)
+{
+	struct fx *f = *state;
+	struct plan_list l;
+	struct plan_stats s;
+	char *cause = NULL;
+	int64_t old = add(f, "R2", "B", NULL, NULL, "2026-01-01");
+	int64_t due = add(f, "R3", "B", NULL, NULL, "2026-01-01");
+	int64_t now = (int64_t)day("2026-05-10") * 86400 + 12 * 3600;
+
+	assert_int_equal(store_contact_add(f->st, old, 0, day("2026-02-01"),
+	    "call", NULL, NULL), 0);	/* due 2026-05-02 */
+	assert_int_equal(store_contact_add(f->st, due, 0, day("2026-02-07"),
+	    "call", NULL, NULL), 0);	/* due 2026-05-08 */
+	plan(f, "2026-05-07", 5, 0, &l, &s);
+	assert_int_equal(find(&l, "revisit_b", "R2")->day, day("2026-05-07"));
+	plan_list_free(&l);
+	memset(&l, 0, sizeof(l));
+	if (planner_run(f->st, f->cf, day("2026-05-07"), 5, 1, now, &l, &s,
+	    &cause) != 0)
+		fail_msg("planner_run: %s", cause);
+	assert_int_equal(count_rule(&l, "revisit_b", "R2"), 1);
+	assert_int_equal(find(&l, "revisit_b", "R2")->day, day("2026-05-10"));
+	assert_int_equal(count_rule(&l, "revisit_b", "R3"), 1);
+	assert_int_equal(find(&l, "revisit_b", "R3")->day, day("2026-05-08"));
+	plan_list_free(&l);
+}
+
 /* A-tier invitations 14 days ahead reach back across the new year. */
 static void
 test_window_wraps_into_january(void **state)
@@ -285,6 +318,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_revisit_clock, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_catch_up_dates_backlog_today, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_window_wraps_into_january,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_feb29_policies, setup,
