@@ -1,4 +1,5 @@
 /* store_plan.c - the planner's queries, planned items, tiers and state. */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -242,32 +243,104 @@ store_state_set(struct store *st, const char *key, const char *value,
 	return rc == SQLITE_DONE ? 0 : store_fail(st, "saving state", cause);
 }
 
-int
-store_tier_revenue(struct store *st, int32_t from, int32_t to, tier_rev_cb cb,
-    void *arg, char **cause)
+/* sleep_days as struct tier_row has it. */
+static int
+sleep_col(sqlite3_stmt *s, int i)
 {
-	sqlite3_stmt *s;
-	int rc, stop = 0;
+	sqlite3_int64 v;
 
-	s = store_prepare(st, "SELECT c.id, coalesce(p.total, 0), c.tier_computed"
-	    " FROM customers c LEFT JOIN (SELECT customer_id, sum(amount) AS"
-	    " total FROM purchases WHERE day BETWEEN ?1 AND ?2 GROUP BY"
-	    " customer_id) p ON p.customer_id = c.id"
-	    " ORDER BY coalesce(p.total, 0) DESC, c.id;", cause);
-	if (s == NULL)
+	if (sqlite3_column_type(s, i) == SQLITE_NULL)
+		return 0;
+	if (sqlite3_column_type(s, i) != SQLITE_INTEGER)
 		return -1;
-	sqlite3_bind_int(s, 1, from);
-	sqlite3_bind_int(s, 2, to);
-	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW)
-		stop = cb(arg, sqlite3_column_int64(s, 0),
-		    sqlite3_column_int64(s, 1), col(s, 2));
-	sqlite3_finalize(s);
+	v = sqlite3_column_int64(s, i);
+	return v > 0 && v <= INT_MAX ? (int)v : -1;
+}
+
+/* Adds the purchase p is on to its customer's row. */
+static void
+tier_row_add(struct tier_row *r, sqlite3_stmt *p, int with_days,
+    int32_t **days, size_t *cap)
+{
+	r->revenue += sqlite3_column_int64(p, 2);
+	if (!with_days)
+		return;
+	if (r->ndays == *cap) {
+		*cap = *cap ? *cap * 2 : 64;
+		*days = xreallocarray(*days, *cap, sizeof(**days));
+	}
+	(*days)[r->ndays++] = sqlite3_column_int(p, 1);
+}
+
+/*
+ * Two cursors walked side by side in customer id order, so nothing is
+ * grouped or sorted: with temp_store = MEMORY a GROUP BY over the
+ * purchases and an ORDER BY over the customers held ~150 MB at 1M
+ * customers.  INDEXED BY holds the purchases to the index order (a plan
+ * change would otherwise bring a sorter back), and the CASE leaves the
+ * table row of a purchase outside the window unread: only the amount
+ * lives there.  Updating the current customer during the scan is safe:
+ * the scan is by rowid, which an UPDATE does not move.
+ */
+int
+store_tier_rows(struct store *st, int32_t from, int32_t to, int with_days,
+    tier_row_cb cb, void *arg, char **cause)
+{
+	sqlite3_stmt *c, *p;
+	struct tier_row r;
+	int32_t *days = NULL;
+	size_t cap = 0;
+	int64_t pid = 0;
+	int crc = SQLITE_DONE, prc, stop = 0;
+	const char *t;
+
+	c = store_prepare(st, "SELECT id, tier_computed, sleep_days FROM"
+	    " customers ORDER BY id;", cause);
+	if (c == NULL)
+		return -1;
+	p = store_prepare(st, "SELECT customer_id, day, CASE WHEN day BETWEEN"
+	    " ?1 AND ?2 THEN amount END FROM purchases INDEXED BY"
+	    " purchases_customer ORDER BY customer_id, day;", cause);
+	if (p == NULL) {
+		sqlite3_finalize(c);
+		return -1;
+	}
+	sqlite3_bind_int(p, 1, from);
+	sqlite3_bind_int(p, 2, to);
+	if ((prc = sqlite3_step(p)) == SQLITE_ROW)
+		pid = sqlite3_column_int64(p, 0);
+	while (!stop && (crc = sqlite3_step(c)) == SQLITE_ROW) {
+		memset(&r, 0, sizeof(r));
+		r.id = sqlite3_column_int64(c, 0);
+		t = col(c, 1);
+		r.old_tier = t != NULL ? t[0] : 0;
+		r.sleep_days = sleep_col(c, 2);
+		/* Purchases of a missing customer (pid < id) are passed over,
+		 * as the join from customers did. */
+		while (prc == SQLITE_ROW && pid <= r.id) {
+			if (pid == r.id)
+				tier_row_add(&r, p, with_days, &days, &cap);
+			if ((prc = sqlite3_step(p)) == SQLITE_ROW)
+				pid = sqlite3_column_int64(p, 0);
+		}
+		if (prc != SQLITE_ROW && prc != SQLITE_DONE)
+			break;
+		r.days = with_days ? days : NULL;
+		stop = cb(arg, &r);
+	}
+	sqlite3_finalize(c);
+	sqlite3_finalize(p);
+	free(days);
 	if (stop)
 		return stop;
-	return rc == SQLITE_DONE ? 0 : store_fail(st, "ranking customers",
+	if (prc != SQLITE_ROW && prc != SQLITE_DONE)
+		return store_fail(st, "reading purchases", cause);
+	return crc == SQLITE_DONE ? 0 : store_fail(st, "reading customers",
 	    cause);
 }
 
+/* Both statements are cached: when every tier changes this runs once per
+ * customer. */
 int
 store_tier_set(struct store *st, int64_t customer_id, const char *old,
     char tier, int32_t day, char **cause)
@@ -276,18 +349,19 @@ store_tier_set(struct store *st, int64_t customer_id, const char *old,
 	char t[2] = { tier, '\0' };
 	int rc;
 
-	s = store_prepare(st, "UPDATE customers SET tier_computed = ?2 "
-	    "WHERE id = ?1;", cause);
+	s = store_cached(st, STMT_TIER_SET, "UPDATE customers SET"
+	    " tier_computed = ?2 WHERE id = ?1;", cause);
 	if (s == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, customer_id);
 	store_bind_text(s, 2, t);
 	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
+	sqlite3_reset(s);
 	if (rc != SQLITE_DONE)
 		return store_fail(st, "saving tier", cause);
-	s = store_prepare(st, "INSERT INTO tier_history (customer_id, day, "
-	    "old_tier, new_tier) VALUES (?1, ?2, ?3, ?4);", cause);
+	s = store_cached(st, STMT_TIER_HISTORY, "INSERT INTO tier_history"
+	    " (customer_id, day, old_tier, new_tier) VALUES (?1, ?2, ?3, ?4);",
+	    cause);
 	if (s == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, customer_id);
@@ -295,31 +369,8 @@ store_tier_set(struct store *st, int64_t customer_id, const char *old,
 	store_bind_text(s, 3, old);
 	store_bind_text(s, 4, t);
 	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : store_fail(st, "saving tier history",
-	    cause);
-}
-
-int
-store_purchase_days(struct store *st, int64_t customer_id, int32_t **days,
-    size_t *n, char **cause)
-{
-	sqlite3_stmt *s;
-	int rc;
-
-	*days = NULL;
-	*n = 0;
-	s = store_cached(st, STMT_PURCHASE_DAYS, "SELECT day FROM purchases WHERE"
-	    " customer_id = ?1 ORDER BY day;", cause);
-	if (s == NULL)
-		return -1;
-	sqlite3_bind_int64(s, 1, customer_id);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		*days = xreallocarray(*days, *n + 1, sizeof(**days));
-		(*days)[(*n)++] = sqlite3_column_int(s, 0);
-	}
 	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 0 : store_fail(st, "reading purchases",
+	return rc == SQLITE_DONE ? 0 : store_fail(st, "saving tier history",
 	    cause);
 }
 
@@ -340,25 +391,4 @@ store_sleep_days_set(struct store *st, int64_t customer_id, int days,
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	return rc == SQLITE_DONE ? 0 : store_fail(st, "saving sleep days", cause);
-}
-
-int
-store_customers_with_purchases(struct store *st, int n,
-    int (*cb)(void *arg, int64_t id), void *arg, char **cause)
-{
-	sqlite3_stmt *s;
-	int rc, stop = 0;
-
-	s = store_prepare(st, "SELECT customer_id FROM purchases GROUP BY "
-	    "customer_id HAVING count(*) >= ?1;", cause);
-	if (s == NULL)
-		return -1;
-	sqlite3_bind_int(s, 1, n);
-	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW)
-		stop = cb(arg, sqlite3_column_int64(s, 0));
-	sqlite3_finalize(s);
-	if (stop)
-		return stop;
-	return rc == SQLITE_DONE ? 0 : store_fail(st, "listing customers",
-	    cause);
 }

@@ -86,22 +86,27 @@ int store_state_get(struct store *st, const char *key, char **value,
 int store_state_set(struct store *st, const char *key, const char *value,
     char **cause);
 
-/* Tiers: per customer revenue over [from, to], highest first; customers
- * without purchases come last with 0. */
-typedef int (*tier_rev_cb)(void *arg, int64_t customer_id, int64_t revenue,
-    const char *old_computed);
-int store_tier_revenue(struct store *st, int32_t from, int32_t to,
-    tier_rev_cb cb, void *arg, char **cause);
+/* Tiers: every customer in id order with what the recompute needs from
+ * the customer and its purchases.  days is valid only during the callback
+ * and NULL unless asked for. */
+struct tier_row {
+	int64_t id;
+	char old_tier;	     /* tier_computed, 0 = none */
+	int sleep_days;	     /* 0 = none, -1 = one the recompute never writes */
+	int64_t revenue;     /* sum of amounts on days [from, to] */
+	const int32_t *days; /* every purchase day, ascending */
+	size_t ndays;
+};
+typedef int (*tier_row_cb)(void *arg, const struct tier_row *r);
+/* Calls cb for every customer; cb may update that customer's row.  With
+ * with_days == 0, days is NULL and only purchases in [from, to] are read. */
+int store_tier_rows(struct store *st, int32_t from, int32_t to, int with_days,
+    tier_row_cb cb, void *arg, char **cause);
 /* Sets the computed tier and records the change (day) in tier_history. */
 int store_tier_set(struct store *st, int64_t customer_id, const char *old,
     char tier, int32_t day, char **cause);
-/* Purchase days of one customer in order, for median intervals. */
-int store_purchase_days(struct store *st, int64_t customer_id, int32_t **days,
-    size_t *n, char **cause);
+/* A personal sleeping threshold, 0 for none (the configured one). */
 int store_sleep_days_set(struct store *st, int64_t customer_id, int days,
     char **cause);
-/* Customers with at least n purchases: cb(arg, id). */
-int store_customers_with_purchases(struct store *st, int n,
-    int (*cb)(void *arg, int64_t id), void *arg, char **cause);
 
 #endif
