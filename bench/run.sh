@@ -9,8 +9,8 @@
 # Environment (defaults in brackets):
 #   BENCH_SIZES        store sizes for the day's plan ["10000 100000 1000000"]
 #   BENCH_RUNS         measured runs per figure, >= 5 for the report [5]
-#   BENCH_STEPS        any of: import plan growth deliver sms feeds daemon
-#                      ["import plan growth deliver sms feeds daemon"]
+#   BENCH_STEPS        any of: import plan growth deliver sms feeds feedbuild daemon
+#                      ["import plan growth deliver sms feeds feedbuild daemon"]
 #   BENCH_WORK         data, stores, results [bench/work]
 #   BENCH_DATE         the day planned, YYYY-MM-DD [today, UTC]
 #   BENCH_SEED         generator seed [1]
@@ -41,7 +41,7 @@ set -u -o pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 : "${BENCH_SIZES:=10000 100000 1000000}"
 : "${BENCH_RUNS:=5}"
-: "${BENCH_STEPS:=import plan growth deliver sms feeds daemon}"
+: "${BENCH_STEPS:=import plan growth deliver sms feeds feedbuild daemon}"
 : "${BENCH_WORK:=$top/bench/work}"
 : "${BENCH_DATE:=$(TZ=UTC date +%F)}"
 : "${BENCH_SEED:=1}"
@@ -477,6 +477,14 @@ PY
 			sample "curlloop-sink-c$k" rate "$(field rate "$line")"
 			line=$(sink_stats)
 			sample "curlloop-sink-c$k" sinkrate "$(field rate "$line")"
+			# The same loop on a multi handle: one thread, k
+			# transfers in flight, as outreachd sends.
+			line=$("$BIN/curl_loop" -m "smtp://127.0.0.1:$SINK_PORT/bench" \
+			    greetings@acme.example "$W/tmp/msg.eml" "$m" "$k") ||
+			    die "curl_loop -m failed"
+			sample "curlmulti-sink-c$k" rate "$(field rate "$line")"
+			line=$(sink_stats)
+			sample "curlmulti-sink-c$k" sinkrate "$(field rate "$line")"
 		done
 		t0=$(ms_now)
 		for i in $(seq 1 "$BENCH_CLI_MESSAGES"); do
@@ -752,6 +760,24 @@ sms: { transport = \"maildir\"; maildir = \"$dd/sms\";
 	rm -rf "$dd/d.db"*
 }
 
+# ---------------------------------------------------------------- feed build
+# tests/bench_feed.c: feed_render_tasks() against a bare libical loop over
+# the same 10,000 tasks, each the median of 5 runs in fresh processes.
+step_feedbuild() {
+	local out r
+	make -C "$BUILD/tests" bench_feed >/dev/null 2>&1 ||
+	    die "building tests/bench_feed failed"
+	log "feed build: 10,000 tasks, ours against a bare libical loop"
+	for r in $(seq 1 "$BENCH_RUNS"); do
+		out=$("$BUILD/tests/bench_feed" 10000) || die "bench_feed failed"
+		echo "$out" >>"$R/feedbuild.txt"
+		sample feedbuild-libical ms "$(echo "$out" |
+		    sed -n 's/^bare libical: median \([0-9.]*\) ms.*/\1/p')"
+		sample feedbuild-ours ms "$(echo "$out" |
+		    sed -n 's/^feed_render_tasks: median \([0-9.]*\) ms.*/\1/p')"
+	done
+}
+
 # ---------------------------------------------------------------- main
 setup
 log "outreachd benchmarks: sizes $BENCH_SIZES, $BENCH_RUNS runs, day $BENCH_DATE, work $W"
@@ -762,6 +788,7 @@ has_step growth && step_growth
 has_step deliver && step_deliver
 has_step sms && step_sms
 has_step feeds && step_feeds
+has_step feedbuild && step_feedbuild
 has_step daemon && step_daemon
 cleanup
 echo "load_end $(cut -d' ' -f1-3 /proc/loadavg)" >>"$R/meta.txt"
