@@ -127,12 +127,22 @@ httpd_listen(const char *spec, char **cause)
 	return fd;
 }
 
+static double
+httpd_monotonic(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 /* Borrows a pooled store connection for the request. */
 struct store *
 httpd_store(struct httpd_req *r)
 {
 	struct httpd *h = r->h;
 	char *cause = NULL;
+	double now;
 	int64_t v;
 
 	if (r->st != NULL)
@@ -153,10 +163,18 @@ httpd_store(struct httpd_req *r)
 		}
 	}
 	/* Another connection (the daemon, outreachctl) committed since this
-	 * one last looked: cached feeds must compare their stamps again. */
-	if ((v = store_data_version(r->db->st)) != r->db->seen || v < 0) {
-		r->db->seen = v;
-		atomic_fetch_add(&h->db_gen, 1);
+	 * one last looked: cached feeds and tokens must be checked again.
+	 * Asking takes a read lock (two fcntl), a tenth of a cached feed's
+	 * cost, so a busy connection asks every few milliseconds: a feed may
+	 * lag a commit by that much. */
+	now = httpd_monotonic();
+	if (r->db->seen < 0 || now - r->db->checked >= HTTPD_DB_RECHECK) {
+		r->db->checked = now;
+		if ((v = store_data_version(r->db->st)) != r->db->seen ||
+		    v < 0) {
+			r->db->seen = v;
+			atomic_fetch_add(&h->db_gen, 1);
+		}
 	}
 	r->db_gen = atomic_load(&h->db_gen);
 	return r->st = r->db->st;
@@ -431,6 +449,7 @@ httpd_free(struct httpd *h)
 	size_t i;
 
 	httpd_cache_free(h);
+	httpd_tokens_free(h);
 	for (i = 0; i < h->nidle; i++) {
 		store_close(h->idle[i]->st);
 		free(h->idle[i]);

@@ -29,6 +29,8 @@
 #define HTTPD_POST_MAX (64 * 1024)  /* bigger POST bodies: 413 */
 #define HTTPD_FEED_MAX_AGE 300	    /* Cache-Control max-age of feeds */
 #define HTTPD_CACHE_BYTES (64 * 1024 * 1024) /* rendered feeds kept */
+#define HTTPD_DB_RECHECK 0.005	    /* seconds a connection trusts its view
+				       of the store's data version */
 
 /* One content coding of a cached feed: [0] identity, [1] gzip. */
 struct httpd_variant {
@@ -56,7 +58,14 @@ struct httpd_cached {
 /* A pooled store connection and the data_version it last saw. */
 struct httpd_db {
 	struct store *st;
-	int64_t seen;
+	int64_t seen;		/* its data_version when last checked */
+	double checked;		/* when (monotonic seconds) */
+};
+
+/* A rep with a feed token, as the reps table had it at tokens_gen. */
+struct httpd_token {
+	char *hash;		/* SHA-256 of the token, hex */
+	struct store_rep rep;
 };
 
 /* Figures for /metrics. */
@@ -85,7 +94,11 @@ struct httpd {
 	_Atomic unsigned long db_gen;
 
 	pthread_mutex_t render_lock;
-	pthread_mutex_t cache_lock;
+	pthread_mutex_t cache_lock;	/* cache and tokens */
+	struct httpd_token *tokens;
+	size_t ntokens;
+	unsigned long tokens_gen;
+	int tokens_loaded;
 	struct httpd_cached *cache;
 	size_t ncache;
 	size_t cache_bytes;
@@ -137,6 +150,7 @@ void httpd_http_date(int64_t t, char out[64]);
 enum MHD_Result httpd_route_feed(struct httpd_req *r, const char *token,
     enum feeds_kind kind);
 void httpd_cache_free(struct httpd *h);
+void httpd_tokens_free(struct httpd *h);
 
 /* httpd_routes.c */
 enum MHD_Result httpd_route_unsub(struct httpd_req *r, const char *token);

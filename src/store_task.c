@@ -228,32 +228,29 @@ store_rep_token_set(struct store *st, const char *rep, const char *hash_hex,
 }
 
 int
-store_rep_by_token(struct store *st, const char *token, struct store_rep *r,
+store_rep_tokens(struct store *st, store_rep_token_cb cb, void *arg,
     char **cause)
 {
 	sqlite3_stmt *s;
-	int rc, found = 0;
+	struct store_rep r;
+	int rc, stop = 0;
 
 	s = store_cached(st, STMT_REP_BY_TOKEN, "SELECT id, key, name, email,"
 	    " phone, token_hash FROM reps WHERE token_hash IS NOT NULL;", cause);
 	if (s == NULL)
 		return -1;
-	/* Every rep is compared, so the time taken says nothing. */
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *h = (const char *)sqlite3_column_text(s, 5);
-		if (token_hash_matches(token, h) && !found) {
-			found = 1;
-			r->id = sqlite3_column_int64(s, 0);
-			r->key = store_column_text(s, 1);
-			r->name = store_column_text(s, 2);
-			r->email = store_column_text(s, 3);
-			r->phone = store_column_text(s, 4);
-		}
+	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		r.id = sqlite3_column_int64(s, 0);
+		r.key = (char *)sqlite3_column_text(s, 1);
+		r.name = (char *)sqlite3_column_text(s, 2);
+		r.email = (char *)sqlite3_column_text(s, 3);
+		r.phone = (char *)sqlite3_column_text(s, 4);
+		stop = cb(arg, &r, (const char *)sqlite3_column_text(s, 5));
 	}
 	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
-		return store_fail(st, "reading reps", cause);
-	return found;
+	if (stop)
+		return stop;
+	return rc == SQLITE_DONE ? 0 : store_fail(st, "reading reps", cause);
 }
 
 /* One row of integers and reals from a statement with ?1 = rep. */

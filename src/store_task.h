@@ -54,10 +54,13 @@ int64_t store_task_changed(struct store *st, const char *rep, char **cause);
 /* Feed tokens: only the SHA-256 of a rep's token is stored. */
 int store_rep_token_set(struct store *st, const char *rep,
     const char *hash_hex, char **cause);
-/* Finds the rep whose token hash matches (every hash compared in constant
- * time): 1 found, 0 none, -1 error. */
-int store_rep_by_token(struct store *st, const char *token,
-    struct store_rep *r, char **cause);
+/* Every rep that has a feed token, with the token's hash (hex).  The
+ * callback's strings are borrowed for the call; it returns non-zero to
+ * stop. */
+typedef int (*store_rep_token_cb)(void *arg, const struct store_rep *r,
+    const char *hash_hex);
+int store_rep_tokens(struct store *st, store_rep_token_cb cb, void *arg,
+    char **cause);
 
 /* What a rep's feeds depend on, read with a few index lookups, so the
  * HTTP service can tell whether a cached feed is still current without
