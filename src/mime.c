@@ -544,16 +544,26 @@ mime_validate(const struct mime_msg *m, char **cause)
 static void
 mime_canon(struct buf *b, const char *s)
 {
+	size_t n = strlen(s);
+	char *o;
+
+	buf_grow(b, 2 * n + 2);	/* every octet a line break, at most */
+	o = b->data + b->len;
 	for (; *s != '\0'; s++) {
 		if (*s == '\r' || *s == '\n') {
-			buf_puts(b, "\r\n");
+			*o++ = '\r';
+			*o++ = '\n';
 			if (s[0] == '\r' && s[1] == '\n')
 				s++;
 		} else
-			buf_addc(b, *s);
+			*o++ = *s;
 	}
-	if (b->len == 0 || b->data[b->len - 1] != '\n')
-		buf_puts(b, "\r\n");
+	if (o == b->data || o[-1] != '\n') {
+		*o++ = '\r';
+		*o++ = '\n';
+	}
+	*o = '\0';
+	b->len = (size_t)(o - b->data);
 }
 
 /* 1 if canonical s can go as 7bit: printable ASCII and tabs in lines of at
@@ -589,45 +599,45 @@ static size_t
 mime_qp(struct buf *b, const char *s, size_t n, size_t limit)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	size_t i, col = 0, tlen, total = 0;
+	size_t i, col = 0, tlen, start = b->len;
 	unsigned char c;
-	char tok[3];
-	int eol;
+	char *o;
+	int eol, enc;
 
-	for (i = 0; i < n && total <= limit; i++) {
+	/* At most 3 octets per octet, and a soft break per 25 of those. */
+	buf_grow(b, 3 * n + 3 * (n / 25 + 2));
+	o = b->data + start;
+	for (i = 0; i < n && (size_t)(o - b->data) - start <= limit; i++) {
 		c = (unsigned char)s[i];
 		if (c == '\r' && s[i + 1] == '\n') {
-			buf_add(b, "\r\n", 2);
-			total += 2;
+			*o++ = '\r';
+			*o++ = '\n';
 			col = 0;
 			i++;
 			continue;
 		}
 		eol = i + 1 == n || s[i + 1] == '\r';
-		if ((c > 0x20 && c < 0x7f && c != '=' &&
-		    (col != 0 || strncmp(s + i, "From ", 5) != 0)) ||
-		    ((c == ' ' || c == '\t') && !eol)) {
-			tok[0] = (char)c;
-			tlen = 1;
-		} else {
-			tok[0] = '=';
-			tok[1] = hex[c >> 4];
-			tok[2] = hex[c & 15];
-			tlen = 3;
-		}
+		enc = !((c > 0x20 && c < 0x7f && c != '=' && (col != 0 ||
+		    c != 'F' || strncmp(s + i, "From ", 5) != 0)) ||
+		    ((c == ' ' || c == '\t') && !eol));
+		tlen = enc ? 3 : 1;
 		if (col + tlen > (eol ? MIME_BODY_LINE : MIME_BODY_LINE - 1)) {
-			buf_add(b, "=\r\n", 3);
-			total += 3;
+			*o++ = '=';
+			*o++ = '\r';
+			*o++ = '\n';
 			col = 0;
 		}
-		if (tlen == 1)
-			buf_addc(b, tok[0]);
-		else
-			buf_add(b, tok, tlen);
-		total += tlen;
+		if (enc) {
+			*o++ = '=';
+			*o++ = hex[c >> 4];
+			*o++ = hex[c & 15];
+		} else
+			*o++ = (char)c;
 		col += tlen;
 	}
-	return total;
+	*o = '\0';
+	b->len = (size_t)(o - b->data);
+	return b->len - start;
 }
 
 /* Base64 body lines of 76 characters. */
