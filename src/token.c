@@ -3,9 +3,11 @@
 #include "token.h"
 
 #include <errno.h>
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/params.h>
 #include <openssl/sha.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -168,15 +170,62 @@ get64(const unsigned char *p)
 	return (int64_t)v;
 }
 
+/* HMAC-SHA256 keyed with the secret last used by this thread.  OpenSSL
+ * 3's one-shot HMAC() looks both algorithms up on every call, a sixth of
+ * the cost of building a message; a keyed context is copied instead.  It
+ * lives as long as the thread. */
+static _Thread_local struct {
+	unsigned char key[TOKEN_SECRET_LEN];
+	EVP_MAC_CTX *ctx;
+} unsub_keyed;
+
+static EVP_MAC_CTX *
+unsub_keyed_ctx(const unsigned char *secret)
+{
+	OSSL_PARAM params[2];
+	EVP_MAC *m;
+
+	if (unsub_keyed.ctx != NULL &&
+	    memcmp(unsub_keyed.key, secret, TOKEN_SECRET_LEN) == 0)
+		return unsub_keyed.ctx;
+	EVP_MAC_CTX_free(unsub_keyed.ctx);
+	unsub_keyed.ctx = NULL;
+	if ((m = EVP_MAC_fetch(NULL, "HMAC", NULL)) == NULL)
+		return NULL;
+	unsub_keyed.ctx = EVP_MAC_CTX_new(m);
+	EVP_MAC_free(m);
+	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
+	    (char *)"SHA256", 0);
+	params[1] = OSSL_PARAM_construct_end();
+	if (unsub_keyed.ctx == NULL || !EVP_MAC_init(unsub_keyed.ctx, secret,
+	    TOKEN_SECRET_LEN, params)) {
+		EVP_MAC_CTX_free(unsub_keyed.ctx);
+		unsub_keyed.ctx = NULL;
+		return NULL;
+	}
+	memcpy(unsub_keyed.key, secret, TOKEN_SECRET_LEN);
+	return unsub_keyed.ctx;
+}
+
 static void
 unsub_mac(const unsigned char *secret, const unsigned char *payload,
     unsigned char *mac)
 {
 	unsigned char full[EVP_MAX_MD_SIZE];
 	unsigned int len = 0;
+	size_t n = 0;
+	EVP_MAC_CTX *keyed = unsub_keyed_ctx(secret), *c;
 
+	c = keyed != NULL ? EVP_MAC_CTX_dup(keyed) : NULL;
+	if (c != NULL && EVP_MAC_update(c, payload, UNSUB_PAYLOAD) &&
+	    EVP_MAC_final(c, full, &n, sizeof(full)) && n >= UNSUB_MAC) {
+		EVP_MAC_CTX_free(c);
+		memcpy(mac, full, UNSUB_MAC);
+		return;
+	}
+	EVP_MAC_CTX_free(c);
 	HMAC(EVP_sha256(), secret, TOKEN_SECRET_LEN, payload, UNSUB_PAYLOAD,
-	    full, &len);
+	    full, &len);	/* the same MAC, the slow way */
 	memcpy(mac, full, UNSUB_MAC);
 }
 
