@@ -582,12 +582,13 @@ run_loop(struct deliver_run *r)
 			run_reap(r);
 		}
 		if (r->nready > 0 && run_launch(r) > 0) {
-			/* Their first commands go out; the next message is
-			 * prepared and the commit runs while the server answers
-			 * them (the reads share the open transaction's locks). */
+			/* Their first commands go out and the next message is
+			 * prepared while the server answers them (its reads
+			 * share the open transaction's locks); the commit waits
+			 * for the next turn, the next round trip, so neither
+			 * holds up the other's answer. */
 			curl_multi_perform(d->multi, &running);
 			run_prepare_one(r);
-			run_commit(r);
 			continue;
 		}
 		worked = run_prepare_one(r);
