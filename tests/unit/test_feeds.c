@@ -16,6 +16,7 @@
 #include "store.h"
 #include "store_plan.h"
 #include "store_task.h"
+#include "tstore.h"
 #include "util.h"
 
 #define T0 INT64_C(1803772800) /* 2027-02-28 00:00:00 UTC */
@@ -24,17 +25,12 @@
 static struct store *
 fresh(char **path)
 {
-	char tmpl[] = "/tmp/outreachd-feeds-XXXXXX";
 	struct store_rep r = { 0, (char *)"smith", (char *)"Anna Smith", NULL,
 		NULL };
 	struct store *st = NULL;
 	char *cause = NULL;
-	int fd = mkstemp(tmpl);
 
-	assert_true(fd >= 0);
-	close(fd);
-	*path = xstrdup(tmpl);
-	unlink(*path);
+	*path = tstore_path();
 	assert_int_equal(store_open(*path, &st, &cause), 0);
 	assert_int_equal(store_rep_upsert(st, &r, &cause), 0);
 	return st;
@@ -44,17 +40,8 @@ fresh(char **path)
 static void
 cleanup(struct store *st, char *path)
 {
-	char *p;
-
 	store_close(st);
-	unlink(path);
-	p = xasprintf("%s-wal", path);
-	unlink(p);
-	free(p);
-	p = xasprintf("%s-shm", path);
-	unlink(p);
-	free(p);
-	free(path);
+	tstore_remove(path);
 }
 
 /* Adds a customer of smith's with a phone and a birthday. */

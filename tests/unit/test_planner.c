@@ -15,6 +15,7 @@
 #include "date.h"
 #include "planner.h"
 #include "store.h"
+#include "tstore.h"
 #include "util.h"
 
 struct fx {
@@ -27,13 +28,9 @@ static int
 setup(void **state)
 {
 	struct fx *f = xcalloc(1, sizeof(*f));
-	char tmpl[] = "/tmp/outreachd-plan-XXXXXX";
-	int fd = mkstemp(tmpl);
 	char *cause = NULL;
 
-	close(fd);
-	unlink(tmpl);
-	f->path = xasprintf("%s.db", tmpl);
+	f->path = tstore_path();
 	assert_int_equal(store_open(f->path, &f->st, &cause), 0);
 	f->cf = conf_defaults();
 	*state = f;
@@ -44,18 +41,10 @@ static int
 teardown(void **state)
 {
 	struct fx *f = *state;
-	char *p;
 
 	store_close(f->st);
 	conf_free(f->cf);
-	unlink(f->path);
-	p = xasprintf("%s-wal", f->path);
-	unlink(p);
-	free(p);
-	p = xasprintf("%s-shm", f->path);
-	unlink(p);
-	free(p);
-	free(f->path);
+	tstore_remove(f->path);
 	free(f);
 	return 0;
 }

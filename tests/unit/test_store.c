@@ -10,34 +10,8 @@
 #include <unistd.h>
 
 #include "store.h"
+#include "tstore.h"
 #include "util.h"
-
-static char *
-tmp_db(void)
-{
-	char tmpl[] = "/tmp/outreachd-test-XXXXXX";
-	int fd = mkstemp(tmpl);
-
-	assert_true(fd >= 0);
-	close(fd);
-	unlink(tmpl);
-	return xasprintf("%s.db", tmpl);
-}
-
-static void
-remove_db(char *path)
-{
-	char *p;
-
-	unlink(path);
-	p = xasprintf("%s-wal", path);
-	unlink(p);
-	free(p);
-	p = xasprintf("%s-shm", path);
-	unlink(p);
-	free(p);
-	free(path);
-}
 
 static struct store *
 open_fresh(char **path)
@@ -45,7 +19,7 @@ open_fresh(char **path)
 	struct store *st = NULL;
 	char *cause = NULL;
 
-	*path = tmp_db();
+	*path = tstore_path();
 	assert_int_equal(store_open(*path, &st, &cause), 0);
 	assert_null(cause);
 	return st;
@@ -61,7 +35,7 @@ test_migrate_from_every_version(void **state)
 
 	(void)state;
 	for (v = 0; v < STORE_SCHEMA_VERSION; v++) {
-		path = tmp_db();
+		path = tstore_path();
 		assert_int_equal(store_open_raw(path, &st, &cause), 0);
 		assert_int_equal(store_migrate(st, v, &cause), 0);
 		assert_int_equal(store_schema_version(st), v);
@@ -73,7 +47,7 @@ test_migrate_from_every_version(void **state)
 		assert_int_equal(store_open(path, &st, &cause), 0);
 		assert_int_equal(store_schema_version(st), STORE_SCHEMA_VERSION);
 		store_close(st);
-		remove_db(path);
+		tstore_remove(path);
 	}
 }
 
@@ -85,7 +59,7 @@ test_newer_schema_refused(void **state)
 	FILE *fp;
 
 	(void)state;
-	path = tmp_db();
+	path = tstore_path();
 	assert_int_equal(store_open(path, &st, &cause), 0);
 	store_close(st);
 	sql = xasprintf("sqlite3 '%s' 'PRAGMA user_version = 99;'", path);
@@ -97,7 +71,7 @@ test_newer_schema_refused(void **state)
 	assert_non_null(strstr(cause, "schema version 99 is newer than this "
 	    "program"));
 	free(cause);
-	remove_db(path);
+	tstore_remove(path);
 }
 
 static void
@@ -166,7 +140,7 @@ test_customer_roundtrip(void **state)
 	customer_init(&c);
 	assert_int_equal(store_customer_get(st, "nope", &c, &cause), 0);
 	store_close(st);
-	remove_db(path);
+	tstore_remove(path);
 }
 
 /* Last contact and first/last purchase are derived by the store. */
@@ -199,7 +173,7 @@ test_history_derived(void **state)
 	assert_int_equal(c.last_contact, 20100);
 	customer_clear(&c);
 	store_close(st);
-	remove_db(path);
+	tstore_remove(path);
 }
 
 static int
@@ -245,7 +219,7 @@ test_forget_erases_history(void **state)
 	pclose(fp);
 	assert_string_equal(line, "0\n");
 	free(cmd);
-	remove_db(path);
+	tstore_remove(path);
 }
 
 static void
@@ -267,7 +241,7 @@ test_reps(void **state)
 	store_rep_clear(&got);
 	assert_int_equal(store_rep_get(st, "zz", &got, &cause), 0);
 	store_close(st);
-	remove_db(path);
+	tstore_remove(path);
 }
 
 int

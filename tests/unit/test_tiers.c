@@ -15,6 +15,7 @@
 #include "conf.h"
 #include "store.h"
 #include "tiers.h"
+#include "tstore.h"
 #include "util.h"
 
 #define TODAY 20000
@@ -30,13 +31,9 @@ static int
 setup(void **state)
 {
 	struct fx *f = xcalloc(1, sizeof(*f));
-	char tmpl[] = "/tmp/outreachd-tiers-XXXXXX";
-	int fd = mkstemp(tmpl);
 	char *cause = NULL;
 
-	close(fd);
-	unlink(tmpl);
-	f->path = xasprintf("%s.db", tmpl);
+	f->path = tstore_path();
 	assert_int_equal(store_open(f->path, &f->st, &cause), 0);
 	assert_int_equal(sqlite3_open(f->path, &f->db), SQLITE_OK);
 	sqlite3_busy_timeout(f->db, 5000);
@@ -49,19 +46,11 @@ static int
 teardown(void **state)
 {
 	struct fx *f = *state;
-	char *p;
 
 	sqlite3_close(f->db);
 	store_close(f->st);
 	conf_free(f->cf);
-	unlink(f->path);
-	p = xasprintf("%s-wal", f->path);
-	unlink(p);
-	free(p);
-	p = xasprintf("%s-shm", f->path);
-	unlink(p);
-	free(p);
-	free(f->path);
+	tstore_remove(f->path);
 	free(f);
 	return 0;
 }
