@@ -443,12 +443,12 @@ run_mark_ready(struct deliver_run *r, size_t from)
 }
 
 /* Gives free connections the oldest ready messages and starts them,
- * committing first unless every one is gated.  When the first of them is not yet 'sending', every ready
- * message is marked with it: one write per page of rows rather than one
- * per message, and a kill leaves those rows to the recovery as retries
- * (not sent, so not duplicated).  A synchronous transport takes one
- * message per turn, so a kill can duplicate at most one.  Returns how
- * many started. */
+ * committing first unless every one is gated.  When the first of them is
+ * not yet 'sending', every ready message is marked with it: one commit
+ * per page of rows rather than one per message, and a kill leaves those
+ * rows to the recovery as retries (not sent, so not duplicated).  A
+ * synchronous transport takes one message per turn, so a kill can
+ * duplicate at most one.  Returns how many started. */
 static int
 run_launch(struct deliver_run *r)
 {
