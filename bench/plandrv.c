@@ -33,32 +33,13 @@
 #include "lunar.h"
 #include "planner.h"
 #include "store.h"
+#include "store_plan.h"
 #include "store_schema.h" /* struct store: st->db (its first member) */
 
-/* Copied from src/store_plan.c: the same statements. */
-#define CAND_SELECT \
-	"SELECT c.id, c.external_id, c.name, r.key, c.email, c.phone," \
-	" c.channel, c.opt_out, c.birthday, c.anniversary, c.tier_eff," \
-	" c.last_contact, c.last_purchase, c.first_purchase, c.revisit_from," \
-	" c.updated_at / 86400, c.sleep_days" \
-	" FROM customers c LEFT JOIN reps r ON r.id = c.rep_id WHERE "
-
-enum q { Q_BMD, Q_BLUNAR, Q_AMD, Q_REVISIT, Q_LASTP, Q_SLEEPP, Q_UPD, Q_ALL };
-static const char *const qname[] = { "birthday_md", "birthday_lunar",
-	"anniversary_md", "revisit", "last_purchase", "sleep_personal",
-	"updated", "all" };
-static const char *const qsql[] = {
-	CAND_SELECT "c.bday_md IN (?1, ?2, ?3, ?4)",
-	CAND_SELECT "c.bday_lunar IN (?1, ?2, ?3, ?4)",
-	CAND_SELECT "c.anniv_md IN (?1, ?2, ?3, ?4)",
-	CAND_SELECT "c.tier_eff = char(?1) AND c.revisit_from <= ?2",
-	CAND_SELECT "c.last_purchase = ?1 AND "
-	    "(c.sleep_days IS NULL OR c.sleep_days >= ?2)",
-	CAND_SELECT "c.sleep_days IS NOT NULL AND "
-	    "c.last_purchase + c.sleep_days = ?1 AND c.sleep_days < ?2",
-	CAND_SELECT "c.updated_at BETWEEN ?1 AND ?2",
-	CAND_SELECT "1",
-};
+/* The planner's own statements (store_plan_sql), in its order. */
+static const char *const qname[PQ_COUNT] = { "birthday_md",
+	"birthday_lunar", "anniversary_md", "revisit", "last_purchase",
+	"sleep_personal", "updated", "all" };
 
 static int verbose;
 static long raw_rows;
@@ -74,7 +55,7 @@ now_ms(void)
 
 /* Runs one statement to the end, reading every column of every row. */
 static void
-raw_query(sqlite3 *db, enum q q, const int64_t *args, size_t nargs)
+raw_query(sqlite3 *db, enum store_plan_query q, const int64_t *args, size_t nargs)
 {
 	sqlite3_stmt *s;
 	double t0 = verbose ? now_ms() : 0;
@@ -82,7 +63,8 @@ raw_query(sqlite3 *db, enum q q, const int64_t *args, size_t nargs)
 	int i, n;
 	volatile long sink = 0;
 
-	if (sqlite3_prepare_v2(db, qsql[q], -1, &s, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(db, store_plan_sql(q), -1, &s, NULL) !=
+	    SQLITE_OK) {
 		fprintf(stderr, "prepare: %s\n", sqlite3_errmsg(db));
 		exit(70);
 	}
@@ -135,11 +117,11 @@ raw_sleep_step(sqlite3 *db, const struct conf_plan *cp, int32_t ev, int k)
 	if (cp->sleeping_after_days + off < cp->lost_after_days) {
 		a[0] = ev - cp->sleeping_after_days - off;
 		a[1] = cp->sleeping_after_days;
-		raw_query(db, Q_LASTP, a, 2);
+		raw_query(db, PQ_LAST_PURCHASE, a, 2);
 	}
 	a[0] = ev - off;
 	a[1] = cp->sleeping_after_days;
-	raw_query(db, Q_SLEEPP, a, 2);
+	raw_query(db, PQ_SLEEP_PERSONAL, a, 2);
 }
 
 static int
@@ -174,13 +156,13 @@ raw_day(sqlite3 *db, const struct conf *cf, int32_t day)
 		switch (r->event) {
 		case EV_BIRTHDAY:
 			n = planner_md_keys(ev, cp->feb29, k);
-			raw_query(db, Q_BMD, k, n);
+			raw_query(db, PQ_BIRTHDAY_MD, k, n);
 			if ((n = planner_lunar_keys(ev, k)) > 0)
-				raw_query(db, Q_BLUNAR, k, n);
+				raw_query(db, PQ_BIRTHDAY_LUNAR, k, n);
 			break;
 		case EV_ANNIVERSARY:
 			n = planner_md_keys(ev, cp->feb29, k);
-			raw_query(db, Q_AMD, k, n);
+			raw_query(db, PQ_ANNIVERSARY_MD, k, n);
 			break;
 		case EV_REVISIT:
 			for (t = 'A'; t <= 'C'; t++) {
@@ -188,7 +170,7 @@ raw_day(sqlite3 *db, const struct conf *cf, int32_t day)
 					continue;
 				k[0] = t;
 				k[1] = ev - cp->cadence[t - 'A'];
-				raw_query(db, Q_REVISIT, k, 2);
+				raw_query(db, PQ_REVISIT, k, 2);
 			}
 			break;
 		case EV_SLEEPING:
@@ -202,12 +184,12 @@ raw_day(sqlite3 *db, const struct conf *cf, int32_t day)
 		case EV_LOST:
 			k[0] = ev - cp->lost_after_days;
 			k[1] = 0;
-			raw_query(db, Q_LASTP, k, 2);
+			raw_query(db, PQ_LAST_PURCHASE, k, 2);
 			break;
 		case EV_STALE:
 			k[0] = (int64_t)(ev - cp->stale_after_days) * 86400;
 			k[1] = k[0] + 86399;
-			raw_query(db, Q_UPD, k, 2);
+			raw_query(db, PQ_UPDATED, k, 2);
 			break;
 		case EV_HOLIDAY:
 			h = conf_holiday_find(cf, r->holiday);
@@ -215,7 +197,7 @@ raw_day(sqlite3 *db, const struct conf *cf, int32_t day)
 				if (h->days[j] == ev)
 					break;
 			if (h != NULL && j < h->ndays)
-				raw_query(db, Q_ALL, NULL, 0);
+				raw_query(db, PQ_ALL, NULL, 0);
 			break;
 		default:
 			break;

@@ -29,6 +29,12 @@ static const char *const plan_sql[PQ_COUNT] = {
 	[PQ_ALL] = CAND_SELECT "1",
 };
 
+const char *
+store_plan_sql(enum store_plan_query q)
+{
+	return plan_sql[q];
+}
+
 static const char *
 col(sqlite3_stmt *s, int i)
 {

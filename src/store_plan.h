@@ -45,6 +45,8 @@ enum store_plan_query {
 	PQ_COUNT
 };
 
+/* The SQL of a planner query (for bench/plandrv's raw bound). */
+const char *store_plan_sql(enum store_plan_query q);
 /* Calls cb for each customer the query finds (in id order). */
 int store_plan_query(struct store *st, enum store_plan_query q,
     const int64_t *args, size_t nargs, plan_cand_cb cb, void *arg,
