@@ -123,31 +123,33 @@ _t_show_out() {  # last 30 lines of captured output as diagnostics
     printf '%s\n' "$T_OUT" | tail -n 30 | sed 's/^/#   /'
 }
 
-t_ok() {
-    local desc=$1 rc f
-    shift
-    f="$T_TMPDIR/.t_out.$T_N"
+# Runs a command with its output captured into T_OUT, its status in T_RC.
+_t_run() {
+    local f="$T_TMPDIR/.t_out.$T_N"
     "$@" >"$f" 2>&1 </dev/null
-    rc=$?
+    T_RC=$?
     T_OUT=$(cat "$f" 2>/dev/null); rm -f "$f"
-    if [ $rc -eq 0 ]; then
+}
+
+t_ok() {
+    local desc=$1
+    shift
+    _t_run "$@"
+    if [ "$T_RC" -eq 0 ]; then
         t_pass "$desc"
     else
         t_fail "$desc"
-        t_diag "command failed (exit $rc): $*"
+        t_diag "command failed (exit $T_RC): $*"
         _t_show_out
         return 1
     fi
 }
 
 t_fails() {
-    local desc=$1 rc f
+    local desc=$1
     shift
-    f="$T_TMPDIR/.t_out.$T_N"
-    "$@" >"$f" 2>&1 </dev/null
-    rc=$?
-    T_OUT=$(cat "$f" 2>/dev/null); rm -f "$f"
-    if [ $rc -ne 0 ]; then
+    _t_run "$@"
+    if [ "$T_RC" -ne 0 ]; then
         t_pass "$desc"
     else
         t_fail "$desc"
