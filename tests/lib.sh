@@ -317,6 +317,8 @@ for _f in /usr/lib/*/faketime/libfaketime.so.1 /usr/lib/faketime/libfaketime.so.
 done
 unset _f
 if [ -n "$T_FAKETIME_LIB" ]; then
+    # The library is preloaded: ASan must not insist on coming first.
+    export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
     faketime() {
         local ts=$1
         shift
@@ -324,3 +326,6 @@ if [ -n "$T_FAKETIME_LIB" ]; then
             FAKETIME="@$ts" "$@"
     }
 fi
+
+# js EXPR: evaluates a Python expression over the JSON on stdin (as d).
+js() { "$T_PY" -c "import json,sys; d=json.load(sys.stdin); print($1)"; }

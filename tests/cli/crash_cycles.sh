@@ -25,17 +25,10 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 command -v faketime >/dev/null || t_skip_all "faketime not installed"
 command -v sqlite3 >/dev/null || t_skip_all "sqlite3 not installed"
 [ -x "$D" ] || t_skip_all "no outreachd at $D"
-# The faketime program forks and waits for its child, so a SIGKILL sent to
-# it would miss the daemon: the daemon is started with libfaketime preloaded
-# instead, as our own child.
-ftlib=
-for f in /usr/lib/*/faketime/libfaketime.so.1 /usr/lib/faketime/libfaketime.so.1 \
-	/usr/local/lib/faketime/libfaketime.so.1; do
-	[ -f "$f" ] && { ftlib=$f; break; }
-done
-[ -n "$ftlib" ] || t_skip_all "libfaketime.so.1 not found"
-# faketime preloads a library: ASan must not insist on coming first.
-export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
+# The daemon is started with libfaketime preloaded, as our own child (the
+# faketime program forks and waits for its child, so a SIGKILL sent to it
+# would miss the daemon).
+[ -n "$T_FAKETIME_LIB" ] || t_skip_all "libfaketime.so.1 not found"
 KILLS=${CRASH_CYCLES:-50}
 DAYS=${CRASH_DAYS:-5}
 PER_DAY=${CRASH_PER_DAY:-400}
@@ -44,7 +37,6 @@ RANDOM=$SEED
 [ "$DAYS" -ge 1 ] && [ "$DAYS" -le 9 ] || t_bail "CRASH_DAYS must be 1..9"
 export TZ=UTC   # faketime's times, date(1) and the daemon's clock agree
 dir=$(t_tmpdir)
-js() { "$T_PY" -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 started=$(_t_now_us)
 
 t_bg "$dir/smtpd.pid" "$T_PY" "$top/tests/peers/smtpd.py" --port 0 \
@@ -153,7 +145,7 @@ sent_through() {
 run_once() {
 	local log="$dir/run.log"
 	: >"$log"
-	LD_PRELOAD=$ftlib FAKETIME="@$1" "$D" -c "$dir/o.conf" --once --log-level info >"$log" 2>&1 &
+	LD_PRELOAD=$T_FAKETIME_LIB FAKETIME="@$1" "$D" -c "$dir/o.conf" --once --log-level info >"$log" 2>&1 &
 	local pid=$!
 	if [ -n "${2:-}" ]; then
 		sleep "$2"

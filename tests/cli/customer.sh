@@ -6,7 +6,6 @@ CTL=${OUTREACHCTL:-outreachctl}
 dir=$(t_tmpdir)
 db="$dir/o.db"
 ctl() { "$CTL" --db "$db" "$@"; }
-js() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 rc() { "$@" >/dev/null 2>&1; echo $?; }
 
 t_like "$("$CTL" --version)" "^outreachctl \\(outreachd\\) [0-9]" "--version"

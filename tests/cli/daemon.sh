@@ -10,7 +10,6 @@ D=${OUTREACHD:-$(dirname "$CTL")/outreachd}
 top=$(cd "$(dirname "$0")/../.." && pwd)
 command -v faketime >/dev/null || t_skip_all "faketime not installed"
 dir=$(t_tmpdir)
-js() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 
 conf() { # FILE STORE-NAME [EXTRA]
 	cat >"$1" <<CONF

@@ -11,7 +11,6 @@ peers="$top/tests/peers"
 	t_skip_all "python3-aiosmtpd not installed"
 command -v faketime >/dev/null || t_skip_all "faketime not installed"
 dir=$(t_tmpdir)
-js() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 today=$(TZ=Asia/Shanghai date +%F)
 
 # SMTP server with AUTH; each mode gets its own server and store.

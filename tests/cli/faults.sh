@@ -8,7 +8,6 @@ CTL=${OUTREACHCTL:-outreachctl}
 D=${OUTREACHD:-$(dirname "$CTL")/outreachd}
 top=$(cd "$(dirname "$0")/../.." && pwd)
 dir=$(t_tmpdir)
-js() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 python3 "$top/tests/fixtures/gen_customers.py" 3000 >"$dir/c.csv"
 mkconf() { # DIR
 	printf 'store = "%s/o.db";\ntemplates = "%s/templates";\ndaemon: { state_dir = "%s"; };\n' \

@@ -8,7 +8,6 @@ CTL=${OUTREACHCTL:-outreachctl}
 D=${OUTREACHD:-$(dirname "$CTL")/outreachd}
 top=$(cd "$(dirname "$0")/../.." && pwd)
 dir=$(t_tmpdir)
-js() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 cat >"$dir/o.conf" <<CONF
 store = "$dir/o.db";
 templates = "$top/templates";

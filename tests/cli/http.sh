@@ -13,12 +13,10 @@ command -v faketime >/dev/null || t_skip_all "faketime not installed"
 command -v curl >/dev/null || t_skip_all "curl not installed"
 [ -x "$OUTREACHD" ] || t_skip_all "no outreachd at $OUTREACHD"
 "$T_PY" -c 'import icalendar' 2>/dev/null || t_skip_all "python3-icalendar not installed"
-export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
 dir=$(t_tmpdir)
 conf="$dir/o.conf"
 port=$(t_freeport)
 B="http://127.0.0.1:$port"
-js() { "$T_PY" -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 ctl() { "$CTL" -c "$conf" "$@"; }
 feedinfo() { "$T_PY" "$top/tests/feed_check.py" "$1"; }
 code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }

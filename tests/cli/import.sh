@@ -7,7 +7,6 @@ dir=$(t_tmpdir)
 db="$dir/o.db"
 printf 'store = "%s";\ncountry_code = "86";\n' "$db" >"$dir/o.conf"
 ctl() { "$CTL" -c "$dir/o.conf" "$@"; }
-js() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 
 ctl init >/dev/null
 t_ok "rep add li" ctl rep add li --name "李娜" --email li@example.test

@@ -15,7 +15,6 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 peers="$top/tests/peers"
 /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || t_skip_all "python3-aiosmtpd not installed"
 dir=$(t_tmpdir)
-js() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 today=$(date +%m-%d)
 
 setup() { # NAME EXTRA-CONF

@@ -11,7 +11,6 @@ command -v faketime >/dev/null || t_skip_all "faketime not installed"
 dir=$(t_tmpdir)
 db="$dir/o.db"
 ctl() { "$CTL" --db "$db" "$@"; }
-js() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 
 # The records are "updated" on 2027-01-29, so A-tier ones go stale on 02-28.
 faketime '2027-01-29 10:00:00' "$CTL" --db "$db" rep add li --name '李娜' >/dev/null

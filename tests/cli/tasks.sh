@@ -12,11 +12,8 @@ fx="$top/tests/fixtures/plan"
 command -v faketime >/dev/null || t_skip_all "faketime not installed"
 [ -x "$OUTREACHD" ] || t_skip_all "no outreachd at $OUTREACHD"
 "$T_PY" -c 'import icalendar' 2>/dev/null || t_skip_all "python3-icalendar not installed"
-# faketime preloads a library: ASan must not insist on coming first.
-export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
 dir=$(t_tmpdir)
 conf="$dir/o.conf"
-js() { "$T_PY" -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 ctl() { "$CTL" -c "$conf" "$@"; }
 at() { faketime "$1" "${@:2}"; }
 feedinfo() { "$T_PY" "$top/tests/feed_check.py" "$1"; }
