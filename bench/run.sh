@@ -302,12 +302,8 @@ step_plan() {
 			    >"$R/explain-$n.txt"
 			if [ "$BENCH_PROFILE" = 1 ] && command -v perf >/dev/null; then
 				log "plan: perf profile at $n"
-				perf record -q -F 999 --call-graph dwarf,16384 \
-				    -o "$W/tmp/plan.perf" "$BIN/plandrv" -r 3 -m planner \
-				    "$c" "$BENCH_DATE" >/dev/null 2>&1
-				perf report -i "$W/tmp/plan.perf" --children --sort sym \
-				    -g none 2>/dev/null | grep -v '^#' | grep '%' |
-				    grep -v '\[k\]' | head -60 >"$R/profile-plan-$n.txt"
+				perf_profile "plan-$n" 999 60 "$BIN/plandrv" -r 3 \
+				    -m planner "$c" "$BENCH_DATE"
 			fi
 		fi
 	done
@@ -329,12 +325,8 @@ step_growth() {
 		if [ "$n" = "$LARGEST" ] && [ "$BENCH_PROFILE" = 1 ] &&
 		    command -v perf >/dev/null; then
 			log "growth: perf profile at $n"
-			perf record -q -F 999 --call-graph dwarf,16384 \
-			    -o "$W/tmp/growth.perf" "$BIN/plandrv" -r 20 -m planner \
-			    "$c" "$BENCH_DATE" >/dev/null 2>&1
-			perf report -i "$W/tmp/growth.perf" --children --sort sym \
-			    -g none 2>/dev/null | grep -v '^#' | grep '%' |
-			    grep -v '\[k\]' | head -60 >"$R/profile-growth-$n.txt"
+			perf_profile "growth-$n" 999 60 "$BIN/plandrv" -r 20 \
+			    -m planner "$c" "$BENCH_DATE"
 		fi
 	done
 	n=$BENCH_DUE_CUSTOMERS
@@ -382,6 +374,21 @@ sink_stats() {
 		sleep 0.05
 	done
 	tail -1 "$W/tmp/sink.stats"
+}
+# perf_text PERF_DATA EXCLUDE LINES OUT: a profile's inclusive shares by
+# symbol, without the lines matching EXCLUDE.
+perf_text() {
+	perf report -i "$1" --children --sort sym -g none 2>/dev/null |
+	    grep -v '^#' | grep '%' | grep -v "$2" | head -"$3" >"$4"
+}
+# perf_profile NAME FREQ LINES CMD...: CMD under perf, user-space symbols
+# into $R/profile-NAME.txt.
+perf_profile() {
+	local name=$1 freq=$2 lines=$3
+	shift 3
+	perf record -q -F "$freq" --call-graph dwarf,16384 \
+	    -o "$W/tmp/$name.perf" "$@" >/dev/null 2>&1
+	perf_text "$W/tmp/$name.perf" '\[k\]' "$lines" "$R/profile-$name.txt"
 }
 field() { # KEY LINE
 	echo "$2" | tr ' ' '\n' | grep -A1 -x "$1" | tail -1
@@ -504,11 +511,7 @@ PY
 		cp "$snap" "$W/tmp/run.db"
 		rm -f "$W/tmp/run.db-wal" "$W/tmp/run.db-shm"
 		k=$(echo $BENCH_CONNECTIONS | cut -d' ' -f1)
-		perf record -q -F 499 --call-graph dwarf,16384 -o "$W/tmp/send.perf" \
-		    "$CTL" -c "$W/tmp/m$k.conf" send >/dev/null 2>&1
-		perf report -i "$W/tmp/send.perf" --children --sort sym -g none \
-		    2>/dev/null | grep -v '^#' | grep '%' | grep -v '\[k\]' |
-		    head -70 >"$R/profile-send.txt"
+		perf_profile send 499 70 "$CTL" -c "$W/tmp/m$k.conf" send
 		sink_stats >/dev/null
 	fi
 	[ "$BENCH_AIOSMTPD" = 1 ] && $PY -c 'import aiosmtpd' 2>/dev/null || return 0
@@ -690,9 +693,7 @@ PY
 		wrk -t"$BENCH_WRK_THREADS" -c50 -d4s -H "If-None-Match: $etag" \
 		    "$url" >/dev/null 2>&1
 		wait $!
-		perf report -i "$W/tmp/feed.perf" --children --sort sym -g none \
-		    2>/dev/null | grep -v '^#' | grep '%' | grep -v '0x0000' |
-		    head -70 >"$R/profile-feed-304.txt"
+		perf_text "$W/tmp/feed.perf" '0x0000' 70 "$R/profile-feed-304.txt"
 	fi
 	kill "$pid"; wait "$pid" 2>/dev/null
 }
