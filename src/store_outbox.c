@@ -178,9 +178,8 @@ store_outbox_insert(struct store *st, const struct outbox_msg *m,
 }
 
 int
-store_outbox_due(struct store *st, const char *channel, int64_t now,
-    int64_t after_nb, int64_t after_id, int limit, outbox_cb cb, void *arg,
-    char **cause)
+store_outbox_due(struct store *st, int64_t now, int64_t after_nb,
+    int64_t after_id, int limit, outbox_cb cb, void *arg, char **cause)
 {
 	sqlite3_stmt *s;
 
@@ -189,17 +188,15 @@ store_outbox_due(struct store *st, const char *channel, int64_t now,
 	 * read twice.  Without the hint, SQLite picks outbox_state and sorts
 	 * every due row, bodies and all, for each page. */
 	s = store_prepare(st, "SELECT " OUTBOX_COLS " FROM outbox INDEXED BY"
-	    " outbox_due WHERE state"
-	    " IN ('pending','retry') AND not_before <= ?1 AND (?2 IS NULL OR"
-	    " channel = ?2) AND not_before >= ?4 AND (not_before > ?4 OR"
-	    " id > ?5) ORDER BY not_before, id LIMIT ?3;", cause);
+	    " outbox_due WHERE state IN ('pending','retry') AND not_before <= ?1"
+	    " AND not_before >= ?3 AND (not_before > ?3 OR id > ?4)"
+	    " ORDER BY not_before, id LIMIT ?2;", cause);
 	if (s == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, now);
-	store_bind_text(s, 2, channel);
-	sqlite3_bind_int(s, 3, limit);
-	sqlite3_bind_int64(s, 4, after_nb);
-	sqlite3_bind_int64(s, 5, after_id);
+	sqlite3_bind_int(s, 2, limit);
+	sqlite3_bind_int64(s, 3, after_nb);
+	sqlite3_bind_int64(s, 4, after_id);
 	return outbox_walk(st, s, cb, arg, cause);
 }
 

@@ -66,9 +66,8 @@ int store_outbox_insert(struct store *st, const struct outbox_msg *m,
 /* Messages due (pending or retry, not_before <= now), oldest first, at
  * most limit of them, starting after (after_nb, after_id) in (not_before,
  * id) order: INT64_MIN, 0 for the first page. */
-int store_outbox_due(struct store *st, const char *channel, int64_t now,
-    int64_t after_nb, int64_t after_id, int limit, outbox_cb cb, void *arg,
-    char **cause);
+int store_outbox_due(struct store *st, int64_t now, int64_t after_nb,
+    int64_t after_id, int limit, outbox_cb cb, void *arg, char **cause);
 int store_outbox_get(struct store *st, int64_t id, struct outbox_msg *m,
     char **cause);
 /* Sets state and the fields that go with it; NULL strings are stored as

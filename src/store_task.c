@@ -235,7 +235,7 @@ store_rep_tokens(struct store *st, store_rep_token_cb cb, void *arg,
 	struct store_rep r;
 	int rc, stop = 0;
 
-	s = store_cached(st, STMT_REP_BY_TOKEN, "SELECT id, key, name, email,"
+	s = store_cached(st, STMT_REP_TOKENS, "SELECT id, key, name, email,"
 	    " phone, token_hash FROM reps WHERE token_hash IS NOT NULL;", cause);
 	if (s == NULL)
 		return -1;
