@@ -108,7 +108,7 @@ feed_rep(struct httpd_req *r, const char *token, struct store_rep *out,
 {
 	struct httpd *h = r->h;
 	char *hash = token_hash(token);
-	size_t i, n = strlen(hash);
+	size_t i;
 	int found = 0, rc = 0;
 
 	pthread_mutex_lock(&h->cache_lock);
@@ -120,8 +120,7 @@ feed_rep(struct httpd_req *r, const char *token, struct store_rep *out,
 		}
 	}
 	for (i = 0; rc == 0 && i < h->ntokens; i++) {
-		if (strlen(h->tokens[i].hash) == n &&
-		    mem_equal_ct(hash, h->tokens[i].hash, n) && !found) {
+		if (token_hash_equal(hash, h->tokens[i].hash) && !found) {
 			found = 1;
 			out->id = h->tokens[i].rep.id;
 			out->key = xstrdup(h->tokens[i].rep.key);

@@ -140,14 +140,11 @@ token_hash(const char *token)
 }
 
 int
-token_hash_matches(const char *token, const char *hex_hash)
+token_hash_equal(const char *a, const char *b)
 {
-	char *h = token_hash(token);
-	int ok = strlen(hex_hash) == strlen(h) &&
-	    CRYPTO_memcmp(h, hex_hash, strlen(h)) == 0;
+	size_t n = strlen(a);
 
-	free(h);
-	return ok;
+	return strlen(b) == n && CRYPTO_memcmp(a, b, n) == 0;
 }
 
 static void

@@ -15,8 +15,8 @@ int token_random(unsigned char *buf, size_t n);
 char *token_new(void);
 /* SHA-256 of a token as 64 hex digits, for storage; malloc'd. */
 char *token_hash(const char *token);
-/* 1 when hex_hash is the hash of token (constant time). */
-int token_hash_matches(const char *token, const char *hex_hash);
+/* 1 when two token hashes are the same (constant time for a length). */
+int token_hash_equal(const char *a, const char *b);
 
 /* An unsubscribe token for one planned message: the item, the customer and
  * the channel ('e' or 's'), signed with HMAC-SHA256.  malloc'd. */
