@@ -107,18 +107,6 @@ set_error(char **cause, const char *fmt, ...)
 	return -1;
 }
 
-int
-mem_equal_ct(const void *a, const void *b, size_t n)
-{
-	const volatile unsigned char *x = a, *y = b;
-	unsigned char d = 0;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		d |= x[i] ^ y[i];
-	return d == 0;
-}
-
 void
 buf_init(struct buf *b)
 {

@@ -25,9 +25,6 @@ char *xvasprintf(const char *fmt, va_list ap);
  * -1, so error paths read: return set_error(cause, "...", ...); */
 int set_error(char **cause, const char *fmt, ...) PRINTFLIKE(2, 3);
 
-/* Constant-time comparison of two equal-length byte strings: 1 if equal. */
-int mem_equal_ct(const void *a, const void *b, size_t n);
-
 /* A growable byte buffer, always NUL-terminated after the first write.
  * The buffer owns data; buf_detach() hands ownership to the caller. */
 struct buf {
