@@ -58,16 +58,13 @@ log_msg(enum log_level level, const char *fmt, ...)
 	if (level > log_level)
 		return;
 	buf_init(&b);
+	buf_grow(&b, 192);	/* one allocation for most lines */
 	if (log_prefix)
 		buf_printf(&b, "<%d>", (int)level);
 	else
 		buf_printf(&b, "%s: %s: ", log_prog, level_names[level]);
 	va_start(ap, fmt);
-	{
-		char *m = xvasprintf(fmt, ap);
-		buf_puts(&b, m);
-		free(m);
-	}
+	buf_vprintf(&b, fmt, ap);
 	va_end(ap);
 	buf_addc(&b, '\n');
 	/* One write per line so concurrent writers do not interleave. */

@@ -153,25 +153,32 @@ mime_url_valid(const char *url, const char *scheme)
 static void
 mime_base64(struct buf *b, const unsigned char *p, size_t n)
 {
+	const char *a = mime_b64_alphabet;
 	char *q;
 	uint32_t v;
 	size_t i;
 
 	buf_grow(b, (n + 2) / 3 * 4);
-	for (i = 0; i < n; i += 3) {
-		q = b->data + b->len;
+	q = b->data + b->len;
+	for (i = 0; i + 3 <= n; i += 3, q += 4) {
+		v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
+		q[0] = a[v >> 18];
+		q[1] = a[(v >> 12) & 63];
+		q[2] = a[(v >> 6) & 63];
+		q[3] = a[v & 63];
+	}
+	if (i < n) {
 		v = (uint32_t)p[i] << 16;
 		if (i + 1 < n)
 			v |= (uint32_t)p[i + 1] << 8;
-		if (i + 2 < n)
-			v |= p[i + 2];
-		q[0] = mime_b64_alphabet[(v >> 18) & 63];
-		q[1] = mime_b64_alphabet[(v >> 12) & 63];
-		q[2] = i + 1 < n ? mime_b64_alphabet[(v >> 6) & 63] : '=';
-		q[3] = i + 2 < n ? mime_b64_alphabet[v & 63] : '=';
-		b->len += 4;
+		q[0] = a[v >> 18];
+		q[1] = a[(v >> 12) & 63];
+		q[2] = i + 1 < n ? a[(v >> 6) & 63] : '=';
+		q[3] = '=';
+		q += 4;
 	}
-	b->data[b->len] = '\0';
+	*q = '\0';
+	b->len = (size_t)(q - b->data);
 }
 
 /* Returns a copy of utf8 safe for one header line: invalid sequences become
@@ -544,19 +551,21 @@ mime_validate(const struct mime_msg *m, char **cause)
 static void
 mime_canon(struct buf *b, const char *s)
 {
-	size_t n = strlen(s);
+	size_t n = strlen(s), k;
 	char *o;
 
 	buf_grow(b, 2 * n + 2);	/* every octet a line break, at most */
 	o = b->data + b->len;
-	for (; *s != '\0'; s++) {
-		if (*s == '\r' || *s == '\n') {
-			*o++ = '\r';
-			*o++ = '\n';
-			if (s[0] == '\r' && s[1] == '\n')
-				s++;
-		} else
-			*o++ = *s;
+	for (;;) {
+		k = strcspn(s, "\r\n");	/* whole lines at a time */
+		memcpy(o, s, k);
+		o += k;
+		s += k;
+		if (*s == '\0')
+			break;
+		*o++ = '\r';
+		*o++ = '\n';
+		s += s[0] == '\r' && s[1] == '\n' ? 2 : 1;
 	}
 	if (o == b->data || o[-1] != '\n') {
 		*o++ = '\r';
@@ -589,6 +598,38 @@ mime_is_7bit(const char *s, size_t n)
 			return 0;
 	}
 	return 1;
+}
+
+/* The least quoted-printable can take for canonical s[0..n): every octet
+ * outside printable ASCII (and "=") becomes three.  Text mostly in CJK
+ * scripts is then known to go as base64 without trying. */
+static size_t
+mime_qp_min(const char *s, size_t n)
+{
+	/* 2 more for "=" and each octet from 7F: a table, not two tests. */
+	static const unsigned char extra[256] = {
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0,
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2,
+		2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+		2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+		2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+		2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+		2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+		2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+		2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+		2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	};
+	size_t i, len = n;
+
+	for (i = 0; i < n; i++)
+		len += extra[(unsigned char)s[i]];
+	return len;
 }
 
 /* RFC 2045 quoted-printable of canonical s[0..n): hard breaks stay CRLF,
@@ -674,7 +715,8 @@ mime_body(struct buf *out, const char *text)
 	b64len += (canon.len + MIME_B64_LINE - 1) / MIME_B64_LINE * 2;
 	buf_init(out);
 	buf_grow(out, b64len);
-	if (mime_qp(out, canon.data, canon.len, b64len) <= b64len)
+	if (mime_qp_min(canon.data, canon.len) <= b64len &&
+	    mime_qp(out, canon.data, canon.len, b64len) <= b64len)
 		cte = "quoted-printable";
 	else {
 		buf_reset(out);
@@ -722,6 +764,26 @@ mime_boundary(char *bd, size_t size, const char *id, const struct buf *a,
 	return set_error(cause, "no usable MIME boundary");
 }
 
+/* Appends a part's delimiter line (unless bd is NULL: a single part), its
+ * Content-Type and Content-Transfer-Encoding, and the blank line.  Plain
+ * appends: this runs twice per message and printf costs more than the
+ * rest of the headers together. */
+static void
+mime_part_head(struct buf *b, const char *bd, const char *type,
+    const char *cte)
+{
+	if (bd != NULL) {
+		buf_puts(b, "--");
+		buf_puts(b, bd);
+		buf_puts(b, "\r\n");
+	}
+	buf_puts(b, "Content-Type: ");
+	buf_puts(b, type);
+	buf_puts(b, "; charset=UTF-8\r\nContent-Transfer-Encoding: ");
+	buf_puts(b, cte);
+	buf_puts(b, "\r\n\r\n");
+}
+
 /* Appends the Content-* headers, the blank line and the body(ies). */
 static int
 mime_content(struct buf *b, const struct mime_msg *m, char **cause)
@@ -733,8 +795,7 @@ mime_content(struct buf *b, const struct mime_msg *m, char **cause)
 
 	tcte = mime_body(&text, m->text);
 	if (m->html == NULL) {
-		buf_printf(b, "Content-Type: text/plain; charset=UTF-8\r\n"
-		    "Content-Transfer-Encoding: %s\r\n\r\n", tcte);
+		mime_part_head(b, NULL, "text/plain", tcte);
 		buf_add(b, text.data, text.len);
 		buf_free(&text);
 		return 0;
@@ -750,15 +811,15 @@ mime_content(struct buf *b, const struct mime_msg *m, char **cause)
 	free(v);
 	if (rc != 0)
 		goto out;
-	buf_printf(b, "Content-Transfer-Encoding: 7bit\r\n\r\n--%s\r\n", bd);
-	buf_printf(b, "Content-Type: text/plain; charset=UTF-8\r\n"
-	    "Content-Transfer-Encoding: %s\r\n\r\n", tcte);
+	buf_puts(b, "Content-Transfer-Encoding: 7bit\r\n\r\n");
+	mime_part_head(b, bd, "text/plain", tcte);
 	buf_add(b, text.data, text.len);
-	buf_printf(b, "\r\n--%s\r\n", bd);
-	buf_printf(b, "Content-Type: text/html; charset=UTF-8\r\n"
-	    "Content-Transfer-Encoding: %s\r\n\r\n", hcte);
+	buf_puts(b, "\r\n");
+	mime_part_head(b, bd, "text/html", hcte);
 	buf_add(b, html.data, html.len);
-	buf_printf(b, "\r\n--%s--\r\n", bd);
+	buf_puts(b, "\r\n--");
+	buf_puts(b, bd);
+	buf_puts(b, "--\r\n");
 out:
 	buf_free(&html);
 	buf_free(&text);
@@ -777,6 +838,10 @@ mime_build(const struct mime_msg *m, char **out, size_t *len, char **cause)
 	if (mime_validate(m, cause) != 0)
 		return -1;
 	buf_init(&b);
+	/* Base64 grows a body by 4/3 plus line breaks: one allocation for
+	 * the usual message, not one per doubling. */
+	buf_grow(&b, 1024 + (strlen(m->text) + (m->html != NULL ?
+	    strlen(m->html) : 0)) * 3 / 2);
 	if (mime_date(&b, m->date, cause) != 0 ||
 	    mime_mailbox(&b, "From", m->from_name, m->from_addr, cause) != 0 ||
 	    mime_mailbox(&b, "To", m->to_name, m->to_addr, cause) != 0)

@@ -68,18 +68,11 @@ xstrndup(const char *s, size_t n)
 char *
 xvasprintf(const char *fmt, va_list ap)
 {
-	va_list aq;
-	int n;
-	char *p;
+	struct buf b;
 
-	va_copy(aq, ap);
-	n = vsnprintf(NULL, 0, fmt, aq);
-	va_end(aq);
-	if (n < 0)
-		oom(0);
-	p = xmalloc((size_t)n + 1);
-	vsnprintf(p, (size_t)n + 1, fmt, ap);
-	return p;
+	buf_init(&b);
+	buf_vprintf(&b, fmt, ap);
+	return buf_detach(&b);
 }
 
 char *
@@ -147,21 +140,37 @@ buf_puts(struct buf *b, const char *s)
 	buf_add(b, s, strlen(s));
 }
 
+/* Formats into the spare room first: most texts fit (buffers start at
+ * 64 octets), so vsnprintf runs once, not twice as measuring would. */
 void
-buf_printf(struct buf *b, const char *fmt, ...)
+buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 {
-	va_list ap, aq;
+	va_list aq;
+	size_t room;
 	int n;
 
-	va_start(ap, fmt);
+	if (b->cap - b->len < 64)
+		buf_grow(b, 64);
+	room = b->cap - b->len;
 	va_copy(aq, ap);
-	n = vsnprintf(NULL, 0, fmt, aq);
+	n = vsnprintf(b->data + b->len, room, fmt, aq);
 	va_end(aq);
 	if (n < 0)
 		oom(0);
-	buf_grow(b, (size_t)n);
-	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	if ((size_t)n >= room) {
+		buf_grow(b, (size_t)n);
+		vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	}
 	b->len += (size_t)n;
+}
+
+void
+buf_printf(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	buf_vprintf(b, fmt, ap);
 	va_end(ap);
 }
 

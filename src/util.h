@@ -48,6 +48,7 @@ buf_addc(struct buf *b, char c)
 }
 void buf_puts(struct buf *b, const char *s);
 void buf_printf(struct buf *b, const char *fmt, ...) PRINTFLIKE(2, 3);
+void buf_vprintf(struct buf *b, const char *fmt, va_list ap);
 void buf_reset(struct buf *b);
 char *buf_detach(struct buf *b); /* never NULL; buffer is reset */
 void buf_free(struct buf *b);
