@@ -95,7 +95,9 @@ int store_outbox_each(struct store *st, const char *state, long limit,
  * Returns how many. */
 int store_outbox_retry(struct store *st, int64_t id, int64_t now,
     char **cause);
-/* Counts by state, for stats and metrics. */
+/* Counts by state, for stats and metrics, sorted by state, states with no
+ * rows left out.  The caller owns *out and each key; on error *out is
+ * NULL. */
 int store_outbox_counts(struct store *st, struct store_count **out,
     size_t *n, char **cause);
 /* Delivery reports: 'sent' -> 'delivered'/'undelivered'. */

@@ -220,6 +220,13 @@ const char *const store_migrations[] = {
 	"  WHERE sent_at IS NOT NULL;"
 	"CREATE INDEX outbox_customer ON outbox(customer_id, day);"
 	"CREATE INDEX outbox_state ON outbox(state);",
+	/* 5 -> 6: every message sent moved its outbox_state entry from the
+	 * 'sending' run to the 'sent' run: two index pages more in the WAL on
+	 * each commit, the largest part of the cost of recording a message
+	 * sent.  'sent' rows, the history, leave the index; the number sent
+	 * is the row count (a B-tree count, no row read) less the others. */
+	"DROP INDEX outbox_state;"
+	"CREATE INDEX outbox_state ON outbox(state) WHERE state <> 'sent';",
 };
 
 const int store_nmigrations =

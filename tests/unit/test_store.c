@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "store.h"
+#include "store_outbox.h"
 #include "tstore.h"
 #include "util.h"
 
@@ -222,6 +223,85 @@ test_forget_erases_history(void **state)
 	tstore_remove(path);
 }
 
+/* The count for a state in a store_outbox_counts() list, -1 if absent. */
+static long
+count_of(const struct store_count *c, size_t n, const char *state)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (strcmp(c[i].key, state) == 0)
+			return c[i].count;
+	}
+	return -1;
+}
+
+/* 'sent' rows are outside the outbox_state index (schema 6): counts
+ * derive them, recovery and retry still find their rows through it. */
+static void
+test_outbox_counts_and_recovery(void **state)
+{
+	static const char *const after[] = { "sent", "sent", "sent",
+		"sending", "failed", "pending" };
+	char *path = tstore_path(), *cause = NULL, key[16];
+	struct outbox_msg m = { 0 };
+	struct store_count *c;
+	struct store *st;
+	int64_t cust, id[6];
+	size_t n, i;
+	int k;
+
+	(void)state;
+	assert_int_equal(store_open(path, &st, &cause), 0);
+	add_customer(st, "C1", "Ann", NULL, &cust);
+	assert_int_equal(store_outbox_counts(st, &c, &n, &cause), 0);
+	assert_int_equal(n, 0);
+	free(c);
+	m.customer_id = cust;
+	m.channel = "email";
+	m.recipient = "ann@example.test";
+	m.body = "Hello";
+	m.day = 20000;
+	for (i = 0; i < 6; i++) {
+		snprintf(key, sizeof key, "k%zu", i);
+		m.dedup_key = key;
+		assert_int_equal(store_outbox_insert(st, &m, 1000, &id[i],
+		    &cause), 1);
+		if (strcmp(after[i], "pending") != 0)
+			assert_int_equal(store_outbox_update(st, id[i],
+			    after[i], 1, 1000, NULL, NULL,
+			    strcmp(after[i], "sent") == 0 ? 1001 : 0, 1001,
+			    &cause), 0);
+	}
+	assert_int_equal(store_outbox_report(st, id[0], 1, NULL, 1002, &cause),
+	    1);
+	assert_int_equal(store_outbox_counts(st, &c, &n, &cause), 0);
+	assert_int_equal(n, 5);
+	for (i = 1; i < n; i++)	/* sorted, 'sent' in its place */
+		assert_true(strcmp(c[i - 1].key, c[i].key) < 0);
+	assert_int_equal(count_of(c, n, "sent"), 2);
+	assert_int_equal(count_of(c, n, "delivered"), 1);
+	assert_int_equal(count_of(c, n, "sending"), 1);
+	assert_int_equal(count_of(c, n, "failed"), 1);
+	assert_int_equal(count_of(c, n, "pending"), 1);
+	for (i = 0; i < n; i++)
+		free(c[i].key);
+	free(c);
+	assert_int_equal(store_outbox_recover(st, 1003, &k, &cause), 0);
+	assert_int_equal(k, 1);
+	assert_int_equal(store_outbox_retry(st, 0, 1004, &cause), 1);
+	assert_int_equal(store_outbox_counts(st, &c, &n, &cause), 0);
+	assert_int_equal(count_of(c, n, "retry"), 2);
+	assert_int_equal(count_of(c, n, "sent"), 2);
+	assert_int_equal(count_of(c, n, "sending"), -1);
+	assert_int_equal(count_of(c, n, "failed"), -1);
+	for (i = 0; i < n; i++)
+		free(c[i].key);
+	free(c);
+	store_close(st);
+	tstore_remove(path);
+}
+
 static void
 test_reps(void **state)
 {
@@ -253,6 +333,7 @@ main(void)
 		cmocka_unit_test(test_customer_roundtrip),
 		cmocka_unit_test(test_history_derived),
 		cmocka_unit_test(test_forget_erases_history),
+		cmocka_unit_test(test_outbox_counts_and_recovery),
 		cmocka_unit_test(test_reps),
 	};
 
