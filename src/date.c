@@ -9,6 +9,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,6 +58,10 @@ struct date_zone {
 	struct date_rule rule;
 };
 
+/* The zone cache is shared by the daemon's threads (delivery workers,
+ * the HTTP server's feeds): date_lock guards it and every use of a zone
+ * from it, as a full cache evicts (frees) one. */
+static pthread_mutex_t date_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct date_zone *date_cache[DATE_TZ_CACHE_MAX];
 static size_t date_ncache;
 static size_t date_cache_next; /* slot to evict when full */
@@ -709,7 +714,8 @@ fail:
 	return NULL;
 }
 
-/* Returns the cached zone for name, loading it if needed. */
+/* Returns the cached zone for name, loading it if needed.  The caller
+ * holds date_lock while it uses the zone. */
 static const struct date_zone *
 date_zone_get(const char *name, char **cause)
 {
@@ -740,16 +746,23 @@ date_tz_flush(void)
 {
 	size_t i;
 
+	pthread_mutex_lock(&date_lock);
 	for (i = 0; i < date_ncache; i++)
 		date_zone_free(date_cache[i]);
 	date_ncache = date_cache_next = 0;
+	pthread_mutex_unlock(&date_lock);
 }
 
 /* Checks a zone name from configuration or customer data. */
 int
 date_tz_valid(const char *tz)
 {
-	return date_zone_get(tz, NULL) != NULL;
+	int ok;
+
+	pthread_mutex_lock(&date_lock);
+	ok = date_zone_get(tz, NULL) != NULL;
+	pthread_mutex_unlock(&date_lock);
+	return ok;
 }
 
 /* Local time in tz at now, as seconds since 1970-01-01 00:00 local. */
@@ -761,10 +774,11 @@ date_local(time_t now, const char *tz, int64_t *local, char **cause)
 
 	if (t > DATE_TIME_MAX || t < -DATE_TIME_MAX)
 		return set_error(cause, "time %lld out of range", (long long)t);
-	if ((z = date_zone_get(tz, cause)) == NULL)
-		return -1;
-	*local = t + date_zone_offset(z, t);
-	return 0;
+	pthread_mutex_lock(&date_lock);
+	if ((z = date_zone_get(tz, cause)) != NULL)
+		*local = t + date_zone_offset(z, t);
+	pthread_mutex_unlock(&date_lock);
+	return z != NULL ? 0 : -1;
 }
 
 /* The local date in a zone, for date-based triggers. */
@@ -803,8 +817,11 @@ date_local_to_utc(int32_t days, int secs, const char *tz, time_t *out,
 
 	if (l > DATE_TIME_MAX || l < -DATE_TIME_MAX)
 		return set_error(cause, "day %ld out of range", (long)days);
-	if ((z = date_zone_get(tz, cause)) == NULL)
+	pthread_mutex_lock(&date_lock);
+	if ((z = date_zone_get(tz, cause)) == NULL) {
+		pthread_mutex_unlock(&date_lock);
 		return -1;
+	}
 	/* Offsets before and after any change near l (offsets < 26h). */
 	cand[0] = date_zone_offset(z, l - 2 * 86400);
 	cand[1] = date_zone_offset(z, l + 2 * 86400);
@@ -817,6 +834,7 @@ date_local_to_utc(int32_t days, int secs, const char *tz, time_t *out,
 			found = 1;
 		}
 	}
+	pthread_mutex_unlock(&date_lock);
 	/* In a gap, the offset from before the change moves l forward. */
 	*out = (time_t)(found ? best : l - cand[0]);
 	return 0;

@@ -10,8 +10,7 @@
  * letters, digits and "/_-+." without empty, "." or ".." components are
  * looked up, so paths cannot escape the database.  "UTC" and "Etc/UTC" work
  * even without a tz database.  Parsed zones are cached (at most
- * DATE_TZ_CACHE_MAX); the cache makes the zone functions NOT thread-safe:
- * call them from one thread only. */
+ * DATE_TZ_CACHE_MAX) behind a mutex: any thread may call them. */
 #ifndef OUTREACHD_DATE_H
 #define OUTREACHD_DATE_H
 

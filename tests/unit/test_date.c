@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -881,6 +882,80 @@ test_tz_files(void **state)
 	free(cmd);
 }
 
+/* More zones than the cache holds, read by several threads while one
+ * flushes: every answer right, and (under ASan) no zone used after its
+ * eviction freed it.  The HTTP server's threads check zones while the
+ * daemon's thread plans and delivers. */
+#define TZ_THREAD_ZONES	(DATE_TZ_CACHE_MAX + 16)
+
+struct tz_thread {
+	const char *dir;
+	int seed;
+	int bad;
+};
+
+static void *
+tz_thread_run(void *arg)
+{
+	struct tz_thread *t = arg;
+	char name[32];
+	int32_t day;
+	int i, z, secs;
+
+	for (i = 0; i < 3000; i++) {
+		z = (t->seed + i * 7) % TZ_THREAD_ZONES;
+		snprintf(name, sizeof name, "T/Z%d", z);
+		/* zone z is UTC+z minutes: at 00:00 UTC, z*60 seconds. */
+		if (date_local_seconds(0, name, &secs, NULL) != 0 ||
+		    secs != z * 60 || date_today(0, name, &day, NULL) != 0 ||
+		    day != 0)
+			t->bad++;
+		if (t->seed == 0 && i % 100 == 0)
+			date_tz_flush();
+	}
+	return NULL;
+}
+
+static void
+test_tz_threads(void **state)
+{
+	char dir[] = "/tmp/test_date_tzthr_XXXXXX", *name, *cmd;
+	struct tz_thread t[4];
+	pthread_t th[4];
+	int32_t off;
+	int i;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	name = xasprintf("%s/T", dir);
+	assert_int_equal(mkdir(name, 0700), 0);
+	free(name);
+	setenv("TZDIR", dir, 1);
+	date_tz_flush();
+	for (i = 0; i < TZ_THREAD_ZONES; i++) {
+		off = i * 60;
+		name = xasprintf("Z%d", i);
+		write_tzif(dir, name, '2', 0, NULL, NULL, 1, &off, NULL);
+		free(name);
+	}
+	for (i = 0; i < 4; i++) {
+		t[i].dir = dir;
+		t[i].seed = i;
+		t[i].bad = 0;
+		assert_int_equal(pthread_create(&th[i], NULL, tz_thread_run,
+		    &t[i]), 0);
+	}
+	for (i = 0; i < 4; i++) {
+		pthread_join(th[i], NULL);
+		assert_int_equal(t[i].bad, 0);
+	}
+	date_tz_flush();
+	unsetenv("TZDIR");
+	cmd = xasprintf("rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+}
+
 int
 main(void)
 {
@@ -900,6 +975,7 @@ main(void)
 		cmocka_unit_test(test_tz_cache),
 		cmocka_unit_test(test_tz_vs_date),
 		cmocka_unit_test(test_tz_files),
+		cmocka_unit_test(test_tz_threads),
 	};
 	int ret;
 
