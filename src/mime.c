@@ -650,6 +650,21 @@ mime_qp(struct buf *b, const char *s, size_t n, size_t limit)
 	o = b->data + start;
 	for (i = 0; i < n && (size_t)(o - b->data) - start <= limit; i++) {
 		c = (unsigned char)s[i];
+		/* Most octets: far from the line's end, where neither the
+		 * next octet nor "From " matters. */
+		if (c > 0x20 && c < 0x7f && c != '=' && col + 1 < MIME_BODY_LINE
+		    - 1 && (col != 0 || c != 'F')) {
+			*o++ = (char)c;
+			col++;
+			continue;
+		}
+		if (c >= 0x7f && col + 3 <= MIME_BODY_LINE - 1) {
+			*o++ = '=';
+			*o++ = hex[c >> 4];
+			*o++ = hex[c & 15];
+			col += 3;
+			continue;
+		}
 		if (c == '\r' && s[i + 1] == '\n') {
 			*o++ = '\r';
 			*o++ = '\n';
