@@ -194,12 +194,30 @@ store_close(struct store *st)
 	free(st);
 }
 
+/* Runs a cached statement that returns no rows.  BEGIN and COMMIT come
+ * once per message delivered: parsing them each time (sqlite3_exec) cost
+ * more than a row update. */
+static int
+store_step_cached(struct store *st, enum store_stmt id, const char *sql,
+    const char *what, char **cause)
+{
+	sqlite3_stmt *s = store_cached(st, id, sql, cause);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : store_fail(st, what, cause);
+}
+
 /* IMMEDIATE takes the write lock at once, so a concurrent writer waits on the
  * busy timeout here rather than failing half-way through an import. */
 int
 store_begin(struct store *st, char **cause)
 {
-	if (store_exec(st, "BEGIN IMMEDIATE;", cause) != 0)
+	if (store_step_cached(st, STMT_BEGIN, "BEGIN IMMEDIATE;",
+	    "beginning a transaction", cause) != 0)
 		return -1;
 	st->in_txn = 1;
 	return 0;
@@ -208,7 +226,8 @@ store_begin(struct store *st, char **cause)
 int
 store_commit(struct store *st, char **cause)
 {
-	if (store_exec(st, "COMMIT;", cause) != 0)
+	if (store_step_cached(st, STMT_COMMIT, "COMMIT;", "committing",
+	    cause) != 0)
 		return -1;
 	st->in_txn = 0;
 	return 0;
