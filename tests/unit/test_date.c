@@ -781,6 +781,33 @@ write_tzif(const char *dir, const char *name, char version, size_t n,
 	buf_free(&b);
 }
 
+/* A fresh tz database in dir (a mkdtemp template) with zones under T/,
+ * made TZDIR; tzdir_remove() undoes it. */
+static void
+tzdir_make(char *dir)
+{
+	char *name;
+
+	assert_non_null(mkdtemp(dir));
+	name = xasprintf("%s/T", dir);
+	assert_int_equal(mkdir(name, 0700), 0);
+	free(name);
+	setenv("TZDIR", dir, 1);
+	date_tz_flush();
+}
+
+static void
+tzdir_remove(const char *dir)
+{
+	char *cmd;
+
+	date_tz_flush();
+	unsetenv("TZDIR");
+	cmd = xasprintf("rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+}
+
 /* Expects tz (under TZDIR) to be rejected with exactly msg. */
 static void
 expect_bad(const char *tz, const char *msg)
@@ -813,12 +840,7 @@ test_tz_files(void **state)
 	size_t i;
 
 	(void)state;
-	assert_non_null(mkdtemp(dir));
-	name = xasprintf("%s/T", dir);
-	assert_int_equal(mkdir(name, 0700), 0);
-	free(name);
-	setenv("TZDIR", dir, 1);
-	date_tz_flush();
+	tzdir_make(dir);
 	for (i = 0; i < ARRAY_SIZE(rules); i++) {
 		name = xasprintf("R%zu", i);
 		write_tzif(dir, name, '2', 0, NULL, NULL, 1, oest, rules[i]);
@@ -875,11 +897,7 @@ test_tz_files(void **state)
 	assert_int_equal(date_tz_valid("Etc/UTC"), 1);
 	expect_bad("Asia/Shanghai", "\"Asia/Shanghai\": unknown time zone");
 
-	date_tz_flush();
-	unsetenv("TZDIR");
-	cmd = xasprintf("rm -rf %s", dir);
-	assert_int_equal(system(cmd), 0);
-	free(cmd);
+	tzdir_remove(dir);
 }
 
 /* More zones than the cache holds, read by several threads while one
@@ -919,19 +937,14 @@ tz_thread_run(void *arg)
 static void
 test_tz_threads(void **state)
 {
-	char dir[] = "/tmp/test_date_tzthr_XXXXXX", *name, *cmd;
+	char dir[] = "/tmp/test_date_tzthr_XXXXXX", *name;
 	struct tz_thread t[4];
 	pthread_t th[4];
 	int32_t off;
 	int i;
 
 	(void)state;
-	assert_non_null(mkdtemp(dir));
-	name = xasprintf("%s/T", dir);
-	assert_int_equal(mkdir(name, 0700), 0);
-	free(name);
-	setenv("TZDIR", dir, 1);
-	date_tz_flush();
+	tzdir_make(dir);
 	for (i = 0; i < TZ_THREAD_ZONES; i++) {
 		off = i * 60;
 		name = xasprintf("Z%d", i);
@@ -949,11 +962,7 @@ test_tz_threads(void **state)
 		pthread_join(th[i], NULL);
 		assert_int_equal(t[i].bad, 0);
 	}
-	date_tz_flush();
-	unsetenv("TZDIR");
-	cmd = xasprintf("rm -rf %s", dir);
-	assert_int_equal(system(cmd), 0);
-	free(cmd);
+	tzdir_remove(dir);
 }
 
 int
