@@ -5,9 +5,9 @@
  * deliver_pass() takes due outbox rows, checks suppression again (opt-out,
  * frequency cap), quiet hours in the customer's time zone and the channel's
  * rate limit, and sends through the channel's transport: an embedded
- * maildir, SMTP or an SMS gateway (libcurl, multi interface, one pool of
- * connections per channel).  A row becomes 'sent' only after the peer
- * accepted it. */
+ * maildir, SMTP or an SMS gateway (libcurl's multi interface on transfer
+ * threads, one per connection, while the pass's own thread keeps the
+ * store).  A row becomes 'sent' only after the peer accepted it. */
 #ifndef OUTREACHD_DELIVER_H
 #define OUTREACHD_DELIVER_H
 

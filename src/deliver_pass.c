@@ -10,7 +10,9 @@
  * the commit.  So a kill loses nothing and duplicates at most one message
  * per connection.  The state writes of one turn of the loop share one
  * transaction, and no transaction is held open while the loop waits for
- * the network. */
+ * the network.  The transfers themselves run on transfer threads
+ * (deliver_xfer.c); this thread keeps the store, the triage and the MIME
+ * work, and takes the finished transfers back to record them. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +45,8 @@ struct deliver_run {
 	struct deliver_job *ready[DELIVER_READY];
 	size_t nready;
 	time_t deadline;		/* shutdown grace, once stopping */
+	struct deliver_job **back;	/* taken back from transfer threads */
+	size_t back_cap;
 };
 
 /* Keeps the first error of the pass. */
@@ -80,9 +84,22 @@ run_write(struct deliver_run *r)
 	return 0;
 }
 
-/* Resumes the transfers whose rows a commit has just made durable. */
+/* Rows a commit has just made durable: the transfer threads resume the
+ * transfers waiting for it. */
 static void
 run_open_gates(struct deliver_run *r)
+{
+	int k;
+
+	for (k = 0; k < r->d->nxfer; k++)
+		deliver_xfer_wake(&r->d->xfer[k]);
+}
+
+/* A commit failed: transfers still waiting for it have sent no message
+ * and must not; their threads hand them back cancelled, and their rows
+ * stay as the store has them. */
+static void
+run_drop_gated(struct deliver_run *r)
 {
 	struct deliver *d = r->d;
 	struct deliver_job *job;
@@ -90,32 +107,10 @@ run_open_gates(struct deliver_run *r)
 
 	for (i = 0; i < d->ninflight; i++) {
 		job = d->inflight[i];
-		if (job->paused && job->gate <= d->commits) {
-			job->paused = 0;
-			curl_easy_pause(job->easy, CURLPAUSE_CONT);
+		if (job->gate > d->commits) {
+			atomic_store(&job->cancel, 1);
+			deliver_xfer_wake(job->xfer);
 		}
-	}
-}
-
-/* A commit failed: transfers still waiting for it have sent no message
- * and must not; their rows stay as the store has them. */
-static void
-run_drop_gated(struct deliver_run *r)
-{
-	struct deliver *d = r->d;
-	struct deliver_job *job;
-	size_t i = 0;
-
-	while (i < d->ninflight) {
-		job = d->inflight[i];
-		if (job->gate <= d->commits) {
-			i++;
-			continue;
-		}
-		curl_multi_remove_handle(d->multi, job->easy);
-		d->inflight[i] = d->inflight[--d->ninflight];
-		job->ch->active--;
-		deliver_job_free(d, job);
 	}
 }
 
@@ -354,7 +349,7 @@ run_prepare_one(struct deliver_run *r)
 		job->m.attempts++; /* refused before any transfer */
 		run_record(r, job, r->now);
 	}
-	deliver_job_free(r->d, job);
+	deliver_job_free(job);
 	return 1;
 }
 
@@ -382,31 +377,32 @@ inflight_remove(struct deliver *d, struct deliver_job *job)
 	}
 }
 
-/* Hands a job to libcurl: a pooled easy handle, the common options, the
- * transport's. */
+/* Hands a job to the transfer thread with the most room for its
+ * channel. */
 static int
 run_transfer(struct deliver_run *r, struct deliver_job *job)
 {
 	struct deliver *d = r->d;
+	struct deliver_xfer *x, *best = NULL;
+	int c = job->ch->index, k;
 
-	if (d->nidle > 0)
-		job->easy = d->idle[--d->nidle];
-	else if ((job->easy = curl_easy_init()) == NULL) {
-		run_fail(r, xstrdup("curl_easy_init failed"));
-		return -1;
-	}
-	curl_easy_setopt(job->easy, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(job->easy, CURLOPT_ERRORBUFFER, job->errbuf);
-	curl_easy_setopt(job->easy, CURLOPT_PRIVATE, job);
-	curl_easy_setopt(job->easy, CURLOPT_CONNECTTIMEOUT, 15L);
-	curl_easy_setopt(job->easy, CURLOPT_TIMEOUT,
-	    (long)job->ch->cc->timeout_seconds);
 	/* With a transaction open, the next commit makes the row durable. */
 	job->commits = &d->commits;
 	job->gate = d->commits + (r->in_txn ? 1 : 0);
-	job->ch->be->start(d, job);
-	curl_multi_add_handle(d->multi, job->easy);
+	for (k = 0; k < d->nxfer; k++) {
+		x = &d->xfer[k];
+		if (x->active[c] < x->conns[c] && (best == NULL ||
+		    x->conns[c] - x->active[c] >
+		    best->conns[c] - best->active[c]))
+			best = x;
+	}
+	if (best == NULL) {	/* cannot be: the shares add up */
+		run_fail(r, xstrdup("no transfer thread has room"));
+		return -1;
+	}
+	best->active[c]++;
 	inflight_add(d, job);
+	deliver_xfer_submit(best, job);
 	return 0;
 }
 
@@ -486,39 +482,44 @@ run_launch(struct deliver_run *r)
 		    run_transfer(r, job) != 0)) {
 			if (job->ch->be->send == NULL)
 				job->ch->active--;
-			deliver_job_free(r->d, job);
+			deliver_job_free(job);
 			continue;
 		}
 		started++;
 		if (job->ch->be->send != NULL) {
 			job->ch->be->send(r->d, job);
 			run_record(r, job, (int64_t)time(NULL));
-			deliver_job_free(r->d, job);
+			deliver_job_free(job);
 		}
 	}
 	return started;
 }
 
-/* Collects finished transfers and records their verdicts. */
+/* Jobs the transfer threads handed back: finished ones get their
+ * verdict; cancelled ones (a failed commit) sent nothing and their rows
+ * stay as the store has them; abandoned ones (the shutdown deadline) stay
+ * 'sending' and go again at the next start. */
 static void
 run_reap(struct deliver_run *r)
 {
 	struct deliver *d = r->d;
 	struct deliver_job *job;
-	CURLMsg *msg;
-	int left;
+	size_t n = 0, i;
+	int k;
 
-	while ((msg = curl_multi_info_read(d->multi, &left)) != NULL) {
-		if (msg->msg != CURLMSG_DONE)
-			continue;
-		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE,
-		    (char **)&job);
-		job->ch->be->finish(d, job, msg->data.result);
-		curl_multi_remove_handle(d->multi, job->easy);
+	for (k = 0; k < d->nxfer; k++)
+		n = deliver_xfer_take(&d->xfer[k], &r->back, n, &r->back_cap);
+	for (i = 0; i < n; i++) {
+		job = r->back[i];
 		inflight_remove(d, job);
+		job->xfer->active[job->ch->index]--;
 		job->ch->active--;
-		run_record(r, job, (int64_t)time(NULL));
-		deliver_job_free(d, job);
+		if (job->abandoned)
+			log_warn("%s: still sending at shutdown; it will be "
+			    "sent again at the next start", job->m.dedup_key);
+		else if (!job->cancelled)
+			run_record(r, job, (int64_t)time(NULL));
+		deliver_job_free(job);
 	}
 }
 
@@ -536,7 +537,7 @@ run_drop_ready(struct deliver_run *r)
 			run_update(r, &job->m, job->m.state, job->m.not_before,
 			    job->m.last_error, NULL, 0, (int64_t)time(NULL));
 		}
-		deliver_job_free(r->d, job);
+		deliver_job_free(job);
 	}
 	run_commit(r);
 }
@@ -548,7 +549,7 @@ static int
 run_wind_down(struct deliver_run *r)
 {
 	struct deliver *d = r->d;
-	struct deliver_job *job;
+	int k;
 
 	run_drop_ready(r);
 	if (r->stop == NULL || !*r->stop)
@@ -557,13 +558,11 @@ run_wind_down(struct deliver_run *r)
 		r->deadline = time(NULL) + d->cf->daemon.shutdown_grace;
 	if (time(NULL) < r->deadline)
 		return 0;
+	for (k = 0; k < d->nxfer; k++)
+		deliver_xfer_abandon(&d->xfer[k]);
 	while (d->ninflight > 0) {
-		job = d->inflight[--d->ninflight];
-		curl_multi_remove_handle(d->multi, job->easy);
-		job->ch->active--;
-		log_warn("%s: still sending at shutdown; it will be sent again "
-		    "at the next start", job->m.dedup_key);
-		deliver_job_free(d, job);
+		curl_multi_poll(d->multi, NULL, 0, 100, NULL);
+		run_reap(r);
 	}
 	return 1;
 }
@@ -572,22 +571,19 @@ static void
 run_loop(struct deliver_run *r)
 {
 	struct deliver *d = r->d;
-	int running, worked;
+	int worked;
 
 	for (;;) {
 		if (run_stopping(r) && run_wind_down(r))
 			break;
-		if (d->ninflight > 0) {
-			curl_multi_perform(d->multi, &running);
+		if (d->ninflight > 0)
 			run_reap(r);
-		}
 		if (r->nready > 0 && run_launch(r) > 0) {
 			/* Their first commands go out and the next message is
 			 * prepared while the server answers them (its reads
 			 * share the open transaction's locks); the commit waits
 			 * for the next turn, the next round trip, so neither
 			 * holds up the other's answer. */
-			curl_multi_perform(d->multi, &running);
 			run_prepare_one(r);
 			continue;
 		}
@@ -599,7 +595,7 @@ run_loop(struct deliver_run *r)
 			continue;
 		if (d->ninflight == 0 && (r->nready == 0 || run_stopping(r)))
 			break;
-		if (d->ninflight > 0)
+		if (d->ninflight > 0)	/* a transfer thread wakes it */
 			curl_multi_poll(d->multi, NULL, 0, 200, NULL);
 	}
 	run_drop_ready(r);	/* a stop that came during the last turn */
@@ -635,11 +631,15 @@ deliver_pass(struct deliver *d, int64_t now, int dry_run,
 	r.stop = stop;
 	r.s = s;
 	r.after_nb = INT64_MIN;
+	if (deliver_xfer_begin(d, cause) != 0)
+		return -1;
 	r.page = xreallocarray(NULL, DELIVER_PAGE, sizeof(*r.page));
 	run_loop(&r);
+	deliver_xfer_end(d);	/* every job is back: the loop ended idle */
 	while (r.pos < r.npage)	/* read but not reached: left due */
-		deliver_job_free(d, r.page[r.pos++]);
+		deliver_job_free(r.page[r.pos++]);
 	free(r.page);
+	free(r.back);
 	if (r.error != NULL) {
 		if (cause != NULL)
 			*cause = r.error;

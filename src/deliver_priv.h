@@ -2,6 +2,9 @@
 #ifndef OUTREACHD_DELIVER_PRIV_H
 #define OUTREACHD_DELIVER_PRIV_H
 
+#include <pthread.h>
+#include <stdatomic.h>
+
 #include <curl/curl.h>
 
 #include "deliver.h"
@@ -31,9 +34,15 @@ struct deliver_job {
 	int marked;		/* its row is 'sending' */
 	/* Gated transports: the payload waits until the store's commit count
 	 * reaches gate (its row and the verdicts before it are durable). */
-	const uint64_t *commits;
+	const _Atomic uint64_t *commits;
 	uint64_t gate;
 	int paused;
+	int *fresh;		/* next transfer on a new connection (after 421) */
+	/* On a transfer thread (NULL: the pass's own multi handle). */
+	struct deliver_xfer *xfer;
+	atomic_int cancel;	/* a commit failed: must not start sending */
+	int cancelled;		/* handed back unsent (cancel) */
+	int abandoned;		/* handed back at the shutdown deadline */
 	/* the verdict */
 	int decided;		/* a verdict was given */
 	enum deliver_verdict verdict;
@@ -70,8 +79,37 @@ struct deliver_channel {
 	struct sms_gw gw;		 /* SMS gateways */
 	char *dlr_url;
 	int budget;			 /* sends left this pass (rate) */
-	int fresh;			 /* next transfer on a new connection */
 	int active;			 /* transfers in flight */
+	int index;			 /* 0 e-mail, 1 SMS */
+};
+
+/* A transfer thread (deliver_xfer.c): its own multi handle, easy handles
+ * and share of each channel's connections.  The pass thread hands it jobs
+ * through inbox and takes them back, finished, from done; only the
+ * transfer thread touches the job's easy handle in between.  With several
+ * connections, libcurl's blocking waits (the reply to the end of DATA)
+ * then stall one thread's transfers, not every one. */
+struct deliver_xfer {
+	struct deliver *d;
+	CURLM *multi;
+	pthread_t thread;
+	int started;
+	pthread_mutex_t lock;
+	struct deliver_job **inbox;	/* lock: jobs to start */
+	size_t ninbox, inbox_cap;
+	struct deliver_job **done;	/* lock: finished or handed back */
+	size_t ndone, done_cap;
+	int quit;			/* lock: return once idle */
+	int abandon;			/* lock: hand every job back now */
+	/* the transfer thread's own */
+	struct deliver_job **jobs;
+	size_t njobs, jobs_cap;
+	CURL **idle;
+	size_t nidle, idle_cap;
+	int fresh[2];			/* per channel: after a 421 (smtp) */
+	/* the pass thread's own */
+	int conns[2];			/* share of each channel's connections */
+	int active[2];
 };
 
 struct deliver {
@@ -80,14 +118,15 @@ struct deliver {
 	unsigned char secret[TOKEN_SECRET_LEN];
 	struct deliver_channel email;
 	struct deliver_channel sms;
+	/* No transfers of its own: the pass thread waits on it, and transfer
+	 * threads wake it (curl_multi_wakeup) when they hand a job back. */
 	CURLM *multi;
-	struct deliver_job **inflight;	 /* transfers on the multi handle */
+	struct deliver_job **inflight;	 /* jobs with a transfer thread */
 	size_t ninflight;
 	size_t inflight_cap;
-	uint64_t commits;		 /* state transactions committed */
-	CURL **idle;			 /* easy handles kept for reuse */
-	size_t nidle;
-	size_t idle_cap;
+	_Atomic uint64_t commits;	 /* state transactions committed */
+	struct deliver_xfer *xfer;	 /* transfer threads, or none */
+	int nxfer;
 	char hostname[256];
 };
 
@@ -95,9 +134,9 @@ extern const struct deliver_backend deliver_maildir_backend;
 extern const struct deliver_backend deliver_smtp_backend;
 extern const struct deliver_backend deliver_sms_backend;
 
-/* Frees a job and everything it owns (its easy handle goes back to the
- * pool). */
-void deliver_job_free(struct deliver *d, struct deliver_job *job);
+/* Frees a job and everything it owns (its easy handle is back with its
+ * transfer thread by then). */
+void deliver_job_free(struct deliver_job *job);
 /* Sets the verdict of a job (error may be NULL). */
 void deliver_job_verdict(struct deliver_job *job, enum deliver_verdict v,
     const char *error, ...) PRINTFLIKE(3, 4);
@@ -105,6 +144,26 @@ void deliver_job_verdict(struct deliver_job *job, enum deliver_verdict v,
  * libcurl's words, and the system's (e.g. "Connection refused"). */
 void deliver_job_transport_error(struct deliver_job *job, CURLcode rc,
     const char *said);
+/* Sets the options every transfer has, then the transport's (start()). */
+void deliver_job_setup(struct deliver *d, struct deliver_job *job);
+
+/* Transfer threads (deliver_xfer.c).  open/close: with the deliverer;
+ * begin/end: around a pass (end waits for the threads to return). */
+int deliver_xfer_open(struct deliver *d, int n, char **cause);
+void deliver_xfer_close(struct deliver *d);
+int deliver_xfer_begin(struct deliver *d, char **cause);
+void deliver_xfer_end(struct deliver *d);
+/* Hands a job to x; the job comes back through deliver_xfer_take(). */
+void deliver_xfer_submit(struct deliver_xfer *x, struct deliver_job *job);
+/* Appends the jobs x has finished or handed back to *out (malloc'd,
+ * grown); returns how many there are now. */
+size_t deliver_xfer_take(struct deliver_xfer *x, struct deliver_job ***out,
+    size_t n, size_t *cap);
+/* Makes x look at the commit count, cancel flags and its inbox now. */
+void deliver_xfer_wake(struct deliver_xfer *x);
+/* Makes x hand back every job it has, unfinished, marked abandoned. */
+void deliver_xfer_abandon(struct deliver_xfer *x);
+
 /* The whole RFC 5322 message of an e-mail job; malloc'd. */
 int deliver_build_email(struct deliver *d, const struct outbox_msg *m,
     char **out, size_t *len, char **cause);

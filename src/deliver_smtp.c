@@ -14,10 +14,13 @@ smtp_read(char *buf, size_t size, size_t n, void *arg)
 {
 	struct deliver_job *job = arg;
 	size_t left = job->len - job->off, want = size * n;
+	uint64_t commits = *job->commits;
 
 	/* Not a byte of the message before its row and the verdicts before
-	 * it are committed: the server cannot accept it until then. */
-	if (*job->commits < job->gate) {
+	 * it are committed: the server cannot accept it until then.  The
+	 * count is read first: a commit that follows a failed one comes
+	 * after the cancel flag was set (deliver_xfer.c). */
+	if (commits < job->gate || atomic_load(&job->cancel)) {
 		job->paused = 1;
 		return CURL_READFUNC_PAUSE;
 	}
@@ -128,9 +131,9 @@ smtp_start(struct deliver *d, struct deliver_job *job)
 	 * may take (its default is 60 s). */
 	curl_easy_setopt(e, CURLOPT_SERVER_RESPONSE_TIMEOUT,
 	    (long)cc->timeout_seconds);
-	if (job->ch->fresh) {
+	if (*job->fresh) {	/* this multi handle's connection died */
 		curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
-		job->ch->fresh = 0;
+		*job->fresh = 0;
 	}
 	curl_easy_setopt(e, CURLOPT_MAIL_FROM, job->from);
 	curl_easy_setopt(e, CURLOPT_MAIL_RCPT, job->rcpt);
@@ -164,7 +167,7 @@ smtp_finish(struct deliver *d, struct deliver_job *job, CURLcode rc)
 	/* A 421 closes the connection, but libcurl keeps one whose 421 came
 	 * after the DATA: the next message must not meet the dead socket. */
 	if (code == 421)
-		job->ch->fresh = 1;
+		*job->fresh = 1;
 	if (rc == CURLE_OK)
 		deliver_job_verdict(job, DV_SENT, NULL);
 	else if (rc == CURLE_LOGIN_DENIED) /* our configuration, not the mail */
