@@ -9,6 +9,7 @@
 #include <openssl/hmac.h>
 #include <openssl/params.h>
 #include <openssl/sha.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -170,11 +171,26 @@ get64(const unsigned char *p)
 /* HMAC-SHA256 keyed with the secret last used by this thread.  OpenSSL
  * 3's one-shot HMAC() looks both algorithms up on every call, a sixth of
  * the cost of building a message; a keyed context is restarted instead.
- * It lives as long as the thread. */
+ * It lives as long as the thread: a thread-specific key frees it when
+ * the thread ends (the HTTP server's threads come and go). */
 static _Thread_local struct {
 	unsigned char key[TOKEN_SECRET_LEN];
 	EVP_MAC_CTX *ctx;
 } unsub_keyed;
+static pthread_key_t unsub_key;
+static pthread_once_t unsub_once = PTHREAD_ONCE_INIT;
+
+static void
+unsub_ctx_free(void *ctx)
+{
+	EVP_MAC_CTX_free(ctx);
+}
+
+static void
+unsub_key_create(void)
+{
+	(void)pthread_key_create(&unsub_key, unsub_ctx_free);
+}
 
 static EVP_MAC_CTX *
 unsub_keyed_ctx(const unsigned char *secret)
@@ -185,6 +201,8 @@ unsub_keyed_ctx(const unsigned char *secret)
 	if (unsub_keyed.ctx != NULL &&
 	    memcmp(unsub_keyed.key, secret, TOKEN_SECRET_LEN) == 0)
 		return unsub_keyed.ctx;
+	pthread_once(&unsub_once, unsub_key_create);
+	(void)pthread_setspecific(unsub_key, NULL);
 	EVP_MAC_CTX_free(unsub_keyed.ctx);
 	unsub_keyed.ctx = NULL;
 	if ((m = EVP_MAC_fetch(NULL, "HMAC", NULL)) == NULL)
@@ -201,6 +219,7 @@ unsub_keyed_ctx(const unsigned char *secret)
 		return NULL;
 	}
 	memcpy(unsub_keyed.key, secret, TOKEN_SECRET_LEN);
+	(void)pthread_setspecific(unsub_key, unsub_keyed.ctx);
 	return unsub_keyed.ctx;
 }
 
