@@ -354,17 +354,6 @@ run_prepare_one(struct deliver_run *r)
 }
 
 static void
-inflight_add(struct deliver *d, struct deliver_job *job)
-{
-	if (d->ninflight == d->inflight_cap) {
-		d->inflight_cap = d->inflight_cap ? d->inflight_cap * 2 : 8;
-		d->inflight = xreallocarray(d->inflight, d->inflight_cap,
-		    sizeof(*d->inflight));
-	}
-	d->inflight[d->ninflight++] = job;
-}
-
-static void
 inflight_remove(struct deliver *d, struct deliver_job *job)
 {
 	size_t i;
@@ -401,7 +390,7 @@ run_transfer(struct deliver_run *r, struct deliver_job *job)
 		return -1;
 	}
 	best->active[c]++;
-	inflight_add(d, job);
+	deliver_jobs_push(&d->inflight, &d->ninflight, &d->inflight_cap, job);
 	deliver_xfer_submit(best, job);
 	return 0;
 }

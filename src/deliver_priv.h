@@ -144,6 +144,9 @@ void deliver_job_verdict(struct deliver_job *job, enum deliver_verdict v,
  * libcurl's words, and the system's (e.g. "Connection refused"). */
 void deliver_job_transport_error(struct deliver_job *job, CURLcode rc,
     const char *said);
+/* Appends job to a list of jobs (grown as needed). */
+void deliver_jobs_push(struct deliver_job ***v, size_t *n, size_t *cap,
+    struct deliver_job *job);
 /* Sets the options every transfer has, then the transport's (start()). */
 void deliver_job_setup(struct deliver *d, struct deliver_job *job);
 

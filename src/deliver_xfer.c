@@ -19,9 +19,8 @@
 #include "log.h"
 #include "deliver_priv.h"
 
-/* Appends job to a list of jobs (grown as needed). */
-static void
-jobs_push(struct deliver_job ***v, size_t *n, size_t *cap,
+void
+deliver_jobs_push(struct deliver_job ***v, size_t *n, size_t *cap,
     struct deliver_job *job)
 {
 	if (*n == *cap) {
@@ -47,7 +46,7 @@ static void
 xfer_hand_back(struct deliver_xfer *x, struct deliver_job *job)
 {
 	pthread_mutex_lock(&x->lock);
-	jobs_push(&x->done, &x->ndone, &x->done_cap, job);
+	deliver_jobs_push(&x->done, &x->ndone, &x->done_cap, job);
 	pthread_mutex_unlock(&x->lock);
 	curl_multi_wakeup(x->d->multi);
 }
@@ -83,7 +82,7 @@ xfer_start(struct deliver_xfer *x, struct deliver_job *job)
 	job->fresh = &x->fresh[job->ch->index];
 	deliver_job_setup(x->d, job);
 	curl_multi_add_handle(x->multi, job->easy);
-	jobs_push(&x->jobs, &x->njobs, &x->jobs_cap, job);
+	deliver_jobs_push(&x->jobs, &x->njobs, &x->jobs_cap, job);
 }
 
 /* Jobs a failed commit cancelled go back unsent; paused ones whose
@@ -186,7 +185,7 @@ deliver_xfer_submit(struct deliver_xfer *x, struct deliver_job *job)
 {
 	job->xfer = x;
 	pthread_mutex_lock(&x->lock);
-	jobs_push(&x->inbox, &x->ninbox, &x->inbox_cap, job);
+	deliver_jobs_push(&x->inbox, &x->ninbox, &x->inbox_cap, job);
 	pthread_mutex_unlock(&x->lock);
 	curl_multi_wakeup(x->multi);
 }
@@ -199,7 +198,7 @@ deliver_xfer_take(struct deliver_xfer *x, struct deliver_job ***out,
 
 	pthread_mutex_lock(&x->lock);
 	for (i = 0; i < x->ndone; i++)
-		jobs_push(out, &n, cap, x->done[i]);
+		deliver_jobs_push(out, &n, cap, x->done[i]);
 	x->ndone = 0;
 	pthread_mutex_unlock(&x->lock);
 	return n;
