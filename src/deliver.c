@@ -130,7 +130,6 @@ deliver_open(const struct conf *cf, struct store *st, struct deliver **out,
     char **cause)
 {
 	struct deliver *d = xcalloc(1, sizeof(*d));
-	int n;
 
 #ifdef M_TRIM_THRESHOLD
 	/* Each message's buffers come and go at the top of the heap: with
@@ -154,8 +153,7 @@ deliver_open(const struct conf *cf, struct store *st, struct deliver **out,
 		deliver_close(d);
 		return set_error(cause, "curl_multi_init failed");
 	}
-	if ((n = deliver_nxfer(cf)) > 0 &&
-	    deliver_xfer_open(d, n, cause) != 0) {
+	if (deliver_xfer_open(d, deliver_nxfer(cf), cause) != 0) {
 		deliver_close(d);
 		return -1;
 	}

@@ -213,7 +213,7 @@ run_record(struct deliver_run *r, struct deliver_job *job, int64_t now)
 	const struct conf_delivery *c = &r->d->cf->delivery;
 	struct outbox_msg *m = &job->m;
 	struct deliver_stats *s = r->s;
-	int delay, ch = strcmp(m->channel, "sms") == 0;
+	int delay, ch = job->ch->index;
 
 	if (job->verdict == DV_SENT) {
 		s->sent++;

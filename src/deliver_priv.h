@@ -38,7 +38,7 @@ struct deliver_job {
 	uint64_t gate;
 	int paused;
 	int *fresh;		/* next transfer on a new connection (after 421) */
-	/* On a transfer thread (NULL: the pass's own multi handle). */
+	/* The transfer thread it was handed to. */
 	struct deliver_xfer *xfer;
 	atomic_int cancel;	/* a commit failed: must not start sending */
 	int cancelled;		/* handed back unsent (cancel) */
@@ -125,7 +125,7 @@ struct deliver {
 	size_t ninflight;
 	size_t inflight_cap;
 	_Atomic uint64_t commits;	 /* state transactions committed */
-	struct deliver_xfer *xfer;	 /* transfer threads, or none */
+	struct deliver_xfer *xfer;	 /* the transfer threads, nxfer >= 1 */
 	int nxfer;
 	char hostname[256];
 };

@@ -16,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
 #include "deliver_priv.h"
 
 void
