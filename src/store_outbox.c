@@ -394,9 +394,8 @@ store_outbox_counts(struct store *st, struct store_count **out, size_t *n,
 	    " <> 'sent' GROUP BY state ORDER BY state;", cause);
 	if (s == NULL)
 		return -1;
-	/* One slot more than the groups, for 'sent'. */
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		*out = xreallocarray(*out, *n + 2, sizeof(**out));
+		*out = xreallocarray(*out, *n + 1, sizeof(**out));
 		(*out)[*n].key = store_column_text(s, 0);
 		(*out)[*n].count = (long)sqlite3_column_int64(s, 1);
 		others += (*out)[*n].count;
@@ -412,8 +411,7 @@ store_outbox_counts(struct store *st, struct store_count **out, size_t *n,
 		return store_fail(st, "counting outbox", cause);
 	}
 	if (total > others) {	/* in its place, the list stays sorted */
-		if (*out == NULL)
-			*out = xreallocarray(NULL, 1, sizeof(**out));
+		*out = xreallocarray(*out, *n + 1, sizeof(**out));
 		for (i = 0; i < *n && strcmp((*out)[i].key, "sent") < 0; i++)
 			;
 		memmove(*out + i + 1, *out + i, (*n - i) * sizeof(**out));
