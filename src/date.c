@@ -58,8 +58,8 @@ struct date_zone {
 	struct date_rule rule;
 };
 
-/* The zone cache is shared by the daemon's threads (delivery workers,
- * the HTTP server's feeds): date_lock guards it and every use of a zone
+/* The zone cache is shared by the daemon's threads (the main one, which
+ * plans and delivers, and the HTTP server's): date_lock guards it and every use of a zone
  * from it, as a full cache evicts (frees) one. */
 static pthread_mutex_t date_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct date_zone *date_cache[DATE_TZ_CACHE_MAX];

@@ -652,8 +652,8 @@ mime_qp(struct buf *b, const char *s, size_t n, size_t limit)
 		c = (unsigned char)s[i];
 		/* Most octets: far from the line's end, where neither the
 		 * next octet nor "From " matters. */
-		if (c > 0x20 && c < 0x7f && c != '=' && col + 1 < MIME_BODY_LINE
-		    - 1 && (col != 0 || c != 'F')) {
+		if (c > 0x20 && c < 0x7f && c != '=' &&
+		    col + 1 < MIME_BODY_LINE - 1 && (col != 0 || c != 'F')) {
 			*o++ = (char)c;
 			col++;
 			continue;

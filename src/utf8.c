@@ -72,7 +72,6 @@ utf8_valid(const char *s, size_t n, size_t *bad)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0, k;
-
 	uint64_t w;
 
 	while (i < n) {
