@@ -55,7 +55,6 @@ cli_cmd_import(struct cli *cli, int argc, char **argv)
 	FILE *fp;
 	int ch, rc, progress = 1;
 	double t0, t1;
-	struct timespec ts;
 
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -80,11 +79,9 @@ cli_cmd_import(struct cli *cli, int argc, char **argv)
 	o.rules = &cli->rules;
 	o.now = time(NULL);
 	o.on_error = print_import_error;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	t0 = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	t0 = clock_seconds();
 	rc = import_csv(cli_store(cli), fp, &o, &res, &cause);
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	t1 = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	t1 = clock_seconds();
 	if (fp != stdin)
 		fclose(fp);
 	if (rc != 0) {

@@ -181,15 +181,6 @@ daemon_reload(struct daemon *d)
 	notify(d, "READY=1");
 }
 
-static double
-monotonic(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Scan when due, then queue and deliver.  Errors are logged and retried
  * at the next wake-up: a customer's message never stops the daemon. */
 static int
@@ -202,7 +193,7 @@ daemon_cycle(struct daemon *d)
 	int rc = 0;
 
 	if (now >= d->next_scan) {
-		t0 = monotonic();
+		t0 = clock_seconds();
 		if (daemon_scan(d->cf, d->st, now, &cause) != 0) {
 			log_err("scan failed: %s", cause);
 			free(cause);
@@ -210,7 +201,7 @@ daemon_cycle(struct daemon *d)
 			rc = -1;
 		}
 		d->last_scan = now;
-		d->last_scan_secs = monotonic() - t0;
+		d->last_scan_secs = clock_seconds() - t0;
 		d->next_scan = now + d->cf->daemon.scan_interval;
 		if (d->http != NULL)
 			httpd_set_scan(d->http, d->last_scan, d->last_scan_secs);

@@ -127,15 +127,6 @@ httpd_listen(const char *spec, char **cause)
 	return fd;
 }
 
-static double
-httpd_monotonic(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Borrows a pooled store connection for the request. */
 struct store *
 httpd_store(struct httpd_req *r)
@@ -167,7 +158,7 @@ httpd_store(struct httpd_req *r)
 	 * Asking takes a read lock (two fcntl), a tenth of a cached feed's
 	 * cost, so a busy connection asks every few milliseconds: a feed may
 	 * lag a commit by that much. */
-	now = httpd_monotonic();
+	now = clock_seconds();
 	if (r->db->seen < 0 || now - r->db->checked >= HTTPD_DB_RECHECK) {
 		r->db->checked = now;
 		if ((v = store_data_version(r->db->st)) != r->db->seen ||

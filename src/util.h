@@ -62,4 +62,8 @@ char *str_quote(const char *s, size_t max);
 char *str_trim(char *s);
 int str_empty(const char *s); /* NULL or "" */
 
+/* Seconds on CLOCK_MONOTONIC: for durations and deadlines, which must not
+ * jump with the wall clock. */
+double clock_seconds(void);
+
 #endif
