@@ -114,17 +114,6 @@ channel_open(struct deliver *d, struct deliver_channel *ch, const char *name,
 	return 0;
 }
 
-/* Transfer threads: one per connection of the channel with the most, as
- * each spends most of its time blocked in libcurl's waits for a reply
- * (4 connections on 2 cores: 1 thread 6.0k msg/s, 2 threads 6.0k,
- * 4 threads 7.1k; the pass thread driving the transfers itself, 5.2k). */
-static int
-deliver_nxfer(const struct conf *cf)
-{
-	return cf->email.connections > cf->sms.connections ?
-	    cf->email.connections : cf->sms.connections;
-}
-
 int
 deliver_open(const struct conf *cf, struct store *st, struct deliver **out,
     char **cause)
@@ -149,11 +138,7 @@ deliver_open(const struct conf *cf, struct store *st, struct deliver **out,
 		deliver_close(d);
 		return -1;
 	}
-	if ((d->multi = curl_multi_init()) == NULL) {
-		deliver_close(d);
-		return set_error(cause, "curl_multi_init failed");
-	}
-	if (deliver_xfer_open(d, deliver_nxfer(cf), cause) != 0) {
+	if (deliver_xfer_open(d, cause) != 0) {
 		deliver_close(d);
 		return -1;
 	}
@@ -167,8 +152,6 @@ deliver_close(struct deliver *d)
 	if (d == NULL)
 		return;
 	deliver_xfer_close(d);
-	if (d->multi != NULL)
-		curl_multi_cleanup(d->multi);
 	free(d->inflight);
 	free(d->email.password);
 	free(d->sms.password);

@@ -10,9 +10,10 @@
  * the commit.  So a kill loses nothing and duplicates at most one message
  * per connection.  The state writes of one turn of the loop share one
  * transaction, and no transaction is held open while the loop waits for
- * the network.  The transfers themselves run on transfer threads
- * (deliver_xfer.c); this thread keeps the store, the triage and the MIME
- * work, and takes the finished transfers back to record them. */
+ * the network.  SMTP transfers run on transfer threads (deliver_xfer.c),
+ * HTTP ones on this thread's own multi handle; this thread keeps the
+ * store, the triage and the MIME work, and takes the finished transfers
+ * back to record them. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,7 +45,7 @@ struct deliver_run {
 	/* prepared, waiting for a connection, in due order */
 	struct deliver_job *ready[DELIVER_READY];
 	size_t nready;
-	time_t deadline;		/* shutdown grace, once stopping */
+	double deadline;		/* shutdown grace (clock_seconds) */
 	struct deliver_job **back;	/* taken back from transfer threads */
 	size_t back_cap;
 };
@@ -481,6 +482,7 @@ run_launch(struct deliver_run *r)
 			deliver_job_free(job);
 		}
 	}
+	deliver_xfer_run(&r->d->xfer[0]);	/* its requests go out now */
 	return started;
 }
 
@@ -496,6 +498,7 @@ run_reap(struct deliver_run *r)
 	size_t n = 0, i;
 	int k;
 
+	deliver_xfer_run(&d->xfer[0]);
 	for (k = 0; k < d->nxfer; k++)
 		n = deliver_xfer_take(&d->xfer[k], &r->back, n, &r->back_cap);
 	for (i = 0; i < n; i++) {
@@ -544,13 +547,13 @@ run_wind_down(struct deliver_run *r)
 	if (r->stop == NULL || !*r->stop)
 		return 0;
 	if (r->deadline == 0)
-		r->deadline = time(NULL) + d->cf->daemon.shutdown_grace;
-	if (time(NULL) < r->deadline)
+		r->deadline = clock_seconds() + d->cf->daemon.shutdown_grace;
+	if (clock_seconds() < r->deadline)
 		return 0;
 	for (k = 0; k < d->nxfer; k++)
 		deliver_xfer_abandon(&d->xfer[k]);
 	while (d->ninflight > 0) {
-		curl_multi_poll(d->multi, NULL, 0, 100, NULL);
+		curl_multi_poll(d->xfer[0].multi, NULL, 0, 100, NULL);
 		run_reap(r);
 	}
 	return 1;
@@ -584,8 +587,8 @@ run_loop(struct deliver_run *r)
 			continue;
 		if (d->ninflight == 0 && (r->nready == 0 || run_stopping(r)))
 			break;
-		if (d->ninflight > 0)	/* a transfer thread wakes it */
-			curl_multi_poll(d->multi, NULL, 0, 200, NULL);
+		if (d->ninflight > 0)	/* its transfers, or a thread, wake it */
+			curl_multi_poll(d->xfer[0].multi, NULL, 0, 200, NULL);
 	}
 	run_drop_ready(r);	/* a stop that came during the last turn */
 }

@@ -88,10 +88,14 @@ struct deliver_channel {
  * through inbox and takes them back, finished, from done; only the
  * transfer thread touches the job's easy handle in between.  With several
  * connections, libcurl's blocking waits (the reply to the end of DATA)
- * then stall one thread's transfers, not every one. */
+ * then stall one thread's transfers, not every one.  xfer[0] is local:
+ * the pass thread runs its transfers (HTTP, which never blocks) itself,
+ * with deliver_xfer_run(), and waits on its multi handle, which the other
+ * threads wake when they hand a job back. */
 struct deliver_xfer {
 	struct deliver *d;
 	CURLM *multi;
+	int local;			/* xfer[0]: no thread of its own */
 	pthread_t thread;
 	int started;
 	pthread_mutex_t lock;
@@ -104,6 +108,8 @@ struct deliver_xfer {
 	/* the transfer thread's own */
 	struct deliver_job **jobs;
 	size_t njobs, jobs_cap;
+	struct deliver_job **in;	/* the inbox, taken */
+	size_t in_cap;
 	CURL **idle;
 	size_t nidle, idle_cap;
 	int fresh[2];			/* per channel: after a 421 (smtp) */
@@ -118,14 +124,11 @@ struct deliver {
 	unsigned char secret[TOKEN_SECRET_LEN];
 	struct deliver_channel email;
 	struct deliver_channel sms;
-	/* No transfers of its own: the pass thread waits on it, and transfer
-	 * threads wake it (curl_multi_wakeup) when they hand a job back. */
-	CURLM *multi;
 	struct deliver_job **inflight;	 /* jobs with a transfer thread */
 	size_t ninflight;
 	size_t inflight_cap;
 	_Atomic uint64_t commits;	 /* state transactions committed */
-	struct deliver_xfer *xfer;	 /* the transfer threads, nxfer >= 1 */
+	struct deliver_xfer *xfer;	 /* [0] local, then the threads */
 	int nxfer;
 	char hostname[256];
 };
@@ -152,7 +155,7 @@ void deliver_job_setup(struct deliver *d, struct deliver_job *job);
 
 /* Transfer threads (deliver_xfer.c).  open/close: with the deliverer;
  * begin/end: around a pass (end waits for the threads to return). */
-int deliver_xfer_open(struct deliver *d, int n, char **cause);
+int deliver_xfer_open(struct deliver *d, char **cause);
 void deliver_xfer_close(struct deliver *d);
 int deliver_xfer_begin(struct deliver *d, char **cause);
 void deliver_xfer_end(struct deliver *d);
@@ -162,6 +165,9 @@ void deliver_xfer_submit(struct deliver_xfer *x, struct deliver_job *job);
  * grown); returns how many there are now. */
 size_t deliver_xfer_take(struct deliver_xfer *x, struct deliver_job ***out,
     size_t n, size_t *cap);
+/* One turn of the local xfer[0]: the pass thread drives its transfers
+ * and collects the finished ones for deliver_xfer_take(). */
+void deliver_xfer_run(struct deliver_xfer *x);
 /* Makes x look at the commit count, cancel flags and its inbox now. */
 void deliver_xfer_wake(struct deliver_xfer *x);
 /* Makes x hand back every job it has, unfinished, marked abandoned. */

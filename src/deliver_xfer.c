@@ -2,11 +2,14 @@
  *
  * libcurl waits for some SMTP replies inside curl_multi_perform() (the
  * reply to the end of DATA, once per message), and the whole multi handle
- * stalls meanwhile.  With several connections the pass therefore hands
- * its transfers to a few threads, each with its own multi handle and
- * share of the connections, and keeps the store, the triage and the MIME
- * work in its own thread: one store connection, whose page cache a second
- * one would empty on every commit.
+ * stalls meanwhile.  The pass therefore hands gated (SMTP) transfers to a
+ * few threads, each with its own multi handle and share of the
+ * connections, and keeps the store, the triage and the MIME work in its
+ * own thread: one store connection, whose page cache a second one would
+ * empty on every commit.  HTTP transfers never block in libcurl: they run
+ * on the pass thread itself, in xfer[0], which has no thread of its own,
+ * and so cost no cross-thread wake-ups (two per message, 15% of the SMS
+ * rate at one connection).
  *
  * A job belongs to the pass thread until deliver_xfer_submit(), to the
  * transfer thread until it is on the done list, and to the pass thread
@@ -47,7 +50,8 @@ xfer_hand_back(struct deliver_xfer *x, struct deliver_job *job)
 	pthread_mutex_lock(&x->lock);
 	deliver_jobs_push(&x->done, &x->ndone, &x->done_cap, job);
 	pthread_mutex_unlock(&x->lock);
-	curl_multi_wakeup(x->d->multi);
+	if (!x->local)
+		curl_multi_wakeup(x->d->xfer[0].multi);
 }
 
 /* Takes job off the multi handle and out of this thread's list.  Its easy
@@ -134,49 +138,60 @@ xfer_reap(struct deliver_xfer *x)
 	}
 }
 
+/* One turn: starts what was handed over, hands everything back when
+ * abandoning, resumes or cancels gated jobs, drives the transfers.
+ * Returns 1 when told to quit and idle. */
+static int
+xfer_turn(struct deliver_xfer *x)
+{
+	size_t nin, i;
+	int quit, abandon, running;
+
+	pthread_mutex_lock(&x->lock);
+	nin = x->ninbox;
+	if (nin > x->in_cap) {
+		x->in_cap = nin;
+		x->in = xreallocarray(x->in, nin, sizeof(*x->in));
+	}
+	if (nin > 0)
+		memcpy(x->in, x->inbox, nin * sizeof(*x->in));
+	x->ninbox = 0;
+	quit = x->quit;
+	abandon = x->abandon;
+	pthread_mutex_unlock(&x->lock);
+	for (i = 0; i < nin; i++)
+		xfer_start(x, x->in[i]);
+	if (abandon) {
+		while (x->njobs > 0) {
+			struct deliver_job *job = x->jobs[0];
+
+			job->abandoned = 1;
+			xfer_release(x, 0);
+			xfer_hand_back(x, job);
+		}
+	}
+	xfer_gates(x);
+	if (x->njobs > 0) {
+		curl_multi_perform(x->multi, &running);
+		xfer_reap(x);
+	}
+	return quit && x->njobs == 0;
+}
+
 static void *
 xfer_main(void *arg)
 {
 	struct deliver_xfer *x = arg;
-	struct deliver_job **in = NULL;
-	size_t nin, cap = 0, i;
-	int quit, abandon, running;
 
-	for (;;) {
-		pthread_mutex_lock(&x->lock);
-		nin = x->ninbox;
-		if (nin > cap) {
-			cap = nin;
-			in = xreallocarray(in, cap, sizeof(*in));
-		}
-		if (nin > 0)
-			memcpy(in, x->inbox, nin * sizeof(*in));
-		x->ninbox = 0;
-		quit = x->quit;
-		abandon = x->abandon;
-		pthread_mutex_unlock(&x->lock);
-		for (i = 0; i < nin; i++)
-			xfer_start(x, in[i]);
-		if (abandon) {
-			while (x->njobs > 0) {
-				struct deliver_job *job = x->jobs[0];
-
-				job->abandoned = 1;
-				xfer_release(x, 0);
-				xfer_hand_back(x, job);
-			}
-		}
-		xfer_gates(x);
-		if (x->njobs > 0) {
-			curl_multi_perform(x->multi, &running);
-			xfer_reap(x);
-		}
-		if (quit && x->njobs == 0)
-			break;
+	while (!xfer_turn(x))
 		curl_multi_poll(x->multi, NULL, 0, 1000, NULL);
-	}
-	free(in);
 	return NULL;
+}
+
+void
+deliver_xfer_run(struct deliver_xfer *x)
+{
+	xfer_turn(x);
 }
 
 void
@@ -186,7 +201,8 @@ deliver_xfer_submit(struct deliver_xfer *x, struct deliver_job *job)
 	pthread_mutex_lock(&x->lock);
 	deliver_jobs_push(&x->inbox, &x->ninbox, &x->inbox_cap, job);
 	pthread_mutex_unlock(&x->lock);
-	curl_multi_wakeup(x->multi);
+	if (!x->local)
+		curl_multi_wakeup(x->multi);
 }
 
 size_t
@@ -206,7 +222,8 @@ deliver_xfer_take(struct deliver_xfer *x, struct deliver_job ***out,
 void
 deliver_xfer_wake(struct deliver_xfer *x)
 {
-	curl_multi_wakeup(x->multi);
+	if (!x->local)
+		curl_multi_wakeup(x->multi);
 }
 
 void
@@ -215,27 +232,60 @@ deliver_xfer_abandon(struct deliver_xfer *x)
 	pthread_mutex_lock(&x->lock);
 	x->abandon = 1;
 	pthread_mutex_unlock(&x->lock);
-	curl_multi_wakeup(x->multi);
+	deliver_xfer_wake(x);
 }
 
-/* Thread k of n gets its share of each channel's connections: the first
- * ones one more, so every connection is some thread's. */
-int
-deliver_xfer_open(struct deliver *d, int n, char **cause)
+/* Connections of a gated transport are shared among the threads, the
+ * first ones one more, so every connection is some thread's; those of an
+ * HTTP transport are xfer[0]'s, the pass thread's.  A synchronous
+ * transport (maildir) has none: send() does its work. */
+static int
+xfer_conns(const struct deliver_channel *ch, int k, int nthreads)
 {
-	const struct conf_channel *cc[2] = { &d->cf->email, &d->cf->sms };
-	struct deliver_xfer *x;
-	int k, c;
+	int n = ch->cc->connections;
 
-	d->xfer = xcalloc((size_t)n, sizeof(*d->xfer));
-	d->nxfer = n;
-	for (k = 0; k < n; k++) {
+	if (ch->be->send != NULL)
+		return 0;
+	if (!ch->be->gated)
+		return k == 0 ? n : 0;
+	if (k == 0)
+		return 0;
+	k--;
+	return n / nthreads + (k < n % nthreads ? 1 : 0);
+}
+
+/* One thread per connection of a gated transport: each spends most of
+ * its time blocked in libcurl's waits for a reply (4 SMTP connections on
+ * 2 cores: 1 thread 6.0k msg/s, 2 threads 6.0k, 4 threads 7.1k; the pass
+ * thread driving the transfers itself, 5.2k). */
+static int
+xfer_threads(const struct deliver *d)
+{
+	const struct deliver_channel *ch[2] = { &d->email, &d->sms };
+	int c, n = 0;
+
+	for (c = 0; c < 2; c++)
+		if (ch[c]->be->gated && ch[c]->cc->connections > n)
+			n = ch[c]->cc->connections;
+	return n;
+}
+
+int
+deliver_xfer_open(struct deliver *d, char **cause)
+{
+	const struct deliver_channel *ch[2] = { &d->email, &d->sms };
+	struct deliver_xfer *x;
+	int k, c, nthreads = xfer_threads(d);
+
+	d->nxfer = 1 + nthreads;
+	d->xfer = xcalloc((size_t)d->nxfer, sizeof(*d->xfer));
+	for (k = 0; k < d->nxfer; k++) {
 		x = &d->xfer[k];
 		x->d = d;
+		x->local = k == 0;
 		pthread_mutex_init(&x->lock, NULL);
 		for (c = 0; c < 2; c++)
-			x->conns[c] = cc[c]->connections / n +
-			    (k < cc[c]->connections % n ? 1 : 0);
+			x->conns[c] = xfer_conns(ch[c], k, nthreads);
 		if ((x->multi = curl_multi_init()) == NULL)
 			return set_error(cause, "curl_multi_init failed");
 	}
@@ -281,6 +331,7 @@ deliver_xfer_close(struct deliver *d)
 		free(x->inbox);
 		free(x->done);
 		free(x->jobs);
+		free(x->in);
 		pthread_mutex_destroy(&x->lock);
 	}
 	free(d->xfer);
@@ -298,6 +349,8 @@ deliver_xfer_begin(struct deliver *d, char **cause)
 		x = &d->xfer[k];
 		x->quit = x->abandon = 0;
 		x->active[0] = x->active[1] = 0;
+		if (x->local)
+			continue;
 		if ((rc = pthread_create(&x->thread, NULL, xfer_main, x)) != 0) {
 			deliver_xfer_end(d);
 			return set_error(cause, "starting a transfer thread: %s",

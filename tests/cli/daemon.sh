@@ -143,6 +143,31 @@ else
 	t_skip 5 "python3-aiosmtpd not installed"
 fi
 
+# SIGTERM while the SMS gateway hangs: the transfer runs on the pass
+# thread itself; after shutdown_grace it is abandoned, its row stays
+# 'sending' (the next start sends it again) and the daemon exits 0.
+t_bg "$dir/hang.pid" /usr/bin/python3 "$top/tests/peers/httpsink.py" --port 0 \
+	--portfile "$dir/hang.port" --log "$dir/hang.requests" --hang --owner-pid $$
+t_wait_file "$dir/hang.port" 10
+conf "$dir/hang.conf" hang "delivery: { quiet_hours = { start = \"00:00\"; end = \"00:00\"; }; };
+sms: { transport = \"http\"; url = \"http://127.0.0.1:$(cat "$dir/hang.port")/send\"; timeout_seconds = 60; };"
+sed -i 's/scan_interval = 3600;/scan_interval = 3600; shutdown_grace = 1;/' "$dir/hang.conf"
+printf 'external_id,name,phone,birthday,channel\nH1,Hang Wu,13800138009,1980-%s,sms\n' \
+	"$(TZ=Asia/Shanghai date +%m-%d)" >"$dir/hang.csv"
+"$CTL" -c "$dir/hang.conf" import customers "$dir/hang.csv" >/dev/null
+"$D" -c "$dir/hang.conf" --foreground >"$dir/hang.log" 2>&1 &
+hpid=$!
+t_wait_until 20 test -s "$dir/hang.requests"
+start=$(date +%s%N)
+kill -TERM "$hpid"
+wait "$hpid"
+t_is "$?" 0 "SIGTERM while the SMS gateway hangs: exit 0"
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+t_ok "it waits shutdown_grace (1 s), not the 60 s timeout (${ms} ms)" test "$ms" -ge 900 -a "$ms" -lt 10000
+t_like "$(cat "$dir/hang.log")" "still sending at shutdown" "the abandoned SMS is logged"
+t_is "$("$CTL" -c "$dir/hang.conf" outbox --json | js '[m["state"] for m in d]')" "['sending']" \
+	"its row stays 'sending' for the next start"
+
 # The unit file passes systemd-analyze verify.
 if command -v systemd-analyze >/dev/null; then
 	sed -e "s|@sbindir@|$(cd "$(dirname "$D")" && pwd)|" -e "s|@sysconfdir@|$dir|" \

@@ -4,7 +4,7 @@
 Usage:
   httpsink.py [--port P] [--portfile F] [--pidfile F] [--log FILE]
               [--reply TEXT] [--status CODE] [--owner-pid PID]
-              [--fail-first N --fail-status CODE [--retry-after S]]
+              [--fail-first N --fail-status CODE [--retry-after S]] [--hang]
 
   --port P        port on 127.0.0.1 (default 0: the kernel picks one)
   --portfile F    write the bound port to F (atomically) once listening
@@ -22,6 +22,8 @@ Usage:
   --fail-first N  answer the first N requests with --fail-status (default
                   429) and, with --retry-after S, a Retry-After: S header;
                   then answer normally (a gateway that is down, then back)
+  --hang          read and log each request, never answer it (a gateway
+                  that hangs)
 
 Used by tests/cli/peers_selftest.sh as the target of KANNEL_INBOUND_URL.
 """
@@ -48,6 +50,7 @@ def main(argv):
     p.add_argument("--fail-first", type=int, default=0)
     p.add_argument("--fail-status", type=int, default=429)
     p.add_argument("--retry-after")
+    p.add_argument("--hang", action="store_true")
     o = p.parse_args(argv)
     seen = [0]
 
@@ -82,6 +85,9 @@ def main(argv):
                 with lock:
                     logf.write(json.dumps(rec, ensure_ascii=False) + "\n")
                     logf.flush()
+            if o.hang:
+                while True:
+                    time.sleep(3600)
             with lock:
                 seen[0] += 1
                 failing = seen[0] <= o.fail_first
