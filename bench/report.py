@@ -397,6 +397,31 @@ if dl:
                                  stat(get(lab, "emails"))))
     w("")
 
+# ------------------------------------------------------------ ab
+ab_conns = sorted({int(l.rsplit("-c", 1)[1]) for (l, mm) in samples
+                   if l.startswith("ab-a-c")})
+if ab_conns:
+    w("### A/B: two builds' delivery (%d e-mails to the C sink, same snapshot; "
+      "A %s, B %s)" % (one("ab-messages") or 0, meta.get("build_a", "?"),
+                      meta.get("build_b", "?")))
+    w("")
+    w("Each round sends with A, B and `curl_loop -m` (A B L, then B A L); "
+      "ratios are taken within a round, their median is the verdict.")
+    w("")
+    w("| connections | A msg/s | B msg/s | curl_loop -m msg/s | B/A round by round "
+      "| A/loop | B/loop |")
+    w("|---|---|---|---|---|---|---|")
+    for k in ab_conns:
+        a, b, lp = (get("ab-%s-c%d" % (x, k), "sinkrate")
+                    for x in ("a", "b", "loop"))
+
+        def rr(x, y):
+            v = [p / q for p, q in zip(x, y) if q > 0]
+            return stat(v) if v else "–"
+        w("| %d | %s | %s | %s | %s | %s | %s |" % (
+            k, stat(a), stat(b), stat(lp), rr(b, a), rr(a, lp), rr(b, lp)))
+    w("")
+
 # ------------------------------------------------------------ targets
 w("### Targets")
 w("")

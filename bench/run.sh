@@ -10,7 +10,14 @@
 #   BENCH_SIZES        store sizes for the day's plan ["10000 100000 1000000"]
 #   BENCH_RUNS         measured runs per figure, >= 5 for the report [5]
 #   BENCH_STEPS        any of: import plan growth deliver sms feeds feedbuild daemon
-#                      ["import plan growth deliver sms feeds feedbuild daemon"]
+#                      ["import plan growth deliver sms feeds feedbuild daemon"],
+#                      or ab (not in the default): two builds' delivery
+#                      side by side, see BUILD_B
+#   BUILD_B            for ab: the other build tree (B; BUILD is A).  Each
+#                      round sends the same snapshot with A, B and
+#                      curl_loop -m, in the order A B L, then B A L, so
+#                      the machine's drift falls on both; the verdict is
+#                      the median of the per-round ratios B/A
 #   BENCH_WORK         data, stores, results [bench/work]
 #   BENCH_DATE         the day planned, YYYY-MM-DD [today, UTC]
 #   BENCH_SEED         generator seed [1]
@@ -106,6 +113,11 @@ setup() {
 	    "$BUILD/src/liboutreach.a" "$BIN/"
 	CTL=$BIN/outreachctl
 	OUTREACHD=$BIN/outreachd
+	if has_step ab; then
+		[ -x "${BUILD_B:-}/src/outreachctl" ] ||
+		    die "ab: BUILD_B must be a build tree with src/outreachctl"
+		cp "$BUILD_B/src/outreachctl" "$BIN/outreachctl-b"
+	fi
 	local cc="gcc -std=c11 -O2 -g -Wall -Wextra"
 	$cc -o "$BIN/runstat" "$top/bench/runstat.c" &&
 	$cc -o "$BIN/smtp_sink" "$top/bench/smtp_sink.c" &&
@@ -136,6 +148,7 @@ setup() {
 		echo "growth_due $BENCH_GROWTH_DUE"
 		echo "due_customers $BENCH_DUE_CUSTOMERS"
 		echo "build $(cd "$top" && git rev-parse --short HEAD 2>/dev/null) $(stat -c %y "$BUILD/src/outreachctl" | cut -d. -f1)"
+		has_step ab && echo "build_a $BUILD" && echo "build_b $BUILD_B"
 	} >"$R/meta.txt"
 }
 
@@ -435,23 +448,18 @@ PY
 	echo "$snap"
 }
 
-step_deliver() {
-	local m=$BENCH_MESSAGES snap k r line aio_pid aio_port t0 t1 i
-	start_sink
-	rm -f "$R/first-message.eml"
-	snap=$(mail_snapshot "$m") || exit 1
+# The daemon's own message for curl and curl_loop, un-dot-stuffed, in
+# $W/tmp/msg.eml: mail_payload SNAPSHOT.  The sink keeps the first message
+# it gets (queueing a new snapshot sends one); else one is sent for it.
+mail_payload() {
 	if [ ! -s "$R/first-message.eml" ]; then
-		# One message from the snapshot for the baselines' payload.
-		cp "$snap" "$W/tmp/one.db"
+		cp "$1" "$W/tmp/one.db"
 		rm -f "$W/tmp/one.db-wal" "$W/tmp/one.db-shm"
 		mail_conf "$W/tmp/one.conf" "$W/tmp/one.db" "$SINK_PORT" 1 1
 		"$CTL" -c "$W/tmp/one.conf" send >/dev/null 2>&1
 		rm -f "$W/tmp/one.db"*
 		sink_stats >/dev/null
 	fi
-	m=$(sqlite3 "$snap" "SELECT count(*) FROM outbox WHERE state = 'pending'")
-	[ "$m" -gt 0 ] || die "no pending messages in $snap"
-	# The daemon's own message, un-dot-stuffed, for curl and curl_loop.
 	$PY - "$R/first-message.eml" "$W/tmp/msg.eml" <<'PY'
 import sys
 data = open(sys.argv[1], "rb").read()
@@ -461,6 +469,15 @@ lines = [l[1:] if l.startswith(b".") else l for l in lines[:-2]]
 open(sys.argv[2], "wb").write(b"\r\n".join(lines) + b"\r\n")
 PY
 	[ -s "$W/tmp/msg.eml" ] || die "no message captured by the sink"
+}
+
+step_deliver() {
+	local m=$BENCH_MESSAGES snap k r line aio_pid aio_port t0 t1 i
+	start_sink
+	snap=$(mail_snapshot "$m") || exit 1
+	mail_payload "$snap"
+	m=$(sqlite3 "$snap" "SELECT count(*) FROM outbox WHERE state = 'pending'")
+	[ "$m" -gt 0 ] || die "no pending messages in $snap"
 	sample "deliver-msg-bytes" n "$(stat -c %s "$W/tmp/msg.eml")"
 	sample "deliver-messages" n "$m"
 	log "deliver: $m messages of $(stat -c %s "$W/tmp/msg.eml") bytes, runs: $BENCH_RUNS"
@@ -543,6 +560,53 @@ PY
 		sample "curlloop-aio-c1" rate "$(field rate "$line")"
 	done
 	kill "$aio_pid" && wait "$aio_pid" 2>/dev/null
+}
+
+# ---------------------------------------------------------------- ab
+# ab_send LABEL CTL CONF M: one delivery of the snapshot in run.db.
+ab_send() {
+	local line
+	cp "$AB_SNAP" "$W/tmp/run.db"
+	rm -f "$W/tmp/run.db-wal" "$W/tmp/run.db-shm"
+	sink_stats >/dev/null
+	"$2" -c "$3" send 2>>"$W/tmp/send.log" || die "send ($1) failed"
+	line=$(sink_stats)
+	[ "$(field messages "$line")" = "$4" ] ||
+	    die "$1: the sink got $(field messages "$line") of $4 messages"
+	sample "$1" sinkrate "$(field rate "$line")"
+}
+ab_loop() { # LABEL M K
+	local line
+	"$BIN/curl_loop" -m "smtp://127.0.0.1:$SINK_PORT/bench" \
+	    greetings@acme.example "$W/tmp/msg.eml" "$2" "$3" >/dev/null ||
+	    die "curl_loop -m failed"
+	line=$(sink_stats)
+	sample "$1" sinkrate "$(field rate "$line")"
+}
+step_ab() {
+	local m=$BENCH_MESSAGES k r
+	start_sink
+	AB_SNAP=$(mail_snapshot "$m") || exit 1
+	mail_payload "$AB_SNAP"
+	m=$(sqlite3 "$AB_SNAP" "SELECT count(*) FROM outbox WHERE state = 'pending'")
+	sample "ab-messages" n "$m"
+	log "ab: $m messages, A = $BUILD, B = $BUILD_B, runs: $BENCH_RUNS"
+	for k in $BENCH_CONNECTIONS; do
+		mail_conf "$W/tmp/m$k.conf" "$W/tmp/run.db" "$SINK_PORT" "$k" 1000000
+	done
+	for r in $(seq 1 "$BENCH_RUNS"); do
+		for k in $BENCH_CONNECTIONS; do
+			if [ $((r % 2)) = 1 ]; then
+				ab_send "ab-a-c$k" "$CTL" "$W/tmp/m$k.conf" "$m"
+				ab_send "ab-b-c$k" "$BIN/outreachctl-b" "$W/tmp/m$k.conf" "$m"
+			else
+				ab_send "ab-b-c$k" "$BIN/outreachctl-b" "$W/tmp/m$k.conf" "$m"
+				ab_send "ab-a-c$k" "$CTL" "$W/tmp/m$k.conf" "$m"
+			fi
+			ab_loop "ab-loop-c$k" "$m" "$k"
+		done
+		log "  run $r done"
+	done
 }
 
 # ---------------------------------------------------------------- sms
@@ -787,6 +851,7 @@ has_step import && step_import
 has_step plan && step_plan
 has_step growth && step_growth
 has_step deliver && step_deliver
+has_step ab && step_ab
 has_step sms && step_sms
 has_step feeds && step_feeds
 has_step feedbuild && step_feedbuild
