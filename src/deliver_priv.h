@@ -124,7 +124,7 @@ struct deliver {
 	unsigned char secret[TOKEN_SECRET_LEN];
 	struct deliver_channel email;
 	struct deliver_channel sms;
-	struct deliver_job **inflight;	 /* jobs with a transfer thread */
+	struct deliver_job **inflight;	 /* jobs handed to an xfer */
 	size_t ninflight;
 	size_t inflight_cap;
 	_Atomic uint64_t commits;	 /* state transactions committed */
@@ -165,9 +165,11 @@ void deliver_xfer_submit(struct deliver_xfer *x, struct deliver_job *job);
  * grown); returns how many there are now. */
 size_t deliver_xfer_take(struct deliver_xfer *x, struct deliver_job ***out,
     size_t n, size_t *cap);
-/* One turn of the local xfer[0]: the pass thread drives its transfers
- * and collects the finished ones for deliver_xfer_take(). */
-void deliver_xfer_run(struct deliver_xfer *x);
+/* One turn of x: what a transfer thread does each time it wakes, and
+ * what the pass thread does for the local xfer[0] (its finished jobs then
+ * wait for deliver_xfer_take()).  Returns 1 when x was told to quit and
+ * has no job left. */
+int deliver_xfer_run(struct deliver_xfer *x);
 /* Makes x look at the commit count, cancel flags and its inbox now. */
 void deliver_xfer_wake(struct deliver_xfer *x);
 /* Makes x hand back every job it has, unfinished, marked abandoned. */

@@ -139,10 +139,9 @@ xfer_reap(struct deliver_xfer *x)
 }
 
 /* One turn: starts what was handed over, hands everything back when
- * abandoning, resumes or cancels gated jobs, drives the transfers.
- * Returns 1 when told to quit and idle. */
-static int
-xfer_turn(struct deliver_xfer *x)
+ * abandoning, resumes or cancels gated jobs, drives the transfers. */
+int
+deliver_xfer_run(struct deliver_xfer *x)
 {
 	size_t nin, i;
 	int quit, abandon, running;
@@ -183,15 +182,9 @@ xfer_main(void *arg)
 {
 	struct deliver_xfer *x = arg;
 
-	while (!xfer_turn(x))
+	while (!deliver_xfer_run(x))
 		curl_multi_poll(x->multi, NULL, 0, 1000, NULL);
 	return NULL;
-}
-
-void
-deliver_xfer_run(struct deliver_xfer *x)
-{
-	xfer_turn(x);
 }
 
 void
