@@ -121,6 +121,7 @@ struct conf_http {
 	char *listen;	     /* "127.0.0.1:8088" */
 	char *base_url;	     /* public URL used in links */
 	int max_connections;
+	int threads;	     /* worker threads; 0 = one per online CPU, >= 2 */
 	int done_visible_days; /* done tasks stay in feeds this long */
 	int with_vtodo;
 	int alarm_minutes;

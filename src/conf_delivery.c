@@ -272,7 +272,7 @@ static void
 parse_http(struct conf_errors *e, const config_setting_t *g, struct conf *c)
 {
 	static const char *const known[] = { "listen", "base_url",
-		"max_connections", "done_visible_days", "with_vtodo",
+		"max_connections", "threads", "done_visible_days", "with_vtodo",
 		"alarm_minutes", "stop_keywords", NULL };
 	size_t i;
 
@@ -281,6 +281,7 @@ parse_http(struct conf_errors *e, const config_setting_t *g, struct conf *c)
 	conf_get_string(e, g, "base_url", &c->http.base_url);
 	conf_get_int(e, g, "max_connections", 1, 10000,
 	    &c->http.max_connections);
+	conf_get_int(e, g, "threads", 0, 64, &c->http.threads);
 	conf_get_int(e, g, "done_visible_days", 0, 366,
 	    &c->http.done_visible_days);
 	get_bool(e, g, "with_vtodo", &c->http.with_vtodo);

@@ -183,7 +183,7 @@ httpd_store_release(struct httpd_req *r)
 		return;
 	pthread_mutex_lock(&h->pool_lock);
 	if (h->nidle == h->cap_idle) {
-		h->cap_idle = h->cap_idle ? 2 * h->cap_idle : HTTPD_THREADS;
+		h->cap_idle = h->cap_idle ? 2 * h->cap_idle : 4;
 		h->idle = xreallocarray(h->idle, h->cap_idle, sizeof(*h->idle));
 	}
 	h->idle[h->nidle++] = r->db;
@@ -408,6 +408,20 @@ httpd_completed(void *cls, struct MHD_Connection *conn, void **ctx,
 	*ctx = NULL;
 }
 
+/* Worker threads: http.threads, or one per online CPU.  More threads than
+ * CPUs only add scheduling delay to the tail (2 cores, 50 clients: p99
+ * of a cached feed 4-7 ms with 4 threads, 1-4.5 ms with 2); at least two,
+ * so one slow render does not hold up every connection. */
+static unsigned
+httpd_threads(const struct conf *cf)
+{
+	long n = cf->http.threads;
+
+	if (n == 0 && (n = sysconf(_SC_NPROCESSORS_ONLN)) < 2)
+		n = 2;
+	return (unsigned)n;
+}
+
 /* Starts libmicrohttpd on fd with every limit set; NULL on failure. */
 static struct MHD_Daemon *
 httpd_mhd_start(struct httpd *h, const struct conf *cf, int fd)
@@ -422,7 +436,7 @@ httpd_mhd_start(struct httpd *h, const struct conf *cf, int fd)
 	    MHD_USE_ERROR_LOG, 0, NULL, NULL, httpd_access, h,
 	    MHD_OPTION_EXTERNAL_LOGGER, httpd_mhd_log, h,
 	    MHD_OPTION_LISTEN_SOCKET, fd,
-	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)HTTPD_THREADS,
+	    MHD_OPTION_THREAD_POOL_SIZE, httpd_threads(cf),
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)cf->http.max_connections,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTPD_CONN_MEMORY,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTPD_CONN_TIMEOUT,
@@ -512,9 +526,10 @@ httpd_set_conf(struct httpd *h, const struct conf *cf)
 {
 	pthread_rwlock_wrlock(&h->conf_lock);
 	if (strcmp(cf->http.listen, h->cf->http.listen) != 0 ||
-	    cf->http.max_connections != h->cf->http.max_connections)
-		log_warn("http: a new listen address or max_connections needs "
-		    "a restart; still on %s", h->cf->http.listen);
+	    cf->http.max_connections != h->cf->http.max_connections ||
+	    cf->http.threads != h->cf->http.threads)
+		log_warn("http: a new listen address, max_connections or "
+		    "threads needs a restart; still on %s", h->cf->http.listen);
 	h->cf = cf;
 	h->gen++;	/* feeds depend on the configuration: render again */
 	pthread_rwlock_unlock(&h->conf_lock);

@@ -22,7 +22,6 @@
 #include "httpd.h"
 #include "store.h"
 
-#define HTTPD_THREADS 4		    /* MHD worker threads */
 #define HTTPD_CONN_MEMORY (32 * 1024) /* per connection: request line and
 					 headers must fit (else 414/431) */
 #define HTTPD_CONN_TIMEOUT 30	    /* seconds a connection may idle */

@@ -313,10 +313,12 @@ assert len(res) == 200 and codes == {200} and len(bodies) == 1
 EOF
 
 # --- reload: the new configuration reaches the feeds -------------------------------
-mkconf "with_vtodo = true;"
+mkconf "with_vtodo = true; threads = 5;"
 kill -HUP "$pid"
 t_ok "after SIGHUP with with_vtodo = true, the feed has VTODOs" t_wait_until 10 \
 	eval "curl -s '$fu' >'$dir/f4.ics' && feedinfo '$dir/f4.ics' | grep -q '\"vtodo\": $ntasks'"
+t_like "$(cat "$dir/d.log")" "http: a new listen address, max_connections or threads needs a restart" \
+	"a new http.threads is named as needing a restart"
 
 # --- SIGTERM: a clean exit ---------------------------------------------------------
 kill -TERM "$pid"
@@ -334,6 +336,19 @@ out=$("$OUTREACHD" -c "$dir/busy.conf" --foreground 2>&1); rc=$?
 t_is "$rc" 69 "http.listen on a busy port: exit 69 (EX_UNAVAILABLE)"
 t_like "$out" "http.listen 127.0.0.1:$busy: Address already in use" "with the address and the reason"
 t_kill "$dir/busy.pid"
+
+# http.threads: the worker threads (the daemon has no other thread between
+# passes); out of range, a clear error with the line.
+t_bg "$dir/d5.pid" "$OUTREACHD" -c "$conf" --foreground
+pid5=$T_BG_PID
+t_wait_port "$port" 10 "$pid5"
+t_ok "threads = 5: five worker threads beside the main one" t_wait_until 10 \
+	eval "[ \$(ls /proc/$pid5/task | wc -l) -eq 6 ]"
+t_kill "$dir/d5.pid"
+sed 's/threads = 5;/threads = 65;/' "$conf" >"$dir/t65.conf"
+out=$("$CTL" -c "$dir/t65.conf" check-config 2>&1); rc=$?
+t_is "$rc" 78 "http.threads = 65: check-config exits EX_CONFIG"
+t_like "$out" "t65.conf:[0-9]+: .*threads" "with the file, line and setting"
 
 # IPv6 loopback, when the host has it.
 if "$T_PY" -c 'import socket; s=socket.socket(socket.AF_INET6); s.bind(("::1", 0))' 2>/dev/null; then
