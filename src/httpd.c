@@ -183,6 +183,7 @@ httpd_store_release(struct httpd_req *r)
 		return;
 	pthread_mutex_lock(&h->pool_lock);
 	if (h->nidle == h->cap_idle) {
+		/* about one connection per worker thread */
 		h->cap_idle = h->cap_idle ? 2 * h->cap_idle : 4;
 		h->idle = xreallocarray(h->idle, h->cap_idle, sizeof(*h->idle));
 	}
@@ -419,7 +420,7 @@ httpd_threads(const struct conf *cf)
 
 	if (n == 0 && (n = sysconf(_SC_NPROCESSORS_ONLN)) < 2)
 		n = 2;
-	return (unsigned)n;
+	return (unsigned)(n > 64 ? 64 : n);	/* the setting's range */
 }
 
 /* Starts libmicrohttpd on fd with every limit set; NULL on failure. */
