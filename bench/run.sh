@@ -471,6 +471,32 @@ PY
 	[ -s "$W/tmp/msg.eml" ] || die "no message captured by the sink"
 }
 
+# sink_send LABEL CTL CONF SNAPSHOT M: one delivery pass over a copy of
+# SNAPSHOT to the sink, timed by runstat; the sink must get all M.
+sink_send() {
+	local line
+	cp "$4" "$W/tmp/run.db"
+	rm -f "$W/tmp/run.db-wal" "$W/tmp/run.db-shm"
+	sink_stats >/dev/null
+	rs "$1" "$S" "$2" -c "$3" send 2>>"$W/tmp/send.log" || die "send ($1) failed"
+	line=$(sink_stats)
+	[ "$(field messages "$line")" = "$5" ] ||
+	    die "$1: the sink got $(field messages "$line") of $5 messages"
+	sample "$1" sinkrate "$(field rate "$line")"
+}
+
+# sink_loop LABEL M K [-m]: curl_loop sends the daemon's message M times
+# over K connections (K processes; with -m, one thread and a multi handle).
+sink_loop() {
+	local line
+	line=$("$BIN/curl_loop" ${4:+"$4"} "smtp://127.0.0.1:$SINK_PORT/bench" \
+	    greetings@acme.example "$W/tmp/msg.eml" "$2" "$3") ||
+	    die "curl_loop ${4:-}failed"
+	sample "$1" rate "$(field rate "$line")"
+	line=$(sink_stats)
+	sample "$1" sinkrate "$(field rate "$line")"
+}
+
 step_deliver() {
 	local m=$BENCH_MESSAGES snap k r line aio_pid aio_port t0 t1 i
 	start_sink
@@ -486,29 +512,12 @@ step_deliver() {
 	done
 	for r in $(seq 1 "$BENCH_RUNS"); do
 		for k in $BENCH_CONNECTIONS; do
-			cp "$snap" "$W/tmp/run.db"
-			rm -f "$W/tmp/run.db-wal" "$W/tmp/run.db-shm"
-			sink_stats >/dev/null
-			rs "deliver-sink-c$k" "$S" "$CTL" -c "$W/tmp/m$k.conf" send \
-			    2>>"$W/tmp/send.log" || die "send failed"
-			line=$(sink_stats)
-			[ "$(field messages "$line")" = "$m" ] ||
-			    die "sink got $(field messages "$line") of $m messages"
-			sample "deliver-sink-c$k" sinkrate "$(field rate "$line")"
-			line=$("$BIN/curl_loop" "smtp://127.0.0.1:$SINK_PORT/bench" \
-			    greetings@acme.example "$W/tmp/msg.eml" "$m" "$k") ||
-			    die "curl_loop failed"
-			sample "curlloop-sink-c$k" rate "$(field rate "$line")"
-			line=$(sink_stats)
-			sample "curlloop-sink-c$k" sinkrate "$(field rate "$line")"
+			sink_send "deliver-sink-c$k" "$CTL" "$W/tmp/m$k.conf" \
+			    "$snap" "$m"
+			sink_loop "curlloop-sink-c$k" "$m" "$k"
 			# The same loop on a multi handle: one thread, k
 			# transfers in flight, as outreachd sends.
-			line=$("$BIN/curl_loop" -m "smtp://127.0.0.1:$SINK_PORT/bench" \
-			    greetings@acme.example "$W/tmp/msg.eml" "$m" "$k") ||
-			    die "curl_loop -m failed"
-			sample "curlmulti-sink-c$k" rate "$(field rate "$line")"
-			line=$(sink_stats)
-			sample "curlmulti-sink-c$k" sinkrate "$(field rate "$line")"
+			sink_loop "curlmulti-sink-c$k" "$m" "$k" -m
 		done
 		t0=$(ms_now)
 		for i in $(seq 1 "$BENCH_CLI_MESSAGES"); do
@@ -563,32 +572,12 @@ step_deliver() {
 }
 
 # ---------------------------------------------------------------- ab
-# ab_send LABEL CTL CONF M: one delivery of the snapshot in run.db.
-ab_send() {
-	local line
-	cp "$AB_SNAP" "$W/tmp/run.db"
-	rm -f "$W/tmp/run.db-wal" "$W/tmp/run.db-shm"
-	sink_stats >/dev/null
-	"$2" -c "$3" send 2>>"$W/tmp/send.log" || die "send ($1) failed"
-	line=$(sink_stats)
-	[ "$(field messages "$line")" = "$4" ] ||
-	    die "$1: the sink got $(field messages "$line") of $4 messages"
-	sample "$1" sinkrate "$(field rate "$line")"
-}
-ab_loop() { # LABEL M K
-	local line
-	"$BIN/curl_loop" -m "smtp://127.0.0.1:$SINK_PORT/bench" \
-	    greetings@acme.example "$W/tmp/msg.eml" "$2" "$3" >/dev/null ||
-	    die "curl_loop -m failed"
-	line=$(sink_stats)
-	sample "$1" sinkrate "$(field rate "$line")"
-}
 step_ab() {
-	local m=$BENCH_MESSAGES k r
+	local m=$BENCH_MESSAGES snap k r c
 	start_sink
-	AB_SNAP=$(mail_snapshot "$m") || exit 1
-	mail_payload "$AB_SNAP"
-	m=$(sqlite3 "$AB_SNAP" "SELECT count(*) FROM outbox WHERE state = 'pending'")
+	snap=$(mail_snapshot "$m") || exit 1
+	mail_payload "$snap"
+	m=$(sqlite3 "$snap" "SELECT count(*) FROM outbox WHERE state = 'pending'")
 	sample "ab-messages" n "$m"
 	log "ab: $m messages, A = $BUILD, B = $BUILD_B, runs: $BENCH_RUNS"
 	for k in $BENCH_CONNECTIONS; do
@@ -596,14 +585,15 @@ step_ab() {
 	done
 	for r in $(seq 1 "$BENCH_RUNS"); do
 		for k in $BENCH_CONNECTIONS; do
+			c="$W/tmp/m$k.conf"
 			if [ $((r % 2)) = 1 ]; then
-				ab_send "ab-a-c$k" "$CTL" "$W/tmp/m$k.conf" "$m"
-				ab_send "ab-b-c$k" "$BIN/outreachctl-b" "$W/tmp/m$k.conf" "$m"
+				sink_send "ab-a-c$k" "$CTL" "$c" "$snap" "$m"
+				sink_send "ab-b-c$k" "$BIN/outreachctl-b" "$c" "$snap" "$m"
 			else
-				ab_send "ab-b-c$k" "$BIN/outreachctl-b" "$W/tmp/m$k.conf" "$m"
-				ab_send "ab-a-c$k" "$CTL" "$W/tmp/m$k.conf" "$m"
+				sink_send "ab-b-c$k" "$BIN/outreachctl-b" "$c" "$snap" "$m"
+				sink_send "ab-a-c$k" "$CTL" "$c" "$snap" "$m"
 			fi
-			ab_loop "ab-loop-c$k" "$m" "$k"
+			sink_loop "ab-loop-c$k" "$m" "$k" -m
 		done
 		log "  run $r done"
 	done
