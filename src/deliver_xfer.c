@@ -194,8 +194,7 @@ deliver_xfer_submit(struct deliver_xfer *x, struct deliver_job *job)
 	pthread_mutex_lock(&x->lock);
 	deliver_jobs_push(&x->inbox, &x->ninbox, &x->inbox_cap, job);
 	pthread_mutex_unlock(&x->lock);
-	if (!x->local)
-		curl_multi_wakeup(x->multi);
+	deliver_xfer_wake(x);
 }
 
 size_t

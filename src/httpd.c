@@ -183,7 +183,6 @@ httpd_store_release(struct httpd_req *r)
 		return;
 	pthread_mutex_lock(&h->pool_lock);
 	if (h->nidle == h->cap_idle) {
-		/* about one connection per worker thread */
 		h->cap_idle = h->cap_idle ? 2 * h->cap_idle : 4;
 		h->idle = xreallocarray(h->idle, h->cap_idle, sizeof(*h->idle));
 	}
