@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "daemon.h"
+#include "cycle.h"
 #include "date.h"
 #include "deliver.h"
 #include "json.h"
@@ -155,7 +155,7 @@ cli_cmd_retry(struct cli *cli, int argc, char **argv)
 }
 
 static void
-print_stats(const struct deliver_stats *s)
+print_stats(const struct send_stats *s)
 {
 	printf("%lu queued, %lu sent, %lu to retry, %lu failed, %lu suppressed, "
 	    "%lu turned into tasks, %lu deferred%s", s->queued, s->sent,
@@ -172,7 +172,7 @@ cli_cmd_send(struct cli *cli, int argc, char **argv)
 {
 	const struct cli_cmd cmd = { "send", "[--dry-run]",
 		"one delivery pass, as the daemon does each tick", NULL };
-	struct deliver_stats s = { 0 };
+	struct send_stats s = { 0 };
 	struct deliver *d = NULL;
 	struct tmpl_set *ts = NULL;
 	char *cause = NULL;
@@ -183,7 +183,7 @@ cli_cmd_send(struct cli *cli, int argc, char **argv)
 		    0 ? 0 : EX_USAGE);
 	dry = argc == 2 || cli->conf->delivery.dry_run;
 	/* A real pass must not race a running daemon over the same rows. */
-	if (!dry && daemon_lock_acquire(cli->conf, &lock, &cause) != 0) {
+	if (!dry && cycle_lock(cli->conf, &lock, &cause) != 0) {
 		rc = cli_fail(EX_TEMPFAIL, "%s", cause);
 		free(cause);
 		return rc;
@@ -196,8 +196,8 @@ cli_cmd_send(struct cli *cli, int argc, char **argv)
 		return EX_CONFIG;
 	}
 	if (deliver_open(cli->conf, cli_store(cli), &d, &cause) != 0 ||
-	    (!dry && deliver_queue(d, ts, time(NULL), &s, &cause) != 0) ||
-	    deliver_pass(d, time(NULL), dry, NULL, &s, &cause) != 0) {
+	    cycle_send(d, dry ? NULL : ts, time(NULL), dry, NULL, &s,
+	    &cause) != 0) {
 		rc = cli_fail(EX_TEMPFAIL, "%s", cause);
 		free(cause);
 	} else
@@ -221,8 +221,8 @@ cli_cmd_scan(struct cli *cli, int argc, char **argv)
 
 	if (argc != 1)
 		return cli_usage(&cmd, strcmp(argv[1], "--help") ? EX_USAGE : 0);
-	if (daemon_lock_acquire(cli->conf, &lock, &cause) != 0 ||
-	    daemon_scan(cli->conf, cli_store(cli), time(NULL), &cause) != 0) {
+	if (cycle_lock(cli->conf, &lock, &cause) != 0 ||
+	    cycle_scan(cli->conf, cli_store(cli), time(NULL), &cause) != 0) {
 		rc = cli_fail(EX_TEMPFAIL, "%s", cause);
 		free(cause);
 	}

@@ -3,86 +3,80 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli.h"
-#include "date.h"
+#include "compose.h"
+#include "optout.h"
 #include "planner.h"
-#include "deliver.h"
 #include "render.h"
 #include "store_plan.h"
-#include "token.h"
 #include "util.h"
 
-static const struct conf_rule *
-find_rule(const struct conf *cf, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < cf->nrules; i++) {
-		if (strcmp(cf->rules[i].name, name) == 0)
-			return &cf->rules[i];
-	}
-	return NULL;
-}
-
+/* The composed message for a reader: headers as they are sent, decoded. */
 static void
-print_rendered(const struct render_input *in, const struct render_output *o)
+print_rendered(const struct conf *cf, const char *rule,
+    const struct compose_msg *cm)
 {
-	const struct customer *c = in->c;
+	const struct outbox_msg *m = &cm->m;
 
-	printf("Rule: %s\nTemplate: %s\nChannel: %s\n", in->rule->name,
-	    o->tmpl->file, in->channel);
-	if (strcmp(in->channel, "sms") == 0) {
+	printf("Rule: %s\nTemplate: %s\nChannel: %s\n", rule,
+	    cm->tmpl->file, m->channel);
+	if (strcmp(m->channel, "sms") == 0) {
 		printf("To: %s\nEncoding: %s, %zu characters, %zu segment%s\n\n"
-		    "%s\n", c->field[CUST_PHONE], sms_encoding_name(o->sms.encoding),
-		    o->sms.chars, o->sms.segments, o->sms.segments == 1 ? "" : "s",
-		    o->msg.text);
+		    "%s\n", m->recipient, sms_encoding_name(cm->sms.encoding),
+		    cm->sms.chars, cm->sms.segments, cm->sms.segments == 1 ? "" :
+		    "s", m->body);
 		return;
 	}
-	if (in->rep != NULL && in->rep->name != NULL)
-		printf("From: %s%s%s <%s>\n", in->rep->name,
-		    in->cf->email.from_name ? " | " : "",
-		    in->cf->email.from_name ? in->cf->email.from_name : "",
-		    in->cf->email.from);
-	else
-		printf("From: %s <%s>\n", in->cf->email.from_name ?
-		    in->cf->email.from_name : "", in->cf->email.from);
-	printf("To: %s <%s>\nSubject: %s\n", c->field[CUST_NAME],
-	    c->field[CUST_EMAIL], o->msg.subject);
-	if (o->msg.reply_to != NULL)
-		printf("Reply-To: %s\n", o->msg.reply_to);
-	printf("\n%s\n", o->msg.text);
-	if (o->msg.html != NULL)
-		printf("\n--- text/html alternative ---\n%s\n", o->msg.html);
+	printf("From: %s <%s>\nTo: %s <%s>\nSubject: %s\n",
+	    m->from_name ? m->from_name : "", cf->email.from,
+	    m->recipient_name ? m->recipient_name : "", m->recipient,
+	    m->subject);
+	if (m->reply_to != NULL)
+		printf("Reply-To: %s\n", m->reply_to);
+	printf("\n%s\n", m->body);
+	if (m->html != NULL)
+		printf("\n--- text/html alternative ---\n%s\n", m->html);
 }
 
-/* The id of the planned item this render previews, 0 when none. */
-static int64_t
-planned_item(struct cli *cli, const struct conf_rule *r,
-    const struct customer *c, int32_t event_day)
+/* Prints the RFC 5322 text exactly as it would be sent now. */
+static int
+print_raw(struct cli *cli, const unsigned char *secret,
+    const struct compose_msg *cm)
 {
-	char d[11], *key;
-	int64_t id = 0;
+	char *text = NULL, *cause = NULL;
+	size_t len;
 
-	date_format(event_day, d);
-	key = xasprintf("%s:%lld:%s", r->name, (long long)c->id, d);
-	if (store_plan_item_id(cli_store(cli), key, &id, NULL) != 1)
-		id = 0;
-	free(key);
-	return id;
+	if (strcmp(cm->m.channel, "email") != 0) {
+		fputs(cm->m.body, stdout);
+		return 0;
+	}
+	if (compose_email(cli->conf, secret, &cm->m, time(NULL), &text, &len,
+	    &cause) != 0) {
+		cli_fail(EX_DATAERR, "%s", cause);
+		free(cause);
+		return EX_DATAERR;
+	}
+	fwrite(text, 1, len, stdout);
+	free(text);
+	return 0;
 }
 
-/* Renders with everything loaded; returns an exit code. */
+/* Composes as the outbox would for the item this preview stands for:
+ * the planned item's key and id when it is planned (so the link and the
+ * Message-ID are the sent ones), else the key it will get and id 0. */
 static int
 render_one(struct cli *cli, const struct conf_rule *r, struct customer *c,
-    const char *channel, int32_t day)
+    enum channel channel, int32_t day, int raw)
 {
 	struct store_rep rep = { 0 };
-	struct render_input in = { 0 };
-	struct render_output out;
+	struct compose_item it = { 0 };
+	struct compose_msg cm;
+	struct compose_ctx x;
 	struct tmpl_set *ts;
 	unsigned char secret[TOKEN_SECRET_LEN];
-	char *cause = NULL, *url = NULL;
+	char *cause = NULL, *key;
 	int rc = 0;
 
 	if ((ts = render_load_templates(cli->conf, &cause)) == NULL) {
@@ -90,32 +84,34 @@ render_one(struct cli *cli, const struct conf_rule *r, struct customer *c,
 		free(cause);
 		return EX_CONFIG;
 	}
+	if (optout_secret(cli_store(cli), secret, &cause) != 0) {
+		rc = cli_fail(EX_SOFTWARE, "%s", cause);
+		free(cause);
+		tmpl_set_free(ts);
+		return rc;
+	}
 	if (c->field[CUST_REP] != NULL)
 		store_rep_get(cli_store(cli), c->field[CUST_REP], &rep, NULL);
-	in.cf = cli->conf;
-	in.c = c;
-	in.rep = rep.key ? &rep : NULL;
-	in.rule = r;
-	in.channel = channel;
-	in.day = day;
-	in.event_day = day + r->lead_days;
-	in.years = planner_event_years(r->event, c->field[CUST_BIRTHDAY],
-	    c->field[CUST_ANNIVERSARY], in.event_day);
-	/* The link a queued message would carry; its item part is 0 when
-	 * nothing is planned yet (the link still opts out this customer). */
-	if (strcmp(channel, "email") == 0 && deliver_secret(cli_store(cli),
-	    secret, NULL) == 0)
-		in.unsubscribe_url = url = deliver_unsub_url(cli->conf, secret,
-		    planned_item(cli, r, c, in.event_day), c->id, "email");
-	if (render_message(ts, &in, &out, &cause) != 0) {
+	it.occurrence = day + r->lead_days;
+	it.key = key = planner_item_key(r, c->id, it.occurrence);
+	if (store_plan_item_id(cli_store(cli), key, &it.item_id, NULL) != 1)
+		it.item_id = 0;
+	it.rule = r->name, it.channel = channel, it.day = day;
+	x.cf = cli->conf, x.ts = ts, x.secret = secret;
+	if (compose_message(&x, &it, c, rep.key ? &rep : NULL, time(NULL),
+	    &cm, &cause) != 0) {
 		rc = cli_fail(EX_DATAERR, "%s: not sent: %s",
 		    c->field[CUST_EXTERNAL_ID], cause);
 		free(cause);
 	} else {
-		print_rendered(&in, &out);
-		render_output_free(&out);
+		if (raw)
+			rc = print_raw(cli, secret, &cm);
+		else
+			print_rendered(cli->conf, r->name, &cm);
+		compose_msg_free(&cm);
 	}
-	free(url);
+	memset(secret, 0, sizeof(secret));
+	free(key);
 	store_rep_clear(&rep);
 	tmpl_set_free(ts);
 	return rc;
@@ -127,23 +123,27 @@ cli_cmd_render(struct cli *cli, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "channel", required_argument, NULL, 'c' },
 		{ "date", required_argument, NULL, 'd' },
+		{ "raw", no_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cli_cmd cmd = { "render",
-		"RULE CUSTOMER [--channel email|sms] [--date YYYY-MM-DD]",
+		"RULE CUSTOMER [--channel email|sms] [--date YYYY-MM-DD] [--raw]",
 		"print exactly what RULE would send to CUSTOMER", NULL };
 	const char *channel = NULL;
 	const struct conf_rule *r;
 	struct customer c;
 	char *cause = NULL;
+	enum channel chan;
 	int32_t day = DAY_NONE;
-	int ch, rc;
+	int ch, rc, raw = 0;
 
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (ch == 'c')
 			channel = optarg;
+		else if (ch == 'r')
+			raw = 1;
 		else if (ch == 'd') {
 			if (cli_parse_day(optarg, &day) != 0)
 				return EX_USAGE;
@@ -154,8 +154,7 @@ cli_cmd_render(struct cli *cli, int argc, char **argv)
 		return cli_usage(&cmd, EX_USAGE);
 	if (channel && strcmp(channel, "email") && strcmp(channel, "sms"))
 		return cli_fail(EX_USAGE, "--channel must be email or sms");
-	if ((r = find_rule(cli->conf, argv[optind])) == NULL ||
-	    r->action != ACT_MESSAGE)
+	if ((r = compose_rule(cli->conf, argv[optind])) == NULL)
 		return cli_fail(EX_USAGE, "\"%s\" is not a message rule of %s",
 		    argv[optind], cli->conf->path ? cli->conf->path :
 		    "the built-in configuration");
@@ -171,17 +170,16 @@ cli_cmd_render(struct cli *cli, int argc, char **argv)
 		channel = customer_pick_channel((const char *const *)r->channels,
 		    r->nchannels, c.field[CUST_CHANNEL], c.field[CUST_EMAIL],
 		    c.field[CUST_PHONE], c.field[CUST_OPT_OUT]);
-	if (channel == NULL)
+	if (channel_parse(channel, &chan) != 0)
 		rc = cli_fail(EX_DATAERR, "%s has no e-mail or phone the rule "
 		    "may use (or opted out)", argv[optind + 1]);
-	else if (strcmp(channel, "email") == 0 ? !c.field[CUST_EMAIL] :
+	else if (chan == CHANNEL_EMAIL ? !c.field[CUST_EMAIL] :
 	    !c.field[CUST_PHONE])
 		rc = cli_fail(EX_DATAERR, "%s has no %s", argv[optind + 1],
-		    strcmp(channel, "email") == 0 ? "e-mail address" :
-		    "phone number");
+		    chan == CHANNEL_EMAIL ? "e-mail address" : "phone number");
 	else
-		rc = render_one(cli, r, &c, channel, day == DAY_NONE ?
-		    cli_today(cli) : day);
+		rc = render_one(cli, r, &c, chan, day == DAY_NONE ?
+		    cli_today(cli) : day, raw);
 	customer_clear(&c);
 	return rc;
 }

@@ -18,6 +18,7 @@
 #endif
 
 #include "conf.h"
+#include "cycle.h"
 #include "daemon.h"
 #include "deliver.h"
 #include "httpd.h"
@@ -28,7 +29,7 @@
 #include "tmpl_set.h"
 #include "util.h"
 
-static volatile sig_atomic_t got_stop, got_reload;
+static volatile sig_atomic_t got_stop, got_reload, got_wake;
 static sigset_t daemon_sigs; /* the signals the loop handles */
 
 /* Everything a running daemon holds; replaced as a whole on reload. */
@@ -39,6 +40,7 @@ struct daemon {
 	struct store *st;
 	struct deliver *dl;
 	struct httpd *http;
+	struct metrics *metrics;
 	int lock_fd;
 	int64_t next_scan;
 	int64_t last_scan;
@@ -51,6 +53,8 @@ on_signal(int sig)
 {
 	if (sig == SIGHUP)
 		got_reload = 1;
+	else if (sig == SIGUSR1)
+		got_wake = 1;
 	else
 		got_stop = 1;
 }
@@ -76,40 +80,6 @@ notify(struct daemon *d, const char *fmt, ...)
 	(void)d;
 	(void)fmt;
 #endif
-}
-
-/* One instance per store: an flock on state_dir/outreachd.lock, holding
- * the owner's pid.  outreachctl's scan and send take it too. */
-int
-daemon_lock_acquire(const struct conf *cf, int *fd, char **cause)
-{
-	char *path = xasprintf("%s/outreachd.lock", cf->daemon.state_dir);
-	char pid[32];
-	ssize_t n;
-
-	mkdir(cf->daemon.state_dir, 0750);
-	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
-	if (*fd < 0) {
-		set_error(cause, "%s: %m", path);
-		free(path);
-		return -1;
-	}
-	if (flock(*fd, LOCK_EX | LOCK_NB) != 0) {
-		n = pread(*fd, pid, sizeof(pid) - 1, 0);
-		pid[n > 0 ? n : 0] = '\0';
-		pid[strcspn(pid, "\n")] = '\0';
-		set_error(cause, "another outreachd (pid %s) is running on this "
-		    "state directory (%s is locked)", *pid ? pid : "?", path);
-		close(*fd);
-		*fd = -1;
-		free(path);
-		return -1;
-	}
-	n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
-	if (ftruncate(*fd, 0) != 0 || pwrite(*fd, pid, (size_t)n, 0) != n)
-		log_warn("%s: cannot write pid: %m", path);
-	free(path);
-	return 0;
 }
 
 static const char *
@@ -186,7 +156,7 @@ daemon_reload(struct daemon *d)
 static int
 daemon_cycle(struct daemon *d)
 {
-	struct deliver_stats s = { 0 };
+	struct send_stats s = { 0 };
 	int64_t now = time(NULL);
 	char *cause = NULL;
 	double t0;
@@ -194,7 +164,7 @@ daemon_cycle(struct daemon *d)
 
 	if (now >= d->next_scan) {
 		t0 = clock_seconds();
-		if (daemon_scan(d->cf, d->st, now, &cause) != 0) {
+		if (cycle_scan(d->cf, d->st, now, &cause) != 0) {
 			log_err("scan failed: %s", cause);
 			free(cause);
 			cause = NULL;
@@ -203,17 +173,10 @@ daemon_cycle(struct daemon *d)
 		d->last_scan = now;
 		d->last_scan_secs = clock_seconds() - t0;
 		d->next_scan = now + d->cf->daemon.scan_interval;
-		if (d->http != NULL)
-			httpd_set_scan(d->http, d->last_scan, d->last_scan_secs);
+		metrics_set_scan(d->metrics, d->last_scan, d->last_scan_secs);
 	}
-	if (deliver_queue(d->dl, d->ts, now, &s, &cause) != 0) {
-		log_err("queueing failed: %s", cause);
-		free(cause);
-		cause = NULL;
-		rc = -1;
-	}
-	if (deliver_pass(d->dl, now, d->cf->delivery.dry_run, &got_stop, &s,
-	    &cause) != 0) {
+	if (cycle_send(d->dl, d->ts, now, d->cf->delivery.dry_run, &got_stop,
+	    &s, &cause) != 0) {
 		log_err("delivery failed: %s", cause);
 		free(cause);
 		rc = -1;
@@ -223,8 +186,7 @@ daemon_cycle(struct daemon *d)
 		    "%lu suppressed, %lu turned into tasks, %lu deferred",
 		    s.queued, s.sent, s.retried, s.failed, s.suppressed,
 		    s.unrenderable, s.deferred);
-	if (d->http != NULL)
-		httpd_add_sends(d->http, &s);
+	metrics_add_sends(d->metrics, &s);
 	return rc;
 }
 
@@ -282,7 +244,7 @@ daemon_sleep(struct daemon *d, const sigset_t *waitmask)
 	struct timespec ts;
 	int ms;
 
-	if (got_stop || got_reload)
+	if (got_stop || got_reload || got_wake)
 		return;
 	ms = daemon_timeout_ms(d);
 	ts.tv_sec = ms / 1000;
@@ -301,11 +263,13 @@ daemon_signals(sigset_t *oldmask)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&daemon_sigs);
 	sigaddset(&daemon_sigs, SIGTERM);
 	sigaddset(&daemon_sigs, SIGINT);
 	sigaddset(&daemon_sigs, SIGHUP);
+	sigaddset(&daemon_sigs, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &daemon_sigs, oldmask);
 }
 
@@ -314,7 +278,7 @@ daemon_start(struct daemon *d, char **cause)
 {
 	int n = 0;
 
-	if (daemon_lock_acquire(d->cf, &d->lock_fd, cause) != 0)
+	if (cycle_lock(d->cf, &d->lock_fd, cause) != 0)
 		return EX_TEMPFAIL;
 	if (store_open(d->cf->store, &d->st, cause) != 0)
 		return EX_CANTCREAT;
@@ -325,8 +289,8 @@ daemon_start(struct daemon *d, char **cause)
 		    "they will be sent again (a duplicate is possible)", n);
 	if (deliver_open(d->cf, d->st, &d->dl, cause) != 0)
 		return EX_CONFIG;
-	if (!d->o->once && httpd_start(d->cf, d->cf->store, &d->http,
-	    cause) != 0)
+	if (!d->o->once && httpd_start(d->cf, d->cf->store,
+	    d->metrics, &d->http, cause) != 0)
 		return EX_UNAVAILABLE;
 	return 0;
 }
@@ -339,6 +303,7 @@ daemon_stop(struct daemon *d)
 	store_close(d->st);
 	tmpl_set_free(d->ts);
 	conf_free(d->cf);
+	metrics_free(d->metrics);
 	if (d->lock_fd >= 0)
 		close(d->lock_fd);
 }
@@ -357,6 +322,7 @@ daemon_run(const struct daemon_opts *o)
 		return EX_CONFIG;
 	}
 	daemon_signals(&waitmask);
+	d.metrics = metrics_new();
 	if ((rc = daemon_start(&d, &cause)) != 0) {
 		log_err("%s", cause);
 		free(cause);
@@ -375,6 +341,12 @@ daemon_run(const struct daemon_opts *o)
 		if (got_reload) {
 			got_reload = 0;
 			daemon_reload(&d);
+		}
+		if (got_wake) {
+			/* outreachctl changed the store: plan and send now. */
+			got_wake = 0;
+			d.next_scan = 0;
+			log_debug("woken: planning and sending now");
 		}
 		/* Signals arrive during the cycle, so a SIGTERM stops a
 		 * delivery pass from taking new messages. */

@@ -12,6 +12,7 @@
 #include "date.h"
 #include "log.h"
 #include "deliver_priv.h"
+#include "optout.h"
 
 void
 deliver_job_verdict(struct deliver_job *job, enum deliver_verdict v,
@@ -132,7 +133,7 @@ deliver_open(const struct conf *cf, struct store *st, struct deliver **out,
 	if (gethostname(d->hostname, sizeof(d->hostname) - 1) != 0)
 		snprintf(d->hostname, sizeof(d->hostname), "localhost");
 	d->hostname[strcspn(d->hostname, "/:")] = '\0';
-	if (deliver_secret(st, d->secret, cause) != 0 ||
+	if (optout_secret(st, d->secret, cause) != 0 ||
 	    channel_open(d, &d->email, "email", &cf->email, cause) != 0 ||
 	    channel_open(d, &d->sms, "sms", &cf->sms, cause) != 0) {
 		deliver_close(d);

@@ -7,8 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "compose.h"
 #include "deliver_priv.h"
 
 /* mkdir -p for DIR and its tmp/ new/ cur/. */
@@ -75,8 +77,8 @@ maildir_prepare(struct deliver *d, struct deliver_job *job)
 		job->payload = sms_file(&job->m, &job->len);
 		return;
 	}
-	if (deliver_build_email(d, &job->m, &job->payload, &job->len,
-	    &err) != 0) {
+	if (compose_email(d->cf, d->secret, &job->m, time(NULL),
+	    &job->payload, &job->len, &err) != 0) {
 		deliver_job_verdict(job, DV_FAILED, "%s", err);
 		free(err);
 	}

@@ -18,10 +18,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "customer.h"
-#include "date.h"
-#include "log.h"
+#include "compose.h"
 #include "deliver_priv.h"
+#include "log.h"
+#include "optout.h"
 
 #define DELIVER_PAGE	256	/* due rows read at a time */
 #define DELIVER_READY	64	/* messages prepared ahead of the connections */
@@ -32,7 +32,7 @@ struct deliver_run {
 	int64_t now;
 	int dry_run;
 	const volatile sig_atomic_t *stop;
-	struct deliver_stats *s;
+	struct send_stats *s;
 	char *error;			/* the first error */
 	int in_txn;
 	int txn_writes;
@@ -159,7 +159,9 @@ run_suppressed(struct deliver_run *r, const struct outbox_msg *m)
 {
 	const struct conf_plan *cp = &r->d->cf->plan;
 	char *optout = NULL, *err = NULL;
-	unsigned bits;
+	const char *why;
+	enum channel ch = strcmp(m->channel, "email") == 0 ? CHANNEL_EMAIL :
+	    CHANNEL_SMS;
 	int rc, n;
 
 	if ((rc = store_customer_optout(r->d->st, m->customer_id, &optout,
@@ -167,13 +169,12 @@ run_suppressed(struct deliver_run *r, const struct outbox_msg *m)
 		run_fail(r, err);
 		return NULL;
 	}
-	bits = customer_optout_bits(optout);
+	why = optout_suppresses(optout, ch);
 	free(optout);
 	if (rc == 0)
 		return "customer erased";
-	if ((bits & CUST_OPTOUT_ALL) || (strcmp(m->channel, "email") == 0 ?
-	    (bits & CUST_OPTOUT_EMAIL) : (bits & CUST_OPTOUT_SMS)))
-		return "opted out";
+	if (why != NULL)
+		return why;
 	n = store_outbox_customer_count(r->d->st, m->customer_id,
 	    m->day - cp->cap_days + 1, m->day, m->id, &err);
 	if (n < 0) {
@@ -183,37 +184,13 @@ run_suppressed(struct deliver_run *r, const struct outbox_msg *m)
 	return n >= cp->cap_messages ? "frequency cap reached" : NULL;
 }
 
-/* 0 when the message may go now; otherwise when it may: not before its
- * day in the customer's zone, and never in quiet hours there. */
-static int64_t
-run_defer(struct deliver_run *r, const struct outbox_msg *m)
-{
-	const struct conf *cf = r->d->cf;
-	const char *tz = m->timezone ? m->timezone : cf->timezone;
-	int32_t today;
-	int secs, qs = cf->delivery.quiet_start * 60;
-	int qe = cf->delivery.quiet_end * 60, quiet;
-
-	if (date_today((time_t)r->now, tz, &today, NULL) != 0 ||
-	    date_local_seconds((time_t)r->now, tz, &secs, NULL) != 0)
-		return 0;
-	if (today < m->day)
-		return deliver_window_start(cf, m->day, tz);
-	if (qs == qe)
-		return 0;
-	quiet = qs < qe ? secs >= qs && secs < qe : secs >= qs || secs < qe;
-	if (!quiet)
-		return 0;
-	return deliver_window_start(cf, secs >= qe ? today + 1 : today, tz);
-}
-
 /* Records a verdict: the only place a transfer's outcome reaches a row. */
 static void
 run_record(struct deliver_run *r, struct deliver_job *job, int64_t now)
 {
 	const struct conf_delivery *c = &r->d->cf->delivery;
 	struct outbox_msg *m = &job->m;
-	struct deliver_stats *s = r->s;
+	struct send_stats *s = r->s;
 	int delay, ch = job->ch->index;
 
 	if (job->verdict == DV_SENT) {
@@ -295,7 +272,7 @@ static int
 run_triage(struct deliver_run *r, struct deliver_job *job)
 {
 	struct outbox_msg *m = &job->m;
-	struct deliver_stats *s = r->s;
+	struct send_stats *s = r->s;
 	const char *why;
 	int64_t when;
 
@@ -311,7 +288,8 @@ run_triage(struct deliver_run *r, struct deliver_job *job)
 	}
 	if (r->error != NULL)
 		return 0;
-	if ((when = run_defer(r, m)) > r->now) {
+	if ((when = compose_defer(r->d->cf, r->now, m->day, m->timezone ?
+	    m->timezone : r->d->cf->timezone)) > r->now) {
 		s->deferred++;
 		if (!r->dry_run)
 			run_update(r, m, m->state, when, m->last_error, NULL, 0,
@@ -610,7 +588,7 @@ channel_budget(struct deliver *d, struct deliver_channel *ch, int64_t now,
 
 int
 deliver_pass(struct deliver *d, int64_t now, int dry_run,
-    const volatile sig_atomic_t *stop, struct deliver_stats *s, char **cause)
+    const volatile sig_atomic_t *stop, struct send_stats *s, char **cause)
 {
 	struct deliver_run r = { 0 };
 

@@ -175,10 +175,4 @@ void deliver_xfer_wake(struct deliver_xfer *x);
 /* Makes x hand back every job it has, unfinished, marked abandoned. */
 void deliver_xfer_abandon(struct deliver_xfer *x);
 
-/* The whole RFC 5322 message of an e-mail job; malloc'd. */
-int deliver_build_email(struct deliver *d, const struct outbox_msg *m,
-    char **out, size_t *len, char **cause);
-int64_t deliver_window_start(const struct conf *cf, int32_t day,
-    const char *tz);
-
 #endif

@@ -4,7 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "compose.h"
 #include "deliver_priv.h"
 #include "mime.h"
 
@@ -50,46 +52,6 @@ smtp_debug(CURL *easy, curl_infotype type, char *data, size_t size,
 	return 0;
 }
 
-int
-deliver_build_email(struct deliver *d, const struct outbox_msg *m,
-    char **out, size_t *len, char **cause)
-{
-	struct mime_msg mm = { 0 };
-	char *msgid, *url = NULL, *p, *hdr = NULL;
-	const char *extra[2] = { NULL, NULL };
-	int rc;
-
-	/* The Message-ID comes from the dedup key, so a duplicate sent after
-	 * a crash is recognisable as the same message. */
-	msgid = xasprintf("%s@%s", m->dedup_key, d->cf->email.helo);
-	for (p = msgid; *p != '@'; p++) {
-		if (*p == ':')
-			*p = '.';
-	}
-	if (m->item_id > 0)
-		url = deliver_unsub_url(d->cf, d->secret, m->item_id,
-		    m->customer_id, "email");
-	hdr = xasprintf("X-Outreachd-Key: %s", m->dedup_key);
-	extra[0] = hdr;
-	mm.from_name = m->from_name;
-	mm.from_addr = d->cf->email.from;
-	mm.to_name = m->recipient_name;
-	mm.to_addr = m->recipient;
-	mm.reply_to = m->reply_to;
-	mm.subject = m->subject;
-	mm.text = m->body;
-	mm.html = m->html;
-	mm.message_id = msgid;
-	mm.date = time(NULL);
-	mm.list_unsubscribe_url = url;
-	mm.extra_headers = extra;
-	rc = mime_build(&mm, out, len, cause);
-	free(msgid);
-	free(url);
-	free(hdr);
-	return rc;
-}
-
 /* Builds the message and the envelope: runs while other transfers are
  * in flight. */
 static void
@@ -103,8 +65,8 @@ smtp_prepare(struct deliver *d, struct deliver_job *job)
 		    job->m.recipient);
 		return;
 	}
-	if (deliver_build_email(d, &job->m, &job->payload, &job->len,
-	    &err) != 0) {
+	if (compose_email(d->cf, d->secret, &job->m, time(NULL),
+	    &job->payload, &job->len, &err) != 0) {
 		deliver_job_verdict(job, DV_FAILED, "%s", err);
 		free(err);
 		return;

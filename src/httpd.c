@@ -216,9 +216,7 @@ enum MHD_Result
 httpd_queue(struct httpd_req *r, unsigned status, struct MHD_Response *resp)
 {
 	httpd_access_log(r, status);
-	pthread_mutex_lock(&r->h->stats_lock);
-	r->h->n.responses[status / 100 < 6 ? status / 100 : 0]++;
-	pthread_mutex_unlock(&r->h->stats_lock);
+	metrics_count_response(r->h->metrics, status);
 	return MHD_queue_response(r->conn, status, resp);
 }
 
@@ -465,14 +463,13 @@ httpd_free(struct httpd *h)
 	pthread_mutex_destroy(&h->pool_lock);
 	pthread_mutex_destroy(&h->render_lock);
 	pthread_mutex_destroy(&h->cache_lock);
-	pthread_mutex_destroy(&h->stats_lock);
 	free(h);
 }
 
 /* Binds http.listen and starts the server threads. */
 int
-httpd_start(const struct conf *cf, const char *store_path, struct httpd **out,
-    char **cause)
+httpd_start(const struct conf *cf, const char *store_path,
+    struct metrics *metrics, struct httpd **out, char **cause)
 {
 	pthread_rwlockattr_t ra;
 	struct httpd *h;
@@ -483,6 +480,7 @@ httpd_start(const struct conf *cf, const char *store_path, struct httpd **out,
 		return -1;
 	h = xcalloc(1, sizeof(*h));
 	h->store_path = xstrdup(store_path);
+	h->metrics = metrics;
 	h->cf = cf;
 	/* Writers first: a reload must not wait behind a stream of feeds. */
 	pthread_rwlockattr_init(&ra);
@@ -493,7 +491,6 @@ httpd_start(const struct conf *cf, const char *store_path, struct httpd **out,
 	pthread_mutex_init(&h->pool_lock, NULL);
 	pthread_mutex_init(&h->render_lock, NULL);
 	pthread_mutex_init(&h->cache_lock, NULL);
-	pthread_mutex_init(&h->stats_lock, NULL);
 	if ((h->mhd = httpd_mhd_start(h, cf, fd)) == NULL) {
 		/* On failure the socket is still ours (MHD_stop_daemon()
 		 * closes it otherwise). */
@@ -533,37 +530,4 @@ httpd_set_conf(struct httpd *h, const struct conf *cf)
 	h->cf = cf;
 	h->gen++;	/* feeds depend on the configuration: render again */
 	pthread_rwlock_unlock(&h->conf_lock);
-}
-
-/* Records the last scan for /metrics. */
-void
-httpd_set_scan(struct httpd *h, int64_t last_scan, double seconds)
-{
-	pthread_mutex_lock(&h->stats_lock);
-	h->n.last_scan = last_scan;
-	h->n.scan_secs = seconds;
-	pthread_mutex_unlock(&h->stats_lock);
-}
-
-/* Adds a delivery cycle's figures to the /metrics totals. */
-void
-httpd_add_sends(struct httpd *h, const struct deliver_stats *s)
-{
-	struct deliver_stats *t = &h->n.sends;
-
-	pthread_mutex_lock(&h->stats_lock);
-	t->queued += s->queued;
-	t->unrenderable += s->unrenderable;
-	t->sent += s->sent;
-	t->retried += s->retried;
-	t->failed += s->failed;
-	t->suppressed += s->suppressed;
-	t->deferred += s->deferred;
-	t->dry_run += s->dry_run;
-	for (int i = 0; i < 2; i++) {
-		t->sent_by[i] += s->sent_by[i];
-		t->retried_by[i] += s->retried_by[i];
-		t->failed_by[i] += s->failed_by[i];
-	}
-	pthread_mutex_unlock(&h->stats_lock);
 }

@@ -7,21 +7,18 @@
 #include <stdint.h>
 
 #include "conf.h"
-#include "deliver.h"
+#include "metrics.h"
 
 struct httpd;
 
 /* Listens on cf->http.listen; opens store_path itself.  The conf must stay
- * valid until httpd_set_conf() replaces it or httpd_stop(). */
+ * valid until httpd_set_conf() replaces it or httpd_stop(); metrics (may
+ * be NULL) is counted into and read by /metrics, and must outlive it. */
 int httpd_start(const struct conf *cf, const char *store_path,
-    struct httpd **out, char **cause);
+    struct metrics *metrics, struct httpd **out, char **cause);
 /* Stops accepting, finishes requests in progress, frees; NULL is fine. */
 void httpd_stop(struct httpd *h);
 /* Swaps the configuration after a reload; once it returns the old conf is
  * no longer used and may be freed. */
 void httpd_set_conf(struct httpd *h, const struct conf *cf);
-/* Figures for /metrics from the daemon's loop. */
-void httpd_set_scan(struct httpd *h, int64_t last_scan, double seconds);
-void httpd_add_sends(struct httpd *h, const struct deliver_stats *s);
-
 #endif

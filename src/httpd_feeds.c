@@ -327,9 +327,7 @@ cache_answer(struct httpd_req *r, int64_t rep_id, enum feeds_kind kind,
 	}
 	pthread_mutex_unlock(&h->cache_lock);
 	if (hit) {
-		pthread_mutex_lock(&h->stats_lock);
-		h->n.feed_hits++;
-		pthread_mutex_unlock(&h->stats_lock);
+		metrics_count_feed(h->metrics, 1);
 	}
 	return hit;
 }
@@ -488,9 +486,7 @@ feed_build(struct httpd_req *r, const struct store_rep *rep,
 	*ret = variant_answer(r, variant_pick(r, v), doc.modified);
 	cache_put(r, rep->id, kind, stamp, v, doc.modified, held);
 	pthread_mutex_unlock(&h->render_lock);
-	pthread_mutex_lock(&h->stats_lock);
-	h->n.feed_renders++;
-	pthread_mutex_unlock(&h->stats_lock);
+	metrics_count_feed(h->metrics, 0);
 	log_info("http: rendered the %s feed of rep %s: %zu events, %zu bytes",
 	    feeds_kind_name(kind), rep->key, doc.events, len);
 	feeds_doc_free(&doc);

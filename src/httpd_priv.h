@@ -17,9 +17,9 @@
 #include <microhttpd.h>
 
 #include "conf.h"
-#include "deliver.h"
 #include "feeds.h"
 #include "httpd.h"
+#include "metrics.h"
 #include "store.h"
 
 #define HTTPD_CONN_MEMORY (32 * 1024) /* per connection: request line and
@@ -67,16 +67,6 @@ struct httpd_token {
 	struct store_rep rep;
 };
 
-/* Figures for /metrics. */
-struct httpd_counters {
-	int64_t last_scan;
-	double scan_secs;
-	struct deliver_stats sends; /* totals since start */
-	unsigned long feed_hits;    /* answered from the cache (200 or 304) */
-	unsigned long feed_renders;
-	unsigned long responses[6]; /* by status class: [2] = 2xx ... */
-};
-
 struct httpd {
 	struct MHD_Daemon *mhd;
 	char *store_path;
@@ -103,8 +93,7 @@ struct httpd {
 	size_t cache_bytes;
 	uint64_t tick;
 
-	pthread_mutex_t stats_lock;
-	struct httpd_counters n;
+	struct metrics *metrics;	/* borrowed: the daemon's counters */
 };
 
 /* One request as a handler sees it. */

@@ -23,11 +23,12 @@
 
 #include "httpd_priv.h"
 #include "log.h"
+#include "metrics.h"
+#include "optout.h"
 #include "phone.h"
 #include "sms_gw.h"
 #include "store_outbox.h"
 #include "store_task.h"
-#include "token.h"
 #include "util.h"
 
 static const char html_type[] = "text/html; charset=utf-8";
@@ -91,23 +92,23 @@ enum MHD_Result
 httpd_route_unsub(struct httpd_req *r, const char *token)
 {
 	unsigned char secret[TOKEN_SECRET_LEN];
-	int64_t item, customer;
+	struct optout_token t;
 	const char *what, *company = r->cf->company;
-	char ch, *cause = NULL, *page;
+	char *cause = NULL, *page;
 	enum MHD_Result ret;
 	int rc;
 
 	if (httpd_store(r) == NULL)
 		return httpd_unavailable(r, "unsubscribe", NULL);
-	if (deliver_secret(r->st, secret, &cause) != 0)
+	if (optout_secret(r->st, secret, &cause) != 0)
 		return httpd_unavailable(r, "unsubscribe secret", cause);
-	rc = token_unsub_check(secret, token, &item, &customer, &ch);
+	rc = optout_token_check(secret, token, &t);
 	memset(secret, 0, sizeof(secret));
 	if (rc != 0) {
 		log_info("http: unsubscribe with an invalid token");
 		return httpd_not_found(r);
 	}
-	what = ch == 'e' ? "e-mail" : "text";
+	what = t.channel == CHANNEL_EMAIL ? "e-mail" : "text";
 	if (str_empty(company))
 		company = "us";
 	if (!r->post) {
@@ -115,13 +116,13 @@ httpd_route_unsub(struct httpd_req *r, const char *token)
 		page = html_page("Unsubscribe", cause, 1);
 	} else {
 		r->wrote = 1;
-		rc = store_customer_optout_add(r->st, customer, ch == 'e' ?
-		    "email" : "sms", r->now, &cause);
+		rc = optout_record(r->st, t.customer_id, t.channel, r->now,
+		    &cause);
 		if (rc < 0)
 			return httpd_unavailable(r, "unsubscribe", cause);
 		log_notice("unsubscribe: customer %lld opted out of %s (one-click,"
-		    " message item %lld)%s", (long long)customer, ch == 'e' ?
-		    "email" : "sms", (long long)item, rc == 0 ?
+		    " message item %lld)%s", (long long)t.customer_id,
+		    channel_name(t.channel), (long long)t.item_id, rc == 0 ?
 		    "; the customer no longer exists" : "");
 		cause = xasprintf("Done: you will get no more %s messages from "
 		    "%s.", what, company);
@@ -213,78 +214,6 @@ httpd_route_dlr(struct httpd_req *r)
 	return httpd_reply(r, MHD_HTTP_OK, text_type, "ok\n", NULL);
 }
 
-/* Appends a code point as UTF-8. */
-static void
-utf8_put(struct buf *b, uint32_t cp)
-{
-	if (cp < 0x80) {
-		buf_addc(b, (char)cp);
-	} else if (cp < 0x800) {
-		buf_addc(b, (char)(0xc0 | cp >> 6));
-		buf_addc(b, (char)(0x80 | (cp & 0x3f)));
-	} else if (cp < 0x10000) {
-		buf_addc(b, (char)(0xe0 | cp >> 12));
-		buf_addc(b, (char)(0x80 | ((cp >> 6) & 0x3f)));
-		buf_addc(b, (char)(0x80 | (cp & 0x3f)));
-	} else {
-		buf_addc(b, (char)(0xf0 | cp >> 18));
-		buf_addc(b, (char)(0x80 | ((cp >> 12) & 0x3f)));
-		buf_addc(b, (char)(0x80 | ((cp >> 6) & 0x3f)));
-		buf_addc(b, (char)(0x80 | (cp & 0x3f)));
-	}
-}
-
-/* UTF-16BE (Kannel's UCS-2 text) to UTF-8; broken surrogates become
- * U+FFFD, NULs are dropped. */
-static char *
-utf16be_decode(const unsigned char *s, size_t n)
-{
-	struct buf b;
-	uint32_t u, lo;
-	size_t i;
-
-	buf_init(&b);
-	for (i = 0; i + 1 < n; i += 2) {
-		u = (uint32_t)s[i] << 8 | s[i + 1];
-		if (u >= 0xd800 && u < 0xdc00 && i + 3 < n &&
-		    (lo = (uint32_t)s[i + 2] << 8 | s[i + 3]) >= 0xdc00 &&
-		    lo < 0xe000) {
-			u = 0x10000 + ((u - 0xd800) << 10) + (lo - 0xdc00);
-			i += 2;
-		} else if (u >= 0xd800 && u < 0xe000)
-			u = 0xfffd;
-		if (u != 0)
-			utf8_put(&b, u);
-	}
-	return buf_detach(&b);
-}
-
-/* The text of an inbound SMS as UTF-8, whatever Kannel passed on. */
-static char *
-inbound_text(const char *text, size_t n, const char *coding,
-    const char *charset)
-{
-	struct buf b;
-	size_t i;
-
-	if (text == NULL)
-		return xstrdup("");
-	if ((charset != NULL && (strcasecmp(charset, "UTF-16BE") == 0 ||
-	    strcasecmp(charset, "UCS-2") == 0 || strcasecmp(charset,
-	    "UTF-16") == 0)) || (charset == NULL && coding != NULL &&
-	    strcmp(coding, "2") == 0))
-		return utf16be_decode((const unsigned char *)text, n);
-	buf_init(&b);
-	for (i = 0; i < n; i++) {
-		if (charset != NULL && (strcasecmp(charset, "ISO-8859-1") == 0 ||
-		    strcasecmp(charset, "WINDOWS-1252") == 0))
-			utf8_put(&b, (unsigned char)text[i]);
-		else if (text[i] != '\0')
-			buf_addc(&b, text[i]);
-	}
-	return buf_detach(&b);
-}
-
 /* A phone number for the log: the middle digits hidden. */
 static char *
 phone_mask(const char *p)
@@ -311,7 +240,7 @@ inbound_stop(struct httpd_req *r, const char *from, char **cause)
 		return 0;
 	}
 	r->wrote = 1;
-	if (store_customer_optout_phone(r->st, e164, "sms", r->now, &n,
+	if (optout_record_phone(r->st, e164, CHANNEL_SMS, r->now, &n,
 	    cause) != 0) {
 		free(e164);
 		return -1;
@@ -333,25 +262,17 @@ inbound_stop(struct httpd_req *r, const char *from, char **cause)
 enum MHD_Result
 httpd_route_inbound(struct httpd_req *r)
 {
-	const struct conf_http *ch = &r->cf->http;
 	const char *from = httpd_arg(r, "from", NULL), *raw;
-	const char **kw = NULL;
 	char *text, *cause = NULL;
-	size_t n, i;
+	size_t n;
 	int stop;
 
 	if (!callback_allowed(r))
 		return callback_forbidden(r);
 	raw = httpd_arg(r, "text", &n);
-	text = inbound_text(raw, n, httpd_arg(r, "coding", NULL),
+	text = optout_sms_text(raw, n, httpd_arg(r, "coding", NULL),
 	    httpd_arg(r, "charset", NULL));
-	if (ch->nstop_keywords > 0) {
-		kw = xcalloc(ch->nstop_keywords + 1, sizeof(*kw));
-		for (i = 0; i < ch->nstop_keywords; i++)
-			kw[i] = ch->stop_keywords[i];
-	}
-	stop = sms_gw_is_unsubscribe(text, kw);
-	free(kw);
+	stop = optout_sms_is_stop(r->cf, text);
 	free(text);
 	if (!stop || str_empty(from))
 		log_info("inbound SMS (%zu bytes): not an opt-out", n);
@@ -378,127 +299,6 @@ httpd_route_healthz(struct httpd_req *r)
 	return httpd_reply(r, MHD_HTTP_OK, text_type, "ok\n", NULL);
 }
 
-/* HELP and TYPE lines of one metric. */
-static void
-metric_head(struct buf *b, const char *name, const char *type,
-    const char *help)
-{
-	buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
-}
-
-/* Customers by tier and open tasks, from the store. */
-static int
-metrics_store(struct store *st, struct buf *b, char **cause)
-{
-	static const char tiers[] = "ABC";
-	struct store_stats s;
-	long n, v;
-	size_t i, k;
-
-	memset(&s, 0, sizeof(s));
-	if (store_stats(st, &s, cause) != 0)
-		return -1;
-	metric_head(b, "outreachd_customers", "gauge", "Customers by tier.");
-	for (k = 0; k < 3; k++) {
-		for (v = 0, i = 0; i < s.nby_tier; i++)
-			v += s.by_tier[i].key[0] == tiers[k] ? s.by_tier[i].count :
-			    0;
-		buf_printf(b, "outreachd_customers{tier=\"%c\"} %ld\n",
-		    tiers[k], v);
-	}
-	metric_head(b, "outreachd_customers_opted_out", "gauge",
-	    "Customers opted out, by channel (all = every channel).");
-	buf_printf(b, "outreachd_customers_opted_out{channel=\"email\"} %ld\n"
-	    "outreachd_customers_opted_out{channel=\"sms\"} %ld\n"
-	    "outreachd_customers_opted_out{channel=\"all\"} %ld\n",
-	    s.opted_out_email, s.opted_out_sms, s.opted_out_all);
-	store_stats_clear(&s);
-	if (store_task_count(st, "open", &n, cause) != 0)
-		return -1;
-	metric_head(b, "outreachd_tasks_open", "gauge",
-	    "Rep tasks not done yet.");
-	buf_printf(b, "outreachd_tasks_open %ld\n", n);
-	return 0;
-}
-
-/* Outbox rows by state; every state is listed, 0 when empty. */
-static int
-metrics_outbox(struct store *st, struct buf *b, char **cause)
-{
-	static const char *const states[] = { "pending", "sending", "sent",
-		"retry", "failed", "suppressed", "delivered", "undelivered" };
-	struct store_count *c = NULL;
-	size_t n = 0, i, k;
-	long v;
-
-	if (store_outbox_counts(st, &c, &n, cause) != 0)
-		return -1;
-	metric_head(b, "outreachd_outbox_messages", "gauge",
-	    "Messages in the outbox by state.");
-	for (k = 0; k < ARRAY_SIZE(states); k++) {
-		for (v = 0, i = 0; i < n; i++)
-			v += strcmp(c[i].key, states[k]) == 0 ? c[i].count : 0;
-		buf_printf(b, "outreachd_outbox_messages{state=\"%s\"} %ld\n",
-		    states[k], v);
-	}
-	for (i = 0; i < n; i++)
-		free(c[i].key);
-	free(c);
-	return 0;
-}
-
-/* One counter per channel. */
-static void
-metric_channels(struct buf *b, const char *name, const unsigned long v[2])
-{
-	buf_printf(b, "%s{channel=\"email\"} %lu\n", name, v[0]);
-	buf_printf(b, "%s{channel=\"sms\"} %lu\n", name, v[1]);
-}
-
-/* The daemon's own counters, by channel. */
-static void
-metrics_counters(struct httpd *h, struct buf *b)
-{
-	struct httpd_counters n;
-
-	pthread_mutex_lock(&h->stats_lock);
-	n = h->n;
-	pthread_mutex_unlock(&h->stats_lock);
-	metric_head(b, "outreachd_sends_total", "counter",
-	    "Messages a gateway accepted since the daemon started.");
-	metric_channels(b, "outreachd_sends_total", n.sends.sent_by);
-	metric_head(b, "outreachd_send_failures_total", "counter",
-	    "Messages that failed for good since the daemon started.");
-	metric_channels(b, "outreachd_send_failures_total", n.sends.failed_by);
-	metric_head(b, "outreachd_send_retries_total", "counter",
-	    "Send attempts to be retried since the daemon started.");
-	metric_channels(b, "outreachd_send_retries_total", n.sends.retried_by);
-	metric_head(b, "outreachd_messages_suppressed_total", "counter",
-	    "Messages not sent (opt-out, frequency cap) since start.");
-	buf_printf(b, "outreachd_messages_suppressed_total %lu\n",
-	    n.sends.suppressed);
-	metric_head(b, "outreachd_last_scan_timestamp_seconds", "gauge",
-	    "When the last planning scan ran (unix time, 0 = not yet).");
-	buf_printf(b, "outreachd_last_scan_timestamp_seconds %lld\n",
-	    (long long)n.last_scan);
-	metric_head(b, "outreachd_last_scan_duration_seconds", "gauge",
-	    "How long the last planning scan took.");
-	buf_printf(b, "outreachd_last_scan_duration_seconds %.6f\n",
-	    n.scan_secs);
-	metric_head(b, "outreachd_feed_requests_total", "counter",
-	    "Feed requests answered from the cache, or rendered.");
-	buf_printf(b, "outreachd_feed_requests_total{result=\"cached\"} %lu\n"
-	    "outreachd_feed_requests_total{result=\"rendered\"} %lu\n",
-	    n.feed_hits, n.feed_renders);
-	metric_head(b, "outreachd_http_responses_total", "counter",
-	    "HTTP responses by status class.");
-	buf_printf(b, "outreachd_http_responses_total{code=\"2xx\"} %lu\n"
-	    "outreachd_http_responses_total{code=\"3xx\"} %lu\n"
-	    "outreachd_http_responses_total{code=\"4xx\"} %lu\n"
-	    "outreachd_http_responses_total{code=\"5xx\"} %lu\n",
-	    n.responses[2], n.responses[3], n.responses[4], n.responses[5]);
-}
-
 /* Prometheus text format, version 0.0.4. */
 enum MHD_Result
 httpd_route_metrics(struct httpd_req *r)
@@ -510,12 +310,10 @@ httpd_route_metrics(struct httpd_req *r)
 	if (httpd_store(r) == NULL)
 		return httpd_unavailable(r, "metrics", NULL);
 	buf_init(&b);
-	if (metrics_store(r->st, &b, &cause) != 0 ||
-	    metrics_outbox(r->st, &b, &cause) != 0) {
+	if (metrics_render(r->h->metrics, r->st, &b, &cause) != 0) {
 		buf_free(&b);
 		return httpd_unavailable(r, "metrics", cause);
 	}
-	metrics_counters(r->h, &b);
 	ret = httpd_reply(r, MHD_HTTP_OK,
 	    "text/plain; version=0.0.4; charset=utf-8", b.data, NULL);
 	buf_free(&b);

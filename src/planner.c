@@ -161,7 +161,7 @@ planner_consider(struct planner *p, const struct plan_cand *c,
 	const struct conf_rule *r = p->rule;
 	const char *channel = NULL;
 	struct plan_item *it;
-	char *key, d[11];
+	char *key;
 	int existed, n;
 
 	if (!planner_matches(p, c))
@@ -178,8 +178,7 @@ planner_consider(struct planner *p, const struct plan_cand *c,
 		p->stats->unreachable++;
 		return 0;
 	}
-	date_format(occurrence, d);
-	key = xasprintf("%s:%lld:%s", r->name, (long long)c->id, d);
+	key = planner_item_key(r, c->id, occurrence);
 	if ((existed = store_plan_exists(p->st, key, &p->cause)) < 0)
 		goto fail;
 	if (channel != NULL && !existed) {
@@ -286,4 +285,14 @@ planner_run(struct store *st, const struct conf *cf, int32_t from, int ndays,
 	free(p.caps);
 	free(order);
 	return rc;
+}
+
+char *
+planner_item_key(const struct conf_rule *r, int64_t customer_id,
+    int32_t occurrence)
+{
+	char d[11];
+
+	date_format(occurrence, d);
+	return xasprintf("%s:%lld:%s", r->name, (long long)customer_id, d);
 }

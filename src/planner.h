@@ -63,6 +63,10 @@ size_t planner_md_keys(int32_t day, enum date_feb29 policy, int64_t keys[4]);
 size_t planner_lunar_keys(int32_t day, int64_t keys[4]);
 /* Age on a birthday (Gregorian or lunar, when the birth year is known) or
  * the anniversary count on event_day; -1 when unknown. */
+/* The dedup key of a rule's item for a customer and an event day
+ * ("RULE:CUSTOMER-ID:YYYY-MM-DD"); malloc'd. */
+char *planner_item_key(const struct conf_rule *r, int64_t customer_id,
+    int32_t occurrence);
 int planner_event_years(enum conf_event ev, const char *birthday,
     const char *anniversary, int32_t event_day);
 

@@ -79,6 +79,13 @@ int store_customer_id(struct store *st, const char *external_id, int64_t *id,
 /* The opt_out value of a customer by id: 1 found, 0 gone, -1 error. */
 int store_customer_optout(struct store *st, int64_t id, char **optout,
     char **cause);
+/* Replaces a customer's opt_out value (NULL clears it) and updated_at. */
+int store_customer_optout_set(struct store *st, int64_t id,
+    const char *optout, int64_t now, char **cause);
+/* The ids of every customer whose phone is `phone` (E.164); *ids is
+ * malloc'd (NULL when none). */
+int store_customer_ids_by_phone(struct store *st, const char *phone,
+    int64_t **ids, size_t *n, char **cause);
 
 /* History.  Inserting keeps each customer's last contact and first/last
  * purchase up to date (the store derives them). */

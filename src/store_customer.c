@@ -330,3 +330,49 @@ store_customer_optout(struct store *st, int64_t id, char **optout,
 		return 1;
 	return rc == SQLITE_DONE ? 0 : store_fail(st, "reading opt-out", cause);
 }
+
+int
+store_customer_optout_set(struct store *st, int64_t id, const char *optout,
+    int64_t now, char **cause)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	s = store_prepare(st, "UPDATE customers SET opt_out = ?2, updated_at ="
+	    " ?3 WHERE id = ?1;", cause);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	store_bind_text(s, 2, optout);
+	sqlite3_bind_int64(s, 3, now);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : store_fail(st, "saving opt-out", cause);
+}
+
+int
+store_customer_ids_by_phone(struct store *st, const char *phone,
+    int64_t **ids, size_t *n, char **cause)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	*ids = NULL;
+	*n = 0;
+	s = store_prepare(st, "SELECT id FROM customers WHERE phone = ?1;",
+	    cause);
+	if (s == NULL)
+		return -1;
+	store_bind_text(s, 1, phone);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		*ids = xreallocarray(*ids, *n + 1, sizeof(**ids));
+		(*ids)[(*n)++] = sqlite3_column_int64(s, 0);
+	}
+	sqlite3_finalize(s);
+	if (rc == SQLITE_DONE)
+		return 0;
+	free(*ids);
+	*ids = NULL;
+	*n = 0;
+	return store_fail(st, "finding customers by phone", cause);
+}

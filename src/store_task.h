@@ -87,14 +87,4 @@ int64_t store_data_version(struct store *st);
 int store_task_count(struct store *st, const char *status, long *n,
     char **cause);
 
-/* Opt-outs from the HTTP service.  Adds channel ("email", "sms" or "all")
- * to a customer's opt_out and sets updated_at: 1 done (or already opted
- * out), 0 no such customer, -1 error. */
-int store_customer_optout_add(struct store *st, int64_t id,
-    const char *channel, int64_t now, char **cause);
-/* The same for every customer whose phone is `phone` (E.164); *n says how
- * many customers have that number. */
-int store_customer_optout_phone(struct store *st, const char *phone,
-    const char *channel, int64_t now, int *n, char **cause);
-
 #endif

@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "util.h"
+
 size_t
 utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
 {
@@ -110,4 +112,24 @@ utf8_len(const char *s, size_t n)
 		count++;
 	}
 	return count;
+}
+
+void
+utf8_append(struct buf *b, uint32_t cp)
+{
+	if (cp < 0x80) {
+		buf_addc(b, (char)cp);
+	} else if (cp < 0x800) {
+		buf_addc(b, (char)(0xc0 | cp >> 6));
+		buf_addc(b, (char)(0x80 | (cp & 0x3f)));
+	} else if (cp < 0x10000) {
+		buf_addc(b, (char)(0xe0 | cp >> 12));
+		buf_addc(b, (char)(0x80 | ((cp >> 6) & 0x3f)));
+		buf_addc(b, (char)(0x80 | (cp & 0x3f)));
+	} else {
+		buf_addc(b, (char)(0xf0 | cp >> 18));
+		buf_addc(b, (char)(0x80 | ((cp >> 12) & 0x3f)));
+		buf_addc(b, (char)(0x80 | ((cp >> 6) & 0x3f)));
+		buf_addc(b, (char)(0x80 | (cp & 0x3f)));
+	}
 }

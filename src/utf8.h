@@ -14,6 +14,10 @@ size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
  * the byte offset of the first invalid sequence. */
 int utf8_valid(const char *s, size_t n, size_t *bad);
 
+/* Appends code point cp to b as UTF-8 (cp must be a scalar value). */
+struct buf;
+void utf8_append(struct buf *b, uint32_t cp);
+
 /* Number of code points in valid UTF-8 (counts each invalid byte as one). */
 size_t utf8_len(const char *s, size_t n);
 

@@ -13,6 +13,7 @@
 
 #include "conf.h"
 #include "feeds.h"
+#include "optout.h"
 #include "store.h"
 #include "store_plan.h"
 #include "store_task.h"
@@ -195,7 +196,7 @@ test_stamp(void **state)
 	/* A customer change shows in both feeds. */
 	assert_int_equal(feeds_stamp(st, smith(st), FEEDS_BIRTHDAYS, T0, &a,
 	    &cause), 0);
-	assert_int_equal(store_customer_optout_add(st, c1, "sms", T0, &cause),
+	assert_int_equal(optout_record(st, c1, CHANNEL_SMS, T0, &cause),
 	    1);
 	assert_int_equal(feeds_stamp(st, smith(st), FEEDS_BIRTHDAYS, T0, &b,
 	    &cause), 0);
@@ -268,24 +269,24 @@ test_optouts(void **state)
 	c1 = add_customer(st, "C1", "+8613800138000", T0);
 	c2 = add_customer(st, "C2", "+8613800138000", T0);
 	add_customer(st, "C3", "+8613900139000", T0);
-	assert_int_equal(store_customer_optout_add(st, c1, "sms", T0, &cause),
+	assert_int_equal(optout_record(st, c1, CHANNEL_SMS, T0, &cause),
 	    1);
-	assert_int_equal(store_customer_optout_add(st, c1, "email", T0, &cause),
+	assert_int_equal(optout_record(st, c1, CHANNEL_EMAIL, T0, &cause),
 	    1);
 	assert_int_equal(store_customer_optout(st, c1, &v, &cause), 1);
 	assert_string_equal(v, "email;sms"); /* canonical order */
 	free(v);
-	assert_int_equal(store_customer_optout_add(st, c1, "sms", T0, &cause),
+	assert_int_equal(optout_record(st, c1, CHANNEL_SMS, T0, &cause),
 	    1);
-	assert_int_equal(store_customer_optout_add(st, 9999, "sms", T0,
+	assert_int_equal(optout_record(st, 9999, CHANNEL_SMS, T0,
 	    &cause), 0);
-	assert_int_equal(store_customer_optout_phone(st, "+8613800138000",
-	    "sms", T0, &n, &cause), 0);
+	assert_int_equal(optout_record_phone(st, "+8613800138000",
+	    CHANNEL_SMS, T0, &n, &cause), 0);
 	assert_int_equal(n, 2);
 	assert_int_equal(store_customer_optout(st, c2, &v, &cause), 1);
 	assert_string_equal(v, "sms");
 	free(v);
-	assert_int_equal(store_customer_optout_phone(st, "+10000000000", "sms",
+	assert_int_equal(optout_record_phone(st, "+10000000000", CHANNEL_SMS,
 	    T0, &n, &cause), 0);
 	assert_int_equal(n, 0);
 	cleanup(st, path);

@@ -1,4 +1,4 @@
-/* daemon_scan.c - one planning scan: tiers once a day, then every day from
+/* cycle_scan.c - one planning scan: tiers once a day, then every day from
  * the last planned one (within the grace window) through tomorrow, so
  * customers east of the daemon's zone are queued before their morning. */
 #include <stdio.h>
@@ -6,7 +6,7 @@
 #include <time.h>
 
 #include "conf.h"
-#include "daemon.h"
+#include "cycle.h"
 #include "date.h"
 #include "log.h"
 #include "planner.h"
@@ -56,7 +56,7 @@ scan_tiers(const struct conf *cf, struct store *st, int32_t today,
 }
 
 int
-daemon_scan(const struct conf *cf, struct store *st, int64_t now,
+cycle_scan(const struct conf *cf, struct store *st, int64_t now,
     char **cause)
 {
 	struct plan_stats ps;
