@@ -72,19 +72,3 @@ log_msg(enum log_level level, const char *fmt, ...)
 	fflush(stderr);
 	buf_free(&b);
 }
-
-char *
-log_escape(const char *s)
-{
-	struct buf b;
-
-	buf_init(&b);
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c < 0x20 || c == 0x7f || c == '\\')
-			buf_printf(&b, "\\x%02x", c);
-		else
-			buf_addc(&b, (char)c);
-	}
-	return buf_detach(&b);
-}
