@@ -25,12 +25,6 @@ log_init(const char *progname, enum log_level level, int prefix)
 	log_prefix = prefix;
 }
 
-void
-log_set_level(enum log_level level)
-{
-	log_level = level;
-}
-
 int
 log_parse_level(const char *name, enum log_level *level)
 {

@@ -15,7 +15,6 @@ enum log_level {
 };
 
 void log_init(const char *progname, enum log_level level, int prefix);
-void log_set_level(enum log_level level);
 int log_parse_level(const char *name, enum log_level *level);
 void log_msg(enum log_level level, const char *fmt, ...) PRINTFLIKE(2, 3);
 

@@ -14,7 +14,4 @@ size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
  * the byte offset of the first invalid sequence. */
 int utf8_valid(const char *s, size_t n, size_t *bad);
 
-/* Number of code points in valid UTF-8 (counts each invalid byte as one). */
-size_t utf8_len(const char *s, size_t n);
-
 #endif
