@@ -38,9 +38,6 @@ int cli_usage(const struct cli_cmd *cmd, int code);
 int32_t cli_today(struct cli *cli);
 /* Parses YYYY-MM-DD into a day number or fails with EX_USAGE. */
 int cli_parse_day(const char *s, int32_t *day);
-/* Dispatches argv[0] among cmds (a subcommand table). */
-int cli_dispatch(struct cli *cli, const struct cli_cmd *cmds, const char *group,
-    int argc, char **argv);
 
 extern const struct cli_cmd cli_customer_cmds[];
 extern const struct cli_cmd cli_rep_cmds[];

@@ -29,6 +29,8 @@
 #include "sms_gw.h"
 #include "store_outbox.h"
 #include "store_task.h"
+#include "tmpl.h"
+#include "token.h"
 #include "util.h"
 
 static const char html_type[] = "text/html; charset=utf-8";
@@ -43,22 +45,6 @@ static const char *const html_headers[] = {
 	NULL,
 };
 
-/* Appends s with &, <, >, " and ' escaped. */
-static void
-html_escape(struct buf *b, const char *s)
-{
-	for (; *s != '\0'; s++) {
-		switch (*s) {
-		case '&': buf_puts(b, "&amp;"); break;
-		case '<': buf_puts(b, "&lt;"); break;
-		case '>': buf_puts(b, "&gt;"); break;
-		case '"': buf_puts(b, "&quot;"); break;
-		case '\'': buf_puts(b, "&#39;"); break;
-		default: buf_addc(b, *s); break;
-		}
-	}
-}
-
 /* A small self-contained page: no scripts, no external resources. */
 static char *
 html_page(const char *title, const char *text, int form)
@@ -69,14 +55,14 @@ html_page(const char *title, const char *text, int form)
 	buf_puts(&b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
 	    "<meta charset=\"utf-8\">\n<meta name=\"viewport\" "
 	    "content=\"width=device-width, initial-scale=1\">\n<title>");
-	html_escape(&b, title);
+	tmpl_escape_html(&b, title);
 	buf_puts(&b, "</title>\n<style>body{font-family:sans-serif;"
 	    "max-width:34em;margin:3em auto;padding:0 1em;line-height:1.5}"
 	    "button{font-size:1em;padding:.5em 1.5em}</style>\n</head>\n"
 	    "<body>\n<h1>");
-	html_escape(&b, title);
+	tmpl_escape_html(&b, title);
 	buf_puts(&b, "</h1>\n<p>");
-	html_escape(&b, text);
+	tmpl_escape_html(&b, text);
 	buf_puts(&b, "</p>\n");
 	if (form)
 		buf_puts(&b, "<form method=\"post\">\n<input type=\"hidden\" "

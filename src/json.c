@@ -87,7 +87,8 @@ json_end_array(struct json *j)
 	json_close(j, ']');
 }
 
-void
+/* Writes s as a JSON string (with quotes) into fp. */
+static void
 json_write_escaped(FILE *fp, const char *s)
 {
 	fputc('"', fp);
@@ -138,18 +139,12 @@ json_string(struct json *j, const char *s)
 		json_write_escaped(j->fp, s);
 }
 
-void
+/* A number value; json_kv_int() is the way in from outside. */
+static void
 json_int(struct json *j, int64_t v)
 {
 	json_sep(j);
 	fprintf(j->fp, "%" PRId64, v);
-}
-
-void
-json_bool(struct json *j, int v)
-{
-	json_sep(j);
-	fputs(v ? "true" : "false", j->fp);
 }
 
 void

@@ -20,13 +20,9 @@ void json_begin_array(struct json *j);
 void json_end_array(struct json *j);
 void json_key(struct json *j, const char *key);
 void json_string(struct json *j, const char *s); /* NULL writes null */
-void json_int(struct json *j, int64_t v);
-void json_bool(struct json *j, int v);
 void json_null(struct json *j);
 /* Shorthands: key then value. */
 void json_kv_string(struct json *j, const char *key, const char *v);
 void json_kv_int(struct json *j, const char *key, int64_t v);
-/* Writes s as a JSON string (with quotes) into fp. */
-void json_write_escaped(FILE *fp, const char *s);
 
 #endif

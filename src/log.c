@@ -25,12 +25,6 @@ log_init(const char *progname, enum log_level level, int prefix)
 	log_prefix = prefix;
 }
 
-void
-log_set_level(enum log_level level)
-{
-	log_level = level;
-}
-
 int
 log_parse_level(const char *name, enum log_level *level)
 {
@@ -71,20 +65,4 @@ log_msg(enum log_level level, const char *fmt, ...)
 	fwrite(b.data, 1, b.len, stderr);
 	fflush(stderr);
 	buf_free(&b);
-}
-
-char *
-log_escape(const char *s)
-{
-	struct buf b;
-
-	buf_init(&b);
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c < 0x20 || c == 0x7f || c == '\\')
-			buf_printf(&b, "\\x%02x", c);
-		else
-			buf_addc(&b, (char)c);
-	}
-	return buf_detach(&b);
 }

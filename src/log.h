@@ -1,6 +1,6 @@
 /* log.h - leveled logging to stderr with syslog priority prefixes ("<3>"),
  * which journald turns back into levels.  Untrusted text must go through
- * log_escape() before it is logged. */
+ * str_quote() (util.h) before it is logged. */
 #ifndef OUTREACHD_LOG_H
 #define OUTREACHD_LOG_H
 
@@ -15,7 +15,6 @@ enum log_level {
 };
 
 void log_init(const char *progname, enum log_level level, int prefix);
-void log_set_level(enum log_level level);
 int log_parse_level(const char *name, enum log_level *level);
 void log_msg(enum log_level level, const char *fmt, ...) PRINTFLIKE(2, 3);
 
@@ -24,8 +23,5 @@ void log_msg(enum log_level level, const char *fmt, ...) PRINTFLIKE(2, 3);
 #define log_notice(...) log_msg(LOG_LVL_NOTICE, __VA_ARGS__)
 #define log_info(...) log_msg(LOG_LVL_INFO, __VA_ARGS__)
 #define log_debug(...) log_msg(LOG_LVL_DEBUG, __VA_ARGS__)
-
-/* Returns a newly allocated copy of s with control bytes shown as \xNN. */
-char *log_escape(const char *s);
 
 #endif

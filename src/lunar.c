@@ -33,7 +33,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
 #include "lunar.h"
 #include "util.h"
 
@@ -239,23 +238,6 @@ lunar_why_absent(int year, int month, int day, int leap)
 	return NULL;
 }
 
-/* A copy of untrusted input fit to quote in a message: control bytes
- * escaped and long strings cut, since causes end up in logs. */
-static char *
-lunar_quote(const char *s)
-{
-	char *cut, *q;
-
-	if (strlen(s) <= LUNAR_QUOTE_MAX)
-		return log_escape(s);
-	cut = xstrndup(s, LUNAR_QUOTE_MAX);
-	q = log_escape(cut);
-	free(cut);
-	cut = xasprintf("%s...", q);
-	free(q);
-	return cut;
-}
-
 /* Reads exactly n decimal digits at *p, advancing it; -1 if there are fewer
  * (no sign, no spaces: strtol would accept both). */
 static int
@@ -310,23 +292,23 @@ lunar_parse(const char *s, struct lunar_date *out, char **cause)
 
 	if (s == NULL || *s == '\0')
 		return set_error(cause, "empty lunar date");
-	q = lunar_quote(s);
+	q = str_quote(s, LUNAR_QUOTE_MAX);
 	if (strncmp(s, "L:", 2) != 0)
-		set_error(cause, "\"%s\": lunar date must start with \"L:\"", q);
+		set_error(cause, "%s: lunar date must start with \"L:\"", q);
 	else if (lunar_scan(s, &ld, &has_year) != 0) {
-		set_error(cause, "\"%s\": expected L:MM-DD, L:MMR-DD, "
+		set_error(cause, "%s: expected L:MM-DD, L:MMR-DD, "
 		    "L:YYYY-MM-DD or L:YYYY-MMR-DD", q);
 	} else if (has_year && (ld.year < LUNAR_YEAR_MIN ||
 	    ld.year > LUNAR_YEAR_MAX)) {
-		set_error(cause, "\"%s\": lunar year must be %d..%d", q,
+		set_error(cause, "%s: lunar year must be %d..%d", q,
 		    LUNAR_YEAR_MIN, LUNAR_YEAR_MAX);
 	} else if (ld.month < 1 || ld.month > 12)
-		set_error(cause, "\"%s\": lunar month must be 01..12", q);
+		set_error(cause, "%s: lunar month must be 01..12", q);
 	else if (ld.day < 1 || ld.day > 30)
-		set_error(cause, "\"%s\": lunar day must be 01..30", q);
+		set_error(cause, "%s: lunar day must be 01..30", q);
 	else if (ld.year != 0 &&
 	    (why = lunar_why_absent(ld.year, ld.month, ld.day, ld.leap)) != NULL)
-		set_error(cause, "\"%s\": %s", q, why);
+		set_error(cause, "%s: %s", q, why);
 	else {
 		*out = ld;
 		rc = 0;

@@ -155,7 +155,8 @@ print_commands(FILE *fp, const struct cli_cmd *cmds, const char *group)
 		    group ? " " : "", cmds->name, cmds->args, cmds->help);
 }
 
-int
+/* Dispatches argv[0] among cmds (a subcommand table). */
+static int
 cli_dispatch(struct cli *cli, const struct cli_cmd *cmds, const char *group,
     int argc, char **argv)
 {

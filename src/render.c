@@ -20,7 +20,8 @@ struct render_vals {
 	const char *holiday;
 };
 
-const char *
+/* The locale used for a customer: their own, else the configured one. */
+static const char *
 render_locale(const struct conf *cf, const struct customer *c)
 {
 	return c->field[CUST_LOCALE] ? c->field[CUST_LOCALE] : cf->locale;
@@ -178,7 +179,9 @@ rule_uses(const struct conf_rule *r, const char *channel)
 	return 0;
 }
 
-int
+/* Every message rule must have a default-locale template for each channel
+ * it may use; the error names the rule's config line. */
+static int
 render_check_rules(const struct conf *cf, const struct tmpl_set *ts,
     char **cause)
 {

@@ -37,13 +37,7 @@ struct render_output {
 int render_message(const struct tmpl_set *ts, const struct render_input *in,
     struct render_output *out, char **cause);
 void render_output_free(struct render_output *out);
-/* Every message rule must have a default-locale template for each channel
- * it may use; the error names the rule's config line. */
-int render_check_rules(const struct conf *cf, const struct tmpl_set *ts,
-    char **cause);
 /* Loads cf->templates and checks it against the rules. */
 struct tmpl_set *render_load_templates(const struct conf *cf, char **cause);
-/* The locale used for a customer: their own, else the configured one. */
-const char *render_locale(const struct conf *cf, const struct customer *c);
 
 #endif

@@ -200,31 +200,6 @@ store_outbox_due(struct store *st, int64_t now, int64_t after_nb,
 	return outbox_walk(st, s, cb, arg, cause);
 }
 
-static int
-copy_one(void *arg, const struct outbox_msg *m)
-{
-	struct outbox_msg *dst = arg;
-
-	*dst = *m;
-	memset((struct outbox_msg *)m, 0, sizeof(*m)); /* ownership moves */
-	return 1;
-}
-
-int
-store_outbox_get(struct store *st, int64_t id, struct outbox_msg *m,
-    char **cause)
-{
-	sqlite3_stmt *s;
-
-	memset(m, 0, sizeof(*m));
-	s = store_prepare(st, "SELECT " OUTBOX_COLS " FROM outbox WHERE id = ?1;",
-	    cause);
-	if (s == NULL)
-		return -1;
-	sqlite3_bind_int64(s, 1, id);
-	return outbox_walk(st, s, copy_one, m, cause);
-}
-
 int
 store_outbox_update(struct store *st, int64_t id, const char *state,
     int attempts, int64_t not_before, const char *error,

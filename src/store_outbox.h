@@ -68,8 +68,6 @@ int store_outbox_insert(struct store *st, const struct outbox_msg *m,
  * id) order: INT64_MIN, 0 for the first page. */
 int store_outbox_due(struct store *st, int64_t now, int64_t after_nb,
     int64_t after_id, int limit, outbox_cb cb, void *arg, char **cause);
-int store_outbox_get(struct store *st, int64_t id, struct outbox_msg *m,
-    char **cause);
 /* Sets state and the fields that go with it; NULL strings are stored as
  * NULL, sent_at 0 leaves it unchanged. */
 int store_outbox_update(struct store *st, int64_t id, const char *state,

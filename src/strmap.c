@@ -112,9 +112,3 @@ strmap_get(const struct strmap *m, const char *key, int64_t *v)
 		*v = s->value;
 	return 1;
 }
-
-size_t
-strmap_count(const struct strmap *m)
-{
-	return m->count;
-}

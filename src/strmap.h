@@ -14,6 +14,5 @@ void strmap_free(struct strmap *m);
 int strmap_put(struct strmap *m, const char *key, int64_t v);
 /* 1 and *v when found, 0 otherwise.  v may be NULL. */
 int strmap_get(const struct strmap *m, const char *key, int64_t *v);
-size_t strmap_count(const struct strmap *m);
 
 #endif

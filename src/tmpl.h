@@ -34,6 +34,7 @@
 #define TMPL_VAR_GUARDED 0x2  /* inside {{#name}}: present when reached */
 #define TMPL_VAR_SECTION 0x4  /* {{#name}} or {{^name}}: only tested */
 
+struct buf;
 struct tmpl;
 
 /* Returns the value of name, or NULL if it is absent.  The string must stay
@@ -72,5 +73,10 @@ int tmpl_each_var(const struct tmpl *t,
 
 /* The name given to tmpl_parse(); owned by t. */
 const char *tmpl_name(const struct tmpl *t);
+
+/* Appends s to b with & < > " ' as entities, fit for HTML text and quoted
+ * attribute values.  Values come from customer data, so TMPL_HTML renders
+ * them through this, as do the pages the HTTP service writes itself. */
+void tmpl_escape_html(struct buf *b, const char *s);
 
 #endif

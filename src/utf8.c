@@ -99,21 +99,6 @@ utf8_valid(const char *s, size_t n, size_t *bad)
 	return 1;
 }
 
-size_t
-utf8_len(const char *s, size_t n)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0, count = 0, k;
-	uint32_t cp;
-
-	while (i < n) {
-		k = utf8_decode(p + i, n - i, &cp);
-		i += k ? k : 1;
-		count++;
-	}
-	return count;
-}
-
 void
 utf8_append(struct buf *b, uint32_t cp)
 {

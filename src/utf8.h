@@ -18,7 +18,4 @@ int utf8_valid(const char *s, size_t n, size_t *bad);
 struct buf;
 void utf8_append(struct buf *b, uint32_t cp);
 
-/* Number of code points in valid UTF-8 (counts each invalid byte as one). */
-size_t utf8_len(const char *s, size_t n);
-
 #endif

@@ -1,5 +1,6 @@
 /* util.c - memory, strings and growable buffers. */
 #include "util.h"
+#include "utf8.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -199,24 +200,44 @@ buf_free(struct buf *b)
 	buf_init(b);
 }
 
+/* Valid characters that str_quote() still escapes: the C1 controls, and
+ * those that end a line or reorder the rest of it on display. */
+static int
+str_quote_hidden(uint32_t cp)
+{
+	return (cp >= 0x80 && cp <= 0x9f) || cp == 0x2028 || cp == 0x2029 ||
+	    (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+/* Walks s a character at a time (an invalid byte counts as one), so that
+ * the result is valid UTF-8 whatever s holds and is cut only between
+ * characters. */
 char *
 str_quote(const char *s, size_t max)
 {
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s), i = 0, k;
 	struct buf b;
-	size_t i;
+	uint32_t cp;
 
 	buf_init(&b);
 	buf_addc(&b, '"');
-	for (i = 0; s[i] != '\0'; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (i >= max && (c & 0xc0) != 0x80) {
+	while (i < n) {
+		if ((k = utf8_decode(p + i, n - i, &cp)) == 0) {
+			k = 1;
+			cp = 0;	/* an invalid byte: shown as \xNN */
+		}
+		if (k > max - i) {
 			buf_puts(&b, "...");
 			break;
 		}
-		if (c < 0x20 || c == 0x7f || c == '"' || c == '\\')
-			buf_printf(&b, "\\x%02x", c);
+		if (cp < 0x20 || cp == 0x7f || cp == '"' || cp == '\\')
+			buf_printf(&b, "\\x%02x", p[i]);
+		else if (str_quote_hidden(cp))
+			buf_printf(&b, "\\u%04x", (unsigned)cp);
 		else
-			buf_addc(&b, (char)c);
+			buf_add(&b, p + i, k);
+		i += k;
 	}
 	buf_addc(&b, '"');
 	return buf_detach(&b);

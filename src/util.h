@@ -53,9 +53,13 @@ void buf_reset(struct buf *b);
 char *buf_detach(struct buf *b); /* never NULL; buffer is reset */
 void buf_free(struct buf *b);
 
-/* Untrusted text quoted for an error message: in double quotes, control
- * bytes, quotes and backslashes as \xNN, cut with "..." after max bytes
- * (never inside a UTF-8 character).  malloc'd. */
+/* Untrusted text quoted for a message or a log line, in double quotes.
+ * Valid UTF-8 is kept, except control characters (C0, DEL, C1) and those
+ * that break or reorder a line (U+2028, U+2029, bidi controls), shown as
+ * \xNN or \uNNNN; quotes, backslashes and each byte that is not part of
+ * a valid UTF-8 character are shown as \xNN.  At most max bytes of s are
+ * shown, cut between characters and followed by "..." (SIZE_MAX: no
+ * limit).  The result is valid UTF-8 on one line.  malloc'd. */
 char *str_quote(const char *s, size_t max);
 
 /* Trims ASCII white space at both ends, in place; returns s. */

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "lunar.h"
+#include "utf8.h"
 #include "util.h"
 
 /* Asserts that lunar (y, m, d, leap) converts to Gregorian (gy, gm, gd). */
@@ -159,6 +160,45 @@ test_parse_errors(void **state)
 	}
 	check_cause(lunar_parse(NULL, &ld, &cause), &cause, "empty lunar date");
 	assert_int_equal(lunar_parse("L:13-01", &ld, NULL), -1);
+}
+
+/* Causes end up in logs: the quoted input in them is valid UTF-8 on one
+ * line whatever the input, cut between characters when it is long. */
+static void
+test_parse_error_quoting(void **state)
+{
+#define SHAPE ": expected L:MM-DD, L:MMR-DD, L:YYYY-MM-DD or L:YYYY-MMR-DD"
+	static const struct {
+		const char *s;
+		const char *cause;
+	} t[] = {
+		/* The 32-byte cut falls inside U+65E5: it goes whole. */
+		{ "L:0123456789012345678901234567\xe6\x97\xa5",
+		  "\"L:0123456789012345678901234567...\"" SHAPE },
+		{ "L:012345678901234567890123456\xe6\x97\xa5",
+		  "\"L:012345678901234567890123456\xe6\x97\xa5\"" SHAPE },
+		{ "L:08-15\xff", "\"L:08-15\\xff\"" SHAPE },
+		{ "L:08-\xe6\x97", "\"L:08-\\xe6\\x97\"" SHAPE },
+		{ "L:08-15\r\n", "\"L:08-15\\x0d\\x0a\"" SHAPE },
+		{ "L:\"08-15", "\"L:\\x2208-15\"" SHAPE },
+		{ "\xc2\x85L:08-15",
+		  "\"\\u0085L:08-15\": lunar date must start with \"L:\"" },
+	};
+#undef SHAPE
+	struct lunar_date ld;
+	char *cause = NULL;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(t); i++) {
+		assert_int_equal(lunar_parse(t[i].s, &ld, &cause), -1);
+		assert_non_null(cause);
+		assert_true(utf8_valid(cause, strlen(cause), NULL));
+		assert_null(strpbrk(cause, "\r\n"));
+		assert_string_equal(cause, t[i].cause);
+		free(cause);
+		cause = NULL;
+	}
 }
 
 /* Festivals and leap months against lunardate. */
@@ -420,6 +460,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_format_roundtrip),
 		cmocka_unit_test(test_parse_errors),
+		cmocka_unit_test(test_parse_error_quoting),
 		cmocka_unit_test(test_known_dates),
 		cmocka_unit_test(test_to_gregorian_errors),
 		cmocka_unit_test(test_from_gregorian),

@@ -124,11 +124,11 @@ static const struct err_case err_cases[] = {
 	{ "\xe7\x94\xb5\xe8\xaf\x9d 138", "86", "\"\xe7\x94\xb5\xe8\xaf\x9d "
 	  "138\": not a phone number (unexpected '\xe7\x94\xb5' (U+7535))" },
 	{ "138\xc2\x85", "86",
-	  "\"138\xc2\x85\": not a phone number (unexpected U+0085)" },
+	  "\"138\\u0085\": not a phone number (unexpected U+0085)" },
 	{ "138\xff", "86",
-	  "\"138\xff\": not a phone number (invalid UTF-8)" },
+	  "\"138\\xff\": not a phone number (invalid UTF-8)" },
 	{ "138\xef\xbc", "86",
-	  "\"138\xef\xbc\": not a phone number (invalid UTF-8)" },
+	  "\"138\\xef\\xbc\": not a phone number (invalid UTF-8)" },
 	{ "13800138000", NULL, "\"13800138000\": not a phone number (no "
 	  "country code: needs a leading + or 00)" },
 	{ "13800138000", "", "\"13800138000\": not a phone number (no "

@@ -415,6 +415,25 @@ test_known(void **state)
 	assert_false(tmpl_var_known("names"));
 }
 
+/* The escaper the HTTP pages share: appends, keeps everything but the
+ * five characters HTML gives a meaning to. */
+static void
+test_escape_html(void **state)
+{
+	struct buf b;
+
+	(void)state;
+	buf_init(&b);
+	tmpl_escape_html(&b, "");
+	assert_int_equal(b.len, 0);
+	buf_puts(&b, "<h1>");
+	tmpl_escape_html(&b, "Tom & Jerry's \"<x>\"");
+	tmpl_escape_html(&b, "王总 &&");
+	assert_string_equal(b.data, "<h1>Tom &amp; Jerry&#39;s &quot;&lt;x&gt;"
+	    "&quot;王总 &amp;&amp;");
+	buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -436,6 +455,7 @@ main(void)
 		cmocka_unit_test(test_parse_at),
 		cmocka_unit_test(test_each_var),
 		cmocka_unit_test(test_known),
+		cmocka_unit_test(test_escape_html),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
