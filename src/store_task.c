@@ -188,25 +188,6 @@ fail:
 	return -1;
 }
 
-int64_t
-store_task_changed(struct store *st, const char *rep, char **cause)
-{
-	sqlite3_stmt *s;
-	int64_t v = 0;
-
-	s = store_prepare(st, "SELECT max(coalesce(p.modified_at, p.created_at))"
-	    " FROM plan_items p JOIN customers c ON c.id = p.customer_id"
-	    " LEFT JOIN reps r ON r.id = c.rep_id WHERE p.action = 'task' AND"
-	    " (?1 IS NULL OR r.key = ?1);", cause);
-	if (s == NULL)
-		return -1;
-	store_bind_text(s, 1, rep);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return v;
-}
-
 int
 store_rep_token_set(struct store *st, const char *rep, const char *hash_hex,
     char **cause)

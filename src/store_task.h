@@ -47,9 +47,6 @@ int store_task_get(struct store *st, int64_t id, struct store_task *t,
  * 1 done, 0 not open (or no such task), -1 error. */
 int store_task_done(struct store *st, int64_t id, const char *note,
     int32_t day, int64_t now, char **cause);
-/* The latest change among a rep's tasks (creation or status change), for
- * a feed's Last-Modified. */
-int64_t store_task_changed(struct store *st, const char *rep, char **cause);
 
 /* Feed tokens: only the SHA-256 of a rep's token is stored. */
 int store_rep_token_set(struct store *st, const char *rep,
