@@ -15,9 +15,6 @@
 #include "store_outbox.h"
 #include "util.h"
 
-static const char *const outbox_states[] = { "pending", "sending", "sent",
-	"retry", "failed", "suppressed", "delivered", "undelivered", NULL };
-
 static void
 time_str(int64_t t, char *out, size_t n)
 {
@@ -42,15 +39,16 @@ print_msg(void *arg, const struct outbox_msg *m)
 	date_format(m->day, day);
 	if (j == NULL) {
 		printf("%lld\t%s\t%s\t%s\t%d\t%s\t%s\n", (long long)m->id,
-		    m->state, m->channel, m->recipient, m->attempts, nb,
+		    outbox_state_name(m->state), channel_name(m->channel),
+		    m->recipient, m->attempts, nb,
 		    m->last_error ? m->last_error : m->dedup_key);
 		return 0;
 	}
 	json_begin_object(j);
 	json_kv_int(j, "id", m->id);
 	json_kv_string(j, "key", m->dedup_key);
-	json_kv_string(j, "state", m->state);
-	json_kv_string(j, "channel", m->channel);
+	json_kv_string(j, "state", outbox_state_name(m->state));
+	json_kv_string(j, "channel", channel_name(m->channel));
 	json_kv_string(j, "recipient", m->recipient);
 	json_kv_string(j, "day", day);
 	json_kv_string(j, "subject", m->subject);
@@ -61,18 +59,6 @@ print_msg(void *arg, const struct outbox_msg *m)
 	json_kv_string(j, "last_error", m->last_error);
 	json_kv_string(j, "provider_id", m->provider_id);
 	json_end_object(j);
-	return 0;
-}
-
-static int
-valid_state(const char *s)
-{
-	size_t i;
-
-	for (i = 0; outbox_states[i] != NULL; i++) {
-		if (strcmp(s, outbox_states[i]) == 0)
-			return 1;
-	}
 	return 0;
 }
 
@@ -89,6 +75,7 @@ cli_cmd_outbox(struct cli *cli, int argc, char **argv)
 	const struct cli_cmd cmd = { "outbox", "[--state S] [--limit N] [--json]",
 		"list queued and sent messages", NULL };
 	const char *state = NULL;
+	enum outbox_state st;
 	struct json j;
 	char *cause = NULL;
 	long limit = 0;
@@ -107,13 +94,14 @@ cli_cmd_outbox(struct cli *cli, int argc, char **argv)
 	}
 	if (optind != argc)
 		return cli_usage(&cmd, EX_USAGE);
-	if (state != NULL && !valid_state(state))
+	if (state != NULL && outbox_state_parse(state, &st) != 0)
 		return cli_fail(EX_USAGE, "unknown state \"%s\"", state);
 	if (json) {
 		json_init(&j, stdout, 0);
 		json_begin_array(&j);
 	}
-	if (store_outbox_each(cli_store(cli), state, limit, print_msg,
+	if (store_outbox_each(cli_store(cli), state ? &st : NULL, limit,
+	    print_msg,
 	    json ? &j : NULL, &cause) != 0) {
 		cli_fail(EX_SOFTWARE, "%s", cause);
 		free(cause);

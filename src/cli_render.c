@@ -21,8 +21,8 @@ print_rendered(const struct conf *cf, const char *rule,
 	const struct outbox_msg *m = &cm->m;
 
 	printf("Rule: %s\nTemplate: %s\nChannel: %s\n", rule,
-	    cm->tmpl->file, m->channel);
-	if (strcmp(m->channel, "sms") == 0) {
+	    cm->tmpl->file, channel_name(m->channel));
+	if (m->channel == CHANNEL_SMS) {
 		printf("To: %s\nEncoding: %s, %zu characters, %zu segment%s\n\n"
 		    "%s\n", m->recipient, sms_encoding_name(cm->sms.encoding),
 		    cm->sms.chars, cm->sms.segments, cm->sms.segments == 1 ? "" :
@@ -48,7 +48,7 @@ print_raw(struct cli *cli, const unsigned char *secret,
 	char *text = NULL, *cause = NULL;
 	size_t len;
 
-	if (strcmp(cm->m.channel, "email") != 0) {
+	if (cm->m.channel != CHANNEL_EMAIL) {
 		fputs(cm->m.body, stdout);
 		return 0;
 	}
@@ -152,7 +152,7 @@ cli_cmd_render(struct cli *cli, int argc, char **argv)
 	}
 	if (optind != argc - 2)
 		return cli_usage(&cmd, EX_USAGE);
-	if (channel && strcmp(channel, "email") && strcmp(channel, "sms"))
+	if (channel && channel_parse(channel, &chan) != 0)
 		return cli_fail(EX_USAGE, "--channel must be email or sms");
 	if ((r = compose_rule(cli->conf, argv[optind])) == NULL)
 		return cli_fail(EX_USAGE, "\"%s\" is not a message rule of %s",

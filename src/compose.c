@@ -85,7 +85,7 @@ fill_row(const struct compose_ctx *x, const struct compose_item *it,
 	m->dedup_key = xasprintf("%s:%s", it->key, channel_name(it->channel));
 	m->item_id = it->item_id;
 	m->customer_id = c->id;
-	m->channel = xstrdup(channel_name(it->channel));
+	m->channel = it->channel;
 	m->recipient = xstrdup(to);
 	m->recipient_name = c->field[CUST_NAME] ?
 	    xstrdup(c->field[CUST_NAME]) : NULL;
@@ -120,7 +120,7 @@ compose_message(const struct compose_ctx *x, const struct compose_item *it,
 		url = optout_url(x->cf, x->secret, it->item_id, c->id,
 		    CHANNEL_EMAIL);
 	in.cf = x->cf, in.c = c, in.rep = rep;
-	in.channel = channel_name(it->channel), in.day = it->day;
+	in.channel = it->channel, in.day = it->day;
 	in.event_day = it->occurrence;
 	in.years = planner_event_years(in.rule->event,
 	    c->field[CUST_BIRTHDAY], c->field[CUST_ANNIVERSARY],

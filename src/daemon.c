@@ -212,23 +212,14 @@ daemon_timeout_ms(struct daemon *d)
 static void
 daemon_status(struct daemon *d)
 {
-	struct store_count *c = NULL;
-	size_t n = 0, i;
-	long pending = 0, failed = 0;
+	long c[OUTBOX_NSTATES], pending = 0, failed = 0;
 	char when[32] = "never";
 	struct tm tm;
 	time_t t = (time_t)d->last_scan;
 
-	if (store_outbox_counts(d->st, &c, &n, NULL) == 0) {
-		for (i = 0; i < n; i++) {
-			if (strcmp(c[i].key, "pending") == 0 ||
-			    strcmp(c[i].key, "retry") == 0)
-				pending += c[i].count;
-			else if (strcmp(c[i].key, "failed") == 0)
-				failed = c[i].count;
-			free(c[i].key);
-		}
-		free(c);
+	if (store_outbox_counts(d->st, c, NULL) == 0) {
+		pending = c[OUTBOX_PENDING] + c[OUTBOX_RETRY];
+		failed = c[OUTBOX_FAILED];
 	}
 	if (d->last_scan > 0 && localtime_r(&t, &tm) != NULL)
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm);

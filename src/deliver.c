@@ -73,11 +73,10 @@ read_secret(const char *path, char **out, char **cause)
 }
 
 static int
-channel_open(struct deliver *d, struct deliver_channel *ch, const char *name,
+channel_open(struct deliver *d, struct deliver_channel *ch, enum channel id,
     const struct conf_channel *cc, char **cause)
 {
-	ch->name = name;
-	ch->index = strcmp(name, "sms") == 0;
+	ch->id = id;
 	ch->cc = cc;
 	if (read_secret(cc->password_file, &ch->password, cause) != 0)
 		return -1;
@@ -134,8 +133,10 @@ deliver_open(const struct conf *cf, struct store *st, struct deliver **out,
 		snprintf(d->hostname, sizeof(d->hostname), "localhost");
 	d->hostname[strcspn(d->hostname, "/:")] = '\0';
 	if (optout_secret(st, d->secret, cause) != 0 ||
-	    channel_open(d, &d->email, "email", &cf->email, cause) != 0 ||
-	    channel_open(d, &d->sms, "sms", &cf->sms, cause) != 0) {
+	    channel_open(d, &d->ch[CHANNEL_EMAIL], CHANNEL_EMAIL, &cf->email,
+	    cause) != 0 ||
+	    channel_open(d, &d->ch[CHANNEL_SMS], CHANNEL_SMS, &cf->sms,
+	    cause) != 0) {
 		deliver_close(d);
 		return -1;
 	}
@@ -150,14 +151,16 @@ deliver_open(const struct conf *cf, struct store *st, struct deliver **out,
 void
 deliver_close(struct deliver *d)
 {
+	int i;
+
 	if (d == NULL)
 		return;
 	deliver_xfer_close(d);
 	free(d->inflight);
-	free(d->email.password);
-	free(d->sms.password);
-	free(d->email.dlr_url);
-	free(d->sms.dlr_url);
+	for (i = 0; i < CHANNEL_COUNT; i++) {
+		free(d->ch[i].password);
+		free(d->ch[i].dlr_url);
+	}
 	free(d);
 }
 

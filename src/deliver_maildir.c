@@ -73,7 +73,7 @@ maildir_prepare(struct deliver *d, struct deliver_job *job)
 {
 	char *err = NULL;
 
-	if (strcmp(job->ch->name, "email") != 0) {
+	if (job->ch->id != CHANNEL_EMAIL) {
 		job->payload = sms_file(&job->m, &job->len);
 		return;
 	}

@@ -137,7 +137,7 @@ run_commit(struct deliver_run *r)
 /* One row update inside the turn's transaction. */
 static int
 run_update(struct deliver_run *r, const struct outbox_msg *m,
-    const char *state, int64_t not_before, const char *error,
+    enum outbox_state state, int64_t not_before, const char *error,
     const char *provider_id, int64_t sent_at, int64_t now)
 {
 	char *err = NULL;
@@ -160,8 +160,6 @@ run_suppressed(struct deliver_run *r, const struct outbox_msg *m)
 	const struct conf_plan *cp = &r->d->cf->plan;
 	char *optout = NULL, *err = NULL;
 	const char *why;
-	enum channel ch = strcmp(m->channel, "email") == 0 ? CHANNEL_EMAIL :
-	    CHANNEL_SMS;
 	int rc, n;
 
 	if ((rc = store_customer_optout(r->d->st, m->customer_id, &optout,
@@ -169,7 +167,7 @@ run_suppressed(struct deliver_run *r, const struct outbox_msg *m)
 		run_fail(r, err);
 		return NULL;
 	}
-	why = optout_suppresses(optout, ch);
+	why = optout_suppresses(optout, m->channel);
 	free(optout);
 	if (rc == 0)
 		return "customer erased";
@@ -191,14 +189,15 @@ run_record(struct deliver_run *r, struct deliver_job *job, int64_t now)
 	const struct conf_delivery *c = &r->d->cf->delivery;
 	struct outbox_msg *m = &job->m;
 	struct send_stats *s = r->s;
-	int delay, ch = job->ch->index;
+	int delay, ch = job->ch->id;
 
 	if (job->verdict == DV_SENT) {
 		s->sent++;
 		s->sent_by[ch]++;
-		log_info("sent %s to %s via %s", m->dedup_key, m->channel,
-		    job->ch->be->name);
-		run_update(r, m, "sent", now, NULL, job->provider_id, now, now);
+		log_info("sent %s to %s via %s", m->dedup_key,
+		    channel_name(m->channel), job->ch->be->name);
+		run_update(r, m, OUTBOX_SENT, now, NULL, job->provider_id, now,
+		    now);
 	} else if (job->verdict == DV_RETRY && m->attempts < c->max_attempts) {
 		s->retried++;
 		s->retried_by[ch]++;
@@ -207,13 +206,13 @@ run_record(struct deliver_run *r, struct deliver_job *job, int64_t now)
 			delay = job->retry_after_secs;
 		log_warn("%s: attempt %d failed, retry in %ds: %s",
 		    m->dedup_key, m->attempts, delay, job->error);
-		run_update(r, m, "retry", now + delay, job->error, NULL, 0, now);
+		run_update(r, m, OUTBOX_RETRY, now + delay, job->error, NULL, 0, now);
 	} else {
 		s->failed++;
 		s->failed_by[ch]++;
 		log_err("%s: failed after %d attempt%s: %s", m->dedup_key,
 		    m->attempts, m->attempts == 1 ? "" : "s", job->error);
-		run_update(r, m, "failed", now, job->error, NULL, 0, now);
+		run_update(r, m, OUTBOX_FAILED, now, job->error, NULL, 0, now);
 	}
 }
 
@@ -276,13 +275,12 @@ run_triage(struct deliver_run *r, struct deliver_job *job)
 	const char *why;
 	int64_t when;
 
-	job->ch = strcmp(m->channel, "email") == 0 ? &r->d->email :
-	    &r->d->sms;
+	job->ch = &r->d->ch[m->channel];
 	if ((why = run_suppressed(r, m)) != NULL) {
 		s->suppressed++;
 		log_info("%s: suppressed: %s", m->dedup_key, why);
 		if (!r->dry_run)
-			run_update(r, m, "suppressed", m->not_before, why, NULL,
+			run_update(r, m, OUTBOX_SUPPRESSED, m->not_before, why, NULL,
 			    0, r->now);
 		return 0;
 	}
@@ -303,7 +301,7 @@ run_triage(struct deliver_run *r, struct deliver_job *job)
 	if (r->dry_run) {
 		s->dry_run++;
 		log_notice("dry run: would send %s to %s (%s)", m->dedup_key,
-		    m->recipient, m->channel);
+		    m->recipient, channel_name(m->channel));
 		return 0;
 	}
 	job->ch->budget--;
@@ -352,7 +350,7 @@ run_transfer(struct deliver_run *r, struct deliver_job *job)
 {
 	struct deliver *d = r->d;
 	struct deliver_xfer *x, *best = NULL;
-	int c = job->ch->index, k;
+	int c = job->ch->id, k;
 
 	/* With a transaction open, the next commit makes the row durable. */
 	job->commits = &d->commits;
@@ -382,7 +380,7 @@ run_mark(struct deliver_run *r, struct deliver_job *job)
 	if (job->marked)
 		return 0;
 	job->m.attempts++;
-	if (run_update(r, &job->m, "sending", job->m.not_before,
+	if (run_update(r, &job->m, OUTBOX_SENDING, job->m.not_before,
 	    job->m.last_error, NULL, 0, (int64_t)time(NULL)) != 0) {
 		job->m.attempts--;
 		return -1;
@@ -482,7 +480,7 @@ run_reap(struct deliver_run *r)
 	for (i = 0; i < n; i++) {
 		job = r->back[i];
 		inflight_remove(d, job);
-		job->xfer->active[job->ch->index]--;
+		job->xfer->active[job->ch->id]--;
 		job->ch->active--;
 		if (job->abandoned)
 			log_warn("%s: still sending at shutdown; it will be "
@@ -577,7 +575,7 @@ static int
 channel_budget(struct deliver *d, struct deliver_channel *ch, int64_t now,
     char **cause)
 {
-	int n = store_outbox_sent_since(d->st, ch->name,
+	int n = store_outbox_sent_since(d->st, ch->id,
 	    now - ch->cc->rate_seconds, cause);
 
 	if (n < 0)
@@ -592,8 +590,8 @@ deliver_pass(struct deliver *d, int64_t now, int dry_run,
 {
 	struct deliver_run r = { 0 };
 
-	if (channel_budget(d, &d->email, now, cause) != 0 ||
-	    channel_budget(d, &d->sms, now, cause) != 0)
+	if (channel_budget(d, &d->ch[CHANNEL_EMAIL], now, cause) != 0 ||
+	    channel_budget(d, &d->ch[CHANNEL_SMS], now, cause) != 0)
 		return -1;
 	r.d = d;
 	r.now = now;

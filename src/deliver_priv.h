@@ -72,7 +72,7 @@ struct deliver_backend {
 };
 
 struct deliver_channel {
-	const char *name;		 /* "email" or "sms" */
+	enum channel id;
 	const struct conf_channel *cc;
 	const struct deliver_backend *be;
 	char *password;			 /* read from password_file */
@@ -80,7 +80,6 @@ struct deliver_channel {
 	char *dlr_url;
 	int budget;			 /* sends left this pass (rate) */
 	int active;			 /* transfers in flight */
-	int index;			 /* 0 e-mail, 1 SMS */
 };
 
 /* A transfer thread (deliver_xfer.c): its own multi handle, easy handles
@@ -112,18 +111,17 @@ struct deliver_xfer {
 	size_t in_cap;
 	CURL **idle;
 	size_t nidle, idle_cap;
-	int fresh[2];			/* per channel: after a 421 (smtp) */
+	int fresh[CHANNEL_COUNT];	/* after a 421 (smtp) */
 	/* the pass thread's own */
-	int conns[2];			/* share of each channel's connections */
-	int active[2];
+	int conns[CHANNEL_COUNT];	/* share of each channel's connections */
+	int active[CHANNEL_COUNT];
 };
 
 struct deliver {
 	const struct conf *cf;
 	struct store *st;
 	unsigned char secret[TOKEN_SECRET_LEN];
-	struct deliver_channel email;
-	struct deliver_channel sms;
+	struct deliver_channel ch[CHANNEL_COUNT];
 	struct deliver_job **inflight;	 /* jobs handed to an xfer */
 	size_t ninflight;
 	size_t inflight_cap;

@@ -31,7 +31,6 @@ collect_item(void *arg, const struct queued_item *it)
 	c->dedup_key = xstrdup(it->dedup_key);
 	c->rule = xstrdup(it->rule);
 	c->external_id = xstrdup(it->external_id);
-	c->channel = xstrdup(it->channel ? it->channel : "email");
 	return 0;
 }
 
@@ -44,7 +43,6 @@ pending_free(struct pending *p)
 		free((char *)p->v[i].dedup_key);
 		free((char *)p->v[i].rule);
 		free((char *)p->v[i].external_id);
-		free((char *)p->v[i].channel);
 	}
 	free(p->v);
 }
@@ -77,7 +75,7 @@ queue_one(struct deliver *d, const struct tmpl_set *ts,
 {
 	struct compose_ctx x = { d->cf, ts, d->secret };
 	struct compose_item ci = { it->dedup_key, it->item_id, it->rule,
-		CHANNEL_EMAIL, it->day, it->occurrence };
+		it->channel, it->day, it->occurrence };
 	struct compose_msg cm;
 	struct customer c;
 	struct store_rep rep = { 0 };
@@ -89,9 +87,7 @@ queue_one(struct deliver *d, const struct tmpl_set *ts,
 		return -1;
 	if (c.field[CUST_REP] != NULL)
 		store_rep_get(d->st, c.field[CUST_REP], &rep, NULL);
-	if (channel_parse(it->channel, &ci.channel) != 0)
-		why = xasprintf("unknown channel \"%s\"", it->channel);
-	if (why == NULL && compose_message(&x, &ci, &c, rep.key ? &rep : NULL,
+	if (compose_message(&x, &ci, &c, rep.key ? &rep : NULL,
 	    now, &cm, &why) == 0) {
 		rc = store_outbox_insert(d->st, &cm.m, now, NULL, cause);
 		s->queued += rc == 1;

@@ -82,7 +82,7 @@ xfer_start(struct deliver_xfer *x, struct deliver_job *job)
 		xfer_hand_back(x, job);
 		return;
 	}
-	job->fresh = &x->fresh[job->ch->index];
+	job->fresh = &x->fresh[job->ch->id];
 	deliver_job_setup(x->d, job);
 	curl_multi_add_handle(x->multi, job->easy);
 	deliver_jobs_push(&x->jobs, &x->njobs, &x->jobs_cap, job);
@@ -253,7 +253,8 @@ xfer_conns(const struct deliver_channel *ch, int k, int nthreads)
 static int
 xfer_threads(const struct deliver *d)
 {
-	const struct deliver_channel *ch[2] = { &d->email, &d->sms };
+	const struct deliver_channel *ch[CHANNEL_COUNT] = {
+		&d->ch[CHANNEL_EMAIL], &d->ch[CHANNEL_SMS] };
 	int c, n = 0;
 
 	for (c = 0; c < 2; c++)
@@ -265,7 +266,8 @@ xfer_threads(const struct deliver *d)
 int
 deliver_xfer_open(struct deliver *d, char **cause)
 {
-	const struct deliver_channel *ch[2] = { &d->email, &d->sms };
+	const struct deliver_channel *ch[CHANNEL_COUNT] = {
+		&d->ch[CHANNEL_EMAIL], &d->ch[CHANNEL_SMS] };
 	struct deliver_xfer *x;
 	int k, c, nthreads = xfer_threads(d);
 

@@ -151,34 +151,29 @@ metrics_store(struct store *st, struct buf *b, char **cause)
 static int
 metrics_outbox(struct store *st, struct buf *b, char **cause)
 {
-	static const char *const states[] = { "pending", "sending", "sent",
-		"retry", "failed", "suppressed", "delivered", "undelivered" };
-	struct store_count *c = NULL;
-	size_t n = 0, i, k;
-	long v;
+	long c[OUTBOX_NSTATES];
+	int k;
 
-	if (store_outbox_counts(st, &c, &n, cause) != 0)
+	if (store_outbox_counts(st, c, cause) != 0)
 		return -1;
 	metric_head(b, "outreachd_outbox_messages", "gauge",
 	    "Messages in the outbox by state.");
-	for (k = 0; k < ARRAY_SIZE(states); k++) {
-		for (v = 0, i = 0; i < n; i++)
-			v += strcmp(c[i].key, states[k]) == 0 ? c[i].count : 0;
+	for (k = 0; k < OUTBOX_NSTATES; k++)
 		buf_printf(b, "outreachd_outbox_messages{state=\"%s\"} %ld\n",
-		    states[k], v);
-	}
-	for (i = 0; i < n; i++)
-		free(c[i].key);
-	free(c);
+		    outbox_state_name((enum outbox_state)k), c[k]);
 	return 0;
 }
 
 /* One counter per channel. */
 static void
-metric_channels(struct buf *b, const char *name, const unsigned long v[2])
+metric_channels(struct buf *b, const char *name,
+    const unsigned long v[CHANNEL_COUNT])
 {
-	buf_printf(b, "%s{channel=\"email\"} %lu\n", name, v[0]);
-	buf_printf(b, "%s{channel=\"sms\"} %lu\n", name, v[1]);
+	int i;
+
+	for (i = 0; i < CHANNEL_COUNT; i++)
+		buf_printf(b, "%s{channel=\"%s\"} %lu\n", name,
+		    channel_name((enum channel)i), v[i]);
 }
 
 /* The daemon's own counters, by channel. */

@@ -40,7 +40,7 @@ optout_line(const struct render_input *in)
 {
 	int zh = is_chinese(render_locale(in->cf, in->c));
 
-	if (strcmp(in->channel, "sms") == 0)
+	if (in->channel == CHANNEL_SMS)
 		return xstrdup(zh ? "回复TD退订" : "Reply STOP to opt out");
 	if (in->unsubscribe_url != NULL)
 		return xasprintf(zh ? "不想再收到此类邮件？退订：%s" :
@@ -138,16 +138,17 @@ render_message(const struct tmpl_set *ts, const struct render_input *in,
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	out->tmpl = tmpl_set_find(ts, in->rule->template, in->channel, locale);
+	out->tmpl = tmpl_set_find(ts, in->rule->template,
+	    channel_name(in->channel), locale);
 	if (out->tmpl == NULL)
 		return set_error(cause, "no template %s.%s for locale %s",
-		    in->rule->template, in->channel, locale);
+		    in->rule->template, channel_name(in->channel), locale);
 	render_prepare(in, &v);
 	rc = tmpl_msg_render(out->tmpl, render_lookup, &v, &out->msg, cause);
 	free(v.optout_line);
 	if (rc != 0)
 		return -1;
-	if (strcmp(in->channel, "sms") == 0) {
+	if (in->channel == CHANNEL_SMS) {
 		if (sms_text_analyze(out->msg.text, &out->sms) != 0 ||
 		    sms_text_check(out->msg.text, in->cf->sms.max_segments,
 		    cause) != 0) {

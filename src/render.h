@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 
+#include "channel.h"
 #include "conf.h"
 #include "customer.h"
 #include "sms_text.h"
@@ -18,7 +19,7 @@ struct render_input {
 	const struct customer *c;
 	const struct store_rep *rep;	 /* NULL when the customer has none */
 	const struct conf_rule *rule;
-	const char *channel;		 /* "email" or "sms" */
+	enum channel channel;
 	int32_t day;			 /* the day the message is for */
 	int32_t event_day;		 /* the event's day */
 	int years;			 /* age / anniversary count, -1 = none */

@@ -16,7 +16,6 @@ void
 outbox_msg_clear(struct outbox_msg *m)
 {
 	free(m->dedup_key);
-	free(m->channel);
 	free(m->recipient);
 	free(m->recipient_name);
 	free(m->from_name);
@@ -25,10 +24,45 @@ outbox_msg_clear(struct outbox_msg *m)
 	free(m->body);
 	free(m->html);
 	free(m->timezone);
-	free(m->state);
 	free(m->last_error);
 	free(m->provider_id);
 	memset(m, 0, sizeof(*m));
+}
+
+static const char *const state_names[OUTBOX_NSTATES] = { "pending",
+	"sending", "sent", "retry", "failed", "suppressed", "delivered",
+	"undelivered" };
+
+const char *
+outbox_state_name(enum outbox_state st)
+{
+	return (unsigned)st < OUTBOX_NSTATES ? state_names[st] : "?";
+}
+
+int
+outbox_state_parse(const char *name, enum outbox_state *st)
+{
+	unsigned i;
+
+	for (i = 0; name != NULL && i < OUTBOX_NSTATES; i++) {
+		if (strcmp(name, state_names[i]) == 0) {
+			*st = (enum outbox_state)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* A channel column: e-mail unless it says "sms" (the planner writes only
+ * these two). */
+static enum channel
+column_channel(sqlite3_stmt *s, int col)
+{
+	enum channel ch;
+
+	if (channel_parse((const char *)sqlite3_column_text(s, col), &ch) != 0)
+		ch = CHANNEL_EMAIL;
+	return ch;
 }
 
 static void
@@ -38,7 +72,7 @@ outbox_read(sqlite3_stmt *s, struct outbox_msg *m)
 	m->dedup_key = store_column_text(s, 1);
 	m->item_id = sqlite3_column_int64(s, 2);
 	m->customer_id = sqlite3_column_int64(s, 3);
-	m->channel = store_column_text(s, 4);
+	m->channel = column_channel(s, 4);
 	m->recipient = store_column_text(s, 5);
 	m->recipient_name = store_column_text(s, 6);
 	m->from_name = store_column_text(s, 7);
@@ -48,7 +82,9 @@ outbox_read(sqlite3_stmt *s, struct outbox_msg *m)
 	m->html = store_column_text(s, 11);
 	m->day = sqlite3_column_int(s, 12);
 	m->timezone = store_column_text(s, 13);
-	m->state = store_column_text(s, 14);
+	if (outbox_state_parse((const char *)sqlite3_column_text(s, 14),
+	    &m->state) != 0)
+		m->state = OUTBOX_FAILED;	/* not written by this program */
 	m->attempts = sqlite3_column_int(s, 15);
 	m->not_before = sqlite3_column_int64(s, 16);
 	m->last_error = store_column_text(s, 17);
@@ -101,7 +137,7 @@ store_items_unqueued(struct store *st, int limit, queued_item_cb cb,
 		it.external_id = (const char *)sqlite3_column_text(s, 4);
 		it.day = sqlite3_column_int(s, 5);
 		it.occurrence = sqlite3_column_int(s, 6);
-		it.channel = (const char *)sqlite3_column_text(s, 7);
+		it.channel = column_channel(s, 7);
 		stop = cb(arg, &it);
 	}
 	sqlite3_finalize(s);
@@ -154,7 +190,7 @@ store_outbox_insert(struct store *st, const struct outbox_msg *m,
 	if (m->item_id > 0)
 		sqlite3_bind_int64(s, 2, m->item_id);
 	sqlite3_bind_int64(s, 3, m->customer_id);
-	store_bind_text(s, 4, m->channel);
+	store_bind_text(s, 4, channel_name(m->channel));
 	store_bind_text(s, 5, m->recipient);
 	store_bind_text(s, 6, m->recipient_name);
 	store_bind_text(s, 7, m->from_name);
@@ -164,7 +200,7 @@ store_outbox_insert(struct store *st, const struct outbox_msg *m,
 	store_bind_text(s, 11, m->html);
 	sqlite3_bind_int(s, 12, m->day);
 	store_bind_text(s, 13, m->timezone);
-	store_bind_text(s, 14, m->state ? m->state : "pending");
+	store_bind_text(s, 14, outbox_state_name(m->state));
 	sqlite3_bind_int64(s, 15, m->not_before);
 	sqlite3_bind_int64(s, 16, now);
 	rc = sqlite3_step(s);
@@ -201,7 +237,7 @@ store_outbox_due(struct store *st, int64_t now, int64_t after_nb,
 }
 
 int
-store_outbox_update(struct store *st, int64_t id, const char *state,
+store_outbox_update(struct store *st, int64_t id, enum outbox_state state,
     int attempts, int64_t not_before, const char *error,
     const char *provider_id, int64_t sent_at, int64_t now, char **cause)
 {
@@ -216,7 +252,7 @@ store_outbox_update(struct store *st, int64_t id, const char *state,
 	if (s == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, id);
-	store_bind_text(s, 2, state);
+	store_bind_text(s, 2, outbox_state_name(state));
 	sqlite3_bind_int(s, 3, attempts);
 	sqlite3_bind_int64(s, 4, not_before);
 	store_bind_text(s, 5, error);
@@ -271,11 +307,11 @@ count(struct store *st, const char *sql, const char *text, const int64_t *a,
 }
 
 int
-store_outbox_sent_since(struct store *st, const char *channel, int64_t since,
+store_outbox_sent_since(struct store *st, enum channel ch, int64_t since,
     char **cause)
 {
 	return (int)count(st, "SELECT count(*) FROM outbox WHERE channel = ?1"
-	    " AND sent_at > ?2;", channel, &since, 1, cause);
+	    " AND sent_at > ?2;", channel_name(ch), &since, 1, cause);
 }
 
 int
@@ -316,8 +352,8 @@ store_outbox_next_due(struct store *st, char **cause)
 }
 
 int
-store_outbox_each(struct store *st, const char *state, long limit,
-    outbox_cb cb, void *arg, char **cause)
+store_outbox_each(struct store *st, const enum outbox_state *state,
+    long limit, outbox_cb cb, void *arg, char **cause)
 {
 	sqlite3_stmt *s;
 
@@ -325,7 +361,7 @@ store_outbox_each(struct store *st, const char *state, long limit,
 	    " NULL OR state = ?1) ORDER BY id LIMIT ?2;", cause);
 	if (s == NULL)
 		return -1;
-	store_bind_text(s, 1, state);
+	store_bind_text(s, 1, state ? outbox_state_name(*state) : NULL);
 	sqlite3_bind_int64(s, 2, limit > 0 ? limit : -1);
 	return outbox_walk(st, s, cb, arg, cause);
 }
@@ -349,16 +385,15 @@ store_outbox_retry(struct store *st, int64_t id, int64_t now, char **cause)
 }
 
 int
-store_outbox_counts(struct store *st, struct store_count **out, size_t *n,
+store_outbox_counts(struct store *st, long counts[OUTBOX_NSTATES],
     char **cause)
 {
 	sqlite3_stmt *s;
+	enum outbox_state k;
 	int64_t total, others = 0;
-	size_t i;
 	int rc;
 
-	*out = NULL;
-	*n = 0;
+	memset(counts, 0, OUTBOX_NSTATES * sizeof(*counts));
 	/* 'sent' rows are not in outbox_state (see schema 6): their number
 	 * is the row count, which SQLite takes from page headers, less the
 	 * rows in the index. */
@@ -366,34 +401,20 @@ store_outbox_counts(struct store *st, struct store_count **out, size_t *n,
 	    cause)) < 0)
 		return -1;
 	s = store_prepare(st, "SELECT state, count(*) FROM outbox WHERE state"
-	    " <> 'sent' GROUP BY state ORDER BY state;", cause);
+	    " <> 'sent' GROUP BY state;", cause);
 	if (s == NULL)
 		return -1;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		*out = xreallocarray(*out, *n + 1, sizeof(**out));
-		(*out)[*n].key = store_column_text(s, 0);
-		(*out)[*n].count = (long)sqlite3_column_int64(s, 1);
-		others += (*out)[*n].count;
-		(*n)++;
+		if (outbox_state_parse((const char *)sqlite3_column_text(s, 0),
+		    &k) != 0)
+			k = OUTBOX_FAILED;
+		counts[k] += (long)sqlite3_column_int64(s, 1);
+		others += sqlite3_column_int64(s, 1);
 	}
 	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE) {
-		for (i = 0; i < *n; i++)
-			free((*out)[i].key);
-		free(*out);
-		*out = NULL;
-		*n = 0;
+	if (rc != SQLITE_DONE)
 		return store_fail(st, "counting outbox", cause);
-	}
-	if (total > others) {	/* in its place, the list stays sorted */
-		*out = xreallocarray(*out, *n + 1, sizeof(**out));
-		for (i = 0; i < *n && strcmp((*out)[i].key, "sent") < 0; i++)
-			;
-		memmove(*out + i + 1, *out + i, (*n - i) * sizeof(**out));
-		(*out)[i].key = xstrdup("sent");
-		(*out)[i].count = (long)(total - others);
-		(*n)++;
-	}
+	counts[OUTBOX_SENT] = (long)(total - others);
 	return 0;
 }
 

@@ -8,7 +8,26 @@
 
 #include <stdint.h>
 
+#include "channel.h"
 #include "store.h"
+
+/* A message's state.  The text ("pending"...) is the store's and what is
+ * printed; code uses the enum (outbox_state_name/parse at the edges). */
+enum outbox_state {
+	OUTBOX_PENDING,		/* queued, not tried yet */
+	OUTBOX_SENDING,		/* handed to the peer, answer not known */
+	OUTBOX_SENT,		/* the peer accepted it */
+	OUTBOX_RETRY,		/* failed for now, tried again at not_before */
+	OUTBOX_FAILED,		/* failed for good */
+	OUTBOX_SUPPRESSED,	/* not sent: opt-out, frequency cap, erased */
+	OUTBOX_DELIVERED,	/* an SMS delivery report said so */
+	OUTBOX_UNDELIVERED,
+};
+#define OUTBOX_NSTATES 8
+
+const char *outbox_state_name(enum outbox_state s);
+/* 0 and *s for a state's name, -1 for anything else. */
+int outbox_state_parse(const char *name, enum outbox_state *s);
 
 /* One outbox row.  Strings are owned by the struct (outbox_msg_clear). */
 struct outbox_msg {
@@ -16,7 +35,7 @@ struct outbox_msg {
 	char *dedup_key;
 	int64_t item_id;
 	int64_t customer_id;
-	char *channel;
+	enum channel channel;
 	char *recipient;
 	char *recipient_name;
 	char *from_name;
@@ -26,7 +45,7 @@ struct outbox_msg {
 	char *html;
 	int32_t day;
 	char *timezone;
-	char *state;
+	enum outbox_state state;
 	int attempts;
 	int64_t not_before;
 	char *last_error;
@@ -47,7 +66,7 @@ struct queued_item {
 	const char *external_id;
 	int32_t day;
 	int32_t occurrence;
-	const char *channel;
+	enum channel channel;
 };
 
 typedef int (*queued_item_cb)(void *arg, const struct queued_item *it);
@@ -70,14 +89,14 @@ int store_outbox_due(struct store *st, int64_t now, int64_t after_nb,
     int64_t after_id, int limit, outbox_cb cb, void *arg, char **cause);
 /* Sets state and the fields that go with it; NULL strings are stored as
  * NULL, sent_at 0 leaves it unchanged. */
-int store_outbox_update(struct store *st, int64_t id, const char *state,
+int store_outbox_update(struct store *st, int64_t id, enum outbox_state state,
     int attempts, int64_t not_before, const char *error,
     const char *provider_id, int64_t sent_at, int64_t now, char **cause);
 /* Crash recovery: every 'sending' row becomes 'retry'; *n how many. */
 int store_outbox_recover(struct store *st, int64_t now, int *n,
     char **cause);
 /* Messages of a channel accepted since `since` (rate limits). */
-int store_outbox_sent_since(struct store *st, const char *channel,
+int store_outbox_sent_since(struct store *st, enum channel ch,
     int64_t since, char **cause);
 /* Messages sent or in flight to a customer for days [from, to], not
  * counting `except` (the frequency cap, checked again at send time). */
@@ -87,17 +106,15 @@ int store_outbox_customer_count(struct store *st, int64_t customer_id,
  * until then. */
 int64_t store_outbox_next_due(struct store *st, char **cause);
 /* Listing for outreachctl outbox; state NULL = all. */
-int store_outbox_each(struct store *st, const char *state, long limit,
-    outbox_cb cb, void *arg, char **cause);
+int store_outbox_each(struct store *st, const enum outbox_state *state,
+    long limit, outbox_cb cb, void *arg, char **cause);
 /* failed -> retry with attempts reset; id 0 = every failed message.
  * Returns how many. */
 int store_outbox_retry(struct store *st, int64_t id, int64_t now,
     char **cause);
-/* Counts by state, for stats and metrics, sorted by state, states with no
- * rows left out.  The caller owns *out and each key; on error *out is
- * NULL. */
-int store_outbox_counts(struct store *st, struct store_count **out,
-    size_t *n, char **cause);
+/* Counts by state, for stats and metrics: counts[state]. */
+int store_outbox_counts(struct store *st, long counts[OUTBOX_NSTATES],
+    char **cause);
 /* Delivery reports: 'sent' -> 'delivered'/'undelivered'. */
 int store_outbox_report(struct store *st, int64_t id, int delivered,
     const char *detail, int64_t now, char **cause);
