@@ -12,6 +12,31 @@
 #include "token.h"
 #include "util.h"
 
+static int	cmd_feed(struct cli *, const struct cli_cmd *, int, char **);
+static int	rep_token(struct cli *, const struct cli_cmd *, int, char **);
+
+static const struct option feed_opts[] = {
+	{ "birthdays", no_argument, NULL, 'b' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+const struct cli_cmd cli_feed_entry = {
+	.name = "feed",
+	.usage = "REP [--birthdays]",
+	.help = "write a rep's follow-up (or birthday) calendar to stdout",
+	.opts = feed_opts,
+	.run = cmd_feed,
+};
+
+const struct cli_cmd cli_rep_token_entry = {
+	.name = "rep token",
+	.usage = "REP",
+	.help = "give the rep a new feed token and print the feed URLs (once; "
+	    "the old URLs stop working)",
+	.run = rep_token,
+};
+
 /* Finds a rep or explains why not: 0, or an exit code. */
 static int
 rep_find(struct cli *cli, const char *key, struct store_rep *r)
@@ -28,32 +53,24 @@ rep_find(struct cli *cli, const char *key, struct store_rep *r)
 	return rc == 0 ? cli_fail(EX_DATAERR, "no rep \"%s\"", key) : 0;
 }
 
-/* outreachctl feed REP [--birthdays]: the calendar on stdout. */
-int
-cli_cmd_feed(struct cli *cli, int argc, char **argv)
+/* feed: a rep's calendar on stdout. */
+static int
+cmd_feed(struct cli *cli, const struct cli_cmd *self, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "birthdays", no_argument, NULL, 'b' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const struct cli_cmd cmd = { "feed", "REP [--birthdays]",
-		"write a rep's follow-up (or birthday) calendar to stdout", NULL };
 	enum feeds_kind kind = FEEDS_FOLLOWUPS;
 	struct feeds_doc doc;
 	struct store_rep r;
 	char *cause = NULL;
 	int ch, rc;
 
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = cli_getopt(self, argc, argv)) != -1) {
 		if (ch == 'b')
 			kind = FEEDS_BIRTHDAYS;
 		else
-			return cli_usage(&cmd, ch == 'h' ? 0 : EX_USAGE);
+			return cli_usage(self, ch == 'h' ? 0 : EX_USAGE);
 	}
 	if (optind != argc - 1)
-		return cli_usage(&cmd, EX_USAGE);
+		return cli_usage(self, EX_USAGE);
 	if ((rc = rep_find(cli, argv[optind], &r)) != 0)
 		return rc;
 	rc = feeds_render(cli_store(cli), cli->conf, &r, kind, time(NULL), &doc,
@@ -87,20 +104,18 @@ token_save(struct cli *cli, const char *rep, const char *token)
 	return rc == 0 ? cli_fail(EX_DATAERR, "no rep \"%s\"", rep) : 0;
 }
 
-/* outreachctl rep token REP: a new feed token, URLs once. */
-int
-cli_cmd_rep_token(struct cli *cli, int argc, char **argv)
+/* rep token: a new feed token, its URLs shown once. */
+static int
+rep_token(struct cli *cli, const struct cli_cmd *self, int argc, char **argv)
 {
-	const struct cli_cmd cmd = { "token", "REP", "give the rep a new feed "
-		"token (the old URLs stop working) and print the URLs", NULL };
 	struct store_rep r;
 	char *token, *url;
 	int rc, k;
 
 	if (argc == 2 && strcmp(argv[1], "--help") == 0)
-		return cli_usage(&cmd, 0);
+		return cli_usage(self, 0);
 	if (argc != 2 || argv[1][0] == '-')
-		return cli_usage(&cmd, EX_USAGE);
+		return cli_usage(self, EX_USAGE);
 	if ((rc = rep_find(cli, argv[1], &r)) != 0)
 		return rc;
 	if ((token = token_new()) == NULL) {

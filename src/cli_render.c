@@ -13,6 +13,23 @@
 #include "token.h"
 #include "util.h"
 
+static int	cmd_render(struct cli *, const struct cli_cmd *, int, char **);
+
+static const struct option render_opts[] = {
+	{ "channel", required_argument, NULL, 'c' },
+	{ "date", required_argument, NULL, 'd' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+const struct cli_cmd cli_render_entry = {
+	.name = "render",
+	.usage = "RULE CUSTOMER [--channel email|sms] [--date YYYY-MM-DD]",
+	.help = "print exactly what RULE would send to CUSTOMER",
+	.opts = render_opts,
+	.run = cmd_render,
+};
+
 static const struct conf_rule *
 find_rule(const struct conf *cf, const char *name)
 {
@@ -121,18 +138,10 @@ render_one(struct cli *cli, const struct conf_rule *r, struct customer *c,
 	return rc;
 }
 
-int
-cli_cmd_render(struct cli *cli, int argc, char **argv)
+/* render: loads the rule and the customer and picks the channel. */
+static int
+cmd_render(struct cli *cli, const struct cli_cmd *self, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "channel", required_argument, NULL, 'c' },
-		{ "date", required_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const struct cli_cmd cmd = { "render",
-		"RULE CUSTOMER [--channel email|sms] [--date YYYY-MM-DD]",
-		"print exactly what RULE would send to CUSTOMER", NULL };
 	const char *channel = NULL;
 	const struct conf_rule *r;
 	struct customer c;
@@ -140,18 +149,17 @@ cli_cmd_render(struct cli *cli, int argc, char **argv)
 	int32_t day = DAY_NONE;
 	int ch, rc;
 
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = cli_getopt(self, argc, argv)) != -1) {
 		if (ch == 'c')
 			channel = optarg;
 		else if (ch == 'd') {
 			if (cli_parse_day(optarg, &day) != 0)
 				return EX_USAGE;
 		} else
-			return cli_usage(&cmd, ch == 'h' ? 0 : EX_USAGE);
+			return cli_usage(self, ch == 'h' ? 0 : EX_USAGE);
 	}
 	if (optind != argc - 2)
-		return cli_usage(&cmd, EX_USAGE);
+		return cli_usage(self, EX_USAGE);
 	if (channel && strcmp(channel, "email") && strcmp(channel, "sms"))
 		return cli_fail(EX_USAGE, "--channel must be email or sms");
 	if ((r = find_rule(cli->conf, argv[optind])) == NULL ||

@@ -12,6 +12,40 @@
 #include "store_task.h"
 #include "util.h"
 
+static int	task_list(struct cli *, const struct cli_cmd *, int, char **);
+static int	task_done(struct cli *, const struct cli_cmd *, int, char **);
+
+static const struct option task_list_opts[] = {
+	{ "rep", required_argument, NULL, 'r' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+const struct cli_cmd cli_task_list_entry = {
+	.name = "task list",
+	.usage = "[--rep R] [--json]",
+	.help = "list open tasks and those closed within "
+	    "http.done_visible_days",
+	.opts = task_list_opts,
+	.run = task_list,
+};
+
+static const struct option task_done_opts[] = {
+	{ "note", required_argument, NULL, 'n' },
+	{ "date", required_argument, NULL, 'd' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+const struct cli_cmd cli_task_done_entry = {
+	.name = "task done",
+	.usage = "ID [--note TEXT] [--date YYYY-MM-DD]",
+	.help = "close a task and log the contact (restarts the revisit clock)",
+	.opts = task_done_opts,
+	.run = task_done,
+};
+
 /* A unix time as "YYYY-MM-DDTHH:MM:SSZ", or null for 0. */
 static void
 json_utc(struct json *j, const char *key, int64_t t)
@@ -85,32 +119,24 @@ task_print(void *arg, const struct store_task *t)
 
 /* task list: open tasks and those closed lately, as the feeds show them. */
 static int
-task_list(struct cli *cli, int argc, char **argv)
+task_list(struct cli *cli, const struct cli_cmd *self, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "rep", required_argument, NULL, 'r' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *rep = NULL;
 	struct json j;
 	char *cause = NULL;
 	int64_t since;
 	int ch, json = 0;
 
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = cli_getopt(self, argc, argv)) != -1) {
 		if (ch == 'r')
 			rep = optarg;
 		else if (ch == 'j')
 			json = 1;
 		else
-			return cli_usage(&cli_task_cmds[0], ch == 'h' ? 0 :
-			    EX_USAGE);
+			return cli_usage(self, ch == 'h' ? 0 : EX_USAGE);
 	}
 	if (optind != argc)
-		return cli_usage(&cli_task_cmds[0], EX_USAGE);
+		return cli_usage(self, EX_USAGE);
 	since = ((int64_t)feeds_day(time(NULL)) -
 	    cli->conf->http.done_visible_days) * 86400;
 	if (json) {
@@ -169,33 +195,25 @@ task_not_open(struct store *st, int64_t id)
 /* task done: closes a task and logs the rep's contact, which restarts
  * the customer's revisit clock. */
 static int
-task_done(struct cli *cli, int argc, char **argv)
+task_done(struct cli *cli, const struct cli_cmd *self, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "note", required_argument, NULL, 'n' },
-		{ "date", required_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *note = NULL;
 	char *cause = NULL, d[11];
 	int32_t day = DAY_NONE;
 	int64_t id;
 	int ch, rc;
 
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = cli_getopt(self, argc, argv)) != -1) {
 		if (ch == 'n')
 			note = optarg;
 		else if (ch == 'd') {
 			if (cli_parse_day(optarg, &day) != 0)
 				return EX_USAGE;
 		} else
-			return cli_usage(&cli_task_cmds[1], ch == 'h' ? 0 :
-			    EX_USAGE);
+			return cli_usage(self, ch == 'h' ? 0 : EX_USAGE);
 	}
 	if (optind != argc - 1)
-		return cli_usage(&cli_task_cmds[1], EX_USAGE);
+		return cli_usage(self, EX_USAGE);
 	if (parse_id(argv[optind], &id) != 0)
 		return EX_USAGE;
 	if (day == DAY_NONE)
@@ -212,11 +230,3 @@ task_done(struct cli *cli, int argc, char **argv)
 	printf("task %lld done; contact logged on %s\n", (long long)id, d);
 	return 0;
 }
-
-const struct cli_cmd cli_task_cmds[] = {
-	{ "list", "[--rep R] [--json]", "list open tasks and those closed "
-	  "within http.done_visible_days", task_list },
-	{ "done", "ID [--note T] [--date YYYY-MM-DD]", "close a task and log "
-	  "the contact (restarts the revisit clock)", task_done },
-	{ NULL, NULL, NULL, NULL },
-};
