@@ -61,6 +61,7 @@ extern const struct cli_cmd cli_send_entry;
 extern const struct cli_cmd cli_outbox_entry;
 extern const struct cli_cmd cli_retry_entry;
 extern const struct cli_cmd cli_check_config_entry;
+extern const struct cli_cmd cli_help_entry;
 
 /* Opens the store named by --db or the configuration; exits on failure
  * with EX_CANTCREAT.  Returns the open store. */

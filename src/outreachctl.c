@@ -41,6 +41,7 @@ const struct cli_cmd *const cli_cmds[] = {
 	&cli_outbox_entry,
 	&cli_retry_entry,
 	&cli_check_config_entry,
+	&cli_help_entry,
 	NULL,
 };
 
