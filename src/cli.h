@@ -1,8 +1,10 @@
-/* cli.h - what outreachctl's commands share: the parsed global options, the
- * configuration and the store, opened on first use. */
+/* cli.h - what outreachctl's commands share: the entry each command has in
+ * the command table, the parsed global options, the configuration and the
+ * store, which is opened on first use. */
 #ifndef OUTREACHD_CLI_H
 #define OUTREACHD_CLI_H
 
+#include <getopt.h>
 #include <stdint.h>
 #include <sysexits.h>
 
@@ -16,45 +18,71 @@ struct cli {
 	struct conf *conf;
 	struct store *st;
 	struct customer_rules rules;
+	int dry_run;	       /* the command changed nothing: no wake-up */
 };
 
+/* One command: everything --help, the usage errors and the manual's
+ * command list say about it, its options and its handler.  Each is
+ * defined next to its handler; cli_cmds lists them in order. */
 struct cli_cmd {
-	const char *name;
-	const char *args;
-	const char *help;
-	int (*run)(struct cli *cli, int argc, char **argv);
+	const char		*name;	/* "init", or "GROUP COMMAND" */
+	const char		*usage;	/* the arguments after the name */
+	const char		*help;	/* what it does, in one line */
+	const struct option	*opts;	/* for getopt_long, with --help as 'h';
+					   NULL when it takes no options */
+	int			 flags;
+#define CLI_HIDDEN 0x1	/* not listed, not in the manual */
+#define CLI_WAKE 0x2	/* changes what is due: wake a running daemon */
+	int			(*run)(struct cli *, const struct cli_cmd *self,
+				    int argc, char **argv);
 };
+
+/* Every command, NULL-terminated, in the order of the listings. */
+extern const struct cli_cmd *const cli_cmds[];
+
+extern const struct cli_cmd cli_init_entry;
+extern const struct cli_cmd cli_import_entry;
+extern const struct cli_cmd cli_customer_list_entry;
+extern const struct cli_cmd cli_customer_show_entry;
+extern const struct cli_cmd cli_customer_add_entry;
+extern const struct cli_cmd cli_customer_set_entry;
+extern const struct cli_cmd cli_customer_forget_entry;
+extern const struct cli_cmd cli_rep_add_entry;
+extern const struct cli_cmd cli_rep_list_entry;
+extern const struct cli_cmd cli_rep_token_entry;
+extern const struct cli_cmd cli_contact_log_entry;
+extern const struct cli_cmd cli_task_list_entry;
+extern const struct cli_cmd cli_task_done_entry;
+extern const struct cli_cmd cli_feed_entry;
+extern const struct cli_cmd cli_stats_entry;
+extern const struct cli_cmd cli_tiers_recompute_entry;
+extern const struct cli_cmd cli_plan_entry;
+extern const struct cli_cmd cli_render_entry;
+extern const struct cli_cmd cli_scan_entry;
+extern const struct cli_cmd cli_send_entry;
+extern const struct cli_cmd cli_outbox_entry;
+extern const struct cli_cmd cli_retry_entry;
+extern const struct cli_cmd cli_check_config_entry;
+extern const struct cli_cmd cli_help_entry;
 
 /* Opens the store named by --db or the configuration; exits on failure
- * with EX_CANTCREAT / EX_CONFIG.  Returns the open store. */
+ * with EX_CANTCREAT.  Returns the open store. */
 struct store *cli_store(struct cli *cli);
 /* Prints "outreachctl: msg" to stderr and returns code. */
 int cli_fail(int code, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-/* Standard handling of --help and unknown options inside a command:
- * parses argv with getopt_long; returns the option, -1 at the end. */
-int cli_usage(const struct cli_cmd *cmd, int code);
+/* getopt_long over argv with the command's options: the next option, '?'
+ * for an unknown one, -1 at the end. */
+int cli_getopt(const struct cli_cmd *self, int argc, char **argv);
+/* Prints the command's usage line and help, to stdout when code is 0
+ * (--help), else to stderr.  Returns code. */
+int cli_usage(const struct cli_cmd *self, int code);
+/* Lists every command, or those of group ("customer"...), like
+ * cli_usage.  Returns code. */
+int cli_list(const char *group, int code);
 /* "today" in the configured default time zone, as a day number. */
 int32_t cli_today(struct cli *cli);
 /* Parses YYYY-MM-DD into a day number or fails with EX_USAGE. */
 int cli_parse_day(const char *s, int32_t *day);
-
-extern const struct cli_cmd cli_customer_cmds[];
-extern const struct cli_cmd cli_rep_cmds[];
-extern const struct cli_cmd cli_contact_cmds[];
-extern const struct cli_cmd cli_task_cmds[];
-int cli_cmd_feed(struct cli *cli, int argc, char **argv);
-int cli_cmd_rep_token(struct cli *cli, int argc, char **argv);
-int cli_cmd_import(struct cli *cli, int argc, char **argv);
-int cli_cmd_init(struct cli *cli, int argc, char **argv);
-int cli_cmd_stats(struct cli *cli, int argc, char **argv);
-int cli_cmd_check_config(struct cli *cli, int argc, char **argv);
-int cli_cmd_plan(struct cli *cli, int argc, char **argv);
-int cli_cmd_tiers(struct cli *cli, int argc, char **argv);
-int cli_cmd_render(struct cli *cli, int argc, char **argv);
-int cli_cmd_outbox(struct cli *cli, int argc, char **argv);
-int cli_cmd_retry(struct cli *cli, int argc, char **argv);
-int cli_cmd_send(struct cli *cli, int argc, char **argv);
-int cli_cmd_scan(struct cli *cli, int argc, char **argv);
 
 #endif

@@ -14,14 +14,63 @@
 #include "store.h"
 #include "util.h"
 
-int
-cli_cmd_init(struct cli *cli, int argc, char **argv)
-{
-	const struct cli_cmd cmd = { "init", "", "create or migrate the store",
-		NULL };
+static int	cmd_init(struct cli *, const struct cli_cmd *, int, char **);
+static int	cmd_import(struct cli *, const struct cli_cmd *, int, char **);
+static int	cmd_stats(struct cli *, const struct cli_cmd *, int, char **);
+static int	cmd_check_config(struct cli *, const struct cli_cmd *, int,
+		    char **);
 
+const struct cli_cmd cli_init_entry = {
+	.name = "init",
+	.usage = "",
+	.help = "create the store, or bring it up to the current schema",
+	.run = cmd_init,
+};
+
+static const struct option import_opts[] = {
+	{ "dry-run", no_argument, NULL, 'n' },
+	{ "no-progress", no_argument, NULL, 'P' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+const struct cli_cmd cli_import_entry = {
+	.name = "import",
+	.usage = "customers|purchases|contacts FILE [--dry-run] "
+	    "[--no-progress]",
+	.help = "import a CSV file (- for stdin): all rows or none",
+	.opts = import_opts,
+	.flags = CLI_WAKE,
+	.run = cmd_import,
+};
+
+static const struct option stats_opts[] = {
+	{ "json", no_argument, NULL, 'j' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+const struct cli_cmd cli_stats_entry = {
+	.name = "stats",
+	.usage = "[--json]",
+	.help = "counts by tier, rep, birthday and opt-out",
+	.opts = stats_opts,
+	.run = cmd_stats,
+};
+
+const struct cli_cmd cli_check_config_entry = {
+	.name = "check-config",
+	.usage = "",
+	.help = "validate the configuration and the templates",
+	.run = cmd_check_config,
+};
+
+/* init: creates or migrates the store and says so. */
+static int
+cmd_init(struct cli *cli, const struct cli_cmd *self, int argc, char **argv)
+{
 	if (argc > 1)
-		return cli_usage(&cmd, strcmp(argv[1], "--help") ? EX_USAGE : 0);
+		return cli_usage(self, strcmp(argv[1], "--help") ? EX_USAGE : 0);
 	cli_store(cli);
 	printf("store %s ready (schema version %d)\n",
 	    cli->db_path ? cli->db_path : cli->conf->store,
@@ -36,18 +85,10 @@ print_import_error(void *arg, const char *msg)
 	fprintf(stderr, "%s\n", msg);
 }
 
-int
-cli_cmd_import(struct cli *cli, int argc, char **argv)
+/* import: one CSV file, all rows or none. */
+static int
+cmd_import(struct cli *cli, const struct cli_cmd *self, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "no-progress", no_argument, NULL, 'P' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const struct cli_cmd cmd = { "import",
-		"customers|purchases|contacts FILE|- [--dry-run] [--no-progress]",
-		"import a CSV file atomically: all rows or none", NULL };
 	struct import_opts o = { 0 };
 	struct import_result res;
 	struct stat sb;
@@ -56,17 +97,16 @@ cli_cmd_import(struct cli *cli, int argc, char **argv)
 	int ch, rc, progress = 1;
 	double t0, t1;
 
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = cli_getopt(self, argc, argv)) != -1) {
 		if (ch == 'n')
-			o.dry_run = 1;
+			o.dry_run = cli->dry_run = 1;
 		else if (ch == 'P')
 			progress = 0;
 		else
-			return cli_usage(&cmd, ch == 'h' ? 0 : EX_USAGE);
+			return cli_usage(self, ch == 'h' ? 0 : EX_USAGE);
 	}
 	if (optind != argc - 2 || import_kind_parse(argv[optind], &o.kind) != 0)
-		return cli_usage(&cmd, EX_USAGE);
+		return cli_usage(self, EX_USAGE);
 	o.name = argv[optind + 1];
 	if (strcmp(o.name, "-") == 0) {
 		fp = stdin;
@@ -116,24 +156,28 @@ stats_groups(struct json *j, const char *key, const struct store_count *c,
 		    c[i].count);
 }
 
-int
-cli_cmd_stats(struct cli *cli, int argc, char **argv)
+/* stats: counts of customers, purchases and contacts. */
+static int
+cmd_stats(struct cli *cli, const struct cli_cmd *self, int argc, char **argv)
 {
 	struct store_stats s;
 	struct json j, *jp = NULL;
 	char *cause = NULL;
+	int ch, json = 0;
 
-	if (argc > 2 || (argc == 2 && strcmp(argv[1], "--json") != 0)) {
-		const struct cli_cmd cmd = { "stats", "[--json]",
-			"counts by tier, rep, birthday and opt-out", NULL };
-		return cli_usage(&cmd, strcmp(argv[1], "--help") ? EX_USAGE : 0);
+	while ((ch = cli_getopt(self, argc, argv)) != -1) {
+		if (ch != 'j')
+			return cli_usage(self, ch == 'h' ? 0 : EX_USAGE);
+		json = 1;
 	}
+	if (optind != argc)
+		return cli_usage(self, EX_USAGE);
 	if (store_stats(cli_store(cli), &s, &cause) != 0) {
 		cli_fail(EX_SOFTWARE, "%s", cause);
 		free(cause);
 		return EX_SOFTWARE;
 	}
-	if (argc == 2) {
+	if (json) {
 		jp = &j;
 		json_init(jp, stdout, 1);
 		json_begin_object(jp);
@@ -167,17 +211,15 @@ cli_cmd_stats(struct cli *cli, int argc, char **argv)
 
 /* Loading the configuration already validated it (main exits EX_CONFIG
  * otherwise); the templates are checked here, against the rules. */
-int
-cli_cmd_check_config(struct cli *cli, int argc, char **argv)
+static int
+cmd_check_config(struct cli *cli, const struct cli_cmd *self, int argc,
+    char **argv)
 {
 	struct tmpl_set *ts;
 	char *cause = NULL;
 
-	if (argc > 1) {
-		const struct cli_cmd cmd = { "check-config", "",
-			"validate the configuration and the templates", NULL };
-		return cli_usage(&cmd, strcmp(argv[1], "--help") ? EX_USAGE : 0);
-	}
+	if (argc > 1)
+		return cli_usage(self, strcmp(argv[1], "--help") ? EX_USAGE : 0);
 	if ((ts = render_load_templates(cli->conf, &cause)) == NULL) {
 		fprintf(stderr, "%s\n", cause);
 		free(cause);

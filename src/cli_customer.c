@@ -10,7 +10,118 @@
 #include "json.h"
 #include "util.h"
 
-/* Options every listing command takes. */
+static int	customer_list(struct cli *, const struct cli_cmd *, int,
+		    char **);
+static int	customer_show(struct cli *, const struct cli_cmd *, int,
+		    char **);
+static int	customer_add(struct cli *, const struct cli_cmd *, int,
+		    char **);
+static int	customer_set(struct cli *, const struct cli_cmd *, int,
+		    char **);
+static int	customer_forget(struct cli *, const struct cli_cmd *, int,
+		    char **);
+static int	rep_add(struct cli *, const struct cli_cmd *, int, char **);
+static int	rep_list(struct cli *, const struct cli_cmd *, int, char **);
+static int	contact_log(struct cli *, const struct cli_cmd *, int, char **);
+
+static const struct option customer_list_opts[] = {
+	{ "json", no_argument, NULL, 'j' },
+	{ "tier", required_argument, NULL, 't' },
+	{ "rep", required_argument, NULL, 'r' },
+	{ "limit", required_argument, NULL, 'n' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static const struct option json_opts[] = {
+	{ "json", no_argument, NULL, 'j' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+const struct cli_cmd cli_customer_list_entry = {
+	.name = "customer list",
+	.usage = "[--tier T] [--rep R] [--limit N] [--json]",
+	.help = "list customers",
+	.opts = customer_list_opts,
+	.run = customer_list,
+};
+
+const struct cli_cmd cli_customer_show_entry = {
+	.name = "customer show",
+	.usage = "ID [--json]",
+	.help = "show one customer",
+	.opts = json_opts,
+	.run = customer_show,
+};
+
+const struct cli_cmd cli_customer_add_entry = {
+	.name = "customer add",
+	.usage = "ID name=NAME [FIELD=VALUE|attr.NAME=VALUE ...]",
+	.help = "add a customer",
+	.flags = CLI_WAKE,
+	.run = customer_add,
+};
+
+const struct cli_cmd cli_customer_set_entry = {
+	.name = "customer set",
+	.usage = "ID FIELD=VALUE|attr.NAME=VALUE ...",
+	.help = "change fields of a customer (an empty VALUE clears)",
+	.flags = CLI_WAKE,
+	.run = customer_set,
+};
+
+const struct cli_cmd cli_customer_forget_entry = {
+	.name = "customer forget",
+	.usage = "ID",
+	.help = "erase a customer and its whole history (privacy requests)",
+	.run = customer_forget,
+};
+
+static const struct option rep_add_opts[] = {
+	{ "name", required_argument, NULL, 'n' },
+	{ "email", required_argument, NULL, 'e' },
+	{ "phone", required_argument, NULL, 'p' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+const struct cli_cmd cli_rep_add_entry = {
+	.name = "rep add",
+	.usage = "KEY --name NAME [--email ADDRESS] [--phone NUMBER]",
+	.help = "add or update a sales rep",
+	.opts = rep_add_opts,
+	.run = rep_add,
+};
+
+const struct cli_cmd cli_rep_list_entry = {
+	.name = "rep list",
+	.usage = "[--json]",
+	.help = "list sales reps",
+	.opts = json_opts,
+	.run = rep_list,
+};
+
+static const struct option contact_log_opts[] = {
+	{ "kind", required_argument, NULL, 'k' },
+	{ "date", required_argument, NULL, 'd' },
+	{ "note", required_argument, NULL, 'n' },
+	{ "rep", required_argument, NULL, 'r' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+const struct cli_cmd cli_contact_log_entry = {
+	.name = "contact log",
+	.usage = "CUSTOMER --kind call|visit|email|sms|gift|meeting "
+	    "[--date YYYY-MM-DD] [--note TEXT] [--rep KEY]",
+	.help = "record a rep's contact (resets the revisit clock)",
+	.opts = contact_log_opts,
+	.flags = CLI_WAKE,
+	.run = contact_log,
+};
+
+/* What a listing's options asked for. */
 struct list_opts {
 	int json;
 	const char *tier;
@@ -18,24 +129,15 @@ struct list_opts {
 	long limit;
 };
 
-/* Parses --json/--tier/--rep/--limit/--help; returns -1 to continue or an
- * exit code. */
+/* Parses the listing options of the command's table (--json, --tier,
+ * --rep, --limit, --help); returns -1 to continue or an exit code. */
 static int
-parse_list_opts(const struct cli_cmd *cmd, int argc, char **argv,
+parse_list_opts(const struct cli_cmd *self, int argc, char **argv,
     struct list_opts *lo)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "tier", required_argument, NULL, 't' },
-		{ "rep", required_argument, NULL, 'r' },
-		{ "limit", required_argument, NULL, 'n' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	int ch;
 
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = cli_getopt(self, argc, argv)) != -1) {
 		switch (ch) {
 		case 'j':
 			lo->json = 1;
@@ -50,9 +152,9 @@ parse_list_opts(const struct cli_cmd *cmd, int argc, char **argv,
 			lo->limit = strtol(optarg, NULL, 10);
 			break;
 		case 'h':
-			return cli_usage(cmd, 0);
+			return cli_usage(self, 0);
 		default:
-			return cli_usage(cmd, EX_USAGE);
+			return cli_usage(self, EX_USAGE);
 		}
 	}
 	return -1;
@@ -135,8 +237,10 @@ print_customer_row(void *arg, const struct customer *c)
 	return 0;
 }
 
+/* customer list: one line (or object) per customer. */
 static int
-customer_list(struct cli *cli, int argc, char **argv)
+customer_list(struct cli *cli, const struct cli_cmd *self, int argc,
+    char **argv)
 {
 	struct list_opts lo = { 0 };
 	struct store_customer_filter f = { 0 };
@@ -144,7 +248,7 @@ customer_list(struct cli *cli, int argc, char **argv)
 	char *cause = NULL;
 	int rc;
 
-	if ((rc = parse_list_opts(&cli_customer_cmds[0], argc, argv, &lo)) >= 0)
+	if ((rc = parse_list_opts(self, argc, argv, &lo)) >= 0)
 		return rc;
 	f.tier = lo.tier, f.rep = lo.rep, f.limit = lo.limit;
 	if (lo.json) {
@@ -183,8 +287,10 @@ load_customer(struct cli *cli, const char *id, struct customer *c)
 	return 0;
 }
 
+/* customer show: every field of one customer. */
 static int
-customer_show(struct cli *cli, int argc, char **argv)
+customer_show(struct cli *cli, const struct cli_cmd *self, int argc,
+    char **argv)
 {
 	struct list_opts lo = { 0 };
 	struct customer c;
@@ -193,10 +299,10 @@ customer_show(struct cli *cli, int argc, char **argv)
 	size_t i;
 	int rc, f;
 
-	if ((rc = parse_list_opts(&cli_customer_cmds[1], argc, argv, &lo)) >= 0)
+	if ((rc = parse_list_opts(self, argc, argv, &lo)) >= 0)
 		return rc;
 	if (optind != argc - 1)
-		return cli_usage(&cli_customer_cmds[1], EX_USAGE);
+		return cli_usage(self, EX_USAGE);
 	if ((rc = load_customer(cli, argv[optind], &c)) != 0)
 		return rc;
 	if (lo.json) {
@@ -260,9 +366,9 @@ apply_assignments(struct cli *cli, struct customer *c, int argc, char **argv)
 
 /* customer add and customer set share everything but the existence test. */
 static int
-customer_write(struct cli *cli, int argc, char **argv, int adding)
+customer_write(struct cli *cli, const struct cli_cmd *self, int argc,
+    char **argv, int adding)
 {
-	const struct cli_cmd *cmd = &cli_customer_cmds[adding ? 2 : 3];
 	struct customer c;
 	struct customer_keys keys;
 	struct store_rep r = { 0 };
@@ -273,7 +379,7 @@ customer_write(struct cli *cli, int argc, char **argv, int adding)
 	int rc;
 
 	if (argc < 2 || strcmp(argv[1], "--help") == 0)
-		return cli_usage(cmd, argc < 2 ? EX_USAGE : 0);
+		return cli_usage(self, argc < 2 ? EX_USAGE : 0);
 	st = cli_store(cli);
 	customer_init(&c);
 	rc = store_customer_get(st, argv[1], &c, &cause);
@@ -320,26 +426,32 @@ out:
 	return rc;
 }
 
+/* customer add: a new customer. */
 static int
-customer_add(struct cli *cli, int argc, char **argv)
+customer_add(struct cli *cli, const struct cli_cmd *self, int argc,
+    char **argv)
 {
-	return customer_write(cli, argc, argv, 1);
+	return customer_write(cli, self, argc, argv, 1);
 }
 
+/* customer set: fields of an existing customer. */
 static int
-customer_set(struct cli *cli, int argc, char **argv)
+customer_set(struct cli *cli, const struct cli_cmd *self, int argc,
+    char **argv)
 {
-	return customer_write(cli, argc, argv, 0);
+	return customer_write(cli, self, argc, argv, 0);
 }
 
+/* customer forget: a customer and its history, erased. */
 static int
-customer_forget(struct cli *cli, int argc, char **argv)
+customer_forget(struct cli *cli, const struct cli_cmd *self, int argc,
+    char **argv)
 {
 	char *cause = NULL;
 	int rc;
 
 	if (argc != 2 || strcmp(argv[1], "--help") == 0)
-		return cli_usage(&cli_customer_cmds[4], argc != 2 ? EX_USAGE : 0);
+		return cli_usage(self, argc != 2 ? EX_USAGE : 0);
 	rc = store_customer_forget(cli_store(cli), argv[1], &cause);
 	if (rc < 0) {
 		cli_fail(EX_SOFTWARE, "%s", cause);
@@ -352,35 +464,15 @@ customer_forget(struct cli *cli, int argc, char **argv)
 	return 0;
 }
 
-const struct cli_cmd cli_customer_cmds[] = {
-	{ "list", "[--tier T] [--rep R] [--limit N] [--json]",
-	  "list customers", customer_list },
-	{ "show", "ID [--json]", "show one customer", customer_show },
-	{ "add", "ID name=NAME [FIELD=VALUE|attr.NAME=VALUE ...]",
-	  "add a customer", customer_add },
-	{ "set", "ID FIELD=VALUE|attr.NAME=VALUE ...",
-	  "change fields of a customer (an empty VALUE clears)", customer_set },
-	{ "forget", "ID", "erase a customer and its whole history (privacy "
-	  "requests)", customer_forget },
-	{ NULL, NULL, NULL, NULL },
-};
-
+/* rep add: a new rep, or new details of one. */
 static int
-rep_add(struct cli *cli, int argc, char **argv)
+rep_add(struct cli *cli, const struct cli_cmd *self, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "name", required_argument, NULL, 'n' },
-		{ "email", required_argument, NULL, 'e' },
-		{ "phone", required_argument, NULL, 'p' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct store_rep r = { 0 };
 	char *cause = NULL, *email = NULL, *phone = NULL;
 	int ch, rc = 0;
 
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = cli_getopt(self, argc, argv)) != -1) {
 		switch (ch) {
 		case 'n':
 			r.name = optarg;
@@ -398,15 +490,15 @@ rep_add(struct cli *cli, int argc, char **argv)
 				rc = cli_fail(EX_DATAERR, "--phone: %s", cause);
 			break;
 		case 'h':
-			return cli_usage(&cli_rep_cmds[0], 0);
+			return cli_usage(self, 0);
 		default:
-			return cli_usage(&cli_rep_cmds[0], EX_USAGE);
+			return cli_usage(self, EX_USAGE);
 		}
 		free(cause);
 		cause = NULL;
 	}
 	if (rc == 0 && (optind != argc - 1 || r.name == NULL))
-		rc = cli_usage(&cli_rep_cmds[0], EX_USAGE);
+		rc = cli_usage(self, EX_USAGE);
 	if (rc == 0 && customer_normalize(CUST_REP, argv[optind], &cli->rules,
 	    &r.key, &cause) != 0)
 		rc = cli_fail(EX_DATAERR, "%s", cause);
@@ -439,15 +531,16 @@ print_rep(void *arg, const struct store_rep *r)
 	return 0;
 }
 
+/* rep list: one line (or object) per rep. */
 static int
-rep_list(struct cli *cli, int argc, char **argv)
+rep_list(struct cli *cli, const struct cli_cmd *self, int argc, char **argv)
 {
 	struct list_opts lo = { 0 };
 	struct json j;
 	char *cause = NULL;
 	int rc;
 
-	if ((rc = parse_list_opts(&cli_rep_cmds[1], argc, argv, &lo)) >= 0)
+	if ((rc = parse_list_opts(self, argc, argv, &lo)) >= 0)
 		return rc;
 	if (lo.json) {
 		json_init(&j, stdout, 0);
@@ -464,27 +557,11 @@ rep_list(struct cli *cli, int argc, char **argv)
 	return 0;
 }
 
-const struct cli_cmd cli_rep_cmds[] = {
-	{ "add", "KEY --name NAME [--email E] [--phone P]",
-	  "add or update a sales rep", rep_add },
-	{ "list", "[--json]", "list sales reps", rep_list },
-	{ "token", "REP", "give the rep a new feed token and print the feed "
-	  "URLs (once; the old URLs stop working)", cli_cmd_rep_token },
-	{ NULL, NULL, NULL, NULL },
-};
-
 /* contact log: a rep's own touch, which resets the revisit clock. */
 static int
-contact_log(struct cli *cli, int argc, char **argv)
+contact_log(struct cli *cli, const struct cli_cmd *self, int argc,
+    char **argv)
 {
-	static const struct option opts[] = {
-		{ "kind", required_argument, NULL, 'k' },
-		{ "date", required_argument, NULL, 'd' },
-		{ "note", required_argument, NULL, 'n' },
-		{ "rep", required_argument, NULL, 'r' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *kind = NULL, *note = NULL, *rep = NULL;
 	struct store_rep r = { 0 };
 	struct store *st;
@@ -493,8 +570,7 @@ contact_log(struct cli *cli, int argc, char **argv)
 	int64_t cid;
 	int ch, rc;
 
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = cli_getopt(self, argc, argv)) != -1) {
 		switch (ch) {
 		case 'k':
 			kind = optarg;
@@ -510,13 +586,13 @@ contact_log(struct cli *cli, int argc, char **argv)
 			rep = optarg;
 			break;
 		case 'h':
-			return cli_usage(&cli_contact_cmds[0], 0);
+			return cli_usage(self, 0);
 		default:
-			return cli_usage(&cli_contact_cmds[0], EX_USAGE);
+			return cli_usage(self, EX_USAGE);
 		}
 	}
 	if (optind != argc - 1 || kind == NULL)
-		return cli_usage(&cli_contact_cmds[0], EX_USAGE);
+		return cli_usage(self, EX_USAGE);
 	if (strstr("|call|visit|email|sms|gift|meeting|", kind) == NULL ||
 	    strchr(kind, '|') != NULL || *kind == '\0')
 		return cli_fail(EX_USAGE, "\"%s\": kind must be call, visit, "
@@ -539,10 +615,3 @@ contact_log(struct cli *cli, int argc, char **argv)
 	free(cause);
 	return rc;
 }
-
-const struct cli_cmd cli_contact_cmds[] = {
-	{ "log", "CUSTOMER --kind call|visit|email|sms|gift|meeting "
-	  "[--date YYYY-MM-DD] [--note TEXT] [--rep KEY]",
-	  "record a rep's contact (resets the revisit clock)", contact_log },
-	{ NULL, NULL, NULL, NULL },
-};

@@ -15,6 +15,63 @@
 #include "store_outbox.h"
 #include "util.h"
 
+static int	cmd_outbox(struct cli *, const struct cli_cmd *, int, char **);
+static int	cmd_retry(struct cli *, const struct cli_cmd *, int, char **);
+static int	cmd_send(struct cli *, const struct cli_cmd *, int, char **);
+static int	cmd_scan(struct cli *, const struct cli_cmd *, int, char **);
+
+static const struct option outbox_opts[] = {
+	{ "state", required_argument, NULL, 's' },
+	{ "limit", required_argument, NULL, 'n' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+const struct cli_cmd cli_outbox_entry = {
+	.name = "outbox",
+	.usage = "[--state STATE] [--limit N] [--json]",
+	.help = "list queued and sent messages",
+	.opts = outbox_opts,
+	.run = cmd_outbox,
+};
+
+static const struct option retry_opts[] = {
+	{ "failed", no_argument, NULL, 'f' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+const struct cli_cmd cli_retry_entry = {
+	.name = "retry",
+	.usage = "ID | --failed",
+	.help = "send a failed message, or every failed one, again",
+	.opts = retry_opts,
+	.flags = CLI_WAKE,
+	.run = cmd_retry,
+};
+
+static const struct option send_opts[] = {
+	{ "dry-run", no_argument, NULL, 'n' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+const struct cli_cmd cli_send_entry = {
+	.name = "send",
+	.usage = "[--dry-run]",
+	.help = "one queue and delivery pass, as the daemon does each cycle",
+	.opts = send_opts,
+	.run = cmd_send,
+};
+
+const struct cli_cmd cli_scan_entry = {
+	.name = "scan",
+	.usage = "",
+	.help = "recompute tiers when due and store the plan through tomorrow",
+	.run = cmd_scan,
+};
+
 static void
 time_str(int64_t t, char *out, size_t n)
 {
@@ -62,18 +119,10 @@ print_msg(void *arg, const struct outbox_msg *m)
 	return 0;
 }
 
-int
-cli_cmd_outbox(struct cli *cli, int argc, char **argv)
+/* outbox: the messages, oldest first. */
+static int
+cmd_outbox(struct cli *cli, const struct cli_cmd *self, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "state", required_argument, NULL, 's' },
-		{ "limit", required_argument, NULL, 'n' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const struct cli_cmd cmd = { "outbox", "[--state S] [--limit N] [--json]",
-		"list queued and sent messages", NULL };
 	const char *state = NULL;
 	enum outbox_state st;
 	struct json j;
@@ -81,8 +130,7 @@ cli_cmd_outbox(struct cli *cli, int argc, char **argv)
 	long limit = 0;
 	int ch, json = 0;
 
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = cli_getopt(self, argc, argv)) != -1) {
 		if (ch == 's')
 			state = optarg;
 		else if (ch == 'n')
@@ -90,10 +138,10 @@ cli_cmd_outbox(struct cli *cli, int argc, char **argv)
 		else if (ch == 'j')
 			json = 1;
 		else
-			return cli_usage(&cmd, ch == 'h' ? 0 : EX_USAGE);
+			return cli_usage(self, ch == 'h' ? 0 : EX_USAGE);
 	}
 	if (optind != argc)
-		return cli_usage(&cmd, EX_USAGE);
+		return cli_usage(self, EX_USAGE);
 	if (state != NULL && outbox_state_parse(state, &st) != 0)
 		return cli_fail(EX_USAGE, "unknown state \"%s\"", state);
 	if (json) {
@@ -112,23 +160,25 @@ cli_cmd_outbox(struct cli *cli, int argc, char **argv)
 	return 0;
 }
 
-int
-cli_cmd_retry(struct cli *cli, int argc, char **argv)
+/* retry: a failed message, or all of them, due again at once. */
+static int
+cmd_retry(struct cli *cli, const struct cli_cmd *self, int argc, char **argv)
 {
-	const struct cli_cmd cmd = { "retry", "ID | --failed",
-		"send failed messages again", NULL };
 	char *cause = NULL, *end;
 	long long id = 0;
-	int n;
+	int ch, n, failed = 0;
 
-	if (argc != 2)
-		return cli_usage(&cmd, EX_USAGE);
-	if (strcmp(argv[1], "--help") == 0)
-		return cli_usage(&cmd, 0);
-	if (strcmp(argv[1], "--failed") != 0) {
-		id = strtoll(argv[1], &end, 10);
+	while ((ch = cli_getopt(self, argc, argv)) != -1) {
+		if (ch != 'f')
+			return cli_usage(self, ch == 'h' ? 0 : EX_USAGE);
+		failed = 1;
+	}
+	if (optind != argc - !failed)
+		return cli_usage(self, EX_USAGE);
+	if (!failed) {
+		id = strtoll(argv[optind], &end, 10);
 		if (*end != '\0' || id <= 0)
-			return cli_usage(&cmd, EX_USAGE);
+			return cli_usage(self, EX_USAGE);
 	}
 	n = store_outbox_retry(cli_store(cli), id, time(NULL), &cause);
 	if (n < 0) {
@@ -155,21 +205,23 @@ print_stats(const struct send_stats *s)
 
 /* One queue + delivery pass, as the daemon does each tick.  A dry run
  * queues nothing and sends nothing: it lists what is due. */
-int
-cli_cmd_send(struct cli *cli, int argc, char **argv)
+static int
+cmd_send(struct cli *cli, const struct cli_cmd *self, int argc, char **argv)
 {
-	const struct cli_cmd cmd = { "send", "[--dry-run]",
-		"one delivery pass, as the daemon does each tick", NULL };
 	struct send_stats s = { 0 };
 	struct deliver *d = NULL;
 	struct tmpl_set *ts = NULL;
 	char *cause = NULL;
-	int dry = 0, rc = 0, lock = -1;
+	int ch, dry = 0, rc = 0, lock = -1;
 
-	if (argc > 2 || (argc == 2 && strcmp(argv[1], "--dry-run") != 0))
-		return cli_usage(&cmd, argc == 2 && strcmp(argv[1], "--help") ==
-		    0 ? 0 : EX_USAGE);
-	dry = argc == 2 || cli->conf->delivery.dry_run;
+	while ((ch = cli_getopt(self, argc, argv)) != -1) {
+		if (ch != 'n')
+			return cli_usage(self, ch == 'h' ? 0 : EX_USAGE);
+		dry = 1;
+	}
+	if (optind != argc)
+		return cli_usage(self, EX_USAGE);
+	dry = dry || cli->conf->delivery.dry_run;
 	/* A real pass must not race a running daemon over the same rows. */
 	if (!dry && cycle_lock(cli->conf, &lock, &cause) != 0) {
 		rc = cli_fail(EX_TEMPFAIL, "%s", cause);
@@ -198,17 +250,14 @@ cli_cmd_send(struct cli *cli, int argc, char **argv)
 }
 
 /* A planning scan without delivery: what the daemon does at each scan. */
-int
-cli_cmd_scan(struct cli *cli, int argc, char **argv)
+static int
+cmd_scan(struct cli *cli, const struct cli_cmd *self, int argc, char **argv)
 {
-	const struct cli_cmd cmd = { "scan", "",
-		"recompute tiers when due and store the plan through tomorrow",
-		NULL };
 	char *cause = NULL;
 	int lock = -1, rc = 0;
 
 	if (argc != 1)
-		return cli_usage(&cmd, strcmp(argv[1], "--help") ? EX_USAGE : 0);
+		return cli_usage(self, strcmp(argv[1], "--help") ? EX_USAGE : 0);
 	if (cycle_lock(cli->conf, &lock, &cause) != 0 ||
 	    cycle_scan(cli->conf, cli_store(cli), time(NULL), &cause) != 0) {
 		rc = cli_fail(EX_TEMPFAIL, "%s", cause);

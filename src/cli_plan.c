@@ -1,8 +1,7 @@
-/* cli_plan.c - outreachctl plan and tiers. */
+/* cli_plan.c - outreachctl plan and tiers recompute. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <time.h>
 
 #include "cli.h"
@@ -11,6 +10,40 @@
 #include "planner.h"
 #include "tiers.h"
 #include "util.h"
+
+static int	cmd_plan(struct cli *, const struct cli_cmd *, int, char **);
+static int	cmd_tiers_recompute(struct cli *, const struct cli_cmd *, int,
+		    char **);
+
+static const struct option plan_opts[] = {
+	{ "date", required_argument, NULL, 'd' },
+	{ "days", required_argument, NULL, 'n' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+const struct cli_cmd cli_plan_entry = {
+	.name = "plan",
+	.usage = "[--date YYYY-MM-DD] [--days N] [--json]",
+	.help = "show what would be planned for those days, writing nothing",
+	.opts = plan_opts,
+	.run = cmd_plan,
+};
+
+static const struct option tiers_opts[] = {
+	{ "date", required_argument, NULL, 'd' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+const struct cli_cmd cli_tiers_recompute_entry = {
+	.name = "tiers recompute",
+	.usage = "[--date YYYY-MM-DD]",
+	.help = "recompute A/B/C tiers from purchases (manual tiers override)",
+	.opts = tiers_opts,
+	.run = cmd_tiers_recompute,
+};
 
 static void
 item_json(struct json *j, const struct plan_item *it)
@@ -48,20 +81,10 @@ item_text(const struct plan_item *it)
 	    it->name, it->reason);
 }
 
-int
-cli_cmd_plan(struct cli *cli, int argc, char **argv)
+/* plan: the items of those days, as text or JSON. */
+static int
+cmd_plan(struct cli *cli, const struct cli_cmd *self, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "date", required_argument, NULL, 'd' },
-		{ "days", required_argument, NULL, 'n' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const struct cli_cmd cmd = { "plan",
-		"[--date YYYY-MM-DD] [--days N] [--json]",
-		"show what would be planned for those days, writing nothing",
-		NULL };
 	struct plan_list l = { 0 };
 	struct plan_stats ps;
 	struct json j;
@@ -71,8 +94,7 @@ cli_cmd_plan(struct cli *cli, int argc, char **argv)
 	size_t i;
 	int ch, json = 0;
 
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = cli_getopt(self, argc, argv)) != -1) {
 		switch (ch) {
 		case 'd':
 			if (cli_parse_day(optarg, &day) != 0)
@@ -87,11 +109,11 @@ cli_cmd_plan(struct cli *cli, int argc, char **argv)
 			json = 1;
 			break;
 		default:
-			return cli_usage(&cmd, ch == 'h' ? 0 : EX_USAGE);
+			return cli_usage(self, ch == 'h' ? 0 : EX_USAGE);
 		}
 	}
 	if (optind != argc)
-		return cli_usage(&cmd, EX_USAGE);
+		return cli_usage(self, EX_USAGE);
 	if (day == DAY_NONE)
 		day = cli_today(cli);
 	if (planner_run(cli_store(cli), cli->conf, day, (int)days, 0,
@@ -120,23 +142,24 @@ cli_cmd_plan(struct cli *cli, int argc, char **argv)
 	return 0;
 }
 
-int
-cli_cmd_tiers(struct cli *cli, int argc, char **argv)
+/* tiers recompute: the computed tiers as of a day. */
+static int
+cmd_tiers_recompute(struct cli *cli, const struct cli_cmd *self, int argc,
+    char **argv)
 {
-	const struct cli_cmd cmd = { "tiers", "recompute [--date YYYY-MM-DD]",
-		"recompute A/B/C tiers from purchases (manual tiers override)",
-		NULL };
 	struct tiers_result r;
 	char *cause = NULL;
 	int32_t day = DAY_NONE;
+	int ch;
 
-	if (argc >= 2 && strcmp(argv[1], "--help") == 0)
-		return cli_usage(&cmd, 0);
-	if (argc < 2 || strcmp(argv[1], "recompute") != 0 || (argc != 2 &&
-	    (argc != 4 || strcmp(argv[2], "--date") != 0)))
-		return cli_usage(&cmd, EX_USAGE);
-	if (argc == 4 && cli_parse_day(argv[3], &day) != 0)
-		return EX_USAGE;
+	while ((ch = cli_getopt(self, argc, argv)) != -1) {
+		if (ch != 'd')
+			return cli_usage(self, ch == 'h' ? 0 : EX_USAGE);
+		if (cli_parse_day(optarg, &day) != 0)
+			return EX_USAGE;
+	}
+	if (optind != argc)
+		return cli_usage(self, EX_USAGE);
 	if (day == DAY_NONE)
 		day = cli_today(cli);
 	if (tiers_recompute(cli_store(cli), cli->conf, day, &r, &cause) != 0) {

@@ -13,6 +13,24 @@
 #include "store_plan.h"
 #include "util.h"
 
+static int	cmd_render(struct cli *, const struct cli_cmd *, int, char **);
+
+static const struct option render_opts[] = {
+	{ "channel", required_argument, NULL, 'c' },
+	{ "date", required_argument, NULL, 'd' },
+	{ "raw", no_argument, NULL, 'r' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+const struct cli_cmd cli_render_entry = {
+	.name = "render",
+	.usage = "RULE CUSTOMER [--channel email|sms] [--date YYYY-MM-DD] [--raw]",
+	.help = "print exactly what RULE would send to CUSTOMER",
+	.opts = render_opts,
+	.run = cmd_render,
+};
+
 /* The composed message for a reader: headers as they are sent, decoded. */
 static void
 print_rendered(const struct conf *cf, const char *rule,
@@ -117,19 +135,10 @@ render_one(struct cli *cli, const struct conf_rule *r, struct customer *c,
 	return rc;
 }
 
-int
-cli_cmd_render(struct cli *cli, int argc, char **argv)
+/* render: loads the rule and the customer and picks the channel. */
+static int
+cmd_render(struct cli *cli, const struct cli_cmd *self, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "channel", required_argument, NULL, 'c' },
-		{ "date", required_argument, NULL, 'd' },
-		{ "raw", no_argument, NULL, 'r' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const struct cli_cmd cmd = { "render",
-		"RULE CUSTOMER [--channel email|sms] [--date YYYY-MM-DD] [--raw]",
-		"print exactly what RULE would send to CUSTOMER", NULL };
 	const char *channel = NULL;
 	const struct conf_rule *r;
 	struct customer c;
@@ -138,8 +147,7 @@ cli_cmd_render(struct cli *cli, int argc, char **argv)
 	int32_t day = DAY_NONE;
 	int ch, rc, raw = 0;
 
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = cli_getopt(self, argc, argv)) != -1) {
 		if (ch == 'c')
 			channel = optarg;
 		else if (ch == 'r')
@@ -148,10 +156,10 @@ cli_cmd_render(struct cli *cli, int argc, char **argv)
 			if (cli_parse_day(optarg, &day) != 0)
 				return EX_USAGE;
 		} else
-			return cli_usage(&cmd, ch == 'h' ? 0 : EX_USAGE);
+			return cli_usage(self, ch == 'h' ? 0 : EX_USAGE);
 	}
 	if (optind != argc - 2)
-		return cli_usage(&cmd, EX_USAGE);
+		return cli_usage(self, EX_USAGE);
 	if (channel && channel_parse(channel, &chan) != 0)
 		return cli_fail(EX_USAGE, "--channel must be email or sms");
 	if ((r = compose_rule(cli->conf, argv[optind])) == NULL)

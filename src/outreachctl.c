@@ -1,5 +1,6 @@
 /* outreachctl.c - the admin command line: global options, then a command
- * from the table below. */
+ * from the table below, whose entries are defined next to their handlers
+ * in cli_*.c. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
@@ -10,52 +11,42 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cycle.h"
 #include "config.h"
 #include "date.h"
 #include "log.h"
 #include "util.h"
 
-static int cmd_customer(struct cli *cli, int argc, char **argv);
-static int cmd_rep(struct cli *cli, int argc, char **argv);
-static int cmd_contact(struct cli *cli, int argc, char **argv);
-static int cmd_task(struct cli *cli, int argc, char **argv);
-
-static const struct cli_cmd commands[] = {
-	{ "init", "", "create the store (or migrate it) and exit",
-	  cli_cmd_init },
-	{ "import", "customers|purchases|contacts FILE [--dry-run]",
-	  "import a CSV file (- for stdin), all or nothing", cli_cmd_import },
-	{ "customer", "list|show|add|set|forget ...",
-	  "list, show, add, change or erase customers", cmd_customer },
-	{ "rep", "add|list ...", "manage sales reps", cmd_rep },
-	{ "contact", "log CUSTOMER --kind K [--date D] [--note T]",
-	  "record a rep's contact with a customer", cmd_contact },
-	{ "task", "list|done ...", "list and close the reps' tasks", cmd_task },
-	{ "feed", "REP [--birthdays]",
-	  "write a rep's follow-up (or birthday) calendar to stdout",
-	  cli_cmd_feed },
-	{ "stats", "[--json]", "counts by tier, rep, birthday and opt-out",
-	  cli_cmd_stats },
-	{ "plan", "[--date YYYY-MM-DD] [--days N] [--json]",
-	  "preview the planned messages and tasks (writes nothing)",
-	  cli_cmd_plan },
-	{ "tiers", "recompute [--date YYYY-MM-DD]",
-	  "recompute A/B/C tiers from purchases", cli_cmd_tiers },
-	{ "render", "RULE CUSTOMER [--channel email|sms] [--date YYYY-MM-DD]",
-	  "print exactly what a rule would send to a customer", cli_cmd_render },
-	{ "scan", "", "plan as the daemon does: tiers when due, items stored",
-	  cli_cmd_scan },
-	{ "send", "[--dry-run]", "one delivery pass, as the daemon does",
-	  cli_cmd_send },
-	{ "outbox", "[--state S] [--limit N] [--json]",
-	  "list queued and sent messages", cli_cmd_outbox },
-	{ "retry", "ID | --failed", "send failed messages again",
-	  cli_cmd_retry },
-	{ "check-config", "", "validate the configuration and the templates",
-	  cli_cmd_check_config },
-	{ NULL, NULL, NULL, NULL },
+/* The commands, in the order --help and the manual list them. */
+const struct cli_cmd *const cli_cmds[] = {
+	&cli_init_entry,
+	&cli_import_entry,
+	&cli_customer_list_entry,
+	&cli_customer_show_entry,
+	&cli_customer_add_entry,
+	&cli_customer_set_entry,
+	&cli_customer_forget_entry,
+	&cli_rep_add_entry,
+	&cli_rep_list_entry,
+	&cli_rep_token_entry,
+	&cli_contact_log_entry,
+	&cli_task_list_entry,
+	&cli_task_done_entry,
+	&cli_feed_entry,
+	&cli_stats_entry,
+	&cli_tiers_recompute_entry,
+	&cli_plan_entry,
+	&cli_render_entry,
+	&cli_scan_entry,
+	&cli_send_entry,
+	&cli_outbox_entry,
+	&cli_retry_entry,
+	&cli_check_config_entry,
+	&cli_help_entry,
+	NULL,
 };
 
+/* Reports an error of the command line. */
 int
 cli_fail(int code, const char *fmt, ...)
 {
@@ -66,20 +57,6 @@ cli_fail(int code, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
-	return code;
-}
-
-/* The command group being run ("customer", "rep"...), for usage lines. */
-static const char *cli_group;
-
-int
-cli_usage(const struct cli_cmd *cmd, int code)
-{
-	FILE *fp = code == 0 ? stdout : stderr;
-
-	fprintf(fp, "usage: outreachctl %s%s%s %s\n  %s\n", cli_group ?
-	    cli_group : "", cli_group ? " " : "", cmd->name, cmd->args,
-	    cmd->help);
 	return code;
 }
 
@@ -103,6 +80,7 @@ cli_load_conf(struct cli *cli)
 	return 0;
 }
 
+/* The store, opened on first use. */
 struct store *
 cli_store(struct cli *cli)
 {
@@ -119,6 +97,7 @@ cli_store(struct cli *cli)
 	return cli->st;
 }
 
+/* Today in the configured time zone. */
 int32_t
 cli_today(struct cli *cli)
 {
@@ -132,6 +111,7 @@ cli_today(struct cli *cli)
 	return day;
 }
 
+/* A date given on the command line. */
 int
 cli_parse_day(const char *s, int32_t *day)
 {
@@ -147,66 +127,137 @@ cli_parse_day(const char *s, int32_t *day)
 	return 0;
 }
 
-static void
-print_commands(FILE *fp, const struct cli_cmd *cmds, const char *group)
+/* getopt_long with the command's own option table. */
+int
+cli_getopt(const struct cli_cmd *self, int argc, char **argv)
 {
-	for (; cmds->name != NULL; cmds++)
-		fprintf(fp, "  %s%s%s %s\n      %s\n", group ? group : "",
-		    group ? " " : "", cmds->name, cmds->args, cmds->help);
+	return getopt_long(argc, argv, "", self->opts, NULL);
 }
 
-/* Dispatches argv[0] among cmds (a subcommand table). */
+/* Prints one command's usage line and help. */
+int
+cli_usage(const struct cli_cmd *self, int code)
+{
+	FILE *fp = code == 0 ? stdout : stderr;
+
+	fprintf(fp, "usage: outreachctl %s%s%s\n  %s\n", self->name,
+	    *self->usage != '\0' ? " " : "", self->usage, self->help);
+	return code;
+}
+
+/* The rest of name after the word group and a space; NULL when name is
+ * not a command of group. */
+static const char *
+in_group(const char *name, const char *group)
+{
+	size_t len = strlen(group);
+
+	if (strncmp(name, group, len) != 0 || name[len] != ' ')
+		return NULL;
+	return name + len + 1;
+}
+
+/* Lists the commands that are not hidden, all or group's. */
+int
+cli_list(const char *group, int code)
+{
+	const struct cli_cmd *const *cp, *c;
+	FILE *fp = code == 0 ? stdout : stderr;
+
+	fprintf(fp, "usage: outreachctl [-c CONFIG] [--db PATH] [-v] %s%s"
+	    "COMMAND ...\ncommands:\n", group ? group : "", group ? " " : "");
+	for (cp = cli_cmds; (c = *cp) != NULL; cp++) {
+		if ((c->flags & CLI_HIDDEN) ||
+		    (group != NULL && in_group(c->name, group) == NULL))
+			continue;
+		fprintf(fp, "  %s%s%s\n      %s\n", c->name,
+		    *c->usage != '\0' ? " " : "", c->usage, c->help);
+	}
+	return code;
+}
+
+/* The command named word, or group and word when group is not NULL. */
+static const struct cli_cmd *
+cli_find(const char *group, const char *word)
+{
+	const struct cli_cmd *const *cp;
+	const char *name;
+
+	for (cp = cli_cmds; *cp != NULL; cp++) {
+		name = (*cp)->name;
+		if (group == NULL ? strchr(name, ' ') != NULL :
+		    (name = in_group(name, group)) == NULL)
+			continue;
+		if (strcmp(name, word) == 0)
+			return *cp;
+	}
+	return NULL;
+}
+
+/* Whether group is the first word of some command's name. */
 static int
-cli_dispatch(struct cli *cli, const struct cli_cmd *cmds, const char *group,
-    int argc, char **argv)
+cli_is_group(const char *group)
+{
+	const struct cli_cmd *const *cp;
+
+	for (cp = cli_cmds; *cp != NULL; cp++) {
+		if (in_group((*cp)->name, group) != NULL)
+			return 1;
+	}
+	return 0;
+}
+
+/* Whether s asks for help. */
+static int
+is_help(const char *s)
+{
+	return strcmp(s, "--help") == 0 || strcmp(s, "-h") == 0;
+}
+
+
+/* Wakes a running daemon so it acts on the change now: a failure to do
+ * so costs only time (it comes at the next scan), so it only warns. */
+static void
+cli_wake(struct cli *cli)
+{
+	char *cause = NULL;
+
+	if (cycle_wake(cli->conf, &cause) < 0) {
+		log_warn("%s; the daemon acts on it at its next scan", cause);
+		free(cause);
+	}
+}
+/* Runs the command argv names, with argv[0] its last word; a group
+ * without a command, or with --help, lists the group's commands. */
+static int
+cli_dispatch(struct cli *cli, int argc, char **argv)
 {
 	const struct cli_cmd *c;
+	int rc;
 
-	if (argc < 1 || strcmp(argv[0], "--help") == 0 ||
-	    strcmp(argv[0], "-h") == 0) {
-		FILE *fp = argc < 1 ? stderr : stdout;
-		fprintf(fp, "usage: outreachctl [-c CONFIG] [--db PATH] [-v] %s%s"
-		    "COMMAND ...\ncommands:\n", group ? group : "",
-		    group ? " " : "");
-		print_commands(fp, cmds, group);
-		return argc < 1 ? EX_USAGE : 0;
+	if (argc < 1 || is_help(argv[0]))
+		return cli_list(NULL, argc < 1 ? EX_USAGE : 0);
+	if ((c = cli_find(NULL, argv[0])) == NULL) {
+		if (!cli_is_group(argv[0]))
+			return cli_fail(EX_USAGE, "unknown command \"%s\" (try "
+			    "--help)", argv[0]);
+		if (argc < 2 || is_help(argv[1]))
+			return cli_list(argv[0], argc < 2 ? EX_USAGE : 0);
+		if ((c = cli_find(argv[0], argv[1])) == NULL)
+			return cli_fail(EX_USAGE, "unknown command \"%s %s\" "
+			    "(try --help)", argv[0], argv[1]);
+		argc--;
+		argv++;
 	}
-	for (c = cmds; c->name != NULL; c++) {
-		if (strcmp(c->name, argv[0]) == 0) {
-			cli_group = group;
-			return c->run(cli, argc, argv);
-		}
-	}
-	return cli_fail(EX_USAGE, "unknown command \"%s%s%s\" (try --help)",
-	    group ? group : "", group ? " " : "", argv[0]);
+	optind = 0; /* the command runs getopt_long again on its argv */
+	if ((rc = c->run(cli, c, argc, argv)) == 0 && (c->flags & CLI_WAKE) &&
+	    !cli->dry_run)
+		cli_wake(cli);
+	return rc;
 }
 
-static int
-cmd_customer(struct cli *cli, int argc, char **argv)
-{
-	return cli_dispatch(cli, cli_customer_cmds, "customer", argc - 1,
-	    argv + 1);
-}
-
-static int
-cmd_rep(struct cli *cli, int argc, char **argv)
-{
-	return cli_dispatch(cli, cli_rep_cmds, "rep", argc - 1, argv + 1);
-}
-
-static int
-cmd_contact(struct cli *cli, int argc, char **argv)
-{
-	return cli_dispatch(cli, cli_contact_cmds, "contact", argc - 1,
-	    argv + 1);
-}
-
-static int
-cmd_task(struct cli *cli, int argc, char **argv)
-{
-	return cli_dispatch(cli, cli_task_cmds, "task", argc - 1, argv + 1);
-}
-
+/* Parses the global options, loads the configuration and runs the
+ * command. */
 int
 main(int argc, char **argv)
 {
@@ -237,8 +288,7 @@ main(int argc, char **argv)
 			    PACKAGE_VERSION);
 			return 0;
 		case 'h':
-			return cli_dispatch(&cli, commands, NULL, 1,
-			    (char *[]){ "--help", NULL });
+			return cli_list(NULL, 0);
 		default:
 			return EX_USAGE;
 		}
@@ -250,8 +300,7 @@ main(int argc, char **argv)
 	    LOG_LVL_INFO : LOG_LVL_WARNING, 0);
 	if ((rc = cli_load_conf(&cli)) != 0)
 		return rc;
-	optind = 0; /* commands run getopt_long again on their own argv */
-	rc = cli_dispatch(&cli, commands, NULL, argc, argv);
+	rc = cli_dispatch(&cli, argc, argv);
 	store_close(cli.st);
 	conf_free(cli.conf);
 	return rc;

@@ -9,7 +9,7 @@ ctl() { "$CTL" --db "$db" "$@"; }
 rc() { "$@" >/dev/null 2>&1; echo $?; }
 
 t_like "$("$CTL" --version)" "^outreachctl \\(outreachd\\) [0-9]" "--version"
-t_like "$("$CTL" --help)" "customer list\\|show\\|add\\|set\\|forget" "--help lists commands"
+t_like "$("$CTL" --help)" "customer list \\[--tier T\\].*customer forget ID" "--help lists commands"
 t_is "$(rc "$CTL")" 64 "no command: EX_USAGE"
 t_is "$(rc "$CTL" frobnicate)" 64 "unknown command: EX_USAGE"
 for c in "import" "customer list" "customer show" "customer add" "customer set" \

@@ -71,7 +71,7 @@ sleep 0.3	# the daemon is asleep now, for an hour
 until_mail() {
 	local n=$1 start=$2 i
 	for ((i = 0; i < 500; i++)); do
-		[ "$(ls "$dir/mail/new" 2>/dev/null | wc -l)" -ge "$n" ] && break
+		[ "$(ls "$dir/mail/new" 2>/dev/null | grep -c "\.eml$")" -ge "$n" ] && break
 		sleep 0.02
 	done
 	echo $(( ($(date +%s%N) - start) / 1000000 ))
@@ -80,7 +80,7 @@ start=$(date +%s%N)
 t_like "$(w retry --failed)" "1 message will be sent again" "retry --failed"
 ms=$(until_mail 1 "$start")
 t_ok "the retry goes out within a second of the command (${ms} ms)" test "$ms" -lt 1000
-t_is "$(ls "$dir/mail/new" | wc -l)" 1 "the retried e-mail arrived"
+t_is "$(ls "$dir/mail/new" | grep -c "\.eml$")" 1 "the retried e-mail arrived"
 
 printf 'external_id,name,email,birthday\nW2,Wake Two,w2@example.test,1981-%s\n' "$today" >"$dir/w2.csv"
 start=$(date +%s%N)
