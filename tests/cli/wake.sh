@@ -25,6 +25,15 @@ CONF
 	mkdir -p "$dir/$2"
 }
 
+# The layering, as linked: outreachctl shares the cycle with the daemon but
+# not its loop, its HTTP server or its service-manager notifications.
+if command -v nm >/dev/null && bin=$(command -v "$CTL"); then
+	t_is "$(nm "$bin" | grep -cE ' [TU] (MHD_|sd_notify|httpd_|daemon_run)')" 0 \
+		"outreachctl links no HTTP server, sd_notify or daemon loop"
+else
+	t_skip 1 "nm not installed"
+fi
+
 # The preview is the message the maildir transport writes.
 conf "$dir/p.conf" p
 ctl() { "$CTL" -c "$dir/p.conf" "$@"; }
