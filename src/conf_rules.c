@@ -114,7 +114,8 @@ holiday_expand(struct conf_errors *e, const config_setting_t *g,
 		    "or lunar", h->name);
 	free(yearly);
 	free(lunar);
-	qsort(h->days, h->ndays, sizeof(*h->days), cmp_day);
+	if (h->ndays > 1)	/* days is NULL when there are none */
+		qsort(h->days, h->ndays, sizeof(*h->days), cmp_day);
 }
 
 static void
