@@ -166,16 +166,22 @@ cli_cmd_stats(struct cli *cli, int argc, char **argv)
 }
 
 /* Loading the configuration already validated it (main exits EX_CONFIG
- * otherwise); the templates are checked here, against the rules. */
+ * otherwise); the templates are checked here, against the rules.  With
+ * --settings, lists every setting the file may hold instead. */
 int
 cli_cmd_check_config(struct cli *cli, int argc, char **argv)
 {
 	struct tmpl_set *ts;
 	char *cause = NULL;
 
+	if (argc == 2 && strcmp(argv[1], "--settings") == 0) {
+		conf_print_settings(stdout);
+		return 0;
+	}
 	if (argc > 1) {
-		const struct cli_cmd cmd = { "check-config", "",
-			"validate the configuration and the templates", NULL };
+		const struct cli_cmd cmd = { "check-config", "[--settings]",
+			"validate the configuration and the templates, or list "
+			"every setting", NULL };
 		return cli_usage(&cmd, strcmp(argv[1], "--help") ? EX_USAGE : 0);
 	}
 	if ((ts = render_load_templates(cli->conf, &cause)) == NULL) {
