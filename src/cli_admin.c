@@ -60,8 +60,9 @@ const struct cli_cmd cli_stats_entry = {
 
 const struct cli_cmd cli_check_config_entry = {
 	.name = "check-config",
-	.usage = "",
-	.help = "validate the configuration and the templates",
+	.usage = "[--settings]",
+	.help = "validate the configuration and the templates, or list every "
+	    "setting",
 	.run = cmd_check_config,
 };
 
@@ -210,7 +211,8 @@ cmd_stats(struct cli *cli, const struct cli_cmd *self, int argc, char **argv)
 }
 
 /* Loading the configuration already validated it (main exits EX_CONFIG
- * otherwise); the templates are checked here, against the rules. */
+ * otherwise); the templates are checked here, against the rules.  With
+ * --settings, lists every setting the file may hold instead. */
 static int
 cmd_check_config(struct cli *cli, const struct cli_cmd *self, int argc,
     char **argv)
@@ -218,6 +220,10 @@ cmd_check_config(struct cli *cli, const struct cli_cmd *self, int argc,
 	struct tmpl_set *ts;
 	char *cause = NULL;
 
+	if (argc == 2 && strcmp(argv[1], "--settings") == 0) {
+		conf_print_settings(stdout);
+		return 0;
+	}
 	if (argc > 1)
 		return cli_usage(self, strcmp(argv[1], "--help") ? EX_USAGE : 0);
 	if ((ts = render_load_templates(cli->conf, &cause)) == NULL) {

@@ -1,4 +1,7 @@
-/* conf.c - outreachd.conf: loading and validation. */
+/* conf.c - outreachd.conf: the readers of each type of setting, the walk
+ * over the settings tables, the root table that lists every group, and
+ * loading.  The groups' tables are in conf_plan.c, conf_rules.c and
+ * conf_delivery.c. */
 #include "conf.h"
 
 #include <stdio.h>
@@ -18,6 +21,10 @@
 #define LOCALSTATEDIR "/var"
 #endif
 
+/* The field at offset off of base, as a pointer to type. */
+#define FIELD(base, off, type) ((type *)(void *)((char *)(base) + (off)))
+
+/* Adds "FILE:LINE: message" to the errors. */
 void
 conf_error(struct conf_errors *e, const config_setting_t *s, const char *fmt,
     ...)
@@ -33,120 +40,48 @@ conf_error(struct conf_errors *e, const config_setting_t *s, const char *fmt,
 	free(m);
 }
 
+/* The file used when -c is not given. */
 const char *
 conf_default_path(void)
 {
 	return SYSCONFDIR "/outreachd/outreachd.conf";
 }
 
-/* The sample etc/outreachd.conf, compiled in (conf_default.c is generated
- * from it), so the built-in defaults are exactly what the sample shows. */
-extern const char conf_default_text[];
-
-static void conf_apply(struct conf_errors *e, const config_setting_t *root,
-    struct conf *c);
-
-static void
-conf_set_paths(struct conf *c)
+/* The entry of t called name, or NULL. */
+static const struct conf_entry *
+entry_find(const struct conf_table *t, const char *name)
 {
-	free(c->store);
-	free(c->templates);
-	c->store = xstrdup(LOCALSTATEDIR "/lib/outreachd/outreachd.db");
-	c->templates = xstrdup(SYSCONFDIR "/outreachd/templates");
-}
+	const struct conf_entry *ent;
 
-/* The built-in configuration before derived paths are filled in. */
-static struct conf *
-conf_builtin(void)
-{
-	struct conf *c = xcalloc(1, sizeof(*c));
-	struct conf_errors e = { .file = "(built-in defaults)" };
-	config_t cfg;
-
-	c->company = xstrdup("");
-	c->timezone = xstrdup("UTC");
-	c->locale = xstrdup("en");
-	c->country_code = xstrdup("1");
-	conf_plan_defaults(c);
-	conf_delivery_defaults(c);
-	config_init(&cfg);
-	buf_init(&e.b);
-	if (config_read_string(&cfg, conf_default_text) != CONFIG_TRUE)
-		conf_error(&e, NULL, "line %d: %s", config_error_line(&cfg),
-		    config_error_text(&cfg));
-	else
-		conf_apply(&e, config_root_setting(&cfg), c);
-	config_destroy(&cfg);
-	if (e.b.len > 0) { /* the build shipped a broken sample: a bug */
-		fprintf(stderr, "<2>%s\n", e.b.data);
-		abort();
+	for (ent = t->entries; ent->name != NULL; ent++) {
+		if (strcmp(ent->name, name) == 0)
+			return ent;
 	}
-	conf_set_paths(c);
-	return c;
+	return NULL;
 }
 
-struct conf *
-conf_defaults(void)
-{
-	struct conf *c = conf_builtin();
-
-	conf_delivery_finish(c);
-	return c;
-}
-
-void
-conf_free(struct conf *c)
-{
-	if (c == NULL)
-		return;
-	free(c->path);
-	free(c->store);
-	free(c->company);
-	free(c->timezone);
-	free(c->locale);
-	free(c->country_code);
-	free(c->templates);
-	conf_plan_free(c);
-	conf_delivery_free(c);
-	free(c);
-}
-
-/* Settings allowed at the top level; anything else is a typo. */
-static const char *const top_settings[] = {
-	"store", "company", "timezone", "locale", "country_code", "templates",
-	"planner", "tiers", "sleeping", "stale", "holidays", "rules",
-	"delivery", "email", "sms", "http", "daemon", NULL
-};
-
-static int
-name_in(const char *name, const char *const *list)
-{
-	for (; *list != NULL; list++) {
-		if (strcmp(*list, name) == 0)
-			return 1;
-	}
-	return 0;
-}
-
+/* Reports the settings of group that t does not declare: typos. */
 void
 conf_check_unknown(struct conf_errors *e, const config_setting_t *group,
-    const char *const *known)
+    const struct conf_table *t)
 {
 	int i, n = config_setting_length(group);
 	config_setting_t *s;
+	const char *name;
 
 	for (i = 0; i < n; i++) {
 		s = config_setting_get_elem(group, (unsigned)i);
-		if (config_setting_name(s) && !name_in(config_setting_name(s),
-		    known))
-			conf_error(e, s, "unknown setting \"%s\"",
-			    config_setting_name(s));
+		name = config_setting_name(s);
+		if (name != NULL && entry_find(t, name) == NULL)
+			conf_error(e, s, "unknown setting \"%s\"", name);
 	}
 }
 
-const config_setting_t *
-conf_get_group(struct conf_errors *e, const config_setting_t *parent,
-    const char *name, const char *const *known, const char *usage)
+/* The group `name` of parent, or NULL when it is absent or (reported)
+ * not a group. */
+static const config_setting_t *
+get_group(struct conf_errors *e, const config_setting_t *parent,
+    const char *name, const char *usage)
 {
 	config_setting_t *g = config_setting_get_member(parent, name);
 
@@ -156,8 +91,6 @@ conf_get_group(struct conf_errors *e, const config_setting_t *parent,
 		conf_error(e, g, "%s must be a group %s", name, usage);
 		return NULL;
 	}
-	if (known != NULL)
-		conf_check_unknown(e, g, known);
 	return g;
 }
 
@@ -178,18 +111,369 @@ conf_get_string(struct conf_errors *e, const config_setting_t *group,
 	*dst = xstrdup(config_setting_get_string(s));
 }
 
+/* A string or a list of strings; returns the count, *out is NULL when
+ * the setting is absent. */
+size_t
+conf_get_strings(struct conf_errors *e, const config_setting_t *group,
+    const char *name, char ***out)
+{
+	config_setting_t *s = config_setting_get_member(group, name), *el;
+	int i, n;
+	size_t k = 0;
+
+	*out = NULL;
+	if (s == NULL)
+		return 0;
+	if (config_setting_type(s) == CONFIG_TYPE_STRING) {
+		*out = xcalloc(1, sizeof(char *));
+		(*out)[0] = xstrdup(config_setting_get_string(s));
+		return 1;
+	}
+	if (!config_setting_is_aggregate(s) || config_setting_is_group(s)) {
+		conf_error(e, s, "%s must be a string or a list of strings",
+		    name);
+		return 0;
+	}
+	n = config_setting_length(s);
+	*out = xcalloc((size_t)n + 1, sizeof(char *));
+	for (i = 0; i < n; i++) {
+		el = config_setting_get_elem(s, (unsigned)i);
+		if (config_setting_type(el) != CONFIG_TYPE_STRING) {
+			conf_error(e, el, "%s must hold only strings", name);
+			continue;
+		}
+		(*out)[k++] = xstrdup(config_setting_get_string(el));
+	}
+	return k;
+}
+
+/* The choice called name, or NULL. */
+const struct conf_choice *
+conf_choice_find(const struct conf_choice *choices, const char *name)
+{
+	for (; choices->name != NULL; choices++) {
+		if (strcmp(choices->name, name) == 0)
+			return choices;
+	}
+	return NULL;
+}
+
+/* The choices as "a", "b" or "c" (sep NULL), or joined by sep. */
 static void
-conf_check_top(struct conf_errors *e, const config_setting_t *root,
+choices_text(struct buf *b, const struct conf_choice *ch, const char *sep)
+{
+	const struct conf_choice *first = ch;
+
+	for (; ch->name != NULL; ch++) {
+		if (sep != NULL)
+			buf_printf(b, "%s%s", ch == first ? "" : sep, ch->name);
+		else
+			buf_printf(b, "%s\"%s\"", ch == first ? "" :
+			    ch[1].name == NULL ? " or " : ", ", ch->name);
+	}
+}
+
+/* Reports a value of the right type that ent does not accept. */
+static void
+bad_value(struct conf_errors *e, const config_setting_t *s,
+    const struct conf_entry *ent, const char *usual)
+{
+	struct buf b;
+
+	if (ent->bad != NULL) {
+		conf_error(e, s, "%s", ent->bad);
+		return;
+	}
+	buf_init(&b);
+	if (ent->choices != NULL)
+		choices_text(&b, ent->choices, NULL);
+	else
+		buf_puts(&b, usual);
+	conf_error(e, s, "%s must be %s", ent->name, b.data);
+	buf_free(&b);
+}
+
+/* CONF_INT: a whole number within [min, max]. */
+static void
+get_int(struct conf_errors *e, const config_setting_t *group,
+    const struct conf_entry *ent, int *dst)
+{
+	config_setting_t *s = config_setting_get_member(group, ent->name);
+	int min = (int)ent->min, max = (int)ent->max;
+	long long v;
+
+	if (s == NULL)
+		return;
+	if (config_setting_type(s) != CONFIG_TYPE_INT &&
+	    config_setting_type(s) != CONFIG_TYPE_INT64) {
+		conf_error(e, s, "%s must be a whole number", ent->name);
+		return;
+	}
+	v = config_setting_get_int64(s);
+	if (v < min || v > max) {
+		conf_error(e, s, "%s must be between %d and %d", ent->name, min,
+		    max);
+		return;
+	}
+	*dst = (int)v;
+}
+
+/* CONF_NUMBER: an integer or a float within [min, max]. */
+static void
+get_number(struct conf_errors *e, const config_setting_t *group,
+    const struct conf_entry *ent, double *dst)
+{
+	config_setting_t *s = config_setting_get_member(group, ent->name);
+	double v;
+
+	if (s == NULL)
+		return;
+	if (config_setting_type(s) == CONFIG_TYPE_FLOAT)
+		v = config_setting_get_float(s);
+	else if (config_setting_type(s) == CONFIG_TYPE_INT)
+		v = config_setting_get_int(s);
+	else {
+		conf_error(e, s, "%s must be a number", ent->name);
+		return;
+	}
+	if (!(v >= ent->min && v <= ent->max)) {
+		if (ent->bad != NULL)
+			conf_error(e, s, "%s", ent->bad);
+		else
+			conf_error(e, s, "%s must be between %g and %g",
+			    ent->name, ent->min, ent->max);
+		return;
+	}
+	*dst = v;
+}
+
+/* CONF_BOOL. */
+static void
+get_bool(struct conf_errors *e, const config_setting_t *group,
+    const struct conf_entry *ent, int *dst)
+{
+	config_setting_t *s = config_setting_get_member(group, ent->name);
+
+	if (s == NULL)
+		return;
+	if (config_setting_type(s) != CONFIG_TYPE_BOOL)
+		conf_error(e, s, "%s must be true or false", ent->name);
+	else
+		*dst = config_setting_get_bool(s);
+}
+
+/* CONF_ENUM, and CONF_STRING with choices: the choice the setting names,
+ * NULL when it is absent or (reported) not a choice. */
+static const struct conf_choice *
+get_choice(struct conf_errors *e, const config_setting_t *group,
+    const struct conf_entry *ent)
+{
+	const struct conf_choice *ch;
+	char *v = NULL;
+
+	conf_get_string(e, group, ent->name, &v);
+	if (v == NULL)
+		return NULL;
+	if ((ch = conf_choice_find(ent->choices, v)) == NULL)
+		bad_value(e, config_setting_get_member(group, ent->name), ent,
+		    NULL);
+	free(v);
+	return ch;
+}
+
+/* "HH:MM" into minutes after midnight. */
+static int
+parse_hhmm(const char *s, int *min)
+{
+	int h, m;
+	char extra;
+
+	if (sscanf(s, "%2d:%2d%c", &h, &m, &extra) != 2 || strlen(s) != 5 ||
+	    h < 0 || h > 23 || m < 0 || m > 59)
+		return -1;
+	*min = h * 60 + m;
+	return 0;
+}
+
+/* CONF_TIME. */
+static void
+get_time(struct conf_errors *e, const config_setting_t *group,
+    const struct conf_entry *ent, int *dst)
+{
+	char *v = NULL;
+
+	conf_get_string(e, group, ent->name, &v);
+	if (v != NULL && parse_hhmm(v, dst) != 0)
+		bad_value(e, config_setting_get_member(group, ent->name), ent,
+		    "HH:MM");
+	free(v);
+}
+
+/* Frees a list of n strings. */
+static void
+free_strings(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* CONF_STRINGS: a list given replaces the one there was. */
+static void
+get_strings(struct conf_errors *e, const config_setting_t *group,
+    const struct conf_entry *ent, void *base)
+{
+	char ***v = FIELD(base, ent->offset, char **);
+	size_t *n = FIELD(base, ent->count, size_t);
+
+	if (config_setting_get_member(group, ent->name) == NULL)
+		return;
+	free_strings(*v, *n);
+	*n = conf_get_strings(e, group, ent->name, v);
+}
+
+/* Reads one entry of group g into base. */
+static void
+entry_parse(struct conf_errors *e, const config_setting_t *g,
+    const struct conf_entry *ent, void *base, struct conf *c)
+{
+	const struct conf_choice *ch;
+	const config_setting_t *sub;
+
+	if (ent->parse != NULL) {
+		ent->parse(e, g, base, c);
+		return;
+	}
+	switch (ent->type) {
+	case CONF_INT:
+		get_int(e, g, ent, FIELD(base, ent->offset, int));
+		break;
+	case CONF_BOOL:
+		get_bool(e, g, ent, FIELD(base, ent->offset, int));
+		break;
+	case CONF_NUMBER:
+		get_number(e, g, ent, FIELD(base, ent->offset, double));
+		break;
+	case CONF_STRING:
+		if (ent->choices == NULL)
+			conf_get_string(e, g, ent->name,
+			    FIELD(base, ent->offset, char *));
+		else if ((ch = get_choice(e, g, ent)) != NULL) {
+			free(*FIELD(base, ent->offset, char *));
+			*FIELD(base, ent->offset, char *) = xstrdup(ch->name);
+		}
+		break;
+	case CONF_ENUM:
+		if ((ch = get_choice(e, g, ent)) != NULL)
+			*FIELD(base, ent->offset, int) = ch->value;
+		break;
+	case CONF_TIME:
+		get_time(e, g, ent, FIELD(base, ent->offset, int));
+		break;
+	case CONF_STRINGS:
+		get_strings(e, g, ent, base);
+		break;
+	case CONF_GROUP:
+		sub = get_group(e, g, ent->name, ent->table->usage);
+		if (sub != NULL)
+			conf_table_parse(e, sub, ent->table,
+			    FIELD(base, ent->offset, char), c);
+		break;
+	case CONF_LIST:
+	case CONF_CUSTOM:
+		break;	/* these have parse */
+	}
+}
+
+/* Reads group g as t describes it into base. */
+void
+conf_table_parse(struct conf_errors *e, const config_setting_t *g,
+    const struct conf_table *t, void *base, struct conf *c)
+{
+	const struct conf_entry *ent;
+
+	conf_check_unknown(e, g, t);
+	for (ent = t->entries; ent->name != NULL; ent++)
+		entry_parse(e, g, ent, base, c);
+	if (t->check != NULL)
+		t->check(e, g, base, c);
+}
+
+/* Sets the defaults of t into base, which is zeroed. */
+void
+conf_table_init(const struct conf_table *t, void *base)
+{
+	const struct conf_entry *ent;
+	void *p;
+
+	for (ent = t->entries; ent->name != NULL; ent++) {
+		p = FIELD(base, ent->offset, char);
+		if (ent->parse != NULL) {
+			if (ent->init != NULL)
+				ent->init(base);
+			continue;
+		}
+		if (ent->type == CONF_INT || ent->type == CONF_BOOL ||
+		    ent->type == CONF_ENUM || ent->type == CONF_TIME)
+			*(int *)p = ent->def;
+		else if (ent->type == CONF_NUMBER)
+			*(double *)p = ent->def_num;
+		else if (ent->type == CONF_STRING && ent->def_str != NULL)
+			*(char **)p = xstrdup(ent->def_str);
+		else if (ent->type == CONF_GROUP)
+			conf_table_init(ent->table, p);
+	}
+}
+
+/* Frees what the entries of t hold in base. */
+void
+conf_table_clear(const struct conf_table *t, void *base)
+{
+	const struct conf_entry *ent;
+	void *p;
+
+	for (ent = t->entries; ent->name != NULL; ent++) {
+		p = FIELD(base, ent->offset, char);
+		if (ent->parse != NULL) {
+			if (ent->clear != NULL)
+				ent->clear(base);
+		} else if (ent->type == CONF_STRING) {
+			free(*(char **)p);
+			*(char **)p = NULL;
+		} else if (ent->type == CONF_STRINGS) {
+			free_strings(*(char ***)p, *FIELD(base, ent->count,
+			    size_t));
+			*(char ***)p = NULL;
+			*FIELD(base, ent->count, size_t) = 0;
+		} else if (ent->type == CONF_GROUP)
+			conf_table_clear(ent->table, p);
+	}
+}
+
+/* Fills the values derived from others, groups first. */
+static void
+table_finish(const struct conf_table *t, void *base, struct conf *c)
+{
+	const struct conf_entry *ent;
+
+	for (ent = t->entries; ent->name != NULL; ent++) {
+		if (ent->type == CONF_GROUP && ent->parse == NULL)
+			table_finish(ent->table, FIELD(base, ent->offset, char),
+			    c);
+	}
+	if (t->finish != NULL)
+		t->finish(base, c);
+}
+
+/* The top level's settings against each other. */
+static void
+root_check(struct conf_errors *e, const config_setting_t *root, void *base,
     struct conf *c)
 {
 	const char *p;
 
-	conf_get_string(e, root, "store", &c->store);
-	conf_get_string(e, root, "company", &c->company);
-	conf_get_string(e, root, "timezone", &c->timezone);
-	conf_get_string(e, root, "locale", &c->locale);
-	conf_get_string(e, root, "country_code", &c->country_code);
-	conf_get_string(e, root, "templates", &c->templates);
 	if (!date_tz_valid(c->timezone))
 		conf_error(e, config_setting_get_member(root, "timezone"),
 		    "unknown time zone \"%s\"", c->timezone);
@@ -204,16 +488,133 @@ conf_check_top(struct conf_errors *e, const config_setting_t *root,
 		    "store must name a file");
 }
 
+#define ROOT(f) offsetof(struct conf, f)
+
+static const struct conf_entry root_entries[] = {
+	{ .name = "store", .type = CONF_STRING, .offset = ROOT(store),
+	  .def_str = LOCALSTATEDIR "/lib/outreachd/outreachd.db",
+	  .doc = "The SQLite customer store, created on first use." },
+	{ .name = "company", .type = CONF_STRING, .offset = ROOT(company),
+	  .def_str = "", .doc = "Your company, {{company}} in templates." },
+	{ .name = "timezone", .type = CONF_STRING, .offset = ROOT(timezone),
+	  .def_str = "UTC",
+	  .doc = "IANA time zone of customers without one, and of today." },
+	{ .name = "locale", .type = CONF_STRING, .offset = ROOT(locale),
+	  .def_str = "en", .doc = "Locale of customers without one." },
+	{ .name = "country_code", .type = CONF_STRING,
+	  .offset = ROOT(country_code), .def_str = "1",
+	  .doc = "Calling code of phone numbers without +CC, 1 to 3 digits." },
+	{ .name = "templates", .type = CONF_STRING, .offset = ROOT(templates),
+	  .def_str = SYSCONFDIR "/outreachd/templates",
+	  .doc = "The directory of the message templates." },
+	{ .name = "planner", .type = CONF_GROUP, .offset = ROOT(plan),
+	  .table = &conf_planner_table,
+	  .doc = "Planning after downtime, 29 February, the frequency cap." },
+	{ .name = "tiers", .type = CONF_GROUP, .offset = ROOT(plan),
+	  .table = &conf_tiers_table,
+	  .doc = "How customers are ranked into tiers A, B and C." },
+	{ .name = "sleeping", .type = CONF_GROUP, .offset = ROOT(plan),
+	  .table = &conf_sleeping_table,
+	  .doc = "When customers sleep or are lost, and win-back messages." },
+	{ .name = "stale", .type = CONF_GROUP, .offset = ROOT(plan),
+	  .table = &conf_stale_table,
+	  .doc = "When a customer record is stale." },
+	{ .name = "holidays", .type = CONF_LIST, .table = &conf_holiday_table,
+	  .parse = conf_holidays_parse, .clear = conf_holidays_clear,
+	  .def_doc = "spring_festival, mid_autumn, new_year",
+	  .doc = "The named days holiday rules greet on." },
+	{ .name = "rules", .type = CONF_LIST, .table = &conf_rule_table,
+	  .parse = conf_rules_parse, .clear = conf_rules_clear,
+	  .def_doc = "the 14 rules of outreachd.conf(5)",
+	  .doc = "What is planned: event, filters, lead days, action." },
+	{ .name = "delivery", .type = CONF_GROUP, .offset = ROOT(delivery),
+	  .table = &conf_delivery_table,
+	  .doc = "When messages are sent, retried and given up." },
+	{ .name = "email", .type = CONF_GROUP, .offset = ROOT(email),
+	  .table = &conf_email_table, .doc = "How e-mail is sent." },
+	{ .name = "sms", .type = CONF_GROUP, .offset = ROOT(sms),
+	  .table = &conf_sms_table, .doc = "How SMS are sent." },
+	{ .name = "http", .type = CONF_GROUP, .offset = ROOT(http),
+	  .table = &conf_http_table,
+	  .doc = "Feeds, unsubscribe pages, callbacks, health and metrics." },
+	{ .name = "daemon", .type = CONF_GROUP, .offset = ROOT(daemon),
+	  .table = &conf_daemon_table,
+	  .doc = "Scans, the state directory and shutdown." },
+	{ .name = NULL }
+};
+
+const struct conf_table conf_root_table = {
+	.usage = "", .entries = root_entries, .check = root_check
+};
+
+/* The sample etc/outreachd.conf, compiled in (conf_default.c is generated
+ * from it), so the built-in defaults are exactly what the sample shows. */
+extern const char conf_default_text[];
+
+/* The sample's paths are a packaged install's; a build keeps the ones it
+ * was configured with, the root table's defaults. */
 static void
-conf_apply(struct conf_errors *e, const config_setting_t *root,
-    struct conf *c)
+builtin_paths(struct conf *c)
 {
-	conf_check_unknown(e, root, top_settings);
-	conf_check_top(e, root, c);
-	conf_plan_parse(e, root, c);
-	conf_delivery_parse(e, root, c);
+	static const char *const names[] = { "store", "templates" };
+	const struct conf_entry *ent;
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		ent = entry_find(&conf_root_table, names[i]);
+		free(*FIELD(c, ent->offset, char *));
+		*FIELD(c, ent->offset, char *) = xstrdup(ent->def_str);
+	}
 }
 
+/* The built-in configuration before derived values are filled in. */
+static struct conf *
+conf_builtin(void)
+{
+	struct conf *c = xcalloc(1, sizeof(*c));
+	struct conf_errors e = { .file = "(built-in defaults)" };
+	config_t cfg;
+
+	conf_table_init(&conf_root_table, c);
+	config_init(&cfg);
+	buf_init(&e.b);
+	if (config_read_string(&cfg, conf_default_text) != CONFIG_TRUE)
+		conf_error(&e, NULL, "line %d: %s", config_error_line(&cfg),
+		    config_error_text(&cfg));
+	else
+		conf_table_parse(&e, config_root_setting(&cfg),
+		    &conf_root_table, c, c);
+	config_destroy(&cfg);
+	if (e.b.len > 0) { /* the build shipped a broken sample: a bug */
+		fprintf(stderr, "<2>%s\n", e.b.data);
+		abort();
+	}
+	builtin_paths(c);
+	return c;
+}
+
+/* Built-in defaults, used when no configuration file exists. */
+struct conf *
+conf_defaults(void)
+{
+	struct conf *c = conf_builtin();
+
+	table_finish(&conf_root_table, c, c);
+	return c;
+}
+
+/* Frees c and everything it holds; NULL is fine. */
+void
+conf_free(struct conf *c)
+{
+	if (c == NULL)
+		return;
+	conf_table_clear(&conf_root_table, c);
+	free(c->path);
+	free(c);
+}
+
+/* Loads and validates path over the built-in configuration. */
 struct conf *
 conf_load(const char *path, char **cause)
 {
@@ -234,7 +635,8 @@ conf_load(const char *path, char **cause)
 	c = conf_builtin();
 	c->path = xstrdup(path);
 	buf_init(&e.b);
-	conf_apply(&e, config_root_setting(&cfg), c);
+	conf_table_parse(&e, config_root_setting(&cfg), &conf_root_table, c,
+	    c);
 	config_destroy(&cfg);
 	if (e.b.len > 0) {
 		*cause = buf_detach(&e.b);
@@ -242,6 +644,93 @@ conf_load(const char *path, char **cause)
 		return NULL;
 	}
 	buf_free(&e.b);
-	conf_delivery_finish(c);
+	table_finish(&conf_root_table, c, c);
 	return c;
+}
+
+/* Type, range and default of ent, as --settings shows them. */
+static void
+entry_describe(struct buf *b, const struct conf_entry *ent)
+{
+	static const char *const types[] = { "int", "bool", "number",
+		"string", "enum", "time", "strings", "group", "list",
+		"custom" };
+	const struct conf_choice *ch;
+
+	buf_puts(b, types[ent->type]);
+	if (ent->type == CONF_INT)
+		buf_printf(b, " %d..%d", (int)ent->min, (int)ent->max);
+	else if (ent->type == CONF_NUMBER)
+		buf_printf(b, " %g..%g", ent->min, ent->max);
+	else if (ent->type == CONF_TIME)
+		buf_puts(b, " HH:MM");
+	else if (ent->type == CONF_GROUP || ent->type == CONF_LIST)
+		buf_printf(b, " %s", ent->table->usage);
+	if (ent->choices != NULL) {
+		buf_addc(b, ' ');
+		choices_text(b, ent->choices, "|");
+	}
+	if (ent->def_doc != NULL) {
+		buf_printf(b, ", default %s", ent->def_doc);
+		return;
+	}
+	if (ent->parse != NULL)
+		return;
+	switch (ent->type) {
+	case CONF_INT:
+		buf_printf(b, ", default %d", ent->def);
+		break;
+	case CONF_BOOL:
+		buf_printf(b, ", default %s", ent->def ? "true" : "false");
+		break;
+	case CONF_NUMBER:
+		buf_printf(b, ", default %g", ent->def_num);
+		break;
+	case CONF_STRING:
+		if (ent->def_str != NULL)
+			buf_printf(b, ", default \"%s\"", ent->def_str);
+		break;
+	case CONF_ENUM:
+		for (ch = ent->choices; ch->name != NULL; ch++) {
+			if (ch->value == ent->def)
+				buf_printf(b, ", default %s", ch->name);
+		}
+		break;
+	case CONF_TIME:
+		buf_printf(b, ", default %02d:%02d", ent->def / 60,
+		    ent->def % 60);
+		break;
+	default:
+		break;
+	}
+}
+
+/* Each setting of t and of its groups, under prefix. */
+static void
+print_table(FILE *fp, const struct conf_table *t, const char *prefix)
+{
+	const struct conf_entry *ent;
+	struct buf b;
+	char *sub;
+
+	buf_init(&b);
+	for (ent = t->entries; ent->name != NULL; ent++) {
+		buf_reset(&b);
+		entry_describe(&b, ent);
+		fprintf(fp, "%s%s  %s\n\t%s\n", prefix, ent->name, b.data,
+		    ent->doc);
+		if (ent->type == CONF_GROUP || ent->type == CONF_LIST) {
+			sub = xasprintf("%s%s.", prefix, ent->name);
+			print_table(fp, ent->table, sub);
+			free(sub);
+		}
+	}
+	buf_free(&b);
+}
+
+/* Lists every setting the file may hold, from the tables. */
+void
+conf_print_settings(FILE *fp)
+{
+	print_table(fp, &conf_root_table, "");
 }

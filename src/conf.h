@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "date.h"
 
@@ -167,5 +168,8 @@ struct conf *conf_load(const char *path, char **cause);
 /* Built-in defaults, used when no configuration file exists. */
 struct conf *conf_defaults(void);
 void conf_free(struct conf *c);
+/* Lists every setting the file may hold: its name (group.setting), type,
+ * range, default and what it is for. */
+void conf_print_settings(FILE *fp);
 
 #endif

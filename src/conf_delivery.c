@@ -4,188 +4,192 @@
 
 #include "conf_priv.h"
 
-static void
-channel_defaults(struct conf_channel *ch)
+#define D(f) offsetof(struct conf_delivery, f)
+#define C(f) offsetof(struct conf_channel, f)
+#define H(f) offsetof(struct conf_http, f)
+#define M(f) offsetof(struct conf_daemon, f)
+
+_Static_assert(sizeof(enum conf_transport) == sizeof(int),
+    "transport is stored as an int");
+
+static const struct conf_entry quiet_hours_entries[] = {
+	{ .name = "start", .type = CONF_TIME, .offset = D(quiet_start),
+	  .def = 21 * 60, .bad = "quiet_hours start must be HH:MM",
+	  .doc = "Quiet hours start at this time of the customer's day." },
+	{ .name = "end", .type = CONF_TIME, .offset = D(quiet_end),
+	  .def = 9 * 60, .bad = "quiet_hours end must be HH:MM",
+	  .doc = "Quiet hours end at this time; start = end: none." },
+	{ .name = NULL }
+};
+
+static const struct conf_table quiet_hours_table = {
+	.usage = "{ start = \"21:00\"; end = \"09:00\"; }",
+	.entries = quiet_hours_entries
+};
+
+static const struct conf_entry delivery_entries[] = {
+	{ .name = "dry_run", .type = CONF_BOOL, .offset = D(dry_run),
+	  .def = 0, .doc = "Render, queue and log messages, send nothing." },
+	{ .name = "quiet_hours", .type = CONF_GROUP,
+	  .table = &quiet_hours_table,
+	  .doc = "When no message is sent, in the customer's time zone." },
+	{ .name = "max_attempts", .type = CONF_INT, .offset = D(max_attempts),
+	  .min = 1, .max = 100, .def = 8,
+	  .doc = "Temporary failures before a message fails for good." },
+	{ .name = "retry_base_seconds", .type = CONF_INT,
+	  .offset = D(retry_base), .min = 1, .max = 86400, .def = 60,
+	  .doc = "The first wait before a retry; it doubles per attempt." },
+	{ .name = "retry_max_seconds", .type = CONF_INT,
+	  .offset = D(retry_max), .min = 1, .max = 7 * 86400,
+	  .def = 6 * 3600, .doc = "The longest wait before a retry." },
+	{ .name = "batch", .type = CONF_INT, .offset = D(batch),
+	  .min = 1, .max = 100000, .def = 200,
+	  .doc = "Messages taken per delivery pass." },
+	{ .name = NULL }
+};
+
+const struct conf_table conf_delivery_table = {
+	.usage = "{ ... }", .entries = delivery_entries
+};
+
+static const struct conf_entry rate_entries[] = {
+	{ .name = "messages", .type = CONF_INT, .offset = C(rate_messages),
+	  .min = 1, .max = 1000000, .def = 600,
+	  .doc = "Messages accepted within seconds." },
+	{ .name = "seconds", .type = CONF_INT, .offset = C(rate_seconds),
+	  .min = 1, .max = 86400, .def = 60,
+	  .doc = "The span of the rate, in seconds." },
+	{ .name = NULL }
+};
+
+static const struct conf_table rate_table = {
+	.usage = "{ messages = N; seconds = S; }", .entries = rate_entries
+};
+
+/* The directory of the store holds the daemon's state unless configured. */
+static const char *
+state_dir(struct conf *c)
 {
-	ch->transport = TRANSPORT_MAILDIR;
-	ch->tls_required = 1;
-	ch->connections = 2;
-	ch->rate_messages = 600;
-	ch->rate_seconds = 60;
-	ch->timeout_seconds = 60;
-	ch->max_segments = 3;
-	ch->success_status = xcalloc(4, sizeof(int));
-	ch->success_status[0] = 200;
-	ch->success_status[1] = 201;
-	ch->success_status[2] = 202;
-}
+	char *slash;
 
-void
-conf_delivery_defaults(struct conf *c)
-{
-	c->delivery.quiet_start = 21 * 60;
-	c->delivery.quiet_end = 9 * 60;
-	c->delivery.max_attempts = 8;
-	c->delivery.retry_base = 60;
-	c->delivery.retry_max = 6 * 3600;
-	c->delivery.batch = 200;
-	channel_defaults(&c->email);
-	channel_defaults(&c->sms);
-	c->http.listen = xstrdup("127.0.0.1:8088");
-	c->http.base_url = xstrdup("http://127.0.0.1:8088");
-	c->http.max_connections = 256;
-	c->http.done_visible_days = 14;
-	c->http.alarm_minutes = 0;
-	c->daemon.scan_interval = 300;
-	c->daemon.shutdown_grace = 20;
-}
-
-static void
-channel_free(struct conf_channel *ch)
-{
-	size_t i;
-
-	free(ch->maildir);
-	free(ch->url);
-	free(ch->username);
-	free(ch->password_file);
-	free(ch->ca_file);
-	free(ch->helo);
-	free(ch->from);
-	free(ch->from_name);
-	free(ch->sender);
-	free(ch->method);
-	free(ch->body);
-	for (i = 0; i < ch->nheaders; i++)
-		free(ch->headers[i]);
-	free(ch->headers);
-	free(ch->success_status);
-	free(ch->success_match);
-	free(ch->id_regex);
-}
-
-void
-conf_delivery_free(struct conf *c)
-{
-	size_t i;
-
-	channel_free(&c->email);
-	channel_free(&c->sms);
-	free(c->http.listen);
-	free(c->http.base_url);
-	for (i = 0; i < c->http.nstop_keywords; i++)
-		free(c->http.stop_keywords[i]);
-	free(c->http.stop_keywords);
-	free(c->daemon.state_dir);
-}
-
-/* "HH:MM" into minutes after midnight. */
-static int
-parse_hhmm(const char *s, int *min)
-{
-	int h, m;
-	char extra;
-
-	if (sscanf(s, "%2d:%2d%c", &h, &m, &extra) != 2 || strlen(s) != 5 ||
-	    h < 0 || h > 23 || m < 0 || m > 59)
-		return -1;
-	*min = h * 60 + m;
-	return 0;
-}
-
-static void
-get_bool(struct conf_errors *e, const config_setting_t *g, const char *name,
-    int *dst)
-{
-	config_setting_t *s = config_setting_get_member(g, name);
-
-	if (s == NULL)
-		return;
-	if (config_setting_type(s) != CONFIG_TYPE_BOOL)
-		conf_error(e, s, "%s must be true or false", name);
+	if (c->daemon.state_dir != NULL)
+		return c->daemon.state_dir;
+	c->daemon.state_dir = xstrdup(c->store);
+	slash = strrchr(c->daemon.state_dir, '/');
+	if (slash == NULL) {
+		free(c->daemon.state_dir);
+		c->daemon.state_dir = xstrdup(".");
+	} else if (slash == c->daemon.state_dir)
+		slash[1] = '\0';
 	else
-		*dst = config_setting_get_bool(s);
+		*slash = '\0';
+	return c->daemon.state_dir;
 }
 
+static const struct conf_choice email_transports[] = {
+	{ "maildir", TRANSPORT_MAILDIR },
+	{ "smtp", TRANSPORT_SMTP },
+	{ NULL, 0 }
+};
+
+static const struct conf_choice tls_choices[] = {
+	{ "required", 1 },
+	{ "none", 0 },
+	{ NULL, 0 }
+};
+
+/* The smtp transport has somewhere to send to and a sender. */
 static void
-parse_delivery(struct conf_errors *e, const config_setting_t *g,
+email_check(struct conf_errors *e, const config_setting_t *g, void *base,
     struct conf *c)
 {
-	static const char *const known[] = { "dry_run", "quiet_hours",
-		"max_attempts", "retry_base_seconds", "retry_max_seconds",
-		"batch", NULL };
-	static const char *const qk[] = { "start", "end", NULL };
-	struct conf_delivery *d = &c->delivery;
-	const config_setting_t *q;
-	char *v = NULL;
+	struct conf_channel *ch = base;
 
-	conf_check_unknown(e, g, known);
-	get_bool(e, g, "dry_run", &d->dry_run);
-	conf_get_int(e, g, "max_attempts", 1, 100, &d->max_attempts);
-	conf_get_int(e, g, "retry_base_seconds", 1, 86400, &d->retry_base);
-	conf_get_int(e, g, "retry_max_seconds", 1, 7 * 86400, &d->retry_max);
-	conf_get_int(e, g, "batch", 1, 100000, &d->batch);
-	if ((q = conf_get_group(e, g, "quiet_hours", qk,
-	    "{ start = \"21:00\"; end = \"09:00\"; }")) == NULL)
-		return;
-	conf_get_string(e, q, "start", &v);
-	if (v != NULL && parse_hhmm(v, &d->quiet_start) != 0)
-		conf_error(e, config_setting_get_member(q, "start"),
-		    "quiet_hours start must be HH:MM");
-	free(v);
-	v = NULL;
-	conf_get_string(e, q, "end", &v);
-	if (v != NULL && parse_hhmm(v, &d->quiet_end) != 0)
-		conf_error(e, config_setting_get_member(q, "end"),
-		    "quiet_hours end must be HH:MM");
-	free(v);
+	if (ch->transport == TRANSPORT_SMTP && (ch->url == NULL ||
+	    ch->from == NULL))
+		conf_error(e, g, "the smtp transport needs url and from");
 }
 
+/* The maildir and the addresses nobody configured. */
 static void
-parse_transport(struct conf_errors *e, const config_setting_t *g,
-    const char *chan, struct conf_channel *ch)
+email_finish(void *base, struct conf *c)
 {
-	char *t = NULL;
+	struct conf_channel *ch = base;
 
-	conf_get_string(e, g, "transport", &t);
-	if (t == NULL)
-		return;
-	if (strcmp(t, "maildir") == 0)
-		ch->transport = TRANSPORT_MAILDIR;
-	else if (strcmp(chan, "email") == 0 && strcmp(t, "smtp") == 0)
-		ch->transport = TRANSPORT_SMTP;
-	else if (strcmp(chan, "sms") == 0 && strcmp(t, "kannel") == 0)
-		ch->transport = TRANSPORT_KANNEL;
-	else if (strcmp(chan, "sms") == 0 && strcmp(t, "http") == 0)
-		ch->transport = TRANSPORT_HTTP;
-	else
-		conf_error(e, config_setting_get_member(g, "transport"),
-		    "%s transport must be \"maildir\" or %s", chan,
-		    strcmp(chan, "email") == 0 ? "\"smtp\"" :
-		    "\"kannel\" or \"http\"");
-	free(t);
+	if (ch->maildir == NULL)
+		ch->maildir = xasprintf("%s/maildir/email", state_dir(c));
+	if (ch->from == NULL)
+		ch->from = xstrdup("outreachd@localhost");
+	if (ch->helo == NULL)
+		ch->helo = xstrdup("localhost");
 }
 
-static void
-parse_rate(struct conf_errors *e, const config_setting_t *g,
-    struct conf_channel *ch)
-{
-	static const char *const known[] = { "messages", "seconds", NULL };
-	const config_setting_t *r = conf_get_group(e, g, "rate", known,
-	    "{ messages = N; seconds = S; }");
+static const struct conf_entry email_entries[] = {
+	{ .name = "transport", .type = CONF_ENUM, .offset = C(transport),
+	  .choices = email_transports, .def = TRANSPORT_MAILDIR,
+	  .bad = "email transport must be \"maildir\" or \"smtp\"",
+	  .doc = "Write each message to a maildir, or send it by SMTP." },
+	{ .name = "maildir", .type = CONF_STRING, .offset = C(maildir),
+	  .def_doc = "state_dir/maildir/email",
+	  .doc = "The maildir of the maildir transport." },
+	{ .name = "url", .type = CONF_STRING, .offset = C(url),
+	  .doc = "smtp://HOST:PORT or smtps://HOST:PORT; smtp needs it." },
+	{ .name = "tls", .type = CONF_ENUM, .offset = C(tls_required),
+	  .choices = tls_choices, .def = 1,
+	  .bad = "tls must be \"required\" or \"none\" (smtps:// URLs always "
+	  "use TLS)", .doc = "Whether an smtp:// server must offer STARTTLS." },
+	{ .name = "username", .type = CONF_STRING, .offset = C(username),
+	  .doc = "The SMTP AUTH user." },
+	{ .name = "password_file", .type = CONF_STRING,
+	  .offset = C(password_file),
+	  .doc = "A file whose first line is the password." },
+	{ .name = "ca_file", .type = CONF_STRING, .offset = C(ca_file),
+	  .doc = "CA certificates to verify the server with." },
+	{ .name = "helo", .type = CONF_STRING, .offset = C(helo),
+	  .def_doc = "\"localhost\"",
+	  .doc = "The EHLO name, and the domain of the Message-ID." },
+	{ .name = "from", .type = CONF_STRING, .offset = C(from),
+	  .def_doc = "\"outreachd@localhost\"",
+	  .doc = "The envelope and From address; smtp needs it." },
+	{ .name = "from_name", .type = CONF_STRING, .offset = C(from_name),
+	  .doc = "The display name of From, after the rep's name." },
+	{ .name = "connections", .type = CONF_INT, .offset = C(connections),
+	  .min = 1, .max = 64, .def = 2,
+	  .doc = "Transfers running at the same time." },
+	{ .name = "rate", .type = CONF_GROUP, .table = &rate_table,
+	  .doc = "At most messages in seconds, counted across restarts." },
+	{ .name = "timeout_seconds", .type = CONF_INT,
+	  .offset = C(timeout_seconds), .min = 1, .max = 3600, .def = 60,
+	  .doc = "The longest one transfer may take." },
+	{ .name = NULL }
+};
 
-	if (r == NULL)
-		return;
-	conf_get_int(e, r, "messages", 1, 1000000, &ch->rate_messages);
-	conf_get_int(e, r, "seconds", 1, 86400, &ch->rate_seconds);
-}
+const struct conf_table conf_email_table = {
+	.usage = "{ ... }", .entries = email_entries, .check = email_check,
+	.finish = email_finish
+};
+
+static const struct conf_choice sms_transports[] = {
+	{ "maildir", TRANSPORT_MAILDIR },
+	{ "kannel", TRANSPORT_KANNEL },
+	{ "http", TRANSPORT_HTTP },
+	{ NULL, 0 }
+};
+
+static const struct conf_choice method_choices[] = {
+	{ "GET", 0 },
+	{ "POST_FORM", 0 },
+	{ "POST_JSON", 0 },
+	{ NULL, 0 }
+};
 
 /* success_status = [200, 202]: the HTTP answers a gateway means "sent". */
 static void
-parse_statuses(struct conf_errors *e, const config_setting_t *g,
-    struct conf_channel *ch)
+parse_statuses(struct conf_errors *e, const config_setting_t *g, void *base,
+    struct conf *c)
 {
 	config_setting_t *s = config_setting_get_member(g, "success_status"), *el;
+	struct conf_channel *ch = base;
 	int i, n, v;
 
 	if (s == NULL)
@@ -209,163 +213,169 @@ parse_statuses(struct conf_errors *e, const config_setting_t *g,
 	}
 }
 
-/* Settings shared by both channels, then the channel's own. */
+/* The statuses of a gateway that says nothing else. */
 static void
-parse_channel(struct conf_errors *e, const config_setting_t *g,
-    const char *chan, struct conf_channel *ch)
+statuses_init(void *base)
 {
-	static const char *const email_known[] = { "transport", "maildir",
-		"url", "username", "password_file", "ca_file", "tls", "helo",
-		"from", "from_name", "connections", "rate", "timeout_seconds",
-		NULL };
-	static const char *const sms_known[] = { "transport", "maildir", "url",
-		"username", "password_file", "ca_file", "sender", "method",
-		"body", "headers", "success_status", "success_match",
-		"id_regex", "max_segments", "connections", "rate",
-		"timeout_seconds", NULL };
-	int email = strcmp(chan, "email") == 0;
-	char *tls = NULL;
+	struct conf_channel *ch = base;
 
-	conf_check_unknown(e, g, email ? email_known : sms_known);
-	parse_transport(e, g, chan, ch);
-	conf_get_string(e, g, "maildir", &ch->maildir);
-	conf_get_string(e, g, "url", &ch->url);
-	conf_get_string(e, g, "username", &ch->username);
-	conf_get_string(e, g, "password_file", &ch->password_file);
-	conf_get_string(e, g, "ca_file", &ch->ca_file);
-	conf_get_int(e, g, "connections", 1, 64, &ch->connections);
-	conf_get_int(e, g, "timeout_seconds", 1, 3600, &ch->timeout_seconds);
-	parse_rate(e, g, ch);
-	if (email) {
-		conf_get_string(e, g, "helo", &ch->helo);
-		conf_get_string(e, g, "from", &ch->from);
-		conf_get_string(e, g, "from_name", &ch->from_name);
-		conf_get_string(e, g, "tls", &tls);
-		if (tls != NULL && strcmp(tls, "required") != 0 &&
-		    strcmp(tls, "none") != 0)
-			conf_error(e, config_setting_get_member(g, "tls"),
-			    "tls must be \"required\" or \"none\" (smtps:// "
-			    "URLs always use TLS)");
-		else if (tls != NULL)
-			ch->tls_required = strcmp(tls, "required") == 0;
-		free(tls);
-		return;
-	}
-	conf_get_string(e, g, "sender", &ch->sender);
-	conf_get_string(e, g, "method", &ch->method);
-	conf_get_string(e, g, "body", &ch->body);
-	conf_get_string(e, g, "success_match", &ch->success_match);
-	conf_get_string(e, g, "id_regex", &ch->id_regex);
-	conf_get_int(e, g, "max_segments", 1, 20, &ch->max_segments);
-	parse_statuses(e, g, ch);
-	if (config_setting_get_member(g, "headers") != NULL) {
-		ch->nheaders = conf_get_strings(e, g, "headers", &ch->headers);
-	}
-	if (ch->method != NULL && strcmp(ch->method, "GET") != 0 &&
-	    strcmp(ch->method, "POST_FORM") != 0 &&
-	    strcmp(ch->method, "POST_JSON") != 0)
-		conf_error(e, config_setting_get_member(g, "method"),
-		    "method must be \"GET\", \"POST_FORM\" or \"POST_JSON\"");
+	ch->success_status = xcalloc(4, sizeof(int));
+	ch->success_status[0] = 200;
+	ch->success_status[1] = 201;
+	ch->success_status[2] = 202;
 }
 
+/* Frees the statuses. */
 static void
-parse_http(struct conf_errors *e, const config_setting_t *g, struct conf *c)
+statuses_clear(void *base)
 {
-	static const char *const known[] = { "listen", "base_url",
-		"max_connections", "threads", "done_visible_days", "with_vtodo",
-		"alarm_minutes", "stop_keywords", NULL };
-	size_t i;
+	struct conf_channel *ch = base;
 
-	conf_check_unknown(e, g, known);
-	conf_get_string(e, g, "listen", &c->http.listen);
-	conf_get_string(e, g, "base_url", &c->http.base_url);
-	conf_get_int(e, g, "max_connections", 1, 10000,
-	    &c->http.max_connections);
-	conf_get_int(e, g, "threads", 0, 64, &c->http.threads);
-	conf_get_int(e, g, "done_visible_days", 0, 366,
-	    &c->http.done_visible_days);
-	get_bool(e, g, "with_vtodo", &c->http.with_vtodo);
-	conf_get_int(e, g, "alarm_minutes", 0, 10080, &c->http.alarm_minutes);
-	if (config_setting_get_member(g, "stop_keywords") != NULL) {
-		for (i = 0; i < c->http.nstop_keywords; i++)
-			free(c->http.stop_keywords[i]);
-		free(c->http.stop_keywords);
-		c->http.nstop_keywords = conf_get_strings(e, g, "stop_keywords",
-		    &c->http.stop_keywords);
-	}
-	if (strchr(c->http.listen, ':') == NULL)
+	free(ch->success_status);
+	ch->success_status = NULL;
+}
+
+/* Both gateways send somewhere. */
+static void
+sms_check(struct conf_errors *e, const config_setting_t *g, void *base,
+    struct conf *c)
+{
+	struct conf_channel *ch = base;
+
+	if (ch->transport != TRANSPORT_MAILDIR && ch->url == NULL)
+		conf_error(e, g, "the %s transport needs a url",
+		    ch->transport == TRANSPORT_KANNEL ? "kannel" : "http");
+}
+
+/* The maildir nobody configured. */
+static void
+sms_finish(void *base, struct conf *c)
+{
+	struct conf_channel *ch = base;
+
+	if (ch->maildir == NULL)
+		ch->maildir = xasprintf("%s/maildir/sms", state_dir(c));
+}
+
+static const struct conf_entry sms_entries[] = {
+	{ .name = "transport", .type = CONF_ENUM, .offset = C(transport),
+	  .choices = sms_transports, .def = TRANSPORT_MAILDIR,
+	  .bad = "sms transport must be \"maildir\" or \"kannel\" or \"http\"",
+	  .doc = "Write each SMS to a maildir, or send it through a gateway." },
+	{ .name = "maildir", .type = CONF_STRING, .offset = C(maildir),
+	  .def_doc = "state_dir/maildir/sms",
+	  .doc = "The maildir of the maildir transport." },
+	{ .name = "url", .type = CONF_STRING, .offset = C(url),
+	  .doc = "Kannel's sendsms URL or the HTTP API's; gateways need it." },
+	{ .name = "username", .type = CONF_STRING, .offset = C(username),
+	  .doc = "The gateway user." },
+	{ .name = "password_file", .type = CONF_STRING,
+	  .offset = C(password_file),
+	  .doc = "A file whose first line is the password." },
+	{ .name = "ca_file", .type = CONF_STRING, .offset = C(ca_file),
+	  .doc = "CA certificates to verify an https gateway with." },
+	{ .name = "sender", .type = CONF_STRING, .offset = C(sender),
+	  .doc = "The sender id." },
+	{ .name = "method", .type = CONF_STRING, .offset = C(method),
+	  .choices = method_choices, .def_doc = "GET",
+	  .doc = "http: how the request is made." },
+	{ .name = "body", .type = CONF_STRING, .offset = C(body),
+	  .doc = "http: the body (the query with GET), with placeholders." },
+	{ .name = "headers", .type = CONF_STRINGS, .offset = C(headers),
+	  .count = C(nheaders),
+	  .doc = "http: extra \"Name: value\" headers, with placeholders." },
+	{ .name = "success_status", .type = CONF_CUSTOM,
+	  .parse = parse_statuses, .init = statuses_init,
+	  .clear = statuses_clear, .def_doc = "[ 200, 201, 202 ]",
+	  .doc = "http: the HTTP statuses, 200..299, that mean success." },
+	{ .name = "success_match", .type = CONF_STRING,
+	  .offset = C(success_match),
+	  .doc = "http: text a successful answer also contains." },
+	{ .name = "id_regex", .type = CONF_STRING, .offset = C(id_regex),
+	  .doc = "http: a regex whose first group is the provider's id." },
+	{ .name = "max_segments", .type = CONF_INT, .offset = C(max_segments),
+	  .min = 1, .max = 20, .def = 3,
+	  .doc = "Longer texts are not sent; the rep gets a task instead." },
+	{ .name = "connections", .type = CONF_INT, .offset = C(connections),
+	  .min = 1, .max = 64, .def = 2,
+	  .doc = "Transfers running at the same time." },
+	{ .name = "rate", .type = CONF_GROUP, .table = &rate_table,
+	  .doc = "At most messages in seconds, counted across restarts." },
+	{ .name = "timeout_seconds", .type = CONF_INT,
+	  .offset = C(timeout_seconds), .min = 1, .max = 3600, .def = 60,
+	  .doc = "The longest one transfer may take." },
+	{ .name = NULL }
+};
+
+const struct conf_table conf_sms_table = {
+	.usage = "{ ... }", .entries = sms_entries, .check = sms_check,
+	.finish = sms_finish
+};
+
+/* The address has a port. */
+static void
+http_check(struct conf_errors *e, const config_setting_t *g, void *base,
+    struct conf *c)
+{
+	struct conf_http *h = base;
+
+	if (strchr(h->listen, ':') == NULL)
 		conf_error(e, config_setting_get_member(g, "listen"),
 		    "listen must be ADDRESS:PORT");
 }
 
+static const struct conf_entry http_entries[] = {
+	{ .name = "listen", .type = CONF_STRING, .offset = H(listen),
+	  .def_str = "127.0.0.1:8088", .doc = "ADDRESS:PORT to listen on." },
+	{ .name = "base_url", .type = CONF_STRING, .offset = H(base_url),
+	  .def_str = "http://127.0.0.1:8088",
+	  .doc = "The public URL that links start with." },
+	{ .name = "max_connections", .type = CONF_INT,
+	  .offset = H(max_connections), .min = 1, .max = 10000, .def = 256,
+	  .doc = "Connections served at the same time." },
+	{ .name = "threads", .type = CONF_INT, .offset = H(threads),
+	  .min = 0, .max = 64, .def = 0,
+	  .doc = "Worker threads; 0 is one per online CPU, at least 2." },
+	{ .name = "done_visible_days", .type = CONF_INT,
+	  .offset = H(done_visible_days), .min = 0, .max = 366, .def = 14,
+	  .doc = "Done tasks stay in the feeds this many days." },
+	{ .name = "with_vtodo", .type = CONF_BOOL, .offset = H(with_vtodo),
+	  .def = 0, .doc = "Also put each task in the feed as a VTODO." },
+	{ .name = "alarm_minutes", .type = CONF_INT,
+	  .offset = H(alarm_minutes), .min = 0, .max = 10080, .def = 0,
+	  .doc = "An alarm this many minutes before each task, 0 none." },
+	{ .name = "stop_keywords", .type = CONF_STRINGS,
+	  .offset = H(stop_keywords), .count = H(nstop_keywords),
+	  .def_doc = "TD, T, 退订, STOP, UNSUBSCRIBE",
+	  .doc = "Inbound SMS replies that opt the sender out of SMS." },
+	{ .name = NULL }
+};
+
+const struct conf_table conf_http_table = {
+	.usage = "{ ... }", .entries = http_entries, .check = http_check
+};
+
+/* The state directory nobody configured. */
 static void
-parse_daemon(struct conf_errors *e, const config_setting_t *g, struct conf *c)
+daemon_finish(void *base, struct conf *c)
 {
-	static const char *const known[] = { "scan_interval", "state_dir",
-		"shutdown_grace", NULL };
-
-	conf_check_unknown(e, g, known);
-	conf_get_int(e, g, "scan_interval", 1, 86400, &c->daemon.scan_interval);
-	conf_get_int(e, g, "shutdown_grace", 0, 3600,
-	    &c->daemon.shutdown_grace);
-	conf_get_string(e, g, "state_dir", &c->daemon.state_dir);
+	state_dir(c);
 }
 
-static const config_setting_t *
-group(struct conf_errors *e, const config_setting_t *root, const char *name)
-{
-	return conf_get_group(e, root, name, NULL, "{ ... }");
-}
+static const struct conf_entry daemon_entries[] = {
+	{ .name = "scan_interval", .type = CONF_INT, .offset = M(scan_interval),
+	  .min = 1, .max = 86400, .def = 300,
+	  .doc = "Seconds between planning scans." },
+	{ .name = "state_dir", .type = CONF_STRING, .offset = M(state_dir),
+	  .def_doc = "the store's directory",
+	  .doc = "The lock file, the signing secret and default maildirs." },
+	{ .name = "shutdown_grace", .type = CONF_INT,
+	  .offset = M(shutdown_grace), .min = 0, .max = 3600, .def = 20,
+	  .doc = "Seconds sends in flight may take after SIGTERM." },
+	{ .name = NULL }
+};
 
-void
-conf_delivery_parse(struct conf_errors *e, const config_setting_t *root,
-    struct conf *c)
-{
-	const config_setting_t *g;
-
-	if ((g = group(e, root, "delivery")) != NULL)
-		parse_delivery(e, g, c);
-	if ((g = group(e, root, "email")) != NULL)
-		parse_channel(e, g, "email", &c->email);
-	if ((g = group(e, root, "sms")) != NULL)
-		parse_channel(e, g, "sms", &c->sms);
-	if ((g = group(e, root, "http")) != NULL)
-		parse_http(e, g, c);
-	if ((g = group(e, root, "daemon")) != NULL)
-		parse_daemon(e, g, c);
-	if (c->email.transport == TRANSPORT_SMTP && (c->email.url == NULL ||
-	    c->email.from == NULL))
-		conf_error(e, group(e, root, "email"), "the smtp transport needs "
-		    "url and from");
-	if (c->sms.transport != TRANSPORT_MAILDIR && c->sms.url == NULL)
-		conf_error(e, group(e, root, "sms"), "the %s transport needs a url",
-		    c->sms.transport == TRANSPORT_KANNEL ? "kannel" : "http");
-}
-
-/* The directory of the store holds the daemon's state unless configured. */
-void
-conf_delivery_finish(struct conf *c)
-{
-	char *slash;
-
-	if (c->daemon.state_dir == NULL) {
-		c->daemon.state_dir = xstrdup(c->store);
-		slash = strrchr(c->daemon.state_dir, '/');
-		if (slash == NULL) {
-			free(c->daemon.state_dir);
-			c->daemon.state_dir = xstrdup(".");
-		} else if (slash == c->daemon.state_dir)
-			slash[1] = '\0';
-		else
-			*slash = '\0';
-	}
-	if (c->email.maildir == NULL)
-		c->email.maildir = xasprintf("%s/maildir/email",
-		    c->daemon.state_dir);
-	if (c->sms.maildir == NULL)
-		c->sms.maildir = xasprintf("%s/maildir/sms", c->daemon.state_dir);
-	if (c->email.from == NULL)
-		c->email.from = xstrdup("outreachd@localhost");
-	if (c->email.helo == NULL)
-		c->email.helo = xstrdup("localhost");
-}
+const struct conf_table conf_daemon_table = {
+	.usage = "{ ... }", .entries = daemon_entries,
+	.finish = daemon_finish
+};

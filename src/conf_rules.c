@@ -1,4 +1,5 @@
-/* conf_rules.c - the holidays and rules lists of outreachd.conf. */
+/* conf_rules.c - the holidays and rules lists of outreachd.conf, each
+ * element a group described by a table. */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,9 +11,40 @@
 #define HOLIDAY_FIRST_YEAR 1970
 #define HOLIDAY_LAST_YEAR 2099
 
+#define R(f) offsetof(struct conf_rule, f)
+
+/* In enum conf_event's order: conf_event_name() indexes it. */
+static const struct conf_choice event_choices[] = {
+	{ "birthday", EV_BIRTHDAY },
+	{ "anniversary", EV_ANNIVERSARY },
+	{ "revisit", EV_REVISIT },
+	{ "sleeping", EV_SLEEPING },
+	{ "lost", EV_LOST },
+	{ "stale", EV_STALE },
+	{ "holiday", EV_HOLIDAY },
+	{ NULL, 0 }
+};
+
+_Static_assert(sizeof(event_choices) / sizeof(event_choices[0]) ==
+    EV_COUNT + 1, "every event has a name");
+
+static const struct conf_choice action_choices[] = {
+	{ "message", ACT_MESSAGE },
+	{ "task", ACT_TASK },
+	{ NULL, 0 }
+};
+
 static const char *const task_kinds[] = { "call", "visit", "gift", "invite",
 	"refresh", "meeting", "email", "winback", NULL };
 
+/* The name of an event, as rules and plan --json write it. */
+const char *
+conf_event_name(enum conf_event ev)
+{
+	return event_choices[ev].name;
+}
+
+/* A rule, holiday or template name: [a-z0-9_-], 1 to 64 long. */
 static int
 name_ok(const char *s)
 {
@@ -26,6 +58,7 @@ name_ok(const char *s)
 	return 1;
 }
 
+/* Whether s is one of the NULL-terminated list. */
 static int
 in_list(const char *s, const char *const *list)
 {
@@ -36,6 +69,7 @@ in_list(const char *s, const char *const *list)
 	return 0;
 }
 
+/* qsort order of day numbers. */
 static int
 cmp_day(const void *a, const void *b)
 {
@@ -44,6 +78,7 @@ cmp_day(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* Appends a day to the holiday's days. */
 static void
 add_day(struct conf_holiday *h, int32_t d)
 {
@@ -63,6 +98,7 @@ parse_md(const char *s, int *m, int *d)
 	return 0;
 }
 
+/* The holiday's days from exactly one of dates, yearly and lunar. */
 static void
 holiday_expand(struct conf_errors *e, const config_setting_t *g,
     struct conf_holiday *h)
@@ -114,15 +150,35 @@ holiday_expand(struct conf_errors *e, const config_setting_t *g,
 		    "or lunar", h->name);
 	free(yearly);
 	free(lunar);
-	qsort(h->days, h->ndays, sizeof(*h->days), cmp_day);
+	if (h->ndays > 1)	/* days is NULL when there are none */
+		qsort(h->days, h->ndays, sizeof(*h->days), cmp_day);
 }
 
+static const struct conf_entry holiday_entries[] = {
+	{ .name = "name", .type = CONF_STRING,
+	  .doc = "Required and unique: lower-case letters, digits, _ and -." },
+	{ .name = "title", .type = CONF_STRING, .def_doc = "the name",
+	  .doc = "What templates show as {{holiday}}." },
+	{ .name = "dates", .type = CONF_STRINGS,
+	  .doc = "Listed days, [ \"YYYY-MM-DD\", ... ]." },
+	{ .name = "yearly", .type = CONF_STRING,
+	  .doc = "\"MM-DD\", every year; one of dates, yearly and lunar." },
+	{ .name = "lunar", .type = CONF_STRING,
+	  .doc = "\"MM-DD\", a Chinese lunar month and day, every year." },
+	{ .name = NULL }
+};
+
+/* A holiday's kinds of days depend on each other, so parse_holidays()
+ * reads them by hand: this table gives their names, types and docs. */
+const struct conf_table conf_holiday_table = {
+	.usage = "( { ... }, ... )", .entries = holiday_entries
+};
+
+/* Each holiday of the list: a name, a title and its days. */
 static void
 parse_holidays(struct conf_errors *e, const config_setting_t *list,
     struct conf *c)
 {
-	static const char *const known[] = { "name", "title", "dates", "yearly",
-		"lunar", NULL };
 	config_setting_t *g;
 	struct conf_holiday *h;
 	int i, n;
@@ -140,7 +196,7 @@ parse_holidays(struct conf_errors *e, const config_setting_t *list,
 			continue;
 		}
 		h = &c->holidays[c->nholidays];
-		conf_check_unknown(e, g, known);
+		conf_check_unknown(e, g, &conf_holiday_table);
 		conf_get_string(e, g, "name", &h->name);
 		if (h->name == NULL || !name_ok(h->name)) {
 			conf_error(e, g, "holiday name must be lower-case letters, "
@@ -159,6 +215,38 @@ parse_holidays(struct conf_errors *e, const config_setting_t *list,
 	}
 }
 
+/* The holidays list; base is the struct conf.  A list given replaces
+ * the built-in one as a whole. */
+void
+conf_holidays_parse(struct conf_errors *e, const config_setting_t *root,
+    void *base, struct conf *c)
+{
+	const config_setting_t *list;
+
+	if ((list = config_setting_get_member(root, "holidays")) == NULL)
+		return;
+	conf_holidays_clear(c);
+	parse_holidays(e, list, c);
+}
+
+/* Frees the holidays list; base is the struct conf. */
+void
+conf_holidays_clear(void *base)
+{
+	struct conf *c = base;
+	size_t i;
+
+	for (i = 0; i < c->nholidays; i++) {
+		free(c->holidays[i].name);
+		free(c->holidays[i].title);
+		free(c->holidays[i].days);
+	}
+	free(c->holidays);
+	c->holidays = NULL;
+	c->nholidays = 0;
+}
+
+/* The holiday called name, or NULL. */
 const struct conf_holiday *
 conf_holiday_find(const struct conf *c, const char *name)
 {
@@ -171,23 +259,71 @@ conf_holiday_find(const struct conf *c, const char *name)
 	return NULL;
 }
 
-static int
-event_lookup(const char *s)
+/* rules.name: required, well formed and not used by an earlier rule. */
+static void
+rule_name(struct conf_errors *e, const config_setting_t *g, void *base,
+    struct conf *c)
 {
-	int ev;
+	struct conf_rule *r = base;
+	size_t i;
 
-	for (ev = 0; ev < EV_COUNT; ev++) {
-		if (strcmp(s, conf_event_name(ev)) == 0)
-			return ev;
+	conf_get_string(e, g, "name", &r->name);
+	if (r->name == NULL || !name_ok(r->name)) {
+		conf_error(e, g, "rule name must be lower-case letters, digits, "
+		    "_ or -");
+		free(r->name);
+		r->name = xstrdup("?");
 	}
-	return -1;
+	for (i = 0; &c->rules[i] != r; i++) {
+		if (strcmp(c->rules[i].name, r->name) == 0)
+			conf_error(e, g, "rule %s defined twice", r->name);
+	}
 }
 
-/* Filters: tiers, reps, has (email/phone), attrs. */
+/* rules.event: required. */
 static void
-parse_rule_filters(struct conf_errors *e, const config_setting_t *g,
-    struct conf_rule *r)
+rule_event(struct conf_errors *e, const config_setting_t *g, void *base,
+    struct conf *c)
 {
+	struct conf_rule *r = base;
+	const struct conf_choice *ch = NULL;
+	char *event = NULL;
+
+	conf_get_string(e, g, "event", &event);
+	if (event == NULL || (ch = conf_choice_find(event_choices,
+	    event)) == NULL)
+		conf_error(e, g, "rule %s: event must be birthday, anniversary, "
+		    "revisit, sleeping, lost, stale or holiday", r->name);
+	else
+		r->event = (enum conf_event)ch->value;
+	free(event);
+}
+
+/* rules.action: required. */
+static void
+rule_action(struct conf_errors *e, const config_setting_t *g, void *base,
+    struct conf *c)
+{
+	struct conf_rule *r = base;
+	const struct conf_choice *ch = NULL;
+	char *action = NULL;
+
+	conf_get_string(e, g, "action", &action);
+	if (action == NULL || (ch = conf_choice_find(action_choices,
+	    action)) == NULL)
+		conf_error(e, g, "rule %s: action must be \"message\" or "
+		    "\"task\"", r->name);
+	else
+		r->action = (enum conf_action)ch->value;
+	free(action);
+}
+
+/* rules.tiers: A, B or C into the rule's mask. */
+static void
+rule_tiers(struct conf_errors *e, const config_setting_t *g, void *base,
+    struct conf *c)
+{
+	struct conf_rule *r = base;
 	char **v;
 	size_t n, i;
 
@@ -202,6 +338,17 @@ parse_rule_filters(struct conf_errors *e, const config_setting_t *g,
 		free(v[i]);
 	}
 	free(v);
+}
+
+/* rules.has: email and/or phone. */
+static void
+rule_has(struct conf_errors *e, const config_setting_t *g, void *base,
+    struct conf *c)
+{
+	struct conf_rule *r = base;
+	char **v;
+	size_t n, i;
+
 	n = conf_get_strings(e, g, "has", &v);
 	for (i = 0; i < n; i++) {
 		if (strcmp(v[i], "email") == 0)
@@ -215,52 +362,50 @@ parse_rule_filters(struct conf_errors *e, const config_setting_t *g,
 		free(v[i]);
 	}
 	free(v);
-	r->nreps = conf_get_strings(e, g, "reps", &r->reps);
-	r->nattrs = conf_get_strings(e, g, "attrs", &r->attrs);
 }
 
+/* A message rule's template and channels. */
 static void
-parse_rule_action(struct conf_errors *e, const config_setting_t *g,
-    struct conf *c, struct conf_rule *r)
+rule_check_message(struct conf_errors *e, const config_setting_t *g,
+    struct conf_rule *r)
 {
 	static const char *const chans[] = { "preferred", "email", "sms", NULL };
-	char *action = NULL;
 	size_t i;
 
-	conf_get_string(e, g, "action", &action);
-	if (action == NULL || (strcmp(action, "message") != 0 &&
-	    strcmp(action, "task") != 0))
-		conf_error(e, g, "rule %s: action must be \"message\" or "
-		    "\"task\"", r->name);
-	else
-		r->action = strcmp(action, "task") == 0 ? ACT_TASK : ACT_MESSAGE;
-	free(action);
-	conf_get_string(e, g, "template", &r->template);
-	conf_get_string(e, g, "task", &r->task_kind);
-	r->nchannels = conf_get_strings(e, g, "channels", &r->channels);
-	if (r->action == ACT_MESSAGE) {
-		if (r->template == NULL)
-			r->template = xstrdup(r->name);
-		else if (!name_ok(r->template))
-			conf_error(e, g, "rule %s: bad template name \"%s\"",
-			    r->name, r->template);
-		if (r->nchannels == 0) {
-			r->channels = xcalloc(3, sizeof(char *));
-			r->channels[0] = xstrdup("preferred");
-			r->channels[1] = xstrdup("email");
-			r->channels[2] = xstrdup("sms");
-			r->nchannels = 3;
-		}
-		for (i = 0; i < r->nchannels; i++) {
-			if (!in_list(r->channels[i], chans))
-				conf_error(e, g, "rule %s: unknown channel \"%s\" "
-				    "(preferred, email or sms)", r->name,
-				    r->channels[i]);
-		}
-		if (r->event == EV_LOST)
-			conf_error(e, g, "rule %s: lost customers get no more "
-			    "messages; use action = \"task\"", r->name);
-	} else if (r->task_kind == NULL || !in_list(r->task_kind, task_kinds))
+	if (r->template == NULL)
+		r->template = xstrdup(r->name);
+	else if (!name_ok(r->template))
+		conf_error(e, g, "rule %s: bad template name \"%s\"", r->name,
+		    r->template);
+	if (r->nchannels == 0) {
+		free(r->channels);
+		r->channels = xcalloc(3, sizeof(char *));
+		r->channels[0] = xstrdup("preferred");
+		r->channels[1] = xstrdup("email");
+		r->channels[2] = xstrdup("sms");
+		r->nchannels = 3;
+	}
+	for (i = 0; i < r->nchannels; i++) {
+		if (!in_list(r->channels[i], chans))
+			conf_error(e, g, "rule %s: unknown channel \"%s\" "
+			    "(preferred, email or sms)", r->name,
+			    r->channels[i]);
+	}
+	if (r->event == EV_LOST)
+		conf_error(e, g, "rule %s: lost customers get no more "
+		    "messages; use action = \"task\"", r->name);
+}
+
+/* What the action needs, and the holiday of a holiday rule. */
+static void
+rule_check(struct conf_errors *e, const config_setting_t *g, void *base,
+    struct conf *c)
+{
+	struct conf_rule *r = base;
+
+	if (r->action == ACT_MESSAGE)
+		rule_check_message(e, g, r);
+	else if (r->task_kind == NULL || !in_list(r->task_kind, task_kinds))
 		conf_error(e, g, "rule %s: task must be one of call, visit, gift, "
 		    "invite, refresh, meeting, email, winback", r->name);
 	if (r->event == EV_HOLIDAY && (r->holiday == NULL ||
@@ -269,49 +414,79 @@ parse_rule_action(struct conf_errors *e, const config_setting_t *g,
 		    "holidays", r->name, r->holiday ? r->holiday : "");
 }
 
-static void
-parse_rule(struct conf_errors *e, const config_setting_t *g, struct conf *c,
-    struct conf_rule *r)
-{
-	static const char *const known[] = { "name", "event", "action",
-		"template", "channels", "task", "holiday", "lead_days", "tiers",
-		"reps", "has", "attrs", "priority", NULL };
-	char *event = NULL;
-	size_t i;
-	int ev;
+static const struct conf_entry rule_entries[] = {
+	{ .name = "name", .type = CONF_STRING, .parse = rule_name,
+	  .doc = "Required and unique: lower-case letters, digits, _ and -." },
+	{ .name = "event", .type = CONF_ENUM, .choices = event_choices,
+	  .parse = rule_event, .doc = "Required: what the rule reacts to." },
+	{ .name = "action", .type = CONF_ENUM, .choices = action_choices,
+	  .parse = rule_action,
+	  .doc = "Required: a message to the customer or a task for the rep." },
+	{ .name = "template", .type = CONF_STRING, .offset = R(template),
+	  .def_doc = "the rule's name", .doc = "Messages: the template." },
+	{ .name = "channels", .type = CONF_STRINGS, .offset = R(channels),
+	  .count = R(nchannels), .def_doc = "preferred, email, sms",
+	  .doc = "Messages: channels to try in order: preferred, email, sms." },
+	{ .name = "task", .type = CONF_STRING, .offset = R(task_kind),
+	  .doc = "Tasks: call, visit, gift, invite, refresh, meeting, email "
+	  "or winback." },
+	{ .name = "holiday", .type = CONF_STRING, .offset = R(holiday),
+	  .doc = "Holiday rules: the name of a holiday in holidays." },
+	{ .name = "lead_days", .type = CONF_INT, .offset = R(lead_days),
+	  .min = 0, .max = 366, .def = 0,
+	  .doc = "The item is due this many days before the event." },
+	{ .name = "tiers", .type = CONF_STRINGS, .parse = rule_tiers,
+	  .def_doc = "all", .doc = "Only customers of these tiers: A, B, C." },
+	{ .name = "reps", .type = CONF_STRINGS, .offset = R(reps),
+	  .count = R(nreps), .def_doc = "all",
+	  .doc = "Only customers of these reps (rep keys)." },
+	{ .name = "has", .type = CONF_STRINGS, .parse = rule_has,
+	  .doc = "Only customers with an email address and/or a phone." },
+	{ .name = "attrs", .type = CONF_STRINGS, .offset = R(attrs),
+	  .count = R(nattrs),
+	  .doc = "Only customers who have these custom attributes." },
+	{ .name = "priority", .type = CONF_INT, .offset = R(priority),
+	  .min = 0, .max = 1000000, .def_doc = "the position in the list",
+	  .doc = "For the frequency cap: lower is planned first and wins." },
+	{ .name = NULL }
+};
 
-	r->line = config_setting_source_line(g);
-	conf_check_unknown(e, g, known);
-	conf_get_string(e, g, "name", &r->name);
-	if (r->name == NULL || !name_ok(r->name)) {
-		conf_error(e, g, "rule name must be lower-case letters, digits, "
-		    "_ or -");
-		free(r->name);
-		r->name = xstrdup("?");
-	}
-	for (i = 0; &c->rules[i] != r; i++) {
-		if (strcmp(c->rules[i].name, r->name) == 0)
-			conf_error(e, g, "rule %s defined twice", r->name);
-	}
-	conf_get_string(e, g, "event", &event);
-	if (event == NULL || (ev = event_lookup(event)) < 0)
-		conf_error(e, g, "rule %s: event must be birthday, anniversary, "
-		    "revisit, sleeping, lost, stale or holiday", r->name);
-	else
-		r->event = (enum conf_event)ev;
-	free(event);
-	conf_get_string(e, g, "holiday", &r->holiday);
-	conf_get_int(e, g, "lead_days", 0, 366, &r->lead_days);
-	conf_get_int(e, g, "priority", 0, 1000000, &r->priority);
-	parse_rule_filters(e, g, r);
-	parse_rule_action(e, g, c, r);
+const struct conf_table conf_rule_table = {
+	.usage = "( { ... }, ... )", .entries = rule_entries,
+	.check = rule_check
+};
+
+/* Frees a list of n strings. */
+static void
+free_strings(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
 }
 
+/* Frees what a rule holds. */
+static void
+rule_free(struct conf_rule *r)
+{
+	free(r->name);
+	free(r->template);
+	free(r->task_kind);
+	free(r->holiday);
+	free_strings(r->channels, r->nchannels);
+	free_strings(r->reps, r->nreps);
+	free_strings(r->attrs, r->nattrs);
+}
+
+/* Each rule of the list, as conf_rule_table describes it. */
 static void
 parse_rules(struct conf_errors *e, const config_setting_t *list,
     struct conf *c)
 {
 	config_setting_t *g;
+	struct conf_rule *r;
 	int i, n;
 
 	if (!config_setting_is_list(list)) {
@@ -326,25 +501,38 @@ parse_rules(struct conf_errors *e, const config_setting_t *list,
 			conf_error(e, g, "each rule must be a group { ... }");
 			continue;
 		}
-		c->rules[c->nrules].priority = i;
-		parse_rule(e, g, c, &c->rules[c->nrules]);
+		r = &c->rules[c->nrules];
+		r->priority = i;
+		r->line = config_setting_source_line(g);
+		conf_table_parse(e, g, &conf_rule_table, r, c);
 		c->nrules++;
 	}
 }
 
-/* A list given in the file replaces the built-in one as a whole. */
+/* The rules list; base is the struct conf.  A list given replaces the
+ * built-in one as a whole. */
 void
-conf_lists_parse(struct conf_errors *e, const config_setting_t *root,
-    struct conf *c)
+conf_rules_parse(struct conf_errors *e, const config_setting_t *root,
+    void *base, struct conf *c)
 {
-	config_setting_t *s;
+	const config_setting_t *list;
 
-	if ((s = config_setting_get_member(root, "holidays")) != NULL) {
-		conf_plan_free_holidays(c);
-		parse_holidays(e, s, c);
-	}
-	if ((s = config_setting_get_member(root, "rules")) != NULL) {
-		conf_plan_free_rules(c);
-		parse_rules(e, s, c);
-	}
+	if ((list = config_setting_get_member(root, "rules")) == NULL)
+		return;
+	conf_rules_clear(c);
+	parse_rules(e, list, c);
+}
+
+/* Frees the rules list; base is the struct conf. */
+void
+conf_rules_clear(void *base)
+{
+	struct conf *c = base;
+	size_t i;
+
+	for (i = 0; i < c->nrules; i++)
+		rule_free(&c->rules[i]);
+	free(c->rules);
+	c->rules = NULL;
+	c->nrules = 0;
 }

@@ -1,0 +1,99 @@
+#!/bin/bash
+# The settings table as check-config --settings lists it: every setting of
+# etc/outreachd.conf (the commented-out ones too) is in it, every entry is
+# documented in outreachd.conf(5), and errors keep naming file and line.
+. "${top_srcdir:-.}/tests/lib.sh" 2>/dev/null || . "$(dirname "$0")/../lib.sh"
+CTL=${OUTREACHCTL:-outreachctl}
+top=$(cd "$(dirname "$0")/../.." && pwd)
+sample="$top/etc/outreachd.conf"
+man="$top/man/outreachd.conf.5"
+dir=$(t_tmpdir)
+
+t_ok "check-config --settings" "$CTL" -c "$sample" check-config --settings
+list=$T_OUT
+names=$(printf '%s\n' "$list" | awk '/^[^\t]/ { print $1 }')
+t_like "$list" $'\nplanner\\.frequency_cap\\.messages  int 1\\.\\.1000, default 2\n\t' \
+	"a nested setting with its range and default"
+t_like "$list" $'\ndelivery\\.quiet_hours\\.start  time HH:MM, default 21:00\n' \
+	"a time of day"
+t_like "$list" $'\nsms\\.transport  enum maildir\\|kannel\\|http, default maildir\n' \
+	"an enumeration"
+t_like "$list" $'\nrules\\.lead_days  int 0\\.\\.366, default 0\n' \
+	"the settings of each rule"
+t_is "$(printf '%s\n' "$list" | grep -c $'^\t.')" "$(printf '%s\n' "$names" | wc -l)" \
+	"every setting has a line of documentation"
+t_is "$(printf '%s\n' "$names" | sort | uniq -d)" "" "no setting is listed twice"
+out=$("$CTL" check-config --bogus 2>&1); rc=$?
+t_is "$rc" 64 "check-config with an unknown option: EX_USAGE"
+t_like "$out" "check-config \\[--settings\\]" "the usage names --settings"
+
+# The sample with its commented-out settings put in still loads: nothing
+# in it is unknown to the table.
+sed -E -e 's/^( *)# ([a-z_]+ = .*;)(.*)$/\1\2\3/' \
+	-e "s|^templates = .*|templates = \"$top/templates\";|" "$sample" >"$dir/all.conf"
+t_ok "the sample with every commented-out setting loads" \
+	"$CTL" -c "$dir/all.conf" check-config
+t_unlike "$T_OUT" "unknown setting" "no setting of the sample is unknown"
+
+# Each name the sample writes is the last part of a listed setting.
+missing=
+for n in $(sed -e 's/#.*$//' "$dir/all.conf" |
+	grep -oE '(^ *[a-z_]+:|[A-Za-z_][A-Za-z0-9_]* =)' | tr -d ' :=' | sort -u); do
+	printf '%s\n' "$names" | grep -qE "(^|\\.)$n\$" || missing="$missing $n"
+done
+t_is "$missing" "" "every setting the sample writes is in the table"
+
+# outreachd.conf(5) documents each: a top-level group or list has its
+# section (.Ss), any other setting is an .Ic in the section of its group.
+section() {
+	awk -v s="$1" '
+	    /^\.Sh / { on = (s == "" && $0 == ".Sh TOP-LEVEL SETTINGS"); next }
+	    /^\.Ss / { on = ($0 == ".Ss " s); next }
+	    on' "$man"
+}
+undoc=
+for n in $names; do
+	top_=${n%%.*} leaf=${n##*.}
+	if [ "$n" = "$top_" ]; then
+		if grep -qx "\\.Ss $n" "$man"; then
+			continue
+		fi
+		text=$(section "")
+	else
+		text=$(section "$top_")
+	fi
+	printf '%s\n' "$text" | grep -qE "(^|[ .])Ic $leaf( |$)" || undoc="$undoc $n"
+done
+t_is "$undoc" "" "outreachd.conf(5) documents every setting of the table"
+
+# Errors inside nested groups keep their file and line.
+cat >"$dir/bad.conf" <<'EOF'
+planner: {
+  frequency_cap = { messages = 0; };
+};
+delivery: {
+  quiet_hours = {
+    start = "25:00";
+  };
+};
+sms: {
+  transport = "smtp";
+  method = "PUT";
+  rate = { seconds = 0; minutes = 1; };
+};
+tiers: { cadence = 30; };
+EOF
+out=$("$CTL" -c "$dir/bad.conf" check-config 2>&1); rc=$?
+t_is "$rc" 78 "a bad file: EX_CONFIG"
+t_like "$out" 'bad\.conf:2: messages must be between 1 and 1000' "a nested range"
+t_like "$out" 'bad\.conf:6: quiet_hours start must be HH:MM' "a time of day"
+t_like "$out" 'bad\.conf:10: sms transport must be "maildir" or "kannel" or "http"' \
+	"a transport"
+t_like "$out" 'bad\.conf:11: method must be "GET", "POST_FORM" or "POST_JSON"' \
+	"a string among choices"
+t_like "$out" 'bad\.conf:12: unknown setting "minutes"' "an unknown nested setting"
+t_like "$out" 'bad\.conf:12: seconds must be between 1 and 86400' "a range in rate"
+t_like "$out" 'bad\.conf:14: cadence must be a group \{ A = 30; B = 90; C = 180; \}' \
+	"a group that is not one"
+t_is "$(printf '%s\n' "$out" | wc -l)" 7 "and nothing else"
+t_done
