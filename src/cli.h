@@ -19,6 +19,7 @@ struct cli {
 	struct store *st;
 	struct customer_rules rules;
 	int dry_run;	       /* the command changed nothing: no wake-up */
+	int read_only;	       /* the command has CLI_READ */
 };
 
 /* One command: everything --help, the usage errors and the manual's
@@ -33,6 +34,7 @@ struct cli_cmd {
 	int			 flags;
 #define CLI_HIDDEN 0x1	/* not listed, not in the manual */
 #define CLI_WAKE 0x2	/* changes what is due: wake a running daemon */
+#define CLI_READ 0x4	/* only reads the store: never creates one */
 	int			(*run)(struct cli *, const struct cli_cmd *self,
 				    int argc, char **argv);
 };
@@ -68,6 +70,8 @@ extern const struct cli_cmd cli_help_entry;
 /* Opens the store named by --db or the configuration; exits on failure
  * with EX_CANTCREAT.  Returns the open store. */
 struct store *cli_store(struct cli *cli);
+/* The path of the store the command works on (--db or the config). */
+const char *cli_store_path(struct cli *cli);
 /* Prints "outreachctl: msg" to stderr and returns code. */
 int cli_fail(int code, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -55,6 +55,7 @@ const struct cli_cmd cli_stats_entry = {
 	.usage = "[--json]",
 	.help = "counts by tier, rep, birthday and opt-out",
 	.opts = stats_opts,
+	.flags = CLI_READ,
 	.run = cmd_stats,
 };
 

@@ -44,6 +44,7 @@ const struct cli_cmd cli_customer_list_entry = {
 	.usage = "[--tier T] [--rep R] [--limit N] [--json]",
 	.help = "list customers",
 	.opts = customer_list_opts,
+	.flags = CLI_READ,
 	.run = customer_list,
 };
 
@@ -52,6 +53,7 @@ const struct cli_cmd cli_customer_show_entry = {
 	.usage = "ID [--json]",
 	.help = "show one customer",
 	.opts = json_opts,
+	.flags = CLI_READ,
 	.run = customer_show,
 };
 
@@ -99,6 +101,7 @@ const struct cli_cmd cli_rep_list_entry = {
 	.usage = "[--json]",
 	.help = "list sales reps",
 	.opts = json_opts,
+	.flags = CLI_READ,
 	.run = rep_list,
 };
 

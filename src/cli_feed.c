@@ -26,6 +26,7 @@ const struct cli_cmd cli_feed_entry = {
 	.usage = "REP [--birthdays]",
 	.help = "write a rep's follow-up (or birthday) calendar to stdout",
 	.opts = feed_opts,
+	.flags = CLI_READ,
 	.run = cmd_feed,
 };
 

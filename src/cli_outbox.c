@@ -33,6 +33,7 @@ const struct cli_cmd cli_outbox_entry = {
 	.usage = "[--state STATE] [--limit N] [--json]",
 	.help = "list queued and sent messages",
 	.opts = outbox_opts,
+	.flags = CLI_READ,
 	.run = cmd_outbox,
 };
 
@@ -223,7 +224,7 @@ cmd_send(struct cli *cli, const struct cli_cmd *self, int argc, char **argv)
 		return cli_usage(self, EX_USAGE);
 	dry = dry || cli->conf->delivery.dry_run;
 	/* A real pass must not race a running daemon over the same rows. */
-	if (!dry && cycle_lock(cli->conf, &lock, &cause) != 0) {
+	if (!dry && cycle_lock(cli_store_path(cli), &lock, &cause) != 0) {
 		rc = cli_fail(EX_TEMPFAIL, "%s", cause);
 		free(cause);
 		return rc;
@@ -258,7 +259,7 @@ cmd_scan(struct cli *cli, const struct cli_cmd *self, int argc, char **argv)
 
 	if (argc != 1)
 		return cli_usage(self, strcmp(argv[1], "--help") ? EX_USAGE : 0);
-	if (cycle_lock(cli->conf, &lock, &cause) != 0 ||
+	if (cycle_lock(cli_store_path(cli), &lock, &cause) != 0 ||
 	    cycle_scan(cli->conf, cli_store(cli), time(NULL), &cause) != 0) {
 		rc = cli_fail(EX_TEMPFAIL, "%s", cause);
 		free(cause);

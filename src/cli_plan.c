@@ -28,6 +28,7 @@ const struct cli_cmd cli_plan_entry = {
 	.usage = "[--date YYYY-MM-DD] [--days N] [--json]",
 	.help = "show what would be planned for those days, writing nothing",
 	.opts = plan_opts,
+	.flags = CLI_READ,
 	.run = cmd_plan,
 };
 

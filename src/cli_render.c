@@ -28,6 +28,7 @@ const struct cli_cmd cli_render_entry = {
 	.usage = "RULE CUSTOMER [--channel email|sms] [--date YYYY-MM-DD] [--raw]",
 	.help = "print exactly what RULE would send to CUSTOMER",
 	.opts = render_opts,
+	.flags = CLI_READ,
 	.run = cmd_render,
 };
 

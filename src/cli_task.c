@@ -28,6 +28,7 @@ const struct cli_cmd cli_task_list_entry = {
 	.help = "list open tasks and those closed within "
 	    "http.done_visible_days",
 	.opts = task_list_opts,
+	.flags = CLI_READ,
 	.run = task_list,
 };
 

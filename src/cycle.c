@@ -1,23 +1,39 @@
 /* cycle.c - the sender lock, waking its holder, and a send cycle. */
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cycle.h"
 #include "log.h"
 #include "util.h"
 
-/* The lock file's path; malloc'd. */
+/* The lock file of a store: STORE.lock in the store's real directory
+ * (symbolic links and "./" resolved), so every spelling of one store
+ * names one lock.  NULL with *cause when the directory is missing. */
 static char *
-lock_path(const struct conf *cf)
+lock_path(const char *store, char **cause)
 {
-	return xasprintf("%s/outreachd.lock", cf->daemon.state_dir);
+	char *copy = xstrdup(store), *dir, *real, *path;
+	const char *base = strrchr(store, '/') ? strrchr(store, '/') + 1 :
+	    store;
+
+	dir = dirname(copy);
+	if ((real = realpath(dir, NULL)) == NULL) {
+		set_error(cause, "%s: %m", dir);
+		free(copy);
+		return NULL;
+	}
+	path = xasprintf("%s/%s.lock", strcmp(real, "/") ? real : "", base);
+	free(real);
+	free(copy);
+	return path;
 }
 
 /* The pid written in an open lock file, 0 when none can be read. */
@@ -33,15 +49,16 @@ lock_pid(int fd)
 }
 
 int
-cycle_lock(const struct conf *cf, int *fd, char **cause)
+cycle_lock(const char *store_path, int *fd, char **cause)
 {
-	char *path = lock_path(cf);
-	char pid[32];
+	char *path, pid[32];
 	struct sigaction sa;
 	long holder;
 	int n;
 
-	mkdir(cf->daemon.state_dir, 0750);
+	*fd = -1;
+	if ((path = lock_path(store_path, cause)) == NULL)
+		return -1;
 	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
 	if (*fd < 0) {
 		set_error(cause, "%s: %m", path);
@@ -52,9 +69,8 @@ cycle_lock(const struct conf *cf, int *fd, char **cause)
 		holder = lock_pid(*fd);
 		if (holder > 0)
 			snprintf(pid, sizeof(pid), "%ld", holder);
-		set_error(cause, "another outreachd (pid %s) is running on this "
-		    "state directory (%s is locked)", holder > 0 ? pid : "?",
-		    path);
+		set_error(cause, "another outreachd (pid %s) is sending from "
+		    "this store (%s is locked)", holder > 0 ? pid : "?", path);
 		close(*fd);
 		*fd = -1;
 		free(path);
@@ -70,12 +86,14 @@ cycle_lock(const struct conf *cf, int *fd, char **cause)
 }
 
 int
-cycle_wake(const struct conf *cf, char **cause)
+cycle_wake(const char *store_path, char **cause)
 {
-	char *path = lock_path(cf);
+	char *path;
 	long pid;
 	int fd, rc = 0;
 
+	if ((path = lock_path(store_path, NULL)) == NULL)
+		return 0;	/* no directory, so no store and no daemon */
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
 		rc = errno == ENOENT ? 0 : set_error(cause, "%s: %m", path);
 		free(path);

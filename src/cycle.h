@@ -15,15 +15,18 @@
 #include "store.h"
 #include "tmpl_set.h"
 
-/* Takes the sender lock: an flock on state_dir/outreachd.lock holding the
- * owner's pid (one sender per store).  *fd stays open while it is held.
- * -1 with the holder's pid in *cause when another process has it.  The
- * holder is woken with SIGUSR1 (cycle_wake): a process without a handler
- * for it ignores it from here on, so a wake never kills a one-off send. */
-int cycle_lock(const struct conf *cf, int *fd, char **cause);
-/* Wakes the process holding the sender lock (SIGUSR1): 1 when one was
- * woken, 0 when none runs, -1 on error (*cause). */
-int cycle_wake(const struct conf *cf, char **cause);
+/* Takes the sender lock of the store at store_path: an flock on
+ * STORE.lock beside the store's real path, holding the owner's pid, so
+ * two processes with different configurations, state directories or
+ * spellings of the path still cannot send from one store at once.  *fd
+ * stays open while it is held.  -1 with the holder's pid in *cause when
+ * another process has it.  The holder is woken with SIGUSR1
+ * (cycle_wake): a process without a handler for it ignores it from here
+ * on, so a wake never kills a one-off send. */
+int cycle_lock(const char *store_path, int *fd, char **cause);
+/* Wakes the process holding the sender lock of the store (SIGUSR1): 1
+ * when one was woken, 0 when none runs, -1 on error (*cause). */
+int cycle_wake(const char *store_path, char **cause);
 
 /* One scan: tiers when due, then planning from the last planned day (or
  * the grace window) through tomorrow. */

@@ -269,7 +269,7 @@ daemon_start(struct daemon *d, char **cause)
 {
 	int n = 0;
 
-	if (cycle_lock(d->cf, &d->lock_fd, cause) != 0)
+	if (cycle_lock(d->cf->store, &d->lock_fd, cause) != 0)
 		return EX_TEMPFAIL;
 	if (store_open(d->cf->store, &d->st, cause) != 0)
 		return EX_CANTCREAT;

@@ -145,7 +145,7 @@ httpd_store(struct httpd_req *r)
 	if (r->db == NULL) {
 		r->db = xcalloc(1, sizeof(*r->db));
 		r->db->seen = -1;
-		if (store_open(h->store_path, &r->db->st, &cause) != 0) {
+		if (store_open_existing(h->store_path, &r->db->st, &cause) != 0) {
 			log_err("http: %s", cause);
 			free(cause);
 			free(r->db);

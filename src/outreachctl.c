@@ -80,16 +80,27 @@ cli_load_conf(struct cli *cli)
 	return 0;
 }
 
-/* The store, opened on first use. */
+/* The path of the store: --db, else the configured one. */
+const char *
+cli_store_path(struct cli *cli)
+{
+	return cli->db_path ? cli->db_path : cli->conf->store;
+}
+
+/* The store, opened on first use (a command that only reads never
+ * creates one: a mistyped --db is an error, not a new empty store). */
 struct store *
 cli_store(struct cli *cli)
 {
 	char *cause = NULL;
-	const char *path = cli->db_path ? cli->db_path : cli->conf->store;
+	const char *path = cli_store_path(cli);
+	int rc;
 
 	if (cli->st != NULL)
 		return cli->st;
-	if (store_open(path, &cli->st, &cause) != 0) {
+	rc = cli->read_only ? store_open_existing(path, &cli->st, &cause) :
+	    store_open(path, &cli->st, &cause);
+	if (rc != 0) {
 		cli_fail(EX_CANTCREAT, "%s", cause);
 		free(cause);
 		exit(EX_CANTCREAT);
@@ -222,7 +233,7 @@ cli_wake(struct cli *cli)
 {
 	char *cause = NULL;
 
-	if (cycle_wake(cli->conf, &cause) < 0) {
+	if (cycle_wake(cli_store_path(cli), &cause) < 0) {
 		log_warn("%s; the daemon acts on it at its next scan", cause);
 		free(cause);
 	}
@@ -250,6 +261,7 @@ cli_dispatch(struct cli *cli, int argc, char **argv)
 		argv++;
 	}
 	optind = 0; /* the command runs getopt_long again on its argv */
+	cli->read_only = (c->flags & CLI_READ) != 0;
 	if ((rc = c->run(cli, c, argc, argv)) == 0 && (c->flags & CLI_WAKE) &&
 	    !cli->dry_run)
 		cli_wake(cli);

@@ -4,6 +4,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "store_schema.h"
 #include "util.h"
@@ -99,17 +100,25 @@ store_configure(struct store *st, char **cause)
 	return store_exec(st, "PRAGMA synchronous = NORMAL;", cause);
 }
 
-int
-store_open_raw(const char *path, struct store **out, char **cause)
+/* Opens path, creating the file only when create is set. */
+static int
+store_open_mode(const char *path, int create, struct store **out,
+    char **cause)
 {
 	struct store *st = xcalloc(1, sizeof(*st));
-	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-	    SQLITE_OPEN_NOMUTEX;
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
+	    (create ? SQLITE_OPEN_CREATE : 0);
+	int rc;
 
 	st->path = xstrdup(path);
-	if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
-		set_error(cause, "%s: cannot open store: %s", path,
-		    st->db ? sqlite3_errmsg(st->db) : "out of memory");
+	if ((rc = sqlite3_open_v2(path, &st->db, flags, NULL)) != SQLITE_OK) {
+		if (!create && (rc & 0xff) == SQLITE_CANTOPEN &&
+		    access(path, F_OK) != 0)
+			set_error(cause, "%s: no store here (`outreachctl init` "
+			    "creates one)", path);
+		else
+			set_error(cause, "%s: cannot open store: %s", path,
+			    st->db ? sqlite3_errmsg(st->db) : "out of memory");
 		store_close(st);
 		return -1;
 	}
@@ -120,6 +129,12 @@ store_open_raw(const char *path, struct store **out, char **cause)
 	}
 	*out = st;
 	return 0;
+}
+
+int
+store_open_raw(const char *path, struct store **out, char **cause)
+{
+	return store_open_mode(path, 1, out, cause);
 }
 
 int
@@ -166,10 +181,12 @@ store_migrate(struct store *st, int version, char **cause)
 	return 0;
 }
 
-int
-store_open(const char *path, struct store **out, char **cause)
+/* Opens (creating when create is set) and migrates to this version. */
+static int
+store_open_migrated(const char *path, int create, struct store **out,
+    char **cause)
 {
-	if (store_open_raw(path, out, cause) != 0)
+	if (store_open_mode(path, create, out, cause) != 0)
 		return -1;
 	if (store_migrate(*out, store_nmigrations, cause) != 0) {
 		store_close(*out);
@@ -177,6 +194,18 @@ store_open(const char *path, struct store **out, char **cause)
 		return -1;
 	}
 	return 0;
+}
+
+int
+store_open(const char *path, struct store **out, char **cause)
+{
+	return store_open_migrated(path, 1, out, cause);
+}
+
+int
+store_open_existing(const char *path, struct store **out, char **cause)
+{
+	return store_open_migrated(path, 0, out, cause);
 }
 
 void

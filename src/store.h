@@ -18,6 +18,10 @@ struct store;
 /* Opens (creating if needed) the store at path and applies every pending
  * migration.  Returns -1 with a reason in *cause. */
 int store_open(const char *path, struct store **out, char **cause);
+/* The same for a store that must exist already: a missing file is an
+ * error ("no store here"), never a new empty store. */
+int store_open_existing(const char *path, struct store **out,
+    char **cause);
 void store_close(struct store *st);
 int store_schema_version(struct store *st);
 /* For tests: open without migrating, then migrate to `version` only. */

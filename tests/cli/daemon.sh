@@ -87,7 +87,7 @@ t_ok "READY=1 sent" t_wait_until 10 grep -q 'READY=1' "$dir/notify.log"
 t_like "$(cat "$dir/notify.log")" "STATUS=last scan" "STATUS= with the last scan"
 out=$("$D" -c "$dir/run.conf" --foreground 2>&1); rc=$?
 t_is "$rc" 75 "a second instance exits EX_TEMPFAIL"
-t_like "$out" "another outreachd \\(pid $dpid\\) is running" "with a clear message naming the pid"
+t_like "$out" "another outreachd \\(pid $dpid\\) is sending from this store" "with a clear message naming the pid"
 t_ok "WATCHDOG=1 keeps coming" t_wait_until 6 sh -c "test \$(grep -c WATCHDOG=1 '$dir/notify.log') -ge 2"
 # A broken reload keeps the old configuration.
 cp "$dir/run.conf" "$dir/run.conf.good"
