@@ -93,6 +93,7 @@ struct conf_channel {
 	int rate_seconds;
 	int timeout_seconds;
 	/* e-mail */
+	int data_timeout_seconds; /* the reply to the end of the message */
 	char *helo;	     /* EHLO name */
 	char *from;	     /* envelope and header address */
 	char *from_name;     /* display name; the rep's name is shown with it */

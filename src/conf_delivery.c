@@ -161,6 +161,9 @@ static const struct conf_entry email_entries[] = {
 	{ .name = "timeout_seconds", .type = CONF_INT,
 	  .offset = C(timeout_seconds), .min = 1, .max = 3600, .def = 60,
 	  .doc = "The longest one transfer may take." },
+	{ .name = "data_timeout_seconds", .type = CONF_INT,
+	  .offset = C(data_timeout_seconds), .min = 1, .max = 3600, .def = 600,
+	  .doc = "How long to wait for the reply to the whole message." },
 	{ .name = NULL }
 };
 

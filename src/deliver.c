@@ -203,6 +203,7 @@ deliver_job_free(struct deliver_job *job)
 	free(job->from);
 	buf_free(&job->reply);
 	buf_free(&job->server);
+	buf_free(&job->refused);
 	free(job->retry_after);
 	free(job->error);
 	free(job->provider_id);

@@ -207,6 +207,13 @@ run_record(struct deliver_run *r, struct deliver_job *job, int64_t now)
 		log_warn("%s: attempt %d failed, retry in %ds: %s",
 		    m->dedup_key, m->attempts, delay, job->error);
 		run_update(r, m, OUTBOX_RETRY, now + delay, job->error, NULL, 0, now);
+	} else if (job->verdict == DV_UNKNOWN) {
+		s->failed++;
+		s->failed_by[ch]++;
+		log_err("%s: outcome unknown, not sent again (`outreachctl retry "
+		    "%lld` sends it anyway): %s", m->dedup_key, (long long)m->id,
+		    job->error);
+		run_update(r, m, OUTBOX_UNKNOWN, now, job->error, NULL, 0, now);
 	} else {
 		s->failed++;
 		s->failed_by[ch]++;

@@ -13,7 +13,9 @@
 #include "token.h"
 #include "util.h"
 
-enum deliver_verdict { DV_SENT, DV_RETRY, DV_FAILED };
+/* UNKNOWN: the whole message went out and no answer came back, so the
+ * server may have it: neither sent nor to be retried blindly. */
+enum deliver_verdict { DV_SENT, DV_RETRY, DV_FAILED, DV_UNKNOWN };
 
 /* One message on its way: the row, the transfer's buffers, the answer. */
 struct deliver_job {
@@ -28,7 +30,10 @@ struct deliver_job {
 	struct curl_slist *rcpt;
 	struct curl_slist *headers;
 	struct buf reply;	/* response body (HTTP) */
-	struct buf server;	/* last server reply line (SMTP) */
+	struct buf server;	/* the server's last reply, all lines (SMTP) */
+	struct buf refused;	/* its last 4xx/5xx reply (SMTP) */
+	int reply_done;		/* server holds a whole reply */
+	int eod;		/* the whole message was handed over */
 	char *retry_after;	/* Retry-After header (HTTP) */
 	char errbuf[CURL_ERROR_SIZE];
 	int marked;		/* its row is 'sending' */

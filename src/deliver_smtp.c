@@ -30,25 +30,52 @@ smtp_read(char *buf, size_t size, size_t n, void *arg)
 		want = left;
 	memcpy(buf, job->payload + job->off, want);
 	job->off += want;
+	if (job->off == job->len && !job->eod) {
+		/* The end of the message is on its way (libcurl asks no more
+		 * once it has the size it was given): its reply may take as
+		 * long as the server needs to store it (RFC 5321 4.5.3.2.6),
+		 * with no other limit on the wait.  Plain assignments in
+		 * libcurl, read again at each wait. */
+		job->eod = 1;
+		curl_easy_setopt(job->easy, CURLOPT_SERVER_RESPONSE_TIMEOUT,
+		    (long)job->ch->cc->data_timeout_seconds);
+		curl_easy_setopt(job->easy, CURLOPT_TIMEOUT, 0L);
+		curl_easy_setopt(job->easy, CURLOPT_LOW_SPEED_TIME, 0L);
+	}
 	return want;
 }
 
-/* Keeps the server's last reply line: it goes into last_error, so a 5xx
- * is recorded in the server's own words. */
+/* Keeps the server's replies as they come, line by line: the last one
+ * whole (a multiline reply's lines joined by " / ") and, apart, the last
+ * that refused something, so the 221 to the QUIT after a refused RCPT
+ * does not stand in for the refusal.  Control bytes become '?'. */
 static int
 smtp_debug(CURL *easy, curl_infotype type, char *data, size_t size,
     void *arg)
 {
 	struct deliver_job *job = arg;
-	size_t i;
+	size_t i, n;
 
 	(void)easy;
 	if (type != CURLINFO_HEADER_IN)
 		return 0;
-	buf_reset(&job->server);
-	for (i = 0; i < size && data[i] != '\r' && data[i] != '\n'; i++)
+	for (n = 0; n < size && data[n] != '\r' && data[n] != '\n'; n++)
+		;
+	if (job->reply_done) {
+		buf_reset(&job->server);
+		job->reply_done = 0;
+	} else if (job->server.len > 0)
+		buf_puts(&job->server, " / ");
+	for (i = 0; i < n && job->server.len < 2000; i++)
 		buf_addc(&job->server, (unsigned char)data[i] < 0x20 ? '?' :
 		    data[i]);
+	if (n >= 3 && (n == 3 || data[3] != '-')) {	/* its last line */
+		job->reply_done = 1;
+		if (data[0] == '4' || data[0] == '5') {
+			buf_reset(&job->refused);
+			buf_puts(&job->refused, job->server.data);
+		}
+	}
 	return 0;
 }
 
@@ -93,6 +120,10 @@ smtp_start(struct deliver *d, struct deliver_job *job)
 	 * may take (its default is 60 s). */
 	curl_easy_setopt(e, CURLOPT_SERVER_RESPONSE_TIMEOUT,
 	    (long)cc->timeout_seconds);
+	/* The message itself must keep moving: the whole-transfer limit
+	 * is lifted at its end (smtp_read), this one with it. */
+	curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, (long)cc->timeout_seconds);
 	if (*job->fresh) {	/* this multi handle's connection died */
 		curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
 		*job->fresh = 0;
@@ -117,12 +148,17 @@ smtp_start(struct deliver *d, struct deliver_job *job)
 		curl_easy_setopt(e, CURLOPT_CAINFO, cc->ca_file);
 }
 
-/* 4xx and transport trouble are worth another try; 5xx is final. */
+/* 4xx and transport trouble are worth another try; 5xx is final; no
+ * answer in time to a message sent whole is "unknown": the server may be
+ * storing it.  A connection closed without a reply is retried: a server
+ * replies once it has committed the message, and one that closes after
+ * the message is far more often one that never took it. */
 static void
 smtp_finish(struct deliver *d, struct deliver_job *job, CURLcode rc)
 {
 	long code = 0;
-	const char *said = job->server.len ? job->server.data : job->errbuf;
+	const char *said = job->refused.len ? job->refused.data :
+	    job->server.len ? job->server.data : job->errbuf;
 
 	(void)d;
 	curl_easy_getinfo(job->easy, CURLINFO_RESPONSE_CODE, &code);
@@ -132,6 +168,11 @@ smtp_finish(struct deliver *d, struct deliver_job *job, CURLcode rc)
 		*job->fresh = 1;
 	if (rc == CURLE_OK)
 		deliver_job_verdict(job, DV_SENT, NULL);
+	else if (job->eod && rc == CURLE_OPERATION_TIMEDOUT &&
+	    (code == 354 || code == 0))
+		deliver_job_verdict(job, DV_UNKNOWN, "no reply to the end of "
+		    "the message (%s): the server may have accepted it",
+		    job->errbuf[0] ? job->errbuf : curl_easy_strerror(rc));
 	else if (rc == CURLE_LOGIN_DENIED) /* our configuration, not the mail */
 		deliver_job_verdict(job, DV_RETRY, "SMTP login refused: %s",
 		    said);

@@ -31,7 +31,7 @@ outbox_msg_clear(struct outbox_msg *m)
 
 static const char *const state_names[OUTBOX_NSTATES] = { "pending",
 	"sending", "sent", "retry", "failed", "suppressed", "delivered",
-	"undelivered" };
+	"undelivered", "unknown" };
 
 const char *
 outbox_state_name(enum outbox_state st)
@@ -373,8 +373,8 @@ store_outbox_retry(struct store *st, int64_t id, int64_t now, char **cause)
 
 	s = store_prepare(st, "UPDATE outbox SET state = 'retry', attempts = 0,"
 	    " not_before = ?2, updated_at = ?2 WHERE state <> 'sent' AND"
-	    " state = 'failed' AND"
-	    " (?1 = 0 OR id = ?1);", cause);
+	    " ((state = 'failed' AND ?1 = 0) OR (id = ?1 AND"
+	    " (state = 'failed' OR state = 'unknown')));", cause);
 	if (s == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, id);

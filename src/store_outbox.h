@@ -22,8 +22,11 @@ enum outbox_state {
 	OUTBOX_SUPPRESSED,	/* not sent: opt-out, frequency cap, erased */
 	OUTBOX_DELIVERED,	/* an SMS delivery report said so */
 	OUTBOX_UNDELIVERED,
+	OUTBOX_UNKNOWN,		/* no answer to the whole message: it may
+				   have arrived, so it is not sent again
+				   unless the admin says so (retry ID) */
 };
-#define OUTBOX_NSTATES 8
+#define OUTBOX_NSTATES 9
 
 const char *outbox_state_name(enum outbox_state s);
 /* 0 and *s for a state's name, -1 for anything else. */
@@ -108,8 +111,8 @@ int64_t store_outbox_next_due(struct store *st, char **cause);
 /* Listing for outreachctl outbox; state NULL = all. */
 int store_outbox_each(struct store *st, const enum outbox_state *state,
     long limit, outbox_cb cb, void *arg, char **cause);
-/* failed -> retry with attempts reset; id 0 = every failed message.
- * Returns how many. */
+/* failed -> retry with attempts reset; id 0 = every failed message.  An
+ * 'unknown' message is retried only by its id.  Returns how many. */
 int store_outbox_retry(struct store *st, int64_t id, int64_t now,
     char **cause);
 /* Counts by state, for stats and metrics: counts[state]. */

@@ -227,6 +227,44 @@ const char *const store_migrations[] = {
 	 * is the row count (a B-tree count, no row read) less the others. */
 	"DROP INDEX outbox_state;"
 	"CREATE INDEX outbox_state ON outbox(state) WHERE state <> 'sent';",
+	/* 6 -> 7: 'unknown', a message whose final answer never came (the
+	 * server may have it): shown to the admin, never resent blindly.
+	 * A CHECK cannot be altered, so the table is rebuilt. */
+	"CREATE TABLE outbox_v7 ("
+	"  id INTEGER PRIMARY KEY,"
+	"  dedup_key TEXT NOT NULL UNIQUE,"
+	"  item_id INTEGER REFERENCES plan_items(id) ON DELETE CASCADE,"
+	"  customer_id INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,"
+	"  channel TEXT NOT NULL CHECK (channel = 'email' OR channel = 'sms'),"
+	"  recipient TEXT NOT NULL,"
+	"  recipient_name TEXT,"
+	"  from_name TEXT,"
+	"  reply_to TEXT,"
+	"  subject TEXT,"
+	"  body TEXT NOT NULL,"
+	"  html TEXT,"
+	"  day INTEGER NOT NULL,"
+	"  timezone TEXT,"
+	"  state TEXT NOT NULL DEFAULT 'pending' CHECK (state = 'pending' OR"
+	"    state = 'sending' OR state = 'sent' OR state = 'retry' OR"
+	"    state = 'failed' OR state = 'suppressed' OR state = 'delivered' OR"
+	"    state = 'undelivered' OR state = 'unknown'),"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  not_before INTEGER NOT NULL,"
+	"  last_error TEXT,"
+	"  provider_id TEXT,"
+	"  created_at INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL,"
+	"  sent_at INTEGER);"
+	"INSERT INTO outbox_v7 SELECT * FROM outbox;"
+	"DROP TABLE outbox;"
+	"ALTER TABLE outbox_v7 RENAME TO outbox;"
+	"CREATE INDEX outbox_due ON outbox(not_before)"
+	"  WHERE state IN ('pending','retry');"
+	"CREATE INDEX outbox_sent ON outbox(channel, sent_at)"
+	"  WHERE sent_at IS NOT NULL;"
+	"CREATE INDEX outbox_customer ON outbox(customer_id, day);"
+	"CREATE INDEX outbox_state ON outbox(state) WHERE state <> 'sent';",
 };
 
 const int store_nmigrations =

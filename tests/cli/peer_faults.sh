@@ -64,7 +64,7 @@ t_is "$(ls "$dir/drop.mail/new/"*.eml | wc -l)" 2 "exactly two messages stored"
 
 # 2. A server slower than the client's timeout.
 smtpd slow --slow 3
-setup slow "email: { transport = \"smtp\"; url = \"smtp://127.0.0.1:$port\"; tls = \"none\"; from = \"a@acme.example\"; timeout_seconds = 1; connections = 2; };"
+setup slow "email: { transport = \"smtp\"; url = \"smtp://127.0.0.1:$port\"; tls = \"none\"; from = \"a@acme.example\"; timeout_seconds = 1; data_timeout_seconds = 1; connections = 2; };"
 ctl import customers "$dir/slow.csv" >/dev/null
 ctl scan
 start=$(_t_now_us)
@@ -78,8 +78,9 @@ ms=$((($(_t_now_us) - start) / 1000))
 # 1 s more: about 2 s, well before the server's answer at 3 s.
 t_ok "a slow server: the pass ends at the timeout, not later (${ms} ms)" test "$ms" -le 2800
 j=$(ctl outbox --json)
-t_is "$(echo "$j" | js '[m["state"] for m in d]')" "['retry', 'retry']" "timed-out messages are to retry"
-t_like "$(echo "$j" | js 'd[0]["last_error"]')" "[Tt]imeout|timed out" "the timeout is recorded"
+t_is "$(echo "$j" | js '[m["state"] for m in d]')" "['unknown', 'unknown']" \
+	"no reply to the end of DATA in time: 'unknown', not resent blindly"
+t_like "$(echo "$j" | js 'd[0]["last_error"]')" "no reply to the end of the message \\(.*[Tt]imeout" "the timeout is recorded"
 
 # 3. A JSON SMS gateway answering 429 Retry-After: 2 twice, then 200 with an id.
 t_bg "$dir/gw.pid" /usr/bin/python3 "$peers/httpsink.py" --port 0 --portfile "$dir/gw.port" \

@@ -35,6 +35,11 @@ Usage:
   --reject-rcpt REGEX answer "550 5.1.1" at RCPT TO for addresses matching REGEX
                       (Python re.search, case-sensitive unless (?i)).
   --reject-data-code CODE  answer every message transfer with CODE (e.g. 550).
+  --multiline         with --reject-data-code: a two-line reply.
+  --late-reply SECONDS  store each accepted message first, then wait SECONDS
+                      before its 250 (a server that has the message while
+                      the client still waits: a client that gives up and
+                      retries sends a duplicate).
   --slow SECONDS      wait SECONDS before the final reply to every message.
                       The message is still stored after the wait even if the
                       client has timed out and gone meanwhile (like a real
@@ -250,6 +255,9 @@ class Handler:
         if o.reject_data_code:
             code = o.reject_data_code
             log("data-rejected", conn=server.conn_id, seq=data_seq, code=code)
+            if o.multiline:
+                return "%d-%s Message rejected (test)\r\n%d %s Policy line two (test)" % (
+                    code, enhanced(code), code, enhanced(code))
             return "%d %s Message rejected (test)" % (code, enhanced(code))
         st.transfer_seq += 1
         if st.transfer_seq <= o.fail_first:
@@ -260,6 +268,8 @@ class Handler:
                 code, enhanced(code), st.transfer_seq, o.fail_first)
         seq = st.store(session, envelope, data_seq, server.auth_user)
         server.accepted_here += 1
+        if o.late_reply > 0:
+            await asyncio.sleep(o.late_reply)
         log("accepted", conn=server.conn_id, seq=data_seq, stored=seq,
             mail_from=envelope.mail_from or "<>", rcpts=",".join(envelope.rcpt_tos))
         return "250 2.0.0 OK queued as %06d" % seq
@@ -394,6 +404,8 @@ def parse_args(argv):
     p.add_argument("--fail-code", type=int, default=451)
     p.add_argument("--reject-rcpt", metavar="REGEX")
     p.add_argument("--reject-data-code", type=int, default=0)
+    p.add_argument("--multiline", action="store_true")
+    p.add_argument("--late-reply", type=float, default=0.0)
     p.add_argument("--starttls", nargs=2, metavar=("CERT", "KEY"))
     p.add_argument("--require-starttls", action="store_true")
     p.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
