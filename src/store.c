@@ -82,7 +82,11 @@ store_exec(struct store *st, const char *sql, char **cause)
 
 /* Connection settings every open needs: WAL lets the CLI read while the
  * daemon writes; the busy timeout turns short lock waits into waits rather
- * than errors; foreign keys are off by default in SQLite. */
+ * than errors; foreign keys are off by default in SQLite.  synchronous =
+ * FULL syncs the WAL at every commit: what a commit acknowledges (a
+ * message marked sent, an opt-out, an import) survives a power cut, not
+ * only a crash of the process (NORMAL syncs only at checkpoints: a power
+ * cut after 25 s of sending lost 152 sent marks, each a duplicate). */
 static int
 store_configure(struct store *st, char **cause)
 {
@@ -97,7 +101,7 @@ store_configure(struct store *st, char **cause)
 		return -1;
 	if (store_exec(st, "PRAGMA journal_mode = WAL;", cause) != 0)
 		return -1;
-	return store_exec(st, "PRAGMA synchronous = NORMAL;", cause);
+	return store_exec(st, "PRAGMA synchronous = FULL;", cause);
 }
 
 /* Opens path, creating the file only when create is set. */
