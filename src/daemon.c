@@ -42,7 +42,8 @@ struct daemon {
 	struct httpd *http;
 	struct metrics *metrics;
 	int lock_fd;
-	int64_t next_scan;
+	double next_scan;	/* on the monotonic clock; 0 = now */
+	int64_t clock_offset;	/* wall clock less monotonic, last seen */
 	int64_t last_scan;
 	double last_scan_secs;
 	uint64_t watchdog_usec;
@@ -151,6 +152,24 @@ daemon_reload(struct daemon *d)
 	notify(d, "READY=1");
 }
 
+/* Scans are timed on the monotonic clock, so a wall clock set back by
+ * hours does not stop planning for hours; a step of the wall clock
+ * (either way, more than a minute) means "today" may have changed under
+ * the plan, so it plans again at once. */
+static void
+daemon_clock_check(struct daemon *d, int64_t wall, double mono)
+{
+	int64_t offset = wall - (int64_t)mono, step;
+
+	step = offset - d->clock_offset;
+	if (d->clock_offset != 0 && (step > 60 || step < -60)) {
+		log_notice("the clock stepped by %+lld s: planning again",
+		    (long long)step);
+		d->next_scan = 0;
+	}
+	d->clock_offset = offset;
+}
+
 /* Scan when due, then queue and deliver.  Errors are logged and retried
  * at the next wake-up: a customer's message never stops the daemon. */
 static int
@@ -159,11 +178,11 @@ daemon_cycle(struct daemon *d)
 	struct send_stats s = { 0 };
 	int64_t now = time(NULL);
 	char *cause = NULL;
-	double t0;
+	double t0 = clock_seconds();
 	int rc = 0;
 
-	if (now >= d->next_scan) {
-		t0 = clock_seconds();
+	daemon_clock_check(d, now, t0);
+	if (t0 >= d->next_scan) {
 		if (cycle_scan(d->cf, d->st, now, &cause) != 0) {
 			log_err("scan failed: %s", cause);
 			free(cause);
@@ -172,7 +191,7 @@ daemon_cycle(struct daemon *d)
 		}
 		d->last_scan = now;
 		d->last_scan_secs = clock_seconds() - t0;
-		d->next_scan = now + d->cf->daemon.scan_interval;
+		d->next_scan = clock_seconds() + d->cf->daemon.scan_interval;
 		metrics_set_scan(d->metrics, d->last_scan, d->last_scan_secs);
 	}
 	if (cycle_send(d->dl, d->ts, now, d->cf->delivery.dry_run, &got_stop,
@@ -195,13 +214,12 @@ daemon_cycle(struct daemon *d)
 static int
 daemon_timeout_ms(struct daemon *d)
 {
-	int64_t now = time(NULL), wake = d->next_scan, due;
-	int64_t ms;
+	int64_t now = time(NULL), due;
+	int64_t ms = (int64_t)((d->next_scan - clock_seconds()) * 1000);
 
 	due = store_outbox_next_due(d->st, NULL);
-	if (due > 0 && !d->cf->delivery.dry_run && due < wake)
-		wake = due;
-	ms = (wake - now) * 1000;
+	if (due > 0 && !d->cf->delivery.dry_run && (due - now) * 1000 < ms)
+		ms = (due - now) * 1000;
 	if (d->watchdog_usec > 0 && ms > (int64_t)(d->watchdog_usec / 2000))
 		ms = (int64_t)(d->watchdog_usec / 2000);
 	if (ms < 100)
