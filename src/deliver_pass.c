@@ -182,6 +182,49 @@ run_suppressed(struct deliver_run *r, const struct outbox_msg *m)
 	return n >= cp->cap_messages ? "frequency cap reached" : NULL;
 }
 
+/* The circuit breaker learns from each verdict: a transfer that got
+ * through closes it, DELIVER_HOST_TRIP failures in a row before reaching
+ * the server open it for a backoff that doubles at each trip. */
+static void
+run_host_verdict(struct deliver_job *job)
+{
+	struct deliver_channel *ch = job->ch;
+
+	ch->host_probing = 0;
+	if (!job->unconnected) {
+		ch->host_failures = 0;
+		ch->host_backoff = 0;
+		return;
+	}
+	if (++ch->host_failures < DELIVER_HOST_TRIP)
+		return;
+	ch->host_backoff = ch->host_backoff == 0 ? DELIVER_HOST_BACKOFF_MIN :
+	    ch->host_backoff * 2 > DELIVER_HOST_BACKOFF_MAX ?
+	    DELIVER_HOST_BACKOFF_MAX : ch->host_backoff * 2;
+	ch->host_closed_until = (int64_t)time(NULL) + ch->host_backoff;
+	log_warn("%s: %d transfers in a row failed before reaching the server "
+	    "(%s): leaving it alone for %d s", channel_name(ch->id),
+	    ch->host_failures, job->error ? job->error : "?",
+	    ch->host_backoff);
+}
+
+/* When a message may go given the breaker: 0 now, else a time.  After
+ * the backoff one message probes the host; the others wait for it. */
+static int64_t
+run_host_defer(struct deliver_channel *ch)
+{
+	int64_t now = (int64_t)time(NULL);
+
+	if (ch->host_failures < DELIVER_HOST_TRIP)
+		return 0;
+	if (now < ch->host_closed_until)
+		return ch->host_closed_until;
+	if (ch->host_probing)
+		return now + 1;
+	ch->host_probing = 1;
+	return 0;
+}
+
 /* Records a verdict: the only place a transfer's outcome reaches a row. */
 static void
 run_record(struct deliver_run *r, struct deliver_job *job, int64_t now)
@@ -191,6 +234,7 @@ run_record(struct deliver_run *r, struct deliver_job *job, int64_t now)
 	struct send_stats *s = r->s;
 	int delay, ch = job->ch->id;
 
+	run_host_verdict(job);
 	if (job->verdict == DV_SENT) {
 		s->sent++;
 		s->sent_by[ch]++;
@@ -305,6 +349,13 @@ run_triage(struct deliver_run *r, struct deliver_job *job)
 		s->deferred++;
 		return 0;
 	}
+	if (!r->dry_run && job->ch->host_failures >= DELIVER_HOST_TRIP &&
+	    r->now < job->ch->host_closed_until) {
+		s->deferred++;
+		run_update(r, m, m->state, job->ch->host_closed_until,
+		    m->last_error, NULL, 0, r->now);
+		return 0;
+	}
 	if (r->dry_run) {
 		s->dry_run++;
 		log_notice("dry run: would send %s to %s (%s)", m->dedup_key,
@@ -411,6 +462,19 @@ run_mark_ready(struct deliver_run *r, size_t from)
 	return 0;
 }
 
+/* A ready message whose host the breaker keeps closed waits until when,
+ * its attempt (counted ahead when it was marked) given back. */
+static void
+run_host_hold(struct deliver_run *r, struct deliver_job *job, int64_t when)
+{
+	if (job->marked)
+		job->m.attempts--;
+	run_update(r, &job->m, job->m.state, when, job->m.last_error, NULL, 0,
+	    (int64_t)time(NULL));
+	r->s->deferred++;
+	deliver_job_free(job);
+}
+
 /* Gives free connections the oldest ready messages and starts them,
  * committing first unless every one is gated.  When the first of them is
  * not yet 'sending', every ready message is marked with it: one commit
@@ -424,12 +488,17 @@ run_launch(struct deliver_run *r)
 	struct deliver_job *go[DELIVER_READY], *job;
 	size_t i, k = 0, n = 0, ngo;
 	int sync_taken = 0, started = 0;
+	int64_t when;
 
 	for (i = 0; i < r->nready; i++) {
 		job = r->ready[i];
 		if (run_stopping(r) || (job->ch->be->send != NULL ? sync_taken :
 		    job->ch->active >= job->ch->cc->connections)) {
 			r->ready[k++] = job;
+			continue;
+		}
+		if ((when = run_host_defer(job->ch)) > 0) {
+			run_host_hold(r, job, when);
 			continue;
 		}
 		if (!job->marked && (job->ch->be->send != NULL ?

@@ -33,6 +33,8 @@ struct deliver_job {
 	struct buf server;	/* the server's last reply, all lines (SMTP) */
 	struct buf refused;	/* its last 4xx/5xx reply (SMTP) */
 	int reply_done;		/* server holds a whole reply */
+	int unconnected;	/* failed before the transfer proper (connect,
+				   greeting, TLS, login): the host's fault */
 	int eod;		/* the whole message was handed over */
 	char *retry_after;	/* Retry-After header (HTTP) */
 	char errbuf[CURL_ERROR_SIZE];
@@ -84,6 +86,13 @@ struct deliver_channel {
 	struct sms_gw gw;		 /* SMS gateways */
 	char *dlr_url;
 	int budget;			 /* sends left this pass (rate) */
+	/* The circuit breaker: after DELIVER_HOST_TRIP transfers in a row
+	 * failed before reaching the server proper, the host is left alone
+	 * until closed_until, then one message probes it. */
+	int host_failures;
+	int host_backoff;		 /* seconds, doubled at each trip */
+	int64_t host_closed_until;
+	int host_probing;		 /* the probe is in flight */
 	int active;			 /* transfers in flight */
 };
 
@@ -135,6 +144,10 @@ struct deliver {
 	int nxfer;
 	char hostname[256];
 };
+
+#define DELIVER_HOST_TRIP 3
+#define DELIVER_HOST_BACKOFF_MIN 30
+#define DELIVER_HOST_BACKOFF_MAX 900
 
 extern const struct deliver_backend deliver_maildir_backend;
 extern const struct deliver_backend deliver_smtp_backend;

@@ -117,6 +117,17 @@ xfer_gates(struct deliver_xfer *x)
 
 /* Finished transfers: classified here (the easy handle is ours), then
  * handed back for the pass thread to record. */
+/* 1 when a transfer ended before it reached the transfer proper: no
+ * connection, no greeting, no TLS or no login. */
+static int
+xfer_never_connected(CURL *easy)
+{
+	curl_off_t us = 0;
+
+	return curl_easy_getinfo(easy, CURLINFO_PRETRANSFER_TIME_T, &us) ==
+	    CURLE_OK && us == 0;
+}
+
 static void
 xfer_reap(struct deliver_xfer *x)
 {
@@ -131,6 +142,8 @@ xfer_reap(struct deliver_xfer *x)
 		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE,
 		    (char **)&job);
 		job->ch->be->finish(x->d, job, msg->data.result);
+		job->unconnected = msg->data.result != CURLE_OK &&
+		    xfer_never_connected(msg->easy_handle);
 		for (i = 0; i < x->njobs && x->jobs[i] != job; i++)
 			;
 		xfer_release(x, i);
