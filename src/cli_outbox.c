@@ -236,7 +236,7 @@ cmd_send(struct cli *cli, const struct cli_cmd *self, int argc, char **argv)
 			close(lock);
 		return EX_CONFIG;
 	}
-	if (deliver_open(cli->conf, cli_store(cli), &d, &cause) != 0 ||
+	if (deliver_open(cli->conf, cli_store(cli), NULL, &d, &cause) != 0 ||
 	    cycle_send(d, dry ? NULL : ts, time(NULL), dry, NULL, &s,
 	    &cause) != 0) {
 		rc = cli_fail(EX_TEMPFAIL, "%s", cause);

@@ -1,6 +1,7 @@
 /* daemon.c - the outreachd service loop. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -24,6 +25,7 @@
 #include "httpd.h"
 #include "log.h"
 #include "render.h"
+#include "sender.h"
 #include "store.h"
 #include "store_outbox.h"
 #include "tmpl_set.h"
@@ -41,6 +43,15 @@ struct daemon {
 	struct deliver *dl;
 	struct httpd *http;
 	struct metrics *metrics;
+	/* One thread per channel sends (not with --once), so the loop
+	 * only plans and queues and never waits behind a slow peer. */
+	struct sender *senders[CHANNEL_COUNT];
+	unsigned conf_gen;	/* bumped at each reload */
+	struct daemon_retired {	/* a replaced configuration, freed once */
+		struct conf *cf;	/* every sender uses gen or later */
+		unsigned gen;
+	} *retired;
+	size_t nretired;
 	int lock_fd;
 	double next_scan;	/* on the monotonic clock; 0 = now */
 	int64_t clock_offset;	/* wall clock less monotonic, last seen */
@@ -111,6 +122,47 @@ daemon_load(const struct daemon_opts *o, struct conf **cf,
 	return 0;
 }
 
+/* Hands cf over to the senders; old is freed once they all use cf (a
+ * pass in flight finishes with the configuration it began with). */
+static void
+daemon_retire(struct daemon *d, struct conf *old, const struct conf *cf)
+{
+	int c;
+
+	if (d->senders[0] == NULL) {
+		conf_free(old);
+		return;
+	}
+	d->conf_gen++;
+	for (c = 0; c < CHANNEL_COUNT; c++)
+		sender_set_conf(d->senders[c], cf, d->conf_gen);
+	d->retired = xreallocarray(d->retired, d->nretired + 1,
+	    sizeof(*d->retired));
+	d->retired[d->nretired].cf = old;
+	d->retired[d->nretired++].gen = d->conf_gen;
+}
+
+/* Frees the replaced configurations no sender uses any more (all of
+ * them when the senders are gone). */
+static void
+daemon_sweep(struct daemon *d)
+{
+	unsigned seen = UINT_MAX;
+	size_t i, k = 0;
+	int c;
+
+	for (c = 0; c < CHANNEL_COUNT && d->senders[c] != NULL; c++)
+		if (sender_conf_gen(d->senders[c]) < seen)
+			seen = sender_conf_gen(d->senders[c]);
+	for (i = 0; i < d->nretired; i++) {
+		if (d->retired[i].gen <= seen)
+			conf_free(d->retired[i].cf);
+		else
+			d->retired[k++] = d->retired[i];
+	}
+	d->nretired = k;
+}
+
 static void
 daemon_reload(struct daemon *d)
 {
@@ -131,7 +183,7 @@ daemon_reload(struct daemon *d)
 	if (strcmp(cf->store, d->cf->store) != 0)
 		log_warn("store path changes need a restart; still using %s",
 		    d->cf->store);
-	if (deliver_open(cf, d->st, &dl, &cause) != 0) {
+	if (deliver_open(cf, d->st, NULL, &dl, &cause) != 0) {
 		log_err("reload failed, keeping the running configuration: %s",
 		    cause);
 		free(cause);
@@ -144,7 +196,7 @@ daemon_reload(struct daemon *d)
 	tmpl_set_free(d->ts);
 	if (d->http != NULL)
 		httpd_set_conf(d->http, cf);
-	conf_free(d->cf);
+	daemon_retire(d, d->cf, cf);
 	d->cf = cf, d->ts = ts, d->dl = dl;
 	d->next_scan = 0; /* rules may have changed: plan again now */
 	log_notice("configuration reloaded from %s", cf->path ? cf->path :
@@ -179,7 +231,7 @@ daemon_cycle(struct daemon *d)
 	int64_t now = time(NULL);
 	char *cause = NULL;
 	double t0 = clock_seconds();
-	int rc = 0;
+	int rc = 0, c;
 
 	daemon_clock_check(d, now, t0);
 	if (t0 >= d->next_scan) {
@@ -194,8 +246,16 @@ daemon_cycle(struct daemon *d)
 		d->next_scan = clock_seconds() + d->cf->daemon.scan_interval;
 		metrics_set_scan(d->metrics, d->last_scan, d->last_scan_secs);
 	}
-	if (cycle_send(d->dl, d->ts, now, d->cf->delivery.dry_run, &got_stop,
-	    &s, &cause) != 0) {
+	if (d->senders[0] != NULL) {
+		if (deliver_queue(d->dl, d->ts, now, &s, &cause) != 0) {
+			log_err("queueing failed: %s", cause);
+			free(cause);
+			rc = -1;
+		}
+		for (c = 0; c < CHANNEL_COUNT; c++)
+			sender_kick(d->senders[c]);
+	} else if (cycle_send(d->dl, d->ts, now, d->cf->delivery.dry_run,
+	    &got_stop, &s, &cause) != 0) {
 		log_err("delivery failed: %s", cause);
 		free(cause);
 		rc = -1;
@@ -217,7 +277,9 @@ daemon_timeout_ms(struct daemon *d)
 	int64_t now = time(NULL), due;
 	int64_t ms = (int64_t)((d->next_scan - clock_seconds()) * 1000);
 
-	due = store_outbox_next_due(d->st, NULL);
+	/* The senders wait for their own messages. */
+	due = d->senders[0] != NULL ? 0 : store_outbox_next_due(d->st, NULL,
+	    NULL);
 	if (due > 0 && !d->cf->delivery.dry_run && (due - now) * 1000 < ms)
 		ms = (due - now) * 1000;
 	if (d->watchdog_usec > 0 && ms > (int64_t)(d->watchdog_usec / 2000))
@@ -285,7 +347,7 @@ daemon_signals(sigset_t *oldmask)
 static int
 daemon_start(struct daemon *d, char **cause)
 {
-	int n = 0;
+	int n = 0, c;
 
 	if (cycle_lock(d->cf->store, &d->lock_fd, cause) != 0)
 		return EX_TEMPFAIL;
@@ -296,17 +358,34 @@ daemon_start(struct daemon *d, char **cause)
 	if (n > 0)
 		log_warn("%d messages were being sent when the daemon stopped: "
 		    "they will be sent again (a duplicate is possible)", n);
-	if (deliver_open(d->cf, d->st, &d->dl, cause) != 0)
+	if (deliver_open(d->cf, d->st, NULL, &d->dl, cause) != 0)
 		return EX_CONFIG;
-	if (!d->o->once && httpd_start(d->cf, d->cf->store,
-	    d->metrics, &d->http, cause) != 0)
+	if (d->o->once)
+		return 0;
+	if (httpd_start(d->cf, d->cf->store, d->metrics, &d->http, cause) != 0)
 		return EX_UNAVAILABLE;
+	for (c = 0; c < CHANNEL_COUNT; c++) {
+		if (sender_start(d->cf, (enum channel)c, d->metrics,
+		    &d->senders[c], cause) != 0)
+			return EX_OSERR;
+	}
 	return 0;
 }
 
 static void
 daemon_stop(struct daemon *d)
 {
+	int c;
+
+	/* Both stop together: each gets the whole shutdown grace. */
+	for (c = 0; c < CHANNEL_COUNT; c++)
+		sender_stop(d->senders[c]);
+	for (c = 0; c < CHANNEL_COUNT; c++) {
+		sender_free(d->senders[c]);
+		d->senders[c] = NULL;
+	}
+	daemon_sweep(d);
+	free(d->retired);
 	httpd_stop(d->http);
 	deliver_close(d->dl);
 	store_close(d->st);
@@ -365,6 +444,7 @@ daemon_run(const struct daemon_opts *o)
 		sigprocmask(SIG_BLOCK, &daemon_sigs, NULL);
 		notify(&d, "WATCHDOG=1");
 		daemon_status(&d);
+		daemon_sweep(&d);
 		if (o->once)
 			break;
 		daemon_sleep(&d, &waitmask);

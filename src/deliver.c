@@ -115,8 +115,8 @@ channel_open(struct deliver *d, struct deliver_channel *ch, enum channel id,
 }
 
 int
-deliver_open(const struct conf *cf, struct store *st, struct deliver **out,
-    char **cause)
+deliver_open(const struct conf *cf, struct store *st,
+    const enum channel *only, struct deliver **out, char **cause)
 {
 	struct deliver *d = xcalloc(1, sizeof(*d));
 
@@ -129,6 +129,10 @@ deliver_open(const struct conf *cf, struct store *st, struct deliver **out,
 #endif
 	d->cf = cf;
 	d->st = st;
+	if (only != NULL) {
+		d->only = 1;
+		d->only_ch = *only;
+	}
 	if (gethostname(d->hostname, sizeof(d->hostname) - 1) != 0)
 		snprintf(d->hostname, sizeof(d->hostname), "localhost");
 	d->hostname[strcspn(d->hostname, "/:")] = '\0';

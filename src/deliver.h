@@ -23,9 +23,10 @@ struct deliver;
 
 
 /* Prepares the transports (reads password files, loads the signing
- * secret).  The conf and store must outlive the deliverer. */
+ * secret).  With only (may be NULL) its passes send that channel's
+ * messages alone.  The conf and store must outlive the deliverer. */
 int deliver_open(const struct conf *cf, struct store *st,
-    struct deliver **out, char **cause);
+    const enum channel *only, struct deliver **out, char **cause);
 void deliver_close(struct deliver *d);
 int deliver_queue(struct deliver *d, const struct tmpl_set *ts, int64_t now,
     struct send_stats *s, char **cause);

@@ -298,7 +298,8 @@ run_next_due(struct deliver_run *r)
 			return NULL;
 		}
 		r->npage = r->pos = 0;
-		if (store_outbox_due(d->st, r->now, r->after_nb,
+		if (store_outbox_due(d->st, d->only ? &d->only_ch : NULL,
+		    r->now, r->after_nb,
 		    r->after_id, want, collect_due, r, &err) != 0) {
 			run_fail(r, err);
 			r->exhausted = 1;

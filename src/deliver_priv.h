@@ -136,6 +136,8 @@ struct deliver {
 	struct store *st;
 	unsigned char secret[TOKEN_SECRET_LEN];
 	struct deliver_channel ch[CHANNEL_COUNT];
+	int only;			 /* passes send only_ch's messages */
+	enum channel only_ch;
 	struct deliver_job **inflight;	 /* jobs handed to an xfer */
 	size_t ninflight;
 	size_t inflight_cap;

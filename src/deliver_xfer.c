@@ -245,11 +245,12 @@ deliver_xfer_abandon(struct deliver_xfer *x)
  * HTTP transport are xfer[0]'s, the pass thread's.  A synchronous
  * transport (maildir) has none: send() does its work. */
 static int
-xfer_conns(const struct deliver_channel *ch, int k, int nthreads)
+xfer_conns(const struct deliver *d, const struct deliver_channel *ch, int k,
+    int nthreads)
 {
 	int n = ch->cc->connections;
 
-	if (ch->be->send != NULL)
+	if (ch->be->send != NULL || (d->only && ch->id != d->only_ch))
 		return 0;
 	if (!ch->be->gated)
 		return k == 0 ? n : 0;
@@ -271,7 +272,8 @@ xfer_threads(const struct deliver *d)
 	int c, n = 0;
 
 	for (c = 0; c < 2; c++)
-		if (ch[c]->be->gated && ch[c]->cc->connections > n)
+		if (ch[c]->be->gated && ch[c]->cc->connections > n &&
+		    (!d->only || ch[c]->id == d->only_ch))
 			n = ch[c]->cc->connections;
 	return n;
 }
@@ -292,7 +294,7 @@ deliver_xfer_open(struct deliver *d, char **cause)
 		x->local = k == 0;
 		pthread_mutex_init(&x->lock, NULL);
 		for (c = 0; c < 2; c++)
-			x->conns[c] = xfer_conns(ch[c], k, nthreads);
+			x->conns[c] = xfer_conns(d, ch[c], k, nthreads);
 		if ((x->multi = curl_multi_init()) == NULL)
 			return set_error(cause, "curl_multi_init failed");
 	}

@@ -214,8 +214,9 @@ store_outbox_insert(struct store *st, const struct outbox_msg *m,
 }
 
 int
-store_outbox_due(struct store *st, int64_t now, int64_t after_nb,
-    int64_t after_id, int limit, outbox_cb cb, void *arg, char **cause)
+store_outbox_due(struct store *st, const enum channel *only, int64_t now,
+    int64_t after_nb, int64_t after_id, int limit, outbox_cb cb, void *arg,
+    char **cause)
 {
 	sqlite3_stmt *s;
 
@@ -226,9 +227,11 @@ store_outbox_due(struct store *st, int64_t now, int64_t after_nb,
 	s = store_prepare(st, "SELECT " OUTBOX_COLS " FROM outbox INDEXED BY"
 	    " outbox_due WHERE state IN ('pending','retry') AND not_before <= ?1"
 	    " AND not_before >= ?3 AND (not_before > ?3 OR id > ?4)"
+	    " AND (?5 IS NULL OR channel = ?5)"
 	    " ORDER BY not_before, id LIMIT ?2;", cause);
 	if (s == NULL)
 		return -1;
+	store_bind_text(s, 5, only ? channel_name(*only) : NULL);
 	sqlite3_bind_int64(s, 1, now);
 	sqlite3_bind_int(s, 2, limit);
 	sqlite3_bind_int64(s, 3, after_nb);
@@ -341,14 +344,21 @@ store_outbox_customer_count(struct store *st, int64_t customer_id,
 }
 
 int64_t
-store_outbox_next_due(struct store *st, char **cause)
+store_outbox_next_due(struct store *st, const enum channel *only,
+    char **cause)
 {
-	/* The partial index makes this one step; outbox_state would walk
-	 * every waiting row. */
-	return count(st, "SELECT coalesce(min(not_before), 0) FROM outbox"
+	/* The partial index makes this one step (for one channel, a walk in
+	 * not_before order to its first row); outbox_state would walk every
+	 * waiting row. */
+	if (only == NULL)
+		return count(st, "SELECT coalesce(min(not_before), 0) FROM"
+		    " outbox INDEXED BY outbox_due WHERE state IN"
+		    " ('pending','retry') AND ?1 IS NULL;", NULL, NULL, 0,
+		    cause);
+	return count(st, "SELECT coalesce((SELECT not_before FROM outbox"
 	    " INDEXED BY outbox_due WHERE state IN ('pending','retry') AND"
-	    " ?1 IS NULL;", NULL, NULL, 0,
-	    cause);
+	    " channel = ?1 ORDER BY not_before LIMIT 1), 0);",
+	    channel_name(*only), NULL, 0, cause);
 }
 
 int

@@ -85,11 +85,12 @@ int store_item_mark_queued(struct store *st, int64_t item_id,
 /* 1 inserted, 0 the dedup key existed, -1 error. */
 int store_outbox_insert(struct store *st, const struct outbox_msg *m,
     int64_t now, int64_t *id, char **cause);
-/* Messages due (pending or retry, not_before <= now), oldest first, at
- * most limit of them, starting after (after_nb, after_id) in (not_before,
- * id) order: INT64_MIN, 0 for the first page. */
-int store_outbox_due(struct store *st, int64_t now, int64_t after_nb,
-    int64_t after_id, int limit, outbox_cb cb, void *arg, char **cause);
+/* Messages due (pending or retry, not_before <= now) on channel only (NULL:
+ * any), oldest first, at most limit of them, starting after (after_nb,
+ * after_id) in (not_before, id) order: INT64_MIN, 0 for the first page. */
+int store_outbox_due(struct store *st, const enum channel *only,
+    int64_t now, int64_t after_nb, int64_t after_id, int limit,
+    outbox_cb cb, void *arg, char **cause);
 /* Sets state and the fields that go with it; NULL strings are stored as
  * NULL, sent_at 0 leaves it unchanged. */
 int store_outbox_update(struct store *st, int64_t id, enum outbox_state state,
@@ -107,7 +108,8 @@ int store_outbox_customer_count(struct store *st, int64_t customer_id,
     int32_t from, int32_t to, int64_t except, char **cause);
 /* Earliest not_before among due-able rows, 0 when none: the daemon sleeps
  * until then. */
-int64_t store_outbox_next_due(struct store *st, char **cause);
+int64_t store_outbox_next_due(struct store *st, const enum channel *only,
+    char **cause);
 /* Listing for outreachctl outbox; state NULL = all. */
 int store_outbox_each(struct store *st, const enum outbox_state *state,
     long limit, outbox_cb cb, void *arg, char **cause);
