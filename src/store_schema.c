@@ -227,6 +227,87 @@ const char *const store_migrations[] = {
 	 * is the row count (a B-tree count, no row read) less the others. */
 	"DROP INDEX outbox_state;"
 	"CREATE INDEX outbox_state ON outbox(state) WHERE state <> 'sent';",
+	/* 6 -> 7: SQLite gives a new row the largest id plus one, so the id
+	 * of the newest customer came back after "customer forget": the
+	 * forgotten person's unsubscribe links and message keys then named
+	 * the next, unrelated customer.  AUTOINCREMENT never hands out an id
+	 * twice.  It cannot be added to a table, so customers is rebuilt:
+	 * same columns in the same order, same ids, then the indexes and the
+	 * triggers that name the table again (store_migrate() keeps foreign
+	 * keys off meanwhile, so the history stays).  sqlite_sequence starts
+	 * at the largest id left: an id forgotten above it before this
+	 * version can still come back once. */
+	"DROP TRIGGER purchases_derive;"
+	"DROP TRIGGER contacts_derive;"
+	"CREATE TABLE customers_v7 ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  external_id TEXT NOT NULL UNIQUE,"
+	"  name TEXT NOT NULL,"
+	"  salutation TEXT,"
+	"  email TEXT,"
+	"  phone TEXT,"
+	"  birthday TEXT,"
+	"  anniversary TEXT,"
+	"  tier TEXT CHECK (tier IN ('A','B','C')),"
+	"  rep_id INTEGER REFERENCES reps(id),"
+	"  locale TEXT,"
+	"  timezone TEXT,"
+	"  channel TEXT CHECK (channel IN ('email','sms')),"
+	"  opt_out TEXT,"
+	"  notes TEXT,"
+	"  bday_md INTEGER,"
+	"  bday_lunar INTEGER,"
+	"  anniv_md INTEGER,"
+	"  tier_computed TEXT CHECK (tier_computed IN ('A','B','C')),"
+	"  tier_eff TEXT GENERATED ALWAYS AS"
+	"    (coalesce(tier, tier_computed, 'C')) VIRTUAL,"
+	"  last_contact INTEGER,"
+	"  first_purchase INTEGER,"
+	"  last_purchase INTEGER,"
+	"  created_at INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL,"
+	"  revisit_planned INTEGER,"
+	"  sleep_days INTEGER,"
+	"  revisit_from INTEGER GENERATED ALWAYS AS"
+	"  (CASE WHEN last_contact IS NULL AND revisit_planned IS NULL"
+	"   THEN coalesce(first_purchase, created_at / 86400)"
+	"   ELSE max(coalesce(last_contact, revisit_planned),"
+	"            coalesce(revisit_planned, last_contact)) END) VIRTUAL);"
+	"INSERT INTO customers_v7 (id, external_id, name, salutation, email,"
+	"  phone, birthday, anniversary, tier, rep_id, locale, timezone, channel,"
+	"  opt_out, notes, bday_md, bday_lunar, anniv_md, tier_computed,"
+	"  last_contact, first_purchase, last_purchase, created_at, updated_at,"
+	"  revisit_planned, sleep_days)"
+	"  SELECT id, external_id, name, salutation, email, phone, birthday,"
+	"  anniversary, tier, rep_id, locale, timezone, channel, opt_out, notes,"
+	"  bday_md, bday_lunar, anniv_md, tier_computed, last_contact,"
+	"  first_purchase, last_purchase, created_at, updated_at,"
+	"  revisit_planned, sleep_days FROM customers;"
+	"DROP TABLE customers;"
+	"ALTER TABLE customers_v7 RENAME TO customers;"
+	"CREATE INDEX customers_bday ON customers(bday_md) WHERE bday_md IS NOT NULL;"
+	"CREATE INDEX customers_bday_lunar ON customers(bday_lunar)"
+	"  WHERE bday_lunar IS NOT NULL;"
+	"CREATE INDEX customers_anniv ON customers(anniv_md) WHERE anniv_md IS NOT NULL;"
+	"CREATE INDEX customers_rep ON customers(rep_id);"
+	"CREATE INDEX customers_revisit ON customers(tier_eff, revisit_from);"
+	"CREATE INDEX customers_last_purchase ON customers(last_purchase)"
+	"  WHERE last_purchase IS NOT NULL;"
+	"CREATE INDEX customers_sleep ON customers(last_purchase + sleep_days)"
+	"  WHERE sleep_days IS NOT NULL;"
+	"CREATE INDEX customers_updated ON customers(updated_at);"
+	"CREATE INDEX customers_phone ON customers(phone) WHERE phone IS NOT NULL;"
+	"CREATE TRIGGER purchases_derive AFTER INSERT ON purchases BEGIN"
+	"  UPDATE customers SET"
+	"    first_purchase = min(coalesce(first_purchase, NEW.day), NEW.day),"
+	"    last_purchase = max(coalesce(last_purchase, NEW.day), NEW.day)"
+	"  WHERE id = NEW.customer_id;"
+	"END;"
+	"CREATE TRIGGER contacts_derive AFTER INSERT ON contacts BEGIN"
+	"  UPDATE customers SET"
+	"    last_contact = max(coalesce(last_contact, NEW.day), NEW.day)"
+	"  WHERE id = NEW.customer_id;"
+	"END;",
 };
 
 const int store_nmigrations =
