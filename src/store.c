@@ -81,12 +81,17 @@ store_exec(struct store *st, const char *sql, char **cause)
 
 /* Connection settings every open needs: WAL lets the CLI read while the
  * daemon writes; the busy timeout turns short lock waits into waits rather
- * than errors; foreign keys are off by default in SQLite. */
+ * than errors; foreign keys are off by default in SQLite.  secure_delete
+ * zeroes what a change frees (old values, deleted rows, freed pages) so
+ * personal data does not linger in free space; some builds have it on by
+ * default, others not. */
 static int
 store_configure(struct store *st, char **cause)
 {
-	sqlite3_busy_timeout(st->db, 5000);
+	sqlite3_busy_timeout(st->db, STORE_BUSY_MS);
 	if (store_exec(st, "PRAGMA foreign_keys = ON;", cause) != 0)
+		return -1;
+	if (store_exec(st, "PRAGMA secure_delete = ON;", cause) != 0)
 		return -1;
 	/* Statement journals (every upsert has one) stay in memory instead of
 	 * costing a temporary file write per row.  So do sorters and temporary

@@ -204,8 +204,12 @@ test_forget_erases_history(void **state)
 	assert_int_equal(store_customer_id(st, "C3", &id, NULL), 1);
 	assert_int_equal(store_purchase_add(st, id, 1, 1, &cause), 0);
 	assert_int_equal(store_contact_add(st, id, 0, 1, "gift", "n", &cause), 0);
+	assert_int_equal(store_erase_pending(st, &cause), 0);
 	assert_int_equal(store_customer_forget(st, "C3", &cause), 1);
+	assert_int_equal(store_erase_pending(st, &cause), 1);
 	assert_int_equal(store_customer_forget(st, "C3", &cause), 0);
+	assert_int_equal(store_erase_finish(st, 0, &cause), 0);
+	assert_int_equal(store_erase_pending(st, &cause), 0);
 	assert_int_equal(store_customer_each(st, NULL, count_cb, &n, &cause), 0);
 	assert_int_equal(n, 1);
 	assert_int_equal(store_stats(st, &s, &cause), 0);
@@ -214,7 +218,7 @@ test_forget_erases_history(void **state)
 	assert_int_equal(s.contacts, 0);
 	store_stats_clear(&s);
 	store_close(st);
-	/* secure_delete: the name is gone from the file itself. */
+	/* The name is gone from the file itself. */
 	cmd = xasprintf("grep -c 'Secret Person' '%s' || true", path);
 	fp = popen(cmd, "r");
 	assert_non_null(fgets(line, sizeof(line), fp));
