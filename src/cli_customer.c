@@ -486,8 +486,8 @@ forget_one(struct cli *cli, const char *ext, size_t *files)
 		goto fail;
 	/* A message the daemon was writing meanwhile. */
 	if (forget_files(cli, id, files, &cause) != 0) {
-		rc = cli_fail(EX_IOERR, "customer %s is deleted from the store, "
-		    "but %s", ext, cause);
+		rc = cli_fail(EX_IOERR, "customer %s is deleted from the "
+		    "store, but %s", ext, cause);
 		free(cause);
 		return rc;
 	}
@@ -548,8 +548,8 @@ customer_forget(struct cli *cli, const struct cli_cmd *self, int argc,
 			wait = strtol(optarg, &end, 10);
 			if (*optarg == '\0' || *end != '\0' || wait < 0 ||
 			    wait > 3600)
-				return cli_fail(EX_USAGE, "--wait %s: not 0..3600 "
-				    "seconds", optarg);
+				return cli_fail(EX_USAGE, "--wait %s: not "
+				    "0..3600 seconds", optarg);
 			break;
 		case 'h':
 			return cli_usage(self, 0);
@@ -584,10 +584,11 @@ customer_forget(struct cli *cli, const struct cli_cmd *self, int argc,
 		else if (state[i] == 0)
 			printf("erased customer %s and its history\n", argv[i]);
 		else if (state[i] < 0 && earlier)
-			printf("customer %s is not in the store; what an earlier "
-			    "forget left is erased now\n", argv[i]);
+			printf("customer %s is not in the store; what an "
+			    "earlier forget left is erased now\n", argv[i]);
 		else if (state[i] < 0 && rc == 0)
-			rc = cli_fail(EX_DATAERR, "no customer \"%s\"", argv[i]);
+			rc = cli_fail(EX_DATAERR, "no customer \"%s\"",
+			    argv[i]);
 	}
 	free(cause);
 	free(state);

@@ -8,9 +8,10 @@
  * not the wall clock).
  *
  * Output: CRLF line ends and no other CR or LF, valid UTF-8, lines folded
- * at 75 octets without splitting a character.  Text is escaped by libical; before that, CR and
- * CRLF become LF, other control characters except TAB are dropped and
- * invalid UTF-8 bytes become U+FFFD, so bad data never breaks a feed.
+ * at 75 octets without splitting a character.  Text is escaped by
+ * libical; before that, CR and CRLF become LF, other control characters
+ * except TAB are dropped and invalid UTF-8 bytes become U+FFFD, so bad
+ * data never breaks a feed.
  *
  * Every event is an all-day DATE event (DTEND the next day) unless a task is
  * timed; events are TRANSP:TRANSPARENT (they do not block free/busy) and

@@ -202,7 +202,8 @@ store_migrate(struct store *st, int version, char **cause)
 		free(sql);
 	}
 	done = v >= version;
-	if (store_exec(st, "PRAGMA foreign_keys = ON;", done ? cause : NULL) != 0)
+	if (store_exec(st, "PRAGMA foreign_keys = ON;", done ? cause :
+	    NULL) != 0)
 		return -1;
 	return done ? 0 : -1;
 }
