@@ -7,11 +7,11 @@
  * off and written again after the last component.
  *
  * What libical 3.0 does and does not do for us (checked by the unit tests):
- * it escapes backslash, comma, semicolon and newline in TEXT values, emits
- * CRLF and folds at 75 octets on UTF-8 character boundaries; it passes
- * other control characters and invalid UTF-8 through unchanged, so every
- * text goes through feed_text() first.  In X- properties it escapes only
- * backslash and newline, which parsers read back correctly. */
+ * it escapes backslash, comma, semicolon and newline in TEXT values; it
+ * passes other control characters and invalid UTF-8 through unchanged, so
+ * every text goes through feed_text() first.  In X- properties it escapes
+ * only backslash and newline, which parsers read back correctly.  Its
+ * folding can split a property's own CRLF, so feed_fold() folds again. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +35,7 @@ struct feed_ctx {
 	struct buf out;
 	struct buf text;	/* one cleaned TEXT value at a time */
 	struct buf uid;		/* one derived UID at a time */
+	struct buf fold;	/* one component unfolded at a time */
 	icaltimezone *utc;
 };
 
@@ -209,13 +210,13 @@ feed_add_priority(icalcomponent *c, char tier)
 		    1 + 4 * (tier - 'A')));
 }
 
-/* Serialises c into the output and frees it. */
+/* Serialises c into the output, folded by feed_fold(), and frees it. */
 static void
 feed_emit(struct feed_ctx *x, icalcomponent *c)
 {
 	char *s = icalcomponent_as_ical_string_r(c);
 
-	buf_puts(&x->out, s);
+	feed_fold(&x->out, &x->fold, s);
 	icalmemory_free_buffer(s);
 	icalcomponent_free(c);
 }
@@ -320,6 +321,7 @@ feed_abort(struct feed_ctx *x)
 	buf_free(&x->out);
 	buf_free(&x->text);
 	buf_free(&x->uid);
+	buf_free(&x->fold);
 	return -1;
 }
 

@@ -7,10 +7,11 @@
  * does (feed_opts.now should be the newest modification time of the data,
  * not the wall clock).
  *
- * Output: CRLF line ends, valid UTF-8, lines folded at 75 octets without
- * splitting a character.  Text is escaped by libical; before that, CR and
- * CRLF become LF, other control characters except TAB are dropped and
- * invalid UTF-8 bytes become U+FFFD, so bad data never breaks a feed.
+ * Output: CRLF line ends and no other CR or LF, valid UTF-8, lines folded
+ * at 75 octets without splitting a character.  Text is escaped by
+ * libical; before that, CR and CRLF become LF, other control characters
+ * except TAB are dropped and invalid UTF-8 bytes become U+FFFD, so bad
+ * data never breaks a feed.
  *
  * Every event is an all-day DATE event (DTEND the next day) unless a task is
  * timed; events are TRANSP:TRANSPARENT (they do not block free/busy) and
@@ -116,6 +117,13 @@ struct feed_birthday {
 int feed_render_birthdays(const struct feed_birthday *b, size_t n,
     enum date_feb29 policy, int from_year, int years_ahead,
     const struct feed_opts *o, char **out, size_t *len, char **cause);
+
+struct buf;
+/* Appends s, iCalendar text as libical serialises it, to out as strict
+ * RFC 5545 lines: libical's folds undone, every line ended by CRLF (no
+ * bare CR or LF), folded at 75 octets between UTF-8 characters, no blank
+ * line.  scratch is working space (feed_fold.c). */
+void feed_fold(struct buf *out, struct buf *scratch, const char *s);
 
 /* A strong HTTP entity tag for the bytes: "\"<xxh64 hex>-<length hex>\"",
  * quotes included.  Returns a malloc'd string; never NULL. */

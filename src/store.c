@@ -82,16 +82,21 @@ store_exec(struct store *st, const char *sql, char **cause)
 
 /* Connection settings every open needs: WAL lets the CLI read while the
  * daemon writes; the busy timeout turns short lock waits into waits rather
- * than errors; foreign keys are off by default in SQLite.  synchronous =
- * FULL syncs the WAL at every commit: what a commit acknowledges (a
- * message marked sent, an opt-out, an import) survives a power cut, not
- * only a crash of the process (NORMAL syncs only at checkpoints: a power
- * cut after 25 s of sending lost 152 sent marks, each a duplicate). */
+ * than errors; foreign keys are off by default in SQLite.  secure_delete
+ * zeroes what a change frees (old values, deleted rows, freed pages) so
+ * personal data does not linger in free space; some builds have it on by
+ * default, others not.  synchronous = FULL syncs the WAL at every commit:
+ * what a commit acknowledges (a message marked sent, an opt-out, an
+ * import) survives a power cut, not only a crash of the process (NORMAL
+ * syncs only at checkpoints: a power cut after 25 s of sending lost 152
+ * sent marks, each a duplicate). */
 static int
 store_configure(struct store *st, char **cause)
 {
-	sqlite3_busy_timeout(st->db, 5000);
+	sqlite3_busy_timeout(st->db, STORE_BUSY_MS);
 	if (store_exec(st, "PRAGMA foreign_keys = ON;", cause) != 0)
+		return -1;
+	if (store_exec(st, "PRAGMA secure_delete = ON;", cause) != 0)
 		return -1;
 	/* Statement journals (every upsert has one) stay in memory instead of
 	 * costing a temporary file write per row.  So do sorters and temporary
@@ -155,12 +160,40 @@ store_schema_version(struct store *st)
 	return v;
 }
 
+/* Fails when a migration left a row whose foreign key points nowhere. */
+static int
+store_fk_check(struct store *st, int version, char **cause)
+{
+	sqlite3_stmt *s;
+	char *table = NULL;
+	int rc;
+
+	if ((s = store_prepare(st, "PRAGMA foreign_key_check;", cause)) == NULL)
+		return -1;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		table = store_column_text(s, 0);
+	sqlite3_finalize(s);
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (rc != SQLITE_ROW)
+		return store_fail(st, "checking foreign keys", cause);
+	rc = set_error(cause, "%s: migrating to schema version %d leaves a "
+	    "row of %s pointing nowhere", st->path, version,
+	    table ? table : "a table");
+	free(table);
+	return rc;
+}
+
 /* Applies migrations one transaction each, so a failure leaves the store at
- * the last good version. */
+ * the last good version.  Foreign keys are off meanwhile (they cannot be
+ * switched inside a transaction): a migration that rebuilds a table drops
+ * the old one, which would otherwise delete every row referring to it.
+ * They are checked before each commit instead. */
 int
 store_migrate(struct store *st, int version, char **cause)
 {
-	int v = store_schema_version(st);
+	int v = store_schema_version(st), done;
 	char *sql;
 
 	if (v < 0)
@@ -169,20 +202,29 @@ store_migrate(struct store *st, int version, char **cause)
 		return set_error(cause, "%s: schema version %d is newer than "
 		    "this program (%d): upgrade outreachd", st->path, v,
 		    store_nmigrations);
+	if (v >= version)
+		return 0;
+	if (store_exec(st, "PRAGMA foreign_keys = OFF;", cause) != 0)
+		return -1;
 	for (; v < version; v++) {
 		if (store_begin(st, cause) != 0)
-			return -1;
+			break;
 		sql = xasprintf("%s PRAGMA user_version = %d;",
 		    store_migrations[v], v + 1);
 		if (store_exec(st, sql, cause) != 0 ||
+		    store_fk_check(st, v + 1, cause) != 0 ||
 		    store_commit(st, cause) != 0) {
 			free(sql);
 			store_rollback(st);
-			return -1;
+			break;
 		}
 		free(sql);
 	}
-	return 0;
+	done = v >= version;
+	if (store_exec(st, "PRAGMA foreign_keys = ON;", done ? cause :
+	    NULL) != 0)
+		return -1;
+	return done ? 0 : -1;
 }
 
 /* Opens (creating when create is set) and migrates to this version. */

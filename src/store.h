@@ -13,7 +13,7 @@
 
 struct store;
 
-#define STORE_SCHEMA_VERSION 7
+#define STORE_SCHEMA_VERSION 8
 
 /* Opens (creating if needed) the store at path and applies every pending
  * migration.  Returns -1 with a reason in *cause. */
@@ -72,10 +72,21 @@ typedef int (*store_customer_cb)(void *arg, const struct customer *c);
  * return from cb stops the walk and is returned. */
 int store_customer_each(struct store *st, const struct store_customer_filter *f,
     store_customer_cb cb, void *arg, char **cause);
-/* Erases the customer and its whole history (privacy requests).
- * 1 erased, 0 no such customer, -1 error. */
+/* Deletes the customer and its whole history (privacy requests) and marks
+ * the erase pending: copies remain in the files until store_erase_finish()
+ * succeeds.  1 deleted, 0 no such customer, -1 error. */
 int store_customer_forget(struct store *st, const char *external_id,
     char **cause);
+/* 1 when an erase is pending (copies of deleted rows may still be in the
+ * store's free space or write-ahead log), 0 when not, -1 on error. */
+int store_erase_pending(struct store *st, char **cause);
+/* Finishes a pending erase: VACUUM rewrites the store without free space,
+ * then a TRUNCATE checkpoint waits up to wait_ms for other connections to
+ * stop reading older snapshots, copies the log into the store and empties
+ * it.  0 done (or nothing pending); 1 when another process still reads
+ * (the erase stays pending; *cause says so and names its pid when Linux
+ * tells); -1 on error. */
+int store_erase_finish(struct store *st, int wait_ms, char **cause);
 /* 1 and *id when found, 0 when not. */
 int store_customer_id(struct store *st, const char *external_id, int64_t *id,
     char **cause);

@@ -243,8 +243,10 @@ store_customer_id(struct store *st, const char *external_id, int64_t *id,
 	return store_fail(st, "looking up customer", cause);
 }
 
-/* secure_delete overwrites the freed pages, so the erased personal data does
- * not linger in the file; the cascade removes attributes and history. */
+/* One transaction deletes the customer (the cascades take its attributes
+ * and history) and marks the erase pending for store_erase_finish(): with
+ * secure_delete on (store_configure) the freed cells are zeroed, but the
+ * files can hold other copies until then. */
 int
 store_customer_forget(struct store *st, const char *external_id,
     char **cause)
@@ -252,21 +254,27 @@ store_customer_forget(struct store *st, const char *external_id,
 	sqlite3_stmt *s;
 	int rc, n;
 
-	sqlite3_exec(st->db, "PRAGMA secure_delete = ON;", NULL, NULL, NULL);
+	if (store_begin(st, cause) != 0)
+		return -1;
 	s = store_prepare(st, "DELETE FROM customers WHERE external_id = ?1;",
 	    cause);
 	if (s == NULL)
-		return -1;
+		goto fail;
 	store_bind_text(s, 1, external_id);
 	rc = sqlite3_step(s);
 	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
-		return store_fail(st, "erasing customer", cause);
+	if (rc != SQLITE_DONE) {
+		store_fail(st, "erasing customer", cause);
+		goto fail;
+	}
 	n = sqlite3_changes(st->db);
-	if (n > 0 && sqlite3_exec(st->db, "PRAGMA wal_checkpoint(TRUNCATE);",
-	    NULL, NULL, NULL) != SQLITE_OK)
-		return store_fail(st, "checkpointing after erase", cause);
+	if ((n > 0 && store_erase_mark(st, "vacuum", cause) != 0) ||
+	    store_commit(st, cause) != 0)
+		goto fail;
 	return n > 0;
+fail:
+	store_rollback(st);
+	return -1;
 }
 
 int

@@ -6,6 +6,9 @@
 #include <sqlite3.h>
 #include <stdint.h>
 
+/* The busy timeout of every connection, in milliseconds. */
+#define STORE_BUSY_MS 5000
+
 /* Statements that run once per row are prepared once per connection. */
 enum store_stmt {
 	STMT_ATTR_SET,
@@ -44,6 +47,10 @@ struct store {
  * statement is reset and its bindings cleared. */
 sqlite3_stmt *store_cached(struct store *st, enum store_stmt id,
     const char *sql, char **cause);
+
+/* Marks an erase pending at stage "vacuum" or "checkpoint" (the state row
+ * store_erase_finish() reads). */
+int store_erase_mark(struct store *st, const char *stage, char **cause);
 
 /* migrations[i] takes the schema from version i to i + 1. */
 extern const char *const store_migrations[];

@@ -16,7 +16,8 @@
  *
  * Build it optimised and without sanitizers, e.g.
  *	gcc -std=c11 -D_GNU_SOURCE -O2 -Isrc tests/bench_feed.c src/feed.c
- *	    src/date.c src/lunar.c src/util.c src/log.c src/utf8.c
+ *	    src/feed_fold.c src/date.c src/lunar.c src/util.c src/log.c
+ *	    src/utf8.c
  *	    $(pkg-config --cflags --libs libical) -o bench_feed */
 #include <stdint.h>
 #include <stdio.h>

@@ -317,6 +317,45 @@ test_fold_chinese(void **state)
 	}
 }
 
+/* libical 3.0.16 folds a property's own CRLF when the last chunk is 73
+ * octets, leaving "\r\r\n \n": descriptions of every length around the
+ * fold points, in ASCII and in 3-octet characters after 0..2 ASCII
+ * octets, must all come out as strict CRLF lines (wire() checks each
+ * octet) and read back unchanged. */
+static void
+test_fold_boundary(void **state)
+{
+	struct feed_opts o = opts();
+	struct feed_task t;
+	icalcomponent *cal, *ev;
+	struct buf notes;
+	char *u, *raw, *want;
+	int n, cjk, shift;
+
+	(void)state;
+	for (cjk = 0; cjk < 2; cjk++)
+	for (shift = 0; shift < (cjk ? 3 : 1); shift++)
+	for (n = 1; n < (cjk ? 80 : 240); n++) {
+		buf_init(&notes);
+		buf_add(&notes, "ab", (size_t)shift);
+		while (notes.len < (size_t)(shift + n * (cjk ? 3 : 1)))
+			buf_puts(&notes, cjk ? "\xe8\x8c\xb6" : "x"); /* 茶 */
+		t = task("task-1@outreachd", 20000, notes.data);
+		t.notes = notes.data;
+		u = tasks(&t, 1, &o, &raw);
+		ev = first_event(raw, &cal);
+		assert_string_equal(icalcomponent_get_summary(ev), notes.data);
+		want = xasprintf("Customer: %s\nPhone: +86 138 0013 8000\n"
+		    "Notes: %s", ZW, notes.data);
+		assert_string_equal(icalcomponent_get_description(ev), want);
+		icalcomponent_free(cal);
+		free(want);
+		free(raw);
+		free(u);
+		buf_free(&notes);
+	}
+}
+
 static void
 test_done_and_cancelled(void **state)
 {
@@ -785,6 +824,7 @@ main(void)
 		cmocka_unit_test(test_calendar_properties),
 		cmocka_unit_test(test_escaping),
 		cmocka_unit_test(test_fold_chinese),
+		cmocka_unit_test(test_fold_boundary),
 		cmocka_unit_test(test_done_and_cancelled),
 		cmocka_unit_test(test_sequence),
 		cmocka_unit_test(test_alarms),

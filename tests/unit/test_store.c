@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "optout.h"
 #include "store.h"
 #include "store_outbox.h"
 #include "tstore.h"
@@ -203,8 +204,12 @@ test_forget_erases_history(void **state)
 	assert_int_equal(store_customer_id(st, "C3", &id, NULL), 1);
 	assert_int_equal(store_purchase_add(st, id, 1, 1, &cause), 0);
 	assert_int_equal(store_contact_add(st, id, 0, 1, "gift", "n", &cause), 0);
+	assert_int_equal(store_erase_pending(st, &cause), 0);
 	assert_int_equal(store_customer_forget(st, "C3", &cause), 1);
+	assert_int_equal(store_erase_pending(st, &cause), 1);
 	assert_int_equal(store_customer_forget(st, "C3", &cause), 0);
+	assert_int_equal(store_erase_finish(st, 0, &cause), 0);
+	assert_int_equal(store_erase_pending(st, &cause), 0);
 	assert_int_equal(store_customer_each(st, NULL, count_cb, &n, &cause), 0);
 	assert_int_equal(n, 1);
 	assert_int_equal(store_stats(st, &s, &cause), 0);
@@ -213,13 +218,145 @@ test_forget_erases_history(void **state)
 	assert_int_equal(s.contacts, 0);
 	store_stats_clear(&s);
 	store_close(st);
-	/* secure_delete: the name is gone from the file itself. */
+	/* The name is gone from the file itself. */
 	cmd = xasprintf("grep -c 'Secret Person' '%s' || true", path);
 	fp = popen(cmd, "r");
 	assert_non_null(fgets(line, sizeof(line), fp));
 	pclose(fp);
 	assert_string_equal(line, "0\n");
 	free(cmd);
+	tstore_remove(path);
+}
+
+/* Ids are never reused (schema 8): a forgotten customer's unsubscribe link
+ * must not opt out the next customer, who once got the same id. */
+static void
+test_ids_never_reused(void **state)
+{
+	unsigned char secret[TOKEN_SECRET_LEN];
+	struct optout_token t;
+	struct customer c;
+	struct store *st;
+	char *path, *cause = NULL, *tok;
+	int64_t a, b;
+
+	(void)state;
+	st = open_fresh(&path);
+	add_customer(st, "K1", "Kept", NULL, &b);
+	add_customer(st, "A", "Forgotten", NULL, &a);
+	assert_int_equal(optout_secret(st, secret, &cause), 0);
+	tok = token_unsub_make(secret, 1, a, 'e');
+	assert_int_equal(store_customer_forget(st, "A", &cause), 1);
+	add_customer(st, "B", "Next", NULL, &b);
+	assert_true(b > a);
+	/* A's link is still authentic, but names nobody now. */
+	assert_int_equal(optout_token_check(secret, tok, &t), 0);
+	assert_int_equal(t.customer_id, a);
+	assert_int_equal(optout_record(st, t.customer_id, t.channel, 3000,
+	    &cause), 0);
+	customer_init(&c);
+	assert_int_equal(store_customer_get(st, "B", &c, &cause), 1);
+	assert_null(c.field[CUST_OPT_OUT]);
+	customer_clear(&c);
+	free(tok);
+	store_close(st);
+	tstore_remove(path);
+}
+
+/* sqlite3 SQL on the store file: the first column of the first row. */
+static char *
+sql1(const char *path, const char *sql)
+{
+	char *cmd, line[256];
+	FILE *fp;
+
+	cmd = xasprintf("sqlite3 '%s' \"%s\"", path, sql);
+	fp = popen(cmd, "r");
+	assert_non_null(fp);
+	if (fgets(line, sizeof line, fp) == NULL)
+		line[0] = '\0';
+	line[strcspn(line, "\n")] = '\0';
+	assert_int_equal(pclose(fp), 0);
+	free(cmd);
+	return xstrdup(line);
+}
+
+#define assert_sql(path, sql, want) do {				\
+	char *got_ = sql1(path, sql);					\
+	assert_string_equal(got_, want);				\
+	free(got_);							\
+} while (0)
+
+/* A schema 6 store moves to AUTOINCREMENT with every row, the history,
+ * the indexes and the triggers; an id forgotten before then is the only
+ * one that can come back. */
+static void
+test_migrate_autoincrement(void **state)
+{
+	struct customer c;
+	struct store_stats s;
+	struct store *st;
+	char *path, *cause = NULL;
+	int64_t id1, id2, id3, id4;
+
+	(void)state;
+	path = tstore_path();
+	assert_int_equal(store_open_raw(path, &st, &cause), 0);
+	assert_int_equal(store_migrate(st, 6, &cause), 0);
+	add_customer(st, "C1", "One", "1980-05-20", &id1);
+	add_customer(st, "C2", "Two", NULL, &id2);
+	add_customer(st, "C3", "Three", NULL, &id3);
+	assert_int_equal(store_purchase_add(st, id1, 100, 20000, &cause), 0);
+	assert_int_equal(store_contact_add(st, id1, 0, 20001, "call", "n",
+	    &cause), 0);
+	assert_int_equal(store_contact_add(st, id2, 0, 20002, "visit", NULL,
+	    &cause), 0);
+	assert_int_equal(store_customer_forget(st, "C3", &cause), 1);
+	store_close(st);
+	assert_sql(path, "SELECT count(*) FROM sqlite_schema WHERE sql LIKE "
+	    "'%AUTOINCREMENT%'", "0");
+
+	assert_int_equal(store_open(path, &st, &cause), 0);
+	assert_int_equal(store_schema_version(st), STORE_SCHEMA_VERSION);
+	customer_init(&c);
+	assert_int_equal(store_customer_get(st, "C1", &c, &cause), 1);
+	assert_int_equal(c.id, id1);
+	assert_string_equal(c.field[CUST_BIRTHDAY], "1980-05-20");
+	assert_string_equal(customer_attr_get(&c, "hobby"), "golf");
+	assert_int_equal(c.first_purchase, 20000);
+	assert_int_equal(c.last_contact, 20001);
+	customer_clear(&c);
+	assert_int_equal(store_stats(st, &s, &cause), 0);
+	assert_int_equal(s.customers, 2);
+	assert_int_equal(s.purchases, 1);
+	assert_int_equal(s.contacts, 2);
+	store_stats_clear(&s);
+	/* The triggers derive again; the cascade erases again. */
+	assert_int_equal(store_contact_add(st, id1, 0, 20100, "gift", NULL,
+	    &cause), 0);
+	customer_init(&c);
+	assert_int_equal(store_customer_get(st, "C1", &c, &cause), 1);
+	assert_int_equal(c.last_contact, 20100);
+	customer_clear(&c);
+	assert_int_equal(store_customer_forget(st, "C2", &cause), 1);
+	assert_int_equal(store_stats(st, &s, &cause), 0);
+	assert_int_equal(s.contacts, 2);
+	store_stats_clear(&s);
+	/* C2 had the largest id when it was forgotten: not handed out.  C3's,
+	 * forgotten before schema 8 and above the largest id left then, is. */
+	add_customer(st, "C4", "Four", NULL, &id4);
+	assert_true(id4 > id2);
+	assert_int_equal(id4, id3);
+	store_close(st);
+	assert_sql(path, "SELECT count(*) FROM sqlite_schema WHERE tbl_name = "
+	    "'customers' AND type = 'index'", "10");
+	assert_sql(path, "SELECT group_concat(name) FROM (SELECT name FROM "
+	    "sqlite_schema WHERE type = 'trigger' ORDER BY name)",
+	    "contacts_derive,purchases_derive");
+	assert_sql(path, "SELECT count(*) FROM pragma_foreign_key_list("
+	    "'contacts') WHERE \\\"table\\\" = 'customers'", "1");
+	assert_sql(path, "PRAGMA integrity_check", "ok");
+	assert_sql(path, "PRAGMA foreign_key_check", "");
 	tstore_remove(path);
 }
 
@@ -312,6 +449,8 @@ main(void)
 		cmocka_unit_test(test_customer_roundtrip),
 		cmocka_unit_test(test_history_derived),
 		cmocka_unit_test(test_forget_erases_history),
+		cmocka_unit_test(test_ids_never_reused),
+		cmocka_unit_test(test_migrate_autoincrement),
 		cmocka_unit_test(test_outbox_counts_and_recovery),
 		cmocka_unit_test(test_reps),
 	};
