@@ -125,7 +125,7 @@ conf_get_strings(struct conf_errors *e, const config_setting_t *group,
 	if (s == NULL)
 		return 0;
 	if (config_setting_type(s) == CONFIG_TYPE_STRING) {
-		*out = xcalloc(1, sizeof(char *));
+		*out = xcalloc(2, sizeof(char *));	/* NULL-ended, too */
 		(*out)[0] = xstrdup(config_setting_get_string(s));
 		return 1;
 	}

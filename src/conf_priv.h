@@ -112,7 +112,7 @@ void conf_check_unknown(struct conf_errors *e, const config_setting_t *group,
 void conf_get_string(struct conf_errors *e, const config_setting_t *group,
     const char *name, char **dst);
 /* A string or a list or array of strings; returns the count and sets
- * *out (NULL when absent). */
+ * *out, NULL-ended (NULL when absent). */
 size_t conf_get_strings(struct conf_errors *e, const config_setting_t *group,
     const char *name, char ***out);
 const struct conf_choice *conf_choice_find(const struct conf_choice *choices,

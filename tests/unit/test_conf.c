@@ -296,6 +296,7 @@ test_values(void **state)
 	assert_string_equal(c->sms.method, "POST_JSON");
 	assert_int_equal(c->sms.nheaders, 1);
 	assert_string_equal(c->sms.headers[0], "X: y");
+	assert_null(c->sms.headers[1]);	/* NULL-ended, as sms_gw wants */
 	assert_int_equal(c->sms.success_status[0], 204);
 	assert_int_equal(c->sms.success_status[1], 0);
 	assert_int_equal(c->http.nstop_keywords, 2);
