@@ -40,6 +40,22 @@ conf_error(struct conf_errors *e, const config_setting_t *s, const char *fmt,
 	free(m);
 }
 
+/* Adds "FILE:LINE: warning: message" to the warnings. */
+void
+conf_warn(struct conf_errors *e, const config_setting_t *s, const char *fmt,
+    ...)
+{
+	va_list ap;
+	char *m;
+
+	va_start(ap, fmt);
+	m = xvasprintf(fmt, ap);
+	va_end(ap);
+	buf_printf(&e->w, "%s%s:%d: warning: %s", e->w.len ? "\n" : "",
+	    e->file, s ? config_setting_source_line(s) : 0, m);
+	free(m);
+}
+
 /* The file used when -c is not given. */
 const char *
 conf_default_path(void)
@@ -578,6 +594,7 @@ conf_builtin(void)
 	conf_table_init(&conf_root_table, c);
 	config_init(&cfg);
 	buf_init(&e.b);
+	buf_init(&e.w);
 	if (config_read_string(&cfg, conf_default_text) != CONFIG_TRUE)
 		conf_error(&e, NULL, "line %d: %s", config_error_line(&cfg),
 		    config_error_text(&cfg));
@@ -589,6 +606,7 @@ conf_builtin(void)
 		fprintf(stderr, "<2>%s\n", e.b.data);
 		abort();
 	}
+	buf_free(&e.w);	/* the sample's, shown to nobody */
 	builtin_paths(c);
 	return c;
 }
@@ -611,6 +629,7 @@ conf_free(struct conf *c)
 		return;
 	conf_table_clear(&conf_root_table, c);
 	free(c->path);
+	free(c->warnings);
 	free(c);
 }
 
@@ -635,15 +654,20 @@ conf_load(const char *path, char **cause)
 	c = conf_builtin();
 	c->path = xstrdup(path);
 	buf_init(&e.b);
+	buf_init(&e.w);
 	conf_table_parse(&e, config_root_setting(&cfg), &conf_root_table, c,
 	    c);
 	config_destroy(&cfg);
 	if (e.b.len > 0) {
 		*cause = buf_detach(&e.b);
+		buf_free(&e.w);
 		conf_free(c);
 		return NULL;
 	}
 	buf_free(&e.b);
+	if (e.w.len > 0)
+		c->warnings = buf_detach(&e.w);
+	buf_free(&e.w);
 	table_finish(&conf_root_table, c, c);
 	return c;
 }

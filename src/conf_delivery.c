@@ -12,6 +12,16 @@
 _Static_assert(sizeof(enum conf_transport) == sizeof(int),
     "transport is stored as an int");
 
+/* Setting name of g, or g itself when the file does not set it (the
+ * value came from the defaults or another setting). */
+static const config_setting_t *
+at(const config_setting_t *g, const char *name)
+{
+	const config_setting_t *s = config_setting_get_member(g, name);
+
+	return s != NULL ? s : g;
+}
+
 static const struct conf_entry quiet_hours_entries[] = {
 	{ .name = "start", .type = CONF_TIME, .offset = D(quiet_start),
 	  .def = 21 * 60, .bad = "quiet_hours start must be HH:MM",
@@ -235,7 +245,8 @@ statuses_clear(void *base)
 	ch->success_status = NULL;
 }
 
-/* Both gateways send somewhere. */
+/* Both gateways send somewhere; a generic gateway that takes any
+ * success status for "sent" is worth a warning. */
 static void
 sms_check(struct conf_errors *e, const config_setting_t *g, void *base,
     struct conf *c)
@@ -245,6 +256,10 @@ sms_check(struct conf_errors *e, const config_setting_t *g, void *base,
 	if (ch->transport != TRANSPORT_MAILDIR && ch->url == NULL)
 		conf_error(e, g, "the %s transport needs a url",
 		    ch->transport == TRANSPORT_KANNEL ? "kannel" : "http");
+	if (ch->transport == TRANSPORT_HTTP && str_empty(ch->success_match))
+		conf_warn(e, at(g, "transport"), "the http transport has no "
+		    "success_match: any answer with a success_status, an "
+		    "error page too, counts as sent");
 }
 
 /* The maildir nobody configured. */

@@ -96,4 +96,27 @@ t_like "$out" 'bad\.conf:12: seconds must be between 1 and 86400' "a range in ra
 t_like "$out" 'bad\.conf:14: cadence must be a group \{ A = 30; B = 90; C = 180; \}' \
 	"a group that is not one"
 t_is "$(printf '%s\n' "$out" | wc -l)" 7 "and nothing else"
+
+D=${OUTREACHD:-$(dirname "$CTL")/outreachd}
+# A generic SMS gateway without success_match takes any 200 for "sent", a
+# maintenance page too: a warning, and the file still loads.
+cat >"$dir/warn.conf" <<CONF
+templates = "$top/templates";
+sms: {
+  transport = "http";
+  url = "https://api.sms.example/send?to={to}&text={text}";
+};
+CONF
+"$CTL" -c "$dir/warn.conf" check-config >"$dir/warn.out" 2>"$dir/warn.err"; rc=$?
+t_is "$rc" 0 "check-config: no success_match is not an error"
+t_like "$(cat "$dir/warn.out")" 'warn\.conf: ok' "check-config: ok"
+t_is "$(cat "$dir/warn.err")" "$dir/warn.conf:3: warning: the http transport has no success_match: any answer with a success_status, an error page too, counts as sent" \
+	"check-config: the warning, at the transport"
+"$D" -c "$dir/warn.conf" --check >"$dir/warn.out" 2>"$dir/warn.err"; rc=$?
+t_is "$rc" 0 "outreachd --check: not an error either"
+t_like "$(cat "$dir/warn.err")" 'warn\.conf:3: warning: the http transport has no success_match' \
+	"outreachd --check: the warning"
+sed -i 's|^  transport = "http";$|  transport = "http"; success_match = "ok";|' "$dir/warn.conf"
+out=$("$CTL" -c "$dir/warn.conf" check-config 2>&1)
+t_unlike "$out" "warning" "with success_match: no warning"
 t_done

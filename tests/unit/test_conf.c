@@ -309,6 +309,34 @@ test_values(void **state)
 	conf_free(c);
 }
 
+/* A generic gateway without success_match loads, with a warning: any
+ * answer with a success status counts as sent, an error page too. */
+static void
+test_warnings(void **state)
+{
+	struct conf *c;
+	char *cause, *w;
+
+	c = load("sms: {\n transport = \"http\";\n"
+	    " url = \"http://gw.example/\"; };", &cause);
+	assert_non_null(c);
+	assert_non_null(c->warnings);
+	w = strchr(c->warnings, ':');
+	assert_non_null(w);
+	assert_string_equal(w, ":2: warning: the http transport has no "
+	    "success_match: any answer with a success_status, an error page "
+	    "too, counts as sent");
+	conf_free(c);
+	c = load("sms: { transport = \"kannel\"; url = \"http://k/\"; };",
+	    &cause);
+	assert_non_null(c);
+	assert_null(c->warnings);
+	conf_free(c);
+	c = conf_defaults();
+	assert_null(c->warnings);
+	conf_free(c);
+}
+
 /* --settings: one line per setting, its doc under it. */
 static void
 test_print_settings(void **state)
@@ -341,6 +369,7 @@ main(void)
 		cmocka_unit_test(test_entries_well_formed),
 		cmocka_unit_test(test_messages),
 		cmocka_unit_test(test_values),
+		cmocka_unit_test(test_warnings),
 		cmocka_unit_test(test_print_settings),
 	};
 
