@@ -1,8 +1,13 @@
-/* conf_delivery.c - the delivery, email, sms, http and daemon groups. */
+/* conf_delivery.c - the delivery, email, sms, http and daemon groups.
+ * What a transfer would only find out message by message (a URL of the
+ * wrong scheme, an address that no server takes, a header or regex that
+ * cannot work) is refused here, with the file and line. */
+#include <curl/curl.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "conf_priv.h"
+#include "mime.h"
 
 #define D(f) offsetof(struct conf_delivery, f)
 #define C(f) offsetof(struct conf_channel, f)
@@ -20,6 +25,52 @@ at(const config_setting_t *g, const char *name)
 	const config_setting_t *s = config_setting_get_member(g, name);
 
 	return s != NULL ? s : g;
+}
+
+/* "NAME must be WHAT, not "VALUE"", at the setting. */
+static void
+bad_setting(struct conf_errors *e, const config_setting_t *s,
+    const char *name, const char *what, const char *value)
+{
+	char *q = str_quote(value, 80);
+
+	conf_error(e, s, "%s must be %s, not %s", name, what, q);
+	free(q);
+}
+
+/* 1 if url is printable ASCII and a URL with a host and one of schemes
+ * (NULL-ended), as libcurl reads it; with bare, without a query or a
+ * fragment either, as paths are appended to it. */
+static int
+url_valid(const char *url, const char *const *schemes, int bare)
+{
+	const unsigned char *p;
+	CURLU *h;
+	char *scheme = NULL, *host = NULL, *rest = NULL;
+	int ok = 0;
+
+	for (p = (const unsigned char *)url; *p != '\0'; p++) {
+		if (*p <= 0x20 || *p >= 0x7f)
+			return 0;
+	}
+	if ((h = curl_url()) == NULL)
+		abort();	/* out of memory, as in xmalloc() */
+	if (curl_url_set(h, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(h, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+	    curl_url_get(h, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+	    *host != '\0') {
+		for (; *schemes != NULL; schemes++)
+			ok |= strcmp(scheme, *schemes) == 0;
+	}
+	if (ok && bare && (curl_url_get(h, CURLUPART_QUERY, &rest, 0) ==
+	    CURLUE_OK || curl_url_get(h, CURLUPART_FRAGMENT, &rest, 0) ==
+	    CURLUE_OK))
+		ok = 0;
+	curl_free(scheme);
+	curl_free(host);
+	curl_free(rest);
+	curl_url_cleanup(h);
+	return ok;
 }
 
 static const struct conf_entry quiet_hours_entries[] = {
@@ -108,13 +159,25 @@ static const struct conf_choice tls_choices[] = {
 	{ NULL, 0 }
 };
 
-/* The smtp transport has somewhere to send to and a sender. */
+/* The smtp transport has an SMTP server to send to (libcurl would as
+ * well PUT each message to a web server, or write it over a file, and
+ * call it sent) and a sender; the addresses are what a server takes. */
 static void
 email_check(struct conf_errors *e, const config_setting_t *g, void *base,
     struct conf *c)
 {
+	static const char *const smtp[] = { "smtp", "smtps", NULL };
 	struct conf_channel *ch = base;
 
+	if (ch->url != NULL && !url_valid(ch->url, smtp, 0))
+		bad_setting(e, at(g, "url"), "url",
+		    "smtp://HOST[:PORT] or smtps://HOST[:PORT]", ch->url);
+	if (ch->from != NULL && !mime_addr_valid(ch->from))
+		bad_setting(e, at(g, "from"), "from",
+		    "an address such as outreachd@example.com", ch->from);
+	if (ch->helo != NULL && !mime_host_valid(ch->helo))
+		bad_setting(e, at(g, "helo"), "helo",
+		    "a host name such as crm.example.com", ch->helo);
 	if (ch->transport == TRANSPORT_SMTP && (ch->url == NULL ||
 	    ch->from == NULL))
 		conf_error(e, g, "the smtp transport needs url and from");

@@ -244,6 +244,35 @@ test_messages(void **state)
 		  "F:1: unknown setting \"when\"\n"
 		  "F:1: holiday h needs exactly one of dates, yearly or "
 		  "lunar" },
+		/* what would fail every message at send time, or worse */
+		{ "email: { transport = \"smtp\"; from = \"a@b.example\";\n"
+		  " url = \"http://www.example.com/\"; };",
+		  "F:2: url must be smtp://HOST[:PORT] or smtps://HOST[:PORT], "
+		  "not \"http://www.example.com/\"" },
+		{ "email: { url = \"file:///var/mail/x\"; };",
+		  "F:1: url must be smtp://HOST[:PORT] or smtps://HOST[:PORT], "
+		  "not \"file:///var/mail/x\"" },
+		{ "email: { url = \"smtp://\"; };",
+		  "F:1: url must be smtp://HOST[:PORT] or smtps://HOST[:PORT], "
+		  "not \"smtp://\"" },
+		{ "email: { url = \"smtp://mail.example.com:99999\"; };",
+		  "F:1: url must be smtp://HOST[:PORT] or smtps://HOST[:PORT], "
+		  "not \"smtp://mail.example.com:99999\"" },
+		{ "email: { url = \"smtp://mail.example.com\\r\\n\"; };",
+		  "F:1: url must be smtp://HOST[:PORT] or smtps://HOST[:PORT], "
+		  "not \"smtp://mail.example.com\\x0d\\x0a\"" },
+		{ "email: { from = \"Acme <a@b.example>\"; };",
+		  "F:1: from must be an address such as outreachd@example.com, "
+		  "not \"Acme <a@b.example>\"" },
+		{ "email: { from = \"a@b.example\\r\\nBcc: x@y\"; };",
+		  "F:1: from must be an address such as outreachd@example.com, "
+		  "not \"a@b.example\\x0d\\x0aBcc: x@y\"" },
+		{ "email: { helo = \"crm example\"; };",
+		  "F:1: helo must be a host name such as crm.example.com, "
+		  "not \"crm example\"" },
+		{ "email: { helo = \"[192.0.2.1]\"; };",
+		  "F:1: helo must be a host name such as crm.example.com, "
+		  "not \"[192.0.2.1]\"" },
 	};
 	struct conf *c;
 	char *cause;
