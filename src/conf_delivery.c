@@ -3,11 +3,13 @@
  * wrong scheme, an address that no server takes, a header or regex that
  * cannot work) is refused here, with the file and line. */
 #include <curl/curl.h>
+#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "conf_priv.h"
 #include "mime.h"
+#include "sms_gw.h"
 
 #define D(f) offsetof(struct conf_delivery, f)
 #define C(f) offsetof(struct conf_channel, f)
@@ -308,17 +310,115 @@ statuses_clear(void *base)
 	ch->success_status = NULL;
 }
 
-/* Both gateways send somewhere; a generic gateway that takes any
- * success status for "sent" is worth a warning. */
+/* Each header template is "Name: value", a token name (RFC 9110) and no
+ * control character but tab: nothing can end the header block.  What the
+ * placeholders bring is checked again when a request is built. */
+static void
+headers_check(struct conf_errors *e, const config_setting_t *g,
+    const struct conf_channel *ch)
+{
+	static const char tchar[] = "!#$%&'*+-.^_`|~0123456789"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+	const config_setting_t *s = at(g, "headers"), *el;
+	const unsigned char *p;
+	const char *h;
+	size_t i, n;
+
+	for (i = 0; i < ch->nheaders; i++) {
+		h = ch->headers[i];
+		n = strspn(h, tchar);
+		for (p = (const unsigned char *)h + n; *p != '\0'; p++) {
+			if ((*p < 0x20 && *p != '\t') || *p == 0x7f)
+				break;
+		}
+		if (n > 0 && h[n] == ':' && *p == '\0')
+			continue;
+		el = config_setting_is_aggregate(s) && i <
+		    (size_t)config_setting_length(s) ?
+		    config_setting_get_elem(s, (unsigned)i) : s;
+		bad_setting(e, el, "headers", "\"Name: value\" with a token "
+		    "name and no control character", h);
+	}
+}
+
+/* id_regex compiles, with a group around the id. */
+static void
+id_regex_check(struct conf_errors *e, const config_setting_t *g,
+    const struct conf_channel *ch)
+{
+	regex_t re;
+	char why[128];
+	size_t nsub;
+	int rc;
+
+	if (ch->id_regex == NULL)
+		return;
+	if ((rc = regcomp(&re, ch->id_regex, REG_EXTENDED)) != 0) {
+		regerror(rc, &re, why, sizeof why);
+		conf_error(e, at(g, "id_regex"), "id_regex is not a POSIX "
+		    "extended regex: %s", why);
+		return;
+	}
+	nsub = re.re_nsub;
+	regfree(&re);
+	if (nsub < 1)
+		conf_error(e, at(g, "id_regex"), "id_regex needs a group ( ) "
+		    "around the provider's id");
+}
+
+/* The gateway's own check (sms_gw.c), the one the daemon makes before
+ * it sends: a trial request, whose url must be http:// or https://. */
+static void
+gateway_check(struct conf_errors *e, const config_setting_t *g,
+    const struct conf_channel *ch)
+{
+	struct sms_gw gw;
+	char *cause = NULL;
+
+	memset(&gw, 0, sizeof gw);
+	gw.kind = ch->transport == TRANSPORT_KANNEL ? SMS_GW_KANNEL :
+	    SMS_GW_HTTP;
+	gw.url = ch->url;
+	gw.username = ch->username;
+	gw.from = ch->sender;
+	gw.method = ch->method == NULL || strcmp(ch->method, "GET") == 0 ?
+	    SMS_GW_GET : strcmp(ch->method, "POST_FORM") == 0 ?
+	    SMS_GW_POST_FORM : SMS_GW_POST_JSON;
+	gw.body = ch->body;
+	gw.headers = (const char *const *)ch->headers;
+	gw.success_status = ch->success_status;
+	gw.success_match = ch->success_match;
+	gw.id_regex = ch->id_regex;
+	if (sms_gw_check(&gw, &cause) != 0) {
+		conf_error(e, at(g, "url"), "%s", cause);
+		free(cause);
+	}
+}
+
+/* Both gateways send somewhere, and can; a generic gateway that takes
+ * any success status for "sent" is worth a warning. */
 static void
 sms_check(struct conf_errors *e, const config_setting_t *g, void *base,
     struct conf *c)
 {
 	struct conf_channel *ch = base;
+	size_t before = e->b.len;
 
-	if (ch->transport != TRANSPORT_MAILDIR && ch->url == NULL)
+	headers_check(e, g, ch);
+	id_regex_check(e, g, ch);
+	if (ch->transport == TRANSPORT_MAILDIR)
+		return;
+	if (ch->url == NULL) {
 		conf_error(e, g, "the %s transport needs a url",
 		    ch->transport == TRANSPORT_KANNEL ? "kannel" : "http");
+		return;
+	}
+	if (ch->transport == TRANSPORT_HTTP && ch->method != NULL &&
+	    strcmp(ch->method, "GET") != 0 && ch->body == NULL)
+		conf_error(e, at(g, "method"), "method %s needs a body "
+		    "template", ch->method);
+	if (e->b.len == before)
+		gateway_check(e, g, ch);
 	if (ch->transport == TRANSPORT_HTTP && str_empty(ch->success_match))
 		conf_warn(e, at(g, "transport"), "the http transport has no "
 		    "success_match: any answer with a success_status, an "

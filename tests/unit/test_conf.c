@@ -273,6 +273,31 @@ test_messages(void **state)
 		{ "email: { helo = \"[192.0.2.1]\"; };",
 		  "F:1: helo must be a host name such as crm.example.com, "
 		  "not \"[192.0.2.1]\"" },
+		{ "sms: { headers = [\n \"X-Ok: {password}\",\n"
+		  " \"X-Evil: a\\r\\nHost: b\" ]; };",
+		  "F:3: headers must be \"Name: value\" with a token name "
+		  "and no control character, not "
+		  "\"X-Evil: a\\x0d\\x0aHost: b\"" },
+		{ "sms: { headers = \"Bad Name: x\"; };",
+		  "F:1: headers must be \"Name: value\" with a token name "
+		  "and no control character, not \"Bad Name: x\"" },
+		{ "sms: { headers = \"Bearer {password}\"; };",
+		  "F:1: headers must be \"Name: value\" with a token name "
+		  "and no control character, not \"Bearer {password}\"" },
+		{ "sms: { id_regex = \"id=(\"; };",
+		  "F:1: id_regex is not a POSIX extended regex: Unmatched ( or "
+		  "\\(" },
+		{ "sms: { id_regex = \"id=[0-9]+\"; };",
+		  "F:1: id_regex needs a group ( ) around the provider's id" },
+		{ "sms: { transport = \"kannel\";\n url = \"file:///etc\"; };",
+		  "F:2: gateway url must be http:// or https://" },
+		{ "sms: { transport = \"http\"; success_match = \"ok\";\n"
+		  " url = \"https://{to}.example/\"; };",
+		  "F:2: gateway url does not parse as a URL" },
+		{ "sms: { transport = \"http\"; success_match = \"ok\";\n"
+		  " url = \"https://sms.example/\";\n"
+		  " method = \"POST_FORM\"; };",
+		  "F:3: method POST_FORM needs a body template" },
 	};
 	struct conf *c;
 	char *cause;
@@ -302,7 +327,7 @@ test_values(void **state)
 	    "email: { transport = \"smtp\"; url = \"smtp://x:25\";\n"
 	    "  from = \"a@b\"; tls = \"none\"; rate = { seconds = 5; }; };\n"
 	    "sms: { transport = \"http\"; url = \"http://x\";\n"
-	    "  method = \"POST_JSON\"; headers = \"X: y\";\n"
+	    "  method = \"POST_JSON\"; body = \"{}\"; headers = \"X: y\";\n"
 	    "  success_status = [ 204 ]; };\n"
 	    "http: { stop_keywords = [ \"NO\", \"STOP\" ]; };\n"
 	    "daemon: { state_dir = \"/srv/o\"; };\n", &cause);
