@@ -12,6 +12,7 @@
 
 #include "config.h"
 #include "date.h"
+#include "tmpl_set.h"
 #include "util.h"
 
 #ifndef SYSCONFDIR
@@ -489,6 +490,7 @@ root_check(struct conf_errors *e, const config_setting_t *root, void *base,
     struct conf *c)
 {
 	const char *p;
+	char *q;
 
 	if (!date_tz_valid(c->timezone))
 		conf_error(e, config_setting_get_member(root, "timezone"),
@@ -502,6 +504,13 @@ root_check(struct conf_errors *e, const config_setting_t *root, void *base,
 	if (*c->store == '\0')
 		conf_error(e, config_setting_get_member(root, "store"),
 		    "store must name a file");
+	if (!tmpl_locale_valid(c->locale)) {
+		q = str_quote(c->locale, 40);
+		conf_error(e, config_setting_get_member(root, "locale"),
+		    "locale must look like en, zh or zh_CN, as template file "
+		    "names write it, not %s", q);
+		free(q);
+	}
 }
 
 #define ROOT(f) offsetof(struct conf, f)

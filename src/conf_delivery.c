@@ -2,6 +2,7 @@
  * What a transfer would only find out message by message (a URL of the
  * wrong scheme, an address that no server takes, a header or regex that
  * cannot work) is refused here, with the file and line. */
+#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <regex.h>
 #include <stdlib.h>
@@ -111,8 +112,25 @@ static const struct conf_entry delivery_entries[] = {
 	{ .name = NULL }
 };
 
+/* The first wait of a retry is not longer than the longest. */
+static void
+delivery_check(struct conf_errors *e, const config_setting_t *g, void *base,
+    struct conf *c)
+{
+	struct conf_delivery *d = base;
+	const config_setting_t *s;
+
+	if (d->retry_base <= d->retry_max)
+		return;
+	s = config_setting_get_member(g, "retry_base_seconds");
+	conf_error(e, s != NULL ? s : at(g, "retry_max_seconds"),
+	    "retry_base_seconds (%d) must not exceed retry_max_seconds (%d)",
+	    d->retry_base, d->retry_max);
+}
+
 const struct conf_table conf_delivery_table = {
-	.usage = "{ ... }", .entries = delivery_entries
+	.usage = "{ ... }", .entries = delivery_entries,
+	.check = delivery_check
 };
 
 static const struct conf_entry rate_entries[] = {
@@ -490,16 +508,71 @@ const struct conf_table conf_sms_table = {
 	.finish = sms_finish
 };
 
-/* The address has a port. */
+/* listen as httpd.c splits it: "ADDRESS:PORT", "[IPV6]:PORT", "*:PORT"
+ * or ":PORT" (any address), the address numeric or a host name. */
+static void
+listen_check(struct conf_errors *e, const config_setting_t *g,
+    const char *spec)
+{
+	const config_setting_t *s = at(g, "listen");
+	const char *colon, *port;
+	unsigned char addr[sizeof(struct in6_addr)];
+	char *host;
+	size_t n;
+
+	if (spec[0] == '[') {
+		colon = strchr(spec, ']');
+		if (colon == NULL || colon[1] != ':') {
+			conf_error(e, s, "listen must be ADDRESS:PORT");
+			return;
+		}
+		host = xstrndup(spec + 1, (size_t)(colon - spec - 1));
+		colon++;
+	} else {
+		if ((colon = strrchr(spec, ':')) == NULL) {
+			conf_error(e, s, "listen must be ADDRESS:PORT");
+			return;
+		}
+		host = xstrndup(spec, (size_t)(colon - spec));
+	}
+	port = colon + 1;
+	n = strspn(port, "0123456789");
+	if (n == 0 || n > 5 || port[n] != '\0' || atoi(port) > 65535)
+		bad_setting(e, s, "listen",
+		    "ADDRESS:PORT with a port from 0 to 65535", spec);
+	else if (spec[0] == '[' ? inet_pton(AF_INET6, host, addr) != 1 :
+	    *host != '\0' && strcmp(host, "*") != 0 &&
+	    inet_pton(AF_INET, host, addr) != 1 &&
+	    inet_pton(AF_INET6, host, addr) != 1 && !mime_host_valid(host))
+		bad_setting(e, s, "listen", "ADDRESS:PORT with an IP address, "
+		    "a host name or * as the address", spec);
+	free(host);
+}
+
+/* The address can be listened on, and links can start with base_url. */
 static void
 http_check(struct conf_errors *e, const config_setting_t *g, void *base,
     struct conf *c)
 {
+	static const char *const http[] = { "http", "https", NULL };
 	struct conf_http *h = base;
 
-	if (strchr(h->listen, ':') == NULL)
-		conf_error(e, config_setting_get_member(g, "listen"),
-		    "listen must be ADDRESS:PORT");
+	listen_check(e, g, h->listen);
+	if (!url_valid(h->base_url, http, 1))
+		bad_setting(e, at(g, "base_url"), "base_url",
+		    "http(s)://HOST[:PORT][/PATH] without a query",
+		    h->base_url);
+}
+
+/* Paths are appended to base_url: without its trailing slashes. */
+static void
+http_finish(void *base, struct conf *c)
+{
+	struct conf_http *h = base;
+	size_t n = strlen(h->base_url);
+
+	while (n > 0 && h->base_url[n - 1] == '/')
+		h->base_url[--n] = '\0';
 }
 
 static const struct conf_entry http_entries[] = {
@@ -530,7 +603,8 @@ static const struct conf_entry http_entries[] = {
 };
 
 const struct conf_table conf_http_table = {
-	.usage = "{ ... }", .entries = http_entries, .check = http_check
+	.usage = "{ ... }", .entries = http_entries, .check = http_check,
+	.finish = http_finish
 };
 
 /* The state directory nobody configured. */

@@ -273,6 +273,48 @@ test_messages(void **state)
 		{ "email: { helo = \"[192.0.2.1]\"; };",
 		  "F:1: helo must be a host name such as crm.example.com, "
 		  "not \"[192.0.2.1]\"" },
+		{ "http: { base_url = \"ftp://crm.example.com\"; };",
+		  "F:1: base_url must be http(s)://HOST[:PORT][/PATH] "
+		  "without a query, not \"ftp://crm.example.com\"" },
+		{ "http: { base_url = \"https://crm.example.com/?x=1\"; };",
+		  "F:1: base_url must be http(s)://HOST[:PORT][/PATH] "
+		  "without a query, not \"https://crm.example.com/?x=1\"" },
+		{ "http: { base_url = \"https://crm.example.com\\n\"; };",
+		  "F:1: base_url must be http(s)://HOST[:PORT][/PATH] "
+		  "without a query, not \"https://crm.example.com\\x0a\"" },
+		{ "http: { base_url = \"crm.example.com\"; };",
+		  "F:1: base_url must be http(s)://HOST[:PORT][/PATH] "
+		  "without a query, not \"crm.example.com\"" },
+		{ "http: { listen = \"127.0.0.1:65536\"; };",
+		  "F:1: listen must be ADDRESS:PORT with a port from 0 to "
+		  "65535, not \"127.0.0.1:65536\"" },
+		{ "http: { listen = \"127.0.0.1:http\"; };",
+		  "F:1: listen must be ADDRESS:PORT with a port from 0 to "
+		  "65535, not \"127.0.0.1:http\"" },
+		{ "http: { listen = \"[::1]8088\"; };",
+		  "F:1: listen must be ADDRESS:PORT" },
+		{ "http: { listen = \"[127.0.0.1]:8088\"; };",
+		  "F:1: listen must be ADDRESS:PORT with an IP address, a host "
+		  "name or * as the address, not \"[127.0.0.1]:8088\"" },
+		{ "http: { listen = \"local host:8088\"; };",
+		  "F:1: listen must be ADDRESS:PORT with an IP address, a host "
+		  "name or * as the address, not \"local host:8088\"" },
+		{ "delivery: { retry_base_seconds = 600;\n"
+		  " retry_max_seconds = 60; };",
+		  "F:1: retry_base_seconds (600) must not exceed "
+		  "retry_max_seconds (60)" },
+		{ "delivery: {\n retry_max_seconds = 30; };",
+		  "F:2: retry_base_seconds (60) must not exceed "
+		  "retry_max_seconds (30)" },
+		{ "locale = \"zh-CN\";",
+		  "F:1: locale must look like en, zh or zh_CN, as template "
+		  "file names write it, not \"zh-CN\"" },
+		{ "locale = \"EN\";",
+		  "F:1: locale must look like en, zh or zh_CN, as template "
+		  "file names write it, not \"EN\"" },
+		{ "locale = \"../en\";",
+		  "F:1: locale must look like en, zh or zh_CN, as template "
+		  "file names write it, not \"../en\"" },
 		{ "sms: { headers = [\n \"X-Ok: {password}\",\n"
 		  " \"X-Evil: a\\r\\nHost: b\" ]; };",
 		  "F:3: headers must be \"Name: value\" with a token name "
@@ -363,6 +405,39 @@ test_values(void **state)
 	conf_free(c);
 }
 
+/* Good values of the checked settings load; base_url loses its trailing
+ * slashes, as paths are appended to it. */
+static void
+test_checked_values(void **state)
+{
+	struct conf *c;
+	char *cause;
+
+	c = load("locale = \"zh_CN\";\n"
+	    "delivery: { retry_base_seconds = 60; retry_max_seconds = 60; };\n"
+	    "email: { transport = \"smtp\"; url = \"smtps://[::1]:465\";\n"
+	    "  from = \"greetings@acme.example\";\n"
+	    "  helo = \"crm.acme.example\"; };\n"
+	    "sms: { transport = \"http\"; url = \"https://gw.example/{to}\";\n"
+	    "  headers = [ \"Authorization: Bearer {password}\" ];\n"
+	    "  success_match = \"ok\"; id_regex = \"id=([0-9]+)\"; };\n"
+	    "http: { listen = \"[::1]:0\";\n"
+	    "  base_url = \"https://crm.example/o//\"; };\n",
+	    &cause);
+	if (c == NULL)
+		fail_msg("%s", cause);
+	assert_string_equal(c->http.base_url, "https://crm.example/o");
+	assert_string_equal(c->locale, "zh_CN");
+	assert_null(c->warnings);
+	conf_free(c);
+	c = load("http: { listen = \"*:8088\"; };", &cause);
+	assert_non_null(c);
+	conf_free(c);
+	c = load("http: { listen = \"localhost:65535\"; };", &cause);
+	assert_non_null(c);
+	conf_free(c);
+}
+
 /* A generic gateway without success_match loads, with a warning: any
  * answer with a success status counts as sent, an error page too. */
 static void
@@ -423,6 +498,7 @@ main(void)
 		cmocka_unit_test(test_entries_well_formed),
 		cmocka_unit_test(test_messages),
 		cmocka_unit_test(test_values),
+		cmocka_unit_test(test_checked_values),
 		cmocka_unit_test(test_warnings),
 		cmocka_unit_test(test_print_settings),
 	};
