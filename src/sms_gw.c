@@ -623,8 +623,24 @@ sms_gw_parse(const struct sms_gw *gw, long status,
 		res->error = error_text(status, "", body, len);
 		return 0;
 	}
+	if (gw->kind == SMS_GW_KANNEL && (status == 401 || status == 403)) {
+		/* Our configuration, not the message: like SMTP's 535. */
+		res->verdict = SMS_GW_RETRY;
+		res->error = xasprintf("Kannel refused the credentials (%ld): "
+		    "check sms.username/password_file", status);
+		return 0;
+	}
+	if (gw->kind == SMS_GW_KANNEL && status >= 200 && status <= 299 &&
+	    !kannel_ok(body, len)) {
+		/* Not Kannel's answer (a proxy's page, another service on
+		 * the port): Kannel did not take the message. */
+		res->verdict = SMS_GW_RETRY;
+		res->error = error_text(status,
+		    " is not Kannel's answer (check sms.url)", body, len);
+		return 0;
+	}
 	if (gw->kind == SMS_GW_KANNEL)
-		ok = status >= 200 && status <= 299 && kannel_ok(body, len);
+		ok = status >= 200 && status <= 299;
 	else
 		ok = http_ok(gw, status, body, len, res);
 	if (ok) {
