@@ -486,7 +486,8 @@ static const struct conf_entry sms_entries[] = {
 	  .doc = "http: the HTTP statuses, 200..299, that mean success." },
 	{ .name = "success_match", .type = CONF_STRING,
 	  .offset = C(success_match),
-	  .doc = "http: text a successful answer also contains." },
+	  .doc = "http: text a successful answer also contains (warned if "
+	  "unset)." },
 	{ .name = "id_regex", .type = CONF_STRING, .offset = C(id_regex),
 	  .doc = "http: a regex whose first group is the provider's id." },
 	{ .name = "max_segments", .type = CONF_INT, .offset = C(max_segments),
@@ -577,10 +578,11 @@ http_finish(void *base, struct conf *c)
 
 static const struct conf_entry http_entries[] = {
 	{ .name = "listen", .type = CONF_STRING, .offset = H(listen),
-	  .def_str = "127.0.0.1:8088", .doc = "ADDRESS:PORT to listen on." },
+	  .def_str = "127.0.0.1:8088",
+	  .doc = "ADDRESS:PORT to listen on; [IPV6]:PORT, *:PORT." },
 	{ .name = "base_url", .type = CONF_STRING, .offset = H(base_url),
 	  .def_str = "http://127.0.0.1:8088",
-	  .doc = "The public URL that links start with." },
+	  .doc = "The public http(s) URL that links start with." },
 	{ .name = "max_connections", .type = CONF_INT,
 	  .offset = H(max_connections), .min = 1, .max = 10000, .def = 256,
 	  .doc = "Connections served at the same time." },
