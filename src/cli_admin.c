@@ -232,6 +232,8 @@ cmd_check_config(struct cli *cli, const struct cli_cmd *self, int argc,
 		free(cause);
 		return EX_CONFIG;
 	}
+	if (cli->conf->warnings != NULL)
+		fprintf(stderr, "%s\n", cli->conf->warnings);
 	printf("%s: ok (%zu rules, %zu holidays, %zu templates in %s)\n",
 	    cli->conf->path ? cli->conf->path : "(built-in defaults)",
 	    cli->conf->nrules, cli->conf->nholidays, tmpl_set_count(ts),

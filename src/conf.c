@@ -12,6 +12,7 @@
 
 #include "config.h"
 #include "date.h"
+#include "tmpl_set.h"
 #include "util.h"
 
 #ifndef SYSCONFDIR
@@ -37,6 +38,22 @@ conf_error(struct conf_errors *e, const config_setting_t *s, const char *fmt,
 	va_end(ap);
 	buf_printf(&e->b, "%s%s:%d: %s", e->b.len ? "\n" : "", e->file,
 	    s ? config_setting_source_line(s) : 0, m);
+	free(m);
+}
+
+/* Adds "FILE:LINE: warning: message" to the warnings. */
+void
+conf_warn(struct conf_errors *e, const config_setting_t *s, const char *fmt,
+    ...)
+{
+	va_list ap;
+	char *m;
+
+	va_start(ap, fmt);
+	m = xvasprintf(fmt, ap);
+	va_end(ap);
+	buf_printf(&e->w, "%s%s:%d: warning: %s", e->w.len ? "\n" : "",
+	    e->file, s ? config_setting_source_line(s) : 0, m);
 	free(m);
 }
 
@@ -125,7 +142,7 @@ conf_get_strings(struct conf_errors *e, const config_setting_t *group,
 	if (s == NULL)
 		return 0;
 	if (config_setting_type(s) == CONFIG_TYPE_STRING) {
-		*out = xcalloc(1, sizeof(char *));
+		*out = xcalloc(2, sizeof(char *));	/* NULL-ended, too */
 		(*out)[0] = xstrdup(config_setting_get_string(s));
 		return 1;
 	}
@@ -473,6 +490,7 @@ root_check(struct conf_errors *e, const config_setting_t *root, void *base,
     struct conf *c)
 {
 	const char *p;
+	char *q;
 
 	if (!date_tz_valid(c->timezone))
 		conf_error(e, config_setting_get_member(root, "timezone"),
@@ -486,6 +504,13 @@ root_check(struct conf_errors *e, const config_setting_t *root, void *base,
 	if (*c->store == '\0')
 		conf_error(e, config_setting_get_member(root, "store"),
 		    "store must name a file");
+	if (!tmpl_locale_valid(c->locale)) {
+		q = str_quote(c->locale, 40);
+		conf_error(e, config_setting_get_member(root, "locale"),
+		    "locale must look like en, zh or zh_CN, as template file "
+		    "names write it, not %s", q);
+		free(q);
+	}
 }
 
 #define ROOT(f) offsetof(struct conf, f)
@@ -500,7 +525,8 @@ static const struct conf_entry root_entries[] = {
 	  .def_str = "UTC",
 	  .doc = "IANA time zone of customers without one, and of today." },
 	{ .name = "locale", .type = CONF_STRING, .offset = ROOT(locale),
-	  .def_str = "en", .doc = "Locale of customers without one." },
+	  .def_str = "en",
+	  .doc = "Locale of customers without one: en, zh, zh_CN, ..." },
 	{ .name = "country_code", .type = CONF_STRING,
 	  .offset = ROOT(country_code), .def_str = "1",
 	  .doc = "Calling code of phone numbers without +CC, 1 to 3 digits." },
@@ -578,6 +604,7 @@ conf_builtin(void)
 	conf_table_init(&conf_root_table, c);
 	config_init(&cfg);
 	buf_init(&e.b);
+	buf_init(&e.w);
 	if (config_read_string(&cfg, conf_default_text) != CONFIG_TRUE)
 		conf_error(&e, NULL, "line %d: %s", config_error_line(&cfg),
 		    config_error_text(&cfg));
@@ -589,6 +616,7 @@ conf_builtin(void)
 		fprintf(stderr, "<2>%s\n", e.b.data);
 		abort();
 	}
+	buf_free(&e.w);	/* the sample's, shown to nobody */
 	builtin_paths(c);
 	return c;
 }
@@ -611,6 +639,7 @@ conf_free(struct conf *c)
 		return;
 	conf_table_clear(&conf_root_table, c);
 	free(c->path);
+	free(c->warnings);
 	free(c);
 }
 
@@ -635,15 +664,20 @@ conf_load(const char *path, char **cause)
 	c = conf_builtin();
 	c->path = xstrdup(path);
 	buf_init(&e.b);
+	buf_init(&e.w);
 	conf_table_parse(&e, config_root_setting(&cfg), &conf_root_table, c,
 	    c);
 	config_destroy(&cfg);
 	if (e.b.len > 0) {
 		*cause = buf_detach(&e.b);
+		buf_free(&e.w);
 		conf_free(c);
 		return NULL;
 	}
 	buf_free(&e.b);
+	if (e.w.len > 0)
+		c->warnings = buf_detach(&e.w);
+	buf_free(&e.w);
 	table_finish(&conf_root_table, c, c);
 	return c;
 }

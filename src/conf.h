@@ -139,6 +139,7 @@ struct conf_daemon {
 
 struct conf {
 	char *path;	    /* file it came from, NULL for built-in defaults */
+	char *warnings;	    /* "FILE:LINE: warning: ..." lines or NULL */
 	char *store;	    /* SQLite file */
 	char *company;
 	char *timezone;	    /* default IANA zone for customers without one */
@@ -164,7 +165,8 @@ const struct conf_holiday *conf_holiday_find(const struct conf *c,
 /* The file used when -c is not given. */
 const char *conf_default_path(void);
 /* Loads and validates path.  On error returns NULL and sets *cause to every
- * problem found, one per line. */
+ * problem found, one per line.  Settings that load but are likely wrong
+ * are in the conf's warnings, one per line, for check-config to show. */
 struct conf *conf_load(const char *path, char **cause);
 /* Built-in defaults, used when no configuration file exists. */
 struct conf *conf_defaults(void);

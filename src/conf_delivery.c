@@ -1,8 +1,16 @@
-/* conf_delivery.c - the delivery, email, sms, http and daemon groups. */
+/* conf_delivery.c - the delivery, email, sms, http and daemon groups.
+ * What a transfer would only find out message by message (a URL of the
+ * wrong scheme, an address that no server takes, a header or regex that
+ * cannot work) is refused here, with the file and line. */
+#include <arpa/inet.h>
+#include <curl/curl.h>
+#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "conf_priv.h"
+#include "mime.h"
+#include "sms_gw.h"
 
 #define D(f) offsetof(struct conf_delivery, f)
 #define C(f) offsetof(struct conf_channel, f)
@@ -11,6 +19,62 @@
 
 _Static_assert(sizeof(enum conf_transport) == sizeof(int),
     "transport is stored as an int");
+
+/* Setting name of g, or g itself when the file does not set it (the
+ * value came from the defaults or another setting). */
+static const config_setting_t *
+at(const config_setting_t *g, const char *name)
+{
+	const config_setting_t *s = config_setting_get_member(g, name);
+
+	return s != NULL ? s : g;
+}
+
+/* "NAME must be WHAT, not "VALUE"", at the setting. */
+static void
+bad_setting(struct conf_errors *e, const config_setting_t *s,
+    const char *name, const char *what, const char *value)
+{
+	char *q = str_quote(value, 80);
+
+	conf_error(e, s, "%s must be %s, not %s", name, what, q);
+	free(q);
+}
+
+/* 1 if url is printable ASCII and a URL with a host and one of schemes
+ * (NULL-ended), as libcurl reads it; with bare, without a query or a
+ * fragment either, as paths are appended to it. */
+static int
+url_valid(const char *url, const char *const *schemes, int bare)
+{
+	const unsigned char *p;
+	CURLU *h;
+	char *scheme = NULL, *host = NULL, *rest = NULL;
+	int ok = 0;
+
+	for (p = (const unsigned char *)url; *p != '\0'; p++) {
+		if (*p <= 0x20 || *p >= 0x7f)
+			return 0;
+	}
+	if ((h = curl_url()) == NULL)
+		abort();	/* out of memory, as in xmalloc() */
+	if (curl_url_set(h, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(h, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+	    curl_url_get(h, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+	    *host != '\0') {
+		for (; *schemes != NULL; schemes++)
+			ok |= strcmp(scheme, *schemes) == 0;
+	}
+	if (ok && bare && (curl_url_get(h, CURLUPART_QUERY, &rest, 0) ==
+	    CURLUE_OK || curl_url_get(h, CURLUPART_FRAGMENT, &rest, 0) ==
+	    CURLUE_OK))
+		ok = 0;
+	curl_free(scheme);
+	curl_free(host);
+	curl_free(rest);
+	curl_url_cleanup(h);
+	return ok;
+}
 
 static const struct conf_entry quiet_hours_entries[] = {
 	{ .name = "start", .type = CONF_TIME, .offset = D(quiet_start),
@@ -48,8 +112,25 @@ static const struct conf_entry delivery_entries[] = {
 	{ .name = NULL }
 };
 
+/* The first wait of a retry is not longer than the longest. */
+static void
+delivery_check(struct conf_errors *e, const config_setting_t *g, void *base,
+    struct conf *c)
+{
+	struct conf_delivery *d = base;
+	const config_setting_t *s;
+
+	if (d->retry_base <= d->retry_max)
+		return;
+	s = config_setting_get_member(g, "retry_base_seconds");
+	conf_error(e, s != NULL ? s : at(g, "retry_max_seconds"),
+	    "retry_base_seconds (%d) must not exceed retry_max_seconds (%d)",
+	    d->retry_base, d->retry_max);
+}
+
 const struct conf_table conf_delivery_table = {
-	.usage = "{ ... }", .entries = delivery_entries
+	.usage = "{ ... }", .entries = delivery_entries,
+	.check = delivery_check
 };
 
 static const struct conf_entry rate_entries[] = {
@@ -98,13 +179,25 @@ static const struct conf_choice tls_choices[] = {
 	{ NULL, 0 }
 };
 
-/* The smtp transport has somewhere to send to and a sender. */
+/* The smtp transport has an SMTP server to send to (libcurl would as
+ * well PUT each message to a web server, or write it over a file, and
+ * call it sent) and a sender; the addresses are what a server takes. */
 static void
 email_check(struct conf_errors *e, const config_setting_t *g, void *base,
     struct conf *c)
 {
+	static const char *const smtp[] = { "smtp", "smtps", NULL };
 	struct conf_channel *ch = base;
 
+	if (ch->url != NULL && !url_valid(ch->url, smtp, 0))
+		bad_setting(e, at(g, "url"), "url",
+		    "smtp://HOST[:PORT] or smtps://HOST[:PORT]", ch->url);
+	if (ch->from != NULL && !mime_addr_valid(ch->from))
+		bad_setting(e, at(g, "from"), "from",
+		    "an address such as outreachd@example.com", ch->from);
+	if (ch->helo != NULL && !mime_host_valid(ch->helo))
+		bad_setting(e, at(g, "helo"), "helo",
+		    "a host name such as crm.example.com", ch->helo);
 	if (ch->transport == TRANSPORT_SMTP && (ch->url == NULL ||
 	    ch->from == NULL))
 		conf_error(e, g, "the smtp transport needs url and from");
@@ -238,16 +331,119 @@ statuses_clear(void *base)
 	ch->success_status = NULL;
 }
 
-/* Both gateways send somewhere. */
+/* Each header template is "Name: value", a token name (RFC 9110) and no
+ * control character but tab: nothing can end the header block.  What the
+ * placeholders bring is checked again when a request is built. */
+static void
+headers_check(struct conf_errors *e, const config_setting_t *g,
+    const struct conf_channel *ch)
+{
+	static const char tchar[] = "!#$%&'*+-.^_`|~0123456789"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+	const config_setting_t *s = at(g, "headers"), *el;
+	const unsigned char *p;
+	const char *h;
+	size_t i, n;
+
+	for (i = 0; i < ch->nheaders; i++) {
+		h = ch->headers[i];
+		n = strspn(h, tchar);
+		for (p = (const unsigned char *)h + n; *p != '\0'; p++) {
+			if ((*p < 0x20 && *p != '\t') || *p == 0x7f)
+				break;
+		}
+		if (n > 0 && h[n] == ':' && *p == '\0')
+			continue;
+		el = config_setting_is_aggregate(s) && i <
+		    (size_t)config_setting_length(s) ?
+		    config_setting_get_elem(s, (unsigned)i) : s;
+		bad_setting(e, el, "headers", "\"Name: value\" with a token "
+		    "name and no control character", h);
+	}
+}
+
+/* id_regex compiles, with a group around the id. */
+static void
+id_regex_check(struct conf_errors *e, const config_setting_t *g,
+    const struct conf_channel *ch)
+{
+	regex_t re;
+	char why[128];
+	size_t nsub;
+	int rc;
+
+	if (ch->id_regex == NULL)
+		return;
+	if ((rc = regcomp(&re, ch->id_regex, REG_EXTENDED)) != 0) {
+		regerror(rc, &re, why, sizeof why);
+		conf_error(e, at(g, "id_regex"), "id_regex is not a POSIX "
+		    "extended regex: %s", why);
+		return;
+	}
+	nsub = re.re_nsub;
+	regfree(&re);
+	if (nsub < 1)
+		conf_error(e, at(g, "id_regex"), "id_regex needs a group ( ) "
+		    "around the provider's id");
+}
+
+/* The gateway's own check (sms_gw.c), the one the daemon makes before
+ * it sends: a trial request, whose url must be http:// or https://. */
+static void
+gateway_check(struct conf_errors *e, const config_setting_t *g,
+    const struct conf_channel *ch)
+{
+	struct sms_gw gw;
+	char *cause = NULL;
+
+	memset(&gw, 0, sizeof gw);
+	gw.kind = ch->transport == TRANSPORT_KANNEL ? SMS_GW_KANNEL :
+	    SMS_GW_HTTP;
+	gw.url = ch->url;
+	gw.username = ch->username;
+	gw.from = ch->sender;
+	gw.method = ch->method == NULL || strcmp(ch->method, "GET") == 0 ?
+	    SMS_GW_GET : strcmp(ch->method, "POST_FORM") == 0 ?
+	    SMS_GW_POST_FORM : SMS_GW_POST_JSON;
+	gw.body = ch->body;
+	gw.headers = (const char *const *)ch->headers;
+	gw.success_status = ch->success_status;
+	gw.success_match = ch->success_match;
+	gw.id_regex = ch->id_regex;
+	if (sms_gw_check(&gw, &cause) != 0) {
+		conf_error(e, at(g, "url"), "%s", cause);
+		free(cause);
+	}
+}
+
+/* Both gateways send somewhere, and can; a generic gateway that takes
+ * any success status for "sent" is worth a warning. */
 static void
 sms_check(struct conf_errors *e, const config_setting_t *g, void *base,
     struct conf *c)
 {
 	struct conf_channel *ch = base;
+	size_t before = e->b.len;
 
-	if (ch->transport != TRANSPORT_MAILDIR && ch->url == NULL)
+	headers_check(e, g, ch);
+	id_regex_check(e, g, ch);
+	if (ch->transport == TRANSPORT_MAILDIR)
+		return;
+	if (ch->url == NULL) {
 		conf_error(e, g, "the %s transport needs a url",
 		    ch->transport == TRANSPORT_KANNEL ? "kannel" : "http");
+		return;
+	}
+	if (ch->transport == TRANSPORT_HTTP && ch->method != NULL &&
+	    strcmp(ch->method, "GET") != 0 && ch->body == NULL)
+		conf_error(e, at(g, "method"), "method %s needs a body "
+		    "template", ch->method);
+	if (e->b.len == before)
+		gateway_check(e, g, ch);
+	if (ch->transport == TRANSPORT_HTTP && str_empty(ch->success_match))
+		conf_warn(e, at(g, "transport"), "the http transport has no "
+		    "success_match: any answer with a success_status, an "
+		    "error page too, counts as sent");
 }
 
 /* The maildir nobody configured. */
@@ -293,7 +489,8 @@ static const struct conf_entry sms_entries[] = {
 	  .doc = "http: the HTTP statuses, 200..299, that mean success." },
 	{ .name = "success_match", .type = CONF_STRING,
 	  .offset = C(success_match),
-	  .doc = "http: text a successful answer also contains." },
+	  .doc = "http: text a successful answer also contains (warned if "
+	  "unset)." },
 	{ .name = "id_regex", .type = CONF_STRING, .offset = C(id_regex),
 	  .doc = "http: a regex whose first group is the provider's id." },
 	{ .name = "max_segments", .type = CONF_INT, .offset = C(max_segments),
@@ -315,24 +512,80 @@ const struct conf_table conf_sms_table = {
 	.finish = sms_finish
 };
 
-/* The address has a port. */
+/* listen as httpd.c splits it: "ADDRESS:PORT", "[IPV6]:PORT", "*:PORT"
+ * or ":PORT" (any address), the address numeric or a host name. */
+static void
+listen_check(struct conf_errors *e, const config_setting_t *g,
+    const char *spec)
+{
+	const config_setting_t *s = at(g, "listen");
+	const char *colon, *port;
+	unsigned char addr[sizeof(struct in6_addr)];
+	char *host;
+	size_t n;
+
+	if (spec[0] == '[') {
+		colon = strchr(spec, ']');
+		if (colon == NULL || colon[1] != ':') {
+			conf_error(e, s, "listen must be ADDRESS:PORT");
+			return;
+		}
+		host = xstrndup(spec + 1, (size_t)(colon - spec - 1));
+		colon++;
+	} else {
+		if ((colon = strrchr(spec, ':')) == NULL) {
+			conf_error(e, s, "listen must be ADDRESS:PORT");
+			return;
+		}
+		host = xstrndup(spec, (size_t)(colon - spec));
+	}
+	port = colon + 1;
+	n = strspn(port, "0123456789");
+	if (n == 0 || n > 5 || port[n] != '\0' || atoi(port) > 65535)
+		bad_setting(e, s, "listen",
+		    "ADDRESS:PORT with a port from 0 to 65535", spec);
+	else if (spec[0] == '[' ? inet_pton(AF_INET6, host, addr) != 1 :
+	    *host != '\0' && strcmp(host, "*") != 0 &&
+	    inet_pton(AF_INET, host, addr) != 1 &&
+	    inet_pton(AF_INET6, host, addr) != 1 && !mime_host_valid(host))
+		bad_setting(e, s, "listen", "ADDRESS:PORT with an IP address, "
+		    "a host name or * as the address", spec);
+	free(host);
+}
+
+/* The address can be listened on, and links can start with base_url. */
 static void
 http_check(struct conf_errors *e, const config_setting_t *g, void *base,
     struct conf *c)
 {
+	static const char *const http[] = { "http", "https", NULL };
 	struct conf_http *h = base;
 
-	if (strchr(h->listen, ':') == NULL)
-		conf_error(e, config_setting_get_member(g, "listen"),
-		    "listen must be ADDRESS:PORT");
+	listen_check(e, g, h->listen);
+	if (!url_valid(h->base_url, http, 1))
+		bad_setting(e, at(g, "base_url"), "base_url",
+		    "http(s)://HOST[:PORT][/PATH] without a query",
+		    h->base_url);
+}
+
+/* Paths are appended to base_url: without its trailing slashes. */
+static void
+http_finish(void *base, struct conf *c)
+{
+	struct conf_http *h = base;
+	size_t n = strlen(h->base_url);
+
+	while (n > 0 && h->base_url[n - 1] == '/')
+		h->base_url[--n] = '\0';
 }
 
 static const struct conf_entry http_entries[] = {
 	{ .name = "listen", .type = CONF_STRING, .offset = H(listen),
-	  .def_str = "127.0.0.1:8088", .doc = "ADDRESS:PORT to listen on." },
+	  .def_str = "127.0.0.1:8088",
+	  .doc = "ADDRESS:PORT to listen on; [IPV6]:PORT, *:PORT." },
 	{ .name = "base_url", .type = CONF_STRING, .offset = H(base_url),
 	  .def_str = "http://127.0.0.1:8088",
-	  .doc = "The public URL that links start with." },
+	  .doc = "The public http(s) URL that links start with." },
 	{ .name = "max_connections", .type = CONF_INT,
 	  .offset = H(max_connections), .min = 1, .max = 10000, .def = 256,
 	  .doc = "Connections served at the same time." },
@@ -355,7 +608,8 @@ static const struct conf_entry http_entries[] = {
 };
 
 const struct conf_table conf_http_table = {
-	.usage = "{ ... }", .entries = http_entries, .check = http_check
+	.usage = "{ ... }", .entries = http_entries, .check = http_check,
+	.finish = http_finish
 };
 
 /* The state directory nobody configured. */

@@ -16,9 +16,11 @@
 #include "conf.h"
 #include "util.h"
 
-/* Collects every problem so the admin can fix them in one go. */
+/* Collects every problem so the admin can fix them in one go, and the
+ * warnings: settings that load but are likely not what was meant. */
 struct conf_errors {
 	struct buf b;
+	struct buf w;
 	const char *file;
 };
 
@@ -105,6 +107,9 @@ void conf_rules_clear(void *base);
 /* conf.c: "FILE:LINE: message" for setting s (line 0 without one). */
 void conf_error(struct conf_errors *e, const config_setting_t *s,
     const char *fmt, ...) PRINTFLIKE(3, 4);
+/* "FILE:LINE: warning: message": the file still loads. */
+void conf_warn(struct conf_errors *e, const config_setting_t *s,
+    const char *fmt, ...) PRINTFLIKE(3, 4);
 /* Reports each setting of group that t does not declare. */
 void conf_check_unknown(struct conf_errors *e, const config_setting_t *group,
     const struct conf_table *t);
@@ -112,7 +117,7 @@ void conf_check_unknown(struct conf_errors *e, const config_setting_t *group,
 void conf_get_string(struct conf_errors *e, const config_setting_t *group,
     const char *name, char **dst);
 /* A string or a list or array of strings; returns the count and sets
- * *out (NULL when absent). */
+ * *out, NULL-ended (NULL when absent). */
 size_t conf_get_strings(struct conf_errors *e, const config_setting_t *group,
     const char *name, char ***out);
 const struct conf_choice *conf_choice_find(const struct conf_choice *choices,

@@ -185,6 +185,24 @@ deliver_backoff(const struct conf_delivery *c, int attempts)
 	return delay < 1 ? 1 : (int)delay;
 }
 
+/* libcurl speaks many protocols: a transport allows its own only, so a
+ * URL that names another fails the transfer instead of, say, writing the
+ * message over a file and calling it sent. */
+void
+deliver_job_protocols(struct deliver_job *job, const char *protocols)
+{
+#if LIBCURL_VERSION_NUM >= 0x075500	/* 7.85: the _STR options */
+	curl_easy_setopt(job->easy, CURLOPT_PROTOCOLS_STR, protocols);
+	curl_easy_setopt(job->easy, CURLOPT_REDIR_PROTOCOLS_STR, protocols);
+#else
+	long bits = strcmp(protocols, "smtp,smtps") == 0 ?
+	    CURLPROTO_SMTP | CURLPROTO_SMTPS : CURLPROTO_HTTP | CURLPROTO_HTTPS;
+
+	curl_easy_setopt(job->easy, CURLOPT_PROTOCOLS, bits);
+	curl_easy_setopt(job->easy, CURLOPT_REDIR_PROTOCOLS, bits);
+#endif
+}
+
 void
 deliver_job_setup(struct deliver *d, struct deliver_job *job)
 {

@@ -168,6 +168,9 @@ void deliver_job_transport_error(struct deliver_job *job, CURLcode rc,
 /* Appends job to a list of jobs (grown as needed). */
 void deliver_jobs_push(struct deliver_job ***v, size_t *n, size_t *cap,
     struct deliver_job *job);
+/* Lets the transfer and any redirect use only protocols, "smtp,smtps" or
+ * "http,https", whatever URL the configuration gives. */
+void deliver_job_protocols(struct deliver_job *job, const char *protocols);
 /* Sets the options every transfer has, then the transport's (start()). */
 void deliver_job_setup(struct deliver *d, struct deliver_job *job);
 

@@ -63,6 +63,7 @@ sms_start(struct deliver *d, struct deliver_job *job)
 
 	(void)d;
 	curl_easy_setopt(e, CURLOPT_URL, job->url);
+	deliver_job_protocols(job, "http,https");
 	if (job->post) {
 		curl_easy_setopt(e, CURLOPT_POSTFIELDS, job->payload);
 		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,

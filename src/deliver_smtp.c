@@ -115,6 +115,7 @@ smtp_start(struct deliver *d, struct deliver_job *job)
 
 	(void)d;
 	curl_easy_setopt(e, CURLOPT_URL, job->url);
+	deliver_job_protocols(job, "smtp,smtps");
 	/* libcurl waits for each reply, and for the QUIT that closes a
 	 * connection, blocking the whole loop: no longer than the transfer
 	 * may take (its default is 60 s). */

@@ -116,6 +116,14 @@ mime_addr_valid(const char *addr)
 	    mime_domain_valid(at + 1, n - local - 1);
 }
 
+/* A host name for EHLO and the right side of a Message-ID. */
+int
+mime_host_valid(const char *host)
+{
+	return host != NULL && host[0] != '[' &&
+	    mime_domain_valid(host, strlen(host));
+}
+
 /* RFC 5322 msg-id without its brackets, in the dot-atom-text form only. */
 static int
 mime_msgid_valid(const char *id)

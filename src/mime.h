@@ -95,4 +95,8 @@ char *mime_encode_unstructured(const char *utf8);
  * domains as A-labels.  Otherwise 0. */
 int mime_addr_valid(const char *addr);
 
+/* 1 if host is a host name of LDH labels, as the domain of an address or
+ * a Message-ID may be (no address literal), at most 253 octets; else 0. */
+int mime_host_valid(const char *host);
+
 #endif

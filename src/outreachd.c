@@ -43,6 +43,8 @@ check(const char *path)
 		conf_free(cf);
 		return EX_CONFIG;
 	}
+	if (cf->warnings != NULL)
+		fprintf(stderr, "%s\n", cf->warnings);
 	printf("%s: ok (%zu rules, %zu templates)\n", path ? path :
 	    "(built-in defaults)", cf->nrules, tmpl_set_count(ts));
 	tmpl_set_free(ts);

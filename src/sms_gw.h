@@ -46,9 +46,14 @@
  * honouring Retry-After; a success (Kannel: 2xx and the body starts with
  * "0:" accepted or "3:" queued, where Kannel retries by itself; generic: a
  * status in success_status and the body containing success_match) ->
- * SENT; anything else (other 4xx, 3xx, a 2xx with an unexpected body) ->
- * FAILED, because resending something the gateway may have taken would
- * text the customer twice.
+ * SENT.  Kannel's 401 and 403 (a wrong username or password: Kannel says
+ * "Authorization failed for sendsms") -> RETRY, as the configuration is
+ * wrong, not the message, and every SMS due would fail otherwise; a 2xx
+ * from Kannel with a body that is none of its own answers (a proxy's
+ * maintenance page) -> RETRY, as Kannel never saw the message.  Anything
+ * else (other 4xx, 3xx, a generic 2xx with an unexpected body) -> FAILED,
+ * because resending something the gateway may have taken would text the
+ * customer twice.
  *
  * All functions are pure and thread-safe. */
 #ifndef OUTREACHD_SMS_GW_H
@@ -122,8 +127,11 @@ struct sms_gw_result {
 	char *error;	   /* "HTTP 403: <first line of the body>" for RETRY
 			      and FAILED (control characters and invalid
 			      UTF-8 shown as '?', at most SMS_GW_ERROR_MAX
-			      bytes of body); NULL for SENT, except a note
-			      when id_regex did not match */
+			      bytes of body), but "Kannel refused the
+			      credentials (403): check sms.username/
+			      password_file" for Kannel's 401 and 403; NULL
+			      for SENT, except a note when id_regex did not
+			      match */
 	int retry_after;   /* RETRY only: seconds from Retry-After
 			      (delta-seconds, or an HTTP-date read with
 			      curl_getdate(); past dates 0), -1 = none or

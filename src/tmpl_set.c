@@ -77,7 +77,7 @@ tmpl_rule_valid(const char *rule)
 }
 
 /* [a-z]{2,3}(_[A-Z]{2})?: strict, because it comes from a file name. */
-static int
+int
 tmpl_locale_valid(const char *l)
 {
 	size_t n = 0;

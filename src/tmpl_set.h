@@ -74,6 +74,9 @@ const struct tmpl_msg *tmpl_set_get(const struct tmpl_set *set, size_t i);
 
 /* 1 if rule is a valid rule name ([a-z0-9_-]+), else 0. */
 int tmpl_rule_valid(const char *rule);
+/* 1 if locale is written as in a file name, [a-z]{2,3}(_[A-Z]{2})? ("en",
+ * "zh_CN"), else 0. */
+int tmpl_locale_valid(const char *locale);
 
 /* Renders every part of msg.  Subject and Reply-To have each run of control
  * characters (C0, DEL, C1, U+2028/9) replaced by one space and are trimmed;

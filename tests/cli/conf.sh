@@ -96,4 +96,73 @@ t_like "$out" 'bad\.conf:12: seconds must be between 1 and 86400' "a range in ra
 t_like "$out" 'bad\.conf:14: cadence must be a group \{ A = 30; B = 90; C = 180; \}' \
 	"a group that is not one"
 t_is "$(printf '%s\n' "$out" | wc -l)" 7 "and nothing else"
+
+# What check-config used to pass and every message then failed on (or,
+# with an http:// or file:// url, was "sent" to a web server or a file):
+# refused at load, each at its line.
+cat >"$dir/send.conf" <<'CONF'
+locale = "zh-CN";
+delivery: { retry_base_seconds = 7200;
+  retry_max_seconds = 3600; };
+email: {
+  transport = "smtp";
+  url = "file:///tmp/outbox";
+  from = "Acme <greetings@acme.example>";
+  helo = "crm acme";
+};
+sms: {
+  headers = [ "X-Token: {password}", "X-Bad: a\r\nHost: evil" ];
+  id_regex = "id=(";
+};
+http: {
+  listen = "127.0.0.1:80800";
+  base_url = "https://crm.acme.example/?from=sms";
+};
+CONF
+out=$("$CTL" -c "$dir/send.conf" check-config 2>&1); rc=$?
+t_is "$rc" 78 "settings no message could be sent with: EX_CONFIG"
+t_like "$out" 'send\.conf:1: locale must look like en, zh or zh_CN, as template file names write it, not "zh-CN"' \
+	"a locale template file names cannot have"
+t_like "$out" 'send\.conf:2: retry_base_seconds \(7200\) must not exceed retry_max_seconds \(3600\)' \
+	"a first retry longer than the longest"
+t_like "$out" 'send\.conf:6: url must be smtp://HOST\[:PORT\] or smtps://HOST\[:PORT\], not "file:///tmp/outbox"' \
+	"an e-mail url that is not smtp:// or smtps://"
+t_like "$out" 'send\.conf:7: from must be an address such as outreachd@example\.com, not "Acme <greetings@acme\.example>"' \
+	"a from that is not a bare address"
+t_like "$out" 'send\.conf:8: helo must be a host name such as crm\.example\.com, not "crm acme"' \
+	"a helo with a space"
+t_like "$out" 'send\.conf:11: headers must be "Name: value" with a token name and no control character, not "X-Bad: a\\x0d\\x0aHost: evil"' \
+	"a header template with CR LF"
+t_like "$out" 'send\.conf:12: id_regex is not a POSIX extended regex: ' "an id_regex that does not compile"
+t_like "$out" 'send\.conf:15: listen must be ADDRESS:PORT with a port from 0 to 65535, not "127\.0\.0\.1:80800"' \
+	"a port out of range"
+t_like "$out" 'send\.conf:16: base_url must be http\(s\)://HOST\[:PORT\]\[/PATH\] without a query, not "https://crm\.acme\.example/\?from=sms"' \
+	"a base_url links cannot be appended to"
+t_is "$(printf '%s\n' "$out" | wc -l)" 9 "one line each, nothing else"
+D=${OUTREACHD:-$(dirname "$CTL")/outreachd}
+out=$("$D" -c "$dir/send.conf" --check 2>&1); rc=$?
+t_is "$rc" 78 "outreachd --check refuses them too"
+t_like "$out" 'send\.conf:6: url must be smtp://' "outreachd --check names the e-mail url"
+
+# A generic SMS gateway without success_match takes any 200 for "sent", a
+# maintenance page too: a warning, and the file still loads.
+cat >"$dir/warn.conf" <<CONF
+templates = "$top/templates";
+sms: {
+  transport = "http";
+  url = "https://api.sms.example/send?to={to}&text={text}";
+};
+CONF
+"$CTL" -c "$dir/warn.conf" check-config >"$dir/warn.out" 2>"$dir/warn.err"; rc=$?
+t_is "$rc" 0 "check-config: no success_match is not an error"
+t_like "$(cat "$dir/warn.out")" 'warn\.conf: ok' "check-config: ok"
+t_is "$(cat "$dir/warn.err")" "$dir/warn.conf:3: warning: the http transport has no success_match: any answer with a success_status, an error page too, counts as sent" \
+	"check-config: the warning, at the transport"
+"$D" -c "$dir/warn.conf" --check >"$dir/warn.out" 2>"$dir/warn.err"; rc=$?
+t_is "$rc" 0 "outreachd --check: not an error either"
+t_like "$(cat "$dir/warn.err")" 'warn\.conf:3: warning: the http transport has no success_match' \
+	"outreachd --check: the warning"
+sed -i 's|^  transport = "http";$|  transport = "http"; success_match = "ok";|' "$dir/warn.conf"
+out=$("$CTL" -c "$dir/warn.conf" check-config 2>&1)
+t_unlike "$out" "warning" "with success_match: no warning"
 t_done

@@ -131,6 +131,10 @@ sent_now() { # N: one send pass; true when N messages are sent
 	ctl send >/dev/null 2>&1
 	[ "$(ctl outbox --state sent --json | js 'len(d)')" = "$1" ]
 }
+attempts_are() { # N: one send pass; true when both messages had N attempts
+	ctl send >/dev/null 2>&1
+	[ "$(ctl outbox --json | js '[m["attempts"] for m in d]')" = "[$1, $1]" ]
+}
 keys_once() { # NAME N: the maildir holds N messages, each X-Outreachd-Key once
 	local k
 	k=$(grep -h '^X-Outreachd-Key:' "$dir/$1.mail/new/"*.eml 2>/dev/null | tr -d '\r' | sort)
@@ -256,12 +260,25 @@ if KANNEL_WANT_SENDSMS_PORT=$kport KANNEL_OWNER_PID=$$ \
 	"$peers/kannel.sh" start "$dir/kannel" >"$dir/kannel.out" 2>&1; then
 	t_cleanup_push "'$peers/kannel.sh' stop '$dir/kannel' >/dev/null 2>&1"
 	. "$dir/kannel/env"
+	# The password file still holds a wrong password: Kannel answers 403
+	# "Authorization failed for sendsms".  That is the configuration's
+	# fault, not the messages': both wait, none fails (as with SMTP 535).
+	t_ok "Kannel back, wrong password: a second attempt is made" \
+		t_wait_until 10 attempts_are 2
+	j=$(ctl outbox --json)
+	t_is "$(echo "$j" | js '[(m["state"], m["attempts"]) for m in d]')" \
+		"[('retry', 2), ('retry', 2)]" "wrong password: both SMS to retry, none failed"
+	t_is "$(echo "$j" | js 'sorted(set(m["last_error"] for m in d))')" \
+		"['Kannel refused the credentials (403): check sms.username/password_file']" \
+		"wrong password: the error says what to check"
+	t_is "$(grep -c 'Got HTTP request </cgi-bin/sendsms>' "$KANNEL_SMSBOX_LOG")" 2 \
+		"wrong password: Kannel got (and refused) one request per SMS"
 	printf '%s\n' "$KANNEL_PASS" >"$dir/kdown.pw"
 	t_ok "Kannel back: both SMS sent" t_wait_until 15 sent_now 2
 	t_is "$(ctl outbox --json | js '[(m["state"], m["attempts"]) for m in d]')" \
-		"[('sent', 2), ('sent', 2)]" "Kannel back: sent at the second attempt"
-	t_is "$(grep -c 'Got HTTP request </cgi-bin/sendsms>' "$KANNEL_SMSBOX_LOG")" 2 \
-		"Kannel got one sendsms request per SMS, no more"
+		"[('sent', 3), ('sent', 3)]" "the right password: sent at the third attempt"
+	t_is "$(grep -c 'Got HTTP request </cgi-bin/sendsms>' "$KANNEL_SMSBOX_LOG")" 4 \
+		"Kannel got one more sendsms request per SMS, no more"
 	t_wait_until 10 grep -q 'Got message 2' "$KANNEL_FAKESMSC_LOG"
 	want=$(for c in F1 F2; do ctl render birthday "$c" --channel sms | tail -1; done)
 	got=$(/usr/bin/python3 "$peers/fakesmsc_decode.py" "$KANNEL_FAKESMSC_LOG" | python3 -c 'import json,sys
@@ -269,6 +286,43 @@ for m in sorted((json.loads(l) for l in sys.stdin), key=lambda m: m["to"]): prin
 	t_is "$got" "$(paste -d ' ' <(printf '13800138001\n13800138002\n') <(printf '%s\n' "$want"))" \
 		"the fake SMSC got each SMS exactly once, text as rendered"
 else
-	t_skip 4 "Kannel did not start: $(tail -1 "$dir/kannel.out")"
+	t_skip 8 "Kannel did not start: $(tail -1 "$dir/kannel.out")"
 fi
+
+# 6. What sits at the kannel url is not Kannel, or refuses us: a proxy in
+# front of Kannel that answers 403 twice before it lets us through, and
+# one that answers every request with a 200 maintenance page.  Neither is
+# the customer's fault nor took the SMS: both wait and are retried, with
+# an error that says what to check; none fails.
+kannel_sink() { # NAME ARGS...: setup NAME against an httpsink started with ARGS
+	local n=$1; shift
+	t_bg "$dir/$n.sink.pid" /usr/bin/python3 "$peers/httpsink.py" --port 0 \
+		--portfile "$dir/$n.port" --log "$dir/$n.requests" --owner-pid $$ "$@"
+	t_wait_file "$dir/$n.port" 10
+	printf 'wrong-%s\n' "$RANDOM" >"$dir/$n.pw"
+	setup "$n" "sms: { transport = \"kannel\"; url = \"http://127.0.0.1:$(cat "$dir/$n.port")/cgi-bin/sendsms\";
+  username = \"outreachd\"; password_file = \"$dir/$n.pw\"; sender = \"Acme\"; };
+email: { transport = \"maildir\"; };"
+	sed -i '2,3s/$/sms/' "$dir/$n.csv"
+	ctl import customers "$dir/$n.csv" >/dev/null
+	ctl scan
+}
+kannel_sink k403 --fail-first 2 --fail-status 403 --status 202 \
+	--reply '0: Accepted for delivery'
+t_like "$(ctl send 2>"$dir/k403.err")" "2 queued, 0 sent, 2 to retry, 0 failed" \
+	"403 from the kannel url: both SMS to retry, none failed"
+t_is "$(ctl outbox --json | js 'sorted(set(m["last_error"] for m in d))')" \
+	"['Kannel refused the credentials (403): check sms.username/password_file']" \
+	"403: the error names the settings to check"
+t_like "$(cat "$dir/k403.err")" "retry in [0-9]+s: Kannel refused the credentials \\(403\\)" \
+	"outreachctl send warns with it"
+t_ok "403 no more: both sent" t_wait_until 8 sent_now 2
+t_is "$(wc -l <"$dir/k403.requests")" 4 "one refused and one accepted request per SMS"
+kannel_sink kmaint --status 200 \
+	--reply '<html><body>Down for maintenance</body></html>'
+t_like "$(ctl send 2>/dev/null)" "2 queued, 0 sent, 2 to retry, 0 failed" \
+	"a 200 maintenance page at the kannel url: not sent, to retry"
+t_is "$(ctl outbox --json | js 'sorted(set(m["last_error"] for m in d))')" \
+	"[\"HTTP 200 is not Kannel's answer (check sms.url): <html><body>Down for maintenance</body></html>\"]" \
+	"a maintenance page: the error says it is not Kannel's answer"
 t_done

@@ -244,6 +244,102 @@ test_messages(void **state)
 		  "F:1: unknown setting \"when\"\n"
 		  "F:1: holiday h needs exactly one of dates, yearly or "
 		  "lunar" },
+		/* what would fail every message at send time, or worse */
+		{ "email: { transport = \"smtp\"; from = \"a@b.example\";\n"
+		  " url = \"http://www.example.com/\"; };",
+		  "F:2: url must be smtp://HOST[:PORT] or smtps://HOST[:PORT], "
+		  "not \"http://www.example.com/\"" },
+		{ "email: { url = \"file:///var/mail/x\"; };",
+		  "F:1: url must be smtp://HOST[:PORT] or smtps://HOST[:PORT], "
+		  "not \"file:///var/mail/x\"" },
+		{ "email: { url = \"smtp://\"; };",
+		  "F:1: url must be smtp://HOST[:PORT] or smtps://HOST[:PORT], "
+		  "not \"smtp://\"" },
+		{ "email: { url = \"smtp://mail.example.com:99999\"; };",
+		  "F:1: url must be smtp://HOST[:PORT] or smtps://HOST[:PORT], "
+		  "not \"smtp://mail.example.com:99999\"" },
+		{ "email: { url = \"smtp://mail.example.com\\r\\n\"; };",
+		  "F:1: url must be smtp://HOST[:PORT] or smtps://HOST[:PORT], "
+		  "not \"smtp://mail.example.com\\x0d\\x0a\"" },
+		{ "email: { from = \"Acme <a@b.example>\"; };",
+		  "F:1: from must be an address such as outreachd@example.com, "
+		  "not \"Acme <a@b.example>\"" },
+		{ "email: { from = \"a@b.example\\r\\nBcc: x@y\"; };",
+		  "F:1: from must be an address such as outreachd@example.com, "
+		  "not \"a@b.example\\x0d\\x0aBcc: x@y\"" },
+		{ "email: { helo = \"crm example\"; };",
+		  "F:1: helo must be a host name such as crm.example.com, "
+		  "not \"crm example\"" },
+		{ "email: { helo = \"[192.0.2.1]\"; };",
+		  "F:1: helo must be a host name such as crm.example.com, "
+		  "not \"[192.0.2.1]\"" },
+		{ "http: { base_url = \"ftp://crm.example.com\"; };",
+		  "F:1: base_url must be http(s)://HOST[:PORT][/PATH] "
+		  "without a query, not \"ftp://crm.example.com\"" },
+		{ "http: { base_url = \"https://crm.example.com/?x=1\"; };",
+		  "F:1: base_url must be http(s)://HOST[:PORT][/PATH] "
+		  "without a query, not \"https://crm.example.com/?x=1\"" },
+		{ "http: { base_url = \"https://crm.example.com\\n\"; };",
+		  "F:1: base_url must be http(s)://HOST[:PORT][/PATH] "
+		  "without a query, not \"https://crm.example.com\\x0a\"" },
+		{ "http: { base_url = \"crm.example.com\"; };",
+		  "F:1: base_url must be http(s)://HOST[:PORT][/PATH] "
+		  "without a query, not \"crm.example.com\"" },
+		{ "http: { listen = \"127.0.0.1:65536\"; };",
+		  "F:1: listen must be ADDRESS:PORT with a port from 0 to "
+		  "65535, not \"127.0.0.1:65536\"" },
+		{ "http: { listen = \"127.0.0.1:http\"; };",
+		  "F:1: listen must be ADDRESS:PORT with a port from 0 to "
+		  "65535, not \"127.0.0.1:http\"" },
+		{ "http: { listen = \"[::1]8088\"; };",
+		  "F:1: listen must be ADDRESS:PORT" },
+		{ "http: { listen = \"[127.0.0.1]:8088\"; };",
+		  "F:1: listen must be ADDRESS:PORT with an IP address, a host "
+		  "name or * as the address, not \"[127.0.0.1]:8088\"" },
+		{ "http: { listen = \"local host:8088\"; };",
+		  "F:1: listen must be ADDRESS:PORT with an IP address, a host "
+		  "name or * as the address, not \"local host:8088\"" },
+		{ "delivery: { retry_base_seconds = 600;\n"
+		  " retry_max_seconds = 60; };",
+		  "F:1: retry_base_seconds (600) must not exceed "
+		  "retry_max_seconds (60)" },
+		{ "delivery: {\n retry_max_seconds = 30; };",
+		  "F:2: retry_base_seconds (60) must not exceed "
+		  "retry_max_seconds (30)" },
+		{ "locale = \"zh-CN\";",
+		  "F:1: locale must look like en, zh or zh_CN, as template "
+		  "file names write it, not \"zh-CN\"" },
+		{ "locale = \"EN\";",
+		  "F:1: locale must look like en, zh or zh_CN, as template "
+		  "file names write it, not \"EN\"" },
+		{ "locale = \"../en\";",
+		  "F:1: locale must look like en, zh or zh_CN, as template "
+		  "file names write it, not \"../en\"" },
+		{ "sms: { headers = [\n \"X-Ok: {password}\",\n"
+		  " \"X-Evil: a\\r\\nHost: b\" ]; };",
+		  "F:3: headers must be \"Name: value\" with a token name "
+		  "and no control character, not "
+		  "\"X-Evil: a\\x0d\\x0aHost: b\"" },
+		{ "sms: { headers = \"Bad Name: x\"; };",
+		  "F:1: headers must be \"Name: value\" with a token name "
+		  "and no control character, not \"Bad Name: x\"" },
+		{ "sms: { headers = \"Bearer {password}\"; };",
+		  "F:1: headers must be \"Name: value\" with a token name "
+		  "and no control character, not \"Bearer {password}\"" },
+		{ "sms: { id_regex = \"id=(\"; };",
+		  "F:1: id_regex is not a POSIX extended regex: Unmatched ( or "
+		  "\\(" },
+		{ "sms: { id_regex = \"id=[0-9]+\"; };",
+		  "F:1: id_regex needs a group ( ) around the provider's id" },
+		{ "sms: { transport = \"kannel\";\n url = \"file:///etc\"; };",
+		  "F:2: gateway url must be http:// or https://" },
+		{ "sms: { transport = \"http\"; success_match = \"ok\";\n"
+		  " url = \"https://{to}.example/\"; };",
+		  "F:2: gateway url does not parse as a URL" },
+		{ "sms: { transport = \"http\"; success_match = \"ok\";\n"
+		  " url = \"https://sms.example/\";\n"
+		  " method = \"POST_FORM\"; };",
+		  "F:3: method POST_FORM needs a body template" },
 	};
 	struct conf *c;
 	char *cause;
@@ -273,7 +369,7 @@ test_values(void **state)
 	    "email: { transport = \"smtp\"; url = \"smtp://x:25\";\n"
 	    "  from = \"a@b\"; tls = \"none\"; rate = { seconds = 5; }; };\n"
 	    "sms: { transport = \"http\"; url = \"http://x\";\n"
-	    "  method = \"POST_JSON\"; headers = \"X: y\";\n"
+	    "  method = \"POST_JSON\"; body = \"{}\"; headers = \"X: y\";\n"
 	    "  success_status = [ 204 ]; };\n"
 	    "http: { stop_keywords = [ \"NO\", \"STOP\" ]; };\n"
 	    "daemon: { state_dir = \"/srv/o\"; };\n", &cause);
@@ -296,6 +392,7 @@ test_values(void **state)
 	assert_string_equal(c->sms.method, "POST_JSON");
 	assert_int_equal(c->sms.nheaders, 1);
 	assert_string_equal(c->sms.headers[0], "X: y");
+	assert_null(c->sms.headers[1]);	/* NULL-ended, as sms_gw wants */
 	assert_int_equal(c->sms.success_status[0], 204);
 	assert_int_equal(c->sms.success_status[1], 0);
 	assert_int_equal(c->http.nstop_keywords, 2);
@@ -305,6 +402,67 @@ test_values(void **state)
 	assert_string_equal(c->sms.maildir, "/srv/o/maildir/sms");
 	assert_int_equal(c->nrules, 14);
 	assert_int_equal(c->nholidays, 3);
+	conf_free(c);
+}
+
+/* Good values of the checked settings load; base_url loses its trailing
+ * slashes, as paths are appended to it. */
+static void
+test_checked_values(void **state)
+{
+	struct conf *c;
+	char *cause;
+
+	c = load("locale = \"zh_CN\";\n"
+	    "delivery: { retry_base_seconds = 60; retry_max_seconds = 60; };\n"
+	    "email: { transport = \"smtp\"; url = \"smtps://[::1]:465\";\n"
+	    "  from = \"greetings@acme.example\";\n"
+	    "  helo = \"crm.acme.example\"; };\n"
+	    "sms: { transport = \"http\"; url = \"https://gw.example/{to}\";\n"
+	    "  headers = [ \"Authorization: Bearer {password}\" ];\n"
+	    "  success_match = \"ok\"; id_regex = \"id=([0-9]+)\"; };\n"
+	    "http: { listen = \"[::1]:0\";\n"
+	    "  base_url = \"https://crm.example/o//\"; };\n",
+	    &cause);
+	if (c == NULL)
+		fail_msg("%s", cause);
+	assert_string_equal(c->http.base_url, "https://crm.example/o");
+	assert_string_equal(c->locale, "zh_CN");
+	assert_null(c->warnings);
+	conf_free(c);
+	c = load("http: { listen = \"*:8088\"; };", &cause);
+	assert_non_null(c);
+	conf_free(c);
+	c = load("http: { listen = \"localhost:65535\"; };", &cause);
+	assert_non_null(c);
+	conf_free(c);
+}
+
+/* A generic gateway without success_match loads, with a warning: any
+ * answer with a success status counts as sent, an error page too. */
+static void
+test_warnings(void **state)
+{
+	struct conf *c;
+	char *cause, *w;
+
+	c = load("sms: {\n transport = \"http\";\n"
+	    " url = \"http://gw.example/\"; };", &cause);
+	assert_non_null(c);
+	assert_non_null(c->warnings);
+	w = strchr(c->warnings, ':');
+	assert_non_null(w);
+	assert_string_equal(w, ":2: warning: the http transport has no "
+	    "success_match: any answer with a success_status, an error page "
+	    "too, counts as sent");
+	conf_free(c);
+	c = load("sms: { transport = \"kannel\"; url = \"http://k/\"; };",
+	    &cause);
+	assert_non_null(c);
+	assert_null(c->warnings);
+	conf_free(c);
+	c = conf_defaults();
+	assert_null(c->warnings);
 	conf_free(c);
 }
 
@@ -340,6 +498,8 @@ main(void)
 		cmocka_unit_test(test_entries_well_formed),
 		cmocka_unit_test(test_messages),
 		cmocka_unit_test(test_values),
+		cmocka_unit_test(test_checked_values),
+		cmocka_unit_test(test_warnings),
 		cmocka_unit_test(test_print_settings),
 	};
 

@@ -440,14 +440,26 @@ test_kannel_verdicts(void **state)
 	    NULL);
 	verdict(&gw, 202, NULL, "3: Queued for later delivery", SMS_GW_SENT,
 	    -1, NULL);
+	/* a wrong password is the configuration's fault, not the SMS's */
 	verdict(&gw, 403, NULL, "Authorization failed for sendsms",
-	    SMS_GW_FAILED, -1, "HTTP 403: Authorization failed for sendsms");
+	    SMS_GW_RETRY, -1, "Kannel refused the credentials (403): check "
+	    "sms.username/password_file");
+	verdict(&gw, 401, NULL, "<html>Unauthorized</html>", SMS_GW_RETRY, -1,
+	    "Kannel refused the credentials (401): check "
+	    "sms.username/password_file");
 	verdict(&gw, 400, NULL, "Missing receiver number, rejected\n",
 	    SMS_GW_FAILED, -1, "HTTP 400: Missing receiver number, rejected");
 	verdict(&gw, 404, NULL, "", SMS_GW_FAILED, -1,
 	    "HTTP 404 (empty answer)");
-	verdict(&gw, 202, NULL, "Something else", SMS_GW_FAILED, -1,
-	    "HTTP 202: Something else");
+	/* not Kannel's answer: Kannel never saw the message */
+	verdict(&gw, 202, NULL, "Something else", SMS_GW_RETRY, -1,
+	    "HTTP 202 is not Kannel's answer (check sms.url): Something else");
+	verdict(&gw, 200, NULL, "<html><p>Down for maintenance</p></html>",
+	    SMS_GW_RETRY, -1, "HTTP 200 is not Kannel's answer (check "
+	    "sms.url): <html><p>Down for maintenance</p></html>");
+	verdict(&gw, 200, NULL, "", SMS_GW_RETRY, -1,
+	    "HTTP 200 is not Kannel's answer (check sms.url) (empty answer)");
+	verdict(&gw, 202, NULL, "Sent.", SMS_GW_SENT, -1, NULL);
 	verdict(&gw, 302, NULL, NULL, SMS_GW_FAILED, -1, "HTTP 302 "
 	    "(redirects are not followed: check the url) (empty answer)");
 	verdict(&gw, 429, "120", "slow down", SMS_GW_RETRY, 120,
@@ -477,8 +489,8 @@ test_kannel_verdicts(void **state)
 	verdict(&gw, 0, "120", NULL, SMS_GW_RETRY, -1,
 	    "no answer from the SMS gateway");
 	/* control characters and invalid UTF-8 never reach last_error */
-	verdict(&gw, 403, NULL, "bad\x1b[31m \xff " ZHONG, SMS_GW_FAILED, -1,
-	    "HTTP 403: bad?[31m ? " ZHONG);
+	verdict(&gw, 400, NULL, "bad\x1b[31m \xff " ZHONG, SMS_GW_FAILED, -1,
+	    "HTTP 400: bad?[31m ? " ZHONG);
 }
 
 static void
