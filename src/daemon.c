@@ -119,6 +119,8 @@ daemon_load(const struct daemon_opts *o, struct conf **cf,
 		*cf = NULL;
 		return -1;
 	}
+	if ((*cf)->warnings != NULL)	/* e.g. a gateway without success_match */
+		log_warn("%s", (*cf)->warnings);
 	return 0;
 }
 
