@@ -33,17 +33,20 @@ httpd_mhd_log(void *cls, const char *fmt, va_list ap)
     __attribute__((format(printf, 2, 0)));
 
 /* Passes libmicrohttpd's messages to our log, at debug level: they are
- * about single misbehaving connections, not about the service. */
+ * about single misbehaving connections, not about the service.  Quoted:
+ * they may hold what a client sent. */
 static void
 httpd_mhd_log(void *cls, const char *fmt, va_list ap)
 {
-	char *s = xvasprintf(fmt, ap);
+	char *s = xvasprintf(fmt, ap), *q;
 	size_t n = strlen(s);
 
 	(void)cls;
 	while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r'))
 		s[--n] = '\0';
-	log_debug("http: %s", s);
+	q = str_quote(s, 300);
+	log_debug("http: %s", q);
+	free(q);
 	free(s);
 }
 
@@ -193,22 +196,28 @@ httpd_store_release(struct httpd_req *r)
 }
 
 /* Logs a request at debug level, with the secret part of the path (a feed
- * or unsubscribe token) left out. */
+ * or unsubscribe token) left out, and quoted: a path may hold any byte. */
 static void
 httpd_access_log(struct httpd_req *r, unsigned status)
 {
 	const char *u = r->url ? r->url : "?", *tail = "";
-	int n = (int)strlen(u);
+	char *path, *m, *q;
 
+	if (!log_enabled(LOG_LVL_DEBUG))
+		return;
 	if (strncmp(u, "/feeds/", 7) == 0) {
-		n = 7;
 		tail = strchr(u + 7, '/') ? strchr(u + 7, '/') : "";
+		path = xasprintf("/feeds/...%s", tail);
 	} else if (strncmp(u, "/u/", 3) == 0)
-		n = 3;
-	if (n > 200)
-		n = 200;
-	log_debug("http: %s %.*s%s%s -> %u", r->method ? r->method : "?", n, u,
-	    n < (int)strlen(u) ? "..." : "", tail, status);
+		path = xstrdup("/u/...");
+	else
+		path = xstrdup(u);
+	q = str_quote(path, 200);
+	m = str_quote(r->method ? r->method : "?", 20);
+	log_debug("http: %s %s -> %u", m, q, status);
+	free(m);
+	free(q);
+	free(path);
 }
 
 /* Queues a response, counted by status class and logged. */

@@ -155,8 +155,11 @@ callback_allowed(struct httpd_req *r)
 static enum MHD_Result
 callback_forbidden(struct httpd_req *r)
 {
+	char *q = str_quote(r->url, 200);
+
 	log_warn("http: %s refused: only Kannel on this host (loopback, no "
-	    "proxy) may call it", r->url);
+	    "proxy) may call it", q);
+	free(q);
 	return httpd_reply(r, MHD_HTTP_FORBIDDEN, text_type, "Forbidden\n",
 	    NULL);
 }

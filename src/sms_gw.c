@@ -667,6 +667,18 @@ parse_num(const char *s, int64_t min, int64_t max, int64_t *out)
 	return *out >= min && *out <= max ? 0 : -1;
 }
 
+/* "DLR with a bad NAME", the value quoted: it goes to the log. */
+static int
+bad_arg(char **cause, const char *name, const char *value)
+{
+	char *q = str_quote(value != NULL ? value : "", 32);
+	int rc;
+
+	rc = set_error(cause, "DLR with a bad %s %s", name, q);
+	free(q);
+	return rc;
+}
+
 int
 sms_gw_parse_dlr(const char *id, const char *status, const char *answer,
     struct sms_gw_dlr *out, char **cause)
@@ -677,11 +689,9 @@ sms_gw_parse_dlr(const char *id, const char *status, const char *answer,
 
 	memset(out, 0, sizeof *out);
 	if (parse_num(id, 1, INT64_MAX, &out->id) != 0)
-		return set_error(cause, "DLR with a bad id \"%.32s\"",
-		    id != NULL ? id : "");
+		return bad_arg(cause, "id", id);
 	if (parse_num(status, 1, 255, &v) != 0)
-		return set_error(cause, "DLR with a bad status \"%.32s\"",
-		    status != NULL ? status : "");
+		return bad_arg(cause, "status", status);
 	if (v & 1)
 		out->delivered = 1, what = "delivered";
 	else if (v & 16)

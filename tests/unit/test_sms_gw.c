@@ -588,6 +588,9 @@ test_dlr(void **state)
 	dlr_bad("12", "%d", "bad status");
 	dlr_bad("12", NULL, "bad status");
 	dlr_bad("12", "32", "unknown status");
+	/* what the caller sent is quoted: the cause goes to the log */
+	dlr_bad("1\n<2>forged", "1", "bad id \"1\\x0a<2>forged\"");
+	dlr_bad("1", "1\r\n", "bad status \"1\\x0d\\x0a\"");
 }
 
 static void
