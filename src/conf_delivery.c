@@ -312,6 +312,17 @@ const struct conf_table conf_sms_table = {
 	.finish = sms_finish
 };
 
+/* The callback secret nobody placed elsewhere. */
+static void
+http_finish(void *base, struct conf *c)
+{
+	struct conf_http *h = base;
+
+	if (h->callback_secret_file == NULL)
+		h->callback_secret_file = xasprintf("%s/callback.secret",
+		    state_dir(c));
+}
+
 /* The address has a port. */
 static void
 http_check(struct conf_errors *e, const config_setting_t *g, void *base,
@@ -333,6 +344,21 @@ static const struct conf_entry http_entries[] = {
 	{ .name = "max_connections", .type = CONF_INT,
 	  .offset = H(max_connections), .min = 1, .max = 10000, .def = 256,
 	  .doc = "Connections served at the same time." },
+	{ .name = "max_connections_per_ip", .type = CONF_INT,
+	  .offset = H(max_connections_per_ip), .min = 0, .max = 10000,
+	  .def = 64,
+	  .doc = "Connections one client address may hold, 0 no limit." },
+	{ .name = "request_timeout", .type = CONF_INT,
+	  .offset = H(request_timeout), .min = 1, .max = 3600, .def = 10,
+	  .doc = "Seconds a client has to send a whole request." },
+	{ .name = "write_rate_per_ip", .type = CONF_INT,
+	  .offset = H(write_rate_per_ip), .min = 0, .max = 1000000,
+	  .def = 60,
+	  .doc = "Unsubscribes and callbacks per minute per address, 0 any." },
+	{ .name = "callback_secret_file", .type = CONF_STRING,
+	  .offset = H(callback_secret_file),
+	  .def_doc = "state_dir/callback.secret",
+	  .doc = "The secret the Kannel callback URLs carry; made if missing." },
 	{ .name = "threads", .type = CONF_INT, .offset = H(threads),
 	  .min = 0, .max = 64, .def = 0,
 	  .doc = "Worker threads; 0 is one per online CPU, at least 2." },
@@ -352,7 +378,8 @@ static const struct conf_entry http_entries[] = {
 };
 
 const struct conf_table conf_http_table = {
-	.usage = "{ ... }", .entries = http_entries, .check = http_check
+	.usage = "{ ... }", .entries = http_entries, .check = http_check,
+	.finish = http_finish
 };
 
 /* The state directory nobody configured. */
