@@ -208,17 +208,44 @@ put_param(struct buf *b, const char *name, const char *value)
 	put_url(b, value);
 }
 
+/* Where the value of the "secret" query argument of url starts, and its
+ * length in *len; NULL without one. */
+static const char *
+secret_value(const char *url, size_t *len)
+{
+	const char *p = strchr(url, '?');
+
+	while (p != NULL) {
+		p++;
+		if (strncmp(p, "secret=", 7) == 0) {
+			*len = strcspn(p + 7, "&#");
+			return p + 7;
+		}
+		p = strchr(p, '&');
+	}
+	return NULL;
+}
+
 /* The dlr-url pattern Kannel fills in: our callback with the outbox id,
  * Kannel's %d (DLR type) and %A (SMSC answer).  Percent signs of the base
- * are doubled, Kannel's own escape for a literal '%'. */
+ * are doubled, Kannel's own escape for a literal '%'.  redact shows the
+ * value of a "secret" argument of the base as ***. */
 static char *
-kannel_dlr_pattern(const char *base, int64_t id)
+kannel_dlr_pattern(const char *base, int64_t id, int redact)
 {
+	const char *p, *secret = NULL;
 	struct buf b;
-	const char *p;
+	size_t n = 0;
 
+	if (redact)
+		secret = secret_value(base, &n);
 	buf_init(&b);
 	for (p = base; *p != '\0'; p++) {
+		if (p == secret && n > 0) {
+			buf_puts(&b, "***");
+			p += n - 1;
+			continue;
+		}
 		buf_addc(&b, *p);
 		if (*p == '%')
 			buf_addc(&b, '%');
@@ -257,7 +284,7 @@ kannel_build(const struct sms_gw *gw, int64_t id, const char *to,
 	if (gw->dlr_url != NULL) {
 		buf_printf(&b, "&dlr-mask=%d", gw->dlr_mask > 0 ?
 		    gw->dlr_mask : SMS_GW_DLR_MASK_DEFAULT);
-		dlr = kannel_dlr_pattern(gw->dlr_url, id);
+		dlr = kannel_dlr_pattern(gw->dlr_url, id, redact);
 		put_param(&b, "dlr-url", dlr);
 		free(dlr);
 	}
