@@ -5,8 +5,9 @@
  * Request line and headers must fit in HTTPD_CONN_MEMORY (libmicrohttpd
  * answers 414 or 431 otherwise), paths longer than ROUTE_URL_MAX get 414
  * (route.h), bodies sent to /u/ over HTTPD_POST_MAX 413, malformed
- * requests 400 (libmicrohttpd).  The Kannel callbacks answer loopback
- * clients only (httpd_routes.c). */
+ * requests 400 (libmicrohttpd).  Connections and their deadlines are
+ * httpd_guard.c's.  The Kannel callbacks answer loopback clients only
+ * (httpd_routes.c). */
 #include <netdb.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -220,12 +221,14 @@ httpd_access_log(struct httpd_req *r, unsigned status)
 	free(path);
 }
 
-/* Queues a response, counted by status class and logged. */
+/* Queues a response, counted by status class and logged; the request's
+ * deadline no longer runs. */
 enum MHD_Result
 httpd_queue(struct httpd_req *r, unsigned status, struct MHD_Response *resp)
 {
 	httpd_access_log(r, status);
 	metrics_count_response(r->h->metrics, status);
+	httpd_guard_answering(r->conn_rec);
 	return MHD_queue_response(r->conn, status, resp);
 }
 
@@ -389,6 +392,7 @@ httpd_access(void *cls, struct MHD_Connection *conn, const char *url,
 	if (p == NULL) {
 		p = xcalloc(1, sizeof(*p));
 		p->h = cls;
+		p->conn_rec = httpd_guard_conn(conn);
 		p->post = strcmp(method, "POST") == 0;
 		*ctx = p;
 		return MHD_YES;
@@ -403,15 +407,20 @@ httpd_access(void *cls, struct MHD_Connection *conn, const char *url,
 	return httpd_dispatch(p);
 }
 
-/* Frees a request's state when libmicrohttpd is done with the request. */
+/* Frees a request's state when libmicrohttpd is done with the request;
+ * the connection's next request has its deadline from now. */
 static void
 httpd_completed(void *cls, struct MHD_Connection *conn, void **ctx,
     enum MHD_RequestTerminationCode why)
 {
+	struct httpd_req *p = *ctx;
+
 	(void)cls;
 	(void)conn;
 	(void)why;
-	free(*ctx);
+	if (p != NULL)
+		httpd_guard_answered(p->conn_rec);
+	free(p);
 	*ctx = NULL;
 }
 
@@ -439,12 +448,21 @@ httpd_mhd_start(struct httpd *h, const struct conf *cf, int fd)
 	/* Worker threads inherit the mask: signals stay with the main loop. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
+	/* ITC: each thread has a wake-up of its own, so that a stop reaches
+	 * every one (a thread at its connection limit no longer watches the
+	 * listening socket, whose shutdown is the wake-up otherwise, and
+	 * slept until its next idle timeout, 26 s after a flood).  The
+	 * connection limit is the guard's (max_connections across threads);
+	 * the library's, which it splits between threads, stays above it. */
 	mhd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO |
-	    MHD_USE_ERROR_LOG, 0, NULL, NULL, httpd_access, h,
+	    MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, httpd_guard_accept, h,
+	    httpd_access, h,
 	    MHD_OPTION_EXTERNAL_LOGGER, httpd_mhd_log, h,
 	    MHD_OPTION_LISTEN_SOCKET, fd,
 	    MHD_OPTION_THREAD_POOL_SIZE, httpd_threads(cf),
-	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)cf->http.max_connections,
+	    MHD_OPTION_CONNECTION_LIMIT, 2 * (unsigned)cf->http.max_connections +
+	    httpd_threads(cf),
+	    MHD_OPTION_NOTIFY_CONNECTION, httpd_guard_notify, h,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTPD_CONN_MEMORY,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTPD_CONN_TIMEOUT,
 	    MHD_OPTION_STRICT_FOR_CLIENT, 1,	/* e.g. Host: required */
@@ -460,6 +478,7 @@ httpd_free(struct httpd *h)
 {
 	size_t i;
 
+	httpd_guard_free(h->guard);
 	httpd_cache_free(h);
 	httpd_tokens_free(h);
 	for (i = 0; i < h->nidle; i++) {
@@ -500,6 +519,11 @@ httpd_start(const struct conf *cf, const char *store_path,
 	pthread_mutex_init(&h->pool_lock, NULL);
 	pthread_mutex_init(&h->render_lock, NULL);
 	pthread_mutex_init(&h->cache_lock, NULL);
+	if ((h->guard = httpd_guard_new(cf, metrics, cause)) == NULL) {
+		close(fd);
+		httpd_free(h);
+		return -1;
+	}
 	if ((h->mhd = httpd_mhd_start(h, cf, fd)) == NULL) {
 		/* On failure the socket is still ours (MHD_stop_daemon()
 		 * closes it otherwise). */
@@ -516,13 +540,24 @@ httpd_start(const struct conf *cf, const char *store_path,
 	return 0;
 }
 
-/* Stops the server after the requests in progress. */
+/* Stops the server within about HTTPD_STOP_GRACE seconds, whatever the
+ * clients: new connections closed as soon as accepted, those waiting for
+ * a request closed at once, answers in progress given the grace, then
+ * every connection closed (MHD_stop_daemon() shuts each down and joins
+ * the threads).  Not MHD_quiesce_daemon(): in 0.9.75 it races a thread
+ * that drops the listening socket from its epoll set itself, and the
+ * loser aborts the process. */
 void
 httpd_stop(struct httpd *h)
 {
+	double until;
+
 	if (h == NULL)
 		return;
-	MHD_stop_daemon(h->mhd);	/* waits for requests in progress */
+	until = clock_seconds() + HTTPD_STOP_GRACE;
+	while (httpd_guard_drain(h->guard) > 0 && clock_seconds() < until)
+		usleep(20 * 1000);
+	MHD_stop_daemon(h->mhd);
 	httpd_free(h);
 }
 
@@ -538,5 +573,6 @@ httpd_set_conf(struct httpd *h, const struct conf *cf)
 		    "threads needs a restart; still on %s", h->cf->http.listen);
 	h->cf = cf;
 	h->gen++;	/* feeds depend on the configuration: render again */
+	httpd_guard_set_conf(h->guard, cf);
 	pthread_rwlock_unlock(&h->conf_lock);
 }

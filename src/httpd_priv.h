@@ -13,6 +13,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include <microhttpd.h>
 
@@ -24,7 +25,11 @@
 
 #define HTTPD_CONN_MEMORY (32 * 1024) /* per connection: request line and
 					 headers must fit (else 414/431) */
-#define HTTPD_CONN_TIMEOUT 30	    /* seconds a connection may idle */
+#define HTTPD_CONN_TIMEOUT 30	    /* seconds a connection may idle while
+				       its answer is sent (waiting for a
+				       request: http.request_timeout) */
+#define HTTPD_STOP_GRACE 2.0	    /* seconds answers in progress get on
+				       shutdown */
 #define HTTPD_POST_MAX (64 * 1024)  /* bigger POST bodies: 413 */
 #define HTTPD_FEED_MAX_AGE 300	    /* Cache-Control max-age of feeds */
 #define HTTPD_CACHE_BYTES (64 * 1024 * 1024) /* rendered feeds kept */
@@ -67,9 +72,13 @@ struct httpd_token {
 	struct store_rep rep;
 };
 
+struct httpd_guard;
+struct httpd_conn;
+
 struct httpd {
 	struct MHD_Daemon *mhd;
 	char *store_path;
+	struct httpd_guard *guard;
 
 	pthread_rwlock_t conf_lock;
 	const struct conf *cf;
@@ -103,6 +112,7 @@ struct httpd_req {
 	const struct conf *cf;	/* read-locked while the handler runs */
 	const char *url;
 	const char *method;
+	struct httpd_conn *conn_rec; /* the guard's record of conn */
 	int post;		/* POST (else GET or HEAD) */
 	size_t body_len;	/* POST: bytes received (and dropped) */
 	int body_too_big;
@@ -133,6 +143,27 @@ enum MHD_Result httpd_unavailable(struct httpd_req *r, const char *what,
 const char *httpd_arg(struct httpd_req *r, const char *name, size_t *len);
 /* Formats an IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT"). */
 void httpd_http_date(int64_t t, char out[64]);
+
+/* httpd_guard.c: connections, per-address limits, request deadlines,
+ * room for new clients, the summary of what it refused. */
+struct httpd_guard *httpd_guard_new(const struct conf *cf,
+    struct metrics *metrics, char **cause);
+void httpd_guard_set_conf(struct httpd_guard *g, const struct conf *cf);
+void httpd_guard_free(struct httpd_guard *g);
+/* libmicrohttpd's accept policy and connection notifier; cls is the
+ * struct httpd. */
+enum MHD_Result httpd_guard_accept(void *cls, const struct sockaddr *sa,
+    socklen_t len);
+void httpd_guard_notify(void *cls, struct MHD_Connection *conn,
+    void **socket_ctx, enum MHD_ConnectionNotificationCode code);
+struct httpd_conn *httpd_guard_conn(struct MHD_Connection *conn);
+/* The request is answered (its deadline ends); the answer went (the
+ * next request's deadline starts). */
+void httpd_guard_answering(struct httpd_conn *c);
+void httpd_guard_answered(struct httpd_conn *c);
+/* New connections are refused, those waiting for a request closed.
+ * Returns how many are still being answered. */
+size_t httpd_guard_drain(struct httpd_guard *g);
 
 /* httpd_feeds.c */
 enum MHD_Result httpd_route_feed(struct httpd_req *r, const char *token,
