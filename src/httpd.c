@@ -5,8 +5,8 @@
  * Request line and headers must fit in HTTPD_CONN_MEMORY (libmicrohttpd
  * answers 414 or 431 otherwise), paths longer than ROUTE_URL_MAX get 414
  * (route.h), bodies sent to /u/ over HTTPD_POST_MAX 413, malformed
- * requests 400 (libmicrohttpd).  Connections and their deadlines are
- * httpd_guard.c's.  The Kannel callbacks answer loopback clients only
+ * requests 400 (libmicrohttpd).  Connections, deadlines and rate limits
+ * are httpd_guard.c's; the Kannel callbacks need their secret
  * (httpd_routes.c). */
 #include <netdb.h>
 #include <netinet/in.h>
@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "callback.h"
 #include "httpd_priv.h"
 #include "log.h"
 #include "route.h"
@@ -197,7 +198,8 @@ httpd_store_release(struct httpd_req *r)
 }
 
 /* Logs a request at debug level, with the secret part of the path (a feed
- * or unsubscribe token) left out, and quoted: a path may hold any byte. */
+ * or unsubscribe token, the callback secret of the query, which is not in
+ * url) left out, and quoted: a path may hold any byte. */
 static void
 httpd_access_log(struct httpd_req *r, unsigned status)
 {
@@ -221,13 +223,33 @@ httpd_access_log(struct httpd_req *r, unsigned status)
 	free(path);
 }
 
-/* Queues a response, counted by status class and logged; the request's
- * deadline no longer runs. */
+/* What a 4xx answer counts as in /metrics and the log's summary. */
+static enum metrics_http
+httpd_bad_kind(const struct httpd_req *r, unsigned status)
+{
+	if (r->invalid_token)
+		return METRICS_HTTP_INVALID_TOKEN;
+	switch (status) {
+	case MHD_HTTP_NOT_FOUND:
+		return METRICS_HTTP_NOT_FOUND;
+	case MHD_HTTP_FORBIDDEN:
+		return METRICS_HTTP_FORBIDDEN;
+	case MHD_HTTP_TOO_MANY_REQUESTS:
+		return METRICS_HTTP_RATE_LIMITED;
+	default:
+		return METRICS_HTTP_MALFORMED;
+	}
+}
+
+/* Queues a response, counted by status class (4xx by kind) and logged;
+ * the request's deadline no longer runs. */
 enum MHD_Result
 httpd_queue(struct httpd_req *r, unsigned status, struct MHD_Response *resp)
 {
 	httpd_access_log(r, status);
 	metrics_count_response(r->h->metrics, status);
+	if (status >= 400 && status < 500)
+		httpd_guard_bad(r->h->guard, httpd_bad_kind(r, status));
 	httpd_guard_answering(r->conn_rec);
 	return MHD_queue_response(r->conn, status, resp);
 }
@@ -260,6 +282,32 @@ httpd_not_found(struct httpd_req *r)
 {
 	return httpd_reply(r, MHD_HTTP_NOT_FOUND, "text/plain; charset=utf-8",
 	    httpd_404, NULL);
+}
+
+/* The 404 of a wrong token, counted apart from other 404s. */
+enum MHD_Result
+httpd_invalid_token(struct httpd_req *r)
+{
+	r->invalid_token = 1;
+	return httpd_not_found(r);
+}
+
+/* Takes one of the address's writes, or answers 429. */
+enum MHD_Result
+httpd_rate_limit(struct httpd_req *r, int *answered)
+{
+	const char *hdrs[] = { "Retry-After", NULL, NULL };
+	char secs[16];
+	unsigned wait;
+
+	*answered = 0;
+	if (httpd_guard_write_ok(r->h->guard, r->conn_rec, &wait))
+		return MHD_YES;
+	*answered = 1;
+	snprintf(secs, sizeof(secs), "%u", wait);
+	hdrs[1] = secs;
+	return httpd_reply(r, MHD_HTTP_TOO_MANY_REQUESTS,
+	    "text/plain; charset=utf-8", "Too Many Requests\n", hdrs);
 }
 
 /* Logs a store failure and answers 503. */
@@ -392,8 +440,10 @@ httpd_access(void *cls, struct MHD_Connection *conn, const char *url,
 	if (p == NULL) {
 		p = xcalloc(1, sizeof(*p));
 		p->h = cls;
+		p->conn = conn, p->url = url, p->method = method;
 		p->conn_rec = httpd_guard_conn(conn);
 		p->post = strcmp(method, "POST") == 0;
+		p->head = strcmp(method, "HEAD") == 0;
 		*ctx = p;
 		return MHD_YES;
 	}
@@ -479,6 +529,7 @@ httpd_free(struct httpd *h)
 	size_t i;
 
 	httpd_guard_free(h->guard);
+	free(h->cb_secret);
 	httpd_cache_free(h);
 	httpd_tokens_free(h);
 	for (i = 0; i < h->nidle; i++) {
@@ -491,6 +542,7 @@ httpd_free(struct httpd *h)
 	pthread_mutex_destroy(&h->pool_lock);
 	pthread_mutex_destroy(&h->render_lock);
 	pthread_mutex_destroy(&h->cache_lock);
+	pthread_mutex_destroy(&h->secret_lock);
 	free(h);
 }
 
@@ -519,6 +571,7 @@ httpd_start(const struct conf *cf, const char *store_path,
 	pthread_mutex_init(&h->pool_lock, NULL);
 	pthread_mutex_init(&h->render_lock, NULL);
 	pthread_mutex_init(&h->cache_lock, NULL);
+	pthread_mutex_init(&h->secret_lock, NULL);
 	if ((h->guard = httpd_guard_new(cf, metrics, cause)) == NULL) {
 		close(fd);
 		httpd_free(h);
@@ -536,6 +589,8 @@ httpd_start(const struct conf *cf, const char *store_path,
 	/* Debug level: the daemon's "started" line comes first. */
 	log_debug("http: listening on %s (%s)", cf->http.listen,
 	    cf->http.base_url);
+	/* Made now, so the admin can read it for Kannel's configuration. */
+	free(httpd_callback_secret(h));
 	*out = h;
 	return 0;
 }
@@ -561,6 +616,28 @@ httpd_stop(struct httpd *h)
 	httpd_free(h);
 }
 
+/* The callback secret, read (or made) on first need and after a reload;
+ * NULL when it cannot be read, logged once, not once per request.
+ * malloc'd. */
+char *
+httpd_callback_secret(struct httpd *h)
+{
+	char *cause = NULL, *s;
+
+	pthread_mutex_lock(&h->secret_lock);
+	if (h->cb_secret == NULL && callback_secret_load(
+	    h->cf->http.callback_secret_file, &h->cb_secret, &cause) != 0) {
+		if (!h->cb_secret_logged)
+			log_err("http: the Kannel callbacks answer 503 until "
+			    "this is fixed: %s", cause);
+		h->cb_secret_logged = 1;
+		free(cause);
+	}
+	s = h->cb_secret != NULL ? xstrdup(h->cb_secret) : NULL;
+	pthread_mutex_unlock(&h->secret_lock);
+	return s;
+}
+
 /* Swaps the configuration (write lock) after a reload. */
 void
 httpd_set_conf(struct httpd *h, const struct conf *cf)
@@ -574,5 +651,10 @@ httpd_set_conf(struct httpd *h, const struct conf *cf)
 	h->cf = cf;
 	h->gen++;	/* feeds depend on the configuration: render again */
 	httpd_guard_set_conf(h->guard, cf);
+	pthread_mutex_lock(&h->secret_lock);
+	free(h->cb_secret);	/* read again, maybe from another file */
+	h->cb_secret = NULL;
+	h->cb_secret_logged = 0;
+	pthread_mutex_unlock(&h->secret_lock);
 	pthread_rwlock_unlock(&h->conf_lock);
 }

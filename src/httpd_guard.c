@@ -1,7 +1,7 @@
 /* httpd_guard.c - what keeps the public HTTP port serving under attack:
  * every connection from accept to close, limits per client address, the
- * deadline of a request, room for new clients, and a summary of what it
- * refused instead of a log line each.
+ * deadline of a request, room for new clients, a rate limit on writes and
+ * a summary of bad requests instead of a log line each.
  *
  * libmicrohttpd (0.9.75) only knows an idle timeout, which every byte
  * resets, and a per-address limit it neither counts nor reports.  So:
@@ -37,6 +37,7 @@
 #include "util.h"
 
 #define GUARD_PEERS 1024	/* hash chains of addresses with connections */
+#define GUARD_BUCKETS 4096	/* rate limit buckets (fixed: bounded memory) */
 #define GUARD_TICK_MS 250	/* how often deadlines are looked at */
 #define GUARD_SUMMARY_S 10	/* at most one summary line this often */
 
@@ -61,6 +62,13 @@ struct guard_peer {
 	unsigned n;
 };
 
+/* Rate limit tokens of one address (or of several that hash alike). */
+struct guard_bucket {
+	unsigned char key[16];
+	double tokens;
+	int64_t last;		/* ms */
+};
+
 struct httpd_guard {
 	pthread_mutex_t lock;	/* the connections and peers */
 	pthread_cond_t wake;
@@ -71,7 +79,10 @@ struct httpd_guard {
 	struct guard_peer *peers[GUARD_PEERS];
 	uint64_t seed;
 	unsigned max_conns;	/* fixed at start, as libmicrohttpd's */
-	_Atomic unsigned per_ip, timeout_ms;
+	_Atomic unsigned per_ip, timeout_ms, write_rate;
+
+	pthread_mutex_t bucket_lock;
+	struct guard_bucket buckets[GUARD_BUCKETS];
 
 	_Atomic unsigned long window[METRICS_HTTP_COUNT];
 	int64_t window_start;
@@ -347,6 +358,52 @@ httpd_guard_answered(struct httpd_conn *c)
 	atomic_store(&c->state, CONN_WAITING);
 }
 
+/* Takes a token of the connection's address for a write; 0 and the
+ * seconds to wait in *retry_after when there is none. */
+int
+httpd_guard_write_ok(struct httpd_guard *g, const struct httpd_conn *c,
+    unsigned *retry_after)
+{
+	struct guard_bucket *b;
+	unsigned rate = atomic_load(&g->write_rate);
+	double per_ms, cap = rate;
+	int64_t now = guard_now();
+	int ok;
+
+	*retry_after = 0;
+	if (rate == 0 || c == NULL)
+		return 1;
+	per_ms = rate / 60000.0;
+	pthread_mutex_lock(&g->bucket_lock);
+	b = &g->buckets[guard_hash(g, c->key) % GUARD_BUCKETS];
+	if (b->last == 0 || (memcmp(b->key, c->key, 16) != 0 &&
+	    b->tokens + (double)(now - b->last) * per_ms >= cap)) {
+		/* Unused, or another address's that has filled up again:
+		 * this address's now.  Else the two share it. */
+		memcpy(b->key, c->key, 16);
+		b->tokens = cap;
+		b->last = now;
+	}
+	b->tokens += (double)(now - b->last) * per_ms;
+	if (b->tokens > cap)
+		b->tokens = cap;
+	b->last = now;
+	if ((ok = b->tokens >= 1.0))
+		b->tokens -= 1.0;
+	else	/* whole seconds until a token, rounded up */
+		*retry_after = 1 + (unsigned)((1.0 - b->tokens) / per_ms /
+		    1000.0);
+	pthread_mutex_unlock(&g->bucket_lock);
+	return ok;
+}
+
+/* Counts a request answered 4xx. */
+void
+httpd_guard_bad(struct httpd_guard *g, enum metrics_http what)
+{
+	guard_count(g, what);
+}
+
 /* One line for everything counted since the last one, if anything. */
 static void
 guard_summary(struct httpd_guard *g, int64_t now)
@@ -437,6 +494,7 @@ httpd_guard_set_conf(struct httpd_guard *g, const struct conf *cf)
 {
 	atomic_store(&g->per_ip, (unsigned)cf->http.max_connections_per_ip);
 	atomic_store(&g->timeout_ms, (unsigned)cf->http.request_timeout * 1000);
+	atomic_store(&g->write_rate, (unsigned)cf->http.write_rate_per_ip);
 }
 
 /* A guard for cf's limits, counting into metrics (may be NULL), with its
@@ -459,6 +517,7 @@ httpd_guard_new(const struct conf *cf, struct metrics *metrics,
 	httpd_guard_set_conf(g, cf);
 	g->window_start = guard_now();
 	pthread_mutex_init(&g->lock, NULL);
+	pthread_mutex_init(&g->bucket_lock, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&g->wake, &ca);
@@ -514,6 +573,7 @@ httpd_guard_free(struct httpd_guard *g)
 		}
 	}
 	pthread_cond_destroy(&g->wake);
+	pthread_mutex_destroy(&g->bucket_lock);
 	pthread_mutex_destroy(&g->lock);
 	free(g);
 }

@@ -80,6 +80,10 @@ struct httpd {
 	char *store_path;
 	struct httpd_guard *guard;
 
+	pthread_mutex_t secret_lock;
+	char *cb_secret;	  /* the callback secret, read on first need */
+	int cb_secret_logged;	  /* its failure was logged (once a reload) */
+
 	pthread_rwlock_t conf_lock;
 	const struct conf *cf;
 	unsigned gen;		  /* bumped on every httpd_set_conf() */
@@ -114,6 +118,8 @@ struct httpd_req {
 	const char *method;
 	struct httpd_conn *conn_rec; /* the guard's record of conn */
 	int post;		/* POST (else GET or HEAD) */
+	int head;		/* HEAD: answer as GET would, change nothing */
+	int invalid_token;	/* a 404 for a wrong token (for /metrics) */
 	size_t body_len;	/* POST: bytes received (and dropped) */
 	int body_too_big;
 	struct store *st;	/* borrowed by httpd_store(), given back after */
@@ -135,17 +141,25 @@ enum MHD_Result httpd_queue(struct httpd_req *r, unsigned status,
     struct MHD_Response *resp);
 /* The same 404 for every missing page and every wrong token. */
 enum MHD_Result httpd_not_found(struct httpd_req *r);
+/* That 404 for a token that is not valid (counted as such). */
+enum MHD_Result httpd_invalid_token(struct httpd_req *r);
+/* 429 with Retry-After when the client's address may not write now;
+ * MHD_YES and *answered 0 when it may. */
+enum MHD_Result httpd_rate_limit(struct httpd_req *r, int *answered);
 /* 503: the store is not answering. */
 enum MHD_Result httpd_unavailable(struct httpd_req *r, const char *what,
     char *cause);
 /* A query argument, or NULL; *len (may be NULL) gets its length, which
  * counts embedded NUL bytes (UTF-16 text). */
 const char *httpd_arg(struct httpd_req *r, const char *name, size_t *len);
+/* The Kannel callbacks' secret (callback.h), read on first need and
+ * after each reload; NULL when it cannot be (logged once).  malloc'd. */
+char *httpd_callback_secret(struct httpd *h);
 /* Formats an IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT"). */
 void httpd_http_date(int64_t t, char out[64]);
 
 /* httpd_guard.c: connections, per-address limits, request deadlines,
- * room for new clients, the summary of what it refused. */
+ * the rate limit of writes, the summary of bad requests. */
 struct httpd_guard *httpd_guard_new(const struct conf *cf,
     struct metrics *metrics, char **cause);
 void httpd_guard_set_conf(struct httpd_guard *g, const struct conf *cf);
@@ -161,6 +175,11 @@ struct httpd_conn *httpd_guard_conn(struct MHD_Connection *conn);
  * next request's deadline starts). */
 void httpd_guard_answering(struct httpd_conn *c);
 void httpd_guard_answered(struct httpd_conn *c);
+/* 1 when the connection's address may write now; else 0 and the seconds
+ * until it may. */
+int httpd_guard_write_ok(struct httpd_guard *g, const struct httpd_conn *c,
+    unsigned *retry_after);
+void httpd_guard_bad(struct httpd_guard *g, enum metrics_http what);
 /* New connections are refused, those waiting for a request closed.
  * Returns how many are still being answered. */
 size_t httpd_guard_drain(struct httpd_guard *g);
