@@ -4,8 +4,13 @@
  *
  * Request line and headers must fit in HTTPD_CONN_MEMORY (libmicrohttpd
  * answers 414 or 431 otherwise), paths longer than ROUTE_URL_MAX get 414
- * (route.h), bodies sent to /u/ over HTTPD_POST_MAX 413, malformed
- * requests 400 (libmicrohttpd).  Connections, deadlines and rate limits
+ * (route.h), bodies over HTTPD_POST_MAX 413, malformed requests 400
+ * (libmicrohttpd).  A body that could be read two ways (the shapes of
+ * request smuggling) is refused as soon as the headers are in, before any
+ * of it is read, and the connection closed: several Content-Length values,
+ * Content-Length with Transfer-Encoding, a coding other than chunked (400),
+ * and chunked itself (411: libmicrohttpd does not show chunk sizes, and no
+ * route needs a body that large).  Connections, deadlines and rate limits
  * are httpd_guard.c's; the Kannel callbacks need their secret
  * (httpd_routes.c). */
 #include <netdb.h>
@@ -16,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -385,10 +391,6 @@ httpd_route(struct httpd_req *r)
 		    "text/plain; charset=utf-8", "URI Too Long\n", NULL);
 	case ROUTE_FEED:
 	case ROUTE_UNSUB:
-		/* After the token check: a bad token is a 404 anyway. */
-		if (rt.kind == ROUTE_UNSUB && r->body_too_big)
-			return httpd_reply(r, MHD_HTTP_CONTENT_TOO_LARGE,
-			    "text/plain; charset=utf-8", "Too Large\n", NULL);
 		token = xstrndup(rt.token, rt.token_len);
 		ret = rt.kind == ROUTE_FEED ?
 		    httpd_route_feed(r, token, rt.feed) :
@@ -424,6 +426,76 @@ httpd_dispatch(struct httpd_req *r)
 	return ret;
 }
 
+/* The headers that say how long the body is, as the client sent them
+ * (libmicrohttpd itself looks at the first of each only). */
+struct httpd_framing {
+	const char *length;	/* the first Content-Length */
+	unsigned nlength;
+	int lengths_differ;
+	const char *coding;	/* the first Transfer-Encoding */
+	unsigned ncoding;
+};
+
+/* Collects one header into a struct httpd_framing. */
+static enum MHD_Result
+httpd_framing_header(void *cls, enum MHD_ValueKind kind, const char *key,
+    const char *value)
+{
+	struct httpd_framing *f = cls;
+
+	(void)kind;
+	if (value == NULL)
+		value = "";
+	if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0) {
+		if (f->nlength++ == 0)
+			f->length = value;
+		else if (strcmp(f->length, value) != 0)
+			f->lengths_differ = 1;
+	} else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
+		if (f->ncoding++ == 0)
+			f->coding = value;
+	}
+	return MHD_YES;
+}
+
+/* Answers at once a request whose body could be read two ways or is too
+ * big; libmicrohttpd closes the connection after such an early answer. */
+static enum MHD_Result
+httpd_framing_check(struct httpd_req *r)
+{
+	struct httpd_framing f = { 0 };
+	const char *why = NULL;
+	unsigned status = MHD_HTTP_BAD_REQUEST;
+	enum MHD_Result ret;
+	char *msg;
+
+	MHD_get_connection_values(r->conn, MHD_HEADER_KIND,
+	    httpd_framing_header, &f);
+	if (f.ncoding > 0 && f.nlength > 0)
+		why = "Content-Length and Transfer-Encoding";
+	else if (f.ncoding > 1 || (f.ncoding == 1 &&
+	    strcasecmp(f.coding, "chunked") != 0))
+		why = "a Transfer-Encoding other than chunked";
+	else if (f.ncoding == 1) {
+		status = MHD_HTTP_LENGTH_REQUIRED;
+		why = "a body without Content-Length";
+	} else if (f.lengths_differ)
+		why = "several Content-Length values";
+	else if (f.nlength > 0 && strtoull(f.length, NULL, 10) >
+	    HTTPD_POST_MAX) {
+		status = MHD_HTTP_CONTENT_TOO_LARGE;
+		why = "a body too large";
+	}
+	if (why == NULL)
+		return MHD_YES;
+	msg = xasprintf("%s: %s\n", status == MHD_HTTP_BAD_REQUEST ?
+	    "Bad Request" : status == MHD_HTTP_LENGTH_REQUIRED ?
+	    "Length Required" : "Content Too Large", why);
+	ret = httpd_reply(r, status, "text/plain; charset=utf-8", msg, NULL);
+	free(msg);
+	return ret;
+}
+
 /* libmicrohttpd's access handler: called once when the headers are in
  * (*ctx NULL), once per chunk of body, and once at the end, when the
  * request is answered (libmicrohttpd's recommended pattern, which keeps
@@ -445,13 +517,13 @@ httpd_access(void *cls, struct MHD_Connection *conn, const char *url,
 		p->post = strcmp(method, "POST") == 0;
 		p->head = strcmp(method, "HEAD") == 0;
 		*ctx = p;
-		return MHD_YES;
+		return httpd_framing_check(p);
 	}
 	if (*upload_size > 0) {	/* bodies are not needed: counted, dropped */
 		p->body_len += *upload_size;
-		p->body_too_big |= p->body_len > HTTPD_POST_MAX;
 		*upload_size = 0;
-		return MHD_YES;
+		/* Content-Length was checked: only a lie gets here. */
+		return p->body_len > HTTPD_POST_MAX ? MHD_NO : MHD_YES;
 	}
 	p->conn = conn, p->url = url, p->method = method;
 	return httpd_dispatch(p);

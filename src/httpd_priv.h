@@ -120,8 +120,7 @@ struct httpd_req {
 	int post;		/* POST (else GET or HEAD) */
 	int head;		/* HEAD: answer as GET would, change nothing */
 	int invalid_token;	/* a 404 for a wrong token (for /metrics) */
-	size_t body_len;	/* POST: bytes received (and dropped) */
-	int body_too_big;
+	size_t body_len;	/* bytes of body received (and dropped) */
 	struct store *st;	/* borrowed by httpd_store(), given back after */
 	struct httpd_db *db;	/* the pool entry st belongs to */
 	unsigned long db_gen;	/* httpd.db_gen once st was borrowed */

@@ -3,7 +3,8 @@
 # and one-click unsubscribes (counted in /metrics, summed up in the log
 # instead of a line each, 429 past the per-address rate), the Kannel
 # callbacks' secret (constant-time, never for HEAD, delivery reports only
-# for SMS) and log injection through a callback argument.
+# for SMS), log injection through a callback argument, and the shapes of
+# request smuggling, refused on raw sockets as soon as the headers are in.
 . "$(cd "$(dirname "$0")/.." && pwd)/lib.sh"
 CTL=${OUTREACHCTL:-outreachctl}
 OUTREACHD=${OUTREACHD:-$(dirname "$CTL")/outreachd}
@@ -120,6 +121,62 @@ t_is "$(code -X POST --interface 127.0.0.4 "$B/u/AAAAAAAAAAAAAAAAAAAAAA")" 404 "
 t_is "$(code --interface 127.0.0.3 "$dlr?secret=$sec&id=$sms&status=1")" 200 \
 	"Kannel with the secret is never rate limited"
 
+# --- request smuggling, on raw sockets ---------------------------------------
+# Each request is sent whole, followed by a GET /metrics; the answer must
+# come at once (not after a timeout), and the GET must not be answered
+# (read as a request of its own).  (libmicrohttpd 0.9.75 sends the head
+# of its own 400 twice: answers are told apart by their status.)
+raw() { "$T_PY" - "$port" "$1" <<'EOF'
+import re, socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=3)
+s.sendall(sys.argv[2].encode().decode("unicode_escape").encode("latin-1"))
+t0, data, closed = time.monotonic(), b"", False
+try:
+    while True:
+        d = s.recv(65536)
+        if not d:
+            closed = True
+            break
+        data += d
+except socket.timeout:
+    pass
+except OSError:  # reset: the server closed with the rest unread
+    closed = True
+line = data.split(b"\r\n")[0].decode()
+codes = sorted(set(c.decode() for c in re.findall(rb"HTTP/1.1 (\d{3}) ", data)))
+print("%s|%s|%s|%.1f" % (line, ",".join(codes), "closed" if closed else "open",
+                         time.monotonic() - t0))
+EOF
+}
+next='GET /metrics HTTP/1.1\r\nHost: a\r\n\r\n'
+refused() { # STATUS DESCRIPTION REQUEST
+	local r
+	r=$(raw "$3")
+	t_like "$r" "^HTTP/1.1 $1 [^|]*\\|$1\\|closed\\|0\\.[0-9]$" "$2: $1 at once, connection closed ($r)"
+}
+refused 400 "two different Content-Length values" \
+	"POST /u/AAAA HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nContent-Length: ${#next}\r\n\r\nx=1&y$next"
+refused 400 "Content-Length: 5, 6" \
+	"POST /u/AAAA HTTP/1.1\r\nHost: a\r\nContent-Length: 5, 6\r\n\r\nx=1&y$next"
+refused 400 "Content-Length with Transfer-Encoding" \
+	"POST /u/AAAA HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n$next"
+refused 400 "Transfer-Encoding: xchunked" \
+	"POST /u/AAAA HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: xchunked\r\n\r\n5\r\nx=1&y\r\n0\r\n\r\n$next"
+refused 400 "Transfer-Encoding: chunked, chunked" \
+	"POST /u/AAAA HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked, chunked\r\n\r\n0\r\n\r\n$next"
+refused 400 "two Transfer-Encoding headers" \
+	"POST /u/AAAA HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: identity\r\n\r\n0\r\n\r\n$next"
+refused 411 "an oversized chunk size (chunked bodies need Content-Length)" \
+	"POST /u/AAAA HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nfffffffffffffff\r\nx"
+refused 413 "Content-Length: 100000 (bodies of more than 64 KiB)" \
+	"POST /u/AAAA HTTP/1.1\r\nHost: a\r\nContent-Length: 100000\r\n\r\nx"
+r=$(raw "GET /healthz HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\nContent-Length: 0\r\n\r\n")
+t_like "$r" '^HTTP/1.1 200 ' "the same Content-Length twice is fine ($r)"
+r=$(raw "POST /u/AAAA HTTP/1.1\r\nHost: a\r\nContent-Length: 26\r\n\r\nList-Unsubscribe=One-Click$next")
+t_like "$r" '^HTTP/1.1 404 [^|]*\|200,404\|' "a well-framed POST and the next request: both answered ($r)"
+m=$(curl -s "$B/metrics")
+t_like "$m" $'\noutreachd_http_bad_requests_total\\{reason="malformed"\\} ([8-9]|[1-9][0-9])\n' \
+	"/metrics counts the refused requests"
 t_is "$(curl -s "$B/healthz")" ok "the daemon is fine"
 kill -TERM "$pid"
 wait "$pid"
