@@ -123,6 +123,11 @@ struct conf_http {
 	char *listen;	     /* "127.0.0.1:8088" */
 	char *base_url;	     /* public URL used in links */
 	int max_connections;
+	int max_connections_per_ip; /* per client address (IPv6: /64), 0 = any */
+	int request_timeout; /* seconds from accept or the last answer to a
+				whole request */
+	int write_rate_per_ip; /* writes per minute per address, 0 = any */
+	char *callback_secret_file; /* the secret of the Kannel callbacks */
 	int threads;	     /* worker threads; 0 = one per online CPU, >= 2 */
 	int done_visible_days; /* done tasks stay in feeds this long */
 	int with_vtodo;

@@ -568,7 +568,8 @@ http_check(struct conf_errors *e, const config_setting_t *g, void *base,
 		    h->base_url);
 }
 
-/* Paths are appended to base_url: without its trailing slashes. */
+/* Paths are appended to base_url: without its trailing slashes.  The
+ * callback secret nobody placed elsewhere is in the state directory. */
 static void
 http_finish(void *base, struct conf *c)
 {
@@ -577,6 +578,9 @@ http_finish(void *base, struct conf *c)
 
 	while (n > 0 && h->base_url[n - 1] == '/')
 		h->base_url[--n] = '\0';
+	if (h->callback_secret_file == NULL)
+		h->callback_secret_file = xasprintf("%s/callback.secret",
+		    state_dir(c));
 }
 
 static const struct conf_entry http_entries[] = {
@@ -589,6 +593,21 @@ static const struct conf_entry http_entries[] = {
 	{ .name = "max_connections", .type = CONF_INT,
 	  .offset = H(max_connections), .min = 1, .max = 10000, .def = 256,
 	  .doc = "Connections served at the same time." },
+	{ .name = "max_connections_per_ip", .type = CONF_INT,
+	  .offset = H(max_connections_per_ip), .min = 0, .max = 10000,
+	  .def = 64,
+	  .doc = "Connections one client address may hold, 0 no limit." },
+	{ .name = "request_timeout", .type = CONF_INT,
+	  .offset = H(request_timeout), .min = 1, .max = 3600, .def = 10,
+	  .doc = "Seconds a client has to send a whole request." },
+	{ .name = "write_rate_per_ip", .type = CONF_INT,
+	  .offset = H(write_rate_per_ip), .min = 0, .max = 1000000,
+	  .def = 60,
+	  .doc = "Unsubscribes and callbacks per minute per address, 0 any." },
+	{ .name = "callback_secret_file", .type = CONF_STRING,
+	  .offset = H(callback_secret_file),
+	  .def_doc = "state_dir/callback.secret",
+	  .doc = "The secret the Kannel callback URLs carry; made if missing." },
 	{ .name = "threads", .type = CONF_INT, .offset = H(threads),
 	  .min = 0, .max = 64, .def = 0,
 	  .doc = "Worker threads; 0 is one per online CPU, at least 2." },

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "callback.h"
 #include "customer.h"
 #include "date.h"
 #include "log.h"
@@ -76,6 +77,8 @@ static int
 channel_open(struct deliver *d, struct deliver_channel *ch, enum channel id,
     const struct conf_channel *cc, char **cause)
 {
+	char *secret;
+
 	ch->id = id;
 	ch->cc = cc;
 	if (read_secret(cc->password_file, &ch->password, cause) != 0)
@@ -104,8 +107,15 @@ channel_open(struct deliver *d, struct deliver_channel *ch, enum channel id,
 		ch->gw.success_status = cc->success_status;
 		ch->gw.success_match = cc->success_match;
 		ch->gw.id_regex = cc->id_regex;
-		ch->dlr_url = xasprintf("%s/callbacks/kannel/dlr",
-		    d->cf->http.base_url);
+		if (cc->transport == TRANSPORT_KANNEL) {
+			/* The callback answers only with the secret. */
+			if (callback_secret_load(d->cf->http.callback_secret_file,
+			    &secret, cause) != 0)
+				return -1;
+			ch->dlr_url = xasprintf("%s/callbacks/kannel/dlr?"
+			    "secret=%s", d->cf->http.base_url, secret);
+			free(secret);
+		}
 		ch->gw.dlr_url = ch->dlr_url;
 		if (sms_gw_check(&ch->gw, cause) != 0)
 			return -1;

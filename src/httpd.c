@@ -4,9 +4,15 @@
  *
  * Request line and headers must fit in HTTPD_CONN_MEMORY (libmicrohttpd
  * answers 414 or 431 otherwise), paths longer than ROUTE_URL_MAX get 414
- * (route.h), bodies sent to /u/ over HTTPD_POST_MAX 413, malformed
- * requests 400 (libmicrohttpd).  The Kannel callbacks answer loopback
- * clients only (httpd_routes.c). */
+ * (route.h), bodies over HTTPD_POST_MAX 413, malformed requests 400
+ * (libmicrohttpd).  A body that could be read two ways (the shapes of
+ * request smuggling) is refused as soon as the headers are in, before any
+ * of it is read, and the connection closed: several Content-Length values,
+ * Content-Length with Transfer-Encoding, a coding other than chunked (400),
+ * and chunked itself (411: libmicrohttpd does not show chunk sizes, and no
+ * route needs a body that large).  Connections, deadlines and rate limits
+ * are httpd_guard.c's; the Kannel callbacks need their secret
+ * (httpd_routes.c). */
 #include <netdb.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -15,10 +21,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "callback.h"
 #include "httpd_priv.h"
 #include "log.h"
 #include "route.h"
@@ -33,17 +41,20 @@ httpd_mhd_log(void *cls, const char *fmt, va_list ap)
     __attribute__((format(printf, 2, 0)));
 
 /* Passes libmicrohttpd's messages to our log, at debug level: they are
- * about single misbehaving connections, not about the service. */
+ * about single misbehaving connections, not about the service.  Quoted:
+ * they may hold what a client sent. */
 static void
 httpd_mhd_log(void *cls, const char *fmt, va_list ap)
 {
-	char *s = xvasprintf(fmt, ap);
+	char *s = xvasprintf(fmt, ap), *q;
 	size_t n = strlen(s);
 
 	(void)cls;
 	while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r'))
 		s[--n] = '\0';
-	log_debug("http: %s", s);
+	q = str_quote(s, 300);
+	log_debug("http: %s", q);
+	free(q);
 	free(s);
 }
 
@@ -193,30 +204,59 @@ httpd_store_release(struct httpd_req *r)
 }
 
 /* Logs a request at debug level, with the secret part of the path (a feed
- * or unsubscribe token) left out. */
+ * or unsubscribe token, the callback secret of the query, which is not in
+ * url) left out, and quoted: a path may hold any byte. */
 static void
 httpd_access_log(struct httpd_req *r, unsigned status)
 {
 	const char *u = r->url ? r->url : "?", *tail = "";
-	int n = (int)strlen(u);
+	char *path, *m, *q;
 
+	if (!log_enabled(LOG_LVL_DEBUG))
+		return;
 	if (strncmp(u, "/feeds/", 7) == 0) {
-		n = 7;
 		tail = strchr(u + 7, '/') ? strchr(u + 7, '/') : "";
+		path = xasprintf("/feeds/...%s", tail);
 	} else if (strncmp(u, "/u/", 3) == 0)
-		n = 3;
-	if (n > 200)
-		n = 200;
-	log_debug("http: %s %.*s%s%s -> %u", r->method ? r->method : "?", n, u,
-	    n < (int)strlen(u) ? "..." : "", tail, status);
+		path = xstrdup("/u/...");
+	else
+		path = xstrdup(u);
+	q = str_quote(path, 200);
+	m = str_quote(r->method ? r->method : "?", 20);
+	log_debug("http: %s %s -> %u", m, q, status);
+	free(m);
+	free(q);
+	free(path);
 }
 
-/* Queues a response, counted by status class and logged. */
+/* What a 4xx answer counts as in /metrics and the log's summary. */
+static enum metrics_http
+httpd_bad_kind(const struct httpd_req *r, unsigned status)
+{
+	if (r->invalid_token)
+		return METRICS_HTTP_INVALID_TOKEN;
+	switch (status) {
+	case MHD_HTTP_NOT_FOUND:
+		return METRICS_HTTP_NOT_FOUND;
+	case MHD_HTTP_FORBIDDEN:
+		return METRICS_HTTP_FORBIDDEN;
+	case MHD_HTTP_TOO_MANY_REQUESTS:
+		return METRICS_HTTP_RATE_LIMITED;
+	default:
+		return METRICS_HTTP_MALFORMED;
+	}
+}
+
+/* Queues a response, counted by status class (4xx by kind) and logged;
+ * the request's deadline no longer runs. */
 enum MHD_Result
 httpd_queue(struct httpd_req *r, unsigned status, struct MHD_Response *resp)
 {
 	httpd_access_log(r, status);
 	metrics_count_response(r->h->metrics, status);
+	if (status >= 400 && status < 500)
+		httpd_guard_bad(r->h->guard, httpd_bad_kind(r, status));
+	httpd_guard_answering(r->conn_rec);
 	return MHD_queue_response(r->conn, status, resp);
 }
 
@@ -248,6 +288,32 @@ httpd_not_found(struct httpd_req *r)
 {
 	return httpd_reply(r, MHD_HTTP_NOT_FOUND, "text/plain; charset=utf-8",
 	    httpd_404, NULL);
+}
+
+/* The 404 of a wrong token, counted apart from other 404s. */
+enum MHD_Result
+httpd_invalid_token(struct httpd_req *r)
+{
+	r->invalid_token = 1;
+	return httpd_not_found(r);
+}
+
+/* Takes one of the address's writes, or answers 429. */
+enum MHD_Result
+httpd_rate_limit(struct httpd_req *r, int *answered)
+{
+	const char *hdrs[] = { "Retry-After", NULL, NULL };
+	char secs[16];
+	unsigned wait;
+
+	*answered = 0;
+	if (httpd_guard_write_ok(r->h->guard, r->conn_rec, &wait))
+		return MHD_YES;
+	*answered = 1;
+	snprintf(secs, sizeof(secs), "%u", wait);
+	hdrs[1] = secs;
+	return httpd_reply(r, MHD_HTTP_TOO_MANY_REQUESTS,
+	    "text/plain; charset=utf-8", "Too Many Requests\n", hdrs);
 }
 
 /* Logs a store failure and answers 503. */
@@ -325,10 +391,6 @@ httpd_route(struct httpd_req *r)
 		    "text/plain; charset=utf-8", "URI Too Long\n", NULL);
 	case ROUTE_FEED:
 	case ROUTE_UNSUB:
-		/* After the token check: a bad token is a 404 anyway. */
-		if (rt.kind == ROUTE_UNSUB && r->body_too_big)
-			return httpd_reply(r, MHD_HTTP_CONTENT_TOO_LARGE,
-			    "text/plain; charset=utf-8", "Too Large\n", NULL);
 		token = xstrndup(rt.token, rt.token_len);
 		ret = rt.kind == ROUTE_FEED ?
 		    httpd_route_feed(r, token, rt.feed) :
@@ -364,6 +426,76 @@ httpd_dispatch(struct httpd_req *r)
 	return ret;
 }
 
+/* The headers that say how long the body is, as the client sent them
+ * (libmicrohttpd itself looks at the first of each only). */
+struct httpd_framing {
+	const char *length;	/* the first Content-Length */
+	unsigned nlength;
+	int lengths_differ;
+	const char *coding;	/* the first Transfer-Encoding */
+	unsigned ncoding;
+};
+
+/* Collects one header into a struct httpd_framing. */
+static enum MHD_Result
+httpd_framing_header(void *cls, enum MHD_ValueKind kind, const char *key,
+    const char *value)
+{
+	struct httpd_framing *f = cls;
+
+	(void)kind;
+	if (value == NULL)
+		value = "";
+	if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0) {
+		if (f->nlength++ == 0)
+			f->length = value;
+		else if (strcmp(f->length, value) != 0)
+			f->lengths_differ = 1;
+	} else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
+		if (f->ncoding++ == 0)
+			f->coding = value;
+	}
+	return MHD_YES;
+}
+
+/* Answers at once a request whose body could be read two ways or is too
+ * big; libmicrohttpd closes the connection after such an early answer. */
+static enum MHD_Result
+httpd_framing_check(struct httpd_req *r)
+{
+	struct httpd_framing f = { 0 };
+	const char *why = NULL;
+	unsigned status = MHD_HTTP_BAD_REQUEST;
+	enum MHD_Result ret;
+	char *msg;
+
+	MHD_get_connection_values(r->conn, MHD_HEADER_KIND,
+	    httpd_framing_header, &f);
+	if (f.ncoding > 0 && f.nlength > 0)
+		why = "Content-Length and Transfer-Encoding";
+	else if (f.ncoding > 1 || (f.ncoding == 1 &&
+	    strcasecmp(f.coding, "chunked") != 0))
+		why = "a Transfer-Encoding other than chunked";
+	else if (f.ncoding == 1) {
+		status = MHD_HTTP_LENGTH_REQUIRED;
+		why = "a body without Content-Length";
+	} else if (f.lengths_differ)
+		why = "several Content-Length values";
+	else if (f.nlength > 0 && strtoull(f.length, NULL, 10) >
+	    HTTPD_POST_MAX) {
+		status = MHD_HTTP_CONTENT_TOO_LARGE;
+		why = "a body too large";
+	}
+	if (why == NULL)
+		return MHD_YES;
+	msg = xasprintf("%s: %s\n", status == MHD_HTTP_BAD_REQUEST ?
+	    "Bad Request" : status == MHD_HTTP_LENGTH_REQUIRED ?
+	    "Length Required" : "Content Too Large", why);
+	ret = httpd_reply(r, status, "text/plain; charset=utf-8", msg, NULL);
+	free(msg);
+	return ret;
+}
+
 /* libmicrohttpd's access handler: called once when the headers are in
  * (*ctx NULL), once per chunk of body, and once at the end, when the
  * request is answered (libmicrohttpd's recommended pattern, which keeps
@@ -380,29 +512,37 @@ httpd_access(void *cls, struct MHD_Connection *conn, const char *url,
 	if (p == NULL) {
 		p = xcalloc(1, sizeof(*p));
 		p->h = cls;
+		p->conn = conn, p->url = url, p->method = method;
+		p->conn_rec = httpd_guard_conn(conn);
 		p->post = strcmp(method, "POST") == 0;
+		p->head = strcmp(method, "HEAD") == 0;
 		*ctx = p;
-		return MHD_YES;
+		return httpd_framing_check(p);
 	}
 	if (*upload_size > 0) {	/* bodies are not needed: counted, dropped */
 		p->body_len += *upload_size;
-		p->body_too_big |= p->body_len > HTTPD_POST_MAX;
 		*upload_size = 0;
-		return MHD_YES;
+		/* Content-Length was checked: only a lie gets here. */
+		return p->body_len > HTTPD_POST_MAX ? MHD_NO : MHD_YES;
 	}
 	p->conn = conn, p->url = url, p->method = method;
 	return httpd_dispatch(p);
 }
 
-/* Frees a request's state when libmicrohttpd is done with the request. */
+/* Frees a request's state when libmicrohttpd is done with the request;
+ * the connection's next request has its deadline from now. */
 static void
 httpd_completed(void *cls, struct MHD_Connection *conn, void **ctx,
     enum MHD_RequestTerminationCode why)
 {
+	struct httpd_req *p = *ctx;
+
 	(void)cls;
 	(void)conn;
 	(void)why;
-	free(*ctx);
+	if (p != NULL)
+		httpd_guard_answered(p->conn_rec);
+	free(p);
 	*ctx = NULL;
 }
 
@@ -430,12 +570,21 @@ httpd_mhd_start(struct httpd *h, const struct conf *cf, int fd)
 	/* Worker threads inherit the mask: signals stay with the main loop. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
+	/* ITC: each thread has a wake-up of its own, so that a stop reaches
+	 * every one (a thread at its connection limit no longer watches the
+	 * listening socket, whose shutdown is the wake-up otherwise, and
+	 * slept until its next idle timeout, 26 s after a flood).  The
+	 * connection limit is the guard's (max_connections across threads);
+	 * the library's, which it splits between threads, stays above it. */
 	mhd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO |
-	    MHD_USE_ERROR_LOG, 0, NULL, NULL, httpd_access, h,
+	    MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, httpd_guard_accept, h,
+	    httpd_access, h,
 	    MHD_OPTION_EXTERNAL_LOGGER, httpd_mhd_log, h,
 	    MHD_OPTION_LISTEN_SOCKET, fd,
 	    MHD_OPTION_THREAD_POOL_SIZE, httpd_threads(cf),
-	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)cf->http.max_connections,
+	    MHD_OPTION_CONNECTION_LIMIT, 2 * (unsigned)cf->http.max_connections +
+	    httpd_threads(cf),
+	    MHD_OPTION_NOTIFY_CONNECTION, httpd_guard_notify, h,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTPD_CONN_MEMORY,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTPD_CONN_TIMEOUT,
 	    MHD_OPTION_STRICT_FOR_CLIENT, 1,	/* e.g. Host: required */
@@ -451,6 +600,8 @@ httpd_free(struct httpd *h)
 {
 	size_t i;
 
+	httpd_guard_free(h->guard);
+	free(h->cb_secret);
 	httpd_cache_free(h);
 	httpd_tokens_free(h);
 	for (i = 0; i < h->nidle; i++) {
@@ -463,6 +614,7 @@ httpd_free(struct httpd *h)
 	pthread_mutex_destroy(&h->pool_lock);
 	pthread_mutex_destroy(&h->render_lock);
 	pthread_mutex_destroy(&h->cache_lock);
+	pthread_mutex_destroy(&h->secret_lock);
 	free(h);
 }
 
@@ -491,6 +643,12 @@ httpd_start(const struct conf *cf, const char *store_path,
 	pthread_mutex_init(&h->pool_lock, NULL);
 	pthread_mutex_init(&h->render_lock, NULL);
 	pthread_mutex_init(&h->cache_lock, NULL);
+	pthread_mutex_init(&h->secret_lock, NULL);
+	if ((h->guard = httpd_guard_new(cf, metrics, cause)) == NULL) {
+		close(fd);
+		httpd_free(h);
+		return -1;
+	}
 	if ((h->mhd = httpd_mhd_start(h, cf, fd)) == NULL) {
 		/* On failure the socket is still ours (MHD_stop_daemon()
 		 * closes it otherwise). */
@@ -503,18 +661,53 @@ httpd_start(const struct conf *cf, const char *store_path,
 	/* Debug level: the daemon's "started" line comes first. */
 	log_debug("http: listening on %s (%s)", cf->http.listen,
 	    cf->http.base_url);
+	/* Made now, so the admin can read it for Kannel's configuration. */
+	free(httpd_callback_secret(h));
 	*out = h;
 	return 0;
 }
 
-/* Stops the server after the requests in progress. */
+/* Stops the server within about HTTPD_STOP_GRACE seconds, whatever the
+ * clients: new connections closed as soon as accepted, those waiting for
+ * a request closed at once, answers in progress given the grace, then
+ * every connection closed (MHD_stop_daemon() shuts each down and joins
+ * the threads).  Not MHD_quiesce_daemon(): in 0.9.75 it races a thread
+ * that drops the listening socket from its epoll set itself, and the
+ * loser aborts the process. */
 void
 httpd_stop(struct httpd *h)
 {
+	double until;
+
 	if (h == NULL)
 		return;
-	MHD_stop_daemon(h->mhd);	/* waits for requests in progress */
+	until = clock_seconds() + HTTPD_STOP_GRACE;
+	while (httpd_guard_drain(h->guard) > 0 && clock_seconds() < until)
+		usleep(20 * 1000);
+	MHD_stop_daemon(h->mhd);
 	httpd_free(h);
+}
+
+/* The callback secret, read (or made) on first need and after a reload;
+ * NULL when it cannot be read, logged once, not once per request.
+ * malloc'd. */
+char *
+httpd_callback_secret(struct httpd *h)
+{
+	char *cause = NULL, *s;
+
+	pthread_mutex_lock(&h->secret_lock);
+	if (h->cb_secret == NULL && callback_secret_load(
+	    h->cf->http.callback_secret_file, &h->cb_secret, &cause) != 0) {
+		if (!h->cb_secret_logged)
+			log_err("http: the Kannel callbacks answer 503 until "
+			    "this is fixed: %s", cause);
+		h->cb_secret_logged = 1;
+		free(cause);
+	}
+	s = h->cb_secret != NULL ? xstrdup(h->cb_secret) : NULL;
+	pthread_mutex_unlock(&h->secret_lock);
+	return s;
 }
 
 /* Swaps the configuration (write lock) after a reload. */
@@ -529,5 +722,11 @@ httpd_set_conf(struct httpd *h, const struct conf *cf)
 		    "threads needs a restart; still on %s", h->cf->http.listen);
 	h->cf = cf;
 	h->gen++;	/* feeds depend on the configuration: render again */
+	httpd_guard_set_conf(h->guard, cf);
+	pthread_mutex_lock(&h->secret_lock);
+	free(h->cb_secret);	/* read again, maybe from another file */
+	h->cb_secret = NULL;
+	h->cb_secret_logged = 0;
+	pthread_mutex_unlock(&h->secret_lock);
 	pthread_rwlock_unlock(&h->conf_lock);
 }

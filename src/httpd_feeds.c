@@ -507,10 +507,8 @@ httpd_route_feed(struct httpd_req *r, const char *token, enum feeds_kind kind)
 		return httpd_unavailable(r, "feed", NULL);
 	if ((rc = feed_rep(r, token, &rep, &cause)) < 0)
 		return httpd_unavailable(r, "feed token", cause);
-	if (rc == 0) {
-		log_info("http: feed request with an unknown token");
-		return httpd_not_found(r);
-	}
+	if (rc == 0)	/* counted and summed up in the log, not logged */
+		return httpd_invalid_token(r);
 	if (cache_answer(r, rep.id, kind, NULL, &ret)) {
 		store_rep_clear(&rep);
 		return ret;

@@ -13,6 +13,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include <microhttpd.h>
 
@@ -24,7 +25,11 @@
 
 #define HTTPD_CONN_MEMORY (32 * 1024) /* per connection: request line and
 					 headers must fit (else 414/431) */
-#define HTTPD_CONN_TIMEOUT 30	    /* seconds a connection may idle */
+#define HTTPD_CONN_TIMEOUT 30	    /* seconds a connection may idle while
+				       its answer is sent (waiting for a
+				       request: http.request_timeout) */
+#define HTTPD_STOP_GRACE 2.0	    /* seconds answers in progress get on
+				       shutdown */
 #define HTTPD_POST_MAX (64 * 1024)  /* bigger POST bodies: 413 */
 #define HTTPD_FEED_MAX_AGE 300	    /* Cache-Control max-age of feeds */
 #define HTTPD_CACHE_BYTES (64 * 1024 * 1024) /* rendered feeds kept */
@@ -67,9 +72,17 @@ struct httpd_token {
 	struct store_rep rep;
 };
 
+struct httpd_guard;
+struct httpd_conn;
+
 struct httpd {
 	struct MHD_Daemon *mhd;
 	char *store_path;
+	struct httpd_guard *guard;
+
+	pthread_mutex_t secret_lock;
+	char *cb_secret;	  /* the callback secret, read on first need */
+	int cb_secret_logged;	  /* its failure was logged (once a reload) */
 
 	pthread_rwlock_t conf_lock;
 	const struct conf *cf;
@@ -103,9 +116,11 @@ struct httpd_req {
 	const struct conf *cf;	/* read-locked while the handler runs */
 	const char *url;
 	const char *method;
+	struct httpd_conn *conn_rec; /* the guard's record of conn */
 	int post;		/* POST (else GET or HEAD) */
-	size_t body_len;	/* POST: bytes received (and dropped) */
-	int body_too_big;
+	int head;		/* HEAD: answer as GET would, change nothing */
+	int invalid_token;	/* a 404 for a wrong token (for /metrics) */
+	size_t body_len;	/* bytes of body received (and dropped) */
 	struct store *st;	/* borrowed by httpd_store(), given back after */
 	struct httpd_db *db;	/* the pool entry st belongs to */
 	unsigned long db_gen;	/* httpd.db_gen once st was borrowed */
@@ -125,14 +140,48 @@ enum MHD_Result httpd_queue(struct httpd_req *r, unsigned status,
     struct MHD_Response *resp);
 /* The same 404 for every missing page and every wrong token. */
 enum MHD_Result httpd_not_found(struct httpd_req *r);
+/* That 404 for a token that is not valid (counted as such). */
+enum MHD_Result httpd_invalid_token(struct httpd_req *r);
+/* 429 with Retry-After when the client's address may not write now;
+ * MHD_YES and *answered 0 when it may. */
+enum MHD_Result httpd_rate_limit(struct httpd_req *r, int *answered);
 /* 503: the store is not answering. */
 enum MHD_Result httpd_unavailable(struct httpd_req *r, const char *what,
     char *cause);
 /* A query argument, or NULL; *len (may be NULL) gets its length, which
  * counts embedded NUL bytes (UTF-16 text). */
 const char *httpd_arg(struct httpd_req *r, const char *name, size_t *len);
+/* The Kannel callbacks' secret (callback.h), read on first need and
+ * after each reload; NULL when it cannot be (logged once).  malloc'd. */
+char *httpd_callback_secret(struct httpd *h);
 /* Formats an IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT"). */
 void httpd_http_date(int64_t t, char out[64]);
+
+/* httpd_guard.c: connections, per-address limits, request deadlines,
+ * the rate limit of writes, the summary of bad requests. */
+struct httpd_guard *httpd_guard_new(const struct conf *cf,
+    struct metrics *metrics, char **cause);
+void httpd_guard_set_conf(struct httpd_guard *g, const struct conf *cf);
+void httpd_guard_free(struct httpd_guard *g);
+/* libmicrohttpd's accept policy and connection notifier; cls is the
+ * struct httpd. */
+enum MHD_Result httpd_guard_accept(void *cls, const struct sockaddr *sa,
+    socklen_t len);
+void httpd_guard_notify(void *cls, struct MHD_Connection *conn,
+    void **socket_ctx, enum MHD_ConnectionNotificationCode code);
+struct httpd_conn *httpd_guard_conn(struct MHD_Connection *conn);
+/* The request is answered (its deadline ends); the answer went (the
+ * next request's deadline starts). */
+void httpd_guard_answering(struct httpd_conn *c);
+void httpd_guard_answered(struct httpd_conn *c);
+/* 1 when the connection's address may write now; else 0 and the seconds
+ * until it may. */
+int httpd_guard_write_ok(struct httpd_guard *g, const struct httpd_conn *c,
+    unsigned *retry_after);
+void httpd_guard_bad(struct httpd_guard *g, enum metrics_http what);
+/* New connections are refused, those waiting for a request closed.
+ * Returns how many are still being answered. */
+size_t httpd_guard_drain(struct httpd_guard *g);
 
 /* httpd_feeds.c */
 enum MHD_Result httpd_route_feed(struct httpd_req *r, const char *token,

@@ -3,12 +3,20 @@
  *
  * The Kannel callbacks (delivery reports and inbound SMS) change the
  * store on the word of whoever calls them, so they are accepted only
- * from a loopback peer (Kannel's smsbox runs beside the daemon) and only
+ * from a loopback peer (Kannel's smsbox runs beside the daemon), only
  * when the request carries no Forwarded, X-Forwarded-For or X-Real-IP
- * header: a reverse proxy on the same host that publishes the feeds adds
- * those (nginx: proxy_set_header X-Forwarded-For ...), so the callbacks
- * stay unreachable through it.  Anything else gets 403.  A Kannel on
- * another host would need a shared secret in the URLs (not supported).
+ * header (a reverse proxy on the same host that publishes the feeds adds
+ * those: nginx proxy_set_header X-Forwarded-For ...), and only with the
+ * callback secret (callback.h) as their `secret` argument, which the
+ * delivery report URL the daemon gives Kannel carries and the admin puts
+ * in the sms-service URL: any local user can reach loopback.  Anything
+ * else gets 403, and counts against the address's rate limit of writes,
+ * as every one-click unsubscribe does.  A HEAD request is answered as
+ * its GET would be, minus the body, and changes nothing.
+ *
+ * Wrong tokens and refused callbacks are not logged one by one (a flood
+ * would fill the journal); httpd_guard.c counts them and sums them up.
+ * Anything a client sent that reaches a log line is quoted (str_quote).
  *
  * Kannel's sms-service must have `omit-empty = true`: the inbound
  * callback answers with an empty body so that nothing is texted back. */
@@ -21,6 +29,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 
+#include "callback.h"
 #include "httpd_priv.h"
 #include "log.h"
 #include "metrics.h"
@@ -34,6 +43,7 @@
 #include "util.h"
 
 static const char html_type[] = "text/html; charset=utf-8";
+static const char *const retry_later[] = { "Retry-After", "30", NULL };
 static const char text_type[] = "text/plain; charset=utf-8";
 static const char *const html_headers[] = {
 	"Cache-Control", "no-store",
@@ -84,16 +94,17 @@ httpd_route_unsub(struct httpd_req *r, const char *token)
 	enum MHD_Result ret;
 	int rc;
 
+	/* Before anything else: a flood of POSTs costs a lookup each. */
+	if (r->post && ((ret = httpd_rate_limit(r, &rc)) != MHD_YES || rc))
+		return ret;
 	if (httpd_store(r) == NULL)
 		return httpd_unavailable(r, "unsubscribe", NULL);
 	if (optout_secret(r->st, secret, &cause) != 0)
 		return httpd_unavailable(r, "unsubscribe secret", cause);
 	rc = optout_token_check(secret, token, &t);
 	memset(secret, 0, sizeof(secret));
-	if (rc != 0) {
-		log_info("http: unsubscribe with an invalid token");
-		return httpd_not_found(r);
-	}
+	if (rc != 0)
+		return httpd_invalid_token(r);
 	what = t.channel == CHANNEL_EMAIL ? "e-mail" : "text";
 	if (str_empty(company))
 		company = "us";
@@ -122,7 +133,7 @@ httpd_route_unsub(struct httpd_req *r, const char *token)
 
 /* Loopback peer, and no sign of a proxy in between. */
 static int
-callback_allowed(struct httpd_req *r)
+callback_local(struct httpd_req *r)
 {
 	static const char *const proxy[] = { "Forwarded", "X-Forwarded-For",
 		"X-Real-IP" };
@@ -151,12 +162,32 @@ callback_allowed(struct httpd_req *r)
 	    s6->sin6_addr.s6_addr[12] == 127);
 }
 
-/* 403 for a callback from elsewhere. */
+/* Lets Kannel in: loopback, no proxy, the secret.  Anybody else gets
+ * 403, or 429 when the address has tried too often (*answered 1).  The
+ * secret unreadable: 503. */
 static enum MHD_Result
-callback_forbidden(struct httpd_req *r)
+callback_allowed(struct httpd_req *r, int *answered)
 {
-	log_warn("http: %s refused: only Kannel on this host (loopback, no "
-	    "proxy) may call it", r->url);
+	char *secret = NULL;
+	enum MHD_Result ret;
+	int ok = 0;
+
+	*answered = 1;
+	if (callback_local(r)) {
+		if ((secret = httpd_callback_secret(r->h)) == NULL)
+			return httpd_reply(r, MHD_HTTP_SERVICE_UNAVAILABLE,
+			    text_type, "Service Unavailable\n", retry_later);
+		ok = callback_secret_equal(secret, httpd_arg(r, "secret",
+		    NULL));
+		free(secret);
+	}
+	if (ok) {
+		*answered = 0;
+		return MHD_YES;
+	}
+	if ((ret = httpd_rate_limit(r, answered)) != MHD_YES || *answered)
+		return ret;
+	*answered = 1;
 	return httpd_reply(r, MHD_HTTP_FORBIDDEN, text_type, "Forbidden\n",
 	    NULL);
 }
@@ -170,8 +201,8 @@ httpd_route_dlr(struct httpd_req *r)
 	enum MHD_Result ret;
 	int rc;
 
-	if (!callback_allowed(r))
-		return callback_forbidden(r);
+	if ((ret = callback_allowed(r, &rc)) != MHD_YES || rc)
+		return ret;
 	if (sms_gw_parse_dlr(httpd_arg(r, "id", NULL), httpd_arg(r, "status",
 	    NULL), httpd_arg(r, "answer", NULL), &d, &cause) != 0) {
 		msg = xasprintf("Bad Request: %s\n", cause);
@@ -180,6 +211,10 @@ httpd_route_dlr(struct httpd_req *r)
 		free(msg);
 		free(cause);
 		return ret;
+	}
+	if (r->head) {		/* answered as GET would be, nothing done */
+		sms_gw_dlr_free(&d);
+		return httpd_reply(r, MHD_HTTP_OK, text_type, "ok\n", NULL);
 	}
 	if (d.delivered < 0) {	/* buffered or SMSC accepted: wait for more */
 		log_debug("http: message %lld: intermediate report %d",
@@ -191,7 +226,7 @@ httpd_route_dlr(struct httpd_req *r)
 		return httpd_unavailable(r, "delivery report", cause);
 	} else if (rc == 0) {
 		log_info("http: delivery report for message %lld, which is not "
-		    "a sent message", (long long)d.id);
+		    "a sent SMS", (long long)d.id);
 	} else {
 		log_info("message %lld: %s", (long long)d.id, d.delivered ?
 		    "delivered" : d.detail);
@@ -250,11 +285,14 @@ httpd_route_inbound(struct httpd_req *r)
 {
 	const char *from = httpd_arg(r, "from", NULL), *raw;
 	char *text, *cause = NULL;
+	enum MHD_Result ret;
 	size_t n;
-	int stop;
+	int stop, answered;
 
-	if (!callback_allowed(r))
-		return callback_forbidden(r);
+	if ((ret = callback_allowed(r, &answered)) != MHD_YES || answered)
+		return ret;
+	if (r->head)		/* answered as GET would be, nothing done */
+		return httpd_reply(r, MHD_HTTP_OK, text_type, NULL, NULL);
 	raw = httpd_arg(r, "text", &n);
 	text = optout_sms_text(raw, n, httpd_arg(r, "coding", NULL),
 	    httpd_arg(r, "charset", NULL));

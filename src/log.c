@@ -43,6 +43,12 @@ log_parse_level(const char *name, enum log_level *level)
 	return -1;
 }
 
+int
+log_enabled(enum log_level level)
+{
+	return level <= log_level;
+}
+
 void
 log_msg(enum log_level level, const char *fmt, ...)
 {

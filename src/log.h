@@ -16,6 +16,8 @@ enum log_level {
 
 void log_init(const char *progname, enum log_level level, int prefix);
 int log_parse_level(const char *name, enum log_level *level);
+/* 1 when messages of level are logged (to skip building them). */
+int log_enabled(enum log_level level);
 void log_msg(enum log_level level, const char *fmt, ...) PRINTFLIKE(2, 3);
 
 #define log_err(...) log_msg(LOG_LVL_ERR, __VA_ARGS__)

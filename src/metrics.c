@@ -15,6 +15,19 @@ struct metrics_counters {
 	unsigned long feed_hits;    /* answered from the cache (200 or 304) */
 	unsigned long feed_renders;
 	unsigned long responses[6]; /* by status class: [2] = 2xx ... */
+	unsigned long http[METRICS_HTTP_COUNT];
+};
+
+static const char *const metrics_http_names[METRICS_HTTP_COUNT] = {
+	[METRICS_HTTP_INVALID_TOKEN] = "invalid_token",
+	[METRICS_HTTP_NOT_FOUND] = "not_found",
+	[METRICS_HTTP_MALFORMED] = "malformed",
+	[METRICS_HTTP_FORBIDDEN] = "forbidden",
+	[METRICS_HTTP_RATE_LIMITED] = "rate_limited",
+	[METRICS_HTTP_REFUSED_PER_IP] = "per_ip",
+	[METRICS_HTTP_REFUSED_FULL] = "full",
+	[METRICS_HTTP_CLOSED_TIMEOUT] = "request_timeout",
+	[METRICS_HTTP_CLOSED_EVICTED] = "evicted",
 };
 
 struct metrics {
@@ -104,6 +117,17 @@ metrics_count_feed(struct metrics *m, int cached)
 	pthread_mutex_unlock(&m->lock);
 }
 
+void
+metrics_count_http(struct metrics *m, enum metrics_http what,
+    unsigned long n)
+{
+	if (m == NULL || (unsigned)what >= METRICS_HTTP_COUNT)
+		return;
+	pthread_mutex_lock(&m->lock);
+	m->n.http[what] += n;
+	pthread_mutex_unlock(&m->lock);
+}
+
 /* HELP and TYPE lines of one metric. */
 static void
 metric_head(struct buf *b, const char *name, const char *type,
@@ -176,6 +200,34 @@ metric_channels(struct buf *b, const char *name,
 		    channel_name((enum channel)i), v[i]);
 }
 
+/* One family of the HTTP server's counters: what in [from, to). */
+static void
+metric_http_range(struct buf *b, const char *name, const char *help,
+    const unsigned long *v, int from, int to)
+{
+	int i;
+
+	metric_head(b, name, "counter", help);
+	for (i = from; i < to; i++)
+		buf_printf(b, "%s{reason=\"%s\"} %lu\n", name,
+		    metrics_http_names[i], v[i]);
+}
+
+/* Bad requests, refused and closed connections, by reason. */
+static void
+metrics_http_counters(struct buf *b, const unsigned long *v)
+{
+	metric_http_range(b, "outreachd_http_bad_requests_total",
+	    "HTTP requests answered 4xx, by reason.", v,
+	    METRICS_HTTP_INVALID_TOKEN, METRICS_HTTP_RATE_LIMITED + 1);
+	metric_http_range(b, "outreachd_http_connections_refused_total",
+	    "HTTP connections closed as soon as accepted, by reason.", v,
+	    METRICS_HTTP_REFUSED_PER_IP, METRICS_HTTP_REFUSED_FULL + 1);
+	metric_http_range(b, "outreachd_http_connections_closed_total",
+	    "HTTP connections closed while waiting for a request, by reason.",
+	    v, METRICS_HTTP_CLOSED_TIMEOUT, METRICS_HTTP_CLOSED_EVICTED + 1);
+}
+
 /* The daemon's own counters, by channel. */
 static void
 metrics_counters(struct metrics *m, struct buf *b)
@@ -218,6 +270,7 @@ metrics_counters(struct metrics *m, struct buf *b)
 	    "outreachd_http_responses_total{code=\"4xx\"} %lu\n"
 	    "outreachd_http_responses_total{code=\"5xx\"} %lu\n",
 	    n.responses[2], n.responses[3], n.responses[4], n.responses[5]);
+	metrics_http_counters(b, n.http);
 }
 
 int

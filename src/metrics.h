@@ -43,6 +43,26 @@ void metrics_set_scan(struct metrics *m, int64_t when, double seconds);
 void metrics_count_response(struct metrics *m, unsigned status);
 /* Counts a feed request answered from the cache (cached) or rendered. */
 void metrics_count_feed(struct metrics *m, int cached);
+
+/* What the HTTP server counts of hostile or broken clients. */
+enum metrics_http {
+	/* requests answered 4xx, outreachd_http_bad_requests_total */
+	METRICS_HTTP_INVALID_TOKEN,	/* a feed or unsubscribe token: 404 */
+	METRICS_HTTP_NOT_FOUND,		/* any other 404 */
+	METRICS_HTTP_MALFORMED,		/* 400, 405, 411, 413, 414 ... */
+	METRICS_HTTP_FORBIDDEN,		/* a callback without the secret */
+	METRICS_HTTP_RATE_LIMITED,	/* 429 */
+	/* connections refused at once, ..._connections_refused_total */
+	METRICS_HTTP_REFUSED_PER_IP,	/* over max_connections_per_ip */
+	METRICS_HTTP_REFUSED_FULL,	/* max_connections, none to close */
+	/* connections closed, ..._connections_closed_total */
+	METRICS_HTTP_CLOSED_TIMEOUT,	/* no whole request in time */
+	METRICS_HTTP_CLOSED_EVICTED,	/* waiting, closed to make room */
+	METRICS_HTTP_COUNT
+};
+/* Counts n (usually 1) events of one kind. */
+void metrics_count_http(struct metrics *m, enum metrics_http what,
+    unsigned long n);
 /* Appends every metric, in Prometheus text format 0.0.4, to b: the
  * counters and the store's gauges (customers, tasks, outbox). */
 int metrics_render(struct metrics *m, struct store *st, struct buf *b,

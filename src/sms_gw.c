@@ -208,17 +208,44 @@ put_param(struct buf *b, const char *name, const char *value)
 	put_url(b, value);
 }
 
+/* Where the value of the "secret" query argument of url starts, and its
+ * length in *len; NULL without one. */
+static const char *
+secret_value(const char *url, size_t *len)
+{
+	const char *p = strchr(url, '?');
+
+	while (p != NULL) {
+		p++;
+		if (strncmp(p, "secret=", 7) == 0) {
+			*len = strcspn(p + 7, "&#");
+			return p + 7;
+		}
+		p = strchr(p, '&');
+	}
+	return NULL;
+}
+
 /* The dlr-url pattern Kannel fills in: our callback with the outbox id,
  * Kannel's %d (DLR type) and %A (SMSC answer).  Percent signs of the base
- * are doubled, Kannel's own escape for a literal '%'. */
+ * are doubled, Kannel's own escape for a literal '%'.  redact shows the
+ * value of a "secret" argument of the base as ***. */
 static char *
-kannel_dlr_pattern(const char *base, int64_t id)
+kannel_dlr_pattern(const char *base, int64_t id, int redact)
 {
+	const char *p, *secret = NULL;
 	struct buf b;
-	const char *p;
+	size_t n = 0;
 
+	if (redact)
+		secret = secret_value(base, &n);
 	buf_init(&b);
 	for (p = base; *p != '\0'; p++) {
+		if (p == secret && n > 0) {
+			buf_puts(&b, "***");
+			p += n - 1;
+			continue;
+		}
 		buf_addc(&b, *p);
 		if (*p == '%')
 			buf_addc(&b, '%');
@@ -257,7 +284,7 @@ kannel_build(const struct sms_gw *gw, int64_t id, const char *to,
 	if (gw->dlr_url != NULL) {
 		buf_printf(&b, "&dlr-mask=%d", gw->dlr_mask > 0 ?
 		    gw->dlr_mask : SMS_GW_DLR_MASK_DEFAULT);
-		dlr = kannel_dlr_pattern(gw->dlr_url, id);
+		dlr = kannel_dlr_pattern(gw->dlr_url, id, redact);
 		put_param(&b, "dlr-url", dlr);
 		free(dlr);
 	}
@@ -683,6 +710,18 @@ parse_num(const char *s, int64_t min, int64_t max, int64_t *out)
 	return *out >= min && *out <= max ? 0 : -1;
 }
 
+/* "DLR with a bad NAME", the value quoted: it goes to the log. */
+static int
+bad_arg(char **cause, const char *name, const char *value)
+{
+	char *q = str_quote(value != NULL ? value : "", 32);
+	int rc;
+
+	rc = set_error(cause, "DLR with a bad %s %s", name, q);
+	free(q);
+	return rc;
+}
+
 int
 sms_gw_parse_dlr(const char *id, const char *status, const char *answer,
     struct sms_gw_dlr *out, char **cause)
@@ -693,11 +732,9 @@ sms_gw_parse_dlr(const char *id, const char *status, const char *answer,
 
 	memset(out, 0, sizeof *out);
 	if (parse_num(id, 1, INT64_MAX, &out->id) != 0)
-		return set_error(cause, "DLR with a bad id \"%.32s\"",
-		    id != NULL ? id : "");
+		return bad_arg(cause, "id", id);
 	if (parse_num(status, 1, 255, &v) != 0)
-		return set_error(cause, "DLR with a bad status \"%.32s\"",
-		    status != NULL ? status : "");
+		return bad_arg(cause, "status", status);
 	if (v & 1)
 		out->delivered = 1, what = "delivered";
 	else if (v & 16)

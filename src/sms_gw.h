@@ -25,6 +25,8 @@
  * "Parameters (escape codes)"; gw/urltrans.c).  A '%' already in dlr_url is
  * doubled ("%%" is Kannel's literal percent) so that e.g. "%C3" is not read
  * as %C; the whole URL is then URL-encoded once more as the dlr-url value.
+ * A "secret" query argument of dlr_url is shown as *** in log_url, like
+ * the password.
  *
  * Generic HTTP (kind SMS_GW_HTTP): url, body and header templates with the
  * placeholders {to} {text} {from} {username} {password} {id}.  Only these
@@ -103,7 +105,8 @@ struct sms_gw_request {
 	char *body;	/* NULL for GET */
 	char **headers; /* nheaders "Name: value" strings, NULL-terminated */
 	size_t nheaders;
-	char *log_url;	/* url with the password shown as "***": log this */
+	char *log_url;	/* url with the password and the dlr-url's secret
+			   shown as "***": log this */
 };
 
 /* Checks a gateway configuration once, at load time: url scheme, method

@@ -435,8 +435,8 @@ store_outbox_report(struct store *st, int64_t id, int delivered,
 	sqlite3_stmt *s;
 
 	s = store_prepare(st, "UPDATE outbox SET state = ?2, last_error = ?3,"
-	    " updated_at = ?4 WHERE id = ?1 AND state IN ('sent','delivered',"
-	    "'undelivered');", cause);
+	    " updated_at = ?4 WHERE id = ?1 AND channel = 'sms' AND state IN"
+	    " ('sent','delivered','undelivered');", cause);
 	if (s == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, id);

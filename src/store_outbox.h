@@ -120,7 +120,8 @@ int store_outbox_retry(struct store *st, int64_t id, int64_t now,
 /* Counts by state, for stats and metrics: counts[state]. */
 int store_outbox_counts(struct store *st, long counts[OUTBOX_NSTATES],
     char **cause);
-/* Delivery reports: 'sent' -> 'delivered'/'undelivered'. */
+/* SMS delivery reports: 'sent' -> 'delivered'/'undelivered'; 0 when id
+ * is not a sent SMS. */
 int store_outbox_report(struct store *st, int64_t id, int delivered,
     const char *detail, int64_t now, char **cause);
 

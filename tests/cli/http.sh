@@ -238,21 +238,24 @@ t_is "$(code -X POST "$ulink")" 200 "a second POST (any body): 200, still opted 
 t_unlike "$(cat "$dir/d.log")" "${ulink##*/}" "the token is never logged"
 
 # --- Kannel delivery reports --------------------------------------------------
+# The callbacks need the secret the daemon made at start (http_abuse.sh
+# tries them without).
+cs=$(head -1 "$dir/state/callback.secret")
 oid=$(ctl outbox --json | js '[m["id"] for m in d if m["channel"]=="sms" and m["state"]=="sent"][0]')
-t_is "$(code "$B/callbacks/kannel/dlr?id=$oid&status=1&answer=ACK%2Fok")" 200 "DLR callback: 200"
+t_is "$(code "$B/callbacks/kannel/dlr?secret=$cs&id=$oid&status=1&answer=ACK%2Fok")" 200 "DLR callback: 200"
 t_is "$(ctl outbox --json | js "[m['state'] for m in d if m['id']==$oid][0]")" "delivered" \
 	"the SMS row is now delivered"
-t_is "$(code "$B/callbacks/kannel/dlr?id=x&status=1")" 400 "DLR with a bad id: 400"
-t_is "$(code "$B/callbacks/kannel/dlr?id=$oid")" 400 "DLR without a status: 400"
-t_is "$(code -H 'X-Forwarded-For: 203.0.113.9' "$B/callbacks/kannel/dlr?id=$oid&status=2")" 403 \
+t_is "$(code "$B/callbacks/kannel/dlr?secret=$cs&id=x&status=1")" 400 "DLR with a bad id: 400"
+t_is "$(code "$B/callbacks/kannel/dlr?secret=$cs&id=$oid")" 400 "DLR without a status: 400"
+t_is "$(code -H 'X-Forwarded-For: 203.0.113.9' "$B/callbacks/kannel/dlr?secret=$cs&id=$oid&status=2")" 403 \
 	"DLR through a proxy (X-Forwarded-For): 403"
-t_is "$(code -H 'Forwarded: for=203.0.113.9' "$B/callbacks/kannel/inbound?from=1&text=STOP")" 403 \
+t_is "$(code -H 'Forwarded: for=203.0.113.9' "$B/callbacks/kannel/inbound?secret=$cs&from=1&text=STOP")" 403 \
 	"inbound through a proxy (Forwarded): 403"
 t_is "$(ctl outbox --json | js "[m['state'] for m in d if m['id']==$oid][0]")" "delivered" "still delivered"
 
 # --- inbound STOP through Kannel's fake SMSC -----------------------------------
 kdir="$dir/kannel"
-KANNEL_INBOUND_URL="$B/callbacks/kannel/inbound" KANNEL_OWNER_PID=$$ \
+KANNEL_INBOUND_URL="$B/callbacks/kannel/inbound?secret=$cs" KANNEL_OWNER_PID=$$ \
 	"$top/tests/peers/kannel.sh" start "$kdir" >"$dir/kannel.out" 2>&1
 krc=$?
 if [ $krc = 0 ]; then
@@ -338,13 +341,14 @@ t_like "$out" "http.listen 127.0.0.1:$busy: Address already in use" "with the ad
 t_kill "$dir/busy.pid"
 
 # http.threads: the worker threads (beside them the daemon has its main
-# thread and one sender per channel between passes); out of range, a
-# clear error with the line.
+# thread, one sender per channel and the HTTP guard's thread, which closes
+# connections past their deadline); out of range, a clear error with the
+# line.
 t_bg "$dir/d5.pid" "$OUTREACHD" -c "$conf" --foreground
 pid5=$T_BG_PID
 t_wait_port "$port" 10 "$pid5"
-t_ok "threads = 5: five worker threads beside the main one and two senders" t_wait_until 10 \
-	eval "[ \$(ls /proc/$pid5/task | wc -l) -eq 8 ]"
+t_ok "threads = 5: five worker threads beside the main one, two senders and the guard" t_wait_until 10 \
+	eval "[ \$(ls /proc/$pid5/task | wc -l) -eq 9 ]"
 t_kill "$dir/d5.pid"
 sed 's/threads = 5;/threads = 65;/' "$conf" >"$dir/t65.conf"
 out=$("$CTL" -c "$dir/t65.conf" check-config 2>&1); rc=$?

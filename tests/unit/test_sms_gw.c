@@ -258,6 +258,38 @@ test_kannel_dlr_url(void **state)
 	sms_gw_request_free(&req);
 }
 
+/* The callback secret in the dlr-url reaches Kannel, not the log. */
+static void
+test_kannel_dlr_secret(void **state)
+{
+	struct sms_gw gw = kannel_gw();
+	struct sms_gw_request req;
+	char *pattern;
+
+	(void)state;
+	gw.dlr_url = "http://127.0.0.1:8088/callbacks/kannel/dlr?"
+	    "secret=s3cr3t-0123456789";
+	build_ok(&gw, 9, "+1555", "hi", &req);
+	pattern = query_param(req.url, "dlr-url");
+	assert_string_equal(pattern, "http://127.0.0.1:8088/callbacks/kannel/"
+	    "dlr?secret=s3cr3t-0123456789&id=9&status=%d&answer=%A");
+	free(pattern);
+	assert_null(strstr(req.log_url, "s3cr3t"));
+	pattern = query_param(req.log_url, "dlr-url");
+	assert_string_equal(pattern, "http://127.0.0.1:8088/callbacks/kannel/"
+	    "dlr?secret=***&id=9&status=%d&answer=%A");
+	free(pattern);
+	sms_gw_request_free(&req);
+	/* only an argument named secret, wherever it is */
+	gw.dlr_url = "http://h/dlr?nosecret=a&x=1&secret=b2&y=2";
+	build_ok(&gw, 1, "+1555", "hi", &req);
+	pattern = query_param(req.log_url, "dlr-url");
+	assert_string_equal(pattern, "http://h/dlr?nosecret=a&x=1&secret=***"
+	    "&y=2&id=1&status=%d&answer=%A");
+	free(pattern);
+	sms_gw_request_free(&req);
+}
+
 static void
 test_build_rejects(void **state)
 {
@@ -600,6 +632,9 @@ test_dlr(void **state)
 	dlr_bad("12", "%d", "bad status");
 	dlr_bad("12", NULL, "bad status");
 	dlr_bad("12", "32", "unknown status");
+	/* what the caller sent is quoted: the cause goes to the log */
+	dlr_bad("1\n<2>forged", "1", "bad id \"1\\x0a<2>forged\"");
+	dlr_bad("1", "1\r\n", "bad status \"1\\x0d\\x0a\"");
 }
 
 static void
@@ -656,6 +691,7 @@ main(void)
 		cmocka_unit_test(test_kannel_gsm7_no_coding),
 		cmocka_unit_test(test_kannel_password_escaped),
 		cmocka_unit_test(test_kannel_dlr_url),
+		cmocka_unit_test(test_kannel_dlr_secret),
 		cmocka_unit_test(test_build_rejects),
 		cmocka_unit_test(test_http_json),
 		cmocka_unit_test(test_http_form_and_get),

@@ -389,6 +389,7 @@ test_outbox_counts_and_recovery(void **state)
 	for (i = 0; i < 6; i++) {
 		snprintf(key, sizeof key, "k%zu", i);
 		m.dedup_key = key;
+		m.channel = i == 0 ? CHANNEL_SMS : CHANNEL_EMAIL;
 		assert_int_equal(store_outbox_insert(st, &m, 1000, &id[i],
 		    &cause), 1);
 		if (after[i] != OUTBOX_PENDING)
@@ -399,6 +400,9 @@ test_outbox_counts_and_recovery(void **state)
 	}
 	assert_int_equal(store_outbox_report(st, id[0], 1, NULL, 1002, &cause),
 	    1);
+	/* a delivery report names an SMS: a sent e-mail stays sent */
+	assert_int_equal(store_outbox_report(st, id[1], 0, "x", 1002, &cause),
+	    0);
 	assert_int_equal(store_outbox_counts(st, c, &cause), 0);
 	assert_int_equal(c[OUTBOX_SENT], 2);
 	assert_int_equal(c[OUTBOX_DELIVERED], 1);
