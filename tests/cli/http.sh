@@ -207,7 +207,7 @@ curl -s -D "$dir/uh" -o "$dir/u.html" "$ulink"
 t_like "$(head -1 "$dir/uh")" "^HTTP/1.1 200" "GET /u/TOKEN: 200"
 t_like "$(cat "$dir/uh")" $'Content-Type: text/html; charset=utf-8\r' "an HTML page in UTF-8"
 t_like "$(cat "$dir/u.html")" '<form method="post">' "with a POST form"
-t_ok "the page is well-formed, self-contained HTML" "$T_PY" - "$dir/u.html" <<'EOF'
+cat >"$dir/check1.py" <<'EOF'
 import html.parser, sys
 class P(html.parser.HTMLParser):
     void = {"meta", "input", "br", "link", "img"}
@@ -225,6 +225,7 @@ assert data.startswith("<!DOCTYPE html>"), "no doctype"
 p = P(); p.feed(data); p.close()
 assert not p.stack, "unclosed: %s" % p.stack
 EOF
+t_ok "the page is well-formed, self-contained HTML" "$T_PY" "$dir/check1.py" "$dir/u.html"
 t_is "$(ctl customer show "$uext" --json | js 'd["opt_out"]')" "None" "GET alone changes nothing"
 bad=${ulink%?}; [ "${ulink: -1}" = A ] && bad="${bad}B" || bad="${bad}A"
 t_is "$(code "$bad")" 404 "GET with a tampered token: 404"
@@ -288,7 +289,7 @@ t_like "$m" $'\noutreachd_sends_total\\{channel="email"\\} [0-9]+\n' "sends coun
 t_like "$m" $'\noutreachd_send_failures_total\\{channel="sms"\\} [0-9]+\n' "failures counter"
 t_like "$m" $'\noutreachd_last_scan_timestamp_seconds [1-9][0-9]+\n' "last scan time"
 t_like "$m" $'\noutreachd_last_scan_duration_seconds [0-9.]+\n' "last scan duration"
-t_ok "every sample line is name{labels} value" "$T_PY" - "$dir/metrics" <<'EOF'
+cat >"$dir/check2.py" <<'EOF'
 import re, sys
 for line in open(sys.argv[1]):
     line = line.rstrip("\n")
@@ -297,9 +298,10 @@ for line in open(sys.argv[1]):
     else:
         assert re.match(r'[a-z_]+(\{[a-z]+="[^"]*"(,[a-z]+="[^"]*")*\})? -?[0-9.e+]+$', line), line
 EOF
+t_ok "every sample line is name{labels} value" "$T_PY" "$dir/check2.py" "$dir/metrics"
 
 # --- 200 concurrent feed requests ------------------------------------------------
-t_ok "200 requests from 50 clients: all 200 with identical bodies" "$T_PY" - "$fu" <<'EOF'
+cat >"$dir/check3.py" <<'EOF'
 import hashlib, sys, threading, urllib.request
 url, res, lock = sys.argv[1], [], threading.Lock()
 def client(n):
@@ -314,6 +316,7 @@ codes = set(c for c, _ in res); bodies = set(h for _, h in res)
 print(len(res), codes, len(bodies))
 assert len(res) == 200 and codes == {200} and len(bodies) == 1
 EOF
+t_ok "200 requests from 50 clients: all 200 with identical bodies" "$T_PY" "$dir/check3.py" "$fu"
 
 # --- reload: the new configuration reaches the feeds -------------------------------
 mkconf "with_vtodo = true; threads = 5;"
