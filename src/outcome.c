@@ -287,8 +287,10 @@ record(struct store *st, const struct outcome_req *r, const char *note,
 		return res;
 	if ((rc = store_task_event_last(st, t->id, &ev, cause)) < 0)
 		return OUTCOME_ERROR;
-	res = is_repeat(t, &ev, r) ? OUTCOME_ALREADY :
-	    strcmp(t->status, "open") != 0 ? OUTCOME_NOT_OPEN : OUTCOME_RECORDED;
+	if (is_repeat(t, &ev, r))
+		res = OUTCOME_ALREADY;
+	else if (strcmp(t->status, "open") != 0)
+		res = OUTCOME_NOT_OPEN;
 	store_task_event_clear(&ev);
 	if (res != OUTCOME_RECORDED)
 		return res;

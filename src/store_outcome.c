@@ -175,13 +175,13 @@ store_task_close_followups(struct store *st, int64_t customer_id,
 {
 	sqlite3_stmt *s;
 
-	s = store_prepare(st, "UPDATE plan_items SET status = 'done', sequence"
-	    " = sequence + 1, modified_at = ?2, done_at = ?2 WHERE customer_id ="
-	    " ?1 AND action = 'task' AND status = 'open' AND (event IN"
-	    " ('revisit', 'lost', 'sleeping') OR merged_into IN (SELECT id FROM"
-	    " plan_items WHERE customer_id = ?1 AND action = 'task' AND status ="
-	    " 'open' AND merged_into IS NULL AND event IN ('revisit', 'lost',"
-	    " 'sleeping')));", cause);
+	s = store_prepare(st, "UPDATE plan_items SET status = 'done',"
+	    " sequence = sequence + 1, modified_at = ?2, done_at = ?2"
+	    " WHERE customer_id = ?1 AND action = 'task' AND status = 'open'"
+	    " AND (event IN ('revisit', 'lost', 'sleeping') OR merged_into IN"
+	    " (SELECT id FROM plan_items WHERE customer_id = ?1 AND action ="
+	    " 'task' AND status = 'open' AND merged_into IS NULL AND event IN"
+	    " ('revisit', 'lost', 'sleeping')));", cause);
 	if (s == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, customer_id);

@@ -95,7 +95,8 @@ store_task_each(struct store *st, const char *rep, int64_t closed_since,
 	sqlite3_stmt *s;
 
 	s = store_prepare(st, TASK_SELECT "AND (?1 IS NULL OR r.key = ?1) AND"
-	    " p.merged_into IS NULL AND (p.status = 'open' OR coalesce(p.modified_at, 0) >= ?2)"
+	    " p.merged_into IS NULL AND (p.status = 'open' OR"
+	    " coalesce(p.modified_at, 0) >= ?2)"
 	    " ORDER BY p.day, p.id;", cause);
 	if (s == NULL)
 		return -1;
