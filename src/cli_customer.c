@@ -1,4 +1,5 @@
-/* cli_customer.c - outreachctl customer, rep and contact commands. */
+/* cli_customer.c - outreachctl customer, rep and contact commands
+ * (customer forget is in cli_forget.c). */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,8 +8,8 @@
 
 #include "cli.h"
 #include "date.h"
-#include "forget.h"
 #include "json.h"
+#include "store_outcome.h"
 #include "util.h"
 
 static int	customer_list(struct cli *, const struct cli_cmd *, int,
@@ -19,8 +20,6 @@ static int	customer_add(struct cli *, const struct cli_cmd *, int,
 		    char **);
 static int	customer_set(struct cli *, const struct cli_cmd *, int,
 		    char **);
-static int	customer_forget(struct cli *, const struct cli_cmd *, int,
-		    char **);
 static int	rep_add(struct cli *, const struct cli_cmd *, int, char **);
 static int	rep_list(struct cli *, const struct cli_cmd *, int, char **);
 static int	contact_log(struct cli *, const struct cli_cmd *, int, char **);
@@ -30,6 +29,7 @@ static const struct option customer_list_opts[] = {
 	{ "tier", required_argument, NULL, 't' },
 	{ "rep", required_argument, NULL, 'r' },
 	{ "limit", required_argument, NULL, 'n' },
+	{ "stale", no_argument, NULL, 's' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -42,8 +42,8 @@ static const struct option json_opts[] = {
 
 const struct cli_cmd cli_customer_list_entry = {
 	.name = "customer list",
-	.usage = "[--tier T] [--rep R] [--limit N] [--json]",
-	.help = "list customers",
+	.usage = "[--tier T] [--rep R] [--limit N] [--stale] [--json]",
+	.help = "list customers (--stale: records flagged for refresh)",
 	.opts = customer_list_opts,
 	.flags = CLI_READ,
 	.run = customer_list,
@@ -52,7 +52,7 @@ const struct cli_cmd cli_customer_list_entry = {
 const struct cli_cmd cli_customer_show_entry = {
 	.name = "customer show",
 	.usage = "ID [--json]",
-	.help = "show one customer",
+	.help = "show one customer and the outcomes of its tasks",
 	.opts = json_opts,
 	.flags = CLI_READ,
 	.run = customer_show,
@@ -72,20 +72,6 @@ const struct cli_cmd cli_customer_set_entry = {
 	.help = "change fields of a customer (an empty VALUE clears)",
 	.flags = CLI_WAKE,
 	.run = customer_set,
-};
-
-static const struct option forget_opts[] = {
-	{ "wait", required_argument, NULL, 'w' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
-};
-
-const struct cli_cmd cli_customer_forget_entry = {
-	.name = "customer forget",
-	.usage = "ID ... [--wait SECONDS]",
-	.help = "erase customers and their whole history (privacy requests)",
-	.opts = forget_opts,
-	.run = customer_forget,
 };
 
 static const struct option rep_add_opts[] = {
@@ -138,6 +124,7 @@ struct list_opts {
 	const char *tier;
 	const char *rep;
 	long limit;
+	int stale;
 };
 
 /* Parses the listing options of the command's table (--json, --tier,
@@ -161,6 +148,9 @@ parse_list_opts(const struct cli_cmd *self, int argc, char **argv,
 			break;
 		case 'n':
 			lo->limit = strtol(optarg, NULL, 10);
+			break;
+		case 's':
+			lo->stale = 1;
 			break;
 		case 'h':
 			return cli_usage(self, 0);
@@ -197,8 +187,10 @@ json_time(struct json *j, const char *key, int64_t t)
 	json_kv_string(j, key, s);
 }
 
+/* A customer as a JSON object; with keep_open its closing brace is the
+ * caller's (to add more members). */
 static void
-customer_json(struct json *j, const struct customer *c)
+customer_json(struct json *j, const struct customer *c, int keep_open)
 {
 	size_t i;
 	int f;
@@ -216,6 +208,8 @@ customer_json(struct json *j, const struct customer *c)
 	json_day(j, "last_contact", c->last_contact);
 	json_day(j, "first_purchase", c->first_purchase);
 	json_day(j, "last_purchase", c->last_purchase);
+	json_day(j, "stale_since", c->stale_since);
+	json_kv_string(j, "stale_note", c->stale_note);
 	json_time(j, "created_at", c->created_at);
 	json_time(j, "updated_at", c->updated_at);
 	json_key(j, "attrs");
@@ -223,7 +217,8 @@ customer_json(struct json *j, const struct customer *c)
 	for (i = 0; i < c->nattrs; i++)
 		json_kv_string(j, c->attrs[i].name, c->attrs[i].value);
 	json_end_object(j);
-	json_end_object(j);
+	if (!keep_open)
+		json_end_object(j);
 }
 
 static const char *
@@ -238,7 +233,7 @@ print_customer_row(void *arg, const struct customer *c)
 	struct json *j = arg;
 
 	if (j != NULL) {
-		customer_json(j, c);
+		customer_json(j, c, 0);
 		return 0;
 	}
 	printf("%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c->field[CUST_EXTERNAL_ID],
@@ -262,6 +257,7 @@ customer_list(struct cli *cli, const struct cli_cmd *self, int argc,
 	if ((rc = parse_list_opts(self, argc, argv, &lo)) >= 0)
 		return rc;
 	f.tier = lo.tier, f.rep = lo.rep, f.limit = lo.limit;
+	f.stale = lo.stale;
 	if (lo.json) {
 		json_init(&j, stdout, 0);
 		json_begin_array(&j);
@@ -298,7 +294,86 @@ load_customer(struct cli *cli, const char *id, struct customer *c)
 	return 0;
 }
 
-/* customer show: every field of one customer. */
+/* One outcome of the customer's tasks: a line, or a JSON object. */
+static int
+print_event(void *arg, const struct store_task_event *e)
+{
+	struct json *j = arg;
+	char d[11], when[11] = "-";
+
+	date_format(e->day, d);
+	if (e->date != DAY_NONE)
+		date_format(e->date, when);
+	if (j == NULL) {
+		printf("outcome        %s task %lld (%s): %s%s%s%s%s, by %s "
+		    "(%s)%s%s\n", d, (long long)e->item_id, dash(e->task_kind),
+		    e->outcome, e->kind ? " " : "", e->kind ? e->kind : "",
+		    e->date != DAY_NONE ? " " : "", e->date != DAY_NONE ?
+		    when : "", dash(e->rep), e->source, e->note ? ": " : "",
+		    e->note ? e->note : "");
+		return 0;
+	}
+	json_begin_object(j);
+	json_kv_int(j, "task", e->item_id);
+	json_kv_string(j, "day", d);
+	json_kv_string(j, "outcome", e->outcome);
+	json_kv_string(j, "kind", e->kind);
+	json_day(j, "date", e->date);
+	json_kv_string(j, "note", e->note);
+	json_kv_string(j, "rep", e->rep);
+	json_kv_string(j, "source", e->source);
+	json_time(j, "at", e->at);
+	json_end_object(j);
+	return 0;
+}
+
+/* The outcomes of the customer's tasks, oldest first. */
+static int
+show_history(struct cli *cli, const struct customer *c, struct json *j)
+{
+	char *cause = NULL;
+	int rc;
+
+	if (j != NULL) {
+		json_key(j, "outcomes");
+		json_begin_array(j);
+	}
+	rc = store_task_events_each(cli_store(cli), c->id, print_event, j,
+	    &cause);
+	if (j != NULL)
+		json_end_array(j);
+	if (rc != 0) {
+		cli_fail(EX_SOFTWARE, "%s", cause);
+		free(cause);
+		return EX_SOFTWARE;
+	}
+	return 0;
+}
+
+/* The fields as text lines. */
+static void
+show_text(const struct customer *c)
+{
+	char d[11];
+	size_t i;
+	int f;
+
+	for (f = 0; f < CUST_NFIELDS; f++)
+		printf("%-14s %s\n", customer_field_name(f), f == CUST_TIER ?
+		    dash(customer_tier(c)) : dash(c->field[f]));
+	printf("%-14s %s\n", "last_contact", c->last_contact == DAY_NONE ?
+	    "-" : (date_format(c->last_contact, d), d));
+	printf("%-14s %s\n", "last_purchase", c->last_purchase == DAY_NONE ?
+	    "-" : (date_format(c->last_purchase, d), d));
+	if (c->stale_since != DAY_NONE) {
+		date_format(c->stale_since, d);
+		printf("%-14s since %s: %s\n", "stale", d, dash(c->stale_note));
+	}
+	for (i = 0; i < c->nattrs; i++)
+		printf("attr.%-9s %s\n", c->attrs[i].name, c->attrs[i].value);
+}
+
+/* customer show: every field of one customer, then its task outcomes. */
 static int
 customer_show(struct cli *cli, const struct cli_cmd *self, int argc,
     char **argv)
@@ -306,9 +381,7 @@ customer_show(struct cli *cli, const struct cli_cmd *self, int argc,
 	struct list_opts lo = { 0 };
 	struct customer c;
 	struct json j;
-	char d[11];
-	size_t i;
-	int rc, f;
+	int rc;
 
 	if ((rc = parse_list_opts(self, argc, argv, &lo)) >= 0)
 		return rc;
@@ -318,22 +391,15 @@ customer_show(struct cli *cli, const struct cli_cmd *self, int argc,
 		return rc;
 	if (lo.json) {
 		json_init(&j, stdout, 1);
-		customer_json(&j, &c);
+		customer_json(&j, &c, 1);
+		rc = show_history(cli, &c, &j);
+		json_end_object(&j);
 	} else {
-		for (f = 0; f < CUST_NFIELDS; f++)
-			printf("%-14s %s\n", customer_field_name(f),
-			    f == CUST_TIER ? dash(customer_tier(&c)) :
-			    dash(c.field[f]));
-		printf("%-14s %s\n", "last_contact", c.last_contact == DAY_NONE ?
-		    "-" : (date_format(c.last_contact, d), d));
-		printf("%-14s %s\n", "last_purchase", c.last_purchase ==
-		    DAY_NONE ? "-" : (date_format(c.last_purchase, d), d));
-		for (i = 0; i < c.nattrs; i++)
-			printf("attr.%-9s %s\n", c.attrs[i].name,
-			    c.attrs[i].value);
+		show_text(&c);
+		rc = show_history(cli, &c, NULL);
 	}
 	customer_clear(&c);
-	return 0;
+	return rc;
 }
 
 /* Applies FIELD=VALUE arguments (attr.NAME=VALUE for attributes) to c and
@@ -451,152 +517,6 @@ customer_set(struct cli *cli, const struct cli_cmd *self, int argc,
     char **argv)
 {
 	return customer_write(cli, self, argc, argv, 0);
-}
-
-/* Removes the maildir transport's copies of customer id's messages. */
-static int
-forget_files(struct cli *cli, int64_t id, size_t *n, char **cause)
-{
-	if (forget_maildir(cli->conf->email.maildir, id, n, cause) != 0)
-		return -1;
-	return forget_maildir(cli->conf->sms.maildir, id, n, cause);
-}
-
-/* Deletes one customer's rows and maildir copies; the store's files are
- * finished for every customer at once.  0 done, -1 no such customer, or
- * an exit code after reporting. */
-static int
-forget_one(struct cli *cli, const char *ext, size_t *files)
-{
-	struct store *st = cli_store(cli);
-	char *cause = NULL;
-	int64_t id;
-	int rc;
-
-	if ((rc = store_customer_id(st, ext, &id, &cause)) == 0)
-		return -1;
-	if (rc < 0)
-		goto fail;
-	/* The files first: when one cannot be removed the customer stays,
-	 * and forget can be run again. */
-	if (forget_files(cli, id, files, &cause) != 0) {
-		rc = cli_fail(EX_IOERR, "customer %s: %s; nothing erased", ext,
-		    cause);
-		free(cause);
-		return rc;
-	}
-	if (store_customer_forget(st, ext, &cause) < 0)
-		goto fail;
-	/* A message the daemon was writing meanwhile. */
-	if (forget_files(cli, id, files, &cause) != 0) {
-		rc = cli_fail(EX_IOERR, "customer %s is deleted from the "
-		    "store, but %s", ext, cause);
-		free(cause);
-		return rc;
-	}
-	return 0;
-fail:
-	rc = cli_fail(EX_SOFTWARE, "%s", cause);
-	free(cause);
-	return rc;
-}
-
-/* The erase is not finished: says which customers are deleted, what is
- * left and how to finish.  state[i] is forget_one()'s answer for argv[i]. */
-static int
-forget_busy(int first, int argc, char **argv, const int *state,
-    const char *left)
-{
-	struct buf ids, again;
-	int i, rc;
-
-	buf_init(&ids);
-	buf_init(&again);
-	for (i = first; i < argc; i++) {
-		if (state[i] == 0)
-			buf_printf(&ids, " %s", argv[i]);
-		if (state[i] <= 0)
-			buf_printf(&again, " %s", argv[i]);
-	}
-	if (ids.len > 0)
-		rc = cli_fail(EX_TEMPFAIL, "deleted%s from the store's tables, "
-		    "but %s; run \"outreachctl customer forget%s\" again when "
-		    "it has stopped", ids.data, left, again.data);
-	else
-		rc = cli_fail(EX_TEMPFAIL, "%s; run \"outreachctl customer "
-		    "forget%s\" again when it has stopped", left, again.data);
-	buf_free(&ids);
-	buf_free(&again);
-	return rc;
-}
-
-/* customer forget: customers and their histories erased from the store,
- * from its free space and write-ahead log (store_erase_finish) and from
- * the maildirs.  It says "erased" only when no copy is left; when another
- * process keeps the write-ahead log it exits EX_TEMPFAIL, and running it
- * again finishes the erase. */
-static int
-customer_forget(struct cli *cli, const struct cli_cmd *self, int argc,
-    char **argv)
-{
-	struct store *st;
-	char *cause = NULL, *end;
-	long wait = 10;
-	size_t *files;
-	int ch, i, rc = 0, *state, earlier, pending;
-
-	while ((ch = cli_getopt(self, argc, argv)) != -1) {
-		switch (ch) {
-		case 'w':
-			wait = strtol(optarg, &end, 10);
-			if (*optarg == '\0' || *end != '\0' || wait < 0 ||
-			    wait > 3600)
-				return cli_fail(EX_USAGE, "--wait %s: not "
-				    "0..3600 seconds", optarg);
-			break;
-		case 'h':
-			return cli_usage(self, 0);
-		default:
-			return cli_usage(self, EX_USAGE);
-		}
-	}
-	if (optind == argc)
-		return cli_usage(self, EX_USAGE);
-	st = cli_store(cli);
-	if ((earlier = store_erase_pending(st, &cause)) < 0) {
-		rc = cli_fail(EX_SOFTWARE, "%s", cause);
-		free(cause);
-		return rc;
-	}
-	state = xcalloc((size_t)argc, sizeof *state);
-	files = xcalloc((size_t)argc, sizeof *files);
-	for (i = optind; i < argc; i++) {
-		state[i] = rc != 0 ? rc : forget_one(cli, argv[i], &files[i]);
-		if (state[i] > 0)
-			rc = state[i];
-	}
-	if ((pending = store_erase_finish(st, (int)wait * 1000, &cause)) < 0)
-		rc = cli_fail(EX_SOFTWARE, "%s", cause);
-	else if (pending)
-		rc = forget_busy(optind, argc, argv, state, cause);
-	for (i = optind; i < argc && pending == 0; i++) {
-		if (state[i] == 0 && files[i] > 0)
-			printf("erased customer %s and its history, and %zu "
-			    "message%s from the maildirs\n", argv[i], files[i],
-			    files[i] == 1 ? "" : "s");
-		else if (state[i] == 0)
-			printf("erased customer %s and its history\n", argv[i]);
-		else if (state[i] < 0 && earlier)
-			printf("customer %s is not in the store; what an "
-			    "earlier forget left is erased now\n", argv[i]);
-		else if (state[i] < 0 && rc == 0)
-			rc = cli_fail(EX_DATAERR, "no customer \"%s\"",
-			    argv[i]);
-	}
-	free(cause);
-	free(state);
-	free(files);
-	return rc;
 }
 
 /* rep add: a new rep, or new details of one. */

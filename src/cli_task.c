@@ -1,19 +1,25 @@
-/* cli_task.c - outreachctl task list and task done: the reps' tasks, as
- * their feeds show them, from the command line. */
+/* cli_task.c - outreachctl task list, done, outcome and cancel: the reps'
+ * tasks, as their feeds show them, and what came of working them (the
+ * rules are outcome.c's). */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "cli.h"
 #include "date.h"
 #include "feeds.h"
 #include "json.h"
+#include "outcome.h"
 #include "store_task.h"
 #include "util.h"
 
 static int	task_list(struct cli *, const struct cli_cmd *, int, char **);
 static int	task_done(struct cli *, const struct cli_cmd *, int, char **);
+static int	task_outcome(struct cli *, const struct cli_cmd *, int,
+		    char **);
+static int	task_cancel(struct cli *, const struct cli_cmd *, int, char **);
 
 static const struct option task_list_opts[] = {
 	{ "rep", required_argument, NULL, 'r' },
@@ -35,17 +41,46 @@ const struct cli_cmd cli_task_list_entry = {
 static const struct option task_done_opts[] = {
 	{ "note", required_argument, NULL, 'n' },
 	{ "date", required_argument, NULL, 'd' },
+	{ "kind", required_argument, NULL, 'k' },
+	{ "rep", required_argument, NULL, 'r' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
 
 const struct cli_cmd cli_task_done_entry = {
 	.name = "task done",
-	.usage = "ID [--note TEXT] [--date YYYY-MM-DD]",
-	.help = "close a task and log the contact (restarts the revisit clock)",
+	.usage = "ID [--kind K] [--note TEXT] [--date YYYY-MM-DD] [--rep KEY]",
+	.help = "the outcome \"reached\": close the task and the follow-ups "
+	    "it satisfies, log the contact",
 	.opts = task_done_opts,
 	.flags = CLI_WAKE,
 	.run = task_done,
+};
+
+const struct cli_cmd cli_task_outcome_entry = {
+	.name = "task outcome",
+	.usage = "ID reached|not-reached|snooze|next|wrong-number|cancel "
+	    "[--kind K] [--date YYYY-MM-DD] [--note TEXT] [--rep KEY]",
+	.help = "record what came of working a task",
+	.opts = task_done_opts,
+	.flags = CLI_WAKE,
+	.run = task_outcome,
+};
+
+static const struct option task_cancel_opts[] = {
+	{ "reason", required_argument, NULL, 'n' },
+	{ "rep", required_argument, NULL, 'r' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+const struct cli_cmd cli_task_cancel_entry = {
+	.name = "task cancel",
+	.usage = "ID --reason TEXT [--rep KEY]",
+	.help = "cancel a task with a reason (no contact is logged)",
+	.opts = task_cancel_opts,
+	.flags = CLI_WAKE,
+	.run = task_cancel,
 };
 
 /* A unix time as "YYYY-MM-DDTHH:MM:SSZ", or null for 0. */
@@ -65,11 +100,18 @@ json_utc(struct json *j, const char *key, int64_t t)
 	json_string(j, s);
 }
 
+/* How a listing prints. */
+struct task_print_ctx {
+	struct json *j;	/* NULL: tab-separated lines */
+	int32_t today;
+};
+
 /* One task as a JSON object. */
 static void
-task_json(struct json *j, const struct store_task *t)
+task_json(struct json *j, const struct store_task *t, int32_t today)
 {
 	char d[11], tier[2] = { t->tier, '\0' };
+	int open = strcmp(t->status, "open") == 0;
 
 	date_format(t->day, d);
 	json_begin_object(j);
@@ -95,6 +137,11 @@ task_json(struct json *j, const struct store_task *t)
 	json_kv_string(j, "reason", t->reason);
 	json_kv_string(j, "note", t->note);
 	json_kv_int(j, "sequence", t->sequence);
+	json_kv_int(j, "overdue_days", open && today > t->day ?
+	    today - t->day : 0);
+	json_kv_int(j, "attempts", t->attempts);
+	json_key(j, "escalated");
+	json_bool(j, t->escalated);
 	json_utc(j, "created_at", t->created_at);
 	json_utc(j, "done_at", t->done_at);
 	json_end_object(j);
@@ -104,18 +151,19 @@ task_json(struct json *j, const struct store_task *t)
 static int
 task_print(void *arg, const struct store_task *t)
 {
-	struct json *j = arg;
-	char d[11];
+	struct task_print_ctx *ctx = arg;
+	char d[11], *reason;
 
-	if (j != NULL) {
-		task_json(j, t);
+	if (ctx->j != NULL) {
+		task_json(ctx->j, t, ctx->today);
 		return 0;
 	}
 	date_format(t->day, d);
+	reason = feeds_task_reason(t, ctx->today);
 	printf("%lld\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", (long long)t->id, d,
 	    t->status, t->kind ? t->kind : "-", t->external_id,
-	    t->customer ? t->customer : "-", t->rep ? t->rep : "-",
-	    t->reason ? t->reason : "");
+	    t->customer ? t->customer : "-", t->rep ? t->rep : "-", reason);
+	free(reason);
 	return 0;
 }
 
@@ -123,6 +171,7 @@ task_print(void *arg, const struct store_task *t)
 static int
 task_list(struct cli *cli, const struct cli_cmd *self, int argc, char **argv)
 {
+	struct task_print_ctx ctx = { NULL, 0 };
 	const char *rep = NULL;
 	struct json j;
 	char *cause = NULL;
@@ -141,12 +190,14 @@ task_list(struct cli *cli, const struct cli_cmd *self, int argc, char **argv)
 		return cli_usage(self, EX_USAGE);
 	since = ((int64_t)feeds_day(time(NULL)) -
 	    cli->conf->http.done_visible_days) * 86400;
+	ctx.today = cli_today(cli);
 	if (json) {
 		json_init(&j, stdout, 0);
 		json_begin_array(&j);
+		ctx.j = &j;
 	}
-	if (store_task_each(cli_store(cli), rep, since, task_print,
-	    json ? &j : NULL, &cause) != 0) {
+	if (store_task_each(cli_store(cli), rep, since, task_print, &ctx,
+	    &cause) != 0) {
 		cli_fail(EX_SOFTWARE, "%s", cause);
 		free(cause);
 		return EX_SOFTWARE;
@@ -194,41 +245,162 @@ task_not_open(struct store *st, int64_t id)
 	return rc;
 }
 
-/* task done: closes a task and logs the rep's contact, which restarts
- * the customer's revisit clock. */
+/* Parses the options task done, outcome and cancel share into r. */
+static int
+parse_outcome_opts(const struct cli_cmd *self, int argc, char **argv,
+    struct outcome_req *r)
+{
+	int ch;
+
+	while ((ch = cli_getopt(self, argc, argv)) != -1) {
+		switch (ch) {
+		case 'n':
+			r->note = optarg;
+			break;
+		case 'k':
+			r->kind = optarg;
+			break;
+		case 'r':
+			r->rep = optarg;
+			break;
+		case 'd':
+			if (cli_parse_day(optarg, &r->date) != 0)
+				return EX_USAGE;
+			break;
+		case 'h':
+			return cli_usage(self, 0);
+		default:
+			return cli_usage(self, EX_USAGE);
+		}
+	}
+	return -1;
+}
+
+/* Says what a recorded outcome did. */
+static void
+say_recorded(const struct outcome_req *r, const struct outcome_info *in)
+{
+	char d[11];
+	long long id = (long long)in->task_id;
+
+	date_format(in->day, d);
+	switch (r->outcome) {
+	case OUTCOME_REACHED:
+		printf("task %lld done; contact logged on %s", id, d);
+		if (in->closed > 1)
+			printf(" (%d tasks closed)", in->closed);
+		break;
+	case OUTCOME_NEXT:
+		printf("task %lld done; contact logged on %s; ", id, d);
+		date_format(r->date, d);
+		printf("next follow-up on %s", d);
+		break;
+	case OUTCOME_NOT_REACHED:
+		printf("task %lld: not reached (attempt %d), moved to %s%s", id,
+		    in->attempts, d, in->escalated ? "; escalated" : "");
+		break;
+	case OUTCOME_SNOOZE:
+		printf("task %lld snoozed to %s", id, d);
+		break;
+	case OUTCOME_WRONG_NUMBER:
+		printf("task %lld: the customer's record is flagged for "
+		    "refresh", id);
+		break;
+	default:
+		printf("task %lld cancelled", id);
+		break;
+	}
+	putchar('\n');
+}
+
+/* Records r and reports: the shared end of task done, outcome and
+ * cancel. */
+static int
+run_outcome(struct cli *cli, struct outcome_req *r)
+{
+	struct outcome_info in;
+	char *cause = NULL;
+	int rc = 0;
+
+	r->source = "cli";
+	r->now = time(NULL);
+	r->today = cli_today(cli);
+	r->retry_days = cli->conf->plan.task_retry_days;
+	r->escalate_attempts = cli->conf->plan.task_escalate_attempts;
+	switch (outcome_record(cli_store(cli), r, &in, &cause)) {
+	case OUTCOME_RECORDED:
+		say_recorded(r, &in);
+		break;
+	case OUTCOME_ALREADY:
+		printf("task %lld: %s already recorded\n",
+		    (long long)in.task_id, outcome_name(r->outcome));
+		cli->dry_run = 1;
+		break;
+	case OUTCOME_NOT_FOUND:
+	case OUTCOME_NOT_OPEN:
+		rc = task_not_open(cli_store(cli), r->task_id);
+		break;
+	case OUTCOME_INVALID:
+		rc = cli_fail(EX_USAGE, "%s", cause);
+		break;
+	default:
+		rc = cli_fail(EX_SOFTWARE, "%s", cause);
+		break;
+	}
+	free(cause);
+	return rc;
+}
+
+/* task done: the outcome "reached". */
 static int
 task_done(struct cli *cli, const struct cli_cmd *self, int argc, char **argv)
 {
-	const char *note = NULL;
-	char *cause = NULL, d[11];
-	int32_t day = DAY_NONE;
-	int64_t id;
-	int ch, rc;
+	struct outcome_req r = { .outcome = OUTCOME_REACHED, .date = DAY_NONE };
+	int rc;
 
-	while ((ch = cli_getopt(self, argc, argv)) != -1) {
-		if (ch == 'n')
-			note = optarg;
-		else if (ch == 'd') {
-			if (cli_parse_day(optarg, &day) != 0)
-				return EX_USAGE;
-		} else
-			return cli_usage(self, ch == 'h' ? 0 : EX_USAGE);
-	}
+	if ((rc = parse_outcome_opts(self, argc, argv, &r)) >= 0)
+		return rc;
 	if (optind != argc - 1)
 		return cli_usage(self, EX_USAGE);
-	if (parse_id(argv[optind], &id) != 0)
+	if (parse_id(argv[optind], &r.task_id) != 0)
 		return EX_USAGE;
-	if (day == DAY_NONE)
-		day = cli_today(cli);
-	rc = store_task_done(cli_store(cli), id, note, day, time(NULL), &cause);
-	if (rc < 0) {
-		cli_fail(EX_SOFTWARE, "%s", cause);
-		free(cause);
-		return EX_SOFTWARE;
-	}
-	if (rc == 0)
-		return task_not_open(cli_store(cli), id);
-	date_format(day, d);
-	printf("task %lld done; contact logged on %s\n", (long long)id, d);
-	return 0;
+	return run_outcome(cli, &r);
+}
+
+/* task outcome: any outcome of outcome.h. */
+static int
+task_outcome(struct cli *cli, const struct cli_cmd *self, int argc,
+    char **argv)
+{
+	struct outcome_req r = { .date = DAY_NONE };
+	int rc;
+
+	if ((rc = parse_outcome_opts(self, argc, argv, &r)) >= 0)
+		return rc;
+	if (optind != argc - 2)
+		return cli_usage(self, EX_USAGE);
+	if (parse_id(argv[optind], &r.task_id) != 0)
+		return EX_USAGE;
+	if (outcome_parse(argv[optind + 1], &r.outcome) != 0)
+		return cli_fail(EX_USAGE, "\"%s\": outcome must be reached, "
+		    "not-reached, snooze, next, wrong-number or cancel",
+		    argv[optind + 1]);
+	return run_outcome(cli, &r);
+}
+
+/* task cancel: closes a task with a reason, logging no contact. */
+static int
+task_cancel(struct cli *cli, const struct cli_cmd *self, int argc,
+    char **argv)
+{
+	struct outcome_req r = { .outcome = OUTCOME_CANCEL, .date = DAY_NONE };
+	int rc;
+
+	if ((rc = parse_outcome_opts(self, argc, argv, &r)) >= 0)
+		return rc;
+	if (optind != argc - 1 || r.note == NULL)
+		return cli_usage(self, EX_USAGE);
+	if (parse_id(argv[optind], &r.task_id) != 0)
+		return EX_USAGE;
+	return run_outcome(cli, &r);
 }

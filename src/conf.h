@@ -74,6 +74,8 @@ struct conf_plan {
 	int winback_max;
 	int winback_interval_days;
 	int stale_after_days;
+	int task_retry_days;	/* not reached: the task moves this far */
+	int task_escalate_attempts; /* then escalated after this many */
 };
 
 /* How a channel sends: an embedded maildir, or a real server. */

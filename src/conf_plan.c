@@ -1,5 +1,5 @@
 /* conf_plan.c - the settings that fill struct conf_plan: the planner,
- * tiers, sleeping and stale groups. */
+ * tiers, sleeping, stale and tasks groups. */
 #include "conf_priv.h"
 
 #define P(f) offsetof(struct conf_plan, f)
@@ -153,4 +153,18 @@ static const struct conf_entry stale_entries[] = {
 
 const struct conf_table conf_stale_table = {
 	.usage = "{ ... }", .entries = stale_entries
+};
+
+static const struct conf_entry tasks_entries[] = {
+	{ .name = "retry_days", .type = CONF_INT,
+	  .offset = P(task_retry_days), .min = 1, .max = 366, .def = 2,
+	  .doc = "A task not reached moves this many days ahead." },
+	{ .name = "escalate_attempts", .type = CONF_INT,
+	  .offset = P(task_escalate_attempts), .min = 1, .max = 100, .def = 3,
+	  .doc = "Attempts not reached before a task is escalated." },
+	{ .name = NULL }
+};
+
+const struct conf_table conf_tasks_table = {
+	.usage = "{ ... }", .entries = tasks_entries
 };

@@ -23,6 +23,7 @@ customer_init(struct customer *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->last_contact = c->last_purchase = c->first_purchase = DAY_NONE;
+	c->stale_since = DAY_NONE;
 }
 
 void
@@ -38,6 +39,7 @@ customer_clear(struct customer *c)
 	}
 	free(c->attrs);
 	free(c->tier_computed);
+	free(c->stale_note);
 	customer_init(c);
 }
 

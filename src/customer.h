@@ -50,6 +50,8 @@ struct customer {
 	int32_t first_purchase;
 	int64_t created_at;	/* unix seconds */
 	int64_t updated_at;
+	int32_t stale_since;	/* flagged for refresh, DAY_NONE = not */
+	char *stale_note;	/* why */
 	struct customer_attr *attrs;
 	size_t nattrs;
 };

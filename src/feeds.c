@@ -21,6 +21,28 @@ feeds_day(int64_t now)
 	return (int32_t)(now >= 0 ? now / 86400 : (now - 86399) / 86400);
 }
 
+/* The reason with the task's age and attempts in front. */
+char *
+feeds_task_reason(const struct store_task *t, int32_t today)
+{
+	const char *reason = t->reason ? t->reason : "";
+	struct buf b;
+	int late = (int)(today - t->day);
+
+	if (strcmp(t->status, "open") != 0 || (late <= 0 && t->attempts == 0))
+		return xstrdup(reason);
+	buf_init(&b);
+	if (late > 0)
+		buf_printf(&b, "overdue %d day%s", late, late == 1 ? "" : "s");
+	if (t->attempts > 0)
+		buf_printf(&b, "%s%d attempt%s", late > 0 ? ", " : "",
+		    t->attempts, t->attempts == 1 ? "" : "s");
+	if (t->escalated)
+		buf_puts(&b, ", escalated");
+	buf_printf(&b, "; %s", reason);
+	return buf_detach(&b);
+}
+
 /* FNV-1a of a string, to notice a renamed rep. */
 static int64_t
 feeds_hash(const char *s)
@@ -152,10 +174,11 @@ task_take(void *arg, const struct store_task *t)
 
 /* Fills one feed_task; the strings it points to live in t and own[]. */
 static void
-task_fill(const struct store_task *t, const char *host, struct feed_task *f,
-    char **own, char lc[11])
+task_fill(const struct store_task *t, const char *host, int32_t today,
+    struct feed_task *f, char **own, char lc[11])
 {
 	own[0] = xasprintf("task-%lld@%s", (long long)t->id, host);
+	own[3] = feeds_task_reason(t, today);
 	own[1] = task_summary(t);
 	if (!str_empty(t->note))
 		own[2] = xasprintf("%s%s%s", t->notes ? t->notes : "",
@@ -172,7 +195,7 @@ task_fill(const struct store_task *t, const char *host, struct feed_task *f,
 		date_format(t->last_contact, lc);
 		f->last_contact = lc;
 	}
-	f->reason = t->reason;
+	f->reason = own[3];
 	f->notes = own[2] != NULL ? own[2] : t->notes; /* + the rep's note */
 	f->status = strcmp(t->status, "done") == 0 ? FEED_DONE :
 	    strcmp(t->status, "cancelled") == 0 ? FEED_CANCELLED : FEED_OPEN;
@@ -217,15 +240,16 @@ render_tasks(struct store *st, const struct conf *cf,
 	if (store_task_each(st, rep->key, since, task_take, &l, cause) != 0)
 		return -1;
 	ft = xcalloc(l.n + 1, sizeof(*ft));
-	own = xcalloc(3 * l.n + 1, sizeof(*own));
+	own = xcalloc(4 * l.n + 1, sizeof(*own));
 	lc = xcalloc(l.n + 1, sizeof(*lc));
 	host = feeds_uid_host(cf->http.base_url);
 	for (i = 0; i < l.n; i++)
-		task_fill(&l.v[i], host, &ft[i], own + 3 * i, lc[i]);
+		task_fill(&l.v[i], host, feeds_day(now), &ft[i], own + 4 * i,
+		    lc[i]);
 	feeds_opts(cf, rep, FEEDS_FOLLOWUPS, modified, &o, &name);
 	rc = feed_render_tasks(ft, l.n, &o, &doc->data, &doc->len, cause);
 	doc->events = l.n;
-	for (i = 0; i < 3 * l.n; i++)
+	for (i = 0; i < 4 * l.n; i++)
 		free(own[i]);
 	for (i = 0; i < l.n; i++)
 		store_task_clear(&l.v[i]);
@@ -274,7 +298,7 @@ render_birthdays(struct store *st, const struct conf *cf,
     const struct store_rep *rep, int64_t now, int64_t modified,
     struct feeds_doc *doc, char **cause)
 {
-	struct store_customer_filter f = { NULL, rep->key, 0 };
+	struct store_customer_filter f = { NULL, rep->key, 0, 0 };
 	struct bday_list l = { NULL, 0, NULL };
 	struct feed_opts o;
 	struct date d;

@@ -45,6 +45,11 @@ const char *feeds_kind_name(enum feeds_kind k);
 int feeds_kind_parse(const char *file, enum feeds_kind *k);
 /* The day number "today" means for feeds: now in whole UTC days. */
 int32_t feeds_day(int64_t now);
+/* A task's reason as reps see it: for an open task past its day, its age
+ * and attempts first ("overdue 12 days, 2 attempts, escalated; ...").
+ * malloc'd. */
+struct store_task;
+char *feeds_task_reason(const struct store_task *t, int32_t today);
 /* Reads the change stamp of a rep's feed: two small index queries. */
 int feeds_stamp(struct store *st, const struct store_rep *rep,
     enum feeds_kind kind, int64_t now, struct feeds_stamp *s, char **cause);

@@ -155,6 +155,13 @@ json_null(struct json *j)
 }
 
 void
+json_bool(struct json *j, int v)
+{
+	json_sep(j);
+	fputs(v ? "true" : "false", j->fp);
+}
+
+void
 json_kv_string(struct json *j, const char *key, const char *v)
 {
 	json_key(j, key);

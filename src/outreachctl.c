@@ -32,6 +32,8 @@ const struct cli_cmd *const cli_cmds[] = {
 	&cli_contact_log_entry,
 	&cli_task_list_entry,
 	&cli_task_done_entry,
+	&cli_task_outcome_entry,
+	&cli_task_cancel_entry,
 	&cli_feed_entry,
 	&cli_stats_entry,
 	&cli_tiers_recompute_entry,

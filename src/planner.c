@@ -144,14 +144,56 @@ planner_store(struct planner *p, const struct plan_cand *c, const char *key,
 		.reason = reason,
 	};
 	int rc = store_plan_insert(p->st, &row, p->now, &p->cause);
+	char *entry;
+	int m;
 
 	if (rc < 0)
 		return -1;
 	p->stats->inserted += (unsigned long)rc;
+	/* A second task for the customer on the same day joins the first
+	 * as a line of its checklist (see store_plan_task_merge). */
+	if (rc == 1 && r->action == ACT_TASK) {
+		entry = xasprintf("%s \xe2\x80\x94 %s", reason, r->task_kind);
+		m = store_plan_task_merge(p->st, key, c->id, p->day, entry,
+		    p->now, &p->cause);
+		free(entry);
+		if (m < 0)
+			return -1;
+		p->stats->merged += (unsigned long)m;
+	}
 	if (r->event == EV_REVISIT &&
 	    store_plan_revisit_done(p->st, c->id, p->day, &p->cause) != 0)
 		return -1;
 	return rc;
+}
+
+/* At most one open follow-up per customer and purpose: while the
+ * customer's revisit (lost, win-back) task is open, a new one due is not
+ * added; the open one stays and grows overdue.  The revisit clock still
+ * restarts, so the customer is looked at again only a cadence later.
+ * 1 when kept, 0 when the item may be added, -1 on error. */
+static int
+planner_kept_open(struct planner *p, const struct plan_cand *c)
+{
+	const struct conf_rule *r = p->rule;
+	int64_t id;
+	int rc;
+
+	if (r->action != ACT_TASK || (r->event != EV_REVISIT &&
+	    r->event != EV_LOST && r->event != EV_SLEEPING))
+		return 0;
+	rc = store_plan_open_task(p->st, c->id, conf_event_name(r->event), &id,
+	    &p->cause);
+	if (rc <= 0)
+		return rc;
+	p->stats->kept_open++;
+	if (r->event == EV_REVISIT) {
+		strmap_put(p->revisits, c->external_id, p->day);
+		if (p->commit && store_plan_revisit_done(p->st, c->id, p->day,
+		    &p->cause) != 0)
+			return -1;
+	}
+	return 1;
 }
 
 int
@@ -181,6 +223,10 @@ planner_consider(struct planner *p, const struct plan_cand *c,
 	key = planner_item_key(r, c->id, occurrence);
 	if ((existed = store_plan_exists(p->st, key, &p->cause)) < 0)
 		goto fail;
+	if (!existed && (n = planner_kept_open(p, c)) != 0) {
+		free(key);
+		return n < 0 ? -1 : 0;
+	}
 	if (channel != NULL && !existed) {
 		if ((n = planner_cap_count(p, c->id)) < 0)
 			goto fail;

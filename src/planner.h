@@ -45,6 +45,8 @@ struct plan_stats {
 	unsigned long capped;	     /* messages dropped by the cap */
 	unsigned long unreachable;   /* messages without a usable channel */
 	unsigned long lost;	     /* messages not sent to lost customers */
+	unsigned long kept_open;     /* follow-ups not added: one is open */
+	unsigned long merged;	     /* tasks merged into one of the same day */
 };
 
 /* Plans days [from, from + ndays).  With commit, items are stored (those

@@ -147,24 +147,39 @@ on_anniversary(void *arg, const struct plan_cand *c)
 	return rc;
 }
 
-/* Why the revisit clock started when it did. */
+/* What the revisit counts from: the last contact, with its kind and day,
+ * or, for a customer never contacted, since when they are a customer.
+ * (A revisit planned earlier also restarts the clock, but that is no
+ * touch of the customer's, so the sentence never counts from it.) */
+static char *
+revisit_basis(const struct planner *p, const struct plan_cand *c)
+{
+	char d[11], *kind, *s;
+
+	if (c->last_contact == DAY_NONE) {
+		date_format(c->first_purchase != DAY_NONE &&
+		    c->first_purchase < c->created_day ? c->first_purchase :
+		    c->created_day, d);
+		return xasprintf("no contact yet, customer since %s", d);
+	}
+	date_format(c->last_contact, d);
+	kind = store_contact_kind(p->st, c->id, c->last_contact);
+	s = xasprintf("last contact %d days ago (%s on %s)",
+	    (int)(p->day - c->last_contact), kind ? kind : "contact", d);
+	free(kind);
+	return s;
+}
+
+/* Why the revisit is due. */
 static char *
 revisit_reason(const struct planner *p, const struct plan_cand *c,
     int cadence)
 {
-	char d[11];
-	int ago = (int)(p->day - c->revisit_from);
+	char *basis = revisit_basis(p, c), *s;
 
-	if (c->last_contact != DAY_NONE && c->last_contact == c->revisit_from)
-		return xasprintf("last contact %d days ago, tier %c cadence %d "
-		    "days", ago, c->tier, cadence);
-	date_format(c->revisit_from, d);
-	if (c->last_contact != DAY_NONE || c->revisit_from != c->first_purchase)
-		return xasprintf("no contact since the revisit planned %d days "
-		    "ago (%s), tier %c cadence %d days", ago, d, c->tier,
-		    cadence);
-	return xasprintf("never contacted, first purchase %s (%d days ago), "
-	    "tier %c cadence %d days", d, ago, c->tier, cadence);
+	s = xasprintf("%s, tier %c cadence %d days", basis, c->tier, cadence);
+	free(basis);
+	return s;
 }
 
 static int
@@ -185,6 +200,30 @@ on_revisit(void *arg, const struct plan_cand *c)
 		return 0;	/* overdue already: planned on the backlog day */
 	reason = revisit_reason(p, c, cadence);
 	rc = planner_consider(p, c, c->revisit_from + cadence, reason, -1);
+	free(reason);
+	return rc;
+}
+
+/* A rep asked for the next follow-up on a date (outcome "next"): that
+ * date replaces the cadence once. */
+static int
+on_revisit_next(void *arg, const struct plan_cand *c)
+{
+	struct planner *p = arg;
+	char d[11], *basis, *reason;
+	int64_t planned;
+	int rc;
+
+	if (strmap_get(p->revisits, c->external_id, &planned) &&
+	    planned >= c->revisit_next)
+		return 0;
+	if (p->day < p->backlog_day && c->revisit_next < p->event_day)
+		return 0;
+	date_format(c->revisit_next, d);
+	basis = revisit_basis(p, c);
+	reason = xasprintf("follow-up the rep set for %s; %s", d, basis);
+	rc = planner_consider(p, c, c->revisit_next, reason, -1);
+	free(basis);
 	free(reason);
 	return rc;
 }
@@ -251,6 +290,14 @@ on_stale(void *arg, const struct plan_cand *c)
 	char d[11], *reason;
 	int rc;
 
+	if (c->stale_since != DAY_NONE) {
+		date_format(c->stale_since, d);
+		reason = xasprintf("record flagged for refresh on %s (wrong "
+		    "number or moved)", d);
+		rc = planner_consider(p, c, c->stale_since, reason, -1);
+		free(reason);
+		return rc;
+	}
 	date_format(c->updated_day, d);
 	reason = xasprintf("record not updated for %d days (since %s)",
 	    (int)(p->event_day - c->updated_day), d);
@@ -372,7 +419,9 @@ plan_revisit(struct planner *p)
 		    p, &p->cause)) != 0)
 			return rc;
 	}
-	return 0;
+	a[0] = p->event_day;
+	return store_plan_query(p->st, PQ_REVISIT_NEXT, a, 1, on_revisit_next,
+	    p, &p->cause);
 }
 
 int
@@ -414,6 +463,10 @@ planner_rule_day(struct planner *p)
 		keys[1] = keys[0] + 86399;
 		rc = store_plan_query(p->st, PQ_UPDATED, keys, 2, on_stale, p,
 		    &p->cause);
+		keys[0] = p->event_day;
+		if (rc == 0)
+			rc = store_plan_query(p->st, PQ_STALE_FLAGGED, keys, 1,
+			    on_stale, p, &p->cause);
 		break;
 	case EV_HOLIDAY:
 		rc = plan_holiday(p);

@@ -13,7 +13,7 @@
 
 struct store;
 
-#define STORE_SCHEMA_VERSION 8
+#define STORE_SCHEMA_VERSION 9
 
 /* Opens (creating if needed) the store at path and applies every pending
  * migration.  Returns -1 with a reason in *cause. */
@@ -66,6 +66,7 @@ struct store_customer_filter {
 	const char *tier; /* effective tier, NULL = any */
 	const char *rep;  /* rep key, NULL = any */
 	long limit;	  /* 0 = no limit */
+	int stale;	  /* only records flagged for refresh */
 };
 typedef int (*store_customer_cb)(void *arg, const struct customer *c);
 /* Calls cb for each matching customer in external_id order; a non-zero

@@ -17,7 +17,8 @@ static const char *const cust_columns[CUST_NFIELDS] = {
 	"SELECT c.id, c.external_id, c.name, c.salutation, c.email, c.phone," \
 	" c.birthday, c.anniversary, c.tier, r.key, c.locale, c.timezone," \
 	" c.channel, c.opt_out, c.notes, c.tier_computed, c.last_contact," \
-	" c.last_purchase, c.first_purchase, c.created_at, c.updated_at" \
+	" c.last_purchase, c.first_purchase, c.created_at, c.updated_at," \
+	" c.stale_since, c.stale_note" \
 	" FROM customers c LEFT JOIN reps r ON r.id = c.rep_id "
 
 /* Builds the upsert for one set of present fields: new rows get every
@@ -53,7 +54,18 @@ upsert_sql(unsigned present)
 		    "bday_lunar = excluded.bday_lunar, ");
 	if (present & (1u << CUST_ANNIVERSARY))
 		buf_puts(&b, "anniv_md = excluded.anniv_md, ");
-	buf_puts(&b, "updated_at = excluded.updated_at RETURNING id;");
+	/* A row rewritten with the values it has is not updated: the stale
+	 * clock and flag are about the record's content.  (In SQLite's
+	 * UPDATE the right-hand sides see the old row.)  A new phone or
+	 * e-mail clears a stale flag: trigger customers_refreshed. */
+	buf_puts(&b, "updated_at = CASE WHEN 0");
+	for (f = 1; f < CUST_NFIELDS; f++) {
+		if (present & (1u << f))
+			buf_printf(&b, " OR %s IS NOT excluded.%s",
+			    cust_columns[f], cust_columns[f]);
+	}
+	buf_puts(&b, " THEN excluded.updated_at ELSE updated_at END"
+	    " RETURNING id;");
 	return buf_detach(&b);
 }
 
@@ -66,21 +78,24 @@ bind_key(sqlite3_stmt *s, int i, int v)
 		sqlite3_bind_int(s, i, v);
 }
 
+/* Writes the attributes c carries; when one changes, the record counts
+ * as updated at `now` (an unchanged one leaves updated_at alone). */
 static int
 store_attrs_write(struct store *st, int64_t id, const struct customer *c,
-    char **cause)
+    int64_t now, char **cause)
 {
 	sqlite3_stmt *s;
 	size_t i;
-	int del;
+	int del, changed = 0;
 
 	for (i = 0; i < c->nattrs; i++) {
 		del = str_empty(c->attrs[i].value);
 		s = del ? store_cached(st, STMT_ATTR_DEL, "DELETE FROM "
 		    "customer_attrs WHERE customer_id = ?1 AND name = ?2;",
-		    cause) : store_cached(st, STMT_ATTR_SET, "INSERT OR REPLACE "
-		    "INTO customer_attrs (customer_id, name, value) "
-		    "VALUES (?1, ?2, ?3);", cause);
+		    cause) : store_cached(st, STMT_ATTR_SET, "INSERT INTO"
+		    " customer_attrs (customer_id, name, value) VALUES (?1, ?2,"
+		    " ?3) ON CONFLICT (customer_id, name) DO UPDATE SET value ="
+		    " excluded.value WHERE value IS NOT excluded.value;", cause);
 		if (s == NULL)
 			return -1;
 		sqlite3_bind_int64(s, 1, id);
@@ -89,8 +104,18 @@ store_attrs_write(struct store *st, int64_t id, const struct customer *c,
 			store_bind_text(s, 3, c->attrs[i].value);
 		if (sqlite3_step(s) != SQLITE_DONE)
 			return store_fail(st, "saving attribute", cause);
+		changed += sqlite3_changes(st->db) > 0;
 	}
-	return 0;
+	if (changed == 0)
+		return 0;
+	s = store_cached(st, STMT_ATTR_TOUCH, "UPDATE customers SET updated_at"
+	    " = max(updated_at, ?2) WHERE id = ?1;", cause);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, now);
+	return sqlite3_step(s) == SQLITE_DONE ? 0 : store_fail(st,
+	    "saving attribute", cause);
 }
 
 int
@@ -125,7 +150,7 @@ store_customer_upsert(struct store *st, const struct customer *c,
 		return store_fail(st, "saving customer", cause);
 	*id = sqlite3_column_int64(s, 0);
 	sqlite3_reset(s);
-	return store_attrs_write(st, *id, c, cause);
+	return store_attrs_write(st, *id, c, now, cause);
 }
 
 /* Fills c from a CUST_SELECT row. */
@@ -143,6 +168,8 @@ customer_read(sqlite3_stmt *s, struct customer *c)
 	c->first_purchase = store_column_day(s, 18);
 	c->created_at = sqlite3_column_int64(s, 19);
 	c->updated_at = sqlite3_column_int64(s, 20);
+	c->stale_since = store_column_day(s, 21);
+	c->stale_note = store_column_text(s, 22);
 }
 
 static int
@@ -196,13 +223,14 @@ store_customer_each(struct store *st, const struct store_customer_filter *f,
 	int rc = SQLITE_DONE, stop = 0;
 
 	s = store_prepare(st, CUST_SELECT "WHERE (?1 IS NULL OR c.tier_eff = ?1)"
-	    " AND (?2 IS NULL OR r.key = ?2) ORDER BY c.external_id"
-	    " LIMIT ?3;", cause);
+	    " AND (?2 IS NULL OR r.key = ?2) AND (?4 = 0 OR c.stale_since IS"
+	    " NOT NULL) ORDER BY c.external_id LIMIT ?3;", cause);
 	if (s == NULL)
 		return -1;
 	store_bind_text(s, 1, f ? f->tier : NULL);
 	store_bind_text(s, 2, f ? f->rep : NULL);
 	sqlite3_bind_int64(s, 3, f && f->limit > 0 ? f->limit : -1);
+	sqlite3_bind_int(s, 4, f ? f->stale : 0);
 	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
 		customer_init(&c);
 		customer_read(s, &c);

@@ -11,7 +11,8 @@
 	"SELECT c.id, c.external_id, c.name, r.key, c.email, c.phone," \
 	" c.channel, c.opt_out, c.birthday, c.anniversary, c.tier_eff," \
 	" c.last_contact, c.last_purchase, c.first_purchase, c.revisit_from," \
-	" c.updated_at / 86400, c.sleep_days" \
+	" c.updated_at / 86400, c.sleep_days, c.created_at / 86400," \
+	" c.revisit_next, c.stale_since" \
 	" FROM customers c LEFT JOIN reps r ON r.id = c.rep_id WHERE "
 
 /* Each condition matches an index of migration 1 or 2. */
@@ -20,13 +21,16 @@ static const char *const plan_sql[PQ_COUNT] = {
 	[PQ_BIRTHDAY_LUNAR] = CAND_SELECT "c.bday_lunar IN (?1, ?2, ?3, ?4)",
 	[PQ_ANNIVERSARY_MD] = CAND_SELECT "c.anniv_md IN (?1, ?2, ?3, ?4)",
 	[PQ_REVISIT] = CAND_SELECT "c.tier_eff = char(?1) AND "
-	    "c.revisit_from <= ?2",
+	    "c.revisit_from <= ?2 AND c.revisit_next IS NULL",
 	[PQ_LAST_PURCHASE] = CAND_SELECT "c.last_purchase = ?1 AND "
 	    "(c.sleep_days IS NULL OR c.sleep_days >= ?2)",
 	[PQ_SLEEP_PERSONAL] = CAND_SELECT "c.sleep_days IS NOT NULL AND "
 	    "c.last_purchase + c.sleep_days = ?1 AND c.sleep_days < ?2",
 	[PQ_UPDATED] = CAND_SELECT "c.updated_at BETWEEN ?1 AND ?2",
 	[PQ_ALL] = CAND_SELECT "1",
+	/* Migration 9's partial indexes: only customers with a date set. */
+	[PQ_REVISIT_NEXT] = CAND_SELECT "c.revisit_next <= ?1",
+	[PQ_STALE_FLAGGED] = CAND_SELECT "c.stale_since <= ?1",
 };
 
 const char *
@@ -63,6 +67,9 @@ cand_read(sqlite3_stmt *s, struct plan_cand *c)
 	c->revisit_from = store_column_day(s, 14);
 	c->updated_day = store_column_day(s, 15);
 	c->sleep_days = sqlite3_column_int(s, 16);
+	c->created_day = store_column_day(s, 17);
+	c->revisit_next = store_column_day(s, 18);
+	c->stale_since = store_column_day(s, 19);
 }
 
 int
@@ -208,8 +215,103 @@ store_plan_revisit_done(struct store *st, int64_t customer_id, int32_t day,
 	int64_t v = 0;
 
 	return one_int(st, STMT_REVISIT_DONE, "UPDATE customers SET"
-	    " revisit_planned = ?2 WHERE id = ?1;", NULL, customer_id, day, &v,
-	    cause) < 0 ? -1 : 0;
+	    " revisit_planned = ?2, revisit_next = NULL WHERE id = ?1;", NULL,
+	    customer_id, day, &v, cause) < 0 ? -1 : 0;
+}
+
+int
+store_plan_open_task(struct store *st, int64_t customer_id,
+    const char *event, int64_t *id, char **cause)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	s = store_cached(st, STMT_OPEN_TASK, "SELECT id FROM plan_items WHERE"
+	    " customer_id = ?1 AND action = 'task' AND status = 'open' AND"
+	    " event = ?2 ORDER BY day, id LIMIT 1;", cause);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, customer_id);
+	store_bind_text(s, 2, event);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		*id = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(st, "looking up open tasks", cause);
+	return rc == SQLITE_ROW;
+}
+
+/* Runs a cached statement that returns nothing; -1 on error. */
+static int
+exec_cached(struct store *st, sqlite3_stmt *s, const char *what,
+    char **cause)
+{
+	int rc = sqlite3_step(s);
+
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : store_fail(st, what, cause);
+}
+
+int
+store_plan_task_merge(struct store *st, const char *dedup_key,
+    int64_t customer_id, int32_t day, const char *entry, int64_t now,
+    char **cause)
+{
+	sqlite3_stmt *s;
+	int64_t host;
+	int rc;
+
+	s = store_cached(st, STMT_MERGE_HOST, "SELECT id FROM plan_items WHERE"
+	    " customer_id = ?1 AND action = 'task' AND status = 'open' AND"
+	    " day = ?2 AND merged_into IS NULL AND dedup_key <> ?3"
+	    " ORDER BY id LIMIT 1;", cause);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, customer_id);
+	sqlite3_bind_int(s, 2, day);
+	store_bind_text(s, 3, dedup_key);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		host = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW)
+		return rc == SQLITE_DONE ? 0 : store_fail(st, "merging tasks",
+		    cause);
+	s = store_cached(st, STMT_MERGE_INTO, "UPDATE plan_items SET"
+	    " merged_into = ?2 WHERE dedup_key = ?1;", cause);
+	if (s == NULL)
+		return -1;
+	store_bind_text(s, 1, dedup_key);
+	sqlite3_bind_int64(s, 2, host);
+	if (exec_cached(st, s, "merging tasks", cause) != 0)
+		return -1;
+	s = store_cached(st, STMT_MERGE_REASON, "UPDATE plan_items SET reason ="
+	    " reason || '; ' || ?2, sequence = sequence + 1, modified_at = ?3"
+	    " WHERE id = ?1;", cause);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, host);
+	store_bind_text(s, 2, entry);
+	sqlite3_bind_int64(s, 3, now);
+	return exec_cached(st, s, "merging tasks", cause) == 0 ? 1 : -1;
+}
+
+char *
+store_contact_kind(struct store *st, int64_t customer_id, int32_t day)
+{
+	sqlite3_stmt *s;
+	char *kind = NULL;
+
+	s = store_cached(st, STMT_CONTACT_KIND, "SELECT kind FROM contacts"
+	    " WHERE customer_id = ?1 AND day = ?2 ORDER BY id DESC LIMIT 1;",
+	    NULL);
+	if (s == NULL)
+		return NULL;
+	sqlite3_bind_int64(s, 1, customer_id);
+	sqlite3_bind_int(s, 2, day);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		kind = store_column_text(s, 0);
+	sqlite3_reset(s);
+	return kind;
 }
 
 int

@@ -29,6 +29,9 @@ struct plan_cand {
 	int32_t revisit_from;
 	int32_t updated_day;
 	int sleep_days; /* personal sleeping threshold, 0 = none */
+	int32_t created_day;
+	int32_t revisit_next; /* a rep's "next follow-up on", DAY_NONE = none */
+	int32_t stale_since;  /* flagged for refresh since, DAY_NONE = not */
 };
 
 typedef int (*plan_cand_cb)(void *arg, const struct plan_cand *c);
@@ -42,6 +45,8 @@ enum store_plan_query {
 	PQ_SLEEP_PERSONAL, /* args: last purchase + threshold, max threshold */
 	PQ_UPDATED,	   /* args: first, last unix second */
 	PQ_ALL,		   /* no args */
+	PQ_REVISIT_NEXT,   /* args: latest revisit_next */
+	PQ_STALE_FLAGGED,  /* args: latest stale_since */
 	PQ_COUNT
 };
 
@@ -78,9 +83,24 @@ int store_plan_exists(struct store *st, const char *dedup_key, char **cause);
 /* Messages planned for a customer on days [from, to]. */
 int store_plan_messages(struct store *st, int64_t customer_id, int32_t from,
     int32_t to, char **cause);
-/* Restarts the revisit clock of a customer at `day`. */
+/* Restarts the revisit clock of a customer at `day` (and forgets a
+ * rep's "next follow-up on" date, which the revisit planned now met). */
 int store_plan_revisit_done(struct store *st, int64_t customer_id,
     int32_t day, char **cause);
+/* 1 and *id when the customer has an open task planned for `event`
+ * ("revisit", "lost"...), 0 when not, -1 on error. */
+int store_plan_open_task(struct store *st, int64_t customer_id,
+    const char *event, int64_t *id, char **cause);
+/* Merges the task stored under dedup_key into the customer's other open
+ * task of the same day, if there is one: the row stays (its dedup key
+ * keeps planning idempotent) but points to that task, whose reason gets
+ * `entry` added to its checklist.  1 merged, 0 nothing to merge with. */
+int store_plan_task_merge(struct store *st, const char *dedup_key,
+    int64_t customer_id, int32_t day, const char *entry, int64_t now,
+    char **cause);
+/* The kind of the customer's contact on `day` (the latest logged), as a
+ * malloc'd string; NULL when none or on error. */
+char *store_contact_kind(struct store *st, int64_t customer_id, int32_t day);
 
 /* Small persistent values (last planned day, last tier recompute...). */
 int store_state_get(struct store *st, const char *key, char **value,

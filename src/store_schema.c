@@ -346,6 +346,70 @@ const char *const store_migrations[] = {
 	"    last_contact = max(coalesce(last_contact, NEW.day), NEW.day)"
 	"  WHERE id = NEW.customer_id;"
 	"END;",
+	/* 8 -> 9: the task lifecycle.  A task has attempts (outcome "not
+	 * reached"), an escalated flag, and may be absorbed by the customer's
+	 * other task of the same day (merged_into: the row and its dedup key
+	 * stay, so planning the day again adds nothing, but only the host is
+	 * listed; its reason is the checklist of both).  task_events is the
+	 * history of outcomes.  customers get revisit_next, a rep's "next
+	 * follow-up on" date the planner honours instead of the cadence, and
+	 * stale_since, a record flagged for refresh (wrong number, moved).
+	 * contacts are rebuilt to allow the kind 'message' (a CHECK cannot be
+	 * altered). */
+	"ALTER TABLE plan_items ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE plan_items ADD COLUMN escalated INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE plan_items ADD COLUMN merged_into INTEGER"
+	"  REFERENCES plan_items(id) ON DELETE SET NULL;"
+	"CREATE INDEX plan_items_open_tasks ON plan_items(customer_id, day)"
+	"  WHERE action = 'task' AND status = 'open';"
+	"CREATE INDEX plan_items_merged ON plan_items(merged_into)"
+	"  WHERE merged_into IS NOT NULL;"
+	"ALTER TABLE customers ADD COLUMN revisit_next INTEGER;"
+	"ALTER TABLE customers ADD COLUMN stale_since INTEGER;"
+	"ALTER TABLE customers ADD COLUMN stale_note TEXT;"
+	"CREATE INDEX customers_revisit_next ON customers(revisit_next)"
+	"  WHERE revisit_next IS NOT NULL;"
+	"CREATE INDEX customers_stale ON customers(stale_since)"
+	"  WHERE stale_since IS NOT NULL;"
+	/* A new phone or e-mail is the refresh the flag asked for. */
+	"CREATE TRIGGER customers_refreshed AFTER UPDATE OF phone, email"
+	"  ON customers WHEN NEW.stale_since IS NOT NULL AND"
+	"  (OLD.phone IS NOT NEW.phone OR OLD.email IS NOT NEW.email) BEGIN"
+	"  UPDATE customers SET stale_since = NULL, stale_note = NULL"
+	"  WHERE id = NEW.id;"
+	"END;"
+	"CREATE TABLE task_events ("
+	"  id INTEGER PRIMARY KEY,"
+	"  item_id INTEGER NOT NULL REFERENCES plan_items(id) ON DELETE CASCADE,"
+	"  customer_id INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,"
+	"  rep_id INTEGER REFERENCES reps(id),"
+	"  at INTEGER NOT NULL,"
+	"  day INTEGER NOT NULL,"
+	"  outcome TEXT NOT NULL,"
+	"  kind TEXT,"
+	"  date INTEGER,"
+	"  note TEXT,"
+	"  source TEXT NOT NULL);"
+	"CREATE INDEX task_events_item ON task_events(item_id);"
+	"CREATE INDEX task_events_customer ON task_events(customer_id, at);"
+	"CREATE TABLE contacts_v9 ("
+	"  id INTEGER PRIMARY KEY,"
+	"  customer_id INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,"
+	"  rep_id INTEGER REFERENCES reps(id),"
+	"  day INTEGER NOT NULL,"
+	"  kind TEXT NOT NULL CHECK (kind IN"
+	"    ('call','visit','email','sms','gift','meeting','message')),"
+	"  note TEXT);"
+	"INSERT INTO contacts_v9 SELECT id, customer_id, rep_id, day, kind, note"
+	"  FROM contacts;"
+	"DROP TABLE contacts;"
+	"ALTER TABLE contacts_v9 RENAME TO contacts;"
+	"CREATE INDEX contacts_customer ON contacts(customer_id, day);"
+	"CREATE TRIGGER contacts_derive AFTER INSERT ON contacts BEGIN"
+	"  UPDATE customers SET"
+	"    last_contact = max(coalesce(last_contact, NEW.day), NEW.day)"
+	"  WHERE id = NEW.customer_id;"
+	"END;",
 };
 
 const int store_nmigrations =

@@ -12,7 +12,8 @@
 	" p.status, p.note, p.day, p.sequence, p.created_at," \
 	" coalesce(p.modified_at, p.created_at), coalesce(p.done_at, 0)," \
 	" c.id, c.external_id, c.name, c.phone, c.email, c.notes, c.tier_eff," \
-	" c.last_contact, r.key FROM plan_items p" \
+	" c.last_contact, r.key, p.attempts, p.escalated," \
+	" coalesce(p.merged_into, 0) FROM plan_items p" \
 	" JOIN customers c ON c.id = p.customer_id" \
 	" LEFT JOIN reps r ON r.id = c.rep_id WHERE p.action = 'task' "
 
@@ -63,6 +64,9 @@ task_read(sqlite3_stmt *s, struct store_task *t)
 	t->tier = tier ? (char)tier[0] : 'C';
 	t->last_contact = store_column_day(s, 20);
 	t->rep = store_column_text(s, 21);
+	t->attempts = sqlite3_column_int(s, 22);
+	t->escalated = sqlite3_column_int(s, 23);
+	t->merged_into = sqlite3_column_int64(s, 24);
 }
 
 static int
@@ -91,7 +95,8 @@ store_task_each(struct store *st, const char *rep, int64_t closed_since,
 	sqlite3_stmt *s;
 
 	s = store_prepare(st, TASK_SELECT "AND (?1 IS NULL OR r.key = ?1) AND"
-	    " (p.status = 'open' OR coalesce(p.modified_at, 0) >= ?2)"
+	    " p.merged_into IS NULL AND (p.status = 'open' OR"
+	    " coalesce(p.modified_at, 0) >= ?2)"
 	    " ORDER BY p.day, p.id;", cause);
 	if (s == NULL)
 		return -1;
@@ -161,7 +166,7 @@ store_task_done(struct store *st, int64_t id, const char *note, int32_t day,
 		goto fail;
 	s = store_prepare(st, "UPDATE plan_items SET status = 'done', sequence ="
 	    " sequence + 1, modified_at = ?2, done_at = ?2, note = ?3 WHERE"
-	    " id = ?1;", cause);
+	    " status = 'open' AND (id = ?1 OR merged_into = ?1);", cause);
 	if (s == NULL)
 		goto fail;
 	sqlite3_bind_int64(s, 1, id);
@@ -306,7 +311,8 @@ store_task_count(struct store *st, const char *status, long *n, char **cause)
 	sqlite3_stmt *s;
 
 	if (stamp_row(st, "SELECT count(*) FROM plan_items WHERE action ="
-	    " 'task' AND status = ?1;", status, &s, cause) != 0)
+	    " 'task' AND status = ?1 AND merged_into IS NULL;", status, &s,
+	    cause) != 0)
 		return -1;
 	*n = (long)sqlite3_column_int64(s, 0);
 	sqlite3_finalize(s);

@@ -32,18 +32,23 @@ struct store_task {
 	char tier;
 	int32_t last_contact;
 	char *rep;	 /* rep key, NULL when none */
+	int attempts;	 /* "not reached" outcomes so far */
+	int escalated;	 /* attempts reached tasks.escalate_attempts */
+	int64_t merged_into; /* the task this one joined, 0 = none */
 };
 
 void store_task_clear(struct store_task *t);
 typedef int (*store_task_cb)(void *arg, const struct store_task *t);
 /* Tasks of a rep (NULL = all), open ones and those done or cancelled
- * since `closed_since` (unix seconds), by due day. */
+ * since `closed_since` (unix seconds), by due day.  Tasks merged into
+ * another one are left out: that one lists their reasons. */
 int store_task_each(struct store *st, const char *rep, int64_t closed_since,
     store_task_cb cb, void *arg, char **cause);
 /* 1 found, 0 not, -1 error. */
 int store_task_get(struct store *st, int64_t id, struct store_task *t,
     char **cause);
-/* Marks an open task done (sequence raised) and logs the contact on `day`:
+/* Marks an open task (and those merged into it) done, sequence raised,
+ * and logs the contact on `day`:
  * 1 done, 0 not open (or no such task), -1 error. */
 int store_task_done(struct store *st, int64_t id, const char *note,
     int32_t day, int64_t now, char **cause);

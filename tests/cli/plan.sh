@@ -52,7 +52,7 @@ t_is "$(echo "$j" | js 'sorted(i["rule"] for i in d if i["customer"]=="C01")')" 
 t_is "$(echo "$j" | js '[(i["event"], i["reason"]) for i in d if i["customer"]=="B03"]')" \
 	"[('birthday', 'lunar birthday today')]" "lunar birthday L:01-23 falls on 2027-02-28"
 t_is "$(echo "$j" | js '[(i["task_kind"], i["reason"]) for i in d if i["customer"]=="R01"]')" \
-	"[('call', 'last contact 90 days ago, tier B cadence 90 days')]" "tier B revisit after 90 days"
+	"[('call', 'last contact 90 days ago (call on 2026-11-30), tier B cadence 90 days')]" "tier B revisit after 90 days"
 t_is "$(echo "$j" | js '[i["reason"] for i in d if i["rule"]=="lost"]')" \
 	"['no purchase for 365 days (last 2026-02-28): lost']" "lost after 365 days"
 t_is "$(echo "$j" | js '[i["reason"] for i in d if i["rule"]=="winback"]')" \

@@ -41,23 +41,26 @@ done
 t_is "$(ctl task list --json)" "[]" "no tasks before the first scan"
 t_ok "outreachd --once scans and exits 0" at '2027-02-28 08:00:00' "$OUTREACHD" -c "$conf" --once
 j=$(ctl task list --json)
-t_is "$(echo "$j" | js 'len(d)')" 7 "seven tasks stored by the scan"
+t_is "$(echo "$j" | js 'len(d)')" 6 "six tasks stored by the scan (L01's two merged into one)"
+t_is "$(echo "$j" | js '[t["reason"] for t in d if t["customer"]=="L01"][0]')" \
+	"no purchase for 365 days (last 2026-02-28): lost; last contact 364 days ago (call on 2026-03-01), tier C cadence 180 days — call" \
+	"L01's lost call and revisit of the same day: one task, a checklist of both reasons"
 t_is "$(echo "$j" | js 'sorted(set(k for t in d for k in t))')" \
-	"['created_at', 'customer', 'date', 'done_at', 'email', 'event', 'id', 'kind', 'last_contact', 'name', 'note', 'phone', 'reason', 'rep', 'rule', 'sequence', 'status', 'tier']" \
+	"['attempts', 'created_at', 'customer', 'date', 'done_at', 'email', 'escalated', 'event', 'id', 'kind', 'last_contact', 'name', 'note', 'overdue_days', 'phone', 'reason', 'rep', 'rule', 'sequence', 'status', 'tier']" \
 	"task list --json fields"
 t_is "$(echo "$j" | js '[(t["customer"], t["rule"], t["kind"], t["status"]) for t in d if t["customer"]=="R01"]')" \
 	"[('R01', 'revisit_b', 'call', 'open')]" "R01: a tier B revisit call, open"
 t_is "$(ctl task list --rep li --json | js '[(t["customer"], t["kind"], t["rep"]) for t in d]')" \
 	"[('B01', 'refresh', 'li')]" "task list --rep li: only li's customer"
-t_is "$(ctl task list | wc -l)" 7 "task list: one line per task"
+t_is "$(ctl task list | wc -l)" 6 "task list: one line per task"
 t_like "$(ctl task list | grep R01)" $'^[0-9]+\t2027-02-28\topen\tcall\tR01\tBob Revisit\tsmith\t' "task list: text columns"
 t_ok "a second scan adds nothing" at '2027-02-28 09:00:00' "$OUTREACHD" -c "$conf" --once
-t_is "$(ctl task list --json | js 'len(d)')" 7 "still seven tasks (planning is idempotent)"
+t_is "$(ctl task list --json | js 'len(d)')" 6 "still six tasks (planning is idempotent)"
 
 # task done: the contact is logged and the revisit clock restarts.
 rid=$(echo "$j" | js '[t["id"] for t in d if t["customer"]=="R01"][0]')
 revisit() { ctl plan --date "$1" --json | js '[i["rule"] for i in d if i["customer"]=="R01"]'; }
-t_is "$(revisit 2027-05-29)" "['revisit_b']" "before: the next revisit of R01 is due 2027-05-29"
+t_is "$(revisit 2027-05-29)" "[]" "before: no second revisit of R01 on 2027-05-29 while its task is open"
 out=$(at '2027-03-10 12:00:00' "$CTL" -c "$conf" task done "$rid" --date 2027-03-10 --note 'called, will order in June' 2>&1)
 t_is "$out" "task $rid done; contact logged on 2027-03-10" "task done"
 t=$(at '2027-03-11 09:00:00' "$CTL" -c "$conf" task list --json | js "[t for t in d if t['id']==$rid][0]")
@@ -68,7 +71,7 @@ t_is "$(ctl customer show R01 --json | js 'd["last_contact"]')" "2027-03-10" "th
 t_is "$(revisit 2027-05-29)" "[]" "after: no revisit on 2027-05-29 any more"
 t_is "$(revisit 2027-06-08)" "['revisit_b']" "after: the next revisit is 90 days after the contact"
 ctl task done "$rid" >"$dir/out" 2>&1
-t_is "$?/$(cat "$dir/out")" "65/outreachctl: task $rid is done already" "task done twice: refused"
+t_is "$?/$(cat "$dir/out")" "0/task $rid: reached already recorded" "task done twice: already recorded, nothing changed"
 ctl task done 99999 >"$dir/out" 2>&1
 t_is "$?/$(cat "$dir/out")" "65/outreachctl: no task 99999" "task done of a missing task"
 ctl task done abc >/dev/null 2>&1
@@ -77,7 +80,7 @@ t_is "$?" 64 "task done with a bad id: usage error"
 # feed REP: what the HTTP service serves, on stdout.
 at '2027-03-11 09:00:00' "$CTL" -c "$conf" feed smith >"$dir/smith.ics"
 t_is "$?" 0 "feed smith"
-t_is "$(feedinfo "$dir/smith.ics")" '{"vevent": 6, "vtodo": 0, "uids_unique": true}' \
+t_is "$(feedinfo "$dir/smith.ics")" '{"vevent": 5, "vtodo": 0, "uids_unique": true}' \
 	"the follow-up feed parses (icalendar): one event per task of smith"
 cal() { "$T_PY" - "$@" <<'EOF'
 import icalendar, sys
@@ -109,11 +112,11 @@ t_is "$(cal "$dir/d20.ics" "task-$rid@crm.acme.example" | cut -d'|' -f1)" "✓ C
 	"10 days after: the done task is still there"
 at '2027-03-30 09:00:00' "$CTL" -c "$conf" feed smith >"$dir/d30.ics"
 t_is "$(cal "$dir/d30.ics" "task-$rid@crm.acme.example")" "" "20 days after: it is gone"
-t_is "$(feedinfo "$dir/d30.ics")" '{"vevent": 5, "vtodo": 0, "uids_unique": true}' "the open tasks remain"
+t_is "$(feedinfo "$dir/d30.ics")" '{"vevent": 4, "vtodo": 0, "uids_unique": true}' "the open tasks remain"
 # VTODOs on request.
 mkconf "$dir/todo.conf" "with_vtodo = true;"
 "$CTL" -c "$dir/todo.conf" feed smith >"$dir/todo.ics"
-t_like "$(feedinfo "$dir/todo.ics")" '"vtodo": 6' "with_vtodo: a VTODO per task too"
+t_like "$(feedinfo "$dir/todo.ics")" '"vtodo": 5' "with_vtodo: a VTODO per task too"
 
 # rep token: new URLs each time, printed once.
 out=$(ctl rep token smith 2>"$dir/err")

@@ -1,6 +1,7 @@
 /* test_planner.c - the planner through its C interface: idempotent
  * commits, the revisit clock, windows that wrap into January, 29 February
- * policies, the frequency cap and lost customers. */
+ * policies, the frequency cap and lost customers, one open follow-up per
+ * purpose, same-day tasks merged, a rep's next follow-up date. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +16,9 @@
 #include "date.h"
 #include "planner.h"
 #include "store.h"
+#include "store_outcome.h"
+#include "store_plan.h"
+#include "store_task.h"
 #include "tstore.h"
 #include "util.h"
 
@@ -150,7 +154,7 @@ test_revisit_clock(void **state)
 	struct fx *f = *state;
 	struct plan_list l;
 	struct plan_stats s;
-	int64_t id = add(f, "R1", "B", NULL, NULL, "2026-01-01");
+	int64_t id = add(f, "R1", "B", NULL, NULL, "2026-01-01"), item;
 
 	assert_int_equal(store_contact_add(f->st, id, 0, day("2026-02-01"),
 	    "call", NULL, NULL), 0);
@@ -160,12 +164,21 @@ test_revisit_clock(void **state)
 	plan(f, "2026-05-02", 1, 1, &l, &s); /* 90 days */
 	assert_int_equal(count_rule(&l, "revisit_b", "R1"), 1);
 	assert_string_equal(find(&l, "revisit_b", "R1")->reason,
-	    "last contact 90 days ago, tier B cadence 90 days");
+	    "last contact 90 days ago (call on 2026-02-01), tier B cadence "
+	    "90 days");
 	plan_list_free(&l);
 	plan(f, "2026-05-03", 1, 1, &l, &s); /* planned: the clock restarted */
 	assert_int_equal(count_rule(&l, "revisit_b", "R1"), 0);
 	plan_list_free(&l);
-	plan(f, "2026-07-31", 1, 0, &l, &s); /* 90 days after the revisit */
+	plan(f, "2026-07-31", 1, 0, &l, &s); /* 90 days after: still open */
+	assert_int_equal(count_rule(&l, "revisit_b", "R1"), 0);
+	assert_int_equal(s.kept_open, 1);
+	plan_list_free(&l);
+	assert_int_equal(store_plan_item_id(f->st, "revisit_b:1:2026-05-02",
+	    &item, NULL), 1);
+	assert_int_equal(store_task_close(f->st, item, "cancelled", NULL, 0,
+	    NULL), 1);
+	plan(f, "2026-07-31", 1, 0, &l, &s); /* closed: the next one comes */
 	assert_int_equal(count_rule(&l, "revisit_b", "R1"), 1);
 	plan_list_free(&l);
 	/* A rep's contact moves the clock again; the greeting rules never. */
@@ -299,6 +312,129 @@ test_cap_and_lost(void **state)
 	plan_list_free(&l);
 }
 
+/* Counts a customer's open tasks of an event, as task list shows them. */
+struct open_count {
+	const char *ext;
+	const char *event;
+	int n;
+	char *reason;
+};
+
+static int
+count_open(void *arg, const struct store_task *t)
+{
+	struct open_count *c = arg;
+
+	if (strcmp(t->external_id, c->ext) == 0 &&
+	    strcmp(t->status, "open") == 0 &&
+	    (c->event == NULL || strcmp(t->event, c->event) == 0)) {
+		c->n++;
+		free(c->reason);
+		c->reason = xstrdup(t->reason);
+	}
+	return 0;
+}
+
+static int
+open_tasks(struct fx *f, const char *ext, const char *event, char **reason)
+{
+	struct open_count c = { ext, event, 0, NULL };
+
+	assert_int_equal(store_task_each(f->st, NULL, 0, count_open, &c, NULL),
+	    0);
+	if (reason != NULL)
+		*reason = c.reason;
+	else
+		free(c.reason);
+	return c.n;
+}
+
+/* Nobody works the customer for 400 days: one revisit task, open and
+ * growing overdue, never a second one; its reason counts from the day
+ * they became a customer. */
+static void
+test_one_open_revisit(void **state)
+{
+	struct fx *f = *state;
+	struct plan_list l;
+	struct plan_stats s;
+	char *reason;
+	int32_t d, d0 = day("2026-01-01");
+
+	add(f, "V1", "A", NULL, NULL, "2026-01-01");
+	for (d = d0; d < d0 + 400; d++) {
+		memset(&l, 0, sizeof(l));
+		assert_int_equal(planner_run(f->st, f->cf, d, 1, 1, 0, NULL, &s,
+		    NULL), 0);
+		assert_true(open_tasks(f, "V1", "revisit", NULL) <= 1);
+	}
+	assert_int_equal(open_tasks(f, "V1", "revisit", &reason), 1);
+	assert_true(strncmp(reason, "no contact yet, customer since "
+	    "2026-01-01, tier A cadence 30 days", 65) == 0);
+	free(reason);
+}
+
+/* Three tasks of one customer on one day: one task, a checklist of the
+ * three reasons; planning the day again adds nothing. */
+static void
+test_same_day_merge(void **state)
+{
+	struct fx *f = *state;
+	struct plan_list l;
+	struct plan_stats s;
+	char *reason;
+	int64_t id = add(f, "W1", "A", "1970-06-15", "2010-06-08",
+	    "2026-01-01");
+
+	assert_int_equal(store_contact_add(f->st, id, 0, day("2026-05-02"),
+	    "visit", NULL, NULL), 0);
+	plan(f, "2026-06-01", 1, 1, &l, &s);	/* revisit, invite, gift */
+	assert_int_equal(s.inserted, 3);
+	assert_int_equal(s.merged, 2);
+	plan_list_free(&l);
+	assert_int_equal(open_tasks(f, "W1", NULL, &reason), 1);
+	/* The first task stored (by rule priority) is the host: its own
+	 * reason comes first, the others with their kind. */
+	assert_string_equal(reason, "birthday in 14 days, on 2026-06-15 "
+	    "(turns 56); anniversary in 7 days, on 2026-06-08 (16 years) "
+	    "\xe2\x80\x94 gift; last contact 30 days ago (visit on 2026-05-02), "
+	    "tier A cadence 30 days \xe2\x80\x94 visit");
+	free(reason);
+	plan(f, "2026-06-01", 1, 1, &l, &s);
+	assert_int_equal(s.inserted, 0);
+	assert_int_equal(s.merged, 0);
+	plan_list_free(&l);
+	assert_int_equal(open_tasks(f, "W1", NULL, NULL), 1);
+}
+
+/* A rep's "next follow-up on" date replaces the cadence once. */
+static void
+test_revisit_next(void **state)
+{
+	struct fx *f = *state;
+	struct plan_list l;
+	struct plan_stats s;
+	int64_t id = add(f, "X2", "C", NULL, NULL, "2026-01-01");
+
+	assert_int_equal(store_contact_add(f->st, id, 0, day("2026-03-01"),
+	    "call", NULL, NULL), 0);
+	assert_int_equal(store_customer_revisit_next(f->st, id,
+	    day("2026-03-20"), NULL), 0);
+	plan(f, "2026-03-19", 1, 1, &l, &s);
+	assert_int_equal(count_rule(&l, "revisit_c", "X2"), 0);
+	plan_list_free(&l);
+	plan(f, "2026-03-20", 1, 1, &l, &s);
+	assert_int_equal(count_rule(&l, "revisit_c", "X2"), 1);
+	assert_string_equal(find(&l, "revisit_c", "X2")->reason,
+	    "follow-up the rep set for 2026-03-20; last contact 19 days ago "
+	    "(call on 2026-03-01)");
+	plan_list_free(&l);
+	/* Met: the cadence counts again (from the planned revisit). */
+	plan(f, "2026-08-28", 1, 0, &l, &s);
+	assert_int_equal(count_rule(&l, "revisit_c", "X2"), 0);
+	plan_list_free(&l);
+}
+
 int
 main(void)
 {
@@ -314,6 +450,12 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_feb29_policies, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_cap_and_lost, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_one_open_revisit, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_same_day_merge, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_revisit_next, setup,
 		    teardown),
 	};
 
