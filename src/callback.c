@@ -22,29 +22,16 @@ callback_secret_ok(const char *s)
 	    "0123456789-_.~") == n;
 }
 
-/* Reads the first line of path; 1 when the file does not exist. */
+/* Reads the secret in path; 1 when the file does not exist. */
 static int
 callback_secret_read(const char *path, char **out, char **cause)
 {
-	FILE *fp;
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
+	char *line;
+	int rc;
 
-	if ((fp = fopen(path, "re")) == NULL) {
-		if (errno == ENOENT)
-			return 1;
-		return set_error(cause, "http.callback_secret_file %s: %m",
-		    path);
-	}
-	n = getline(&line, &cap, fp);
-	fclose(fp);
-	if (n < 0) {
-		free(line);
-		return set_error(cause, "http.callback_secret_file %s: empty",
-		    path);
-	}
-	line[strcspn(line, "\r\n")] = '\0';
+	if ((rc = file_first_line("http.callback_secret_file", path, &line,
+	    cause)) != 0)
+		return rc;
 	if (!callback_secret_ok(line)) {
 		free(line);
 		return set_error(cause, "http.callback_secret_file %s: the "

@@ -48,29 +48,18 @@ deliver_job_transport_error(struct deliver_job *job, CURLcode rc,
 		deliver_job_verdict(job, DV_RETRY, "%s", what);
 }
 
-/* Reads a secret from its file: the first line, without the newline. */
+/* Reads a channel's password from its file (none configured: none). */
 static int
 read_secret(const char *path, char **out, char **cause)
 {
-	FILE *fp;
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
+	int rc;
 
 	*out = NULL;
 	if (path == NULL)
 		return 0;
-	if ((fp = fopen(path, "r")) == NULL)
-		return set_error(cause, "%s: %m", path);
-	n = getline(&line, &cap, fp);
-	fclose(fp);
-	if (n < 0) {
-		free(line);
-		return set_error(cause, "%s: empty password file", path);
-	}
-	line[strcspn(line, "\r\n")] = '\0';
-	*out = line;
-	return 0;
+	if ((rc = file_first_line("password_file", path, out, cause)) == 1)
+		return set_error(cause, "password_file %s: no such file", path);
+	return rc;
 }
 
 static int

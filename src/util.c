@@ -272,3 +272,28 @@ clock_seconds(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
+
+int
+file_first_line(const char *what, const char *path, char **out, char **cause)
+{
+	FILE *fp;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+
+	*out = NULL;
+	if ((fp = fopen(path, "re")) == NULL) {
+		if (errno == ENOENT)
+			return 1;
+		return set_error(cause, "%s %s: %m", what, path);
+	}
+	n = getline(&line, &cap, fp);
+	fclose(fp);
+	if (n < 0) {
+		free(line);
+		return set_error(cause, "%s %s: empty", what, path);
+	}
+	line[strcspn(line, "\r\n")] = '\0';
+	*out = line;
+	return 0;
+}

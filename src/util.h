@@ -64,6 +64,11 @@ char *str_quote(const char *s, size_t max);
 
 /* Trims ASCII white space at both ends, in place; returns s. */
 char *str_trim(char *s);
+/* The first line of the file at path, without its line end (secrets and
+ * passwords kept in files): 0 and *out (malloc'd), 1 when there is no such
+ * file, -1 with "what PATH: why" in *cause (what names the setting). */
+int file_first_line(const char *what, const char *path, char **out,
+    char **cause);
 int str_empty(const char *s); /* NULL or "" */
 
 /* Seconds on CLOCK_MONOTONIC: for durations and deadlines, which must not
