@@ -115,7 +115,7 @@ cycle_wake(const char *store_path, char **cause)
 
 int
 cycle_send(struct deliver *d, const struct tmpl_set *ts, int64_t now,
-    int dry_run, const volatile sig_atomic_t *stop, struct send_stats *s,
+    int dry_run, const atomic_int *stop, struct send_stats *s,
     char **cause)
 {
 	char *why = NULL;

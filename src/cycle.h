@@ -6,7 +6,7 @@
 #ifndef OUTREACHD_CYCLE_H
 #define OUTREACHD_CYCLE_H
 
-#include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "conf.h"
@@ -36,7 +36,7 @@ int cycle_scan(const struct conf *cf, struct store *st, int64_t now,
  * nothing), then one delivery pass (dry_run: sends and writes nothing);
  * *stop (may be NULL) ends the pass early.  Adds to *s. */
 int cycle_send(struct deliver *d, const struct tmpl_set *ts, int64_t now,
-    int dry_run, const volatile sig_atomic_t *stop, struct send_stats *s,
+    int dry_run, const atomic_int *stop, struct send_stats *s,
     char **cause);
 
 #endif

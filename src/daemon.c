@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +32,10 @@
 #include "tmpl_set.h"
 #include "util.h"
 
-static volatile sig_atomic_t got_stop, got_reload, got_wake;
+/* got_stop is also the delivery passes' stop flag (--once), read by them:
+ * a lock-free atomic, which a signal handler may set. */
+static atomic_int got_stop;
+static volatile sig_atomic_t got_reload, got_wake;
 static sigset_t daemon_sigs; /* the signals the loop handles */
 
 /* Everything a running daemon holds; replaced as a whole on reload. */

@@ -11,7 +11,7 @@
 #ifndef OUTREACHD_DELIVER_H
 #define OUTREACHD_DELIVER_H
 
-#include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "conf.h"
@@ -30,10 +30,11 @@ int deliver_open(const struct conf *cf, struct store *st,
 void deliver_close(struct deliver *d);
 int deliver_queue(struct deliver *d, const struct tmpl_set *ts, int64_t now,
     struct send_stats *s, char **cause);
-/* One pass over due messages.  *stop (may be NULL) set by a signal makes
- * it take no new messages and return once in-flight ones finish. */
+/* One pass over due messages.  *stop (may be NULL), set by a signal or
+ * another thread, makes it take no new messages and return once the
+ * in-flight ones finish (or daemon.shutdown_grace has passed). */
 int deliver_pass(struct deliver *d, int64_t now, int dry_run,
-    const volatile sig_atomic_t *stop, struct send_stats *s,
+    const atomic_int *stop, struct send_stats *s,
     char **cause);
 /* Seconds until the retry after `attempts` failures, with jitter. */
 int deliver_backoff(const struct conf_delivery *d, int attempts);

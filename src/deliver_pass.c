@@ -31,7 +31,7 @@ struct deliver_run {
 	struct deliver *d;
 	int64_t now;
 	int dry_run;
-	const volatile sig_atomic_t *stop;
+	const atomic_int *stop;
 	struct send_stats *s;
 	char *error;			/* the first error */
 	int in_txn;
@@ -663,7 +663,7 @@ channel_budget(struct deliver *d, struct deliver_channel *ch, int64_t now,
 
 int
 deliver_pass(struct deliver *d, int64_t now, int dry_run,
-    const volatile sig_atomic_t *stop, struct send_stats *s, char **cause)
+    const atomic_int *stop, struct send_stats *s, char **cause)
 {
 	struct deliver_run r = { 0 };
 

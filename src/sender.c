@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -28,7 +29,7 @@ struct sender {
 	unsigned next_gen;
 	_Atomic unsigned gen;		/* the generation in use */
 	/* read by the pass as its stop flag; set under lock */
-	volatile sig_atomic_t stop;
+	atomic_int stop;
 	/* the thread's own */
 	const struct conf *cf;
 	struct store *st;
