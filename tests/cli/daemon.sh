@@ -84,7 +84,7 @@ NOTIFY_SOCKET="$dir/notify.sock" WATCHDOG_USEC=4000000 "$D" -c "$dir/run.conf" >
 dpid=$!
 t_cleanup_push "kill -9 $dpid 2>/dev/null"
 t_ok "READY=1 sent" t_wait_until 10 grep -q 'READY=1' "$dir/notify.log"
-t_like "$(cat "$dir/notify.log")" "STATUS=last scan" "STATUS= with the last scan"
+t_ok "STATUS= with the last scan" t_wait_until 10 grep -q "STATUS=last scan" "$dir/notify.log"
 out=$("$D" -c "$dir/run.conf" --foreground 2>&1); rc=$?
 t_is "$rc" 75 "a second instance exits EX_TEMPFAIL"
 t_like "$out" "another outreachd \\(pid $dpid\\) is sending from this store" "with a clear message naming the pid"
