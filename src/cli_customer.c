@@ -78,13 +78,17 @@ static const struct option rep_add_opts[] = {
 	{ "name", required_argument, NULL, 'n' },
 	{ "email", required_argument, NULL, 'e' },
 	{ "phone", required_argument, NULL, 'p' },
+	{ "timezone", required_argument, NULL, 't' },
+	{ "digest", no_argument, NULL, 'd' },
+	{ "no-digest", no_argument, NULL, 'D' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
 
 const struct cli_cmd cli_rep_add_entry = {
 	.name = "rep add",
-	.usage = "KEY --name NAME [--email ADDRESS] [--phone NUMBER]",
+	.usage = "KEY --name NAME [--email ADDRESS] [--phone NUMBER] "
+	    "[--timezone TZ] [--digest|--no-digest]",
 	.help = "add or update a sales rep",
 	.opts = rep_add_opts,
 	.run = rep_add,
@@ -519,13 +523,32 @@ customer_set(struct cli *cli, const struct cli_cmd *self, int argc,
 	return customer_write(cli, self, argc, argv, 0);
 }
 
+/* Keeps a rep's time zone and digest choice unless given anew. */
+static void
+rep_keep(struct cli *cli, struct store_rep *r, const char *tz, int digest)
+{
+	struct store_rep old = { 0 };
+
+	if (store_rep_get(cli_store(cli), r->key, &old, NULL) != 1)
+		old.digest = 0;
+	r->timezone = xstrdup(tz != NULL ? tz : old.timezone ? old.timezone :
+	    "");
+	if (*r->timezone == '\0') {
+		free(r->timezone);
+		r->timezone = NULL;
+	}
+	r->digest = digest >= 0 ? digest : old.digest;
+	store_rep_clear(&old);
+}
+
 /* rep add: a new rep, or new details of one. */
 static int
 rep_add(struct cli *cli, const struct cli_cmd *self, int argc, char **argv)
 {
 	struct store_rep r = { 0 };
 	char *cause = NULL, *email = NULL, *phone = NULL;
-	int ch, rc = 0;
+	const char *tz = NULL;
+	int ch, rc = 0, digest = -1;
 
 	while ((ch = cli_getopt(self, argc, argv)) != -1) {
 		switch (ch) {
@@ -544,6 +567,16 @@ rep_add(struct cli *cli, const struct cli_cmd *self, int argc, char **argv)
 			    &phone, &cause) != 0)
 				rc = cli_fail(EX_DATAERR, "--phone: %s", cause);
 			break;
+		case 't':
+			tz = optarg;
+			if (*tz != '\0' && !date_tz_valid(tz))
+				rc = cli_fail(EX_DATAERR, "--timezone: unknown "
+				    "time zone \"%s\"", tz);
+			break;
+		case 'd':
+		case 'D':
+			digest = ch == 'd';
+			break;
 		case 'h':
 			return cli_usage(self, 0);
 		default:
@@ -558,9 +591,12 @@ rep_add(struct cli *cli, const struct cli_cmd *self, int argc, char **argv)
 	    &r.key, &cause) != 0)
 		rc = cli_fail(EX_DATAERR, "%s", cause);
 	r.email = email, r.phone = phone;
+	if (rc == 0)
+		rep_keep(cli, &r, tz, digest);
 	if (rc == 0 && store_rep_upsert(cli_store(cli), &r, &cause) != 0)
 		rc = cli_fail(EX_SOFTWARE, "%s", cause);
 	free(r.key);
+	free(r.timezone);
 	free(email);
 	free(phone);
 	free(cause);

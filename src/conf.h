@@ -76,6 +76,7 @@ struct conf_plan {
 	int stale_after_days;
 	int task_retry_days;	/* not reached: the task moves this far */
 	int task_escalate_attempts; /* then escalated after this many */
+	int task_escalate_days[3]; /* open tasks this overdue, per tier */
 };
 
 /* How a channel sends: an embedded maildir, or a real server. */
@@ -153,6 +154,8 @@ struct conf {
 	char *locale;	    /* default locale */
 	char *country_code; /* default calling code for phone numbers */
 	char *templates;    /* template directory */
+	char **managers;    /* keys of the reps who manage */
+	size_t nmanagers;
 	struct conf_plan plan;
 	struct conf_delivery delivery;
 	struct conf_channel email;

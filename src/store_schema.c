@@ -410,6 +410,13 @@ const char *const store_migrations[] = {
 	"    last_contact = max(coalesce(last_contact, NEW.day), NEW.day)"
 	"  WHERE id = NEW.customer_id;"
 	"END;",
+	/* 9 -> 10: the rep's loop.  A rep has a time zone (NULL: the
+	 * configured one), which says when their tasks are overdue and when
+	 * their morning digest goes, and opts in to that digest. */
+	"ALTER TABLE reps ADD COLUMN timezone TEXT;"
+	"ALTER TABLE reps ADD COLUMN digest INTEGER NOT NULL DEFAULT 0;"
+	"CREATE INDEX plan_items_open_day ON plan_items(day)"
+	"  WHERE action = 'task' AND status = 'open';",
 };
 
 const int store_nmigrations =

@@ -13,7 +13,7 @@
 	" coalesce(p.modified_at, p.created_at), coalesce(p.done_at, 0)," \
 	" c.id, c.external_id, c.name, c.phone, c.email, c.notes, c.tier_eff," \
 	" c.last_contact, r.key, p.attempts, p.escalated," \
-	" coalesce(p.merged_into, 0) FROM plan_items p" \
+	" coalesce(p.merged_into, 0), r.name, r.timezone FROM plan_items p" \
 	" JOIN customers c ON c.id = p.customer_id" \
 	" LEFT JOIN reps r ON r.id = c.rep_id WHERE p.action = 'task' "
 
@@ -33,6 +33,8 @@ store_task_clear(struct store_task *t)
 	free(t->email);
 	free(t->notes);
 	free(t->rep);
+	free(t->rep_name);
+	free(t->rep_tz);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -67,6 +69,8 @@ task_read(sqlite3_stmt *s, struct store_task *t)
 	t->attempts = sqlite3_column_int(s, 22);
 	t->escalated = sqlite3_column_int(s, 23);
 	t->merged_into = sqlite3_column_int64(s, 24);
+	t->rep_name = store_column_text(s, 25);
+	t->rep_tz = store_column_text(s, 26);
 }
 
 static int
@@ -225,6 +229,7 @@ store_rep_tokens(struct store *st, store_rep_token_cb cb, void *arg,
 	    " phone, token_hash FROM reps WHERE token_hash IS NOT NULL;", cause);
 	if (s == NULL)
 		return -1;
+	memset(&r, 0, sizeof(r));
 	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
 		r.id = sqlite3_column_int64(s, 0);
 		r.key = (char *)sqlite3_column_text(s, 1);

@@ -35,6 +35,8 @@ struct store_task {
 	int attempts;	 /* "not reached" outcomes so far */
 	int escalated;	 /* attempts reached tasks.escalate_attempts */
 	int64_t merged_into; /* the task this one joined, 0 = none */
+	char *rep_name;	 /* the rep's name, NULL when none */
+	char *rep_tz;	 /* the rep's time zone, NULL = the configured one */
 };
 
 void store_task_clear(struct store_task *t);

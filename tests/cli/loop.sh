@@ -1,0 +1,70 @@
+#!/bin/bash
+# The rep's loop, from the command line: tasks overdue by their tier's
+# tasks.escalate_after_days or not reached too often are escalated and
+# `task list --escalated` shows them with the rep's name; `rep reassign`
+# hands a leaving rep's customers and open tasks to another and revokes
+# the feed token; `rep list` counts open and overdue tasks; a
+# rep_message rule makes a task carrying the rendered greeting.
+. "$(cd "$(dirname "$0")/.." && pwd)/lib.sh"
+CTL=${OUTREACHCTL:-outreachctl}
+OUTREACHD=${OUTREACHD:-$(dirname "$CTL")/outreachd}
+top=$(cd "$(dirname "$0")/../.." && pwd)
+fx="$top/tests/fixtures/plan"
+command -v faketime >/dev/null || t_skip_all "faketime not installed"
+[ -x "$OUTREACHD" ] || t_skip_all "no outreachd at $OUTREACHD"
+dir=$(t_tmpdir)
+conf="$dir/o.conf"
+at() { faketime "$1" "${@:2}"; }
+ctlat() { faketime "$1" "$CTL" -c "$conf" "${@:2}"; }
+
+cat >"$conf" <<CONF
+store = "$dir/o.db";
+company = "Acme Trading";
+timezone = "Asia/Shanghai";
+country_code = "86";
+templates = "$top/templates";
+managers = [ "boss" ];
+daemon: { state_dir = "$dir/state"; scan_interval = 86400; };
+email: { transport = "maildir"; };
+sms: { transport = "maildir"; };
+tasks: { escalate_attempts = 2; escalate_after_days = { A = 3; B = 7; C = 14; }; };
+CONF
+ctlat '2027-01-29 10:00:00' rep add li --name '李娜' >/dev/null
+ctlat '2027-01-29 10:00:00' rep add smith --name 'Anna Smith' >/dev/null
+ctlat '2027-01-29 10:00:00' rep add boss --name 'Big Boss' >/dev/null
+for k in customers purchases contacts; do
+	ctlat '2027-01-29 10:00:00' import $k "$fx/$k.csv" >/dev/null 2>&1
+done
+t_ok "outreachd --once plans the tasks of 2027-02-28" at '2027-02-28 08:00:00' "$OUTREACHD" -c "$conf" --once
+tasks=$(ctlat '2027-02-28 09:00:00' task list --json)
+tid() { echo "$tasks" | js "[t['id'] for t in d if t['customer']=='$1'][0]"; }
+esc() { ctlat "$1" task list --escalated "${@:2}" | cut -f4 | tr '\n' ' '; }
+
+# Escalation: tier A after 3 days overdue, B after 7, C after 14.
+t_is "$(esc '2027-03-02 09:00:00')" "" "two days overdue: nothing escalated"
+t_is "$(esc '2027-03-03 09:00:00')" "B01 O01 " "three days: the tier A tasks"
+t_like "$(ctlat '2027-03-03 09:00:00' task list --escalated | head -1)" \
+	$'^[0-9]+\t2027-02-28\trefresh\tB01\t张伟\tli\t李娜\toverdue 3 days \\(tier A: 3\\)$' \
+	"the line: id, due, kind, customer, rep and rep's name, why"
+t_is "$(esc '2027-03-07 09:00:00')" "R01 B01 O01 " "seven days: the tier B one too"
+t_is "$(esc '2027-03-14 09:00:00')" "L01 R01 B01 O01 " "fourteen days: every tier"
+t_is "$(ctlat '2027-03-14 09:00:00' task list --escalated --rep li | cut -f4)" "B01" "--escalated --rep li"
+j=$(ctlat '2027-03-03 09:00:00' task list --escalated --json)
+t_is "$(echo "$j" | js '[(t["customer"], t["rep_name"], t["escalation"], t["overdue_days"]) for t in d]')" \
+	"[('B01', '李娜', ['overdue'], 3), ('O01', 'Anna Smith', ['overdue'], 3)]" "--escalated --json: rep_name, escalation"
+# Overdue counts in the rep's zone: 2027-03-02 20:00 UTC is already
+# 03-03 in Shanghai (the configured zone), not yet in London.
+t_is "$(esc '2027-03-02 20:00:00Z' --rep li)" "B01 " "in Shanghai it is the third day"
+ctlat '2027-01-29 10:00:00' rep add li --name '李娜' --timezone Europe/London >/dev/null
+t_is "$(esc '2027-03-02 20:00:00Z' --rep li)" "" "with li in London, not yet"
+# Attempts: not reached twice (escalate_attempts = 2) escalates at once,
+# although the task moved ahead.
+r01=$(tid R01)
+ctlat '2027-03-01 09:00:00' task outcome "$r01" not-reached >/dev/null
+ctlat '2027-03-03 09:00:00' task outcome "$r01" not-reached >/dev/null
+t_like "$(ctlat '2027-03-03 09:00:00' task list --escalated | grep R01)" \
+	$'\tR01\tBob Revisit\tsmith\tAnna Smith\t2 attempts not reached$' \
+	"not reached twice: escalated, with the attempts"
+ctlat '2027-03-04 09:00:00' task done "$r01" >/dev/null
+t_unlike "$(ctlat '2027-03-20 09:00:00' task list --escalated)" "R01" "once reached, no longer escalated"
+t_done
