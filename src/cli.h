@@ -52,6 +52,7 @@ extern const struct cli_cmd cli_customer_forget_entry;
 extern const struct cli_cmd cli_rep_add_entry;
 extern const struct cli_cmd cli_rep_list_entry;
 extern const struct cli_cmd cli_rep_token_entry;
+extern const struct cli_cmd cli_rep_reassign_entry;
 extern const struct cli_cmd cli_contact_log_entry;
 extern const struct cli_cmd cli_task_list_entry;
 extern const struct cli_cmd cli_task_done_entry;

@@ -21,7 +21,6 @@ static int	customer_add(struct cli *, const struct cli_cmd *, int,
 static int	customer_set(struct cli *, const struct cli_cmd *, int,
 		    char **);
 static int	rep_add(struct cli *, const struct cli_cmd *, int, char **);
-static int	rep_list(struct cli *, const struct cli_cmd *, int, char **);
 static int	contact_log(struct cli *, const struct cli_cmd *, int, char **);
 
 static const struct option customer_list_opts[] = {
@@ -92,15 +91,6 @@ const struct cli_cmd cli_rep_add_entry = {
 	.help = "add or update a sales rep",
 	.opts = rep_add_opts,
 	.run = rep_add,
-};
-
-const struct cli_cmd cli_rep_list_entry = {
-	.name = "rep list",
-	.usage = "[--json]",
-	.help = "list sales reps",
-	.opts = json_opts,
-	.flags = CLI_READ,
-	.run = rep_list,
 };
 
 static const struct option contact_log_opts[] = {
@@ -601,51 +591,6 @@ rep_add(struct cli *cli, const struct cli_cmd *self, int argc, char **argv)
 	free(phone);
 	free(cause);
 	return rc;
-}
-
-static int
-print_rep(void *arg, const struct store_rep *r)
-{
-	struct json *j = arg;
-
-	if (j == NULL) {
-		printf("%s\t%s\t%s\t%s\n", r->key, r->name, dash(r->email),
-		    dash(r->phone));
-		return 0;
-	}
-	json_begin_object(j);
-	json_kv_string(j, "key", r->key);
-	json_kv_string(j, "name", r->name);
-	json_kv_string(j, "email", r->email);
-	json_kv_string(j, "phone", r->phone);
-	json_end_object(j);
-	return 0;
-}
-
-/* rep list: one line (or object) per rep. */
-static int
-rep_list(struct cli *cli, const struct cli_cmd *self, int argc, char **argv)
-{
-	struct list_opts lo = { 0 };
-	struct json j;
-	char *cause = NULL;
-	int rc;
-
-	if ((rc = parse_list_opts(self, argc, argv, &lo)) >= 0)
-		return rc;
-	if (lo.json) {
-		json_init(&j, stdout, 0);
-		json_begin_array(&j);
-	}
-	if (store_rep_each(cli_store(cli), print_rep, lo.json ? &j : NULL,
-	    &cause) != 0) {
-		cli_fail(EX_SOFTWARE, "%s", cause);
-		free(cause);
-		return EX_SOFTWARE;
-	}
-	if (lo.json)
-		json_end_array(&j);
-	return 0;
 }
 
 /* contact log: a rep's own touch, which resets the revisit clock. */

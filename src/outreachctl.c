@@ -29,6 +29,7 @@ const struct cli_cmd *const cli_cmds[] = {
 	&cli_rep_add_entry,
 	&cli_rep_list_entry,
 	&cli_rep_token_entry,
+	&cli_rep_reassign_entry,
 	&cli_contact_log_entry,
 	&cli_task_list_entry,
 	&cli_task_done_entry,

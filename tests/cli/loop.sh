@@ -67,4 +67,34 @@ t_like "$(ctlat '2027-03-03 09:00:00' task list --escalated | grep R01)" \
 	"not reached twice: escalated, with the attempts"
 ctlat '2027-03-04 09:00:00' task done "$r01" >/dev/null
 t_unlike "$(ctlat '2027-03-20 09:00:00' task list --escalated)" "R01" "once reached, no longer escalated"
+
+# rep list: each rep's open and overdue tasks.
+t_is "$(ctlat '2027-03-20 09:00:00' rep list | cut -f1,5,6 | tr '\t\n' ', ')" \
+	"boss,0,0 li,1,1 smith,4,4 " "rep list: open and overdue task counts"
+t_is "$(ctlat '2027-02-28 09:00:00' rep list --json | js '[(r["key"], r["open_tasks"], r["overdue_tasks"], r["manager"], r["timezone"]) for r in d]')" \
+	"[('boss', 0, 0, True, None), ('li', 1, 0, False, 'Europe/London'), ('smith', 4, 0, False, None)]" \
+	"rep list --json: on the due day nothing is overdue; managers marked"
+
+# rep reassign: smith leaves; customers, open tasks go to li, the token
+# stops working.
+ctlat '2027-03-20 09:00:00' rep token smith >/dev/null 2>&1
+t_is "$(ctlat '2027-03-20 09:00:00' customer list --rep smith | tail -n +2 | wc -l)" 7 "smith has seven customers"
+out=$(ctlat '2027-03-20 10:00:00' rep reassign smith li)
+t_is "$?/$out" "0/7 customers and 4 open tasks moved from smith to li; smith's feed token revoked" \
+	"rep reassign: what moved, the token revoked"
+t_is "$(ctlat '2027-03-20 10:00:00' customer list --rep smith | tail -n +2 | wc -l)" 0 "smith has no customers left"
+t_is "$(ctlat '2027-03-20 10:00:00' task list --rep smith --json)" "[]" "nor tasks"
+t_is "$(ctlat '2027-03-20 10:00:00' rep list | cut -f1,5,6 | tr '\t\n' ', ')" \
+	"boss,0,0 li,5,5 smith,0,0 " "li has all the open tasks now"
+t_is "$(ctlat '2027-03-20 10:00:00' customer show R01 --json | js 'd["rep"]')" "li" \
+	"R01 is li's customer, with its history"
+t_like "$(ctlat '2027-03-20 10:00:00' task list --escalated --rep li | cut -f6,7 | sort -u)" "^li	李娜$" \
+	"escalations now name li"
+t_is "$(sqlite3 "$dir/o.db" "SELECT count(*) FROM reps WHERE token_hash IS NOT NULL;")" 0 "no feed token left"
+out=$(ctlat '2027-03-20 10:00:00' rep reassign smith li)
+t_is "$out" "0 customers and 0 open tasks moved from smith to li" "a second time moves nothing"
+ctlat '2027-03-20 10:00:00' rep reassign smith nobody >/dev/null 2>"$dir/err"
+t_is "$?/$(cat "$dir/err")" '65/outreachctl: unknown rep "smith" or "nobody"' "an unknown rep: EX_DATAERR"
+ctlat '2027-03-20 10:00:00' rep reassign li li >/dev/null 2>&1
+t_is "$?" 64 "the same rep twice: usage error"
 t_done
