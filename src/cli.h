@@ -55,6 +55,7 @@ extern const struct cli_cmd cli_rep_token_entry;
 extern const struct cli_cmd cli_rep_reassign_entry;
 extern const struct cli_cmd cli_contact_log_entry;
 extern const struct cli_cmd cli_task_list_entry;
+extern const struct cli_cmd cli_task_show_entry;
 extern const struct cli_cmd cli_task_done_entry;
 extern const struct cli_cmd cli_task_outcome_entry;
 extern const struct cli_cmd cli_task_cancel_entry;

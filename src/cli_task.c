@@ -18,6 +18,7 @@
 #include "util.h"
 
 static int	task_list(struct cli *, const struct cli_cmd *, int, char **);
+static int	task_show(struct cli *, const struct cli_cmd *, int, char **);
 static int	task_done(struct cli *, const struct cli_cmd *, int, char **);
 static int	task_outcome(struct cli *, const struct cli_cmd *, int,
 		    char **);
@@ -39,6 +40,22 @@ const struct cli_cmd cli_task_list_entry = {
 	.opts = task_list_opts,
 	.flags = CLI_READ,
 	.run = task_list,
+};
+
+static const struct option task_show_opts[] = {
+	{ "json", no_argument, NULL, 'j' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+const struct cli_cmd cli_task_show_entry = {
+	.name = "task show",
+	.usage = "ID [--json]",
+	.help = "one task in full, with the text of a message for the rep to "
+	    "send",
+	.opts = task_show_opts,
+	.flags = CLI_READ,
+	.run = task_show,
 };
 
 static const struct option task_done_opts[] = {
@@ -270,6 +287,58 @@ task_list(struct cli *cli, const struct cli_cmd *self, int argc, char **argv)
 	return 0;
 }
 
+/* The task's JSON with the message fields task show adds. */
+static void
+task_show_json(const struct task_print_ctx *ctx, const struct store_task *t)
+{
+	struct json j;
+
+	json_init(&j, stdout, 0);
+	json_begin_object(&j);
+	json_key(&j, "task");
+	task_json(&j, t, ctx->today, task_escalation(ctx, t, NULL));
+	json_kv_string(&j, "channel", t->channel);
+	json_kv_string(&j, "subject", t->message_subject);
+	json_kv_string(&j, "message", t->message);
+	json_kv_string(&j, "message_error", t->message_error);
+	json_end_object(&j);
+	putchar('\n');
+}
+
+/* The task as lines "field: value", then the message's text. */
+static void
+task_show_text(const struct task_print_ctx *ctx, const struct store_task *t)
+{
+	char d[11], *reason = feeds_task_reason(t, ctx->today);
+
+	date_format(t->day, d);
+	printf("task %lld: %s, %s, due %s\n", (long long)t->id,
+	    t->kind ? t->kind : "-", t->status, d);
+	printf("customer: %s %s (tier %c)\n", t->external_id,
+	    t->customer ? t->customer : "-", t->tier);
+	printf("phone: %s\nemail: %s\n", t->phone ? t->phone : "-",
+	    t->email ? t->email : "-");
+	printf("rep: %s %s\n", t->rep ? t->rep : "-",
+	    t->rep_name ? t->rep_name : "");
+	printf("reason: %s\n", reason);
+	free(reason);
+	if (t->note != NULL)
+		printf("note: %s\n", t->note);
+	if (t->kind == NULL || strcmp(t->kind, "message") != 0)
+		return;
+	printf("channel: %s\n", t->channel ? t->channel : "-");
+	if (t->message == NULL) {
+		printf("message: none (%s)\n", t->message_error ?
+		    t->message_error : "not rendered yet: run send or wait "
+		    "for the daemon");
+		return;
+	}
+	if (t->message_subject != NULL)
+		printf("subject: %s\n", t->message_subject);
+	printf("\n%s%s", t->message, *t->message != '\0' &&
+	    t->message[strlen(t->message) - 1] == '\n' ? "" : "\n");
+}
+
 /* Parses a task id: a positive decimal number. */
 static int
 parse_id(const char *s, int64_t *id)
@@ -282,6 +351,43 @@ parse_id(const char *s, int64_t *id)
 		return -1;
 	}
 	*id = v;
+	return 0;
+}
+
+/* task show: one task in full. */
+static int
+task_show(struct cli *cli, const struct cli_cmd *self, int argc, char **argv)
+{
+	struct task_print_ctx ctx = { NULL, 0, 0, cli->conf, 0 };
+	struct store_task t;
+	char *cause = NULL;
+	int64_t id;
+	int ch, json = 0, rc;
+
+	while ((ch = cli_getopt(self, argc, argv)) != -1) {
+		if (ch == 'j')
+			json = 1;
+		else
+			return cli_usage(self, ch == 'h' ? 0 : EX_USAGE);
+	}
+	if (optind != argc - 1)
+		return cli_usage(self, EX_USAGE);
+	if (parse_id(argv[optind], &id) != 0)
+		return EX_USAGE;
+	if ((rc = store_task_get(cli_store(cli), id, &t, &cause)) < 0) {
+		cli_fail(EX_SOFTWARE, "%s", cause);
+		free(cause);
+		return EX_SOFTWARE;
+	}
+	if (rc == 0)
+		return cli_fail(EX_DATAERR, "no task %lld", (long long)id);
+	ctx.now = time(NULL);
+	ctx.today = cli_today(cli);
+	if (json)
+		task_show_json(&ctx, &t);
+	else
+		task_show_text(&ctx, &t);
+	store_task_clear(&t);
 	return 0;
 }
 

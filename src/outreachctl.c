@@ -32,6 +32,7 @@ const struct cli_cmd *const cli_cmds[] = {
 	&cli_rep_reassign_entry,
 	&cli_contact_log_entry,
 	&cli_task_list_entry,
+	&cli_task_show_entry,
 	&cli_task_done_entry,
 	&cli_task_outcome_entry,
 	&cli_task_cancel_entry,

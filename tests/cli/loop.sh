@@ -97,4 +97,49 @@ ctlat '2027-03-20 10:00:00' rep reassign smith nobody >/dev/null 2>"$dir/err"
 t_is "$?/$(cat "$dir/err")" '65/outreachctl: unknown rep "smith" or "nobody"' "an unknown rep: EX_DATAERR"
 ctlat '2027-03-20 10:00:00' rep reassign li li >/dev/null 2>&1
 t_is "$?" 64 "the same rep twice: usage error"
+
+# rep_message: the greeting is rendered as usual but becomes a task of
+# kind message carrying the text, for the rep to send; nothing is sent.
+rm="$dir/rm.conf"
+sed -e "s|$dir/o.db|$dir/rm.db|" "$conf" >"$rm"
+cat >>"$rm" <<'CONF'
+rules = (
+  { name = "birthday_rep"; event = "birthday"; tiers = ["A"];
+    action = "rep_message"; template = "birthday"; },
+  { name = "birthday"; event = "birthday"; tiers = ["B", "C"];
+    action = "message"; }
+);
+CONF
+rmctl() { faketime "$1" "$CTL" -c "$rm" "${@:2}"; }
+rmctl '2027-01-29 10:00:00' rep add li --name '李娜' >/dev/null
+rmctl '2027-01-29 10:00:00' rep add smith --name 'Anna Smith' >/dev/null
+for k in customers purchases contacts; do
+	rmctl '2027-01-29 10:00:00' import $k "$fx/$k.csv" >/dev/null 2>&1
+done
+t_ok "check-config takes action = rep_message" "$CTL" -c "$rm" check-config
+t_like "$(rmctl '2027-02-28 08:00:00' plan --date 2027-02-28)" "birthday_rep +B01 +A  rep_message sms" \
+	"plan shows the rep message with its channel"
+t_ok "outreachd --once plans and renders it" at '2027-02-28 08:00:00' "$OUTREACHD" -c "$rm" --once
+j=$(rmctl '2027-02-28 09:00:00' task list --json)
+t_is "$(echo "$j" | js '[(t["customer"], t["kind"], t["rule"], t["rep"]) for t in d]')" \
+	"[('B01', 'message', 'birthday_rep', 'li')]" "a task of kind message for B01's rep (O01 opted out)"
+mid=$(echo "$j" | js 'd[0]["id"]')
+t_is "$(rmctl '2027-02-28 09:00:00' outbox | cut -f7 | sort | tr '\n' ' ')" \
+	"birthday:10:2027-02-28:email birthday:2:2027-03-01:email birthday:3:2027-02-28:email " \
+	"the outbox has the tier B and C birthdays only: nothing is sent for B01"
+out=$(rmctl '2027-02-28 09:00:00' task show "$mid")
+t_like "$out" $'^task [0-9]+: message, open, due 2027-02-28\ncustomer: B01 张伟 \\(tier A\\)\nphone: \\+8613800138000\n' \
+	"task show: the task and the customer's phone"
+t_like "$out" $'\nchannel: sms\n\n.*张总' "task show: the channel, then the greeting with the salutation"
+t_is "$(rmctl '2027-02-28 09:00:00' task show "$mid" --json | js 'd["channel"], "张总" in d["message"], d["task"]["kind"]')" \
+	"sms True message" "task show --json: channel, message, the task"
+t_like "$(rmctl '2027-02-28 09:00:00' render birthday B01 --channel sms --date 2027-02-28)" \
+	"$(rmctl '2027-02-28 09:00:00' task show "$mid" --json | js 'd["message"].splitlines()[0]')" \
+	"the text is what render shows for the same rule and customer"
+out=$(rmctl '2027-02-28 10:00:00' task done "$mid")
+t_is "$out" "task $mid done; contact logged on 2027-02-28" "reached: done"
+t_is "$(sqlite3 "$dir/rm.db" "SELECT kind FROM contacts c JOIN customers u ON u.id = c.customer_id WHERE u.external_id = 'B01' ORDER BY c.id DESC LIMIT 1;")" \
+	"message" "the contact logged is a message"
+rmctl '2027-02-28 10:00:00' task show 99999 >/dev/null 2>&1
+t_is "$?" 65 "task show of a missing task"
 t_done
