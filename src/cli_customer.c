@@ -21,7 +21,6 @@ static int	customer_add(struct cli *, const struct cli_cmd *, int,
 static int	customer_set(struct cli *, const struct cli_cmd *, int,
 		    char **);
 static int	rep_add(struct cli *, const struct cli_cmd *, int, char **);
-static int	rep_list(struct cli *, const struct cli_cmd *, int, char **);
 static int	contact_log(struct cli *, const struct cli_cmd *, int, char **);
 
 static const struct option customer_list_opts[] = {
@@ -78,25 +77,20 @@ static const struct option rep_add_opts[] = {
 	{ "name", required_argument, NULL, 'n' },
 	{ "email", required_argument, NULL, 'e' },
 	{ "phone", required_argument, NULL, 'p' },
+	{ "timezone", required_argument, NULL, 't' },
+	{ "digest", no_argument, NULL, 'd' },
+	{ "no-digest", no_argument, NULL, 'D' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
 
 const struct cli_cmd cli_rep_add_entry = {
 	.name = "rep add",
-	.usage = "KEY --name NAME [--email ADDRESS] [--phone NUMBER]",
+	.usage = "KEY --name NAME [--email ADDRESS] [--phone NUMBER] "
+	    "[--timezone TZ] [--digest|--no-digest]",
 	.help = "add or update a sales rep",
 	.opts = rep_add_opts,
 	.run = rep_add,
-};
-
-const struct cli_cmd cli_rep_list_entry = {
-	.name = "rep list",
-	.usage = "[--json]",
-	.help = "list sales reps",
-	.opts = json_opts,
-	.flags = CLI_READ,
-	.run = rep_list,
 };
 
 static const struct option contact_log_opts[] = {
@@ -519,13 +513,32 @@ customer_set(struct cli *cli, const struct cli_cmd *self, int argc,
 	return customer_write(cli, self, argc, argv, 0);
 }
 
+/* Keeps a rep's time zone and digest choice unless given anew. */
+static void
+rep_keep(struct cli *cli, struct store_rep *r, const char *tz, int digest)
+{
+	struct store_rep old = { 0 };
+
+	if (store_rep_get(cli_store(cli), r->key, &old, NULL) != 1)
+		old.digest = 0;
+	r->timezone = xstrdup(tz != NULL ? tz : old.timezone ? old.timezone :
+	    "");
+	if (*r->timezone == '\0') {
+		free(r->timezone);
+		r->timezone = NULL;
+	}
+	r->digest = digest >= 0 ? digest : old.digest;
+	store_rep_clear(&old);
+}
+
 /* rep add: a new rep, or new details of one. */
 static int
 rep_add(struct cli *cli, const struct cli_cmd *self, int argc, char **argv)
 {
 	struct store_rep r = { 0 };
 	char *cause = NULL, *email = NULL, *phone = NULL;
-	int ch, rc = 0;
+	const char *tz = NULL;
+	int ch, rc = 0, digest = -1;
 
 	while ((ch = cli_getopt(self, argc, argv)) != -1) {
 		switch (ch) {
@@ -544,6 +557,16 @@ rep_add(struct cli *cli, const struct cli_cmd *self, int argc, char **argv)
 			    &phone, &cause) != 0)
 				rc = cli_fail(EX_DATAERR, "--phone: %s", cause);
 			break;
+		case 't':
+			tz = optarg;
+			if (*tz != '\0' && !date_tz_valid(tz))
+				rc = cli_fail(EX_DATAERR, "--timezone: unknown "
+				    "time zone \"%s\"", tz);
+			break;
+		case 'd':
+		case 'D':
+			digest = ch == 'd';
+			break;
 		case 'h':
 			return cli_usage(self, 0);
 		default:
@@ -558,58 +581,16 @@ rep_add(struct cli *cli, const struct cli_cmd *self, int argc, char **argv)
 	    &r.key, &cause) != 0)
 		rc = cli_fail(EX_DATAERR, "%s", cause);
 	r.email = email, r.phone = phone;
+	if (rc == 0)
+		rep_keep(cli, &r, tz, digest);
 	if (rc == 0 && store_rep_upsert(cli_store(cli), &r, &cause) != 0)
 		rc = cli_fail(EX_SOFTWARE, "%s", cause);
 	free(r.key);
+	free(r.timezone);
 	free(email);
 	free(phone);
 	free(cause);
 	return rc;
-}
-
-static int
-print_rep(void *arg, const struct store_rep *r)
-{
-	struct json *j = arg;
-
-	if (j == NULL) {
-		printf("%s\t%s\t%s\t%s\n", r->key, r->name, dash(r->email),
-		    dash(r->phone));
-		return 0;
-	}
-	json_begin_object(j);
-	json_kv_string(j, "key", r->key);
-	json_kv_string(j, "name", r->name);
-	json_kv_string(j, "email", r->email);
-	json_kv_string(j, "phone", r->phone);
-	json_end_object(j);
-	return 0;
-}
-
-/* rep list: one line (or object) per rep. */
-static int
-rep_list(struct cli *cli, const struct cli_cmd *self, int argc, char **argv)
-{
-	struct list_opts lo = { 0 };
-	struct json j;
-	char *cause = NULL;
-	int rc;
-
-	if ((rc = parse_list_opts(self, argc, argv, &lo)) >= 0)
-		return rc;
-	if (lo.json) {
-		json_init(&j, stdout, 0);
-		json_begin_array(&j);
-	}
-	if (store_rep_each(cli_store(cli), print_rep, lo.json ? &j : NULL,
-	    &cause) != 0) {
-		cli_fail(EX_SOFTWARE, "%s", cause);
-		free(cause);
-		return EX_SOFTWARE;
-	}
-	if (lo.json)
-		json_end_array(&j);
-	return 0;
 }
 
 /* contact log: a rep's own touch, which resets the revisit clock. */

@@ -2,6 +2,7 @@
  * tasks, as their feeds show them, and what came of working them (the
  * rules are outcome.c's). */
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 
 #include "cli.h"
 #include "date.h"
+#include "escalate.h"
 #include "feeds.h"
 #include "json.h"
 #include "outcome.h"
@@ -16,6 +18,7 @@
 #include "util.h"
 
 static int	task_list(struct cli *, const struct cli_cmd *, int, char **);
+static int	task_show(struct cli *, const struct cli_cmd *, int, char **);
 static int	task_done(struct cli *, const struct cli_cmd *, int, char **);
 static int	task_outcome(struct cli *, const struct cli_cmd *, int,
 		    char **);
@@ -23,6 +26,7 @@ static int	task_cancel(struct cli *, const struct cli_cmd *, int, char **);
 
 static const struct option task_list_opts[] = {
 	{ "rep", required_argument, NULL, 'r' },
+	{ "escalated", no_argument, NULL, 'e' },
 	{ "json", no_argument, NULL, 'j' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -30,12 +34,28 @@ static const struct option task_list_opts[] = {
 
 const struct cli_cmd cli_task_list_entry = {
 	.name = "task list",
-	.usage = "[--rep R] [--json]",
+	.usage = "[--rep R] [--escalated] [--json]",
 	.help = "list open tasks and those closed within "
-	    "http.done_visible_days",
+	    "http.done_visible_days, or only the escalated ones",
 	.opts = task_list_opts,
 	.flags = CLI_READ,
 	.run = task_list,
+};
+
+static const struct option task_show_opts[] = {
+	{ "json", no_argument, NULL, 'j' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+const struct cli_cmd cli_task_show_entry = {
+	.name = "task show",
+	.usage = "ID [--json]",
+	.help = "one task in full, with the text of a message for the rep to "
+	    "send",
+	.opts = task_show_opts,
+	.flags = CLI_READ,
+	.run = task_show,
 };
 
 static const struct option task_done_opts[] = {
@@ -104,11 +124,45 @@ json_utc(struct json *j, const char *key, int64_t t)
 struct task_print_ctx {
 	struct json *j;	/* NULL: tab-separated lines */
 	int32_t today;
+	int64_t now;
+	const struct conf *cf;
+	int escalated;	/* only escalated tasks, with why */
 };
+
+/* The escalation of a task now, in its rep's time zone. */
+static unsigned
+task_escalation(const struct task_print_ctx *ctx, const struct store_task *t,
+    int *overdue)
+{
+	struct escalate_task et = { strcmp(t->status, "open") == 0, t->day,
+		t->tier, t->escalated };
+	int m;
+
+	m = escalate_state_at(&et, ctx->now, t->rep_tz ? t->rep_tz :
+	    ctx->cf->timezone, ctx->cf->plan.task_escalate_days, overdue, NULL);
+	if (m < 0)	/* a zone gone from the system: the configured one */
+		m = escalate_state_at(&et, ctx->now, ctx->cf->timezone,
+		    ctx->cf->plan.task_escalate_days, overdue, NULL);
+	return m < 0 ? 0 : (unsigned)m;
+}
+
+/* The reasons of an escalation as a JSON array. */
+static void
+json_escalation(struct json *j, unsigned mask)
+{
+	json_key(j, "escalation");
+	json_begin_array(j);
+	if (mask & ESCALATE_OVERDUE)
+		json_string(j, "overdue");
+	if (mask & ESCALATE_ATTEMPTS)
+		json_string(j, "attempts");
+	json_end_array(j);
+}
 
 /* One task as a JSON object. */
 static void
-task_json(struct json *j, const struct store_task *t, int32_t today)
+task_json(struct json *j, const struct store_task *t, int32_t today,
+    unsigned esc)
 {
 	char d[11], tier[2] = { t->tier, '\0' };
 	int open = strcmp(t->status, "open") == 0;
@@ -125,6 +179,7 @@ task_json(struct json *j, const struct store_task *t, int32_t today)
 	json_kv_string(j, "name", t->customer);
 	json_kv_string(j, "tier", tier);
 	json_kv_string(j, "rep", t->rep);
+	json_kv_string(j, "rep_name", t->rep_name);
 	json_kv_string(j, "phone", t->phone);
 	json_kv_string(j, "email", t->email);
 	json_key(j, "last_contact");
@@ -142,6 +197,7 @@ task_json(struct json *j, const struct store_task *t, int32_t today)
 	json_kv_int(j, "attempts", t->attempts);
 	json_key(j, "escalated");
 	json_bool(j, t->escalated);
+	json_escalation(j, esc);
 	json_utc(j, "created_at", t->created_at);
 	json_utc(j, "done_at", t->done_at);
 	json_end_object(j);
@@ -153,12 +209,28 @@ task_print(void *arg, const struct store_task *t)
 {
 	struct task_print_ctx *ctx = arg;
 	char d[11], *reason;
+	unsigned esc;
+	int overdue;
 
+	esc = task_escalation(ctx, t, &overdue);
+	if (ctx->escalated && esc == 0)
+		return 0;
 	if (ctx->j != NULL) {
-		task_json(ctx->j, t, ctx->today);
+		task_json(ctx->j, t, ctx->today, esc);
 		return 0;
 	}
 	date_format(t->day, d);
+	if (ctx->escalated) {
+		reason = escalate_why(esc, overdue, t->tier,
+		    ctx->cf->plan.task_escalate_days, t->attempts);
+		printf("%lld\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
+		    (long long)t->id, d, t->kind ? t->kind : "-",
+		    t->external_id, t->customer ? t->customer : "-",
+		    t->rep ? t->rep : "-", t->rep_name ? t->rep_name : "-",
+		    reason);
+		free(reason);
+		return 0;
+	}
 	reason = feeds_task_reason(t, ctx->today);
 	printf("%lld\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", (long long)t->id, d,
 	    t->status, t->kind ? t->kind : "-", t->external_id,
@@ -171,7 +243,7 @@ task_print(void *arg, const struct store_task *t)
 static int
 task_list(struct cli *cli, const struct cli_cmd *self, int argc, char **argv)
 {
-	struct task_print_ctx ctx = { NULL, 0 };
+	struct task_print_ctx ctx = { NULL, 0, 0, NULL, 0 };
 	const char *rep = NULL;
 	struct json j;
 	char *cause = NULL;
@@ -181,6 +253,8 @@ task_list(struct cli *cli, const struct cli_cmd *self, int argc, char **argv)
 	while ((ch = cli_getopt(self, argc, argv)) != -1) {
 		if (ch == 'r')
 			rep = optarg;
+		else if (ch == 'e')
+			ctx.escalated = 1;
 		else if (ch == 'j')
 			json = 1;
 		else
@@ -188,8 +262,12 @@ task_list(struct cli *cli, const struct cli_cmd *self, int argc, char **argv)
 	}
 	if (optind != argc)
 		return cli_usage(self, EX_USAGE);
-	since = ((int64_t)feeds_day(time(NULL)) -
+	ctx.now = time(NULL);
+	ctx.cf = cli->conf;
+	since = ((int64_t)feeds_day(ctx.now) -
 	    cli->conf->http.done_visible_days) * 86400;
+	if (ctx.escalated)	/* only open tasks can be */
+		since = INT64_MAX;
 	ctx.today = cli_today(cli);
 	if (json) {
 		json_init(&j, stdout, 0);
@@ -209,6 +287,58 @@ task_list(struct cli *cli, const struct cli_cmd *self, int argc, char **argv)
 	return 0;
 }
 
+/* The task's JSON with the message fields task show adds. */
+static void
+task_show_json(const struct task_print_ctx *ctx, const struct store_task *t)
+{
+	struct json j;
+
+	json_init(&j, stdout, 0);
+	json_begin_object(&j);
+	json_key(&j, "task");
+	task_json(&j, t, ctx->today, task_escalation(ctx, t, NULL));
+	json_kv_string(&j, "channel", t->channel);
+	json_kv_string(&j, "subject", t->message_subject);
+	json_kv_string(&j, "message", t->message);
+	json_kv_string(&j, "message_error", t->message_error);
+	json_end_object(&j);
+	putchar('\n');
+}
+
+/* The task as lines "field: value", then the message's text. */
+static void
+task_show_text(const struct task_print_ctx *ctx, const struct store_task *t)
+{
+	char d[11], *reason = feeds_task_reason(t, ctx->today);
+
+	date_format(t->day, d);
+	printf("task %lld: %s, %s, due %s\n", (long long)t->id,
+	    t->kind ? t->kind : "-", t->status, d);
+	printf("customer: %s %s (tier %c)\n", t->external_id,
+	    t->customer ? t->customer : "-", t->tier);
+	printf("phone: %s\nemail: %s\n", t->phone ? t->phone : "-",
+	    t->email ? t->email : "-");
+	printf("rep: %s %s\n", t->rep ? t->rep : "-",
+	    t->rep_name ? t->rep_name : "");
+	printf("reason: %s\n", reason);
+	free(reason);
+	if (t->note != NULL)
+		printf("note: %s\n", t->note);
+	if (t->kind == NULL || strcmp(t->kind, "message") != 0)
+		return;
+	printf("channel: %s\n", t->channel ? t->channel : "-");
+	if (t->message == NULL) {
+		printf("message: none (%s)\n", t->message_error ?
+		    t->message_error : "not rendered yet: run send or wait "
+		    "for the daemon");
+		return;
+	}
+	if (t->message_subject != NULL)
+		printf("subject: %s\n", t->message_subject);
+	printf("\n%s%s", t->message, *t->message != '\0' &&
+	    t->message[strlen(t->message) - 1] == '\n' ? "" : "\n");
+}
+
 /* Parses a task id: a positive decimal number. */
 static int
 parse_id(const char *s, int64_t *id)
@@ -221,6 +351,43 @@ parse_id(const char *s, int64_t *id)
 		return -1;
 	}
 	*id = v;
+	return 0;
+}
+
+/* task show: one task in full. */
+static int
+task_show(struct cli *cli, const struct cli_cmd *self, int argc, char **argv)
+{
+	struct task_print_ctx ctx = { NULL, 0, 0, cli->conf, 0 };
+	struct store_task t;
+	char *cause = NULL;
+	int64_t id;
+	int ch, json = 0, rc;
+
+	while ((ch = cli_getopt(self, argc, argv)) != -1) {
+		if (ch == 'j')
+			json = 1;
+		else
+			return cli_usage(self, ch == 'h' ? 0 : EX_USAGE);
+	}
+	if (optind != argc - 1)
+		return cli_usage(self, EX_USAGE);
+	if (parse_id(argv[optind], &id) != 0)
+		return EX_USAGE;
+	if ((rc = store_task_get(cli_store(cli), id, &t, &cause)) < 0) {
+		cli_fail(EX_SOFTWARE, "%s", cause);
+		free(cause);
+		return EX_SOFTWARE;
+	}
+	if (rc == 0)
+		return cli_fail(EX_DATAERR, "no task %lld", (long long)id);
+	ctx.now = time(NULL);
+	ctx.today = cli_today(cli);
+	if (json)
+		task_show_json(&ctx, &t);
+	else
+		task_show_text(&ctx, &t);
+	store_task_clear(&t);
 	return 0;
 }
 

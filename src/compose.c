@@ -18,7 +18,7 @@ compose_rule(const struct conf *cf, const char *name)
 
 	for (i = 0; i < cf->nrules; i++) {
 		if (strcmp(cf->rules[i].name, name) == 0)
-			return cf->rules[i].action == ACT_MESSAGE ?
+			return cf->rules[i].action != ACT_TASK ?
 			    &cf->rules[i] : NULL;
 	}
 	return NULL;

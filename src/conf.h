@@ -25,7 +25,9 @@ enum conf_event {
 	EV_COUNT
 };
 
-enum conf_action { ACT_MESSAGE, ACT_TASK };
+/* A rep_message is rendered like a message but becomes a task of kind
+ * "message" carrying the text, for the rep to send personally. */
+enum conf_action { ACT_MESSAGE, ACT_TASK, ACT_REP_MESSAGE };
 
 #define TIER_BIT(t) (1u << ((t) - 'A')) /* 'A'..'C' */
 
@@ -33,7 +35,8 @@ struct conf_rule {
 	char *name;
 	enum conf_event event;
 	enum conf_action action;
-	char *template;	   /* messages: template name (default: rule name) */
+	char *template;	   /* messages and rep messages: template name
+			      (default: rule name) */
 	char **channels;   /* messages: "preferred", "email", "sms" in order */
 	size_t nchannels;
 	char *task_kind;   /* tasks: call, visit, gift, refresh, ... */
@@ -76,6 +79,7 @@ struct conf_plan {
 	int stale_after_days;
 	int task_retry_days;	/* not reached: the task moves this far */
 	int task_escalate_attempts; /* then escalated after this many */
+	int task_escalate_days[3]; /* open tasks this overdue, per tier */
 };
 
 /* How a channel sends: an embedded maildir, or a real server. */
@@ -153,6 +157,8 @@ struct conf {
 	char *locale;	    /* default locale */
 	char *country_code; /* default calling code for phone numbers */
 	char *templates;    /* template directory */
+	char **managers;    /* keys of the reps who manage */
+	size_t nmanagers;
 	struct conf_plan plan;
 	struct conf_delivery delivery;
 	struct conf_channel email;
@@ -166,6 +172,8 @@ struct conf {
 };
 
 const char *conf_event_name(enum conf_event ev);
+/* "message", "task" or "rep_message". */
+const char *conf_action_name(enum conf_action a);
 const struct conf_holiday *conf_holiday_find(const struct conf *c,
     const char *name);
 

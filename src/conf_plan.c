@@ -155,6 +155,23 @@ const struct conf_table conf_stale_table = {
 	.usage = "{ ... }", .entries = stale_entries
 };
 
+static const struct conf_entry escalate_days_entries[] = {
+	{ .name = "A", .type = CONF_INT, .offset = P(task_escalate_days[0]),
+	  .min = 1, .max = 366, .def = 3,
+	  .doc = "Days a tier A task may be overdue before it is escalated." },
+	{ .name = "B", .type = CONF_INT, .offset = P(task_escalate_days[1]),
+	  .min = 1, .max = 366, .def = 7,
+	  .doc = "The same for tier B." },
+	{ .name = "C", .type = CONF_INT, .offset = P(task_escalate_days[2]),
+	  .min = 1, .max = 366, .def = 14,
+	  .doc = "The same for tier C." },
+	{ .name = NULL }
+};
+
+static const struct conf_table escalate_days_table = {
+	.usage = "{ A = 3; B = 7; C = 14; }", .entries = escalate_days_entries
+};
+
 static const struct conf_entry tasks_entries[] = {
 	{ .name = "retry_days", .type = CONF_INT,
 	  .offset = P(task_retry_days), .min = 1, .max = 366, .def = 2,
@@ -162,6 +179,9 @@ static const struct conf_entry tasks_entries[] = {
 	{ .name = "escalate_attempts", .type = CONF_INT,
 	  .offset = P(task_escalate_attempts), .min = 1, .max = 100, .def = 3,
 	  .doc = "Attempts not reached before a task is escalated." },
+	{ .name = "escalate_after_days", .type = CONF_GROUP,
+	  .table = &escalate_days_table,
+	  .doc = "Days overdue before an open task is escalated, per tier." },
 	{ .name = NULL }
 };
 

@@ -31,6 +31,7 @@ _Static_assert(sizeof(event_choices) / sizeof(event_choices[0]) ==
 static const struct conf_choice action_choices[] = {
 	{ "message", ACT_MESSAGE },
 	{ "task", ACT_TASK },
+	{ "rep_message", ACT_REP_MESSAGE },
 	{ NULL, 0 }
 };
 
@@ -42,6 +43,19 @@ const char *
 conf_event_name(enum conf_event ev)
 {
 	return event_choices[ev].name;
+}
+
+/* The name of an action, as rules and plan --json write it. */
+const char *
+conf_action_name(enum conf_action a)
+{
+	size_t i;
+
+	for (i = 0; action_choices[i].name != NULL; i++) {
+		if (action_choices[i].value == (int)a)
+			return action_choices[i].name;
+	}
+	return "?";
 }
 
 /* A rule, holiday or template name: [a-z0-9_-], 1 to 64 long. */
@@ -311,8 +325,8 @@ rule_action(struct conf_errors *e, const config_setting_t *g, void *base,
 	conf_get_string(e, g, "action", &action);
 	if (action == NULL || (ch = conf_choice_find(action_choices,
 	    action)) == NULL)
-		conf_error(e, g, "rule %s: action must be \"message\" or "
-		    "\"task\"", r->name);
+		conf_error(e, g, "rule %s: action must be \"message\", "
+		    "\"task\" or \"rep_message\"", r->name);
 	else
 		r->action = (enum conf_action)ch->value;
 	free(action);
@@ -403,7 +417,7 @@ rule_check(struct conf_errors *e, const config_setting_t *g, void *base,
 {
 	struct conf_rule *r = base;
 
-	if (r->action == ACT_MESSAGE)
+	if (r->action != ACT_TASK)
 		rule_check_message(e, g, r);
 	else if (r->task_kind == NULL || !in_list(r->task_kind, task_kinds))
 		conf_error(e, g, "rule %s: task must be one of call, visit, gift, "
@@ -421,7 +435,7 @@ static const struct conf_entry rule_entries[] = {
 	  .parse = rule_event, .doc = "Required: what the rule reacts to." },
 	{ .name = "action", .type = CONF_ENUM, .choices = action_choices,
 	  .parse = rule_action,
-	  .doc = "Required: a message to the customer or a task for the rep." },
+	  .doc = "Required: message, task, or rep_message (a task with a text)." },
 	{ .name = "template", .type = CONF_STRING, .offset = R(template),
 	  .def_doc = "the rule's name", .doc = "Messages: the template." },
 	{ .name = "channels", .type = CONF_STRINGS, .offset = R(channels),

@@ -68,6 +68,23 @@ fallback_task(struct deliver *d, const struct queued_item *it,
 	return rc < 0 ? -1 : 0;
 }
 
+/* A rep message: the text stays with the task, nothing is sent. */
+static int
+keep_rep_message(struct deliver *d, const struct queued_item *it,
+    const struct compose_msg *cm, const char *why, struct send_stats *s,
+    char **cause)
+{
+	if (why != NULL) {
+		log_info("%s: %s: no text for the rep: %s", it->dedup_key,
+		    it->external_id, why);
+		s->unrenderable++;
+		return store_rep_message_set(d->st, it->item_id, NULL, NULL,
+		    why, cause);
+	}
+	return store_rep_message_set(d->st, it->item_id, cm->m.subject,
+	    cm->m.body, NULL, cause);
+}
+
 static int
 queue_one(struct deliver *d, const struct tmpl_set *ts,
     const struct queued_item *it, int64_t now, struct send_stats *s,
@@ -87,6 +104,17 @@ queue_one(struct deliver *d, const struct tmpl_set *ts,
 		return -1;
 	if (c.field[CUST_REP] != NULL)
 		store_rep_get(d->st, c.field[CUST_REP], &rep, NULL);
+	if (it->rep_message) {
+		rc = compose_message(&x, &ci, &c, rep.key ? &rep : NULL, now,
+		    &cm, &why);
+		rc = keep_rep_message(d, it, &cm, rc == 0 ? NULL : why, s,
+		    cause);
+		compose_msg_free(&cm);
+		free(why);
+		store_rep_clear(&rep);
+		customer_clear(&c);
+		return rc;
+	}
 	if (compose_message(&x, &ci, &c, rep.key ? &rep : NULL,
 	    now, &cm, &why) == 0) {
 		rc = store_outbox_insert(d->st, &cm.m, now, NULL, cause);
@@ -107,9 +135,11 @@ queue_one(struct deliver *d, const struct tmpl_set *ts,
 	return rc;
 }
 
-int
-deliver_queue(struct deliver *d, const struct tmpl_set *ts, int64_t now,
-    struct send_stats *s, char **cause)
+/* Queues the items `unqueued` finds, 500 a transaction. */
+static int
+queue_items(struct deliver *d, const struct tmpl_set *ts, int64_t now,
+    struct send_stats *s, int (*unqueued)(struct store *, int,
+    queued_item_cb, void *, char **), char **cause)
 {
 	struct pending p = { 0 };
 	size_t i;
@@ -118,8 +148,7 @@ deliver_queue(struct deliver *d, const struct tmpl_set *ts, int64_t now,
 	do {
 		pending_free(&p);
 		memset(&p, 0, sizeof(p));
-		if (store_items_unqueued(d->st, 500, collect_item, &p,
-		    cause) != 0)
+		if (unqueued(d->st, 500, collect_item, &p, cause) != 0)
 			return -1;
 		if (p.n == 0)
 			break;
@@ -135,4 +164,13 @@ deliver_queue(struct deliver *d, const struct tmpl_set *ts, int64_t now,
 	} while (rc == 0 && p.n == 500);
 	pending_free(&p);
 	return rc;
+}
+
+int
+deliver_queue(struct deliver *d, const struct tmpl_set *ts, int64_t now,
+    struct send_stats *s, char **cause)
+{
+	if (queue_items(d, ts, now, s, store_items_unqueued, cause) != 0)
+		return -1;
+	return queue_items(d, ts, now, s, store_rep_messages_unqueued, cause);
 }

@@ -98,7 +98,7 @@ static const char *
 default_kind(const char *task_kind)
 {
 	static const char *const same[] = { "call", "visit", "gift",
-		"meeting" };
+		"meeting", "message" };
 	size_t i;
 
 	for (i = 0; task_kind != NULL && i < ARRAY_SIZE(same); i++) {

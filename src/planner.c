@@ -140,7 +140,8 @@ planner_store(struct planner *p, const struct plan_cand *c, const char *key,
 		.day = p->day, .occurrence = occurrence,
 		.action = r->action == ACT_MESSAGE ? "message" : "task",
 		.channel = channel,
-		.task_kind = r->action == ACT_TASK ? r->task_kind : NULL,
+		.task_kind = r->action == ACT_TASK ? r->task_kind :
+		    r->action == ACT_REP_MESSAGE ? "message" : NULL,
 		.reason = reason,
 	};
 	int rc = store_plan_insert(p->st, &row, p->now, &p->cause);
@@ -209,12 +210,12 @@ planner_consider(struct planner *p, const struct plan_cand *c,
 	if (!planner_matches(p, c))
 		return 0;
 	/* Lost customers get no more messages of any kind, only rep tasks. */
-	if (r->action == ACT_MESSAGE && c->last_purchase != DAY_NONE &&
+	if (r->action != ACT_TASK && c->last_purchase != DAY_NONE &&
 	    p->day - c->last_purchase >= p->cf->plan.lost_after_days) {
 		p->stats->lost++;
 		return 0;
 	}
-	if (r->action == ACT_MESSAGE &&
+	if (r->action != ACT_TASK &&
 	    (channel = customer_pick_channel((const char *const *)r->channels,
 	    r->nchannels, c->channel, c->email, c->phone, c->opt_out)) == NULL) {
 		p->stats->unreachable++;
@@ -227,7 +228,7 @@ planner_consider(struct planner *p, const struct plan_cand *c,
 		free(key);
 		return n < 0 ? -1 : 0;
 	}
-	if (channel != NULL && !existed) {
+	if (r->action == ACT_MESSAGE && !existed) {
 		if ((n = planner_cap_count(p, c->id)) < 0)
 			goto fail;
 		if (n >= p->cf->plan.cap_messages) {

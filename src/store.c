@@ -330,6 +330,7 @@ store_rep_clear(struct store_rep *r)
 	free(r->name);
 	free(r->email);
 	free(r->phone);
+	free(r->timezone);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -340,15 +341,19 @@ store_rep_upsert(struct store *st, const struct store_rep *r, char **cause)
 	int rc;
 
 	s = store_prepare(st, "INSERT INTO reps (key, name, email, phone, "
-	    "created_at) VALUES (?1, ?2, ?3, ?4, strftime('%s','now')) "
-	    "ON CONFLICT (key) DO UPDATE SET name = excluded.name, "
-	    "email = excluded.email, phone = excluded.phone;", cause);
+	    "timezone, digest, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+	    "strftime('%s','now')) ON CONFLICT (key) DO UPDATE SET "
+	    "name = excluded.name, email = excluded.email, "
+	    "phone = excluded.phone, timezone = excluded.timezone, "
+	    "digest = excluded.digest;", cause);
 	if (s == NULL)
 		return -1;
 	store_bind_text(s, 1, r->key);
 	store_bind_text(s, 2, r->name);
 	store_bind_text(s, 3, r->email);
 	store_bind_text(s, 4, r->phone);
+	store_bind_text(s, 5, r->timezone);
+	sqlite3_bind_int(s, 6, r->digest != 0);
 	rc = sqlite3_step(s);
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE)
@@ -364,6 +369,8 @@ store_rep_read(sqlite3_stmt *s, struct store_rep *r)
 	r->name = store_column_text(s, 2);
 	r->email = store_column_text(s, 3);
 	r->phone = store_column_text(s, 4);
+	r->timezone = store_column_text(s, 5);
+	r->digest = sqlite3_column_int(s, 6);
 }
 
 int
@@ -373,7 +380,8 @@ store_rep_get(struct store *st, const char *key, struct store_rep *r,
 	sqlite3_stmt *s;
 	int rc;
 
-	s = store_prepare(st, "SELECT id, key, name, email, phone FROM reps "
+	s = store_prepare(st, "SELECT id, key, name, email, phone, timezone, "
+	    "digest FROM reps "
 	    "WHERE key = ?1;", cause);
 	if (s == NULL)
 		return -1;
@@ -396,7 +404,8 @@ store_rep_each(struct store *st, store_rep_cb cb, void *arg, char **cause)
 	struct store_rep r;
 	int rc, stop = 0;
 
-	s = store_prepare(st, "SELECT id, key, name, email, phone FROM reps "
+	s = store_prepare(st, "SELECT id, key, name, email, phone, timezone, "
+	    "digest FROM reps "
 	    "ORDER BY key;", cause);
 	if (s == NULL)
 		return -1;

@@ -13,7 +13,7 @@
 
 struct store;
 
-#define STORE_SCHEMA_VERSION 9
+#define STORE_SCHEMA_VERSION 11
 
 /* Opens (creating if needed) the store at path and applies every pending
  * migration.  Returns -1 with a reason in *cause. */
@@ -43,6 +43,8 @@ struct store_rep {
 	char *name;
 	char *email;
 	char *phone;
+	char *timezone;	/* NULL: the configured one */
+	int digest;	/* opted in to the morning digest */
 };
 void store_rep_clear(struct store_rep *r);
 int store_rep_upsert(struct store *st, const struct store_rep *r, char **cause);

@@ -114,19 +114,16 @@ outbox_walk(struct store *st, sqlite3_stmt *s, outbox_cb cb, void *arg,
 	return rc == SQLITE_DONE ? 0 : store_fail(st, "reading outbox", cause);
 }
 
-int
-store_items_unqueued(struct store *st, int limit, queued_item_cb cb,
-    void *arg, char **cause)
+/* Walks planned items selected by sql (?1 = limit) into cb. */
+static int
+items_walk(struct store *st, const char *sql, int limit, int rep_message,
+    queued_item_cb cb, void *arg, char **cause)
 {
 	sqlite3_stmt *s;
 	struct queued_item it;
 	int rc, stop = 0;
 
-	s = store_prepare(st, "SELECT p.id, p.dedup_key, p.rule, p.customer_id,"
-	    " c.external_id, p.day, p.occurrence, p.channel FROM plan_items p"
-	    " JOIN customers c ON c.id = p.customer_id WHERE p.action ="
-	    " 'message' AND p.queued = 0 ORDER BY p.id LIMIT ?1;", cause);
-	if (s == NULL)
+	if ((s = store_prepare(st, sql, cause)) == NULL)
 		return -1;
 	sqlite3_bind_int(s, 1, limit);
 	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -138,12 +135,35 @@ store_items_unqueued(struct store *st, int limit, queued_item_cb cb,
 		it.day = sqlite3_column_int(s, 5);
 		it.occurrence = sqlite3_column_int(s, 6);
 		it.channel = column_channel(s, 7);
+		it.rep_message = rep_message;
 		stop = cb(arg, &it);
 	}
 	sqlite3_finalize(s);
 	if (stop)
 		return stop;
 	return rc == SQLITE_DONE ? 0 : store_fail(st, "reading items", cause);
+}
+
+#define ITEM_SELECT \
+	"SELECT p.id, p.dedup_key, p.rule, p.customer_id, c.external_id," \
+	" p.day, p.occurrence, p.channel FROM plan_items p" \
+	" JOIN customers c ON c.id = p.customer_id WHERE "
+
+int
+store_items_unqueued(struct store *st, int limit, queued_item_cb cb,
+    void *arg, char **cause)
+{
+	return items_walk(st, ITEM_SELECT "p.action = 'message' AND"
+	    " p.queued = 0 ORDER BY p.id LIMIT ?1;", limit, 0, cb, arg, cause);
+}
+
+int
+store_rep_messages_unqueued(struct store *st, int limit, queued_item_cb cb,
+    void *arg, char **cause)
+{
+	return items_walk(st, ITEM_SELECT "p.action = 'task' AND"
+	    " p.task_kind = 'message' AND p.queued = 0 ORDER BY p.id"
+	    " LIMIT ?1;", limit, 1, cb, arg, cause);
 }
 
 /* Runs a statement with bound values already set; finalizes it. */
@@ -169,6 +189,23 @@ store_item_mark_queued(struct store *st, int64_t item_id, const char *error,
 	sqlite3_bind_int64(s, 1, item_id);
 	store_bind_text(s, 2, error);
 	return run(st, s, "marking item queued", cause);
+}
+
+int
+store_rep_message_set(struct store *st, int64_t item_id, const char *subject,
+    const char *body, const char *error, char **cause)
+{
+	sqlite3_stmt *s;
+
+	s = store_prepare(st, "UPDATE plan_items SET queued = 1, error = ?2,"
+	    " message_subject = ?3, message = ?4 WHERE id = ?1;", cause);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, item_id);
+	store_bind_text(s, 2, error);
+	store_bind_text(s, 3, subject);
+	store_bind_text(s, 4, body);
+	return run(st, s, "keeping a rep message", cause);
 }
 
 int

@@ -70,6 +70,7 @@ struct queued_item {
 	int32_t day;
 	int32_t occurrence;
 	enum channel channel;
+	int rep_message;	/* a task of kind message: keep the text */
 };
 
 typedef int (*queued_item_cb)(void *arg, const struct queued_item *it);
@@ -79,6 +80,13 @@ typedef int (*outbox_cb)(void *arg, const struct outbox_msg *m);
  * the callback must not write to the store (collect first). */
 int store_items_unqueued(struct store *st, int limit, queued_item_cb cb,
     void *arg, char **cause);
+/* The same for rep messages: tasks of kind message not yet rendered. */
+int store_rep_messages_unqueued(struct store *st, int limit,
+    queued_item_cb cb, void *arg, char **cause);
+/* Keeps the rendered text with a rep message task and marks it queued;
+ * with error (subject and body NULL) says why there is no text. */
+int store_rep_message_set(struct store *st, int64_t item_id,
+    const char *subject, const char *body, const char *error, char **cause);
 /* Marks an item queued; error (may be NULL) says why no message came. */
 int store_item_mark_queued(struct store *st, int64_t item_id,
     const char *error, char **cause);

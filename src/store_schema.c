@@ -410,6 +410,22 @@ const char *const store_migrations[] = {
 	"    last_contact = max(coalesce(last_contact, NEW.day), NEW.day)"
 	"  WHERE id = NEW.customer_id;"
 	"END;",
+	/* 9 -> 10: the rep's loop.  A rep has a time zone (NULL: the
+	 * configured one), which says when their tasks are overdue and when
+	 * their morning digest goes, and opts in to that digest. */
+	"ALTER TABLE reps ADD COLUMN timezone TEXT;"
+	"ALTER TABLE reps ADD COLUMN digest INTEGER NOT NULL DEFAULT 0;"
+	"CREATE INDEX plan_items_open_day ON plan_items(day)"
+	"  WHERE action = 'task' AND status = 'open';",
+	/* 10 -> 11: rep-sent greetings.  A rule with action "rep_message"
+	 * plans a task of kind 'message' (on a channel); the outbox pass
+	 * renders it like a message but keeps the text with the task, for
+	 * the rep to send personally, instead of sending it.  queued says it
+	 * was rendered (error: why not). */
+	"ALTER TABLE plan_items ADD COLUMN message_subject TEXT;"
+	"ALTER TABLE plan_items ADD COLUMN message TEXT;"
+	"CREATE INDEX plan_items_rep_unrendered ON plan_items(id)"
+	"  WHERE action = 'task' AND task_kind = 'message' AND queued = 0;",
 };
 
 const int store_nmigrations =

@@ -13,7 +13,8 @@
 	" coalesce(p.modified_at, p.created_at), coalesce(p.done_at, 0)," \
 	" c.id, c.external_id, c.name, c.phone, c.email, c.notes, c.tier_eff," \
 	" c.last_contact, r.key, p.attempts, p.escalated," \
-	" coalesce(p.merged_into, 0) FROM plan_items p" \
+	" coalesce(p.merged_into, 0), r.name, r.timezone, p.channel," \
+	" p.message_subject, p.message, p.error FROM plan_items p" \
 	" JOIN customers c ON c.id = p.customer_id" \
 	" LEFT JOIN reps r ON r.id = c.rep_id WHERE p.action = 'task' "
 
@@ -33,6 +34,12 @@ store_task_clear(struct store_task *t)
 	free(t->email);
 	free(t->notes);
 	free(t->rep);
+	free(t->rep_name);
+	free(t->rep_tz);
+	free(t->channel);
+	free(t->message_subject);
+	free(t->message);
+	free(t->message_error);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -67,6 +74,12 @@ task_read(sqlite3_stmt *s, struct store_task *t)
 	t->attempts = sqlite3_column_int(s, 22);
 	t->escalated = sqlite3_column_int(s, 23);
 	t->merged_into = sqlite3_column_int64(s, 24);
+	t->rep_name = store_column_text(s, 25);
+	t->rep_tz = store_column_text(s, 26);
+	t->channel = store_column_text(s, 27);
+	t->message_subject = store_column_text(s, 28);
+	t->message = store_column_text(s, 29);
+	t->message_error = store_column_text(s, 30);
 }
 
 static int
@@ -135,7 +148,7 @@ static const char *
 contact_kind(const char *task_kind)
 {
 	static const char *const same[] = { "call", "visit", "gift", "meeting",
-		"email" };
+		"email", "message" };
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(same); i++) {
@@ -225,6 +238,7 @@ store_rep_tokens(struct store *st, store_rep_token_cb cb, void *arg,
 	    " phone, token_hash FROM reps WHERE token_hash IS NOT NULL;", cause);
 	if (s == NULL)
 		return -1;
+	memset(&r, 0, sizeof(r));
 	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
 		r.id = sqlite3_column_int64(s, 0);
 		r.key = (char *)sqlite3_column_text(s, 1);

@@ -35,6 +35,14 @@ struct store_task {
 	int attempts;	 /* "not reached" outcomes so far */
 	int escalated;	 /* attempts reached tasks.escalate_attempts */
 	int64_t merged_into; /* the task this one joined, 0 = none */
+	char *rep_name;	 /* the rep's name, NULL when none */
+	char *rep_tz;	 /* the rep's time zone, NULL = the configured one */
+	/* Kind "message" (a rule's rep_message): the greeting for the rep
+	 * to send, once the outbox pass rendered it. */
+	char *channel;	 /* email or sms */
+	char *message_subject;
+	char *message;	 /* NULL until rendered, or when it could not be */
+	char *message_error; /* why there is no text */
 };
 
 void store_task_clear(struct store_task *t);

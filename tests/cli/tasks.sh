@@ -46,7 +46,7 @@ t_is "$(echo "$j" | js '[t["reason"] for t in d if t["customer"]=="L01"][0]')" \
 	"no purchase for 365 days (last 2026-02-28): lost; last contact 364 days ago (call on 2026-03-01), tier C cadence 180 days — call" \
 	"L01's lost call and revisit of the same day: one task, a checklist of both reasons"
 t_is "$(echo "$j" | js 'sorted(set(k for t in d for k in t))')" \
-	"['attempts', 'created_at', 'customer', 'date', 'done_at', 'email', 'escalated', 'event', 'id', 'kind', 'last_contact', 'name', 'note', 'overdue_days', 'phone', 'reason', 'rep', 'rule', 'sequence', 'status', 'tier']" \
+	"['attempts', 'created_at', 'customer', 'date', 'done_at', 'email', 'escalated', 'escalation', 'event', 'id', 'kind', 'last_contact', 'name', 'note', 'overdue_days', 'phone', 'reason', 'rep', 'rep_name', 'rule', 'sequence', 'status', 'tier']" \
 	"task list --json fields"
 t_is "$(echo "$j" | js '[(t["customer"], t["rule"], t["kind"], t["status"]) for t in d if t["customer"]=="R01"]')" \
 	"[('R01', 'revisit_b', 'call', 'open')]" "R01: a tier B revisit call, open"

@@ -26,8 +26,8 @@
 static struct store *
 fresh(char **path)
 {
-	struct store_rep r = { 0, (char *)"smith", (char *)"Anna Smith", NULL,
-		NULL };
+	struct store_rep r = { .key = (char *)"smith",
+		.name = (char *)"Anna Smith" };
 	struct store *st = NULL;
 	char *cause = NULL;
 

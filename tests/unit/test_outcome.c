@@ -42,7 +42,7 @@ static int
 setup(void **state)
 {
 	struct fx *f = xcalloc(1, sizeof(*f));
-	struct store_rep r = { 0, "li", "Li", NULL, NULL };
+	struct store_rep r = { .key = "li", .name = "Li" };
 	struct plan_stats s;
 	struct customer c;
 	struct customer_keys k;

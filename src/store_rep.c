@@ -1,0 +1,144 @@
+/* store_rep.c - reassigning a rep's customers and counting reps' tasks. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_rep.h"
+#include "store_schema.h"
+#include "util.h"
+
+/* Runs s (bound) to its end and finalizes it; the rows it changed, or
+ * -1. */
+static long
+run_changes(struct store *st, sqlite3_stmt *s, const char *what, char **cause)
+{
+	int rc = sqlite3_step(s);
+
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return store_fail(st, what, cause);
+	return (long)sqlite3_changes(st->db);
+}
+
+/* The id of the rep called key: 1 found, 0 not, -1 error. */
+static int
+rep_id(struct store *st, const char *key, int64_t *id, char **cause)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	s = store_prepare(st, "SELECT id FROM reps WHERE key = ?1;", cause);
+	if (s == NULL)
+		return -1;
+	store_bind_text(s, 1, key);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : store_fail(st, "reading rep", cause);
+}
+
+/* The moves of store_rep_reassign, inside its transaction. */
+static int
+reassign_rows(struct store *st, int64_t from, int64_t to, int64_t now,
+    struct store_reassign *out, char **cause)
+{
+	sqlite3_stmt *s;
+	long n;
+
+	s = store_prepare(st, "UPDATE plan_items SET sequence = sequence + 1,"
+	    " modified_at = ?2 WHERE action = 'task' AND status = 'open' AND"
+	    " merged_into IS NULL AND customer_id IN (SELECT id FROM customers WHERE rep_id = ?1);",
+	    cause);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, from);
+	sqlite3_bind_int64(s, 2, now);
+	if ((n = run_changes(st, s, "moving tasks", cause)) < 0)
+		return -1;
+	out->open_tasks = n;
+	s = store_prepare(st, "UPDATE customers SET rep_id = ?2 WHERE"
+	    " rep_id = ?1;", cause);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, from);
+	sqlite3_bind_int64(s, 2, to);
+	if ((n = run_changes(st, s, "moving customers", cause)) < 0)
+		return -1;
+	out->customers = n;
+	s = store_prepare(st, "UPDATE reps SET token_hash = NULL WHERE id = ?1"
+	    " AND token_hash IS NOT NULL;", cause);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, from);
+	if ((n = run_changes(st, s, "revoking token", cause)) < 0)
+		return -1;
+	out->token_revoked = n > 0;
+	return 0;
+}
+
+/* Hands rep from's customers and open tasks to rep to. */
+int
+store_rep_reassign(struct store *st, const char *from, const char *to,
+    int64_t now, struct store_reassign *out, char **cause)
+{
+	int64_t fid = 0, tid = 0;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (store_begin(st, cause) != 0)
+		return -1;
+	if ((rc = rep_id(st, from, &fid, cause)) == 1)
+		rc = rep_id(st, to, &tid, cause);
+	if (rc == 1 && (reassign_rows(st, fid, tid, now, out, cause) != 0 ||
+	    store_commit(st, cause) != 0))
+		rc = -1;
+	if (rc != 1)
+		store_rollback(st);
+	return rc;
+}
+
+/* Every rep with its customers and open and overdue tasks. */
+int
+store_rep_loads(struct store *st, int32_t today, store_rep_load_cb cb,
+    void *arg, char **cause)
+{
+	sqlite3_stmt *s;
+	struct store_rep r;
+	struct store_rep_load l;
+	int rc, stop = 0;
+
+	s = store_prepare(st, "SELECT r.id, r.key, r.name, r.email, r.phone,"
+	    " r.timezone, r.digest,"
+	    " (SELECT count(*) FROM customers c WHERE c.rep_id = r.id),"
+	    " (SELECT count(*) FROM plan_items p JOIN customers c ON"
+	    "  c.id = p.customer_id WHERE c.rep_id = r.id AND p.action = 'task'"
+	    "  AND p.status = 'open' AND p.merged_into IS NULL),"
+	    " (SELECT count(*) FROM plan_items p JOIN customers c ON"
+	    "  c.id = p.customer_id WHERE c.rep_id = r.id AND p.action = 'task'"
+	    "  AND p.status = 'open' AND p.merged_into IS NULL AND p.day < ?1)"
+	    " FROM reps r ORDER BY r.key;", cause);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int(s, 1, today);
+	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		memset(&r, 0, sizeof(r));
+		r.id = sqlite3_column_int64(s, 0);
+		r.key = (char *)sqlite3_column_text(s, 1);
+		r.name = (char *)sqlite3_column_text(s, 2);
+		r.email = (char *)sqlite3_column_text(s, 3);
+		r.phone = (char *)sqlite3_column_text(s, 4);
+		r.timezone = (char *)sqlite3_column_text(s, 5);
+		r.digest = sqlite3_column_int(s, 6);
+		l.rep = &r;
+		l.customers = sqlite3_column_int64(s, 7);
+		l.open_tasks = sqlite3_column_int64(s, 8);
+		l.overdue_tasks = sqlite3_column_int64(s, 9);
+		stop = cb(arg, &l);
+	}
+	sqlite3_finalize(s);
+	if (stop)
+		return stop;
+	return rc == SQLITE_DONE ? 0 : store_fail(st, "counting tasks", cause);
+}
