@@ -90,11 +90,9 @@ token_add(void *arg, const struct store_rep *r, const char *hash)
 	    sizeof(*h->tokens));
 	t = &h->tokens[h->ntokens++];
 	t->hash = xstrdup(hash ? hash : "");
-	t->rep.id = r->id;
-	t->rep.key = xstrdup(r->key ? r->key : "");
-	t->rep.name = r->name ? xstrdup(r->name) : NULL;
-	t->rep.email = r->email ? xstrdup(r->email) : NULL;
-	t->rep.phone = r->phone ? xstrdup(r->phone) : NULL;
+	store_rep_copy(&t->rep, r);
+	if (t->rep.key == NULL)
+		t->rep.key = xstrdup("");
 	return 0;
 }
 
@@ -122,14 +120,7 @@ feed_rep(struct httpd_req *r, const char *token, struct store_rep *out,
 	for (i = 0; rc == 0 && i < h->ntokens; i++) {
 		if (token_hash_equal(hash, h->tokens[i].hash) && !found) {
 			found = 1;
-			out->id = h->tokens[i].rep.id;
-			out->key = xstrdup(h->tokens[i].rep.key);
-			out->name = h->tokens[i].rep.name ?
-			    xstrdup(h->tokens[i].rep.name) : NULL;
-			out->email = h->tokens[i].rep.email ?
-			    xstrdup(h->tokens[i].rep.email) : NULL;
-			out->phone = h->tokens[i].rep.phone ?
-			    xstrdup(h->tokens[i].rep.phone) : NULL;
+			store_rep_copy(out, &h->tokens[i].rep);
 		}
 	}
 	pthread_mutex_unlock(&h->cache_lock);

@@ -334,6 +334,24 @@ store_rep_clear(struct store_rep *r)
 	memset(r, 0, sizeof(*r));
 }
 
+/* A copy of s, or NULL. */
+static char *
+copy_or_null(const char *s)
+{
+	return s != NULL ? xstrdup(s) : NULL;
+}
+
+void
+store_rep_copy(struct store_rep *dst, const struct store_rep *src)
+{
+	*dst = *src;
+	dst->key = copy_or_null(src->key);
+	dst->name = copy_or_null(src->name);
+	dst->email = copy_or_null(src->email);
+	dst->phone = copy_or_null(src->phone);
+	dst->timezone = copy_or_null(src->timezone);
+}
+
 int
 store_rep_upsert(struct store *st, const struct store_rep *r, char **cause)
 {

@@ -47,6 +47,8 @@ struct store_rep {
 	int digest;	/* opted in to the morning digest */
 };
 void store_rep_clear(struct store_rep *r);
+/* Makes *dst a deep copy of *src (every field; the caller clears it). */
+void store_rep_copy(struct store_rep *dst, const struct store_rep *src);
 int store_rep_upsert(struct store *st, const struct store_rep *r, char **cause);
 /* 1 and *r filled when found, 0 when not, -1 on error. */
 int store_rep_get(struct store *st, const char *key, struct store_rep *r,
