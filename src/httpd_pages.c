@@ -34,6 +34,7 @@ struct task_ctx {
 	int32_t today;
 };
 
+/* Frees what a resolved link holds. */
 static void
 task_ctx_clear(struct task_ctx *x)
 {
@@ -355,7 +356,8 @@ day_html(struct httpd_req *r, const struct store_rep *rep, const char *hash,
 	if (replink_secret(r->st, key, 1, cause) < 0 ||
 	    store_task_each(r->st, rep->key, r->now, day_take, &l, cause) != 0)
 		return NULL;
-	qsort(l.v, l.n, sizeof(*l.v), day_cmp);
+	if (l.n > 1)
+		qsort(l.v, l.n, sizeof(*l.v), day_cmp);
 	it = xcalloc(l.n + 1, sizeof(*it));
 	for (i = 0; i < l.n; i++) {
 		link = replink_make(key, rep->id, l.v[i].id, hash);

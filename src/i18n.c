@@ -28,12 +28,14 @@ static const char *const i18n_msgs[MSG_COUNT][2] = {
 	[MSG_REACHED] = { "Reached", "已联系上" },
 	[MSG_NOT_REACHED] = { "Not reached", "未联系上" },
 	[MSG_SNOOZE] = { "Snooze to the date", "推迟到该日期" },
-	[MSG_NEXT] = { "Done, next follow-up on the date", "完成，下次跟进于该日期" },
+	[MSG_NEXT] = { "Done, next follow-up on the date",
+		"完成，下次跟进于该日期" },
 	[MSG_WRONG_NUMBER] = { "Wrong number", "号码错误" },
 	[MSG_CANCEL] = { "Cancel", "取消任务" },
 	[MSG_RECORDED] = { "Recorded.", "已记录。" },
 	[MSG_ALREADY] = { "Already recorded.", "已经记录过了。" },
-	[MSG_NOT_OPEN] = { "This follow-up is closed already.", "该任务已关闭。" },
+	[MSG_NOT_OPEN] = { "This follow-up is closed already.",
+		"该任务已关闭。" },
 	[MSG_INVALID] = { "Not recorded", "未记录" },
 	[MSG_REFUSED] = { "This form is out of date: open the link again.",
 		"表单已失效，请重新打开链接。" },
@@ -72,12 +74,14 @@ i18n_lang(const char *locale)
 	return I18N_EN;
 }
 
+/* The language tag of <html lang>. */
 const char *
 i18n_tag(enum i18n_lang l)
 {
 	return l == I18N_ZH ? "zh-CN" : "en";
 }
 
+/* A message of the catalogue. */
 const char *
 i18n(enum i18n_lang l, enum i18n_msg m)
 {
@@ -86,6 +90,7 @@ i18n(enum i18n_lang l, enum i18n_msg m)
 	return i18n_msgs[m][l == I18N_ZH];
 }
 
+/* A contact kind in the language. */
 const char *
 i18n_kind(enum i18n_lang l, const char *kind)
 {

@@ -34,6 +34,7 @@ static const char page_style[] =
     ".ok{background:#dfd;padding:.5em}.err{background:#fdd;padding:.5em}"
     ".A{font-weight:bold}li{margin:.4em 0}a{color:#06c}";
 
+/* Escaped text. */
 void
 page_esc(struct buf *b, const char *s)
 {
@@ -57,12 +58,14 @@ page_begin(struct buf *b, enum i18n_lang l, const char *title)
 	buf_puts(b, "</h1>\n");
 }
 
+/* The end of a page. */
 void
 page_end(struct buf *b)
 {
 	buf_puts(b, "</body>\n</html>\n");
 }
 
+/* What a POST did, or why it did not. */
 void
 page_notice(struct buf *b, const char *cls, const char *text)
 {

@@ -45,6 +45,7 @@ put64(unsigned char *p, int64_t v)
 		p[i] = (unsigned char)(v & 0xff);
 }
 
+/* Reads what put64() wrote. */
 static int64_t
 get64(const unsigned char *p)
 {

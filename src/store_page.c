@@ -84,6 +84,7 @@ store_contact_last(struct store *st, int64_t customer_id,
 	return rc == SQLITE_DONE ? 0 : store_fail(st, "reading contacts", cause);
 }
 
+/* Frees a contact's strings. */
 void
 store_contact_clear(struct store_contact *c)
 {
