@@ -23,7 +23,7 @@ B="http://127.0.0.1:$port"
 code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
 past=$(date -u -d '-200 days' +%F)
 
-mkconf() { # NAME LOCALE
+mkconf() { # NAME LOCALE [HTTP-SETTINGS]
 	cat >"$dir/$1.conf" <<CONF
 store = "$dir/$1.db";
 company = "Acme Trading";
@@ -34,7 +34,7 @@ templates = "$top/templates";
 daemon: { state_dir = "$dir/$1.state"; scan_interval = 86400; };
 email: { transport = "maildir"; maildir = "$dir/$1.mail"; };
 sms: { transport = "maildir"; maildir = "$dir/$1.mail"; };
-http: { listen = "127.0.0.1:$port"; base_url = "$B"; };
+http: { listen = "127.0.0.1:$port"; base_url = "$B"; ${3:-} };
 rules = (
   { name = "revisit_a"; event = "revisit"; tiers = ["A"]; action = "task"; task = "visit"; },
   { name = "revisit_b"; event = "revisit"; tiers = ["B"]; action = "task"; task = "call"; },
@@ -240,5 +240,15 @@ t_is "$(code "$new")/$(code "$feed2")/$(code "$B/r/$tok2")" 404/404/404 \
 	"revoked: links, feed and day are 404"
 slink=$(links "$(feedurl en smith)" | head -1)
 t_is "$(code "$slink")" 200 "another rep's links still work"
+stop en
+
+# POSTs take the address's writes: the third in a minute is a 429.
+rm -f "$dir/en.db"*
+mkconf en en "write_rate_per_ip = 2;"
+start en
+slink=$(links "$(feedurl en smith)" | head -1)
+t_is "$(code -d x "$slink") $(code -d x "$slink") $(code -d x "$slink")" "403 403 429" \
+	"POSTs count against http.write_rate_per_ip (429)"
+t_is "$(code "$slink")" 200 "GETs do not"
 stop en
 t_done
