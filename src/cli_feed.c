@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "feeds.h"
+#include "replink.h"
 #include "store_task.h"
 #include "token.h"
 #include "util.h"
@@ -32,9 +33,9 @@ const struct cli_cmd cli_feed_entry = {
 
 const struct cli_cmd cli_rep_token_entry = {
 	.name = "rep token",
-	.usage = "REP",
+	.usage = "REP [--revoke]",
 	.help = "give the rep a new feed token and print the feed URLs (once; "
-	    "the old URLs stop working)",
+	    "the old URLs and task links stop working), or --revoke it",
 	.run = rep_token,
 };
 
@@ -88,14 +89,20 @@ cmd_feed(struct cli *cli, const struct cli_cmd *self, int argc, char **argv)
 	return rc;
 }
 
-/* Saves a new token's hash for the rep: 0 or an exit code. */
+/* Saves a new token's hash for the rep (NULL: revokes the token), and
+ * makes sure the task links have their key: 0 or an exit code. */
 static int
 token_save(struct cli *cli, const char *rep, const char *token)
 {
-	char *hash = token_hash(token), *cause = NULL;
+	unsigned char key[TOKEN_SECRET_LEN];
+	char *hash = token ? token_hash(token) : NULL, *cause = NULL;
 	int rc;
 
 	rc = store_rep_token_set(cli_store(cli), rep, hash, &cause);
+	if (rc > 0 && token != NULL &&
+	    replink_secret(cli_store(cli), key, 1, &cause) < 0)
+		rc = -1;
+	memset(key, 0, sizeof(key));
 	free(hash);
 	if (rc < 0) {
 		cli_fail(EX_SOFTWARE, "%s", cause);
@@ -103,6 +110,22 @@ token_save(struct cli *cli, const char *rep, const char *token)
 		return EX_SOFTWARE;
 	}
 	return rc == 0 ? cli_fail(EX_DATAERR, "no rep \"%s\"", rep) : 0;
+}
+
+/* rep token --revoke: the rep's feeds and task links stop working. */
+static int
+token_revoke(struct cli *cli, const char *key)
+{
+	struct store_rep r;
+	int rc;
+
+	if ((rc = rep_find(cli, key, &r)) != 0)
+		return rc;
+	if ((rc = token_save(cli, r.key, NULL)) == 0)
+		fprintf(stderr, "outreachctl: rep %s: feed token revoked; the feed "
+		    "URLs and task links no longer work\n", r.key);
+	store_rep_clear(&r);
+	return rc;
 }
 
 /* rep token: a new feed token, its URLs shown once. */
@@ -115,6 +138,8 @@ rep_token(struct cli *cli, const struct cli_cmd *self, int argc, char **argv)
 
 	if (argc == 2 && strcmp(argv[1], "--help") == 0)
 		return cli_usage(self, 0);
+	if (argc == 3 && strcmp(argv[2], "--revoke") == 0)
+		return token_revoke(cli, argv[1]);
 	if (argc != 2 || argv[1][0] == '-')
 		return cli_usage(self, EX_USAGE);
 	if ((rc = rep_find(cli, argv[1], &r)) != 0)

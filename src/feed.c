@@ -398,7 +398,10 @@ feed_task_body(struct feed_ctx *x, icalcomponent *c,
 	feed_line(&x->text, "Last contact", t->last_contact);
 	feed_line(&x->text, "Reason", t->reason);
 	feed_line(&x->text, "Notes", t->notes);
+	feed_line(&x->text, "Open", t->url);
 	feed_add_description(c, &x->text);
+	if (!str_empty(t->url))
+		icalcomponent_add_property(c, icalproperty_new_url(t->url));
 	if (!str_empty(t->kind))
 		feed_add_text(x, c, icalproperty_new_categories, t->kind);
 	feed_add_priority(c, t->tier);

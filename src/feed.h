@@ -57,6 +57,8 @@ struct feed_task {
 	const char *last_contact; /* "YYYY-MM-DD" */
 	const char *reason;
 	const char *notes;
+	const char *url;	/* the task's page: URL, and DESCRIPTION's
+				   last line (calendars that ignore URL) */
 	enum feed_status status;
 	int64_t created;	/* unix seconds: CREATED, 0 = omitted */
 	int64_t modified;	/* LAST-MODIFIED and DTSTAMP, 0 = omitted

@@ -7,11 +7,15 @@
 #include "date.h"
 #include "feed.h"
 #include "feeds.h"
+#include "i18n.h"
+#include "replink.h"
+#include "store_page.h"
 #include "store_task.h"
 #include "util.h"
 
-#define FEEDS_REFRESH_MINUTES 30 /* REFRESH-INTERVAL suggested to clients */
+#define FEEDS_REFRESH_MINUTES 60 /* REFRESH-INTERVAL suggested to clients */
 #define FEEDS_LUNAR_YEARS 3	 /* lunar birthdays: last year and two more */
+#define FEEDS_OWN 5		 /* strings a task's feed_task points to */
 
 /* Today for feeds: whole UTC days, so a feed changes by itself at most
  * once a day, at the same instant for every rep. */
@@ -71,12 +75,17 @@ feeds_stamp(struct store *st, const struct store_rep *rep,
 {
 	struct store_feed_stamp fs;
 	struct date d;
+	char *hash = NULL;
 
 	memset(s, 0, sizeof(*s));
 	if (store_rep_feed_stamp(st, rep->key, &fs, cause) != 0)
 		return -1;
+	if (kind == FEEDS_FOLLOWUPS &&	/* the links change with the token */
+	    store_rep_token_hash(st, rep->key, &hash, cause) < 0)
+		return -1;
 	s->v[0] = kind;
-	s->v[1] = feeds_hash(rep->name);
+	s->v[1] = feeds_hash(rep->name) ^ feeds_hash(hash);
+	free(hash);
 	s->v[2] = fs.customers;
 	s->v[3] = fs.customers_changed;
 	s->v[4] = feeds_bits(fs.updated);
@@ -130,27 +139,12 @@ feeds_url(const struct conf *cf, const char *token, enum feeds_kind kind)
 	    feeds_kind_name(kind));
 }
 
-/* A VEVENT's summary: what to do, with whom. */
+/* A VEVENT's summary: what to do, with whom, in the company's language. */
 static char *
-task_summary(const struct store_task *t)
+task_summary(const struct store_task *t, const char *locale)
 {
-	static const char *const verbs[][2] = {
-		{ "call", "Call" }, { "visit", "Visit" },
-		{ "gift", "Gift for" }, { "invite", "Invite" },
-		{ "meeting", "Meet" }, { "email", "E-mail" },
-		{ "refresh", "Update the details of" },
-		{ "winback", "Win back" },
-	};
-	const char *who = t->customer ? t->customer : t->external_id;
-	const char *kind = t->kind ? t->kind : "task";
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(verbs); i++) {
-		if (strcmp(kind, verbs[i][0]) == 0)
-			return xasprintf("%s %s (tier %c)", verbs[i][1], who,
-			    t->tier);
-	}
-	return xasprintf("%s: %s (tier %c)", kind, who, t->tier);
+	return i18n_task_title(i18n_lang(locale), t->kind, t->customer ?
+	    t->customer : t->external_id, t->tier);
 }
 
 /* Tasks taken over from the store's callback. */
@@ -175,11 +169,12 @@ task_take(void *arg, const struct store_task *t)
 /* Fills one feed_task; the strings it points to live in t and own[]. */
 static void
 task_fill(const struct store_task *t, const char *host, int32_t today,
-    struct feed_task *f, char **own, char lc[11])
+    const char *locale, struct feed_task *f, char **own, char lc[11])
 {
+	f->url = own[4];
 	own[0] = xasprintf("task-%lld@%s", (long long)t->id, host);
 	own[3] = feeds_task_reason(t, today);
-	own[1] = task_summary(t);
+	own[1] = task_summary(t, locale);
 	if (!str_empty(t->note))
 		own[2] = xasprintf("%s%s%s", t->notes ? t->notes : "",
 		    t->notes ? "\n" : "", t->note);
@@ -203,6 +198,34 @@ task_fill(const struct store_task *t, const char *host, int32_t today,
 	f->modified = t->modified_at;
 	f->sequence = t->sequence;
 	f->completed = f->status == FEED_DONE ? t->done_at : 0;
+}
+
+/* The signed link of each task (own[FEEDS_OWN * i + 4]), when the rep has
+ * a feed token and the store a link key. */
+static int
+task_links(struct store *st, const struct conf *cf,
+    const struct store_rep *rep, const struct task_list *l, char **own,
+    char **cause)
+{
+	unsigned char key[TOKEN_SECRET_LEN];
+	char *hash = NULL, *link;
+	size_t i;
+	int rc;
+
+	if ((rc = store_rep_token_hash(st, rep->key, &hash, cause)) <= 0)
+		return rc;
+	if ((rc = replink_secret(st, key, 0, cause)) <= 0) {
+		free(hash);
+		return rc;
+	}
+	for (i = 0; i < l->n; i++) {
+		link = replink_make(key, rep->id, l->v[i].id, hash);
+		own[FEEDS_OWN * i + 4] = replink_url(cf->http.base_url, link);
+		free(link);
+	}
+	memset(key, 0, sizeof(key));
+	free(hash);
+	return 0;
 }
 
 /* The options every feed of a rep shares. */
@@ -233,25 +256,30 @@ render_tasks(struct store *st, const struct conf *cf,
 	struct feed_opts o;
 	char **own, (*lc)[11], *host, *name;
 	int64_t since;
-	size_t i;
-	int rc;
+	size_t i, n;
+	int rc = 0;
 
 	since = ((int64_t)feeds_day(now) - cf->http.done_visible_days) * 86400;
 	if (store_task_each(st, rep->key, since, task_take, &l, cause) != 0)
 		return -1;
+	n = l.n;
 	ft = xcalloc(l.n + 1, sizeof(*ft));
-	own = xcalloc(4 * l.n + 1, sizeof(*own));
+	own = xcalloc(FEEDS_OWN * l.n + 1, sizeof(*own));
 	lc = xcalloc(l.n + 1, sizeof(*lc));
 	host = feeds_uid_host(cf->http.base_url);
+	if (task_links(st, cf, rep, &l, own, cause) != 0)
+		l.n = 0, rc = -1;
 	for (i = 0; i < l.n; i++)
-		task_fill(&l.v[i], host, feeds_day(now), &ft[i], own + 4 * i,
-		    lc[i]);
+		task_fill(&l.v[i], host, feeds_day(now), cf->locale, &ft[i],
+		    own + FEEDS_OWN * i, lc[i]);
 	feeds_opts(cf, rep, FEEDS_FOLLOWUPS, modified, &o, &name);
-	rc = feed_render_tasks(ft, l.n, &o, &doc->data, &doc->len, cause);
+	if (rc == 0)
+		rc = feed_render_tasks(ft, l.n, &o, &doc->data, &doc->len,
+		    cause);
 	doc->events = l.n;
-	for (i = 0; i < 4 * l.n; i++)
+	for (i = 0; i < FEEDS_OWN * l.n; i++)
 		free(own[i]);
-	for (i = 0; i < l.n; i++)
+	for (i = 0; i < n; i++)
 		store_task_clear(&l.v[i]);
 	free(name);
 	free(host);

@@ -217,8 +217,9 @@ httpd_access_log(struct httpd_req *r, unsigned status)
 	if (strncmp(u, "/feeds/", 7) == 0) {
 		tail = strchr(u + 7, '/') ? strchr(u + 7, '/') : "";
 		path = xasprintf("/feeds/...%s", tail);
-	} else if (strncmp(u, "/u/", 3) == 0)
-		path = xstrdup("/u/...");
+	} else if (strncmp(u, "/u/", 3) == 0 || strncmp(u, "/t/", 3) == 0 ||
+	    strncmp(u, "/r/", 3) == 0)
+		path = xasprintf("%.3s...", u);
 	else
 		path = xstrdup(u);
 	q = str_quote(path, 200);
@@ -391,10 +392,14 @@ httpd_route(struct httpd_req *r)
 		    "text/plain; charset=utf-8", "URI Too Long\n", NULL);
 	case ROUTE_FEED:
 	case ROUTE_UNSUB:
+	case ROUTE_TASK:
+	case ROUTE_DAY:
 		token = xstrndup(rt.token, rt.token_len);
 		ret = rt.kind == ROUTE_FEED ?
 		    httpd_route_feed(r, token, rt.feed) :
-		    httpd_route_unsub(r, token);
+		    rt.kind == ROUTE_UNSUB ? httpd_route_unsub(r, token) :
+		    rt.kind == ROUTE_TASK ? httpd_route_task(r, token) :
+		    httpd_route_day(r, token);
 		free(token);
 		return ret;
 	case ROUTE_KANNEL_DLR:
@@ -508,7 +513,6 @@ httpd_access(void *cls, struct MHD_Connection *conn, const char *url,
 	struct httpd_req *p = *ctx;
 
 	(void)version;
-	(void)upload;
 	if (p == NULL) {
 		p = xcalloc(1, sizeof(*p));
 		p->h = cls;
@@ -516,10 +520,20 @@ httpd_access(void *cls, struct MHD_Connection *conn, const char *url,
 		p->conn_rec = httpd_guard_conn(conn);
 		p->post = strcmp(method, "POST") == 0;
 		p->head = strcmp(method, "HEAD") == 0;
+		/* Only the task page's form needs its body. */
+		p->keep_body = p->post && strncmp(url, "/t/", 3) == 0;
 		*ctx = p;
 		return httpd_framing_check(p);
 	}
-	if (*upload_size > 0) {	/* bodies are not needed: counted, dropped */
+	if (*upload_size > 0) {	/* counted, dropped unless needed */
+		if (p->keep_body && p->body_len + *upload_size <=
+		    HTTPD_POST_MAX) {
+			p->body = xreallocarray(p->body, 1, p->body_len +
+			    *upload_size + 1);
+			memcpy(p->body + p->body_len, upload, *upload_size);
+			p->body_kept = p->body_len + *upload_size;
+			p->body[p->body_kept] = '\0';
+		}
 		p->body_len += *upload_size;
 		*upload_size = 0;
 		/* Content-Length was checked: only a lie gets here. */
@@ -540,8 +554,10 @@ httpd_completed(void *cls, struct MHD_Connection *conn, void **ctx,
 	(void)cls;
 	(void)conn;
 	(void)why;
-	if (p != NULL)
+	if (p != NULL) {
 		httpd_guard_answered(p->conn_rec);
+		free(p->body);
+	}
 	free(p);
 	*ctx = NULL;
 }

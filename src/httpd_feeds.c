@@ -100,8 +100,8 @@ token_add(void *arg, const struct store_rep *r, const char *hash)
  * the store does not change, so a feed request runs no query; the token is
  * hashed once and every hash compared in constant time.  1 found (*out
  * filled, the caller clears it), 0 not, -1 on a store error. */
-static int
-feed_rep(struct httpd_req *r, const char *token, struct store_rep *out,
+int
+httpd_feed_rep(struct httpd_req *r, const char *token, struct store_rep *out,
     char **cause)
 {
 	struct httpd *h = r->h;
@@ -496,7 +496,7 @@ httpd_route_feed(struct httpd_req *r, const char *token, enum feeds_kind kind)
 
 	if (httpd_store(r) == NULL)
 		return httpd_unavailable(r, "feed", NULL);
-	if ((rc = feed_rep(r, token, &rep, &cause)) < 0)
+	if ((rc = httpd_feed_rep(r, token, &rep, &cause)) < 0)
 		return httpd_unavailable(r, "feed token", cause);
 	if (rc == 0)	/* counted and summed up in the log, not logged */
 		return httpd_invalid_token(r);

@@ -120,7 +120,10 @@ struct httpd_req {
 	int post;		/* POST (else GET or HEAD) */
 	int head;		/* HEAD: answer as GET would, change nothing */
 	int invalid_token;	/* a 404 for a wrong token (for /metrics) */
-	size_t body_len;	/* bytes of body received (and dropped) */
+	size_t body_len;	/* bytes of body received */
+	char *body;		/* POST /t/: the body, kept (else dropped) */
+	size_t body_kept;
+	int keep_body;
 	struct store *st;	/* borrowed by httpd_store(), given back after */
 	struct httpd_db *db;	/* the pool entry st belongs to */
 	unsigned long db_gen;	/* httpd.db_gen once st was borrowed */
@@ -187,6 +190,10 @@ size_t httpd_guard_drain(struct httpd_guard *g);
 enum MHD_Result httpd_route_feed(struct httpd_req *r, const char *token,
     enum feeds_kind kind);
 void httpd_cache_free(struct httpd *h);
+/* The rep whose feed token this is: 1 (*out filled, the caller clears
+ * it), 0 none, -1 store error. */
+int httpd_feed_rep(struct httpd_req *r, const char *token,
+    struct store_rep *out, char **cause);
 void httpd_tokens_free(struct httpd *h);
 
 /* httpd_routes.c */
@@ -195,5 +202,9 @@ enum MHD_Result httpd_route_dlr(struct httpd_req *r);
 enum MHD_Result httpd_route_inbound(struct httpd_req *r);
 enum MHD_Result httpd_route_healthz(struct httpd_req *r);
 enum MHD_Result httpd_route_metrics(struct httpd_req *r);
+
+/* httpd_pages.c: the reps' task pages and their day. */
+enum MHD_Result httpd_route_task(struct httpd_req *r, const char *link);
+enum MHD_Result httpd_route_day(struct httpd_req *r, const char *token);
 
 #endif

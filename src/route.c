@@ -18,6 +18,16 @@ static const struct {
 	{ "/metrics", ROUTE_METRICS },
 };
 
+/* The resources that are "/X/TOKEN". */
+static const struct {
+	const char *prefix;
+	enum route_kind kind;
+} route_tokened[] = {
+	{ "/u/", ROUTE_UNSUB },
+	{ "/t/", ROUTE_TASK },
+	{ "/r/", ROUTE_DAY },
+};
+
 /* A feed or unsubscribe token: base64url, 1..ROUTE_TOKEN_MAX characters. */
 int
 route_token_ok(const char *s, size_t n)
@@ -59,13 +69,15 @@ route_path(const char *url, struct route *out)
 
 	if (strncmp(url, "/feeds/", 7) == 0)
 		return route_feeds(url + 7, out);
-	if (strncmp(url, "/u/", 3) == 0) {
+	for (i = 0; i < ARRAY_SIZE(route_tokened); i++) {
+		if (strncmp(url, route_tokened[i].prefix, 3) != 0)
+			continue;
 		/* The token runs to the end: "/u/TOKEN/" is a 404. */
 		if (!route_token_ok(url + 3, strlen(url + 3)))
 			return ROUTE_NOT_FOUND;
 		out->token = url + 3;
 		out->token_len = strlen(url + 3);
-		return ROUTE_UNSUB;
+		return route_tokened[i].kind;
 	}
 	for (i = 0; i < ARRAY_SIZE(route_fixed); i++) {
 		if (strcmp(url, route_fixed[i].path) == 0)
@@ -91,9 +103,10 @@ route_parse(const char *method, const char *url, struct route *out)
 	if (strnlen(url, ROUTE_URL_MAX + 1) > ROUTE_URL_MAX)
 		return out->kind = ROUTE_URI_TOO_LONG;
 	kind = route_path(url, out);
-	/* Only the one-click unsubscribe takes POST (RFC 8058); an unknown
-	 * path or a bad token stays a 404, telling nothing. */
-	if (post && kind != ROUTE_UNSUB && kind != ROUTE_NOT_FOUND) {
+	/* Only the one-click unsubscribe (RFC 8058) and the task page's form
+	 * take POST; an unknown path or a bad token stays a 404. */
+	if (post && kind != ROUTE_UNSUB && kind != ROUTE_TASK &&
+	    kind != ROUTE_NOT_FOUND) {
 		*out = (struct route){ .allow = route_allow_get };
 		kind = ROUTE_BAD_METHOD;
 	}

@@ -40,8 +40,9 @@ token_random(unsigned char *buf, size_t n)
 	return 0;
 }
 
-static char *
-b64url_encode(const unsigned char *b, size_t n)
+/* base64url without padding. */
+char *
+token_b64url_encode(const unsigned char *b, size_t n)
 {
 	struct buf out;
 	uint32_t v;
@@ -69,8 +70,8 @@ b64url_encode(const unsigned char *b, size_t n)
 }
 
 /* Decodes exactly n bytes; -1 on any other length or character. */
-static int
-b64url_decode(const char *s, unsigned char *b, size_t n)
+int
+token_b64url_decode(const char *s, unsigned char *b, size_t n)
 {
 	size_t len = strlen(s), i, bits = 0, k = 0;
 	uint32_t acc = 0;
@@ -100,7 +101,7 @@ token_new(void)
 
 	if (token_random(b, sizeof(b)) != 0)
 		return NULL;
-	return b64url_encode(b, sizeof(b));
+	return token_b64url_encode(b, sizeof(b));
 }
 
 char *
@@ -255,7 +256,7 @@ token_unsub_make(const unsigned char secret[TOKEN_SECRET_LEN],
 	put64(b + 8, customer_id);
 	b[16] = (unsigned char)channel;
 	unsub_mac(secret, b, b + UNSUB_PAYLOAD);
-	return b64url_encode(b, sizeof(b));
+	return token_b64url_encode(b, sizeof(b));
 }
 
 int
@@ -264,7 +265,7 @@ token_unsub_check(const unsigned char secret[TOKEN_SECRET_LEN],
 {
 	unsigned char b[UNSUB_PAYLOAD + UNSUB_MAC], mac[UNSUB_MAC];
 
-	if (strlen(token) > 64 || b64url_decode(token, b, sizeof(b)) != 0)
+	if (strlen(token) > 64 || token_b64url_decode(token, b, sizeof(b)) != 0)
 		return -1;
 	unsub_mac(secret, b, mac);
 	if (CRYPTO_memcmp(mac, b + UNSUB_PAYLOAD, UNSUB_MAC) != 0)
@@ -275,4 +276,21 @@ token_unsub_check(const unsigned char secret[TOKEN_SECRET_LEN],
 	*customer_id = get64(b + 8);
 	*channel = (char)b[16];
 	return 0;
+}
+
+/* HMAC-SHA256 of n bytes with a TOKEN_SECRET_LEN key. */
+void
+token_hmac(const unsigned char secret[TOKEN_SECRET_LEN], const void *data,
+    size_t n, unsigned char mac[TOKEN_MAC_LEN])
+{
+	unsigned int len = 0;
+
+	HMAC(EVP_sha256(), secret, TOKEN_SECRET_LEN, data, n, mac, &len);
+}
+
+/* Constant-time comparison of n bytes. */
+int
+token_mem_equal(const void *a, const void *b, size_t n)
+{
+	return CRYPTO_memcmp(a, b, n) == 0;
 }

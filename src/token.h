@@ -27,6 +27,16 @@ int token_unsub_check(const unsigned char secret[TOKEN_SECRET_LEN],
     const char *token, int64_t *item_id, int64_t *customer_id,
     char *channel);
 
+/* base64url (RFC 4648, no padding): malloc'd; decoding takes exactly n
+ * bytes' worth of characters, else -1. */
+char *token_b64url_encode(const unsigned char *b, size_t n);
+int token_b64url_decode(const char *s, unsigned char *b, size_t n);
+/* HMAC-SHA256 with a secret; constant-time comparison of n bytes. */
+#define TOKEN_MAC_LEN 32
+void token_hmac(const unsigned char secret[TOKEN_SECRET_LEN],
+    const void *data, size_t n, unsigned char mac[TOKEN_MAC_LEN]);
+int token_mem_equal(const void *a, const void *b, size_t n);
+
 /* Hex encoding helpers for storing secrets. */
 char *token_hex(const unsigned char *b, size_t n);
 int token_unhex(const char *hex, unsigned char *b, size_t n);

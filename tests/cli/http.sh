@@ -133,7 +133,14 @@ t_is "$(curl -s "$B/healthz")" "ok" "still alive after all that"
 urls2=$(ctl rep token smith 2>/dev/null)
 t_is "$(code "$fu")" 404 "after rep token: the old URL is 404"
 fu=$(echo "$urls2" | sed -n 1p)
-t_is "$(curl -s "$fu" | cmp - "$dir/f1.ics" && echo same)" same "the new URL serves the same feed"
+# The same events, but every task link is signed for the new token.
+links() { grep -E '^(UID|URL):' "$1"; }
+curl -s -o "$dir/f1b.ics" "$fu"
+t_is "$(links "$dir/f1b.ics" | grep -c ^UID)/$(links "$dir/f1b.ics" | grep -c ^URL)" \
+	"$(links "$dir/f1.ics" | grep -c ^UID)/$(links "$dir/f1.ics" | grep -c ^UID)" \
+	"the new URL serves the same events, each with a task link"
+t_is "$(links "$dir/f1b.ics" | grep ^URL | sort | comm -12 - <(links "$dir/f1.ics" | grep ^URL | sort) | wc -l)" 0 \
+	"the task links changed with the token"
 
 # A done task shows as completed on the next fetch.
 tid=$(ctl task list --rep smith --json | js '[t["id"] for t in d if t["customer"]=="R01"][0]')

@@ -7,10 +7,10 @@
  * method is GET.  The corpus files are "METHOD\nPATH".
  *
  * Checked: a token lies inside the path, is 1..ROUTE_TOKEN_MAX base64url
- * characters and is where the route says (right after "/u/" or
- * "/feeds/"); a 405 names the methods; the answer does not depend on
+ * characters and is where the route says (right after "/u/", "/t/",
+ * "/r/" or "/feeds/"); a 405 names the methods; the answer does not depend on
  * anything but the input; HEAD answers as GET, POST as GET but on the
- * GET-only resources; a path over ROUTE_URL_MAX is always a 414. */
+ * GET-only resources (all but /u/ and /t/); a path over ROUTE_URL_MAX is always a 414. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +45,8 @@ check(const char *method, const char *url, const struct route *rt)
 		return;
 	case ROUTE_FEED:
 	case ROUTE_UNSUB:
+	case ROUTE_TASK:
+	case ROUTE_DAY:
 		if (t == NULL || t < url || rt->token_len > len ||
 		    (size_t)(t - url) > len - rt->token_len ||
 		    rt->token_len == 0 || rt->token_len > ROUTE_TOKEN_MAX)
@@ -55,8 +57,10 @@ check(const char *method, const char *url, const struct route *rt)
 			    NULL)
 				abort();
 		}
-		if (rt->kind == ROUTE_UNSUB ? t != url + 3 ||
-		    strncmp(url, "/u/", 3) != 0 || t[rt->token_len] != '\0' :
+		if (rt->kind != ROUTE_FEED ? t != url + 3 ||
+		    strncmp(url, rt->kind == ROUTE_UNSUB ? "/u/" :
+		    rt->kind == ROUTE_TASK ? "/t/" : "/r/", 3) != 0 ||
+		    t[rt->token_len] != '\0' :
 		    t != url + 7 || strncmp(url, "/feeds/", 7) != 0 ||
 		    t[rt->token_len] != '/' || rt->feed >= FEEDS_NKINDS)
 			abort();
@@ -121,14 +125,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	free(copy);
 	/* HEAD is GET; POST differs only where GET finds a resource other
-	 * than /u/, and then it is a 405. */
+	 * than /u/ and /t/, and then it is a 405. */
 	route_parse("GET", url, &get);
 	route_parse("HEAD", url, &b);
 	route_parse("POST", url, &post);
 	if (!same(&get, url, &b, url))
 		abort();
 	if (get.kind == ROUTE_NOT_FOUND || get.kind == ROUTE_UNSUB ||
-	    get.kind == ROUTE_URI_TOO_LONG ? !same(&get, url, &post, url) :
+	    get.kind == ROUTE_TASK || get.kind == ROUTE_URI_TOO_LONG ? !same(&get, url, &post, url) :
 	    post.kind != ROUTE_BAD_METHOD)
 		abort();
 	free(buf);

@@ -22,7 +22,8 @@ parse(const char *method, const char *url, struct route *rt)
 	enum route_kind k = route_parse(method, url, rt);
 
 	assert_int_equal(rt->kind, k);
-	if (k == ROUTE_FEED || k == ROUTE_UNSUB) {
+	if (k == ROUTE_FEED || k == ROUTE_UNSUB || k == ROUTE_TASK ||
+	    k == ROUTE_DAY) {
 		assert_true(rt->token >= url &&
 		    rt->token + rt->token_len <= url + strlen(url));
 		assert_true(route_token_ok(rt->token, rt->token_len));
@@ -109,6 +110,26 @@ test_unsub(void **state)
 		    strlen(TOK));
 		check_token(methods[i], "/u/a", ROUTE_UNSUB, 3, 1);
 	}
+}
+
+static void
+test_pages(void **state)
+{
+	static const char *const methods[] = { "GET", "HEAD", "POST" };
+	struct route rt;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(methods); i++)
+		check_token(methods[i], "/t/" TOK, ROUTE_TASK, 3, strlen(TOK));
+	check_token("GET", "/r/" TOK, ROUTE_DAY, 3, strlen(TOK));
+	check_token("HEAD", "/r/" TOK, ROUTE_DAY, 3, strlen(TOK));
+	assert_int_equal(parse("POST", "/r/" TOK, &rt), ROUTE_BAD_METHOD);
+	assert_string_equal(rt.allow, "GET, HEAD");
+	assert_int_equal(kind("GET", "/t/" TOK "/"), ROUTE_NOT_FOUND);
+	assert_int_equal(kind("POST", "/t/" TOK "%41"), ROUTE_NOT_FOUND);
+	assert_int_equal(kind("GET", "/r/"), ROUTE_NOT_FOUND);
+	assert_int_equal(kind("GET", "/T/" TOK), ROUTE_NOT_FOUND);
 }
 
 static void
@@ -329,6 +350,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_feeds),
 		cmocka_unit_test(test_unsub),
+		cmocka_unit_test(test_pages),
 		cmocka_unit_test(test_fixed),
 		cmocka_unit_test(test_methods),
 		cmocka_unit_test(test_not_found),

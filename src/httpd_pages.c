@@ -1,0 +1,405 @@
+/* httpd_pages.c - the reps' pages: GET /t/LINK shows a task, POST
+ * /t/LINK records its outcome, GET /r/TOKEN lists the rep's day.
+ *
+ * A link (replink.h) that is malformed, forged, for another rep's task,
+ * or signed for a token the rep no longer has gets the service's one 404.
+ * GET and HEAD change nothing.  A POST takes one of the address's writes
+ * (the rate limit of httpd_guard.c) before anything else, and must carry
+ * the page's form token, which a cross-site form cannot know: without it,
+ * 403.  Every outcome is logged with the rep and the client's address, and
+ * kept with that source in the task's history (outcome.h). */
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "date.h"
+#include "httpd_priv.h"
+#include "log.h"
+#include "outcome.h"
+#include "page.h"
+#include "replink.h"
+#include "store_page.h"
+#include "store_task.h"
+#include "util.h"
+
+/* A verified link: its rep, the token hash, the task and the key. */
+struct task_ctx {
+	struct store_rep rep;
+	char *hash;
+	struct store_task t;
+	unsigned char key[TOKEN_SECRET_LEN];
+	enum i18n_lang lang;
+	int32_t today;
+};
+
+/* Frees what a resolved link holds. */
+static void
+task_ctx_clear(struct task_ctx *x)
+{
+	store_rep_clear(&x->rep);
+	free(x->hash);
+	store_task_clear(&x->t);
+	memset(x, 0, sizeof(*x));
+}
+
+/* The rep's language: the company's locale (reps have none of their
+ * own). */
+static enum i18n_lang
+page_lang(struct httpd_req *r)
+{
+	return i18n_lang(r->cf->locale);
+}
+
+/* Today in the company's time zone: 0, or -1 with *cause. */
+static int
+page_today(struct httpd_req *r, int32_t *today, char **cause)
+{
+	return date_today((time_t)r->now, r->cf->timezone, today, cause);
+}
+
+/* Reads the task, which must still be the rep's: 1, 0, -1. */
+static int
+task_load(struct httpd_req *r, int64_t task_id, struct task_ctx *x,
+    char **cause)
+{
+	int rc;
+
+	store_task_clear(&x->t);
+	if ((rc = store_task_get(r->st, task_id, &x->t, cause)) <= 0)
+		return rc;
+	return x->t.rep != NULL && strcmp(x->t.rep, x->rep.key) == 0;
+}
+
+/* Resolves a link: 1 with *x filled, 0 when it is not valid (404), -1 on
+ * a store error. */
+static int
+task_resolve(struct httpd_req *r, const char *link, struct task_ctx *x,
+    char **cause)
+{
+	int64_t rep_id, task_id;
+	int rc;
+
+	if (replink_parse(link, &rep_id, &task_id) != 0)
+		return 0;
+	if ((rc = store_rep_by_id(r->st, rep_id, &x->rep, &x->hash,
+	    cause)) <= 0)
+		return rc;
+	if (x->hash == NULL)		/* revoked */
+		return 0;
+	if ((rc = replink_secret(r->st, x->key, 0, cause)) <= 0)
+		return rc;
+	if (replink_verify(x->key, link, x->hash) != 0)
+		return 0;
+	return task_load(r, task_id, x, cause);
+}
+
+/* The task page, with a notice (may be NULL).  malloc'd; NULL with
+ * *cause on a store error. */
+static char *
+task_html(struct httpd_req *r, struct task_ctx *x, const char *link,
+    const char *notice, const char *cls, char **cause)
+{
+	struct store_contact ct;
+	struct customer c;
+	struct page_task p;
+	char *html = NULL, *form;
+	int hc, rc;
+
+	customer_init(&c);
+	if ((rc = store_customer_get(r->st, x->t.external_id, &c, cause)) < 0 ||
+	    (hc = store_contact_last(r->st, x->t.customer_id, &ct, cause)) < 0) {
+		customer_clear(&c);
+		return NULL;
+	}
+	form = replink_form(x->key, link, x->hash);
+	memset(&p, 0, sizeof(p));
+	p.lang = x->lang;
+	p.task = &x->t;
+	p.cust = rc == 1 ? &c : NULL;
+	p.contact = hc == 1 ? &ct : NULL;
+	p.form = form;
+	p.notice = notice;
+	p.notice_cls = cls;
+	p.today = x->today;
+	html = page_task_render(&p);
+	free(form);
+	store_contact_clear(&ct);
+	customer_clear(&c);
+	return html;
+}
+
+/* Answers with an HTML page (freed). */
+static enum MHD_Result
+page_reply(struct httpd_req *r, unsigned status, char *html)
+{
+	enum MHD_Result ret;
+
+	ret = httpd_reply(r, status, page_type, html, page_headers);
+	free(html);
+	return ret;
+}
+
+/* The client's address, for the log and the task's history. */
+static void
+client_addr(struct httpd_req *r, char out[NI_MAXHOST])
+{
+	const union MHD_ConnectionInfo *ci;
+
+	snprintf(out, NI_MAXHOST, "unknown");
+	ci = MHD_get_connection_info(r->conn,
+	    MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (ci == NULL || ci->client_addr == NULL)
+		return;
+	if (getnameinfo(ci->client_addr, ci->client_addr->sa_family ==
+	    AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in),
+	    out, NI_MAXHOST, NULL, 0, NI_NUMERICHOST) != 0)
+		snprintf(out, NI_MAXHOST, "unknown");
+}
+
+/* A form field as a C string (cut at a NUL byte), or NULL. */
+static char *
+field(struct httpd_req *r, const char *name)
+{
+	return page_form_get(r->body, r->body_kept, name, NULL);
+}
+
+/* Fills an outcome request from the form; the strings go to own[]. */
+static int
+outcome_from_form(struct httpd_req *r, struct task_ctx *x,
+    struct outcome_req *o, char **own, char **cause)
+{
+	struct date d;
+	char *reason;
+
+	memset(o, 0, sizeof(*o));
+	o->date = DAY_NONE;
+	o->task_id = x->t.id;
+	if ((own[0] = field(r, "outcome")) == NULL ||
+	    outcome_parse(own[0], &o->outcome) != 0)
+		return set_error(cause, "unknown outcome");
+	own[1] = field(r, "kind");
+	if (o->outcome == OUTCOME_REACHED || o->outcome == OUTCOME_NEXT)
+		o->kind = str_empty(own[1]) ? NULL : own[1];
+	own[2] = field(r, "date");
+	if ((o->outcome == OUTCOME_SNOOZE || o->outcome == OUTCOME_NEXT) &&
+	    !str_empty(own[2])) {
+		if (date_parse(own[2], &d, cause) != 0)
+			return -1;
+		o->date = date_to_days(d.year, d.month, d.day);
+	}
+	own[3] = field(r, "note");
+	reason = field(r, "reason");
+	if (o->outcome == OUTCOME_CANCEL && !str_empty(reason))
+		own[4] = xasprintf("%s%s%s", reason, str_empty(own[3]) ? "" :
+		    ": ", str_empty(own[3]) ? "" : own[3]);
+	free(reason);
+	o->note = own[4] ? own[4] : own[3];
+	return 0;
+}
+
+/* Records the form's outcome and says what happened on the page. */
+static enum MHD_Result
+task_post(struct httpd_req *r, struct task_ctx *x, const char *link)
+{
+	char addr[NI_MAXHOST], *own[5] = { 0 }, *cause = NULL, *src, *html;
+	char *why = NULL;
+	const char *notice, *cls = "ok";
+	struct outcome_req o;
+	enum outcome_result res;
+	unsigned status = MHD_HTTP_OK;
+	size_t i;
+
+	html = field(r, "form");
+	i = replink_form_check(x->key, link, x->hash, html) == 0;
+	free(html);
+	if (!i)
+		return page_reply(r, MHD_HTTP_FORBIDDEN, page_message(x->lang,
+		    i18n(x->lang, MSG_INVALID), "err", i18n(x->lang,
+		    MSG_REFUSED), NULL));
+	client_addr(r, addr);
+	src = xasprintf("web %s", addr);
+	if (outcome_from_form(r, x, &o, own, &cause) != 0)
+		res = OUTCOME_INVALID;
+	else {
+		o.rep = x->rep.key;
+		o.source = src;
+		o.now = r->now;
+		o.today = x->today;
+		o.retry_days = r->cf->plan.task_retry_days;
+		o.escalate_attempts = r->cf->plan.task_escalate_attempts;
+		r->wrote = 1;
+		res = outcome_record(r->st, &o, NULL, &cause);
+	}
+	for (i = 0; i < ARRAY_SIZE(own); i++)
+		free(own[i]);
+	if (res == OUTCOME_ERROR) {
+		free(src);
+		return httpd_unavailable(r, "task outcome", cause);
+	}
+	log_notice("rep page: rep %s, task %lld: %s from %s: %s", x->rep.key,
+	    (long long)x->t.id, res == OUTCOME_INVALID ? "refused outcome" :
+	    outcome_name(o.outcome), src, res == OUTCOME_RECORDED ? "recorded" :
+	    res == OUTCOME_ALREADY ? "already recorded" : res ==
+	    OUTCOME_INVALID ? "invalid" : "task not open");
+	free(src);
+	switch (res) {
+	case OUTCOME_RECORDED:
+		notice = i18n(x->lang, MSG_RECORDED);
+		break;
+	case OUTCOME_ALREADY:
+		notice = i18n(x->lang, MSG_ALREADY);
+		break;
+	case OUTCOME_INVALID:
+		status = MHD_HTTP_BAD_REQUEST;
+		why = xasprintf("%s: %s", i18n(x->lang, MSG_INVALID), cause ?
+		    cause : "?");
+		free(cause);
+		cause = NULL;
+		notice = why;
+		cls = "err";
+		break;
+	default:
+		status = MHD_HTTP_CONFLICT;
+		notice = i18n(x->lang, MSG_NOT_OPEN);
+		cls = "err";
+		break;
+	}
+	html = NULL;
+	if (task_load(r, x->t.id, x, &cause) >= 0)
+		html = task_html(r, x, link, notice, cls, &cause);
+	free(why);
+	if (html == NULL)
+		return httpd_unavailable(r, "task page", cause);
+	return page_reply(r, status, html);
+}
+
+/* GET, HEAD or POST /t/LINK. */
+enum MHD_Result
+httpd_route_task(struct httpd_req *r, const char *link)
+{
+	struct task_ctx x;
+	enum MHD_Result ret;
+	char *cause = NULL, *html;
+	int rc;
+
+	if (r->post && ((ret = httpd_rate_limit(r, &rc)) != MHD_YES || rc))
+		return ret;
+	if (httpd_store(r) == NULL)
+		return httpd_unavailable(r, "task page", NULL);
+	memset(&x, 0, sizeof(x));
+	x.lang = page_lang(r);
+	if (page_today(r, &x.today, &cause) != 0)
+		return httpd_unavailable(r, "task page", cause);
+	if ((rc = task_resolve(r, link, &x, &cause)) <= 0) {
+		task_ctx_clear(&x);
+		return rc < 0 ? httpd_unavailable(r, "task page", cause) :
+		    httpd_invalid_token(r);
+	}
+	if (r->post)
+		ret = task_post(r, &x, link);
+	else if ((html = task_html(r, &x, link, NULL, NULL, &cause)) == NULL)
+		ret = httpd_unavailable(r, "task page", cause);
+	else
+		ret = page_reply(r, MHD_HTTP_OK, html);
+	task_ctx_clear(&x);
+	return ret;
+}
+
+/* The rep's open tasks due today or before. */
+struct day_list {
+	struct store_task *v;
+	size_t n;
+	int32_t today;
+};
+
+/* Keeps an open task that is due (its strings move into the list). */
+static int
+day_take(void *arg, const struct store_task *t)
+{
+	struct day_list *l = arg;
+
+	if (strcmp(t->status, "open") != 0 || t->day > l->today)
+		return 0;
+	l->v = xreallocarray(l->v, l->n + 1, sizeof(*l->v));
+	l->v[l->n++] = *t;
+	memset((struct store_task *)t, 0, sizeof(*t));
+	return 0;
+}
+
+/* A tier first, then the oldest, then by id. */
+static int
+day_cmp(const void *a, const void *b)
+{
+	const struct store_task *x = a, *y = b;
+
+	if (x->tier != y->tier)
+		return x->tier < y->tier ? -1 : 1;
+	if (x->day != y->day)
+		return x->day < y->day ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* The day page of a rep whose token hash is hash.  malloc'd, NULL on a
+ * store error. */
+static char *
+day_html(struct httpd_req *r, const struct store_rep *rep, const char *hash,
+    int32_t today, char **cause)
+{
+	unsigned char key[TOKEN_SECRET_LEN];
+	struct day_list l = { NULL, 0, today };
+	struct page_day_item *it;
+	char *html = NULL, *link;
+	size_t i;
+
+	if (replink_secret(r->st, key, 1, cause) < 0 ||
+	    store_task_each(r->st, rep->key, r->now, day_take, &l, cause) != 0)
+		return NULL;
+	if (l.n > 1)
+		qsort(l.v, l.n, sizeof(*l.v), day_cmp);
+	it = xcalloc(l.n + 1, sizeof(*it));
+	for (i = 0; i < l.n; i++) {
+		link = replink_make(key, rep->id, l.v[i].id, hash);
+		it[i].task = &l.v[i];
+		it[i].href = replink_url(r->cf->http.base_url, link);
+		free(link);
+	}
+	html = page_day_render(page_lang(r), rep->name, it, l.n, today);
+	for (i = 0; i < l.n; i++) {
+		free((char *)it[i].href);
+		store_task_clear(&l.v[i]);
+	}
+	memset(key, 0, sizeof(key));
+	free(it);
+	free(l.v);
+	return html;
+}
+
+/* GET or HEAD /r/TOKEN: the rep's day. */
+enum MHD_Result
+httpd_route_day(struct httpd_req *r, const char *token)
+{
+	struct store_rep rep = { 0 };
+	char *cause = NULL, *hash = NULL, *html;
+	int32_t today;
+	int rc;
+
+	if (httpd_store(r) == NULL)
+		return httpd_unavailable(r, "day page", NULL);
+	if ((rc = httpd_feed_rep(r, token, &rep, &cause)) <= 0)
+		return rc < 0 ? httpd_unavailable(r, "day page", cause) :
+		    httpd_invalid_token(r);
+	if (page_today(r, &today, &cause) != 0 ||
+	    (rc = store_rep_token_hash(r->st, rep.key, &hash, &cause)) < 0 ||
+	    (html = rc == 0 ? NULL : day_html(r, &rep, hash, today,
+	    &cause)) == NULL) {
+		store_rep_clear(&rep);
+		free(hash);
+		return rc == 0 ? httpd_invalid_token(r) :
+		    httpd_unavailable(r, "day page", cause);
+	}
+	store_rep_clear(&rep);
+	free(hash);
+	return page_reply(r, MHD_HTTP_OK, html);
+}
