@@ -96,7 +96,8 @@ def main():
     d = browser(profile)
     try:
         from selenium.webdriver.common.by import By
-        from selenium.webdriver.support.ui import Select
+        from selenium.webdriver.support import expected_conditions as EC
+        from selenium.webdriver.support.ui import Select, WebDriverWait
         d.get(link)
         d.save_screenshot(a.screenshot)
         res = {"link": link, "screenshot": a.screenshot, "title": d.title,
@@ -107,6 +108,10 @@ def main():
         if a.kind:
             Select(d.find_element(By.ID, "kind")).select_by_value(a.kind)
         d.find_element(By.ID, "o-reached").click()
+        # click() does not wait for the page the form leads to: a loaded
+        # machine is still answering the POST when the next line runs.
+        WebDriverWait(d, 30).until(
+            EC.presence_of_element_located((By.ID, "notice")))
         res["notice"] = d.find_element(By.ID, "notice").text
         res["status"] = d.find_element(By.ID, "status").text
         res["after_scroll_width"] = d.execute_script(
