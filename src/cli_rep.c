@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "json.h"
 #include "store_rep.h"
+#include "team.h"
 #include "util.h"
 
 static int	rep_list(struct cli *, const struct cli_cmd *, int, char **);
@@ -57,19 +58,6 @@ dash(const char *s)
 	return s != NULL && *s != '\0' ? s : "-";
 }
 
-/* 1 when the rep is one of the configured managers. */
-static int
-is_manager(const struct conf *cf, const char *key)
-{
-	size_t i;
-
-	for (i = 0; i < cf->nmanagers; i++) {
-		if (strcmp(cf->managers[i], key) == 0)
-			return 1;
-	}
-	return 0;
-}
-
 /* One rep: a JSON object or a line. */
 static int
 print_rep(void *arg, const struct store_rep_load *l)
@@ -93,7 +81,7 @@ print_rep(void *arg, const struct store_rep_load *l)
 	json_key(j, "digest");
 	json_bool(j, r->digest);
 	json_key(j, "manager");
-	json_bool(j, is_manager(ctx->cf, r->key));
+	json_bool(j, team_is_manager(ctx->cf, r->key));
 	json_kv_int(j, "customers", l->customers);
 	json_kv_int(j, "open_tasks", l->open_tasks);
 	json_kv_int(j, "overdue_tasks", l->overdue_tasks);

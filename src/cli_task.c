@@ -134,16 +134,15 @@ static unsigned
 task_escalation(const struct task_print_ctx *ctx, const struct store_task *t,
     int *overdue)
 {
-	struct escalate_task et = { strcmp(t->status, "open") == 0, t->day,
-		t->tier, t->escalated };
-	int m;
+	int32_t today;
 
-	m = escalate_state_at(&et, ctx->now, t->rep_tz ? t->rep_tz :
-	    ctx->cf->timezone, ctx->cf->plan.task_escalate_days, overdue, NULL);
-	if (m < 0)	/* a zone gone from the system: the configured one */
-		m = escalate_state_at(&et, ctx->now, ctx->cf->timezone,
-		    ctx->cf->plan.task_escalate_days, overdue, NULL);
-	return m < 0 ? 0 : (unsigned)m;
+	if (overdue != NULL)
+		*overdue = 0;
+	if (escalate_today(ctx->now, t->rep_tz, ctx->cf->timezone, &today,
+	    NULL) != 0)
+		return 0;
+	return escalate_task(t, today, ctx->cf->plan.task_escalate_days,
+	    overdue);
 }
 
 /* The reasons of an escalation as a JSON array. */

@@ -4,6 +4,7 @@
 
 #include "date.h"
 #include "escalate.h"
+#include "store_task.h"
 #include "util.h"
 
 /* The index of a tier in per-tier settings; anything unknown is C. */
@@ -45,6 +46,29 @@ escalate_state_at(const struct escalate_task *t, int64_t now, const char *tz,
 	    &today, cause) != 0)
 		return -1;
 	return (int)escalate_state(t, today, after_days, overdue);
+}
+
+/* Today in the rep's zone, else in the configured one. */
+int
+escalate_today(int64_t now, const char *tz, const char *fallback,
+    int32_t *today, char **cause)
+{
+	if (tz != NULL && *tz != '\0' && date_today((time_t)now, tz, today,
+	    NULL) == 0)
+		return 0;
+	return date_today((time_t)now, fallback != NULL && *fallback != '\0' ?
+	    fallback : "UTC", today, cause);
+}
+
+/* The escalation of a stored task. */
+unsigned
+escalate_task(const struct store_task *t, int32_t today,
+    const int after_days[3], int *overdue)
+{
+	struct escalate_task et = { strcmp(t->status, "open") == 0, t->day,
+		t->tier, t->escalated };
+
+	return escalate_state(&et, today, after_days, overdue);
 }
 
 /* Why a task is escalated, in words. */

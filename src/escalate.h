@@ -10,6 +10,8 @@
 
 #include <stdint.h>
 
+struct store_task;
+
 /* Why a task is escalated: a mask of these, 0 = it is not. */
 #define ESCALATE_OVERDUE	0x1
 #define ESCALATE_ATTEMPTS	0x2
@@ -31,6 +33,15 @@ unsigned escalate_state(const struct escalate_task *t, int32_t today,
  * mask, or -1 with *cause when the zone is unknown. */
 int escalate_state_at(const struct escalate_task *t, int64_t now,
     const char *tz, const int after_days[3], int *overdue, char **cause);
+/* The day it is at now for a rep whose zone is tz, or in zone fallback
+ * when tz is NULL, "" or gone from the system: 0, or -1 with *cause (may
+ * be NULL) when neither zone is known. */
+int escalate_today(int64_t now, const char *tz, const char *fallback,
+    int32_t *today, char **cause);
+/* escalate_state of a task as the store reads it (store_task.h), today
+ * being its rep's (escalate_today). */
+unsigned escalate_task(const struct store_task *t, int32_t today,
+    const int after_days[3], int *overdue);
 /* "overdue 9 days (tier B: 7)", "3 attempts not reached", both joined
  * by "; ", for people; malloc'd. */
 char *escalate_why(unsigned mask, int overdue, char tier,

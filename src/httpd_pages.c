@@ -7,7 +7,11 @@
  * (the rate limit of httpd_guard.c) before anything else, and must carry
  * the page's form token, which a cross-site form cannot know: without it,
  * 403.  Every outcome is logged with the rep and the client's address, and
- * kept with that source in the task's history (outcome.h). */
+ * kept with that source in the task's history (outcome.h).
+ *
+ * A manager's day also lists the team's escalations (httpd_team.c), with
+ * links signed for the manager: a link whose rep is a manager opens any
+ * rep's task, and what the manager records is theirs. */
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +26,7 @@
 #include "replink.h"
 #include "store_page.h"
 #include "store_task.h"
+#include "team.h"
 #include "util.h"
 
 /* A verified link: its rep, the token hash, the task and the key. */
@@ -59,7 +64,20 @@ page_today(struct httpd_req *r, int32_t *today, char **cause)
 	return date_today((time_t)r->now, r->cf->timezone, today, cause);
 }
 
-/* Reads the task, which must still be the rep's: 1, 0, -1. */
+/* Whose task the link's rep opened: NULL when their own, else the
+ * task's rep (only a manager gets this far). */
+static const char *
+task_owner(const struct task_ctx *x)
+{
+	if (x->t.rep != NULL && strcmp(x->t.rep, x->rep.key) == 0)
+		return NULL;
+	if (x->t.rep == NULL)
+		return i18n(x->lang, MSG_NO_REP);
+	return x->t.rep_name ? x->t.rep_name : x->t.rep;
+}
+
+/* Reads the task, which must still be the rep's, or the link's rep a
+ * manager: 1, 0, -1. */
 static int
 task_load(struct httpd_req *r, int64_t task_id, struct task_ctx *x,
     char **cause)
@@ -69,7 +87,7 @@ task_load(struct httpd_req *r, int64_t task_id, struct task_ctx *x,
 	store_task_clear(&x->t);
 	if ((rc = store_task_get(r->st, task_id, &x->t, cause)) <= 0)
 		return rc;
-	return x->t.rep != NULL && strcmp(x->t.rep, x->rep.key) == 0;
+	return task_owner(x) == NULL || team_is_manager(r->cf, x->rep.key);
 }
 
 /* Resolves a link: 1 with *x filled, 0 when it is not valid (404), -1 on
@@ -123,6 +141,7 @@ task_html(struct httpd_req *r, struct task_ctx *x, const char *link,
 	p.notice = notice;
 	p.notice_cls = cls;
 	p.today = x->today;
+	p.owner = task_owner(x);
 	html = page_task_render(&p);
 	free(form);
 	store_contact_clear(&ct);
@@ -349,13 +368,21 @@ day_html(struct httpd_req *r, const struct store_rep *rep, const char *hash,
 {
 	unsigned char key[TOKEN_SECRET_LEN];
 	struct day_list l = { NULL, 0, today };
+	struct httpd_team *team = NULL;
 	struct page_day_item *it;
 	char *html = NULL, *link;
 	size_t i;
 
-	if (replink_secret(r->st, key, 1, cause) < 0 ||
-	    store_task_each(r->st, rep->key, r->now, day_take, &l, cause) != 0)
+	if (replink_secret(r->st, key, 1, cause) < 0)
 		return NULL;
+	if (team_is_manager(r->cf, rep->key) &&
+	    (team = httpd_team_load(r, rep, hash, key, cause)) == NULL)
+		return NULL;
+	if (store_task_each(r->st, rep->key, r->now, day_take, &l,
+	    cause) != 0) {
+		httpd_team_free(team);
+		return NULL;
+	}
 	if (l.n > 1)
 		qsort(l.v, l.n, sizeof(*l.v), day_cmp);
 	it = xcalloc(l.n + 1, sizeof(*it));
@@ -365,7 +392,9 @@ day_html(struct httpd_req *r, const struct store_rep *rep, const char *hash,
 		it[i].href = replink_url(r->cf->http.base_url, link);
 		free(link);
 	}
-	html = page_day_render(page_lang(r), rep->name, it, l.n, today);
+	html = page_day_render(page_lang(r), rep->name, it, l.n, today,
+	    team ? httpd_team_page(team) : NULL);
+	httpd_team_free(team);
 	for (i = 0; i < l.n; i++) {
 		free((char *)it[i].href);
 		store_task_clear(&l.v[i]);

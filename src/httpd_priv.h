@@ -22,6 +22,7 @@
 #include "httpd.h"
 #include "metrics.h"
 #include "store.h"
+#include "token.h"
 
 #define HTTPD_CONN_MEMORY (32 * 1024) /* per connection: request line and
 					 headers must fit (else 414/431) */
@@ -195,6 +196,17 @@ void httpd_cache_free(struct httpd *h);
 int httpd_feed_rep(struct httpd_req *r, const char *token,
     struct store_rep *out, char **cause);
 void httpd_tokens_free(struct httpd *h);
+
+/* httpd_team.c: the escalations on a manager's day page, each task
+ * linked for the manager (their rep record, token hash and the link
+ * key).  NULL with *cause on a store error. */
+struct httpd_team;
+struct page_team;
+struct httpd_team *httpd_team_load(struct httpd_req *r,
+    const struct store_rep *manager, const char *hash,
+    const unsigned char key[TOKEN_SECRET_LEN], char **cause);
+const struct page_team *httpd_team_page(const struct httpd_team *ht);
+void httpd_team_free(struct httpd_team *ht);
 
 /* httpd_routes.c */
 enum MHD_Result httpd_route_unsub(struct httpd_req *r, const char *token);

@@ -44,6 +44,11 @@ static const char *const i18n_msgs[MSG_COUNT][2] = {
 	[MSG_NOTHING] = { "Nothing due today.", "今天没有待办任务。" },
 	[MSG_BACK] = { "Open the follow-up again", "重新打开任务" },
 	[MSG_ATTEMPTS] = { "attempts", "次尝试" },
+	[MSG_ESCALATIONS] = { "Escalations", "升级" },
+	[MSG_OVERDUE_TASKS] = { "Overdue tasks", "逾期任务" },
+	[MSG_NO_REP] = { "Unassigned", "未分配" },
+	[MSG_NO_ESCALATIONS] = { "Nothing escalated.", "没有升级的任务。" },
+	[MSG_REP] = { "Rep", "负责人" },
 };
 
 static const char *const i18n_kinds[][3] = {

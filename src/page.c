@@ -23,6 +23,8 @@ static const char page_style[] =
     "body{font-family:sans-serif;margin:0 auto;padding:.5em .75em;"
     "max-width:36em;line-height:1.4;overflow-wrap:anywhere}"
     "h1{font-size:1.3em;margin:.3em 0}h2{font-size:1.05em;margin:.8em 0 .3em}"
+    "h3{font-size:1em;margin:.8em 0 0}.overdue{margin:0;color:#555}"
+    "#escalations{border-top:1px solid #ccc;margin-top:1em}"
     "dl{margin:0}dt{font-weight:bold;margin-top:.4em}dd{margin:0}"
     "ul{padding-left:1.2em;margin:.3em 0}"
     "label{display:block;margin-top:.5em}"

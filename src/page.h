@@ -44,6 +44,8 @@ struct page_task {
 	const char *notice;		/* NULL, or what a POST did */
 	const char *notice_cls;		/* "ok" or "err" */
 	int32_t today;
+	const char *owner;		/* the task's rep when a manager
+					   opens it, else NULL */
 };
 /* The task page.  malloc'd. */
 char *page_task_render(const struct page_task *p);
@@ -53,9 +55,24 @@ struct page_day_item {
 	const struct store_task *task;
 	const char *href;		/* its page */
 };
-/* The rep's day: items already in order.  malloc'd. */
+/* A rep's escalated tasks on a manager's day. */
+struct page_team_rep {
+	const char *name;		/* NULL: customers without a rep */
+	long overdue;			/* open tasks past due */
+	int32_t today;			/* in the rep's zone */
+	const struct page_day_item *items; /* in order */
+	size_t n;
+};
+/* The escalations section of a manager's day. */
+struct page_team {
+	const struct page_team_rep *reps;
+	size_t n;
+};
+/* The rep's day: items already in order, then for a manager (team not
+ * NULL) the escalations under each rep's name.  malloc'd. */
 char *page_day_render(enum i18n_lang l, const char *rep_name,
-    const struct page_day_item *items, size_t n, int32_t today);
+    const struct page_day_item *items, size_t n, int32_t today,
+    const struct page_team *team);
 
 /* The value of a field of an application/x-www-form-urlencoded body,
  * decoded (NUL bytes and all): malloc'd, NULL when absent.  *len gets its

@@ -77,6 +77,7 @@ card(struct buf *b, const struct page_task *p)
 	buf_puts(b, "</h2>\n<dl>\n");
 	tier = c ? customer_tier(c) : NULL;
 	card_row(b, p->lang, MSG_TIER, tier ? tier : tb);
+	card_row(b, p->lang, MSG_REP, p->owner);
 	card_link(b, p->lang, MSG_PHONE, "tel:", c ? c->field[CUST_PHONE] :
 	    t->phone);
 	card_link(b, p->lang, MSG_EMAIL, "mailto:", c ? c->field[CUST_EMAIL] :

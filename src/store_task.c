@@ -118,6 +118,21 @@ store_task_each(struct store *st, const char *rep, int64_t closed_since,
 	return task_walk(st, s, cb, arg, cause);
 }
 
+int
+store_task_due_each(struct store *st, int32_t before, store_task_cb cb,
+    void *arg, char **cause)
+{
+	sqlite3_stmt *s;
+
+	s = store_prepare(st, TASK_SELECT "AND p.status = 'open' AND"
+	    " p.merged_into IS NULL AND (p.day < ?1 OR p.escalated <> 0)"
+	    " ORDER BY r.key IS NULL, r.key, c.tier_eff, p.day, p.id;", cause);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int(s, 1, before);
+	return task_walk(st, s, cb, arg, cause);
+}
+
 static int
 task_copy(void *arg, const struct store_task *t)
 {

@@ -52,6 +52,12 @@ typedef int (*store_task_cb)(void *arg, const struct store_task *t);
  * another one are left out: that one lists their reasons. */
 int store_task_each(struct store *st, const char *rep, int64_t closed_since,
     store_task_cb cb, void *arg, char **cause);
+/* The open tasks of every rep due before day `before` or flagged
+ * escalated by their attempts, by rep key (tasks without a rep last),
+ * tier and due day: what the managers' view of the team reads
+ * (team.h), so its cost grows with the open tasks, not with customers. */
+int store_task_due_each(struct store *st, int32_t before, store_task_cb cb,
+    void *arg, char **cause);
 /* 1 found, 0 not, -1 error. */
 int store_task_get(struct store *st, int64_t id, struct store_task *t,
     char **cause);

@@ -200,8 +200,25 @@ KHAL
 	k=$(khal -c "$dir/vd/khal.conf" list --format '{title}' 2027-02-20 30d 2>&1)
 	t_like "$k" "Call Lost Lucy \\(tier C\\)" "khal lists the follow-ups"
 	t_like "$k" "✓ Call Bob Revisit \\(tier B\\)" "khal shows the done task as done"
+	# Google Calendar and Outlook show only an event's notes, so the task
+	# link must be in DESCRIPTION as the synced copy has it: one "Open:"
+	# line per event, the same link as the feed's URL, and it opens.
+	k=$(khal -c "$dir/vd/khal.conf" list --format '@@{description}' 2027-02-20 30d 2>&1 |
+		"$T_PY" -c '
+import re, sys
+evs = sys.stdin.read().split("@@")[1:]
+links = [re.search(r"^Open: (\S+)$", e, re.M) for e in evs]
+print(len(evs), sum(1 for m in links if m))
+for m in links:
+    if m:
+        print(m.group(1))')
+	t_is "$(echo "$k" | head -1)" "$ntasks $ntasks" "khal: every event's description has its task link"
+	t_is "$(echo "$k" | tail -n +2 | sort | tr '\n' ' ')" \
+		"$(sed -n 's/^URL:\(.*\)\r$/\1/p' "$dir/f3.ics" | sort | tr '\n' ' ')" \
+		"the links of the feed's URL properties"
+	t_is "$(code "$(echo "$k" | sed -n 2p)")" 200 "a link from khal opens the task's page"
 else
-	t_skip 4 "vdirsyncer or khal not installed"
+	t_skip 7 "vdirsyncer or khal not installed"
 fi
 
 # --- one-click unsubscribe ---------------------------------------------------

@@ -11,6 +11,7 @@
 
 #include "date.h"
 #include "escalate.h"
+#include "store_task.h"
 
 static const int after[3] = { 3, 7, 14 };
 
@@ -110,6 +111,51 @@ test_time_zone(void **state)
 	free(cause);
 }
 
+/* The rep's day: their zone, else the configured one (no zone, an empty
+ * one, one gone from the system); neither known is an error.  A task as
+ * the store reads it escalates by the same rules. */
+static void
+test_rep_today(void **state)
+{
+	int64_t now = (int64_t)day("2027-03-04") * 86400 + 20 * 3600;
+	struct store_task t = { 0 };
+	char *cause = NULL;
+	int32_t today;
+	int overdue;
+
+	(void)state;
+	assert_int_equal(escalate_today(now, "Asia/Shanghai", "Europe/London",
+	    &today, NULL), 0);
+	assert_int_equal(today, day("2027-03-05"));
+	assert_int_equal(escalate_today(now, NULL, "Asia/Shanghai", &today,
+	    NULL), 0);
+	assert_int_equal(today, day("2027-03-05"));
+	assert_int_equal(escalate_today(now, "", "Europe/London", &today,
+	    NULL), 0);
+	assert_int_equal(today, day("2027-03-04"));
+	assert_int_equal(escalate_today(now, "Mars/Olympus", "Europe/London",
+	    &today, NULL), 0);
+	assert_int_equal(today, day("2027-03-04"));
+	assert_int_equal(escalate_today(now, "Mars/Olympus", "Mars/Hellas",
+	    &today, &cause), -1);
+	assert_non_null(cause);
+	free(cause);
+
+	t.status = "open";
+	t.day = day("2027-03-02");
+	t.tier = 'A';
+	assert_int_equal(escalate_task(&t, day("2027-03-05"), after,
+	    &overdue), ESCALATE_OVERDUE);
+	assert_int_equal(overdue, 3);
+	t.escalated = 1;
+	t.day = day("2027-03-07");
+	assert_int_equal(escalate_task(&t, day("2027-03-05"), after,
+	    &overdue), ESCALATE_ATTEMPTS);
+	assert_int_equal(overdue, 0);
+	t.status = "done";
+	assert_int_equal(escalate_task(&t, day("2027-03-05"), after, NULL), 0);
+}
+
 /* Why, in words. */
 static void
 test_why(void **state)
@@ -139,6 +185,7 @@ main(void)
 		cmocka_unit_test(test_attempts),
 		cmocka_unit_test(test_closed),
 		cmocka_unit_test(test_time_zone),
+		cmocka_unit_test(test_rep_today),
 		cmocka_unit_test(test_why),
 	};
 
