@@ -91,6 +91,10 @@ ctlat "$t0" rep token li >/dev/null 2>&1
 printf 'external_id,name,tier,rep,phone\nQ01,Quinn Quiet,C,quiet,13700137000\n' >"$dir/q.csv"
 ctlat "$t0" import customers "$dir/q.csv" >/dev/null 2>&1
 
+# A store whose tokens came before task links has no link key: the
+# daemon makes it at start.
+sqlite3 "$dir/o.db" "DELETE FROM state WHERE key = 'replink_secret';"
+
 # 07:30 in Shanghai (23:30 UTC the day before): the day is planned, no
 # digest yet.
 once '2027-02-27 23:30:00'
