@@ -560,7 +560,7 @@ static const struct conf_entry root_entries[] = {
 	  .doc = "The named days holiday rules greet on." },
 	{ .name = "rules", .type = CONF_LIST, .table = &conf_rule_table,
 	  .parse = conf_rules_parse, .clear = conf_rules_clear,
-	  .def_doc = "the 14 rules of outreachd.conf(5)",
+	  .def_doc = "the 15 rules of outreachd.conf(5)",
 	  .doc = "What is planned: event, filters, lead days, action." },
 	{ .name = "delivery", .type = CONF_GROUP, .offset = ROOT(delivery),
 	  .table = &conf_delivery_table,

@@ -106,8 +106,8 @@ once '2027-02-28 00:30:00'
 t_is "$(got)" "li@acme.example|Your day 2027-02-28: 1 follow-ups, 0 overdue" \
 	"08:30 in Shanghai: li's digest; smith (00:30 in London) not yet; boss has nothing due"
 b=$(body li@acme.example)
-t_like "$b" $'1\\. Update the details of 张伟 \\(tier A\\) — today\n   record not updated for 30 days' \
-	"the task's title, when, and why"
+t_like "$b" $'1\\. Send a greeting to 张伟 \\(tier A\\) — today\n   birthday today \\(turns 47\\); record not updated for 30 days' \
+	"the task's title, when, and why: her birthday greeting to send (tier A), the refresh merged in"
 t_like "$b" "Phone: \\+8613800138000" "with the customer's phone"
 link=$(printf '%s\n' "$b" | grep -o 'https://crm.acme.example/t/[A-Za-z0-9_-]*' | head -1)
 t_like "$link" "^https://crm.acme.example/t/[A-Za-z0-9_-]{43}$" "and the task's signed link"
