@@ -104,7 +104,7 @@ static const struct option contact_log_opts[] = {
 
 const struct cli_cmd cli_contact_log_entry = {
 	.name = "contact log",
-	.usage = "CUSTOMER --kind call|visit|email|sms|gift|meeting "
+	.usage = "CUSTOMER --kind call|visit|email|sms|gift|meeting|message "
 	    "[--date YYYY-MM-DD] [--note TEXT] [--rep KEY]",
 	.help = "record a rep's contact (resets the revisit clock)",
 	.opts = contact_log_opts,
@@ -629,10 +629,10 @@ contact_log(struct cli *cli, const struct cli_cmd *self, int argc,
 	}
 	if (optind != argc - 1 || kind == NULL)
 		return cli_usage(self, EX_USAGE);
-	if (strstr("|call|visit|email|sms|gift|meeting|", kind) == NULL ||
-	    strchr(kind, '|') != NULL || *kind == '\0')
+	if (strstr("|call|visit|email|sms|gift|meeting|message|", kind) ==
+	    NULL || strchr(kind, '|') != NULL || *kind == '\0')
 		return cli_fail(EX_USAGE, "\"%s\": kind must be call, visit, "
-		    "email, sms, gift or meeting", kind);
+		    "email, sms, gift, meeting or message", kind);
 	st = cli_store(cli);
 	if ((rc = store_customer_id(st, argv[optind], &cid, &cause)) != 1) {
 		rc = rc < 0 ? cli_fail(EX_SOFTWARE, "%s", cause) :

@@ -60,10 +60,10 @@ item_json(struct json *j, const struct plan_item *it)
 	json_kv_string(j, "customer", it->external_id);
 	json_kv_string(j, "name", it->name);
 	json_kv_string(j, "tier", t);
-	json_kv_string(j, "action", conf_action_name(r->action));
+	json_kv_string(j, "action", conf_action_name(it->action));
 	json_kv_string(j, "channel", it->channel);
-	json_kv_string(j, "task_kind", r->action == ACT_TASK ? r->task_kind :
-	    r->action == ACT_REP_MESSAGE ? "message" : NULL);
+	json_kv_string(j, "task_kind", it->action == ACT_TASK ? r->task_kind :
+	    it->action == ACT_REP_MESSAGE ? "message" : NULL);
 	json_kv_string(j, "reason", it->reason);
 	json_end_object(j);
 }
@@ -76,8 +76,8 @@ item_text(const struct plan_item *it)
 
 	date_format(it->day, d);
 	printf("%s  %-16s %-10s %c  %-8s %-7s %s (%s)\n", d, r->name,
-	    it->external_id, it->tier, conf_action_name(r->action),
-	    r->action != ACT_TASK ? it->channel : r->task_kind,
+	    it->external_id, it->tier, conf_action_name(it->action),
+	    it->action != ACT_TASK ? it->channel : r->task_kind,
 	    it->name, it->reason);
 }
 

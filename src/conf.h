@@ -80,6 +80,8 @@ struct conf_plan {
 	int task_retry_days;	/* not reached: the task moves this far */
 	int task_escalate_attempts; /* then escalated after this many */
 	int task_escalate_days[3]; /* open tasks this overdue, per tier */
+	int digest_enabled;	/* reps who opted in get a morning e-mail */
+	int digest_hour;	/* at this hour of the rep's day */
 };
 
 /* How a channel sends: an embedded maildir, or a real server. */

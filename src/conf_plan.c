@@ -188,3 +188,17 @@ static const struct conf_entry tasks_entries[] = {
 const struct conf_table conf_tasks_table = {
 	.usage = "{ ... }", .entries = tasks_entries
 };
+
+static const struct conf_entry digest_entries[] = {
+	{ .name = "enabled", .type = CONF_BOOL, .offset = P(digest_enabled),
+	  .def = 0,
+	  .doc = "Mail reps who opted in (rep add --digest) their day." },
+	{ .name = "hour", .type = CONF_INT, .offset = P(digest_hour),
+	  .min = 0, .max = 23, .def = 8,
+	  .doc = "The hour of the rep's day (their time zone) it goes at." },
+	{ .name = NULL }
+};
+
+const struct conf_table conf_digest_table = {
+	.usage = "{ ... }", .entries = digest_entries
+};

@@ -90,6 +90,7 @@ extern const struct conf_table conf_tiers_table;
 extern const struct conf_table conf_sleeping_table;
 extern const struct conf_table conf_stale_table;
 extern const struct conf_table conf_tasks_table;
+extern const struct conf_table conf_digest_table;
 extern const struct conf_table conf_holiday_table;
 extern const struct conf_table conf_rule_table;
 extern const struct conf_table conf_delivery_table;

@@ -25,6 +25,7 @@
 #include "deliver.h"
 #include "httpd.h"
 #include "log.h"
+#include "replink.h"
 #include "render.h"
 #include "sender.h"
 #include "store.h"
@@ -353,12 +354,18 @@ daemon_signals(sigset_t *oldmask)
 static int
 daemon_start(struct daemon *d, char **cause)
 {
+	unsigned char key[TOKEN_SECRET_LEN];
 	int n = 0, c;
 
 	if (cycle_lock(d->cf->store, &d->lock_fd, cause) != 0)
 		return EX_TEMPFAIL;
 	if (store_open(d->cf->store, &d->st, cause) != 0)
 		return EX_CANTCREAT;
+	/* Feeds and digests sign task links with the store's link key; a
+	 * store whose reps got their tokens before links existed has none
+	 * until here, and its feeds would carry no links. */
+	if (replink_secret(d->st, key, 1, cause) < 0)
+		return EX_SOFTWARE;
 	if (store_outbox_recover(d->st, time(NULL), &n, cause) != 0)
 		return EX_SOFTWARE;
 	if (n > 0)

@@ -317,19 +317,17 @@ run_next_due(struct deliver_run *r)
 	return r->page[r->pos++];
 }
 
-/* Decides the fate of one due message before any transfer; 1 when it
- * should be sent now.  A dry run reports and changes nothing. */
+/* What concerns the customer a message is for: an opt-out or cap since
+ * it was queued, quiet hours, the customer's day.  1 when it may go now,
+ * 0 when it was suppressed or deferred (or the store failed). */
 static int
-run_triage(struct deliver_run *r, struct deliver_job *job)
+run_customer_gate(struct deliver_run *r, struct outbox_msg *m)
 {
-	struct outbox_msg *m = &job->m;
-	struct send_stats *s = r->s;
 	const char *why;
 	int64_t when;
 
-	job->ch = &r->d->ch[m->channel];
 	if ((why = run_suppressed(r, m)) != NULL) {
-		s->suppressed++;
+		r->s->suppressed++;
 		log_info("%s: suppressed: %s", m->dedup_key, why);
 		if (!r->dry_run)
 			run_update(r, m, OUTBOX_SUPPRESSED, m->not_before, why, NULL,
@@ -340,12 +338,28 @@ run_triage(struct deliver_run *r, struct deliver_job *job)
 		return 0;
 	if ((when = compose_defer(r->d->cf, r->now, m->day, m->timezone ?
 	    m->timezone : r->d->cf->timezone)) > r->now) {
-		s->deferred++;
+		r->s->deferred++;
 		if (!r->dry_run)
 			run_update(r, m, m->state, when, m->last_error, NULL, 0,
 			    r->now);
 		return 0;
 	}
+	return 1;
+}
+
+/* Decides the fate of one due message before any transfer; 1 when it
+ * should be sent now.  A dry run reports and changes nothing. */
+static int
+run_triage(struct deliver_run *r, struct deliver_job *job)
+{
+	struct outbox_msg *m = &job->m;
+	struct send_stats *s = r->s;
+
+	job->ch = &r->d->ch[m->channel];
+	/* A message to a rep (a digest) is no customer's: it was queued at
+	 * the hour the rep chose, and opt-outs and caps are not theirs. */
+	if (m->customer_id != 0 && !run_customer_gate(r, m))
+		return 0;
 	if (job->ch->budget <= 0) {
 		s->deferred++;
 		return 0;

@@ -5,6 +5,7 @@
 #include "compose.h"
 #include "deliver.h"
 #include "deliver_priv.h"
+#include "digest.h"
 #include "log.h"
 #include "store_outbox.h"
 #include "store_plan.h"
@@ -170,7 +171,13 @@ int
 deliver_queue(struct deliver *d, const struct tmpl_set *ts, int64_t now,
     struct send_stats *s, char **cause)
 {
-	if (queue_items(d, ts, now, s, store_items_unqueued, cause) != 0)
+	unsigned long digests;
+
+	if (queue_items(d, ts, now, s, store_items_unqueued, cause) != 0 ||
+	    queue_items(d, ts, now, s, store_rep_messages_unqueued,
+	    cause) != 0 ||
+	    digest_queue(d->cf, ts, d->st, now, &digests, cause) != 0)
 		return -1;
-	return queue_items(d, ts, now, s, store_rep_messages_unqueued, cause);
+	s->queued += digests;
+	return 0;
 }

@@ -66,8 +66,9 @@ static const char *const i18n_verbs[][3] = {
 	{ "call", "Call", "致电" }, { "visit", "Visit", "拜访" },
 	{ "gift", "Gift for", "送礼给" }, { "invite", "Invite", "邀请" },
 	{ "meeting", "Meet", "会见" }, { "email", "E-mail", "发邮件给" },
-	{ "refresh", "Update the details of", "更新资料：" },
+	{ "refresh", "Update the details of", "更新资料" },
 	{ "winback", "Win back", "挽回" },
+	{ "message", "Send a greeting to", "发送问候给" },
 };
 
 /* Chinese for zh, zh_CN, zh-Hans...; English otherwise. */

@@ -16,8 +16,9 @@
 static const char *const purchase_cols[] = { "external_id", "amount", "date" };
 static const char *const contact_cols[] = { "external_id", "date", "kind",
 	"rep", "note" };
+/* message: a greeting the rep sent from their own phone (rep_message). */
 static const char *const contact_kinds[] = { "call", "visit", "email", "sms",
-	"gift", "meeting" };
+	"gift", "meeting", "message" };
 
 struct import {
 	struct store *st;
@@ -339,7 +340,7 @@ import_contact_row(struct import *im)
 	import_day(im, (size_t)fixed_col(im, 1), &day);
 	if (column_index(contact_kinds, ARRAY_SIZE(contact_kinds), kind) < 0)
 		import_report(im, ck, "\"%s\": kind must be call, visit, email, "
-		    "sms, gift or meeting", kind);
+		    "sms, gift, meeting or message", kind);
 	rep = cr >= 0 ? cell(im, (size_t)cr) : "";
 	if (*rep != '\0' && !strmap_get(im->reps, rep, &rep_id))
 		import_report(im, (size_t)cr, "unknown rep \"%s\"", rep);

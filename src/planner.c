@@ -130,18 +130,19 @@ planner_append(struct planner *p)
 
 /* Stores the item (commit) and restarts a revisit clock. */
 static int
-planner_store(struct planner *p, const struct plan_cand *c, const char *key,
-    int32_t occurrence, const char *channel, const char *reason)
+planner_store(struct planner *p, const struct plan_cand *c,
+    enum conf_action act, const char *key, int32_t occurrence,
+    const char *channel, const char *reason)
 {
 	const struct conf_rule *r = p->rule;
 	struct plan_row row = {
 		.dedup_key = key, .rule = r->name,
 		.event = conf_event_name(r->event), .customer_id = c->id,
 		.day = p->day, .occurrence = occurrence,
-		.action = r->action == ACT_MESSAGE ? "message" : "task",
+		.action = act == ACT_MESSAGE ? "message" : "task",
 		.channel = channel,
-		.task_kind = r->action == ACT_TASK ? r->task_kind :
-		    r->action == ACT_REP_MESSAGE ? "message" : NULL,
+		.task_kind = act == ACT_TASK ? r->task_kind :
+		    act == ACT_REP_MESSAGE ? "message" : NULL,
 		.reason = reason,
 	};
 	int rc = store_plan_insert(p->st, &row, p->now, &p->cause);
@@ -153,7 +154,7 @@ planner_store(struct planner *p, const struct plan_cand *c, const char *key,
 	p->stats->inserted += (unsigned long)rc;
 	/* A second task for the customer on the same day joins the first
 	 * as a line of its checklist (see store_plan_task_merge). */
-	if (rc == 1 && r->action == ACT_TASK) {
+	if (rc == 1 && act == ACT_TASK) {
 		entry = xasprintf("%s \xe2\x80\x94 %s", reason, r->task_kind);
 		m = store_plan_task_merge(p->st, key, c->id, p->day, entry,
 		    p->now, &p->cause);
@@ -206,6 +207,10 @@ planner_consider(struct planner *p, const struct plan_cand *c,
 	struct plan_item *it;
 	char *key;
 	int existed, n;
+	/* A greeting for the rep to send needs a rep: without one, it is
+	 * sent as a message rather than lost. */
+	enum conf_action act = r->action == ACT_REP_MESSAGE &&
+	    str_empty(c->rep) ? ACT_MESSAGE : r->action;
 
 	if (!planner_matches(p, c))
 		return 0;
@@ -228,7 +233,7 @@ planner_consider(struct planner *p, const struct plan_cand *c,
 		free(key);
 		return n < 0 ? -1 : 0;
 	}
-	if (r->action == ACT_MESSAGE && !existed) {
+	if (act == ACT_MESSAGE && !existed) {
 		if ((n = planner_cap_count(p, c->id)) < 0)
 			goto fail;
 		if (n >= p->cf->plan.cap_messages) {
@@ -240,9 +245,9 @@ planner_consider(struct planner *p, const struct plan_cand *c,
 		}
 	}
 	if (p->commit && !existed &&
-	    planner_store(p, c, key, occurrence, channel, reason) < 0)
+	    planner_store(p, c, act, key, occurrence, channel, reason) < 0)
 		goto fail;
-	if (channel != NULL && !p->commit && !existed)
+	if (act == ACT_MESSAGE && !p->commit && !existed)
 		planner_note_message(p, c->id);
 	if (r->event == EV_REVISIT)
 		strmap_put(p->revisits, c->external_id, p->day);
@@ -255,6 +260,7 @@ planner_consider(struct planner *p, const struct plan_cand *c,
 	it->day = p->day;
 	it->occurrence = occurrence;
 	it->rule = r;
+	it->action = act;
 	it->customer_id = c->id;
 	it->external_id = xstrdup(c->external_id);
 	it->name = xstrdup(c->name);

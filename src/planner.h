@@ -21,6 +21,8 @@ struct plan_item {
 	int32_t day;	    /* the day the item is for */
 	int32_t occurrence; /* the event's day (dedup key) */
 	const struct conf_rule *rule; /* borrowed from the conf */
+	enum conf_action action; /* the rule's, but a rep_message for a
+				    customer without a rep is a message */
 	int64_t customer_id;
 	char *external_id;
 	char *name;

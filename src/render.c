@@ -181,7 +181,8 @@ rule_uses(const struct conf_rule *r, const char *channel)
 }
 
 /* Every message rule must have a default-locale template for each channel
- * it may use; the error names the rule's config line. */
+ * it may use, and digests theirs when enabled; the error names the rule's
+ * config line. */
 static int
 render_check_rules(const struct conf *cf, const struct tmpl_set *ts,
     char **cause)
@@ -207,6 +208,12 @@ render_check_rules(const struct conf *cf, const struct tmpl_set *ts,
 			    chans[k], cf->templates);
 		}
 	}
+	if (cf->plan.digest_enabled && !tmpl_set_find(ts, "digest", "email",
+	    NULL))
+		buf_printf(&b, "%s%s: digest.enabled: no template "
+		    "digest.email.tmpl (the fallback for every locale) in %s",
+		    b.len ? "\n" : "", cf->path ? cf->path :
+		    "(built-in defaults)", cf->templates);
 	if (b.len == 0) {
 		buf_free(&b);
 		return 0;

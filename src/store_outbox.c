@@ -10,7 +10,7 @@
 	"id, dedup_key, item_id, customer_id, channel, recipient," \
 	" recipient_name, from_name, reply_to, subject, body, html, day," \
 	" timezone, state, attempts, not_before, last_error, provider_id," \
-	" created_at, updated_at, sent_at"
+	" created_at, updated_at, sent_at, rep_id"
 
 void
 outbox_msg_clear(struct outbox_msg *m)
@@ -92,6 +92,7 @@ outbox_read(sqlite3_stmt *s, struct outbox_msg *m)
 	m->created_at = sqlite3_column_int64(s, 19);
 	m->updated_at = sqlite3_column_int64(s, 20);
 	m->sent_at = sqlite3_column_int64(s, 21);
+	m->rep_id = sqlite3_column_int64(s, 22);
 }
 
 /* Steps s to the end, calling cb per row; finalizes s. */
@@ -209,6 +210,25 @@ store_rep_message_set(struct store *st, int64_t item_id, const char *subject,
 }
 
 int
+store_outbox_has(struct store *st, const char *dedup_key, char **cause)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	s = store_prepare(st, "SELECT 1 FROM outbox WHERE dedup_key = ?1;",
+	    cause);
+	if (s == NULL)
+		return -1;
+	store_bind_text(s, 1, dedup_key);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : store_fail(st, "reading the outbox",
+	    cause);
+}
+
+int
 store_outbox_insert(struct store *st, const struct outbox_msg *m,
     int64_t now, int64_t *id, char **cause)
 {
@@ -218,15 +238,16 @@ store_outbox_insert(struct store *st, const struct outbox_msg *m,
 	s = store_prepare(st, "INSERT INTO outbox (dedup_key, item_id,"
 	    " customer_id, channel, recipient, recipient_name, from_name,"
 	    " reply_to, subject, body, html, day, timezone, state, not_before,"
-	    " created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
-	    " ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?16)"
+	    " created_at, updated_at, rep_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
+	    " ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?16, ?17)"
 	    " ON CONFLICT (dedup_key) DO NOTHING RETURNING id;", cause);
 	if (s == NULL)
 		return -1;
 	store_bind_text(s, 1, m->dedup_key);
 	if (m->item_id > 0)
 		sqlite3_bind_int64(s, 2, m->item_id);
-	sqlite3_bind_int64(s, 3, m->customer_id);
+	if (m->customer_id > 0)
+		sqlite3_bind_int64(s, 3, m->customer_id);
 	store_bind_text(s, 4, channel_name(m->channel));
 	store_bind_text(s, 5, m->recipient);
 	store_bind_text(s, 6, m->recipient_name);
@@ -240,6 +261,8 @@ store_outbox_insert(struct store *st, const struct outbox_msg *m,
 	store_bind_text(s, 14, outbox_state_name(m->state));
 	sqlite3_bind_int64(s, 15, m->not_before);
 	sqlite3_bind_int64(s, 16, now);
+	if (m->rep_id > 0)
+		sqlite3_bind_int64(s, 17, m->rep_id);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW && id != NULL)
 		*id = sqlite3_column_int64(s, 0);

@@ -56,6 +56,8 @@ struct outbox_msg {
 	int64_t created_at;
 	int64_t updated_at;
 	int64_t sent_at;
+	int64_t rep_id;		/* a message to a rep (a digest): customer_id
+				   is 0 and nothing of a customer's applies */
 };
 
 void outbox_msg_clear(struct outbox_msg *m);
@@ -90,6 +92,8 @@ int store_rep_message_set(struct store *st, int64_t item_id,
 /* Marks an item queued; error (may be NULL) says why no message came. */
 int store_item_mark_queued(struct store *st, int64_t item_id,
     const char *error, char **cause);
+/* 1 when a row with this dedup key exists, 0 not, -1 error. */
+int store_outbox_has(struct store *st, const char *dedup_key, char **cause);
 /* 1 inserted, 0 the dedup key existed, -1 error. */
 int store_outbox_insert(struct store *st, const struct outbox_msg *m,
     int64_t now, int64_t *id, char **cause);

@@ -426,6 +426,56 @@ const char *const store_migrations[] = {
 	"ALTER TABLE plan_items ADD COLUMN message TEXT;"
 	"CREATE INDEX plan_items_rep_unrendered ON plan_items(id)"
 	"  WHERE action = 'task' AND task_kind = 'message' AND queued = 0;",
+	/* 11 -> 12: the reps' morning digests go through the outbox like
+	 * any e-mail (retries, rate limits, the sender lock), but they are
+	 * for a rep, not a customer: customer_id may be NULL when rep_id is
+	 * set, and such rows skip what only concerns customers (opt-outs,
+	 * the frequency cap, quiet hours, unsubscribe links).  NOT NULL
+	 * cannot be dropped, so the table is rebuilt. */
+	"CREATE TABLE outbox_v12 ("
+	"  id INTEGER PRIMARY KEY,"
+	"  dedup_key TEXT NOT NULL UNIQUE,"
+	"  item_id INTEGER REFERENCES plan_items(id) ON DELETE CASCADE,"
+	"  customer_id INTEGER REFERENCES customers(id) ON DELETE CASCADE,"
+	"  channel TEXT NOT NULL CHECK (channel = 'email' OR channel = 'sms'),"
+	"  recipient TEXT NOT NULL,"
+	"  recipient_name TEXT,"
+	"  from_name TEXT,"
+	"  reply_to TEXT,"
+	"  subject TEXT,"
+	"  body TEXT NOT NULL,"
+	"  html TEXT,"
+	"  day INTEGER NOT NULL,"
+	"  timezone TEXT,"
+	"  state TEXT NOT NULL DEFAULT 'pending' CHECK (state = 'pending' OR"
+	"    state = 'sending' OR state = 'sent' OR state = 'retry' OR"
+	"    state = 'failed' OR state = 'suppressed' OR state = 'delivered' OR"
+	"    state = 'undelivered' OR state = 'unknown'),"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  not_before INTEGER NOT NULL,"
+	"  last_error TEXT,"
+	"  provider_id TEXT,"
+	"  created_at INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL,"
+	"  sent_at INTEGER,"
+	"  rep_id INTEGER REFERENCES reps(id) ON DELETE CASCADE,"
+	"  CHECK (customer_id IS NOT NULL OR rep_id IS NOT NULL));"
+	"INSERT INTO outbox_v12 (id, dedup_key, item_id, customer_id, channel,"
+	"  recipient, recipient_name, from_name, reply_to, subject, body, html,"
+	"  day, timezone, state, attempts, not_before, last_error, provider_id,"
+	"  created_at, updated_at, sent_at)"
+	"  SELECT id, dedup_key, item_id, customer_id, channel, recipient,"
+	"  recipient_name, from_name, reply_to, subject, body, html, day,"
+	"  timezone, state, attempts, not_before, last_error, provider_id,"
+	"  created_at, updated_at, sent_at FROM outbox;"
+	"DROP TABLE outbox;"
+	"ALTER TABLE outbox_v12 RENAME TO outbox;"
+	"CREATE INDEX outbox_due ON outbox(not_before)"
+	"  WHERE state IN ('pending','retry');"
+	"CREATE INDEX outbox_sent ON outbox(channel, sent_at)"
+	"  WHERE sent_at IS NOT NULL;"
+	"CREATE INDEX outbox_customer ON outbox(customer_id, day);"
+	"CREATE INDEX outbox_state ON outbox(state) WHERE state <> 'sent';",
 };
 
 const int store_nmigrations =

@@ -51,7 +51,8 @@ const char *const tmpl_known_vars[] = {
 	"name", "salutation", "tier", "company", "event", "holiday",
 	"event_date", "days_until", "years", "age", "last_contact",
 	"optout_line", "unsubscribe_url", "rep.name", "rep.phone",
-	"rep.email", NULL,
+	"rep.email", "digest.date", "digest.count", "digest.overdue",
+	"digest.tasks", "digest.escalations", "digest.team", NULL,
 };
 
 /* Blanks that may surround names and stand beside standalone tags. */

@@ -71,6 +71,19 @@ T_OUT=
 T_CLEANUP=()
 T_DONE=0
 
+# faketime(1) names a semaphore and a shared memory object after its pid
+# and leaves them behind when it is killed; once pids wrap (pid_max is
+# often 32768) a later faketime with the same pid fails with "sem_open:
+# File exists".  Remove the ones whose process is gone.
+_t_faketime_sweep() {
+    local f p
+    for f in /dev/shm/sem.faketime_sem_* /dev/shm/faketime_shm_*; do
+        [ -e "$f" ] || continue
+        p=${f##*_}
+        [ -d "/proc/$p" ] || rm -f "$f" 2>/dev/null
+    done
+}
+_t_faketime_sweep
 T_TMPDIR=$(mktemp -d "${TMPDIR:-/tmp}/outreachd-test.XXXXXX") || {
     echo "Bail out! cannot create a temp dir"; exit 1; }
 export T_TMPDIR

@@ -43,6 +43,10 @@ faketime '2027-01-29 10:00:00' "$CTL" -c "$conf" rep add smith --name 'Anna Smit
 for k in customers purchases contacts; do
 	faketime '2027-01-29 10:00:00' "$CTL" -c "$conf" import $k "$fx/$k.csv" >/dev/null 2>&1
 done
+# B01's (tier A) birthday is her rep's to send; H01's goes by SMS, for
+# the delivery report below.
+printf 'external_id,name,phone,birthday,tier,channel\nH01,Hu Sms,13700137001,1985-02-28,C,sms\n' >"$dir/h.csv"
+faketime '2027-01-29 10:00:00' "$CTL" -c "$conf" import customers "$dir/h.csv" >/dev/null 2>&1
 t_ok "scan and send (outreachd --once)" faketime '2027-02-28 08:00:00' "$OUTREACHD" -c "$conf" --once
 
 start_daemon() {

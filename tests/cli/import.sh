@@ -105,6 +105,10 @@ t_like "$out" "pbad.csv:3:3: date: " "bad purchase date"
 printf 'external_id,date,kind\nK001,2026-01-01,party\n' >"$dir/kbad.csv"
 t_like "$(ctl import contacts "$dir/kbad.csv" 2>&1)" 'kbad.csv:2:3: kind: "party": kind must be' "bad contact kind"
 t_is "$(ctl stats --json | js 'd["purchases"], d["contacts"]')" "3 2" "bad history files wrote nothing"
+printf 'external_id,date,kind,note\nK001,2026-01-02,message,birthday greeting from my phone\n' >"$dir/kmsg.csv"
+t_ok "a contact of kind message (a rep-sent greeting) imports" ctl import contacts "$dir/kmsg.csv"
+t_ok "and contact log takes it" ctl contact log K001 --kind message --date 2026-01-03
+t_is "$(ctl stats --json | js 'd["contacts"]')" "4" "both kept"
 
 # 10k real-looking rows.
 python3 "$(dirname "$0")/../fixtures/gen_customers.py" 10000 >"$dir/10k.csv"

@@ -44,10 +44,10 @@ esc() { ctlat "$1" task list --escalated "${@:2}" | cut -f4 | tr '\n' ' '; }
 t_is "$(esc '2027-03-02 09:00:00')" "" "two days overdue: nothing escalated"
 t_is "$(esc '2027-03-03 09:00:00')" "B01 O01 " "three days: the tier A tasks"
 t_like "$(ctlat '2027-03-03 09:00:00' task list --escalated | head -1)" \
-	$'^[0-9]+\t2027-02-28\trefresh\tB01\t张伟\tli\t李娜\toverdue 3 days \\(tier A: 3\\)$' \
+	$'^[0-9]+\t2027-02-28\tmessage\tB01\t张伟\tli\t李娜\toverdue 3 days \\(tier A: 3\\)$' \
 	"the line: id, due, kind, customer, rep and rep's name, why"
-t_is "$(esc '2027-03-07 09:00:00')" "R01 B01 O01 " "seven days: the tier B one too"
-t_is "$(esc '2027-03-14 09:00:00')" "L01 R01 B01 O01 " "fourteen days: every tier"
+t_is "$(esc '2027-03-07 09:00:00')" "B01 R01 O01 " "seven days: the tier B one too"
+t_is "$(esc '2027-03-14 09:00:00')" "B01 L01 R01 O01 " "fourteen days: every tier"
 t_is "$(ctlat '2027-03-14 09:00:00' task list --escalated --rep li | cut -f4)" "B01" "--escalated --rep li"
 j=$(ctlat '2027-03-03 09:00:00' task list --escalated --json)
 t_is "$(echo "$j" | js '[(t["customer"], t["rep_name"], t["escalation"], t["overdue_days"]) for t in d]')" \

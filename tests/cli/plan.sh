@@ -41,8 +41,14 @@ j=$(ctl plan --date 2027-02-28 --json)
 t_is "$(echo "$j" | js 'sorted(set(k for i in d for k in i))')" \
 	"['action', 'channel', 'customer', 'date', 'event', 'name', 'reason', 'rule', 'task_kind', 'tier']" \
 	"plan --json has exactly the documented fields"
-t_is "$(echo "$j" | js '[i["reason"] for i in d if i["customer"]=="B01" and i["rule"]=="birthday"]')" \
-	"['birthday today (turns 47)']" "29 Feb birthday on 28 Feb in a common year, with the age"
+t_is "$(echo "$j" | js '[(i["rule"], i["action"], i["task_kind"], i["channel"], i["reason"]) for i in d if i["customer"]=="B01" and i["event"]=="birthday"]')" \
+	"[('birthday_rep', 'rep_message', 'message', 'sms', 'birthday today (turns 47)')]" \
+	"29 Feb birthday on 28 Feb in a common year, with the age: tier A, so the rep's to send"
+printf 'external_id,name,phone,birthday,tier\nA09,No Rep,13600136000,1970-02-28,A\n' >"$dir/norep.csv"
+ctl import customers "$dir/norep.csv" >/dev/null
+t_is "$(ctl plan --date 2027-02-28 --json | js '[(i["rule"], i["action"], i["channel"]) for i in d if i["customer"]=="A09" and i["event"]=="birthday"]')" \
+	"[('birthday_rep', 'message', 'sms')]" "a tier A customer without a rep: the greeting is sent, not lost"
+ctl customer forget A09 >/dev/null 2>&1
 t_is "$(echo "$j" | js '[i["rule"] for i in d if i["customer"]=="O01"]')" "['stale']" \
 	"opted-out customer: no message, but rep tasks still come"
 t_is "$(echo "$j" | js '[i["rule"] for i in d if i["customer"]=="N01"]')" "[]" \
@@ -67,7 +73,7 @@ t_is "$("$CTL" -c "$dir/leap.conf" --db "$db" plan --date 2027-02-28 --json | js
 	"['stale']" "feb29 = leap-only: no birthday in a common year"
 printf 'planner: { feb29 = "mar1"; };\n' >"$dir/mar1.conf"
 t_is "$("$CTL" -c "$dir/mar1.conf" --db "$db" plan --date 2027-03-01 --json | js '[i["rule"] for i in d if i["customer"]=="B01"]')" \
-	"['birthday']" "feb29 = mar1: birthday on 1 March"
+	"['birthday_rep']" "feb29 = mar1: birthday on 1 March"
 t_is "$("$CTL" -c "$dir/leap.conf" --db "$db" plan --date 2028-02-15 --json | js '[i["reason"] for i in d if i["customer"]=="B01" and i["rule"]=="birthday_invite"]')" \
 	"['birthday in 14 days, on 2028-02-29 (turns 48)']" "leap year: on 29 February itself"
 # A frequency cap of 3 lets the win-back through.

@@ -51,7 +51,7 @@ t_is "$(echo "$j" | js 'sorted(set(k for t in d for k in t))')" \
 t_is "$(echo "$j" | js '[(t["customer"], t["rule"], t["kind"], t["status"]) for t in d if t["customer"]=="R01"]')" \
 	"[('R01', 'revisit_b', 'call', 'open')]" "R01: a tier B revisit call, open"
 t_is "$(ctl task list --rep li --json | js '[(t["customer"], t["kind"], t["rep"]) for t in d]')" \
-	"[('B01', 'refresh', 'li')]" "task list --rep li: only li's customer"
+	"[('B01', 'message', 'li')]" "task list --rep li: only li's customer, her birthday greeting to send (tier A) with the refresh merged in"
 t_is "$(ctl task list | wc -l)" 6 "task list: one line per task"
 t_like "$(ctl task list | grep R01)" $'^[0-9]+\t2027-02-28\topen\tcall\tR01\tBob Revisit\tsmith\t' "task list: text columns"
 t_ok "a second scan adds nothing" at '2027-02-28 09:00:00' "$OUTREACHD" -c "$conf" --once

@@ -76,6 +76,55 @@ test_newer_schema_refused(void **state)
 	tstore_remove(path);
 }
 
+/* Runs sql on the store at path with sqlite3(1). */
+static void
+sqlite_run(const char *path, const char *sql)
+{
+	char *cmd = xasprintf("sqlite3 '%s' \"%s\"", path, sql);
+	FILE *fp = popen(cmd, "r");
+
+	assert_non_null(fp);
+	assert_int_equal(pclose(fp), 0);
+	free(cmd);
+}
+
+/* 11 -> 12 keeps the outbox rows and lets a message to a rep (a digest,
+ * no customer) in; a row for nobody is still refused. */
+static void
+test_migrate_outbox_for_reps(void **state)
+{
+	struct store_rep rep = { .key = "li", .name = "Li" }, got = { 0 };
+	struct outbox_msg m = { .dedup_key = "digest:li:2027-01-01",
+		.channel = CHANNEL_EMAIL, .recipient = "li@example.test",
+		.body = "day", .day = 1, .state = OUTBOX_PENDING };
+	struct store *st;
+	char *path, *cause = NULL;
+
+	(void)state;
+	path = tstore_path();
+	assert_int_equal(store_open_raw(path, &st, &cause), 0);
+	assert_int_equal(store_migrate(st, 11, &cause), 0);
+	store_close(st);
+	sqlite_run(path, "INSERT INTO customers (external_id, name, created_at,"
+	    " updated_at) VALUES ('c1', 'C', 0, 0); INSERT INTO outbox"
+	    " (dedup_key, customer_id, channel, recipient, body, day,"
+	    " not_before, created_at, updated_at) VALUES ('k1', 1, 'email',"
+	    " 'c@example.test', 'hi', 1, 0, 0, 0);");
+	assert_int_equal(store_open(path, &st, &cause), 0);
+	assert_int_equal(store_outbox_has(st, "k1", &cause), 1);
+	assert_int_equal(store_rep_upsert(st, &rep, &cause), 0);
+	assert_int_equal(store_rep_get(st, "li", &got, &cause), 1);
+	assert_int_equal(store_outbox_insert(st, &m, 0, NULL, &cause), -1);
+	free(cause);
+	cause = NULL;
+	m.rep_id = got.id;
+	assert_int_equal(store_outbox_insert(st, &m, 0, NULL, &cause), 1);
+	assert_int_equal(store_outbox_has(st, m.dedup_key, &cause), 1);
+	store_rep_clear(&got);
+	store_close(st);
+	tstore_remove(path);
+}
+
 static void
 add_customer(struct store *st, const char *ext, const char *name,
     const char *bday, int64_t *id)
@@ -450,6 +499,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_migrate_from_every_version),
 		cmocka_unit_test(test_newer_schema_refused),
+		cmocka_unit_test(test_migrate_outbox_for_reps),
 		cmocka_unit_test(test_customer_roundtrip),
 		cmocka_unit_test(test_history_derived),
 		cmocka_unit_test(test_forget_erases_history),

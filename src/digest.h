@@ -1,0 +1,25 @@
+/* digest.h - the morning e-mail of a rep's day: their open tasks due
+ * today or overdue, each with its signed link, and for managers the
+ * escalations of every rep and each rep's overdue count.
+ *
+ * A digest is an outbox row for a rep (outbox_msg.rep_id, no customer),
+ * keyed digest:REP:YYYY-MM-DD, so it is queued at most once a day and
+ * goes out, is retried and recovered like every other e-mail.  It is
+ * queued at the first scan after digest.hour in the rep's zone, never for
+ * a day that has passed, and only when there is something to say. */
+#ifndef OUTREACHD_DIGEST_H
+#define OUTREACHD_DIGEST_H
+
+#include <stdint.h>
+
+#include "conf.h"
+#include "store.h"
+#include "tmpl_set.h"
+
+/* Queues today's digests that are due at `now` and not queued yet; *n
+ * (may be NULL) gets how many were queued.  Nothing when digests are off
+ * or the e-mail channel has no template.  0, or -1 with *cause. */
+int digest_queue(const struct conf *cf, const struct tmpl_set *ts,
+    struct store *st, int64_t now, unsigned long *n, char **cause);
+
+#endif
