@@ -229,6 +229,7 @@ task_post(struct httpd_req *r, struct task_ctx *x, const char *link)
 		o.today = x->today;
 		o.retry_days = r->cf->plan.task_retry_days;
 		o.escalate_attempts = r->cf->plan.task_escalate_attempts;
+		o.lang = x->lang;
 		r->wrote = 1;
 		res = outcome_record(r->st, &o, NULL, &cause);
 	}

@@ -65,6 +65,14 @@ static const char *const i18n_verbs[][3] = {
 	{ "winback", "Win back", "挽回" },
 };
 
+/* Task kinds as checklist items: "生日还有14天 — 邀约". */
+static const char *const i18n_nouns[][2] = {
+	{ "call", "致电" }, { "visit", "拜访" }, { "gift", "送礼" },
+	{ "invite", "邀约" }, { "meeting", "会面" }, { "email", "发邮件" },
+	{ "refresh", "更新资料" }, { "winback", "挽回" },
+	{ "message", "发消息" },
+};
+
 /* Chinese for zh, zh_CN, zh-Hans...; English otherwise. */
 enum i18n_lang
 i18n_lang(const char *locale)
@@ -101,6 +109,19 @@ i18n_kind(enum i18n_lang l, const char *kind)
 			return i18n_kinds[i][1 + (l == I18N_ZH)];
 	}
 	return kind ? kind : "";
+}
+
+/* The English checklist keeps the kind as the planner's rules name it. */
+const char *
+i18n_task_noun(enum i18n_lang l, const char *kind)
+{
+	size_t i;
+
+	for (i = 0; l == I18N_ZH && i < ARRAY_SIZE(i18n_nouns); i++) {
+		if (strcmp(kind, i18n_nouns[i][0]) == 0)
+			return i18n_nouns[i][1];
+	}
+	return kind;
 }
 
 /* What to do, with whom, and the tier. */

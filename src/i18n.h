@@ -24,6 +24,9 @@ const char *i18n_tag(enum i18n_lang l);
 const char *i18n(enum i18n_lang l, enum i18n_msg m);
 /* A contact kind's word (call, visit, ...); the kind itself if unknown. */
 const char *i18n_kind(enum i18n_lang l, const char *kind);
+/* A task kind as the item of a checklist: the kind itself in English
+ * ("gift"), "送礼" in Chinese. */
+const char *i18n_task_noun(enum i18n_lang l, const char *kind);
 /* A task's title: "Visit 李娜 (tier A)", "拜访 李娜（A类）".  malloc'd. */
 char *i18n_task_title(enum i18n_lang l, const char *kind, const char *who,
     char tier);

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "reason.h"
 #include "store_schema.h"
 #include "store_task.h"
 #include "token.h"
@@ -167,6 +168,7 @@ store_task_done(struct store *st, int64_t id, const char *note, int32_t day,
 	struct store_task t;
 	struct store_rep r = { 0 };
 	sqlite3_stmt *s;
+	char *why = NULL;
 	int rc;
 
 	if ((rc = store_task_get(st, id, &t, cause)) <= 0)
@@ -193,14 +195,18 @@ store_task_done(struct store *st, int64_t id, const char *note, int32_t day,
 	}
 	if (t.rep != NULL)
 		store_rep_get(st, t.rep, &r, NULL);
+	if (note == NULL)
+		why = reason_text(t.reason, I18N_EN);
 	if (store_contact_add(st, t.customer_id, r.id, day, contact_kind(t.kind),
-	    note ? note : t.reason, cause) != 0 || store_commit(st, cause) != 0)
+	    note ? note : why, cause) != 0 || store_commit(st, cause) != 0)
 		goto fail;
+	free(why);
 	store_rep_clear(&r);
 	store_task_clear(&t);
 	return 1;
 fail:
 	store_rollback(st);
+	free(why);
 	store_rep_clear(&r);
 	store_task_clear(&t);
 	return -1;

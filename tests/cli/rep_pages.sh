@@ -109,7 +109,7 @@ t_like "$page" '&lt;b&gt;VIP&lt;/b&gt;' "customer text is escaped"
 t_like "$page" 'href="tel:\+8613800138000"' "the phone is a tel: link"
 t_like "$page" 'href="mailto:wangfang@example.com"' "the e-mail a mailto: link"
 t_like "$page" '<dt>vip_since</dt><dd>2020</dd>' "custom attributes on the card"
-t_like "$page" 'customer since' "the task's reasons"
+t_like "$page" '<li>尚无联系，[0-9-]{10} 起为客户，A类客户每30天回访</li>' "the task's reasons, in Chinese"
 
 # Hostile links: all the same 404.
 link=$(linkof "$feed" 王芳); tok=${link##*/}
