@@ -19,6 +19,7 @@
 #include <libical/ical.h>
 
 #include "feed.h"
+#include "i18n.h"
 #include "lunar.h"
 #include "utf8.h"
 #include "util.h"
@@ -155,14 +156,16 @@ feed_add_text(struct feed_ctx *x, icalcomponent *c,
 	icalcomponent_add_property(c, make(feed_text(x, s)));
 }
 
-/* Adds "Label: value\n" to b unless value is empty. */
+/* Adds "Label: value\n" to b, in the feed's language, unless value is
+ * empty. */
 static void
-feed_line(struct buf *b, const char *label, const char *value)
+feed_line(struct feed_ctx *x, enum i18n_msg label, const char *value)
 {
+	struct buf *b = &x->text;
+
 	if (str_empty(value))
 		return;
-	buf_puts(b, label);
-	buf_puts(b, ": ");
+	i18n_label(b, x->o->lang, label);
 	feed_text_add(b, value);
 	buf_addc(b, '\n');
 }
@@ -392,13 +395,13 @@ feed_task_body(struct feed_ctx *x, icalcomponent *c,
     const struct feed_task *t)
 {
 	buf_reset(&x->text);
-	feed_line(&x->text, "Customer", t->customer);
-	feed_line(&x->text, "Phone", t->phone);
-	feed_line(&x->text, "Email", t->email);
-	feed_line(&x->text, "Last contact", t->last_contact);
-	feed_line(&x->text, "Reason", t->reason);
-	feed_line(&x->text, "Notes", t->notes);
-	feed_line(&x->text, "Open", t->url);
+	feed_line(x, MSG_FEED_CUSTOMER, t->customer);
+	feed_line(x, MSG_FEED_PHONE, t->phone);
+	feed_line(x, MSG_FEED_EMAIL, t->email);
+	feed_line(x, MSG_FEED_LAST_CONTACT, t->last_contact);
+	feed_line(x, MSG_FEED_REASON, t->reason);
+	feed_line(x, MSG_FEED_NOTES, t->notes);
+	feed_line(x, MSG_FEED_OPEN, t->url);
 	feed_add_description(c, &x->text);
 	if (!str_empty(t->url))
 		icalcomponent_add_property(c, icalproperty_new_url(t->url));
@@ -534,6 +537,32 @@ feed_lunar_name(struct buf *b, const struct lunar_date *ld)
 	buf_puts(b, digit[ld->day % 10]);
 }
 
+/* A birthday's title, into x->text: "Birthday: 张伟 (tier A, 农历八月十五)",
+ * "生日：张伟（A类，农历八月十五）". */
+static void
+feed_bday_summary(struct feed_ctx *x, const struct feed_birthday *b,
+    const struct lunar_date *ld)
+{
+	struct buf *t = &x->text;
+	int zh = x->o->lang == I18N_ZH, n = 0;
+
+	buf_reset(t);
+	i18n_label(t, x->o->lang, MSG_FEED_BIRTHDAY);
+	feed_text_add(t, b->customer);
+	if (b->tier >= 'A' && b->tier <= 'C') {
+		buf_puts(t, zh ? "（" : " (");
+		buf_printf(t, zh ? "%c类" : "tier %c", b->tier);
+		n++;
+	}
+	if (ld != NULL) {
+		buf_puts(t, n == 0 ? (zh ? "（" : " (") : zh ? "，" : ", ");
+		feed_lunar_name(t, ld);
+		n++;
+	}
+	if (n > 0)
+		buf_puts(t, zh ? "）" : ")");
+}
+
 /* One birthday event: yearly from day with rule, or on day only when rule
  * is NULL (then the UID gets the date).  ld is the lunar birthday, if it is
  * one, for the summary. */
@@ -544,7 +573,6 @@ feed_bday_event(struct feed_ctx *x, const struct feed_birthday *b,
 	icalcomponent *c = icalcomponent_new_vevent();
 	char ymd[11], tag[9];
 	int64_t stamp = b->modified ? b->modified : x->o->now;
-	const char *sep = " (";
 	char *summary;
 
 	if (rule == NULL) {
@@ -570,28 +598,14 @@ feed_bday_event(struct feed_ctx *x, const struct feed_birthday *b,
 		icalcomponent_add_property(c, icalproperty_new_rrule(
 		    icalrecurrencetype_from_string(rule)));
 
-	/* "Birthday: 张伟 (tier A, 农历八月十五)" */
-	buf_reset(&x->text);
-	buf_puts(&x->text, "Birthday: ");
-	feed_text_add(&x->text, b->customer);
-	if (b->tier >= 'A' && b->tier <= 'C') {
-		buf_printf(&x->text, "%stier %c", sep, b->tier);
-		sep = ", ";
-	}
-	if (ld != NULL) {
-		buf_puts(&x->text, sep);
-		feed_lunar_name(&x->text, ld);
-		sep = ", ";
-	}
-	if (*sep == ',')
-		buf_addc(&x->text, ')');
+	feed_bday_summary(x, b, ld);
 	summary = xstrdup(x->text.data);
 	icalcomponent_add_property(c, icalproperty_new_summary(summary));
 
 	buf_reset(&x->text);
-	feed_line(&x->text, "Customer", b->customer);
-	feed_line(&x->text, "Phone", b->phone);
-	feed_line(&x->text, "Birthday", b->birthday);
+	feed_line(x, MSG_FEED_CUSTOMER, b->customer);
+	feed_line(x, MSG_FEED_PHONE, b->phone);
+	feed_line(x, MSG_FEED_BIRTHDAY, b->birthday);
 	feed_add_description(c, &x->text);
 	icalcomponent_add_property(c, icalproperty_new_categories("birthday"));
 	feed_add_priority(c, b->tier);

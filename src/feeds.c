@@ -133,6 +133,7 @@ feeds_stamp(struct store *st, const struct store_rep *rep,
 		date_from_days(feeds_day(now), &d);
 		s->v[11] = d.year;
 	}
+	s->v[12] = feeds_hash(rep->locale);	/* the feed's language */
 	return 0;
 }
 
@@ -171,7 +172,14 @@ feeds_url(const struct conf *cf, const char *token, enum feeds_kind kind)
 	    feeds_kind_name(kind));
 }
 
-/* A VEVENT's summary: what to do, with whom, in the company's language. */
+/* The language of a rep's feeds: theirs, else the company's. */
+static enum i18n_lang
+feeds_lang(const struct conf *cf, const struct store_rep *rep)
+{
+	return i18n_lang_of(rep->locale, cf->locale);
+}
+
+/* A VEVENT's summary: what to do, with whom, in the rep's language. */
 static char *
 task_summary(const struct store_task *t, enum i18n_lang l)
 {
@@ -266,8 +274,10 @@ feeds_opts(const struct conf *cf, const struct store_rep *rep,
     enum feeds_kind kind, int64_t modified, struct feed_opts *o, char **name)
 {
 	memset(o, 0, sizeof(*o));
+	o->lang = feeds_lang(cf, rep);
 	*name = xasprintf("%s \xe2\x80\x93 %s", rep->name ? rep->name : rep->key,
-	    kind == FEEDS_FOLLOWUPS ? "follow-ups" : "birthdays");
+	    i18n(o->lang, kind == FEEDS_FOLLOWUPS ? MSG_FEED_FOLLOWUPS :
+	    MSG_FEED_BIRTHDAYS));
 	o->calname = *name;
 	o->prodid_version = PACKAGE_VERSION;
 	o->with_vtodo = kind == FEEDS_FOLLOWUPS && cf->http.with_vtodo;
@@ -302,7 +312,7 @@ render_tasks(struct store *st, const struct conf *cf,
 	if (task_links(st, cf, rep, &l, own, cause) != 0)
 		l.n = 0, rc = -1;
 	for (i = 0; i < l.n; i++)
-		task_fill(&l.v[i], host, feeds_day(now), i18n_lang(cf->locale),
+		task_fill(&l.v[i], host, feeds_day(now), feeds_lang(cf, rep),
 		    &ft[i], own + FEEDS_OWN * i, lc[i]);
 	feeds_opts(cf, rep, FEEDS_FOLLOWUPS, modified, &o, &name);
 	if (rc == 0)

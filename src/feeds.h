@@ -24,10 +24,11 @@
 
 enum feeds_kind { FEEDS_FOLLOWUPS, FEEDS_BIRTHDAYS, FEEDS_NKINDS };
 
-/* Changes whenever the rendered feed would (data, rep name or day); two
- * stamps compare equal with memcmp (the struct is zeroed first). */
+/* Changes whenever the rendered feed would (data, rep name or locale, or
+ * day); two stamps compare equal with memcmp (the struct is zeroed
+ * first). */
 struct feeds_stamp {
-	int64_t v[12];
+	int64_t v[13];
 };
 
 /* A rendered feed.  Owned: feeds_doc_free(). */

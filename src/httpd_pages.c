@@ -44,12 +44,11 @@ task_ctx_clear(struct task_ctx *x)
 	memset(x, 0, sizeof(*x));
 }
 
-/* The rep's language: the company's locale (reps have none of their
- * own). */
+/* The rep's language: their locale, else the company's. */
 static enum i18n_lang
-page_lang(struct httpd_req *r)
+page_lang(struct httpd_req *r, const struct store_rep *rep)
 {
-	return i18n_lang(r->cf->locale);
+	return i18n_lang_of(rep->locale, r->cf->locale);
 }
 
 /* Today in the company's time zone: 0, or -1 with *cause. */
@@ -290,7 +289,6 @@ httpd_route_task(struct httpd_req *r, const char *link)
 	if (httpd_store(r) == NULL)
 		return httpd_unavailable(r, "task page", NULL);
 	memset(&x, 0, sizeof(x));
-	x.lang = page_lang(r);
 	if (page_today(r, &x.today, &cause) != 0)
 		return httpd_unavailable(r, "task page", cause);
 	if ((rc = task_resolve(r, link, &x, &cause)) <= 0) {
@@ -298,6 +296,7 @@ httpd_route_task(struct httpd_req *r, const char *link)
 		return rc < 0 ? httpd_unavailable(r, "task page", cause) :
 		    httpd_invalid_token(r);
 	}
+	x.lang = page_lang(r, &x.rep);
 	if (r->post)
 		ret = task_post(r, &x, link);
 	else if ((html = task_html(r, &x, link, NULL, NULL, &cause)) == NULL)
@@ -366,7 +365,7 @@ day_html(struct httpd_req *r, const struct store_rep *rep, const char *hash,
 		it[i].href = replink_url(r->cf->http.base_url, link);
 		free(link);
 	}
-	html = page_day_render(page_lang(r), rep->name, it, l.n, today);
+	html = page_day_render(page_lang(r, rep), rep->name, it, l.n, today);
 	for (i = 0; i < l.n; i++) {
 		free((char *)it[i].href);
 		store_task_clear(&l.v[i]);

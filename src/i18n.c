@@ -44,6 +44,16 @@ static const char *const i18n_msgs[MSG_COUNT][2] = {
 	[MSG_NOTHING] = { "Nothing due today.", "今天没有待办任务。" },
 	[MSG_BACK] = { "Open the follow-up again", "重新打开任务" },
 	[MSG_ATTEMPTS] = { "attempts", "次尝试" },
+	[MSG_FEED_CUSTOMER] = { "Customer", "客户" },
+	[MSG_FEED_PHONE] = { "Phone", "电话" },
+	[MSG_FEED_EMAIL] = { "Email", "邮箱" },
+	[MSG_FEED_LAST_CONTACT] = { "Last contact", "上次联系" },
+	[MSG_FEED_REASON] = { "Reason", "原因" },
+	[MSG_FEED_NOTES] = { "Notes", "备注" },
+	[MSG_FEED_OPEN] = { "Open", "打开" },
+	[MSG_FEED_BIRTHDAY] = { "Birthday", "生日" },
+	[MSG_FEED_FOLLOWUPS] = { "follow-ups", "跟进任务" },
+	[MSG_FEED_BIRTHDAYS] = { "birthdays", "客户生日" },
 };
 
 static const char *const i18n_kinds[][3] = {
@@ -80,6 +90,14 @@ i18n_lang(const char *locale)
 	if (locale != NULL && strncmp(locale, "zh", 2) == 0)
 		return I18N_ZH;
 	return I18N_EN;
+}
+
+/* The rep's own locale first: a rep may not speak the company's. */
+enum i18n_lang
+i18n_lang_of(const char *locale, const char *fallback)
+{
+	return i18n_lang(locale != NULL && *locale != '\0' ? locale :
+	    fallback);
 }
 
 /* The language tag of <html lang>. */
@@ -122,6 +140,14 @@ i18n_task_noun(enum i18n_lang l, const char *kind)
 			return i18n_nouns[i][1];
 	}
 	return kind;
+}
+
+/* A label and its colon: Chinese text takes the full-width one. */
+void
+i18n_label(struct buf *b, enum i18n_lang l, enum i18n_msg m)
+{
+	buf_puts(b, i18n(l, m));
+	buf_puts(b, l == I18N_ZH ? "：" : ": ");
 }
 
 /* What to do, with whom, and the tier. */

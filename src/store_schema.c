@@ -426,6 +426,12 @@ const char *const store_migrations[] = {
 	"ALTER TABLE plan_items ADD COLUMN message TEXT;"
 	"CREATE INDEX plan_items_rep_unrendered ON plan_items(id)"
 	"  WHERE action = 'task' AND task_kind = 'message' AND queued = 0;",
+	/* 11 -> 12: a rep's language.  Pages, feed titles and reasons are
+	 * said in the rep's locale (NULL: the configured one).  From this
+	 * version on plan_items.reason holds reason.h's records, said in the
+	 * reader's language; older rows keep their English text, shown as
+	 * it is. */
+	"ALTER TABLE reps ADD COLUMN locale TEXT;",
 };
 
 const int store_nmigrations =

@@ -241,8 +241,8 @@ store_rep_tokens(struct store *st, store_rep_token_cb cb, void *arg,
 	int rc, stop = 0;
 
 	s = store_cached(st, STMT_REP_TOKENS, "SELECT id, key, name, email,"
-	    " phone, token_hash, timezone, digest FROM reps WHERE token_hash"
-	    " IS NOT NULL;", cause);
+	    " phone, token_hash, timezone, digest, locale FROM reps WHERE"
+	    " token_hash IS NOT NULL;", cause);
 	if (s == NULL)
 		return -1;
 	memset(&r, 0, sizeof(r));
@@ -254,6 +254,7 @@ store_rep_tokens(struct store *st, store_rep_token_cb cb, void *arg,
 		r.phone = (char *)sqlite3_column_text(s, 4);
 		r.timezone = (char *)sqlite3_column_text(s, 6);
 		r.digest = sqlite3_column_int(s, 7);
+		r.locale = (char *)sqlite3_column_text(s, 8);
 		stop = cb(arg, &r, (const char *)sqlite3_column_text(s, 5));
 	}
 	sqlite3_reset(s);

@@ -3,9 +3,10 @@
 
 Takes a task link the way a calendar client gets it: fetches the feed,
 unfolds its lines (RFC 5545 3.1), reads the DESCRIPTION of the event whose
-SUMMARY contains --summary and takes the link from its "Open:" line.  Opens
-it at a 360x740 viewport, saves a screenshot, measures the page's width,
-types a note and presses "reached".  Prints one JSON object:
+SUMMARY contains --summary and takes the link from its "Open:" line
+("打开：" when the rep reads Chinese).  Opens it at a 360x740 viewport,
+saves a screenshot, measures the page's width, types a note and presses
+"reached".  Prints one JSON object:
 link, scroll_width, title, notice, status, screenshot.
 
 Exit status 77 when Chromium or its driver cannot be started."""
@@ -51,7 +52,7 @@ def task_link(feed_url, summary):
         name, _, value = line.partition(":")
         event[name.split(";")[0]] = unescape(value)
         if line == "END:VEVENT" and summary in event.get("SUMMARY", ""):
-            m = re.search(r"^Open: (\S+/t/[A-Za-z0-9_-]+)$",
+            m = re.search(r"^(?:Open: |打开：)(\S+/t/[A-Za-z0-9_-]+)$",
                           event.get("DESCRIPTION", ""), re.M)
             if m:
                 return m.group(1)

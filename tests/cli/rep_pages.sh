@@ -62,12 +62,13 @@ start() { # NAME
 }
 stop() { t_kill "$dir/$1.pid"; }
 feedurl() { "$CTL" -c "$dir/$1.conf" rep token "$2" 2>/dev/null | sed -n 1p; }
-# The task links of a feed, unfolded, from DESCRIPTION's "Open:" line.
+# The task links of a feed, unfolded, from DESCRIPTION's last line ("Open:",
+# "打开：" in Chinese).
 links() { curl -s "$1" | "$T_PY" -c '
 import re, sys
 t = re.sub(r"\r?\n[ \t]", "", sys.stdin.read()).replace("\r", "")
 for d in re.findall(r"^DESCRIPTION:(.*)$", t, re.M):
-    m = re.search(r"\\nOpen: (\S+)$", d)
+    m = re.search(r"\\n(?:Open: |打开：)(\S+)$", d)
     print(m.group(1) if m else "-")'; }
 # The link of the event whose SUMMARY has $2.
 linkof() { curl -s "$1" | "$T_PY" -c '

@@ -203,11 +203,16 @@ test_not_records(void **state)
 	free(t);
 }
 
-/* Task kinds as the items of a checklist. */
+/* The rep's locale first, then the company's; task kinds as nouns. */
 static void
 test_i18n(void **state)
 {
 	(void)state;
+	assert_int_equal(i18n_lang_of("zh_CN", "en"), I18N_ZH);
+	assert_int_equal(i18n_lang_of("en", "zh_CN"), I18N_EN);
+	assert_int_equal(i18n_lang_of(NULL, "zh_CN"), I18N_ZH);
+	assert_int_equal(i18n_lang_of("", "zh"), I18N_ZH);
+	assert_int_equal(i18n_lang_of(NULL, NULL), I18N_EN);
 	assert_string_equal(i18n_task_noun(I18N_ZH, "invite"), "邀约");
 	assert_string_equal(i18n_task_noun(I18N_EN, "invite"), "invite");
 	assert_string_equal(i18n_task_noun(I18N_ZH, "other"), "other");
