@@ -78,6 +78,7 @@ static const struct option rep_add_opts[] = {
 	{ "email", required_argument, NULL, 'e' },
 	{ "phone", required_argument, NULL, 'p' },
 	{ "timezone", required_argument, NULL, 't' },
+	{ "locale", required_argument, NULL, 'l' },
 	{ "digest", no_argument, NULL, 'd' },
 	{ "no-digest", no_argument, NULL, 'D' },
 	{ "help", no_argument, NULL, 'h' },
@@ -87,7 +88,7 @@ static const struct option rep_add_opts[] = {
 const struct cli_cmd cli_rep_add_entry = {
 	.name = "rep add",
 	.usage = "KEY --name NAME [--email ADDRESS] [--phone NUMBER] "
-	    "[--timezone TZ] [--digest|--no-digest]",
+	    "[--timezone TZ] [--locale LOCALE] [--digest|--no-digest]",
 	.help = "add or update a sales rep",
 	.opts = rep_add_opts,
 	.run = rep_add,
@@ -513,20 +514,26 @@ customer_set(struct cli *cli, const struct cli_cmd *self, int argc,
 	return customer_write(cli, self, argc, argv, 0);
 }
 
-/* Keeps a rep's time zone and digest choice unless given anew. */
+/* A setting given anew (NULL: keep the old one), "" clearing it. */
+static char *
+rep_setting(const char *given, const char *old)
+{
+	const char *v = given != NULL ? given : old;
+
+	return str_empty(v) ? NULL : xstrdup(v);
+}
+
+/* Keeps a rep's time zone, locale and digest choice unless given anew. */
 static void
-rep_keep(struct cli *cli, struct store_rep *r, const char *tz, int digest)
+rep_keep(struct cli *cli, struct store_rep *r, const char *tz,
+    const char *locale, int digest)
 {
 	struct store_rep old = { 0 };
 
 	if (store_rep_get(cli_store(cli), r->key, &old, NULL) != 1)
 		old.digest = 0;
-	r->timezone = xstrdup(tz != NULL ? tz : old.timezone ? old.timezone :
-	    "");
-	if (*r->timezone == '\0') {
-		free(r->timezone);
-		r->timezone = NULL;
-	}
+	r->timezone = rep_setting(tz, old.timezone);
+	r->locale = rep_setting(locale, old.locale);
 	r->digest = digest >= 0 ? digest : old.digest;
 	store_rep_clear(&old);
 }
@@ -536,7 +543,7 @@ static int
 rep_add(struct cli *cli, const struct cli_cmd *self, int argc, char **argv)
 {
 	struct store_rep r = { 0 };
-	char *cause = NULL, *email = NULL, *phone = NULL;
+	char *cause = NULL, *email = NULL, *phone = NULL, *locale = NULL;
 	const char *tz = NULL;
 	int ch, rc = 0, digest = -1;
 
@@ -563,6 +570,16 @@ rep_add(struct cli *cli, const struct cli_cmd *self, int argc, char **argv)
 				rc = cli_fail(EX_DATAERR, "--timezone: unknown "
 				    "time zone \"%s\"", tz);
 			break;
+		case 'l':
+			free(locale);
+			locale = NULL;
+			if (*optarg == '\0')
+				locale = xstrdup("");
+			else if (customer_normalize(CUST_LOCALE, optarg,
+			    &cli->rules, &locale, &cause) != 0)
+				rc = cli_fail(EX_DATAERR, "--locale: %s",
+				    cause);
+			break;
 		case 'd':
 		case 'D':
 			digest = ch == 'd';
@@ -582,11 +599,13 @@ rep_add(struct cli *cli, const struct cli_cmd *self, int argc, char **argv)
 		rc = cli_fail(EX_DATAERR, "%s", cause);
 	r.email = email, r.phone = phone;
 	if (rc == 0)
-		rep_keep(cli, &r, tz, digest);
+		rep_keep(cli, &r, tz, locale, digest);
 	if (rc == 0 && store_rep_upsert(cli_store(cli), &r, &cause) != 0)
 		rc = cli_fail(EX_SOFTWARE, "%s", cause);
 	free(r.key);
 	free(r.timezone);
+	free(r.locale);
+	free(locale);
 	free(email);
 	free(phone);
 	free(cause);

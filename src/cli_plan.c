@@ -8,6 +8,7 @@
 #include "date.h"
 #include "json.h"
 #include "planner.h"
+#include "reason.h"
 #include "tiers.h"
 #include "util.h"
 
@@ -50,7 +51,7 @@ static void
 item_json(struct json *j, const struct plan_item *it)
 {
 	const struct conf_rule *r = it->rule;
-	char d[11], t[2] = { it->tier, '\0' };
+	char d[11], t[2] = { it->tier, '\0' }, *why;
 
 	date_format(it->day, d);
 	json_begin_object(j);
@@ -64,21 +65,24 @@ item_json(struct json *j, const struct plan_item *it)
 	json_kv_string(j, "channel", it->channel);
 	json_kv_string(j, "task_kind", it->action == ACT_TASK ? r->task_kind :
 	    it->action == ACT_REP_MESSAGE ? "message" : NULL);
-	json_kv_string(j, "reason", it->reason);
+	why = reason_text(it->reason, I18N_EN);
+	json_kv_string(j, "reason", why);
 	json_end_object(j);
+	free(why);
 }
 
 static void
 item_text(const struct plan_item *it)
 {
 	const struct conf_rule *r = it->rule;
-	char d[11];
+	char d[11], *why = reason_text(it->reason, I18N_EN);
 
 	date_format(it->day, d);
 	printf("%s  %-16s %-10s %c  %-8s %-7s %s (%s)\n", d, r->name,
 	    it->external_id, it->tier, conf_action_name(it->action),
 	    it->action != ACT_TASK ? it->channel : r->task_kind,
-	    it->name, it->reason);
+	    it->name, why);
+	free(why);
 }
 
 /* plan: the items of those days, as text or JSON. */

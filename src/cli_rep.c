@@ -67,9 +67,9 @@ print_rep(void *arg, const struct store_rep_load *l)
 	struct json *j = ctx->j;
 
 	if (j == NULL) {
-		printf("%s\t%s\t%s\t%s\t%ld\t%ld\n", r->key, r->name,
+		printf("%s\t%s\t%s\t%s\t%ld\t%ld\t%s\n", r->key, r->name,
 		    dash(r->email), dash(r->phone), l->open_tasks,
-		    l->overdue_tasks);
+		    l->overdue_tasks, dash(r->locale));
 		return 0;
 	}
 	json_begin_object(j);
@@ -78,6 +78,7 @@ print_rep(void *arg, const struct store_rep_load *l)
 	json_kv_string(j, "email", r->email);
 	json_kv_string(j, "phone", r->phone);
 	json_kv_string(j, "timezone", r->timezone);
+	json_kv_string(j, "locale", r->locale);
 	json_key(j, "digest");
 	json_bool(j, r->digest);
 	json_key(j, "manager");

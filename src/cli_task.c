@@ -14,6 +14,7 @@
 #include "feeds.h"
 #include "json.h"
 #include "outcome.h"
+#include "reason.h"
 #include "store_task.h"
 #include "util.h"
 
@@ -163,7 +164,7 @@ static void
 task_json(struct json *j, const struct store_task *t, int32_t today,
     unsigned esc)
 {
-	char d[11], tier[2] = { t->tier, '\0' };
+	char d[11], tier[2] = { t->tier, '\0' }, *why;
 	int open = strcmp(t->status, "open") == 0;
 
 	date_format(t->day, d);
@@ -188,7 +189,9 @@ task_json(struct json *j, const struct store_task *t, int32_t today,
 		date_format(t->last_contact, d);
 		json_string(j, d);
 	}
-	json_kv_string(j, "reason", t->reason);
+	why = reason_text(t->reason, I18N_EN);
+	json_kv_string(j, "reason", why);
+	free(why);
 	json_kv_string(j, "note", t->note);
 	json_kv_int(j, "sequence", t->sequence);
 	json_kv_int(j, "overdue_days", open && today > t->day ?
@@ -230,7 +233,7 @@ task_print(void *arg, const struct store_task *t)
 		free(reason);
 		return 0;
 	}
-	reason = feeds_task_reason(t, ctx->today);
+	reason = feeds_task_reason(t, ctx->today, I18N_EN);
 	printf("%lld\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", (long long)t->id, d,
 	    t->status, t->kind ? t->kind : "-", t->external_id,
 	    t->customer ? t->customer : "-", t->rep ? t->rep : "-", reason);
@@ -308,7 +311,7 @@ task_show_json(const struct task_print_ctx *ctx, const struct store_task *t)
 static void
 task_show_text(const struct task_print_ctx *ctx, const struct store_task *t)
 {
-	char d[11], *reason = feeds_task_reason(t, ctx->today);
+	char d[11], *reason = feeds_task_reason(t, ctx->today, I18N_EN);
 
 	date_format(t->day, d);
 	printf("task %lld: %s, %s, due %s\n", (long long)t->id,

@@ -221,11 +221,34 @@ customer_optout_bits(const char *v)
 	return bits;
 }
 
-/* "zh-CN" and "zh_cn" become "zh_CN". */
+/* 1 when s is empty or a POSIX locale name's ".codeset" and "@modifier"
+ * (".UTF-8", "@euro"), which say nothing about the language. */
+static int
+locale_tail_ok(const char *s)
+{
+	/* A codeset may have '-' (UTF-8), a modifier not. */
+	static const char set[] = "-0123456789"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+	size_t n;
+
+	if (*s == '.') {
+		if ((n = strspn(s + 1, set)) == 0)
+			return 0;
+		s += 1 + n;
+	}
+	if (*s == '@') {
+		if ((n = strspn(s + 1, set + 1)) == 0)
+			return 0;
+		s += 1 + n;
+	}
+	return *s == '\0';
+}
+
+/* "zh-CN", "zh_cn" and "zh_CN.UTF-8" become "zh_CN". */
 static int
 norm_locale(const char *v, char **out, char **cause)
 {
-	size_t n = strlen(v), i, lang = 0;
+	size_t n = strcspn(v, ".@"), i, lang = 0;
 	char *p;
 
 	while (lang < n && isalpha((unsigned char)v[lang]))
@@ -233,10 +256,10 @@ norm_locale(const char *v, char **out, char **cause)
 	if (lang < 2 || lang > 3 || (lang != n && (lang + 3 != n ||
 	    (v[lang] != '_' && v[lang] != '-') ||
 	    !isalpha((unsigned char)v[lang + 1]) ||
-	    !isalpha((unsigned char)v[lang + 2]))))
+	    !isalpha((unsigned char)v[lang + 2]))) || !locale_tail_ok(v + n))
 		return set_error(cause, "\"%s\": locale must look like en, zh "
 		    "or zh_CN", v);
-	p = *out = xstrdup(v);
+	p = *out = xstrndup(v, n);
 	for (i = 0; i < lang; i++)
 		p[i] = (char)tolower((unsigned char)p[i]);
 	if (lang < n) {

@@ -7,6 +7,7 @@
 #include "deliver_priv.h"
 #include "digest.h"
 #include "log.h"
+#include "reason.h"
 #include "store_outbox.h"
 #include "store_plan.h"
 #include "util.h"
@@ -54,16 +55,20 @@ fallback_task(struct deliver *d, const struct queued_item *it,
     const char *why, int64_t now, char **cause)
 {
 	char *key = xasprintf("%s:task", it->dedup_key);
-	char *reason = xasprintf("greeting not sent (%s): please get in touch "
-	    "personally", why);
+	struct reason r;
+	char *reason;
 	struct plan_row row = {
 		.dedup_key = key, .rule = it->rule, .event = "message",
 		.customer_id = it->customer_id, .day = it->day,
 		.occurrence = it->occurrence, .action = "task",
-		.task_kind = "call", .reason = reason,
+		.task_kind = "call",
 	};
-	int rc = store_plan_insert(d->st, &row, now, cause);
+	int rc;
 
+	reason_init(&r, REASON_UNSENT);
+	r.text = why;
+	row.reason = reason = reason_encode(&r);
+	rc = store_plan_insert(d->st, &row, now, cause);
 	free(key);
 	free(reason);
 	return rc < 0 ? -1 : 0;

@@ -8,6 +8,7 @@
 #include "escalate.h"
 #include "i18n.h"
 #include "log.h"
+#include "reason.h"
 #include "replink.h"
 #include "store_outbox.h"
 #include "store_page.h"
@@ -164,7 +165,7 @@ digest_tasks_text(struct digest_run *x, enum i18n_lang l,
     int32_t today, char **cause)
 {
 	struct buf b;
-	char *hash = NULL, *title, *link, *url;
+	char *hash = NULL, *title, *link, *url, *why;
 	const struct digest_item *it;
 	size_t i;
 
@@ -179,8 +180,11 @@ digest_tasks_text(struct digest_run *x, enum i18n_lang l,
 		digest_when(&b, l, it->day, today);
 		buf_addc(&b, '\n');
 		free(title);
-		if (!str_empty(it->reason))
-			digest_indent(&b, it->reason);
+		if (!str_empty(it->reason)) {
+			why = reason_text(it->reason, l);
+			digest_indent(&b, why);
+			free(why);
+		}
 		if (!str_empty(it->phone))
 			buf_printf(&b, "   %s: %s\n", i18n(l, MSG_PHONE),
 			    it->phone);
@@ -413,13 +417,11 @@ digest_send(struct digest_run *x, const struct store_rep *rep,
 	return rc < 0 ? -1 : 0;
 }
 
-/* The language a rep reads: the company's (reps have no locale of their
- * own yet). */
+/* The language a rep reads: their own, else the company's. */
 static const char *
 digest_locale(const struct digest_run *x, const struct store_rep *rep)
 {
-	(void)rep;
-	return x->cf->locale;
+	return !str_empty(rep->locale) ? rep->locale : x->cf->locale;
 }
 
 /* Queues rep's digest of today when its hour has come: 1 queued, 0 not

@@ -37,6 +37,7 @@
 #include <stdint.h>
 
 #include "date.h"
+#include "i18n.h"
 
 enum feed_status {
 	FEED_OPEN,
@@ -83,6 +84,8 @@ struct feed_opts {
 	const char *tzid;	/* IANA zone: X-WR-TIMEZONE, and a VTIMEZONE
 				   when a timed task refers to it */
 	int64_t now;		/* DTSTAMP where the data has no time */
+	enum i18n_lang lang;	/* of DESCRIPTION's labels ("Phone: ",
+				   "电话：") and birthday titles; 0: en */
 };
 
 /* Renders the follow-up feed of n tasks (a VEVENT each, and a VTODO each

@@ -8,6 +8,7 @@
 #include "feed.h"
 #include "feeds.h"
 #include "i18n.h"
+#include "reason.h"
 #include "replink.h"
 #include "store_page.h"
 #include "store_task.h"
@@ -25,26 +26,57 @@ feeds_day(int64_t now)
 	return (int32_t)(now >= 0 ? now / 86400 : (now - 86399) / 86400);
 }
 
-/* The reason with the task's age and attempts in front. */
-char *
-feeds_task_reason(const struct store_task *t, int32_t today)
+/* How late an open task is and how often the rep tried, as a line:
+ * "overdue 12 days, 2 attempts, escalated", "逾期12天，已尝试2次，已上报". */
+static void
+task_age(struct buf *b, const struct store_task *t, int late,
+    enum i18n_lang l)
 {
-	const char *reason = t->reason ? t->reason : "";
+	if (l == I18N_ZH) {
+		if (late > 0)
+			buf_printf(b, "逾期%d天", late);
+		if (t->attempts > 0)
+			buf_printf(b, "%s已尝试%d次", late > 0 ? "，" : "",
+			    t->attempts);
+		if (t->escalated)
+			buf_puts(b, "，已上报");
+	} else {
+		if (late > 0)
+			buf_printf(b, "overdue %d day%s", late,
+			    late == 1 ? "" : "s");
+		if (t->attempts > 0)
+			buf_printf(b, "%s%d attempt%s", late > 0 ? ", " : "",
+			    t->attempts, t->attempts == 1 ? "" : "s");
+		if (t->escalated)
+			buf_puts(b, ", escalated");
+	}
+	buf_addc(b, '\n');
+}
+
+/* The task's age, then its reasons, a line each. */
+char *
+feeds_task_lines(const struct store_task *t, int32_t today, enum i18n_lang l)
+{
 	struct buf b;
 	int late = (int)(today - t->day);
 
-	if (strcmp(t->status, "open") != 0 || (late <= 0 && t->attempts == 0))
-		return xstrdup(reason);
 	buf_init(&b);
-	if (late > 0)
-		buf_printf(&b, "overdue %d day%s", late, late == 1 ? "" : "s");
-	if (t->attempts > 0)
-		buf_printf(&b, "%s%d attempt%s", late > 0 ? ", " : "",
-		    t->attempts, t->attempts == 1 ? "" : "s");
-	if (t->escalated)
-		buf_puts(&b, ", escalated");
-	buf_printf(&b, "; %s", reason);
+	if (strcmp(t->status, "open") == 0 && (late > 0 || t->attempts > 0))
+		task_age(&b, t, late, l);
+	reason_lines(&b, t->reason, l);
 	return buf_detach(&b);
+}
+
+/* The same on one line. */
+char *
+feeds_task_reason(const struct store_task *t, int32_t today,
+    enum i18n_lang l)
+{
+	char *lines = feeds_task_lines(t, today, l), *s;
+
+	s = reason_join(lines, l);
+	free(lines);
+	return s;
 }
 
 /* FNV-1a of a string, to notice a renamed rep. */
@@ -101,6 +133,7 @@ feeds_stamp(struct store *st, const struct store_rep *rep,
 		date_from_days(feeds_day(now), &d);
 		s->v[11] = d.year;
 	}
+	s->v[12] = feeds_hash(rep->locale);	/* the feed's language */
 	return 0;
 }
 
@@ -139,12 +172,19 @@ feeds_url(const struct conf *cf, const char *token, enum feeds_kind kind)
 	    feeds_kind_name(kind));
 }
 
-/* A VEVENT's summary: what to do, with whom, in the company's language. */
-static char *
-task_summary(const struct store_task *t, const char *locale)
+/* The language of a rep's feeds: theirs, else the company's. */
+static enum i18n_lang
+feeds_lang(const struct conf *cf, const struct store_rep *rep)
 {
-	return i18n_task_title(i18n_lang(locale), t->kind, t->customer ?
-	    t->customer : t->external_id, t->tier);
+	return i18n_lang_of(rep->locale, cf->locale);
+}
+
+/* A VEVENT's summary: what to do, with whom, in the rep's language. */
+static char *
+task_summary(const struct store_task *t, enum i18n_lang l)
+{
+	return i18n_task_title(l, t->kind, t->customer ? t->customer :
+	    t->external_id, t->tier);
 }
 
 /* Tasks taken over from the store's callback. */
@@ -169,12 +209,12 @@ task_take(void *arg, const struct store_task *t)
 /* Fills one feed_task; the strings it points to live in t and own[]. */
 static void
 task_fill(const struct store_task *t, const char *host, int32_t today,
-    const char *locale, struct feed_task *f, char **own, char lc[11])
+    enum i18n_lang l, struct feed_task *f, char **own, char lc[11])
 {
 	f->url = own[4];
 	own[0] = xasprintf("task-%lld@%s", (long long)t->id, host);
-	own[3] = feeds_task_reason(t, today);
-	own[1] = task_summary(t, locale);
+	own[3] = feeds_task_reason(t, today, l);
+	own[1] = task_summary(t, l);
 	if (!str_empty(t->note))
 		own[2] = xasprintf("%s%s%s", t->notes ? t->notes : "",
 		    t->notes ? "\n" : "", t->note);
@@ -234,8 +274,10 @@ feeds_opts(const struct conf *cf, const struct store_rep *rep,
     enum feeds_kind kind, int64_t modified, struct feed_opts *o, char **name)
 {
 	memset(o, 0, sizeof(*o));
+	o->lang = feeds_lang(cf, rep);
 	*name = xasprintf("%s \xe2\x80\x93 %s", rep->name ? rep->name : rep->key,
-	    kind == FEEDS_FOLLOWUPS ? "follow-ups" : "birthdays");
+	    i18n(o->lang, kind == FEEDS_FOLLOWUPS ? MSG_FEED_FOLLOWUPS :
+	    MSG_FEED_BIRTHDAYS));
 	o->calname = *name;
 	o->prodid_version = PACKAGE_VERSION;
 	o->with_vtodo = kind == FEEDS_FOLLOWUPS && cf->http.with_vtodo;
@@ -270,8 +312,8 @@ render_tasks(struct store *st, const struct conf *cf,
 	if (task_links(st, cf, rep, &l, own, cause) != 0)
 		l.n = 0, rc = -1;
 	for (i = 0; i < l.n; i++)
-		task_fill(&l.v[i], host, feeds_day(now), cf->locale, &ft[i],
-		    own + FEEDS_OWN * i, lc[i]);
+		task_fill(&l.v[i], host, feeds_day(now), feeds_lang(cf, rep),
+		    &ft[i], own + FEEDS_OWN * i, lc[i]);
 	feeds_opts(cf, rep, FEEDS_FOLLOWUPS, modified, &o, &name);
 	if (rc == 0)
 		rc = feed_render_tasks(ft, l.n, &o, &doc->data, &doc->len,

@@ -19,14 +19,16 @@
 #include <stdint.h>
 
 #include "conf.h"
+#include "i18n.h"
 #include "store.h"
 
 enum feeds_kind { FEEDS_FOLLOWUPS, FEEDS_BIRTHDAYS, FEEDS_NKINDS };
 
-/* Changes whenever the rendered feed would (data, rep name or day); two
- * stamps compare equal with memcmp (the struct is zeroed first). */
+/* Changes whenever the rendered feed would (data, rep name or locale, or
+ * day); two stamps compare equal with memcmp (the struct is zeroed
+ * first). */
 struct feeds_stamp {
-	int64_t v[12];
+	int64_t v[13];
 };
 
 /* A rendered feed.  Owned: feeds_doc_free(). */
@@ -45,11 +47,16 @@ const char *feeds_kind_name(enum feeds_kind k);
 int feeds_kind_parse(const char *file, enum feeds_kind *k);
 /* The day number "today" means for feeds: now in whole UTC days. */
 int32_t feeds_day(int64_t now);
-/* A task's reason as reps see it: for an open task past its day, its age
- * and attempts first ("overdue 12 days, 2 attempts, escalated; ...").
+/* A task's reasons as reps see them, in language l: for an open task
+ * past its day or tried already, its age and attempts first ("overdue 12
+ * days, 2 attempts, escalated; ...").  feeds_task_lines() gives them a
+ * line each (each ending in '\n'), feeds_task_reason() on one line.
  * malloc'd. */
 struct store_task;
-char *feeds_task_reason(const struct store_task *t, int32_t today);
+char *feeds_task_lines(const struct store_task *t, int32_t today,
+    enum i18n_lang l);
+char *feeds_task_reason(const struct store_task *t, int32_t today,
+    enum i18n_lang l);
 /* Reads the change stamp of a rep's feed: two small index queries. */
 int feeds_stamp(struct store *st, const struct store_rep *rep,
     enum feeds_kind kind, int64_t now, struct feeds_stamp *s, char **cause);

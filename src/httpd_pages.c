@@ -49,12 +49,11 @@ task_ctx_clear(struct task_ctx *x)
 	memset(x, 0, sizeof(*x));
 }
 
-/* The rep's language: the company's locale (reps have none of their
- * own). */
+/* The rep's language: their locale, else the company's. */
 static enum i18n_lang
-page_lang(struct httpd_req *r)
+page_lang(struct httpd_req *r, const struct store_rep *rep)
 {
-	return i18n_lang(r->cf->locale);
+	return i18n_lang_of(rep->locale, r->cf->locale);
 }
 
 /* Today in the company's time zone: 0, or -1 with *cause. */
@@ -248,6 +247,7 @@ task_post(struct httpd_req *r, struct task_ctx *x, const char *link)
 		o.today = x->today;
 		o.retry_days = r->cf->plan.task_retry_days;
 		o.escalate_attempts = r->cf->plan.task_escalate_attempts;
+		o.lang = x->lang;
 		r->wrote = 1;
 		res = outcome_record(r->st, &o, NULL, &cause);
 	}
@@ -308,7 +308,6 @@ httpd_route_task(struct httpd_req *r, const char *link)
 	if (httpd_store(r) == NULL)
 		return httpd_unavailable(r, "task page", NULL);
 	memset(&x, 0, sizeof(x));
-	x.lang = page_lang(r);
 	if (page_today(r, &x.today, &cause) != 0)
 		return httpd_unavailable(r, "task page", cause);
 	if ((rc = task_resolve(r, link, &x, &cause)) <= 0) {
@@ -316,6 +315,7 @@ httpd_route_task(struct httpd_req *r, const char *link)
 		return rc < 0 ? httpd_unavailable(r, "task page", cause) :
 		    httpd_invalid_token(r);
 	}
+	x.lang = page_lang(r, &x.rep);
 	if (r->post)
 		ret = task_post(r, &x, link);
 	else if ((html = task_html(r, &x, link, NULL, NULL, &cause)) == NULL)
@@ -392,7 +392,7 @@ day_html(struct httpd_req *r, const struct store_rep *rep, const char *hash,
 		it[i].href = replink_url(r->cf->http.base_url, link);
 		free(link);
 	}
-	html = page_day_render(page_lang(r), rep->name, it, l.n, today,
+	html = page_day_render(page_lang(r, rep), rep->name, it, l.n, today,
 	    team ? httpd_team_page(team) : NULL);
 	httpd_team_free(team);
 	for (i = 0; i < l.n; i++) {

@@ -49,6 +49,16 @@ static const char *const i18n_msgs[MSG_COUNT][2] = {
 	[MSG_NO_REP] = { "Unassigned", "未分配" },
 	[MSG_NO_ESCALATIONS] = { "Nothing escalated.", "没有升级的任务。" },
 	[MSG_REP] = { "Rep", "负责人" },
+	[MSG_FEED_CUSTOMER] = { "Customer", "客户" },
+	[MSG_FEED_PHONE] = { "Phone", "电话" },
+	[MSG_FEED_EMAIL] = { "Email", "邮箱" },
+	[MSG_FEED_LAST_CONTACT] = { "Last contact", "上次联系" },
+	[MSG_FEED_REASON] = { "Reason", "原因" },
+	[MSG_FEED_NOTES] = { "Notes", "备注" },
+	[MSG_FEED_OPEN] = { "Open", "打开" },
+	[MSG_FEED_BIRTHDAY] = { "Birthday", "生日" },
+	[MSG_FEED_FOLLOWUPS] = { "follow-ups", "跟进任务" },
+	[MSG_FEED_BIRTHDAYS] = { "birthdays", "客户生日" },
 };
 
 static const char *const i18n_kinds[][3] = {
@@ -71,6 +81,14 @@ static const char *const i18n_verbs[][3] = {
 	{ "message", "Send a greeting to", "发送问候给" },
 };
 
+/* Task kinds as checklist items: "生日还有14天 — 邀约". */
+static const char *const i18n_nouns[][2] = {
+	{ "call", "致电" }, { "visit", "拜访" }, { "gift", "送礼" },
+	{ "invite", "邀约" }, { "meeting", "会面" }, { "email", "发邮件" },
+	{ "refresh", "更新资料" }, { "winback", "挽回" },
+	{ "message", "发消息" },
+};
+
 /* Chinese for zh, zh_CN, zh-Hans...; English otherwise. */
 enum i18n_lang
 i18n_lang(const char *locale)
@@ -78,6 +96,14 @@ i18n_lang(const char *locale)
 	if (locale != NULL && strncmp(locale, "zh", 2) == 0)
 		return I18N_ZH;
 	return I18N_EN;
+}
+
+/* The rep's own locale first: a rep may not speak the company's. */
+enum i18n_lang
+i18n_lang_of(const char *locale, const char *fallback)
+{
+	return i18n_lang(locale != NULL && *locale != '\0' ? locale :
+	    fallback);
 }
 
 /* The language tag of <html lang>. */
@@ -107,6 +133,27 @@ i18n_kind(enum i18n_lang l, const char *kind)
 			return i18n_kinds[i][1 + (l == I18N_ZH)];
 	}
 	return kind ? kind : "";
+}
+
+/* The English checklist keeps the kind as the planner's rules name it. */
+const char *
+i18n_task_noun(enum i18n_lang l, const char *kind)
+{
+	size_t i;
+
+	for (i = 0; l == I18N_ZH && i < ARRAY_SIZE(i18n_nouns); i++) {
+		if (strcmp(kind, i18n_nouns[i][0]) == 0)
+			return i18n_nouns[i][1];
+	}
+	return kind;
+}
+
+/* A label and its colon: Chinese text takes the full-width one. */
+void
+i18n_label(struct buf *b, enum i18n_lang l, enum i18n_msg m)
+{
+	buf_puts(b, i18n(l, m));
+	buf_puts(b, l == I18N_ZH ? "：" : ": ");
 }
 
 /* What to do, with whom, and the tier. */

@@ -1,8 +1,10 @@
-/* i18n.h - the words of the reps' pages and task titles, in English and
- * Simplified Chinese.  A locale starting with "zh" is Chinese, anything
+/* i18n.h - the words of the reps' pages, feeds and task titles, in English
+ * and Simplified Chinese.  A locale starting with "zh" is Chinese, anything
  * else English. */
 #ifndef OUTREACHD_I18N_H
 #define OUTREACHD_I18N_H
+
+struct buf;
 
 enum i18n_lang { I18N_EN, I18N_ZH };
 
@@ -16,17 +18,29 @@ enum i18n_msg {
 	MSG_TODAY, MSG_NOTHING, MSG_BACK, MSG_ATTEMPTS,
 	MSG_ESCALATIONS, MSG_OVERDUE_TASKS, MSG_NO_REP, MSG_NO_ESCALATIONS,
 	MSG_REP,
-	MSG_COUNT
+	/* The labels of a feed event's DESCRIPTION lines. */
+	MSG_FEED_CUSTOMER, MSG_FEED_PHONE, MSG_FEED_EMAIL,
+	MSG_FEED_LAST_CONTACT, MSG_FEED_REASON, MSG_FEED_NOTES, MSG_FEED_OPEN,
+	MSG_FEED_BIRTHDAY,
+	/* The feeds' names: "李娜 – follow-ups". */
+	MSG_FEED_FOLLOWUPS, MSG_FEED_BIRTHDAYS, MSG_COUNT
 };
 
 /* The language of a locale (NULL: English). */
 enum i18n_lang i18n_lang(const char *locale);
+/* A rep's language: their locale, else the company's (fallback). */
+enum i18n_lang i18n_lang_of(const char *locale, const char *fallback);
 /* "en" or "zh-CN", for <html lang>. */
 const char *i18n_tag(enum i18n_lang l);
 /* A message; never NULL. */
 const char *i18n(enum i18n_lang l, enum i18n_msg m);
 /* A contact kind's word (call, visit, ...); the kind itself if unknown. */
 const char *i18n_kind(enum i18n_lang l, const char *kind);
+/* A task kind as the item of a checklist: the kind itself in English
+ * ("gift"), "送礼" in Chinese. */
+const char *i18n_task_noun(enum i18n_lang l, const char *kind);
+/* "label: " in English, "标签：" in Chinese, added to b. */
+void i18n_label(struct buf *b, enum i18n_lang l, enum i18n_msg m);
 /* A task's title: "Visit 李娜 (tier A)", "拜访 李娜（A类）".  malloc'd. */
 char *i18n_task_title(enum i18n_lang l, const char *kind, const char *who,
     char tier);

@@ -5,6 +5,7 @@
 
 #include "date.h"
 #include "outcome.h"
+#include "reason.h"
 #include "store_outcome.h"
 #include "store_task.h"
 #include "utf8.h"
@@ -174,7 +175,8 @@ apply_reached(struct store *st, const struct store_task *t,
     struct outcome_info *info, char **cause)
 {
 	const char *kind = r->kind ? r->kind : default_kind(t->kind);
-	int n, m;
+	char *why = NULL;
+	int n, m, rc;
 
 	info->day = r->outcome == OUTCOME_REACHED && r->date != DAY_NONE ?
 	    r->date : r->today;
@@ -183,8 +185,14 @@ apply_reached(struct store *st, const struct store_task *t,
 	    r->now, cause)) < 0)
 		return -1;
 	info->closed = n + m;
-	if (store_contact_add(st, t->customer_id, rep_id, info->day, kind,
-	    note ? note : t->reason, cause) != 0)
+	/* Without a note of the rep's, the contact says why it was made, in
+	 * the words the rep read. */
+	if (note == NULL)
+		why = reason_text(t->reason, r->lang);
+	rc = store_contact_add(st, t->customer_id, rep_id, info->day, kind,
+	    note ? note : why, cause);
+	free(why);
+	if (rc != 0)
 		return -1;
 	if ((info->verified = store_customer_verify(st, t->customer_id,
 	    r->now, cause)) < 0)

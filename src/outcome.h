@@ -14,6 +14,7 @@
 
 #include <stdint.h>
 
+#include "i18n.h"
 #include "store.h"
 
 #define OUTCOME_NOTE_MAX 2000	/* characters of a note */
@@ -51,6 +52,8 @@ struct outcome_req {
 	int32_t today;		/* day number */
 	int retry_days;		/* tasks.retry_days */
 	int escalate_attempts;	/* tasks.escalate_attempts */
+	enum i18n_lang lang;	/* of a reached contact's note when there
+				   is none: the task's reasons (0: en) */
 };
 
 /* What the outcome did, for the caller to say. */

@@ -98,22 +98,20 @@ card(struct buf *b, const struct page_task *p)
 	buf_puts(b, "</dl>\n</section>\n");
 }
 
-/* The reasons as a checklist, one item per "; " or line. */
+/* The reasons as a checklist, one item per line, in the rep's language. */
 static void
 reasons(struct buf *b, const struct page_task *p)
 {
 	const struct store_task *t = p->task;
-	char *all = feeds_task_reason(t, p->today), *s, *next, d[11];
+	char *all = feeds_task_lines(t, p->today, p->lang), *s, *next, d[11];
 
 	buf_puts(b, "<section id=\"reasons\">\n<h2>");
 	page_esc(b, i18n(p->lang, MSG_REASONS));
 	buf_puts(b, "</h2>\n<ul>\n");
-	for (s = all; s != NULL && *s != '\0'; s = next) {
-		next = s + strcspn(s, ";\n");
+	for (s = all; *s != '\0'; s = next) {
+		next = s + strcspn(s, "\n");
 		if (*next != '\0')
 			*next++ = '\0';
-		while (*next == ' ')
-			next++;
 		buf_puts(b, "<li>");
 		page_esc(b, s);
 		buf_puts(b, "</li>\n");

@@ -8,6 +8,7 @@
 #include "date.h"
 #include "log.h"
 #include "planner_priv.h"
+#include "reason.h"
 #include "util.h"
 
 void
@@ -155,7 +156,7 @@ planner_store(struct planner *p, const struct plan_cand *c,
 	/* A second task for the customer on the same day joins the first
 	 * as a line of its checklist (see store_plan_task_merge). */
 	if (rc == 1 && act == ACT_TASK) {
-		entry = xasprintf("%s \xe2\x80\x94 %s", reason, r->task_kind);
+		entry = reason_with_task(reason, r->task_kind);
 		m = store_plan_task_merge(p->st, key, c->id, p->day, entry,
 		    p->now, &p->cause);
 		free(entry);

@@ -28,7 +28,7 @@ struct plan_item {
 	char *name;
 	char tier;
 	const char *channel; /* "email"/"sms" for messages, else NULL */
-	char *reason;	     /* a sentence for humans */
+	char *reason;	     /* why, stored form: reason_text() says it */
 	char *dedup_key;
 	int years;	     /* age or anniversary count, -1 = unknown */
 	int existed;	     /* already planned before this run */

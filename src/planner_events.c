@@ -1,12 +1,14 @@
 /* planner_events.c - for one rule and day, the customers whose event is due
- * and the sentence that says why.  Each event is one or a few indexed store
- * lookups keyed by the event day, so the cost follows what is due. */
+ * and the reason why (reason.h: stored without a language, said in the
+ * reader's).  Each event is one or a few indexed store lookups keyed by
+ * the event day, so the cost follows what is due. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "date.h"
 #include "lunar.h"
 #include "planner_priv.h"
+#include "reason.h"
 #include "util.h"
 
 /* Keys (month * 100 + day) whose yearly event falls on `day`: its own, and
@@ -57,18 +59,27 @@ planner_lunar_keys(int32_t day, int64_t keys[4])
 	return (size_t)n;
 }
 
-/* "today", "tomorrow", "in 14 days, on 2026-12-07". */
-static char *
-when(int32_t from, int32_t to)
+/* Considers the customer with reason r, stored. */
+static int
+consider(struct planner *p, const struct plan_cand *c, int32_t occurrence,
+    const struct reason *r, int years)
 {
-	char d[11];
+	char *stored = reason_encode(r);
+	int rc;
 
-	if (to == from)
-		return xstrdup("today");
-	if (to == from + 1)
-		return xstrdup("tomorrow");
-	date_format(to, d);
-	return xasprintf("in %d days, on %s", (int)(to - from), d);
+	rc = planner_consider(p, c, occurrence, stored, years);
+	free(stored);
+	return rc;
+}
+
+/* A reason for the event on p->event_day, planned p->day. */
+static void
+event_reason(const struct planner *p, enum reason_kind kind,
+    struct reason *r)
+{
+	reason_init(r, kind);
+	r->in = (int)(p->event_day - p->day);
+	r->on = p->event_day;
 }
 
 static int
@@ -110,76 +121,53 @@ static int
 on_birthday(void *arg, const struct plan_cand *c)
 {
 	struct planner *p = arg;
-	char *w = when(p->day, p->event_day), *reason;
-	int years, lunar, rc;
+	struct reason r;
+	int years;
 
 	years = planner_event_years(EV_BIRTHDAY, c->birthday, NULL,
 	    p->event_day);
-	lunar = c->birthday != NULL && strncmp(c->birthday, "L:", 2) == 0;
-	if (years > 0)
-		reason = xasprintf("%sbirthday %s (turns %d)", lunar ?
-		    "lunar " : "", w, years);
-	else
-		reason = xasprintf("%sbirthday %s", lunar ? "lunar " : "", w);
-	rc = planner_consider(p, c, p->event_day, reason, years);
-	free(w);
-	free(reason);
-	return rc;
+	event_reason(p, REASON_BIRTHDAY, &r);
+	r.lunar = c->birthday != NULL && strncmp(c->birthday, "L:", 2) == 0;
+	r.years = years > 0 ? years : 0;
+	return consider(p, c, p->event_day, &r, years);
 }
 
 static int
 on_anniversary(void *arg, const struct plan_cand *c)
 {
 	struct planner *p = arg;
-	char *w, *reason;
-	int years, rc;
+	struct reason r;
+	int years;
 
 	years = planner_event_years(EV_ANNIVERSARY, NULL, c->anniversary,
 	    p->event_day);
 	if (years < 1)
 		return 0; /* the first year has not passed yet */
-	w = when(p->day, p->event_day);
-	reason = xasprintf("anniversary %s (%d year%s)", w, years,
-	    years == 1 ? "" : "s");
-	rc = planner_consider(p, c, p->event_day, reason, years);
-	free(w);
-	free(reason);
-	return rc;
+	event_reason(p, REASON_ANNIVERSARY, &r);
+	r.years = years;
+	return consider(p, c, p->event_day, &r, years);
 }
 
 /* What the revisit counts from: the last contact, with its kind and day,
  * or, for a customer never contacted, since when they are a customer.
  * (A revisit planned earlier also restarts the clock, but that is no
- * touch of the customer's, so the sentence never counts from it.) */
-static char *
-revisit_basis(const struct planner *p, const struct plan_cand *c)
+ * touch of the customer's, so the reason never counts from it.)  r->via
+ * points to *kind, which the caller frees. */
+static void
+revisit_basis(const struct planner *p, const struct plan_cand *c,
+    struct reason *r, char **kind)
 {
-	char d[11], *kind, *s;
-
+	*kind = NULL;
 	if (c->last_contact == DAY_NONE) {
-		date_format(c->first_purchase != DAY_NONE &&
+		r->since = c->first_purchase != DAY_NONE &&
 		    c->first_purchase < c->created_day ? c->first_purchase :
-		    c->created_day, d);
-		return xasprintf("no contact yet, customer since %s", d);
+		    c->created_day;
+		return;
 	}
-	date_format(c->last_contact, d);
-	kind = store_contact_kind(p->st, c->id, c->last_contact);
-	s = xasprintf("last contact %d days ago (%s on %s)",
-	    (int)(p->day - c->last_contact), kind ? kind : "contact", d);
-	free(kind);
-	return s;
-}
-
-/* Why the revisit is due. */
-static char *
-revisit_reason(const struct planner *p, const struct plan_cand *c,
-    int cadence)
-{
-	char *basis = revisit_basis(p, c), *s;
-
-	s = xasprintf("%s, tier %c cadence %d days", basis, c->tier, cadence);
-	free(basis);
-	return s;
+	*kind = store_contact_kind(p->st, c->id, c->last_contact);
+	r->since = c->last_contact;
+	r->ago = (int)(p->day - c->last_contact);
+	r->via = *kind;
 }
 
 static int
@@ -187,8 +175,9 @@ on_revisit(void *arg, const struct plan_cand *c)
 {
 	struct planner *p = arg;
 	int cadence = p->cf->plan.cadence[c->tier - 'A'], rc;
+	struct reason r;
 	int64_t planned;
-	char *reason;
+	char *kind;
 
 	/* In a preview over several days, once per cadence like the daemon. */
 	if (strmap_get(p->revisits, c->external_id, &planned) &&
@@ -198,9 +187,12 @@ on_revisit(void *arg, const struct plan_cand *c)
 		return 0;
 	if (p->day < p->backlog_day && c->revisit_from + cadence < p->event_day)
 		return 0;	/* overdue already: planned on the backlog day */
-	reason = revisit_reason(p, c, cadence);
-	rc = planner_consider(p, c, c->revisit_from + cadence, reason, -1);
-	free(reason);
+	reason_init(&r, REASON_REVISIT);
+	revisit_basis(p, c, &r, &kind);
+	r.tier = c->tier;
+	r.cadence = cadence;
+	rc = consider(p, c, c->revisit_from + cadence, &r, -1);
+	free(kind);
 	return rc;
 }
 
@@ -210,8 +202,9 @@ static int
 on_revisit_next(void *arg, const struct plan_cand *c)
 {
 	struct planner *p = arg;
-	char d[11], *basis, *reason;
+	struct reason r;
 	int64_t planned;
+	char *kind;
 	int rc;
 
 	if (strmap_get(p->revisits, c->external_id, &planned) &&
@@ -219,12 +212,11 @@ on_revisit_next(void *arg, const struct plan_cand *c)
 		return 0;
 	if (p->day < p->backlog_day && c->revisit_next < p->event_day)
 		return 0;
-	date_format(c->revisit_next, d);
-	basis = revisit_basis(p, c);
-	reason = xasprintf("follow-up the rep set for %s; %s", d, basis);
-	rc = planner_consider(p, c, c->revisit_next, reason, -1);
-	free(basis);
-	free(reason);
+	reason_init(&r, REASON_REVISIT_NEXT);
+	r.on = c->revisit_next;
+	revisit_basis(p, c, &r, &kind);
+	rc = consider(p, c, c->revisit_next, &r, -1);
+	free(kind);
 	return rc;
 }
 
@@ -243,9 +235,9 @@ on_sleeping(void *arg, const struct plan_cand *c)
 {
 	struct planner *p = arg;
 	const struct conf_plan *cp = &p->cf->plan;
-	int t = sleep_threshold(cp, c), rc;
+	int t = sleep_threshold(cp, c);
 	int32_t start = c->last_purchase + t;
-	char d[11], *reason;
+	struct reason r;
 
 	/* A rep who has been in touch since the customer fell asleep is
 	 * already working the account. */
@@ -254,56 +246,44 @@ on_sleeping(void *arg, const struct plan_cand *c)
 	if (t + p->winback_k * cp->winback_interval_days >=
 	    cp->lost_after_days)
 		return 0; /* lost by then: the lost rule takes over */
-	date_format(c->last_purchase, d);
-	if (p->rule->action == ACT_MESSAGE)
-		reason = xasprintf("no purchase for %d days (last %s), win-back "
-		    "%d of %d", (int)(p->event_day - c->last_purchase), d,
-		    p->winback_k + 1, cp->winback_max);
-	else
-		reason = xasprintf("no purchase for %d days (last %s)%s",
-		    (int)(p->event_day - c->last_purchase), d, p->winback_k ?
-		    ", win-back messages unanswered" : "");
-	rc = planner_consider(p, c, p->event_day, reason, -1);
-	free(reason);
-	return rc;
+	reason_init(&r, REASON_SLEEPING);
+	r.ago = (int)(p->event_day - c->last_purchase);
+	r.since = c->last_purchase;
+	if (p->rule->action == ACT_MESSAGE) {
+		r.step = p->winback_k + 1;
+		r.steps = cp->winback_max;
+	} else
+		r.unanswered = p->winback_k != 0;
+	return consider(p, c, p->event_day, &r, -1);
 }
 
 static int
 on_lost(void *arg, const struct plan_cand *c)
 {
 	struct planner *p = arg;
-	char d[11], *reason;
-	int rc;
+	struct reason r;
 
-	date_format(c->last_purchase, d);
-	reason = xasprintf("no purchase for %d days (last %s): lost",
-	    (int)(p->event_day - c->last_purchase), d);
-	rc = planner_consider(p, c, p->event_day, reason, -1);
-	free(reason);
-	return rc;
+	reason_init(&r, REASON_LOST);
+	r.ago = (int)(p->event_day - c->last_purchase);
+	r.since = c->last_purchase;
+	return consider(p, c, p->event_day, &r, -1);
 }
 
 static int
 on_stale(void *arg, const struct plan_cand *c)
 {
 	struct planner *p = arg;
-	char d[11], *reason;
-	int rc;
+	struct reason r;
 
 	if (c->stale_since != DAY_NONE) {
-		date_format(c->stale_since, d);
-		reason = xasprintf("record flagged for refresh on %s (wrong "
-		    "number or moved)", d);
-		rc = planner_consider(p, c, c->stale_since, reason, -1);
-		free(reason);
-		return rc;
+		reason_init(&r, REASON_REFRESH);
+		r.on = c->stale_since;
+		return consider(p, c, c->stale_since, &r, -1);
 	}
-	date_format(c->updated_day, d);
-	reason = xasprintf("record not updated for %d days (since %s)",
-	    (int)(p->event_day - c->updated_day), d);
-	rc = planner_consider(p, c, p->event_day, reason, -1);
-	free(reason);
-	return rc;
+	reason_init(&r, REASON_STALE);
+	r.ago = (int)(p->event_day - c->updated_day);
+	r.since = c->updated_day;
+	return consider(p, c, p->event_day, &r, -1);
 }
 
 struct holiday_ctx {
@@ -315,14 +295,11 @@ static int
 on_holiday(void *arg, const struct plan_cand *c)
 {
 	struct holiday_ctx *h = arg;
-	char *w = when(h->p->day, h->p->event_day), *reason;
-	int rc;
+	struct reason r;
 
-	reason = xasprintf("%s %s", h->title, w);
-	rc = planner_consider(h->p, c, h->p->event_day, reason, -1);
-	free(w);
-	free(reason);
-	return rc;
+	event_reason(h->p, REASON_HOLIDAY, &r);
+	r.text = h->title;
+	return consider(h->p, c, h->p->event_day, &r, -1);
 }
 
 static int

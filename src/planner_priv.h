@@ -36,7 +36,8 @@ struct planner {
 /* Finds the candidates of p->rule for p->day and calls planner_consider()
  * for each; returns -1 on a store error. */
 int planner_rule_day(struct planner *p);
-/* Filters, picks the channel, caps and emits one item; returns 0 or -1. */
+/* Filters, picks the channel, caps and emits one item with the reason
+ * (reason.h's stored form); returns 0 or -1. */
 int planner_consider(struct planner *p, const struct plan_cand *c,
     int32_t occurrence, const char *reason, int years);
 

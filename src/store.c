@@ -331,6 +331,7 @@ store_rep_clear(struct store_rep *r)
 	free(r->email);
 	free(r->phone);
 	free(r->timezone);
+	free(r->locale);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -350,6 +351,7 @@ store_rep_copy(struct store_rep *dst, const struct store_rep *src)
 	dst->email = copy_or_null(src->email);
 	dst->phone = copy_or_null(src->phone);
 	dst->timezone = copy_or_null(src->timezone);
+	dst->locale = copy_or_null(src->locale);
 }
 
 int
@@ -359,11 +361,11 @@ store_rep_upsert(struct store *st, const struct store_rep *r, char **cause)
 	int rc;
 
 	s = store_prepare(st, "INSERT INTO reps (key, name, email, phone, "
-	    "timezone, digest, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
-	    "strftime('%s','now')) ON CONFLICT (key) DO UPDATE SET "
+	    "timezone, digest, locale, created_at) VALUES (?1, ?2, ?3, ?4, ?5,"
+	    " ?6, ?7, strftime('%s','now')) ON CONFLICT (key) DO UPDATE SET "
 	    "name = excluded.name, email = excluded.email, "
 	    "phone = excluded.phone, timezone = excluded.timezone, "
-	    "digest = excluded.digest;", cause);
+	    "digest = excluded.digest, locale = excluded.locale;", cause);
 	if (s == NULL)
 		return -1;
 	store_bind_text(s, 1, r->key);
@@ -372,6 +374,7 @@ store_rep_upsert(struct store *st, const struct store_rep *r, char **cause)
 	store_bind_text(s, 4, r->phone);
 	store_bind_text(s, 5, r->timezone);
 	sqlite3_bind_int(s, 6, r->digest != 0);
+	store_bind_text(s, 7, r->locale);
 	rc = sqlite3_step(s);
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE)
@@ -389,6 +392,7 @@ store_rep_read(sqlite3_stmt *s, struct store_rep *r)
 	r->phone = store_column_text(s, 4);
 	r->timezone = store_column_text(s, 5);
 	r->digest = sqlite3_column_int(s, 6);
+	r->locale = store_column_text(s, 7);
 }
 
 int
@@ -399,7 +403,7 @@ store_rep_get(struct store *st, const char *key, struct store_rep *r,
 	int rc;
 
 	s = store_prepare(st, "SELECT id, key, name, email, phone, timezone, "
-	    "digest FROM reps "
+	    "digest, locale FROM reps "
 	    "WHERE key = ?1;", cause);
 	if (s == NULL)
 		return -1;
@@ -423,7 +427,7 @@ store_rep_each(struct store *st, store_rep_cb cb, void *arg, char **cause)
 	int rc, stop = 0;
 
 	s = store_prepare(st, "SELECT id, key, name, email, phone, timezone, "
-	    "digest FROM reps "
+	    "digest, locale FROM reps "
 	    "ORDER BY key;", cause);
 	if (s == NULL)
 		return -1;

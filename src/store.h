@@ -13,7 +13,7 @@
 
 struct store;
 
-#define STORE_SCHEMA_VERSION 12
+#define STORE_SCHEMA_VERSION 13
 
 /* Opens (creating if needed) the store at path and applies every pending
  * migration.  Returns -1 with a reason in *cause. */
@@ -44,6 +44,7 @@ struct store_rep {
 	char *email;
 	char *phone;
 	char *timezone;	/* NULL: the configured one */
+	char *locale;	/* "zh_CN", "en"...; NULL: the configured one */
 	int digest;	/* opted in to the morning digest */
 };
 void store_rep_clear(struct store_rep *r);

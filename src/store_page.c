@@ -17,7 +17,7 @@ store_rep_by_id(struct store *st, int64_t id, struct store_rep *r,
 	memset(r, 0, sizeof(*r));
 	*hash = NULL;
 	s = store_prepare(st, "SELECT id, key, name, email, phone, token_hash,"
-	    " timezone, digest FROM reps WHERE id = ?1;", cause);
+	    " timezone, digest, locale FROM reps WHERE id = ?1;", cause);
 	if (s == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, id);
@@ -30,6 +30,7 @@ store_rep_by_id(struct store *st, int64_t id, struct store_rep *r,
 		*hash = store_column_text(s, 5);
 		r->timezone = store_column_text(s, 6);
 		r->digest = sqlite3_column_int(s, 7);
+		r->locale = store_column_text(s, 8);
 	}
 	sqlite3_finalize(s);
 	if (rc == SQLITE_ROW)

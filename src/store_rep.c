@@ -110,7 +110,7 @@ store_rep_loads(struct store *st, int32_t today, store_rep_load_cb cb,
 	int rc, stop = 0;
 
 	s = store_prepare(st, "SELECT r.id, r.key, r.name, r.email, r.phone,"
-	    " r.timezone, r.digest,"
+	    " r.timezone, r.digest, r.locale,"
 	    " (SELECT count(*) FROM customers c WHERE c.rep_id = r.id),"
 	    " (SELECT count(*) FROM plan_items p JOIN customers c ON"
 	    "  c.id = p.customer_id WHERE c.rep_id = r.id AND p.action = 'task'"
@@ -131,10 +131,11 @@ store_rep_loads(struct store *st, int32_t today, store_rep_load_cb cb,
 		r.phone = (char *)sqlite3_column_text(s, 4);
 		r.timezone = (char *)sqlite3_column_text(s, 5);
 		r.digest = sqlite3_column_int(s, 6);
+		r.locale = (char *)sqlite3_column_text(s, 7);
 		l.rep = &r;
-		l.customers = sqlite3_column_int64(s, 7);
-		l.open_tasks = sqlite3_column_int64(s, 8);
-		l.overdue_tasks = sqlite3_column_int64(s, 9);
+		l.customers = sqlite3_column_int64(s, 8);
+		l.open_tasks = sqlite3_column_int64(s, 9);
+		l.overdue_tasks = sqlite3_column_int64(s, 10);
 		stop = cb(arg, &l);
 	}
 	sqlite3_finalize(s);

@@ -476,6 +476,12 @@ const char *const store_migrations[] = {
 	"  WHERE sent_at IS NOT NULL;"
 	"CREATE INDEX outbox_customer ON outbox(customer_id, day);"
 	"CREATE INDEX outbox_state ON outbox(state) WHERE state <> 'sent';",
+	/* 12 -> 13: a rep's language.  Pages, feed titles and reasons are
+	 * said in the rep's locale (NULL: the configured one).  From this
+	 * version on plan_items.reason holds reason.h's records, said in the
+	 * reader's language; older rows keep their English text, shown as
+	 * it is. */
+	"ALTER TABLE reps ADD COLUMN locale TEXT;",
 };
 
 const int store_nmigrations =

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "reason.h"
 #include "store_schema.h"
 #include "store_task.h"
 #include "token.h"
@@ -182,6 +183,7 @@ store_task_done(struct store *st, int64_t id, const char *note, int32_t day,
 	struct store_task t;
 	struct store_rep r = { 0 };
 	sqlite3_stmt *s;
+	char *why = NULL;
 	int rc;
 
 	if ((rc = store_task_get(st, id, &t, cause)) <= 0)
@@ -208,14 +210,18 @@ store_task_done(struct store *st, int64_t id, const char *note, int32_t day,
 	}
 	if (t.rep != NULL)
 		store_rep_get(st, t.rep, &r, NULL);
+	if (note == NULL)
+		why = reason_text(t.reason, I18N_EN);
 	if (store_contact_add(st, t.customer_id, r.id, day, contact_kind(t.kind),
-	    note ? note : t.reason, cause) != 0 || store_commit(st, cause) != 0)
+	    note ? note : why, cause) != 0 || store_commit(st, cause) != 0)
 		goto fail;
+	free(why);
 	store_rep_clear(&r);
 	store_task_clear(&t);
 	return 1;
 fail:
 	store_rollback(st);
+	free(why);
 	store_rep_clear(&r);
 	store_task_clear(&t);
 	return -1;
@@ -250,8 +256,8 @@ store_rep_tokens(struct store *st, store_rep_token_cb cb, void *arg,
 	int rc, stop = 0;
 
 	s = store_cached(st, STMT_REP_TOKENS, "SELECT id, key, name, email,"
-	    " phone, token_hash, timezone, digest FROM reps WHERE token_hash"
-	    " IS NOT NULL;", cause);
+	    " phone, token_hash, timezone, digest, locale FROM reps WHERE"
+	    " token_hash IS NOT NULL;", cause);
 	if (s == NULL)
 		return -1;
 	memset(&r, 0, sizeof(r));
@@ -263,6 +269,7 @@ store_rep_tokens(struct store *st, store_rep_token_cb cb, void *arg,
 		r.phone = (char *)sqlite3_column_text(s, 4);
 		r.timezone = (char *)sqlite3_column_text(s, 6);
 		r.digest = sqlite3_column_int(s, 7);
+		r.locale = (char *)sqlite3_column_text(s, 8);
 		stop = cb(arg, &r, (const char *)sqlite3_column_text(s, 5));
 	}
 	sqlite3_reset(s);

@@ -171,7 +171,7 @@ bare(const struct feed_task *t, int n)
 static size_t
 ours(const struct feed_task *t, int n)
 {
-	struct feed_opts o = { "bench", "0.1", 0, ALARM, 60, NULL, 0 };
+	struct feed_opts o = { "bench", "0.1", 0, ALARM, 60, NULL, 0, I18N_EN };
 	char *out, *cause;
 	size_t len;
 

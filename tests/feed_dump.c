@@ -25,7 +25,8 @@ static int
 dump_tasks(int n, int vtodo, int timed, char **out, size_t *len, char **cause)
 {
 	struct feed_opts o = { "outreachd \xe2\x80\x93 李娜 follow-ups", "0.1",
-	    vtodo, 30, 60, timed ? "Asia/Shanghai" : NULL, 1740787200 };
+	    vtodo, 30, 60, timed ? "Asia/Shanghai" : NULL, 1740787200,
+	    I18N_EN };
 	struct feed_task *t = xcalloc((size_t)n, sizeof *t);
 	char **own = xcalloc((size_t)n * 2, sizeof *own);
 	int i, r;
@@ -81,7 +82,7 @@ dump_birthdays(enum date_feb29 policy, int from, int years, char **out,
 		{ "bday-7@outreachd", "赵敏", "L:04R-15", NULL, 'C', 0 },
 	};
 	struct feed_opts o = { "outreachd \xe2\x80\x93 李娜 birthdays", "0.1",
-	    0, 0, 720, "Asia/Shanghai", 1740787200 };
+	    0, 0, 720, "Asia/Shanghai", 1740787200, I18N_EN };
 
 	return feed_render_birthdays(b, ARRAY_SIZE(b), policy, from, years,
 	    &o, out, len, cause);

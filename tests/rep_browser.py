@@ -4,9 +4,10 @@
 With --feed: takes a task link the way a calendar client gets it: fetches
 the feed, unfolds its lines (RFC 5545 3.1), reads the DESCRIPTION of the
 event whose SUMMARY contains --summary and takes the link from its "Open:"
-line.  Opens it at a 360x740 viewport, saves a screenshot, measures the
-page's width, types a note and presses "reached".  Prints one JSON object:
-link, scroll_width, title, notice, status, screenshot.
+line ("打开：" when the rep reads Chinese).  Opens it at a 360x740
+viewport, saves a screenshot, measures the page's width, types a note and
+presses "reached".  Prints one JSON object: link, scroll_width, title,
+notice, status, screenshot.
 
 With --day URL (a rep's /r/TOKEN): opens the day page, saves a screenshot,
 reads its tasks and, on a manager's page, the escalations under each rep;
@@ -61,7 +62,7 @@ def task_link(feed_url, summary):
         name, _, value = line.partition(":")
         event[name.split(";")[0]] = unescape(value)
         if line == "END:VEVENT" and summary in event.get("SUMMARY", ""):
-            m = re.search(r"^Open: (\S+/t/[A-Za-z0-9_-]+)$",
+            m = re.search(r"^(?:Open: |打开：)(\S+/t/[A-Za-z0-9_-]+)$",
                           event.get("DESCRIPTION", ""), re.M)
             if m:
                 return m.group(1)

@@ -62,12 +62,13 @@ start() { # NAME
 }
 stop() { t_kill "$dir/$1.pid"; }
 feedurl() { "$CTL" -c "$dir/$1.conf" rep token "$2" 2>/dev/null | sed -n 1p; }
-# The task links of a feed, unfolded, from DESCRIPTION's "Open:" line.
+# The task links of a feed, unfolded, from DESCRIPTION's last line ("Open:",
+# "打开：" in Chinese).
 links() { curl -s "$1" | "$T_PY" -c '
 import re, sys
 t = re.sub(r"\r?\n[ \t]", "", sys.stdin.read()).replace("\r", "")
 for d in re.findall(r"^DESCRIPTION:(.*)$", t, re.M):
-    m = re.search(r"\\nOpen: (\S+)$", d)
+    m = re.search(r"\\n(?:Open: |打开：)(\S+)$", d)
     print(m.group(1) if m else "-")'; }
 # The link of the event whose SUMMARY has $2.
 linkof() { curl -s "$1" | "$T_PY" -c '
@@ -109,7 +110,7 @@ t_like "$page" '&lt;b&gt;VIP&lt;/b&gt;' "customer text is escaped"
 t_like "$page" 'href="tel:\+8613800138000"' "the phone is a tel: link"
 t_like "$page" 'href="mailto:wangfang@example.com"' "the e-mail a mailto: link"
 t_like "$page" '<dt>vip_since</dt><dd>2020</dd>' "custom attributes on the card"
-t_like "$page" 'customer since' "the task's reasons"
+t_like "$page" '<li>尚无联系，[0-9-]{10} 起为客户，A类客户每30天回访</li>' "the task's reasons, in Chinese"
 
 # Hostile links: all the same 404.
 link=$(linkof "$feed" 王芳); tok=${link##*/}

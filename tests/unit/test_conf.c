@@ -400,7 +400,7 @@ test_values(void **state)
 	assert_string_equal(c->daemon.state_dir, "/srv/o");
 	assert_string_equal(c->email.maildir, "/srv/o/maildir/email");
 	assert_string_equal(c->sms.maildir, "/srv/o/maildir/sms");
-	assert_int_equal(c->nrules, 14);
+	assert_int_equal(c->nrules, 15);
 	assert_int_equal(c->nholidays, 3);
 	conf_free(c);
 }

@@ -100,8 +100,14 @@ test_enums(void **state)
 	    "\"fax\": opt_out must be email, sms or all (several joined by ';')");
 	ok(CUST_LOCALE, "zh-cn", "zh_CN");
 	ok(CUST_LOCALE, "en", "en");
+	ok(CUST_LOCALE, "zh_CN.UTF-8", "zh_CN");
+	ok(CUST_LOCALE, "en_US.utf8@euro", "en_US");
 	bad(CUST_LOCALE, "english",
 	    "\"english\": locale must look like en, zh or zh_CN");
+	bad(CUST_LOCALE, "zh_CN.",
+	    "\"zh_CN.\": locale must look like en, zh or zh_CN");
+	bad(CUST_LOCALE, "zh_CN.UTF-8 x",
+	    "\"zh_CN.UTF-8 x\": locale must look like en, zh or zh_CN");
 	ok(CUST_TIMEZONE, "Asia/Shanghai", "Asia/Shanghai");
 	bad(CUST_TIMEZONE, "../../etc/passwd", "\"../../etc/passwd\": unknown "
 	    "time zone (use an IANA name such as Asia/Shanghai)");

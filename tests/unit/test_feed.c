@@ -27,7 +27,7 @@ static struct feed_opts
 opts(void)
 {
 	struct feed_opts o = { "outreachd \xe2\x80\x93 " ZW " follow-ups",
-	    "1.0", 0, 0, 30, NULL, 1740787200 };
+	    "1.0", 0, 0, 30, NULL, 1740787200, I18N_EN };
 
 	return o;
 }
@@ -693,6 +693,46 @@ test_lunar_names(void **state)
 	}
 }
 
+/* A feed in Chinese: the DESCRIPTION's labels and birthday titles. */
+static void
+test_chinese(void **state)
+{
+	struct feed_opts o = opts();
+	struct feed_task t = task("task-1@outreachd", date_to_days(2025, 3, 1),
+	    "拜访 " ZW "（A类）");
+	struct feed_birthday b = { "bday-9@outreachd", ZW, "L:11-15", NULL,
+	    'A', 0 };
+	char *u, *out = NULL, *cause = NULL;
+	size_t len = 0;
+
+	(void)state;
+	o.lang = I18N_ZH;
+	t.reason = "生日还有14天（2025-03-15）";
+	t.url = "https://crm.example/t/X";
+	u = tasks(&t, 1, &o, NULL);
+	assert_true(has(u, "SUMMARY:拜访 " ZW "（A类）"));
+	assert_true(has(u, "DESCRIPTION:客户：" ZW "\\n电话：+86 138 0013 8000"
+	    "\\n原因：生日还有14天（2025-03-15）"
+	    "\\n打开：https://crm.example/t/X"));
+	free(u);
+	assert_int_equal(feed_render_birthdays(&b, 1, DATE_FEB29_FEB28, 2025,
+	    2, &o, &out, &len, &cause), 0);
+	u = wire(out, len);
+	assert_true(has(u, "SUMMARY:生日：" ZW "（A类，农历冬月十五）"));
+	assert_true(has(u, "DESCRIPTION:客户：" ZW "\\n生日：L:11-15"));
+	free(out);
+	free(u);
+	b.tier = 0;
+	b.birthday = "1990-05-17";
+	out = NULL;
+	assert_int_equal(feed_render_birthdays(&b, 1, DATE_FEB29_FEB28, 2025,
+	    1, &o, &out, &len, &cause), 0);
+	u = wire(out, len);
+	assert_true(has(u, "SUMMARY:生日：" ZW));
+	free(out);
+	free(u);
+}
+
 /* Asserts that rendering fails with the message want (any if NULL), and
  * leaves the output alone. */
 static void
@@ -833,6 +873,7 @@ main(void)
 		cmocka_unit_test(test_birthday_plain),
 		cmocka_unit_test(test_birthday_lunar),
 		cmocka_unit_test(test_lunar_names),
+		cmocka_unit_test(test_chinese),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_empty_and_stable),
 		cmocka_unit_test(test_etag),

@@ -15,6 +15,7 @@
 #include "conf.h"
 #include "date.h"
 #include "planner.h"
+#include "reason.h"
 #include "store.h"
 #include "store_outcome.h"
 #include "store_plan.h"
@@ -99,6 +100,26 @@ count_rule(const struct plan_list *l, const char *rule, const char *ext)
 	return n;
 }
 
+/* The stored reason, said in language l, is want. */
+static void
+said(const char *stored, enum i18n_lang l, const char *want)
+{
+	char *s = reason_text(stored, l);
+
+	assert_string_equal(s, want);
+	free(s);
+}
+
+/* The same for the first of the reasons (merged ones may follow). */
+static void
+said_first(const char *stored, enum i18n_lang l, const char *want)
+{
+	char *s = reason_text(stored, l);
+
+	assert_true(strncmp(s, want, strlen(want)) == 0);
+	free(s);
+}
+
 static const struct plan_item *
 find(const struct plan_list *l, const char *rule, const char *ext)
 {
@@ -134,17 +155,19 @@ test_commit_is_idempotent(void **state)
 
 	add(f, "X1", "A", "1970-06-10", NULL, "2026-01-01");
 	plan(f, "2026-06-10", 1, 1, &l, &s);
-	assert_int_equal(count_rule(&l, "birthday", "X1"), 1);
+	assert_int_equal(count_rule(&l, "birthday_rep", "X1"), 1);
 	assert_true(s.inserted >= 1);
-	assert_false(find(&l, "birthday", "X1")->existed);
+	assert_false(find(&l, "birthday_rep", "X1")->existed);
+	/* tier A, the rep's to greet; without a rep, sent as a message */
+	assert_int_equal(find(&l, "birthday_rep", "X1")->action, ACT_MESSAGE);
 	plan_list_free(&l);
 	/* Again, as after a restart: nothing new, the same items. */
 	plan(f, "2026-06-10", 1, 1, &l, &s);
 	assert_int_equal(s.inserted, 0);
-	assert_int_equal(count_rule(&l, "birthday", "X1"), 1);
-	assert_true(find(&l, "birthday", "X1")->existed);
-	assert_string_equal(find(&l, "birthday", "X1")->dedup_key,
-	    "birthday:1:2026-06-10");
+	assert_int_equal(count_rule(&l, "birthday_rep", "X1"), 1);
+	assert_true(find(&l, "birthday_rep", "X1")->existed);
+	assert_string_equal(find(&l, "birthday_rep", "X1")->dedup_key,
+	    "birthday_rep:1:2026-06-10");
 	plan_list_free(&l);
 }
 
@@ -163,9 +186,11 @@ test_revisit_clock(void **state)
 	plan_list_free(&l);
 	plan(f, "2026-05-02", 1, 1, &l, &s); /* 90 days */
 	assert_int_equal(count_rule(&l, "revisit_b", "R1"), 1);
-	assert_string_equal(find(&l, "revisit_b", "R1")->reason,
+	said(find(&l, "revisit_b", "R1")->reason, I18N_EN,
 	    "last contact 90 days ago (call on 2026-02-01), tier B cadence "
 	    "90 days");
+	said(find(&l, "revisit_b", "R1")->reason, I18N_ZH,
+	    "上次联系90天前（2026-02-01 电话），B类客户每90天回访");
 	plan_list_free(&l);
 	plan(f, "2026-05-03", 1, 1, &l, &s); /* planned: the clock restarted */
 	assert_int_equal(count_rule(&l, "revisit_b", "R1"), 0);
@@ -236,12 +261,12 @@ test_window_wraps_into_january(void **state)
 	add(f, "J1", "A", "--01-05", NULL, "2026-01-01");
 	plan(f, "2026-12-20", 20, 0, &l, &s);
 	assert_int_equal(count_rule(&l, "birthday_invite", "J1"), 1);
-	assert_int_equal(count_rule(&l, "birthday", "J1"), 1);
+	assert_int_equal(count_rule(&l, "birthday_rep", "J1"), 1);
 	assert_int_equal(find(&l, "birthday_invite", "J1")->day,
 	    day("2026-12-22"));
-	assert_string_equal(find(&l, "birthday_invite", "J1")->reason,
+	said(find(&l, "birthday_invite", "J1")->reason, I18N_EN,
 	    "birthday in 14 days, on 2027-01-05");
-	assert_int_equal(find(&l, "birthday", "J1")->day, day("2027-01-05"));
+	assert_int_equal(find(&l, "birthday_rep", "J1")->day, day("2027-01-05"));
 	plan_list_free(&l);
 }
 
@@ -369,8 +394,10 @@ test_one_open_revisit(void **state)
 		assert_true(open_tasks(f, "V1", "revisit", NULL) <= 1);
 	}
 	assert_int_equal(open_tasks(f, "V1", "revisit", &reason), 1);
-	assert_true(strncmp(reason, "no contact yet, customer since "
-	    "2026-01-01, tier A cadence 30 days", 65) == 0);
+	said_first(reason, I18N_EN, "no contact yet, customer since "
+	    "2026-01-01, tier A cadence 30 days");
+	said_first(reason, I18N_ZH,
+	    "尚无联系，2026-01-01 起为客户，A类客户每30天回访");
 	free(reason);
 }
 
@@ -395,10 +422,13 @@ test_same_day_merge(void **state)
 	assert_int_equal(open_tasks(f, "W1", NULL, &reason), 1);
 	/* The first task stored (by rule priority) is the host: its own
 	 * reason comes first, the others with their kind. */
-	assert_string_equal(reason, "birthday in 14 days, on 2026-06-15 "
+	said(reason, I18N_EN, "birthday in 14 days, on 2026-06-15 "
 	    "(turns 56); anniversary in 7 days, on 2026-06-08 (16 years) "
 	    "\xe2\x80\x94 gift; last contact 30 days ago (visit on 2026-05-02), "
 	    "tier A cadence 30 days \xe2\x80\x94 visit");
+	said(reason, I18N_ZH, "生日还有14天（2026-06-15），满56岁；"
+	    "周年纪念还有7天（2026-06-08），16周年 — 送礼；"
+	    "上次联系30天前（2026-05-02 拜访），A类客户每30天回访 — 拜访");
 	free(reason);
 	plan(f, "2026-06-01", 1, 1, &l, &s);
 	assert_int_equal(s.inserted, 0);
@@ -425,9 +455,11 @@ test_revisit_next(void **state)
 	plan_list_free(&l);
 	plan(f, "2026-03-20", 1, 1, &l, &s);
 	assert_int_equal(count_rule(&l, "revisit_c", "X2"), 1);
-	assert_string_equal(find(&l, "revisit_c", "X2")->reason,
+	said(find(&l, "revisit_c", "X2")->reason, I18N_EN,
 	    "follow-up the rep set for 2026-03-20; last contact 19 days ago "
 	    "(call on 2026-03-01)");
+	said(find(&l, "revisit_c", "X2")->reason, I18N_ZH,
+	    "约定于2026-03-20跟进；上次联系19天前（2026-03-01 电话）");
 	plan_list_free(&l);
 	/* Met: the cadence counts again (from the planned revisit). */
 	plan(f, "2026-08-28", 1, 0, &l, &s);

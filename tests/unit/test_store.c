@@ -487,6 +487,12 @@ test_reps(void **state)
 	assert_int_equal(store_rep_get(st, "li", &got, &cause), 1);
 	assert_string_equal(got.name, "Li Na");
 	assert_null(got.phone);
+	assert_null(got.locale);
+	store_rep_clear(&got);
+	r.locale = "zh_CN";
+	assert_int_equal(store_rep_upsert(st, &r, &cause), 0);
+	assert_int_equal(store_rep_get(st, "li", &got, &cause), 1);
+	assert_string_equal(got.locale, "zh_CN");
 	store_rep_clear(&got);
 	assert_int_equal(store_rep_get(st, "zz", &got, &cause), 0);
 	store_close(st);
