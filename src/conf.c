@@ -12,6 +12,7 @@
 
 #include "config.h"
 #include "date.h"
+#include "strmap.h"
 #include "tmpl_set.h"
 #include "util.h"
 
@@ -404,6 +405,41 @@ entry_parse(struct conf_errors *e, const config_setting_t *g,
 	}
 }
 
+/* Remembers the line of each setting of group g written in the file, as
+ * "group.name" (conf_setting_line()), for messages about values that load
+ * but will not work.  Only the top level and its groups are kept: the
+ * settings inside lists (rules, holidays) have no such name. */
+static void
+note_lines(const config_setting_t *g, const struct conf_table *t,
+    struct conf *c)
+{
+	const struct conf_entry *ent;
+	const config_setting_t *s;
+	const char *gname = config_setting_name(g);
+	char *key;
+
+	if (c->lines == NULL || (!config_setting_is_root(g) &&
+	    (gname == NULL || !config_setting_is_root(config_setting_parent(g)))))
+		return;
+	for (ent = t->entries; ent->name != NULL; ent++) {
+		if ((s = config_setting_get_member(g, ent->name)) == NULL)
+			continue;
+		key = gname ? xasprintf("%s.%s", gname, ent->name) :
+		    xstrdup(ent->name);
+		strmap_put(c->lines, key, config_setting_source_line(s));
+		free(key);
+	}
+}
+
+int
+conf_setting_line(const struct conf *c, const char *name)
+{
+	int64_t line;
+
+	return c->lines != NULL && strmap_get(c->lines, name, &line) ?
+	    (int)line : 0;
+}
+
 /* Reads group g as t describes it into base. */
 void
 conf_table_parse(struct conf_errors *e, const config_setting_t *g,
@@ -416,6 +452,7 @@ conf_table_parse(struct conf_errors *e, const config_setting_t *g,
 		entry_parse(e, g, ent, base, c);
 	if (t->check != NULL)
 		t->check(e, g, base, c);
+	note_lines(g, t, c);
 }
 
 /* Sets the defaults of t into base, which is zeroed. */
@@ -644,6 +681,7 @@ conf_free(struct conf *c)
 	if (c == NULL)
 		return;
 	conf_table_clear(&conf_root_table, c);
+	strmap_free(c->lines);
 	free(c->path);
 	free(c->warnings);
 	free(c);
@@ -669,6 +707,7 @@ conf_load(const char *path, char **cause)
 	}
 	c = conf_builtin();
 	c->path = xstrdup(path);
+	c->lines = strmap_new();	/* the file's, not the sample's */
 	buf_init(&e.b);
 	buf_init(&e.w);
 	conf_table_parse(&e, config_root_setting(&cfg), &conf_root_table, c,
