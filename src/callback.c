@@ -57,11 +57,12 @@ callback_secret_make(const char *path, char **cause)
 	hex = token_hex(rnd, sizeof(rnd));
 	memset(rnd, 0, sizeof(rnd));
 	/* The default place is the state directory, which nothing else may
-	 * have made yet (the maildirs make theirs when first written). */
+	 * have made yet (the maildirs make theirs when first written): made
+	 * 0700, as the store's is. */
 	dir = xstrdup(path);
 	if (strrchr(dir, '/') != NULL && strrchr(dir, '/') != dir) {
 		*strrchr(dir, '/') = '\0';
-		mkdir(dir, 0750);
+		(void)dir_make_private("state directory", dir, NULL);
 	}
 	free(dir);
 	tmp = xasprintf("%s.%ld.tmp", path, (long)getpid());

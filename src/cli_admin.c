@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "conf_live.h"
 #include "import.h"
 #include "json.h"
 #include "render.h"
@@ -59,11 +60,20 @@ const struct cli_cmd cli_stats_entry = {
 	.run = cmd_stats,
 };
 
+static const struct option check_config_opts[] = {
+	{ "strict", no_argument, NULL, 's' },
+	{ "settings", no_argument, NULL, 'S' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
 const struct cli_cmd cli_check_config_entry = {
 	.name = "check-config",
-	.usage = "[--settings]",
-	.help = "validate the configuration and the templates, or list every "
+	.usage = "[--strict | --settings]",
+	.help = "validate the configuration and the templates (--strict: "
+	    "fail on any warning, as before going live), or list every "
 	    "setting",
+	.opts = check_config_opts,
 	.run = cmd_check_config,
 };
 
@@ -211,32 +221,70 @@ cmd_stats(struct cli *cli, const struct cli_cmd *self, int argc, char **argv)
 	return 0;
 }
 
+/* Prints the warnings: the loader's (likely wrong), then going live's
+ * (cannot work in production).  Returns how many there were. */
+static size_t
+print_warnings(const struct conf *cf, int strict)
+{
+	char **live = conf_live_check(cf, strict || conf_live_systemd());
+	size_t i, n = 0;
+	const char *p;
+
+	if (cf->warnings != NULL) {
+		fprintf(stderr, "%s\n", cf->warnings);
+		for (n = 1, p = cf->warnings; (p = strchr(p, '\n')) != NULL; p++)
+			n++;
+	}
+	for (i = 0; live != NULL && live[i] != NULL; i++)
+		fprintf(stderr, "%s\n", live[i]);
+	conf_live_free(live);
+	return n + i;
+}
+
 /* Loading the configuration already validated it (main exits EX_CONFIG
- * otherwise); the templates are checked here, against the rules.  With
- * --settings, lists every setting the file may hold instead. */
+ * otherwise); the templates are checked here, against the rules, and the
+ * settings against production.  --strict takes the configuration to be
+ * the service's, and fails on any warning.  With --settings, lists every
+ * setting the file may hold instead. */
 static int
 cmd_check_config(struct cli *cli, const struct cli_cmd *self, int argc,
     char **argv)
 {
+	const char *path = cli->conf->path ? cli->conf->path :
+	    "(built-in defaults)";
 	struct tmpl_set *ts;
 	char *cause = NULL;
+	int ch, strict = 0, settings = 0;
+	size_t n;
 
-	if (argc == 2 && strcmp(argv[1], "--settings") == 0) {
+	while ((ch = cli_getopt(self, argc, argv)) != -1) {
+		if (ch == 's')
+			strict = 1;
+		else if (ch == 'S')
+			settings = 1;
+		else
+			return cli_usage(self, ch == 'h' ? 0 : EX_USAGE);
+	}
+	if (optind != argc || (strict && settings))
+		return cli_usage(self, EX_USAGE);
+	if (settings) {
 		conf_print_settings(stdout);
 		return 0;
 	}
-	if (argc > 1)
-		return cli_usage(self, strcmp(argv[1], "--help") ? EX_USAGE : 0);
 	if ((ts = render_load_templates(cli->conf, &cause)) == NULL) {
 		fprintf(stderr, "%s\n", cause);
 		free(cause);
 		return EX_CONFIG;
 	}
-	if (cli->conf->warnings != NULL)
-		fprintf(stderr, "%s\n", cli->conf->warnings);
+	n = print_warnings(cli->conf, strict);
+	if (strict && n > 0) {
+		fprintf(stderr, "%s: not ready to go live: %zu warning%s\n",
+		    path, n, n == 1 ? "" : "s");
+		tmpl_set_free(ts);
+		return EX_CONFIG;
+	}
 	printf("%s: ok (%zu rules, %zu holidays, %zu templates in %s)\n",
-	    cli->conf->path ? cli->conf->path : "(built-in defaults)",
-	    cli->conf->nrules, cli->conf->nholidays, tmpl_set_count(ts),
+	    path, cli->conf->nrules, cli->conf->nholidays, tmpl_set_count(ts),
 	    cli->conf->templates);
 	tmpl_set_free(ts);
 	return 0;

@@ -12,6 +12,7 @@
 
 #include "config.h"
 #include "date.h"
+#include "strmap.h"
 #include "tmpl_set.h"
 #include "util.h"
 
@@ -176,8 +177,8 @@ conf_choice_find(const struct conf_choice *choices, const char *name)
 }
 
 /* The choices as "a", "b" or "c" (sep NULL), or joined by sep. */
-static void
-choices_text(struct buf *b, const struct conf_choice *ch, const char *sep)
+void
+conf_choices_text(struct buf *b, const struct conf_choice *ch, const char *sep)
 {
 	const struct conf_choice *first = ch;
 
@@ -203,7 +204,7 @@ bad_value(struct conf_errors *e, const config_setting_t *s,
 	}
 	buf_init(&b);
 	if (ent->choices != NULL)
-		choices_text(&b, ent->choices, NULL);
+		conf_choices_text(&b, ent->choices, NULL);
 	else
 		buf_puts(&b, usual);
 	conf_error(e, s, "%s must be %s", ent->name, b.data);
@@ -404,6 +405,41 @@ entry_parse(struct conf_errors *e, const config_setting_t *g,
 	}
 }
 
+/* Remembers the line of each setting of group g written in the file, as
+ * "group.name" (conf_setting_line()), for messages about values that load
+ * but will not work.  Only the top level and its groups are kept: the
+ * settings inside lists (rules, holidays) have no such name. */
+static void
+note_lines(const config_setting_t *g, const struct conf_table *t,
+    struct conf *c)
+{
+	const struct conf_entry *ent;
+	const config_setting_t *s;
+	const char *gname = config_setting_name(g);
+	char *key;
+
+	if (c->lines == NULL || (!config_setting_is_root(g) &&
+	    (gname == NULL || !config_setting_is_root(config_setting_parent(g)))))
+		return;
+	for (ent = t->entries; ent->name != NULL; ent++) {
+		if ((s = config_setting_get_member(g, ent->name)) == NULL)
+			continue;
+		key = gname ? xasprintf("%s.%s", gname, ent->name) :
+		    xstrdup(ent->name);
+		strmap_put(c->lines, key, config_setting_source_line(s));
+		free(key);
+	}
+}
+
+int
+conf_setting_line(const struct conf *c, const char *name)
+{
+	int64_t line;
+
+	return c->lines != NULL && strmap_get(c->lines, name, &line) ?
+	    (int)line : 0;
+}
+
 /* Reads group g as t describes it into base. */
 void
 conf_table_parse(struct conf_errors *e, const config_setting_t *g,
@@ -416,6 +452,7 @@ conf_table_parse(struct conf_errors *e, const config_setting_t *g,
 		entry_parse(e, g, ent, base, c);
 	if (t->check != NULL)
 		t->check(e, g, base, c);
+	note_lines(g, t, c);
 }
 
 /* Sets the defaults of t into base, which is zeroed. */
@@ -647,6 +684,7 @@ conf_free(struct conf *c)
 	if (c == NULL)
 		return;
 	conf_table_clear(&conf_root_table, c);
+	strmap_free(c->lines);
 	free(c->path);
 	free(c->warnings);
 	free(c);
@@ -672,6 +710,7 @@ conf_load(const char *path, char **cause)
 	}
 	c = conf_builtin();
 	c->path = xstrdup(path);
+	c->lines = strmap_new();	/* the file's, not the sample's */
 	buf_init(&e.b);
 	buf_init(&e.w);
 	conf_table_parse(&e, config_root_setting(&cfg), &conf_root_table, c,
@@ -689,91 +728,4 @@ conf_load(const char *path, char **cause)
 	buf_free(&e.w);
 	table_finish(&conf_root_table, c, c);
 	return c;
-}
-
-/* Type, range and default of ent, as --settings shows them. */
-static void
-entry_describe(struct buf *b, const struct conf_entry *ent)
-{
-	static const char *const types[] = { "int", "bool", "number",
-		"string", "enum", "time", "strings", "group", "list",
-		"custom" };
-	const struct conf_choice *ch;
-
-	buf_puts(b, types[ent->type]);
-	if (ent->type == CONF_INT)
-		buf_printf(b, " %d..%d", (int)ent->min, (int)ent->max);
-	else if (ent->type == CONF_NUMBER)
-		buf_printf(b, " %g..%g", ent->min, ent->max);
-	else if (ent->type == CONF_TIME)
-		buf_puts(b, " HH:MM");
-	else if (ent->type == CONF_GROUP || ent->type == CONF_LIST)
-		buf_printf(b, " %s", ent->table->usage);
-	if (ent->choices != NULL) {
-		buf_addc(b, ' ');
-		choices_text(b, ent->choices, "|");
-	}
-	if (ent->def_doc != NULL) {
-		buf_printf(b, ", default %s", ent->def_doc);
-		return;
-	}
-	if (ent->parse != NULL)
-		return;
-	switch (ent->type) {
-	case CONF_INT:
-		buf_printf(b, ", default %d", ent->def);
-		break;
-	case CONF_BOOL:
-		buf_printf(b, ", default %s", ent->def ? "true" : "false");
-		break;
-	case CONF_NUMBER:
-		buf_printf(b, ", default %g", ent->def_num);
-		break;
-	case CONF_STRING:
-		if (ent->def_str != NULL)
-			buf_printf(b, ", default \"%s\"", ent->def_str);
-		break;
-	case CONF_ENUM:
-		for (ch = ent->choices; ch->name != NULL; ch++) {
-			if (ch->value == ent->def)
-				buf_printf(b, ", default %s", ch->name);
-		}
-		break;
-	case CONF_TIME:
-		buf_printf(b, ", default %02d:%02d", ent->def / 60,
-		    ent->def % 60);
-		break;
-	default:
-		break;
-	}
-}
-
-/* Each setting of t and of its groups, under prefix. */
-static void
-print_table(FILE *fp, const struct conf_table *t, const char *prefix)
-{
-	const struct conf_entry *ent;
-	struct buf b;
-	char *sub;
-
-	buf_init(&b);
-	for (ent = t->entries; ent->name != NULL; ent++) {
-		buf_reset(&b);
-		entry_describe(&b, ent);
-		fprintf(fp, "%s%s  %s\n\t%s\n", prefix, ent->name, b.data,
-		    ent->doc);
-		if (ent->type == CONF_GROUP || ent->type == CONF_LIST) {
-			sub = xasprintf("%s%s.", prefix, ent->name);
-			print_table(fp, ent->table, sub);
-			free(sub);
-		}
-	}
-	buf_free(&b);
-}
-
-/* Lists every setting the file may hold, from the tables. */
-void
-conf_print_settings(FILE *fp)
-{
-	print_table(fp, &conf_root_table, "");
 }

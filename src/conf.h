@@ -150,8 +150,11 @@ struct conf_daemon {
 	int shutdown_grace;  /* seconds in-flight sends may take on SIGTERM */
 };
 
+struct strmap;
+
 struct conf {
 	char *path;	    /* file it came from, NULL for built-in defaults */
+	struct strmap *lines; /* conf_setting_line()'s, NULL for defaults */
 	char *warnings;	    /* "FILE:LINE: warning: ..." lines or NULL */
 	char *store;	    /* SQLite file */
 	char *company;
@@ -187,6 +190,10 @@ const char *conf_default_path(void);
 struct conf *conf_load(const char *path, char **cause);
 /* Built-in defaults, used when no configuration file exists. */
 struct conf *conf_defaults(void);
+/* The line of path a setting was written on, by its name at the top
+ * level or in a group ("store", "email.helo"); 0 when the file does not
+ * set it (its default is in force). */
+int conf_setting_line(const struct conf *c, const char *name);
 void conf_free(struct conf *c);
 /* Lists every setting the file may hold: its name (group.setting), type,
  * range, default and what it is for. */

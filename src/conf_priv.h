@@ -124,6 +124,10 @@ size_t conf_get_strings(struct conf_errors *e, const config_setting_t *group,
     const char *name, char ***out);
 const struct conf_choice *conf_choice_find(const struct conf_choice *choices,
     const char *name);
+/* Appends the choices to b as "a", "b" or "c" (sep NULL), or joined by
+ * sep (a|b|c). */
+void conf_choices_text(struct buf *b, const struct conf_choice *choices,
+    const char *sep);
 /* The table's defaults into base. */
 void conf_table_init(const struct conf_table *t, void *base);
 /* Checks group g's names against t, reads each entry, then t->check. */

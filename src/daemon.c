@@ -20,6 +20,7 @@
 #endif
 
 #include "conf.h"
+#include "conf_live.h"
 #include "cycle.h"
 #include "daemon.h"
 #include "deliver.h"
@@ -108,6 +109,19 @@ conf_path(const struct daemon_opts *o)
 	    NULL;
 }
 
+/* What in cf cannot work in production, a warning a line, each with its
+ * priority: at start and at every reload, until it is fixed. */
+static void
+daemon_warn_live(const struct conf *cf)
+{
+	char **live = conf_live_check(cf, conf_live_systemd());
+	size_t i;
+
+	for (i = 0; live != NULL && live[i] != NULL; i++)
+		log_warn("%s", live[i]);
+	conf_live_free(live);
+}
+
 /* Loads configuration and templates into fresh objects; nothing of the
  * running daemon is touched, so a failure leaves it as it was. */
 static int
@@ -126,6 +140,7 @@ daemon_load(const struct daemon_opts *o, struct conf **cf,
 	}
 	if ((*cf)->warnings != NULL)	/* e.g. a gateway without success_match */
 		log_warn("%s", (*cf)->warnings);
+	daemon_warn_live(*cf);
 	return 0;
 }
 

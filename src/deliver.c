@@ -223,8 +223,7 @@ deliver_job_free(struct deliver_job *job)
 	free(job->url);
 	free(job->from);
 	buf_free(&job->reply);
-	buf_free(&job->server);
-	buf_free(&job->refused);
+	smtp_reply_free(&job->smtp);
 	free(job->retry_after);
 	free(job->error);
 	free(job->provider_id);

@@ -9,6 +9,7 @@
 
 #include "deliver.h"
 #include "sms_gw.h"
+#include "smtp_reply.h"
 #include "store_outbox.h"
 #include "token.h"
 #include "util.h"
@@ -30,9 +31,7 @@ struct deliver_job {
 	struct curl_slist *rcpt;
 	struct curl_slist *headers;
 	struct buf reply;	/* response body (HTTP) */
-	struct buf server;	/* the server's last reply, all lines (SMTP) */
-	struct buf refused;	/* its last 4xx/5xx reply (SMTP) */
-	int reply_done;		/* server holds a whole reply */
+	struct smtp_reply smtp;	/* the server's answer (SMTP) */
 	int unconnected;	/* failed before the transfer proper (connect,
 				   greeting, TLS, login): the host's fault */
 	int eod;		/* the whole message was handed over */

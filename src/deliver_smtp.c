@@ -9,6 +9,7 @@
 #include "compose.h"
 #include "deliver_priv.h"
 #include "mime.h"
+#include "smtp_reply.h"
 
 /* libcurl pulls the message through this. */
 static size_t
@@ -45,38 +46,34 @@ smtp_read(char *buf, size_t size, size_t n, void *arg)
 	return want;
 }
 
-/* Keeps the server's replies as they come, line by line: the last one
- * whole (a multiline reply's lines joined by " / ") and, apart, the last
- * that refused something, so the 221 to the QUIT after a refused RCPT
- * does not stand in for the refusal.  Control bytes become '?'. */
+/* Follows the dialogue: the reply to the command a failed transaction
+ * stopped at is the reason recorded (smtp_reply.h). */
 static int
 smtp_debug(CURL *easy, curl_infotype type, char *data, size_t size,
     void *arg)
 {
 	struct deliver_job *job = arg;
-	size_t i, n;
 
 	(void)easy;
-	if (type != CURLINFO_HEADER_IN)
-		return 0;
-	for (n = 0; n < size && data[n] != '\r' && data[n] != '\n'; n++)
-		;
-	if (job->reply_done) {
-		buf_reset(&job->server);
-		job->reply_done = 0;
-	} else if (job->server.len > 0)
-		buf_puts(&job->server, " / ");
-	for (i = 0; i < n && job->server.len < 2000; i++)
-		buf_addc(&job->server, (unsigned char)data[i] < 0x20 ? '?' :
-		    data[i]);
-	if (n >= 3 && (n == 3 || data[3] != '-')) {	/* its last line */
-		job->reply_done = 1;
-		if (data[0] == '4' || data[0] == '5') {
-			buf_reset(&job->refused);
-			buf_puts(&job->refused, job->server.data);
-		}
-	}
+	if (type == CURLINFO_HEADER_OUT)
+		smtp_reply_sent(&job->smtp, data, size);
+	else if (type == CURLINFO_HEADER_IN)
+		smtp_reply_received(&job->smtp, data, size);
 	return 0;
+}
+
+/* The server refused: 5xx for good, 4xx for now, in its own words (its
+ * reply starts with the code), or libcurl's when the reply was not seen. */
+static void
+smtp_refused(struct deliver_job *job, long code, const char *said)
+{
+	enum deliver_verdict v = code >= 500 ? DV_FAILED : DV_RETRY;
+
+	if (smtp_reply_code(&job->smtp) == code)
+		deliver_job_verdict(job, v, "%s", said);
+	else
+		deliver_job_verdict(job, v, "SMTP %ld: %s", code,
+		    job->errbuf[0] ? job->errbuf : "no reply text");
 }
 
 /* Builds the message and the envelope: runs while other transfers are
@@ -153,19 +150,23 @@ smtp_start(struct deliver *d, struct deliver_job *job)
  * answer in time to a message sent whole is "unknown": the server may be
  * storing it.  A connection closed without a reply is retried: a server
  * replies once it has committed the message, and one that closes after
- * the message is far more often one that never took it. */
+ * the message is far more often one that never took it.  The reason is
+ * the server's own reply, which carries its code. */
 static void
 smtp_finish(struct deliver *d, struct deliver_job *job, CURLcode rc)
 {
-	long code = 0;
-	const char *said = job->refused.len ? job->refused.data :
-	    job->server.len ? job->server.data : job->errbuf;
+	long last = 0, code = smtp_reply_code(&job->smtp);
+	const char *said = smtp_reply_text(&job->smtp);
 
 	(void)d;
-	curl_easy_getinfo(job->easy, CURLINFO_RESPONSE_CODE, &code);
+	/* libcurl's code is that of the last reply read, perhaps QUIT's;
+	 * it stands in only when the dialogue was not seen. */
+	curl_easy_getinfo(job->easy, CURLINFO_RESPONSE_CODE, &last);
+	if (code == 0)
+		code = last;
 	/* A 421 closes the connection, but libcurl keeps one whose 421 came
 	 * after the DATA: the next message must not meet the dead socket. */
-	if (code == 421)
+	if (code == 421 || last == 421)
 		*job->fresh = 1;
 	if (rc == CURLE_OK)
 		deliver_job_verdict(job, DV_SENT, NULL);
@@ -176,11 +177,9 @@ smtp_finish(struct deliver *d, struct deliver_job *job, CURLcode rc)
 		    job->errbuf[0] ? job->errbuf : curl_easy_strerror(rc));
 	else if (rc == CURLE_LOGIN_DENIED) /* our configuration, not the mail */
 		deliver_job_verdict(job, DV_RETRY, "SMTP login refused: %s",
-		    said);
-	else if (code >= 500 && code < 600)
-		deliver_job_verdict(job, DV_FAILED, "SMTP %ld: %s", code, said);
-	else if (code >= 400)
-		deliver_job_verdict(job, DV_RETRY, "SMTP %ld: %s", code, said);
+		    *said ? said : job->errbuf);
+	else if (code >= 400 && code < 600)
+		smtp_refused(job, code, said);
 	else
 		deliver_job_transport_error(job, rc, said);
 }

@@ -8,6 +8,7 @@
 
 #include "config.h"
 #include "conf.h"
+#include "conf_live.h"
 #include "daemon.h"
 #include "log.h"
 #include "render.h"
@@ -26,13 +27,14 @@ usage(FILE *fp)
 	    "  -V, --version\n", conf_default_path());
 }
 
-/* --check: the same loading the daemon and a reload do. */
+/* --check: the same loading and warnings the daemon and a reload do. */
 static int
 check(const char *path)
 {
 	struct conf *cf;
 	struct tmpl_set *ts;
-	char *cause = NULL;
+	char *cause = NULL, **live;
+	size_t i;
 
 	if (path == NULL && access(conf_default_path(), F_OK) == 0)
 		path = conf_default_path();
@@ -45,6 +47,10 @@ check(const char *path)
 	}
 	if (cf->warnings != NULL)
 		fprintf(stderr, "%s\n", cf->warnings);
+	live = conf_live_check(cf, conf_live_systemd());
+	for (i = 0; live != NULL && live[i] != NULL; i++)
+		fprintf(stderr, "%s\n", live[i]);
+	conf_live_free(live);
 	printf("%s: ok (%zu rules, %zu templates)\n", path ? path :
 	    "(built-in defaults)", cf->nrules, tmpl_set_count(ts));
 	tmpl_set_free(ts);

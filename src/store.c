@@ -2,8 +2,11 @@
  * statistics.  Customer rows and history live in store_customer.c. */
 #include "store.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "store_schema.h"
@@ -109,6 +112,37 @@ store_configure(struct store *st, char **cause)
 	return store_exec(st, "PRAGMA synchronous = FULL;", cause);
 }
 
+/* A new store holds customers' personal data: its directory is made 0700
+ * if missing and the file 0600, whoever runs the command and whatever
+ * the umask; SQLite gives the WAL and shared-memory files the database
+ * file's mode.  (An empty file is an empty database to SQLite.) */
+static int
+store_create_private(const char *path, char **cause)
+{
+	char *dir, *slash;
+	int fd, rc;
+
+	if (access(path, F_OK) == 0)
+		return 0;
+	dir = xstrdup(path);
+	rc = 0;
+	if ((slash = strrchr(dir, '/')) != NULL && slash != dir) {
+		*slash = '\0';
+		rc = dir_make_private("store directory", dir, cause);
+	}
+	free(dir);
+	if (rc != 0)
+		return -1;
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+	    0600);
+	if (fd < 0)	/* EEXIST: another process made it meanwhile */
+		return errno == EEXIST ? 0 : set_error(cause, "%s: cannot "
+		    "create store: %m", path);
+	rc = fchmod(fd, 0600);
+	close(fd);
+	return rc == 0 ? 0 : set_error(cause, "%s: %m", path);
+}
+
 /* Opens path, creating the file only when create is set. */
 static int
 store_open_mode(const char *path, int create, struct store **out,
@@ -120,6 +154,10 @@ store_open_mode(const char *path, int create, struct store **out,
 	int rc;
 
 	st->path = xstrdup(path);
+	if (create && store_create_private(path, cause) != 0) {
+		store_close(st);
+		return -1;
+	}
 	if ((rc = sqlite3_open_v2(path, &st->db, flags, NULL)) != SQLITE_OK) {
 		if (!create && (rc & 0xff) == SQLITE_CANTOPEN &&
 		    access(path, F_OK) != 0)

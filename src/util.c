@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 static void
@@ -296,4 +297,46 @@ file_first_line(const char *what, const char *path, char **out, char **cause)
 	line[strcspn(line, "\r\n")] = '\0';
 	*out = line;
 	return 0;
+}
+
+/* Makes path if it is missing, 0700 however the umask trims mkdir's mode. */
+static int
+dir_make_one(const char *path)
+{
+	struct stat sb;
+
+	if (mkdir(path, 0700) == 0)
+		return chmod(path, 0700);
+	if (errno != EEXIST)
+		return -1;
+	if (stat(path, &sb) != 0)
+		return -1;
+	if (!S_ISDIR(sb.st_mode)) {
+		errno = ENOTDIR;
+		return -1;
+	}
+	return 0;
+}
+
+int
+dir_make_private(const char *what, const char *path, char **cause)
+{
+	char *p, *dir = xstrdup(path);
+
+	for (p = dir + 1; *p != '\0'; p++) {
+		if (*p != '/' || p[-1] == '/')
+			continue;
+		*p = '\0';
+		if (dir_make_one(dir) != 0)
+			goto fail;	/* dir names the one that failed */
+		*p = '/';
+	}
+	if (dir_make_one(dir) != 0)
+		goto fail;
+	free(dir);
+	return 0;
+fail:
+	set_error(cause, "%s %s: %m", what, dir);
+	free(dir);
+	return -1;
 }

@@ -70,6 +70,10 @@ char *str_trim(char *s);
 int file_first_line(const char *what, const char *path, char **out,
     char **cause);
 int str_empty(const char *s); /* NULL or "" */
+/* mkdir -p path: each directory it makes is 0700 whatever the umask (the
+ * store's and the state directory hold customers' data); those that
+ * exist are left as they are.  -1 with "what PATH: why" in *cause. */
+int dir_make_private(const char *what, const char *path, char **cause);
 
 /* Seconds on CLOCK_MONOTONIC: for durations and deadlines, which must not
  * jump with the wall clock. */

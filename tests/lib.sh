@@ -84,6 +84,12 @@ _t_faketime_sweep() {
     done
 }
 _t_faketime_sweep
+
+# A test is no systemd service, whatever runs the suite: outreachd would
+# take an inherited unit's $INVOCATION_ID or $NOTIFY_SOCKET for its own
+# (and warn about the maildir transport, or notify the runner's manager).
+unset INVOCATION_ID NOTIFY_SOCKET
+
 T_TMPDIR=$(mktemp -d "${TMPDIR:-/tmp}/outreachd-test.XXXXXX") || {
     echo "Bail out! cannot create a temp dir"; exit 1; }
 export T_TMPDIR

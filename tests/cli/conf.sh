@@ -25,7 +25,7 @@ t_is "$(printf '%s\n' "$list" | grep -c $'^\t.')" "$(printf '%s\n' "$names" | wc
 t_is "$(printf '%s\n' "$names" | sort | uniq -d)" "" "no setting is listed twice"
 out=$("$CTL" check-config --bogus 2>&1); rc=$?
 t_is "$rc" 64 "check-config with an unknown option: EX_USAGE"
-t_like "$out" "check-config \\[--settings\\]" "the usage names --settings"
+t_like "$out" "check-config \\[--strict \\| --settings\\]" "the usage names --strict and --settings"
 
 # The sample with its commented-out settings put in still loads: nothing
 # in it is unknown to the table.

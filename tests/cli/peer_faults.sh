@@ -146,7 +146,7 @@ smtp421() { # NAME: the e-mail settings for server $port (AUTH if NAME.pw exists
 	printf 'email: { transport = "smtp"; url = "smtp://127.0.0.1:%s"; tls = "none"; from = "a@acme.example"; connections = 1; %s };' \
 		"$port" "$auth"
 }
-re421='^SMTP 421: 421 4\.3\.2 Service not available, closing transmission channel$'
+re421='^421 4\.3\.2 Service not available, closing transmission channel$'
 
 # 4a. 421 instead of the 220 greeting, for the first two connections; the
 # daemon's own cycle (outreachd --once) meets it.
@@ -159,8 +159,8 @@ j=$(ctl outbox --json)
 t_is "$(echo "$j" | js '[(m["state"], m["attempts"]) for m in d]')" "[('retry', 1), ('retry', 1)]" \
 	"421 at the greeting: both messages to retry after one attempt, none failed"
 t_like "$(echo "$j" | js 'd[0]["last_error"]')" "$re421" "the outbox error is the server's 421"
-t_like "$(ctl outbox --state retry | head -1)" $'\tretry\temail\t.*\tSMTP 421: 421 4\.3\.2 ' "outbox (text) shows the retry with the 421 reason"
-t_is "$(grep -c 'attempt 1 failed, retry in [0-9]*s: SMTP 421: 421 4\.3\.2' "$dir/g421.dlog")" 2 \
+t_like "$(ctl outbox --state retry | head -1)" $'\tretry\temail\t.*\t421 4\.3\.2 ' "outbox (text) shows the retry with the 421 reason"
+t_is "$(grep -c 'attempt 1 failed, retry in [0-9]*s: 421 4\.3\.2' "$dir/g421.dlog")" 2 \
 	"the daemon logs each retry with the 421"
 t_like "$(cat "$dir/g421.log")" "reply-421 conn=2 stage=greeting" "the server gave two 421 greetings"
 t_ok "421 at the greeting: both arrive once the server answers 220" t_wait_until 8 sent_now 2
@@ -182,7 +182,7 @@ t_like "$(cat "$dir/m421.log")" "reply-421 conn=[0-9]+ stage=mail after=1 n=1 of
 	"the 421 came on the connection that had carried the first message (after=1)"
 j=$(ctl outbox --state retry --json)
 t_like "$(echo "$j" | js 'd[0]["last_error"]')" "$re421" "421 at MAIL FROM: the 421 is recorded"
-t_like "$(cat "$dir/m421.err")" "attempt 1 failed, retry in [0-9]+s: SMTP 421: 421 4\.3\.2" "outreachctl send warns with the 421"
+t_like "$(cat "$dir/m421.err")" "attempt 1 failed, retry in [0-9]+s: 421 4\.3\.2" "outreachctl send warns with the 421"
 t_ok "421 at MAIL FROM: the other one arrives on a new connection" t_wait_until 8 sent_now 2
 t_ok "421 at MAIL FROM: 2 messages stored, each key once" keys_once m421 2
 t_is "$(grep -h '^X-Auth-User:' "$dir/m421.mail/new/"*.env | sort -u)" "X-Auth-User: outreachd" \
@@ -196,7 +196,7 @@ ctl import customers "$dir/r421.csv" >/dev/null
 ctl scan
 t_like "$(ctl send 2>/dev/null)" "2 queued, 0 sent, 2 to retry, 0 failed" "421 at RCPT TO: both to retry"
 t_is "$(ctl outbox --json | js 'sorted(set(m["last_error"] for m in d))')" \
-	"['SMTP 421: 421 4.3.2 Service not available, closing transmission channel']" \
+	"['421 4.3.2 Service not available, closing transmission channel']" \
 	"421 at RCPT TO: both carry the 421"
 t_ok "421 at RCPT TO: both arrive afterwards" t_wait_until 8 sent_now 2
 t_ok "421 at RCPT TO: 2 messages stored, each key once" keys_once r421 2
@@ -210,7 +210,7 @@ ctl scan
 ctl send >/dev/null 2>&1
 j=$(ctl outbox --json)
 t_is "$(echo "$j" | js '[(m["state"], m["last_error"]) for m in d][0]')" \
-	"('retry', 'SMTP 421: 421 4.3.2 Service not available, closing transmission channel')" \
+	"('retry', '421 4.3.2 Service not available, closing transmission channel')" \
 	"421 after DATA: the message is to retry with the 421"
 f2=$(echo "$j" | js '"%s: %s" % (d[1]["state"], d[1]["last_error"] if d[1]["state"] != "sent" else "-")')
 t_like "$f2" "^(sent|retry):" "421 after DATA: the next message is sent or to retry, never failed"

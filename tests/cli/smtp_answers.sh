@@ -62,18 +62,23 @@ t_ok "a 3 s reply to the end of DATA is awaited" "$CTL" -c "$dir/patient.conf" s
 t_is "$("$CTL" -c "$dir/patient.conf" outbox --json | js '[m["state"] for m in d]')" "['sent']" "and the message is sent"
 t_is "$(copies patient)" 1 "once"
 
-# 3. A recipient refused at RCPT TO: its 550, not the 221 to QUIT.
+# 3. A recipient refused at RCPT TO: its 550, not the 221 to QUIT, and
+# not libcurl's "SMTP 550" before it.
 start_smtpd rcpt --reject-rcpt 's1@'
 setup rcpt "$port" ""
 "$CTL" -c "$dir/rcpt.conf" send >/dev/null 2>&1
-err=$("$CTL" -c "$dir/rcpt.conf" outbox --json | js 'd[0]["last_error"]')
-t_like "$err" "^SMTP 550: 550 5\\.1\\.1 <s1@example\\.test>: Recipient address rejected" "the refusal in the server's words"
-t_unlike "$err" "221" "not the QUIT's reply"
+j=$("$CTL" -c "$dir/rcpt.conf" outbox --json)
+t_is "$(echo "$j" | js '[(m["state"], m["attempts"]) for m in d]')" "[('failed', 1)]" "a 550 at RCPT TO fails the message at once"
+t_is "$(echo "$j" | js 'd[0]["last_error"]')" "550 5.1.1 <s1@example.test>: Recipient address rejected (test)" \
+	"the reason is the server's reply to RCPT TO, code and text, nothing else"
+t_like "$("$CTL" -c "$dir/rcpt.conf" outbox --state failed)" $'\tfailed\temail\t.*\t550 5\\.1\\.1 <s1@example\\.test>: Recipient address rejected \\(test\\)$' \
+	"outbox (text) shows it too"
+t_like "$(cat "$dir/rcpt.log")" "rcpt-rejected" "the peer refused RCPT TO"
 
 # 4. A multiline refusal keeps every line.
 start_smtpd multi --reject-data-code 554 --multiline
 setup multi "$port" ""
 "$CTL" -c "$dir/multi.conf" send >/dev/null 2>&1
 err=$("$CTL" -c "$dir/multi.conf" outbox --json | js 'd[0]["last_error"]')
-t_like "$err" "554-5\\.[0-9.]* Message rejected \\(test\\) / 554 5\\.[0-9.]* Policy line two \\(test\\)" "both lines of a multiline reply"
+t_like "$err" "^554-5\\.[0-9.]* Message rejected \\(test\\) / 554 5\\.[0-9.]* Policy line two \\(test\\)$" "both lines of a multiline reply, and only them"
 t_done

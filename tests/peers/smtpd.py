@@ -109,7 +109,8 @@ Log: one line per event on stderr:
   smtpd: <event> key=value ...
 events: listening, connect, helo, auth, mail, rcpt, rcpt-rejected, data,
 data-dropped, data-failed, data-rejected, accepted, reply-421, disconnect,
-stopping.  reply-421 is logged even with --quiet (stage=, n=, of=).
+stopping.  reply-421 (stage=, n=, of=) and rcpt-rejected are logged even
+with --quiet.
 """
 
 import argparse
@@ -134,7 +135,8 @@ QUIET = False
 
 
 def log(event, **kw):
-    if QUIET and event not in ("listening", "stopping", "error", "reply-421"):
+    if QUIET and event not in ("listening", "stopping", "error", "reply-421",
+                                 "rcpt-rejected"):
         return
     parts = ["smtpd:", event]
     for k, v in kw.items():

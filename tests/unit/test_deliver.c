@@ -57,7 +57,7 @@ transfer(const struct deliver_backend *be, const char *url)
 	job->commits = &commits;
 	job->fresh = &fresh;
 	buf_init(&job->reply);
-	buf_init(&job->server);
+	smtp_reply_init(&job->smtp);
 	deliver_job_setup(NULL, job);
 	rc = curl_easy_perform(job->easy);
 	curl_easy_cleanup(job->easy);

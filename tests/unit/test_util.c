@@ -1,5 +1,5 @@
 /* test_util.c - unit tests for str_quote(), the one way untrusted text is
- * quoted for error messages and log lines. */
+ * quoted for error messages and log lines, and for dir_make_private(). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,6 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "utf8.h"
 #include "util.h"
@@ -154,6 +157,54 @@ test_quote_always_safe(void **state)
 	check_safe("\xe2\x80\xa8\xc2\x80\xe2\x81\xa9", SIZE_MAX);
 }
 
+/* The mode bits of path. */
+static unsigned
+mode_of(const char *path)
+{
+	struct stat sb;
+
+	assert_int_equal(stat(path, &sb), 0);
+	return (unsigned)(sb.st_mode & 07777);
+}
+
+/* Every directory dir_make_private() makes is 0700 under umask 022;
+ * one that exists keeps its mode; a file in the way is an error naming
+ * it. */
+static void
+test_dir_private(void **state)
+{
+	char top[] = "/tmp/test_util.XXXXXX", *p, *cause = NULL;
+	mode_t old = umask(022);
+
+	(void)state;
+	assert_non_null(mkdtemp(top));
+	assert_int_equal(chmod(top, 0755), 0);
+	p = xasprintf("%s/a//b/c/", top);
+	assert_int_equal(dir_make_private("test", p, &cause), 0);
+	free(p);
+	p = xasprintf("%s/a/b/c", top);
+	assert_int_equal(mode_of(p), 0700);
+	assert_int_equal(dir_make_private("test", p, &cause), 0);
+	free(p);
+	p = xasprintf("%s/a", top);
+	assert_int_equal(mode_of(p), 0700);
+	assert_int_equal(mode_of(top), 0755);
+	free(p);
+	p = xasprintf("%s/f", top);
+	assert_int_equal(close(creat(p, 0600)), 0);
+	free(p);
+	p = xasprintf("%s/f/g", top);
+	assert_int_equal(dir_make_private("state_dir", p, &cause), -1);
+	assert_non_null(strstr(cause, "state_dir "));
+	assert_non_null(strstr(cause, "/f: "));
+	free(cause);
+	free(p);
+	umask(old);
+	p = xasprintf("rm -rf %s", top);
+	assert_int_equal(system(p), 0);
+	free(p);
+}
+
 int
 main(void)
 {
@@ -163,6 +214,7 @@ main(void)
 		cmocka_unit_test(test_quote_invalid),
 		cmocka_unit_test(test_quote_cut),
 		cmocka_unit_test(test_quote_always_safe),
+		cmocka_unit_test(test_dir_private),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
