@@ -50,8 +50,8 @@ struct digest_vals {
 	const struct conf *cf;
 	const struct store_rep *rep;
 	char date[11];
-	char count[16];
-	char overdue[16];
+	char count[24];
+	char overdue[24];
 	char *tasks;
 	char *escalations;
 	char *team;
