@@ -69,6 +69,7 @@ extern const struct cli_cmd cli_send_entry;
 extern const struct cli_cmd cli_outbox_entry;
 extern const struct cli_cmd cli_retry_entry;
 extern const struct cli_cmd cli_check_config_entry;
+extern const struct cli_cmd cli_backup_entry;
 extern const struct cli_cmd cli_help_entry;
 
 /* Opens the store named by --db or the configuration; exits on failure

@@ -1,4 +1,4 @@
-/* cli_admin.c - outreachctl init, import, stats and check-config. */
+/* cli_admin.c - outreachctl init, import, stats, check-config and backup. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +13,7 @@
 #include "json.h"
 #include "render.h"
 #include "store.h"
+#include "store_backup.h"
 #include "util.h"
 
 static int	cmd_init(struct cli *, const struct cli_cmd *, int, char **);
@@ -20,6 +21,7 @@ static int	cmd_import(struct cli *, const struct cli_cmd *, int, char **);
 static int	cmd_stats(struct cli *, const struct cli_cmd *, int, char **);
 static int	cmd_check_config(struct cli *, const struct cli_cmd *, int,
 		    char **);
+static int	cmd_backup(struct cli *, const struct cli_cmd *, int, char **);
 
 const struct cli_cmd cli_init_entry = {
 	.name = "init",
@@ -75,6 +77,22 @@ const struct cli_cmd cli_check_config_entry = {
 	    "setting",
 	.opts = check_config_opts,
 	.run = cmd_check_config,
+};
+
+static const struct option backup_opts[] = {
+	{ "force", no_argument, NULL, 'f' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* Read-only: a mistyped --db must not leave an empty store behind. */
+const struct cli_cmd cli_backup_entry = {
+	.name = "backup",
+	.usage = "FILE [--force]",
+	.help = "copy the store to FILE, consistently, while the daemon runs",
+	.opts = backup_opts,
+	.flags = CLI_READ,
+	.run = cmd_backup,
 };
 
 /* init: creates or migrates the store and says so. */
@@ -287,5 +305,35 @@ cmd_check_config(struct cli *cli, const struct cli_cmd *self, int argc,
 	    path, cli->conf->nrules, cli->conf->nholidays, tmpl_set_count(ts),
 	    cli->conf->templates);
 	tmpl_set_free(ts);
+	return 0;
+}
+
+/* backup: the store as it was at one instant, in FILE. */
+static int
+cmd_backup(struct cli *cli, const struct cli_cmd *self, int argc,
+    char **argv)
+{
+	char *cause = NULL;
+	long long bytes = 0;
+	int ch, flags = 0, rc;
+
+	while ((ch = cli_getopt(self, argc, argv)) != -1) {
+		if (ch != 'f')
+			return cli_usage(self, ch == 'h' ? 0 : EX_USAGE);
+		flags |= STORE_BACKUP_REPLACE;
+	}
+	if (optind != argc - 1 || *argv[optind] == '\0')
+		return cli_usage(self, EX_USAGE);
+	rc = store_backup(cli_store(cli), argv[optind], flags, &bytes, &cause);
+	if (rc == 1)
+		return cli_fail(EX_CANTCREAT, "%s: exists; not replaced "
+		    "without --force", argv[optind]);
+	if (rc != 0) {
+		cli_fail(EX_IOERR, "backup failed: %s", cause);
+		free(cause);
+		return EX_IOERR;
+	}
+	printf("%s: backup of %s written (%lld bytes)\n", argv[optind],
+	    cli_store_path(cli), bytes);
 	return 0;
 }

@@ -64,7 +64,11 @@ struct daemon {
 	int64_t last_scan;
 	double last_scan_secs;
 	uint64_t watchdog_usec;
+	char *reload_failed;	/* the last reload's failure for the status
+				   line, until one succeeds; NULL when none */
 };
+
+static void daemon_status(struct daemon *d);
 
 static void
 on_signal(int sig)
@@ -185,6 +189,46 @@ daemon_sweep(struct daemon *d)
 	d->nretired = k;
 }
 
+/* "reload failed at HH:MM: FIRST ERROR; running the previous
+ * configuration": one line (STATUS= ends at a newline), the rest of the
+ * errors are in the log. */
+static char *
+reload_summary(const char *cause)
+{
+	size_t len = strcspn(cause, "\n"), more = 0;
+	const char *p;
+	char when[8] = "?";
+	time_t t = time(NULL);
+	struct tm tm;
+
+	for (p = cause + len; *p != '\0'; p++)
+		if (*p == '\n' && p[1] != '\0' && p[1] != '\n')
+			more++;
+	if (localtime_r(&t, &tm) != NULL)
+		strftime(when, sizeof(when), "%H:%M", &tm);
+	if (more == 0)
+		return xasprintf("reload failed at %s: %.*s; running the "
+		    "previous configuration", when, (int)len, cause);
+	return xasprintf("reload failed at %s: %.*s (and %zu more in the "
+	    "log); running the previous configuration", when, (int)len, cause,
+	    more);
+}
+
+/* A reload that failed leaves the running configuration in place.  The
+ * failure stays in every status line until a reload succeeds: systemctl
+ * status shows only the last STATUS=, which the next scan replaces. */
+static void
+daemon_reload_failed(struct daemon *d, char *cause)
+{
+	log_err("reload failed, keeping the running configuration:\n%s",
+	    cause);
+	free(d->reload_failed);
+	d->reload_failed = reload_summary(cause);
+	free(cause);
+	notify(d, "READY=1");
+	daemon_status(d);
+}
+
 static void
 daemon_reload(struct daemon *d)
 {
@@ -195,23 +239,16 @@ daemon_reload(struct daemon *d)
 
 	notify(d, "RELOADING=1\nSTATUS=reloading configuration");
 	if (daemon_load(d->o, &cf, &ts, &cause) != 0) {
-		log_err("reload failed, keeping the running configuration:\n%s",
-		    cause);
-		free(cause);
-		notify(d, "READY=1\nSTATUS=reload failed; old configuration "
-		    "kept");
+		daemon_reload_failed(d, cause);
 		return;
 	}
 	if (strcmp(cf->store, d->cf->store) != 0)
 		log_warn("store path changes need a restart; still using %s",
 		    d->cf->store);
 	if (deliver_open(cf, d->st, NULL, &dl, &cause) != 0) {
-		log_err("reload failed, keeping the running configuration: %s",
-		    cause);
-		free(cause);
 		conf_free(cf);
 		tmpl_set_free(ts);
-		notify(d, "READY=1");
+		daemon_reload_failed(d, cause);
 		return;
 	}
 	deliver_close(d->dl);
@@ -221,6 +258,8 @@ daemon_reload(struct daemon *d)
 	daemon_retire(d, d->cf, cf);
 	d->cf = cf, d->ts = ts, d->dl = dl;
 	d->next_scan = 0; /* rules may have changed: plan again now */
+	free(d->reload_failed);
+	d->reload_failed = NULL;
 	log_notice("configuration reloaded from %s", cf->path ? cf->path :
 	    "built-in defaults");
 	notify(d, "READY=1");
@@ -311,6 +350,8 @@ daemon_timeout_ms(struct daemon *d)
 	return ms > 3600000 ? 3600000 : (int)ms;
 }
 
+/* The status line systemctl status shows: a failed reload first, then
+ * the last scan and the outbox. */
 static void
 daemon_status(struct daemon *d)
 {
@@ -325,8 +366,10 @@ daemon_status(struct daemon *d)
 	}
 	if (d->last_scan > 0 && localtime_r(&t, &tm) != NULL)
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm);
-	notify(d, "STATUS=last scan %s (%.2fs); %ld queued, %ld failed", when,
-	    d->last_scan_secs, pending, failed);
+	notify(d, "STATUS=%s%slast scan %s (%.2fs); %ld queued, %ld failed",
+	    d->reload_failed != NULL ? d->reload_failed : "",
+	    d->reload_failed != NULL ? "; " : "", when, d->last_scan_secs,
+	    pending, failed);
 }
 
 /* Sleeps with signals blocked except inside ppoll, so a signal between the
@@ -419,6 +462,7 @@ daemon_stop(struct daemon *d)
 	store_close(d->st);
 	tmpl_set_free(d->ts);
 	conf_free(d->cf);
+	free(d->reload_failed);
 	metrics_free(d->metrics);
 	if (d->lock_fd >= 0)
 		close(d->lock_fd);

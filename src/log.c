@@ -1,6 +1,7 @@
-/* log.c - leveled logging to stderr. */
+/* log.c - leveled logging to stderr, every line of a message prefixed. */
 #include "log.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,26 +50,56 @@ log_enabled(enum log_level level)
 	return level <= log_level;
 }
 
+/* Appends msg to b, each of its lines after prefix.  journald makes a
+ * record of every line of stderr and reads the priority from that line's
+ * own "<N>": a continuation line without one would be stored at the
+ * unit's default level, so the second and later problems of a failed
+ * reload would be missing from `journalctl -p err`.  A trailing newline
+ * adds no empty line. */
+static void
+log_lines(struct buf *b, const char *prefix, const char *msg)
+{
+	const char *end = msg + strlen(msg), *nl;
+
+	if (end > msg && end[-1] == '\n')
+		end--;
+	for (;;) {
+		nl = memchr(msg, '\n', (size_t)(end - msg));
+		buf_puts(b, prefix);
+		buf_add(b, msg, (size_t)((nl != NULL ? nl : end) - msg));
+		buf_addc(b, '\n');
+		if (nl == NULL)
+			break;
+		msg = nl + 1;
+	}
+}
+
 void
 log_msg(enum log_level level, const char *fmt, ...)
 {
 	va_list ap;
-	struct buf b;
+	struct buf msg, b;
+	char prefix[64];
+	int saved_errno = errno;
 
 	if (level > log_level)
 		return;
-	buf_init(&b);
-	buf_grow(&b, 192);	/* one allocation for most lines */
-	if (log_prefix)
-		buf_printf(&b, "<%d>", (int)level);
-	else
-		buf_printf(&b, "%s: %s: ", log_prog, level_names[level]);
+	buf_init(&msg);
 	va_start(ap, fmt);
-	buf_vprintf(&b, fmt, ap);
+	buf_vprintf(&msg, fmt, ap);
 	va_end(ap);
-	buf_addc(&b, '\n');
-	/* One write per line so concurrent writers do not interleave. */
+	if (log_prefix)
+		snprintf(prefix, sizeof(prefix), "<%d>", (int)level);
+	else
+		snprintf(prefix, sizeof(prefix), "%s: %s: ", log_prog,
+		    level_names[level]);
+	buf_init(&b);
+	buf_grow(&b, msg.len + 64);	/* one allocation for most messages */
+	log_lines(&b, prefix, msg.data);
+	/* One write per message so concurrent writers do not interleave. */
 	fwrite(b.data, 1, b.len, stderr);
 	fflush(stderr);
 	buf_free(&b);
+	buf_free(&msg);
+	errno = saved_errno;	/* a caller may log, then report errno */
 }

@@ -1,5 +1,6 @@
 /* log.h - leveled logging to stderr with syslog priority prefixes ("<3>"),
- * which journald turns back into levels.  Untrusted text must go through
+ * which journald turns back into levels; each line of a multi-line
+ * message carries the prefix.  Untrusted text must go through
  * str_quote() (util.h) before it is logged. */
 #ifndef OUTREACHD_LOG_H
 #define OUTREACHD_LOG_H

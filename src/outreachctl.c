@@ -46,6 +46,7 @@ const struct cli_cmd *const cli_cmds[] = {
 	&cli_outbox_entry,
 	&cli_retry_entry,
 	&cli_check_config_entry,
+	&cli_backup_entry,
 	&cli_help_entry,
 	NULL,
 };

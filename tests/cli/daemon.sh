@@ -3,7 +3,8 @@
 # state directory, several simulated days under libfaketime (a birthday on
 # day 2, a revisit on day 3, a quiet-hours night), SIGHUP with a broken and
 # with a valid configuration, SIGTERM in the middle of sends (nothing lost),
-# sd_notify messages, and systemd-analyze verify on the unit.
+# sd_notify messages (a failed reload stays in STATUS= until a good one),
+# and systemd-analyze verify on the unit.
 . "$(cd "$(dirname "$0")/.." && pwd)/lib.sh"
 CTL=${OUTREACHCTL:-outreachctl}
 D=${OUTREACHD:-$(dirname "$CTL")/outreachd}
@@ -89,13 +90,36 @@ out=$("$D" -c "$dir/run.conf" --foreground 2>&1); rc=$?
 t_is "$rc" 75 "a second instance exits EX_TEMPFAIL"
 t_like "$out" "another outreachd \\(pid $dpid\\) is sending from this store" "with a clear message naming the pid"
 t_ok "WATCHDOG=1 keeps coming" t_wait_until 6 sh -c "test \$(grep -c WATCHDOG=1 '$dir/notify.log') -ge 2"
-# A broken reload keeps the old configuration.
+# A broken reload keeps the old configuration.  Its two problems are two
+# log lines, each with its own priority (journald reads it per line); the
+# failure stays in the status line, after the next scan too, until a
+# reload succeeds.
+since_reload() { # the notify messages since the last RELOADING=1
+	awk '/RELOADING=1/ { n = 0; next } { a[++n] = $0 } END { for (i = 1; i <= n; i++) print a[i] }' \
+		"$dir/notify.log"
+}
+statuses() { since_reload | grep '^STATUS='; }
+has_status() { statuses | grep -q -- "$1"; }
+nstatus_above() { test "$(statuses | wc -l)" -gt "$1"; }
+scans_above() { test "$(grep -c '^<6>planned ' "$dir/run.log")" -gt "$1"; }
 cp "$dir/run.conf" "$dir/run.conf.good"
-printf 'timezone = ;\n' >>"$dir/run.conf"
+printf 'frobnicate = 1;\nscan_every = 5;\n' >>"$dir/run.conf"
 kill -HUP "$dpid"
 t_ok "broken reload is logged" t_wait_until 10 grep -q 'reload failed, keeping the running configuration' "$dir/run.log"
 t_ok "daemon still running" kill -0 "$dpid"
+t_is "$(grep -c '^<3>.*run\.conf:[0-9]*: unknown setting' "$dir/run.log")" 2 \
+	"two problems: two log lines, each with its <3>"
+t_is "$(grep -vc '^<[0-7]>' "$dir/run.log")" 0 "no log line without a priority"
 t_like "$(cat "$dir/notify.log")" "RELOADING=1" "RELOADING=1 around the reload"
+t_ok "STATUS= says the reload failed" t_wait_until 10 has_status 'reload failed'
+t_like "$(statuses | head -n 1)" \
+	"^STATUS=reload failed at [0-9]{2}:[0-9]{2}: .*run\\.conf:[0-9]+: unknown setting .*\\(and 1 more in the log\\); running the previous configuration; last scan " \
+	"with the time, the first problem, how many more, and the last scan"
+n=$(grep -c '^<6>planned ' "$dir/run.log")
+kill -USR1 "$dpid"
+t_ok "a scan after the failed reload" t_wait_until 10 scans_above "$n"
+t_ok "a status after that scan" t_wait_until 10 nstatus_above "$(statuses | wc -l)"
+t_is "$(statuses | grep -vc '^STATUS=reload failed at ')" 0 "every status since the reload still says it failed"
 # A valid change takes effect: the birthday rule is added.
 sed 's/^rules = ( /rules = ( { name = "birthday"; event = "birthday"; action = "message"; }, /' \
 	"$dir/run.conf.good" >"$dir/run.conf"
@@ -103,6 +127,8 @@ kill -HUP "$dpid"
 t_ok "valid reload is logged" t_wait_until 10 grep -q 'configuration reloaded' "$dir/run.log"
 t_ok "the new birthday rule sends at once" t_wait_until 10 sh -c \
 	"ls '$dir/run/maildir/email/new' 2>/dev/null | grep -q ."
+t_ok "a status after the valid reload" t_wait_until 10 has_status '^STATUS=last scan'
+t_is "$(statuses | grep -c 'reload failed')" 0 "and it no longer mentions the failed one"
 kill -TERM "$dpid"
 wait "$dpid"
 t_is "$?" 0 "SIGTERM: exit 0"
