@@ -134,22 +134,26 @@ run_commit(struct deliver_run *r)
 	return 0;
 }
 
-/* One row update inside the turn's transaction. */
+/* One row update inside the turn's transaction: 1, 0 when the admin
+ * changed the row since it was read (cancelled, rendered again: theirs
+ * wins), -1 on error. */
 static int
 run_update(struct deliver_run *r, const struct outbox_msg *m,
     enum outbox_state state, int64_t not_before, const char *error,
     const char *provider_id, int64_t sent_at, int64_t now)
 {
 	char *err = NULL;
+	int rc;
 
 	if (run_write(r) != 0)
 		return -1;
-	if (store_outbox_update(r->d->st, m->id, state, m->attempts,
-	    not_before, error, provider_id, sent_at, now, &err) != 0) {
+	if ((rc = store_outbox_update(r->d->st, m->id, m->version, state,
+	    m->attempts, not_before, error, provider_id, sent_at, now,
+	    &err)) < 0) {
 		run_fail(r, err);
 		return -1;
 	}
-	return 0;
+	return rc;
 }
 
 /* Why a due message must not go out at all any more, or NULL: an opt-out
@@ -450,13 +454,21 @@ run_transfer(struct deliver_run *r, struct deliver_job *job)
 static int
 run_mark(struct deliver_run *r, struct deliver_job *job)
 {
-	if (job->marked)
+	int rc;
+
+	if (job->marked || job->stale)
 		return 0;
 	job->m.attempts++;
-	if (run_update(r, &job->m, OUTBOX_SENDING, job->m.not_before,
-	    job->m.last_error, NULL, 0, (int64_t)time(NULL)) != 0) {
+	if ((rc = run_update(r, &job->m, OUTBOX_SENDING, job->m.not_before,
+	    job->m.last_error, NULL, 0, (int64_t)time(NULL))) != 1) {
 		job->m.attempts--;
-		return -1;
+		if (rc < 0)
+			return -1;
+		/* Cancelled or rendered again since it was read. */
+		log_info("%s: changed while queued for sending: left as the "
+		    "admin made it", job->m.dedup_key);
+		job->stale = 1;
+		return 0;
 	}
 	job->marked = 1;
 	return 0;
@@ -507,6 +519,10 @@ run_launch(struct deliver_run *r)
 
 	for (i = 0; i < r->nready; i++) {
 		job = r->ready[i];
+		if (job->stale) {
+			deliver_job_free(job);
+			continue;
+		}
 		if (run_stopping(r) || (job->ch->be->send != NULL ? sync_taken :
 		    job->ch->active >= job->ch->cc->connections)) {
 			r->ready[k++] = job;
@@ -519,6 +535,10 @@ run_launch(struct deliver_run *r)
 		if (!job->marked && (job->ch->be->send != NULL ?
 		    run_mark(r, job) : run_mark_ready(r, i)) != 0) {
 			r->ready[k++] = job;
+			continue;
+		}
+		if (job->stale) {
+			deliver_job_free(job);
 			continue;
 		}
 		if (job->ch->be->send != NULL)

@@ -38,6 +38,7 @@ struct deliver_job {
 	char *retry_after;	/* Retry-After header (HTTP) */
 	char errbuf[CURL_ERROR_SIZE];
 	int marked;		/* its row is 'sending' */
+	int stale;		/* the admin changed its row: not sent */
 	/* Gated transports: the payload waits until the store's commit count
 	 * reaches gate (its row and the verdicts before it are durable). */
 	const _Atomic uint64_t *commits;

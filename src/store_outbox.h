@@ -25,8 +25,11 @@ enum outbox_state {
 	OUTBOX_UNKNOWN,		/* no answer to the whole message: it may
 				   have arrived, so it is not sent again
 				   unless the admin says so (retry ID) */
+	OUTBOX_CANCELLED,	/* by the admin (outbox cancel), with why */
+	OUTBOX_EXPIRED,		/* could not go out by its rule's
+				   max_delay_days: never sent late */
 };
-#define OUTBOX_NSTATES 9
+#define OUTBOX_NSTATES 11
 
 const char *outbox_state_name(enum outbox_state s);
 /* 0 and *s for a state's name, -1 for anything else. */
@@ -58,6 +61,12 @@ struct outbox_msg {
 	int64_t sent_at;
 	int64_t rep_id;		/* a message to a rep (a digest): customer_id
 				   is 0 and nothing of a customer's applies */
+	int64_t version;	/* the admin's changes to the queued row */
+	char *cancel_reason;
+	int64_t expires_at;	/* not sent from then on; 0 = never */
+	char *render_key;	/* the templates and configuration rendered
+				   with (compose_render_key), NULL = none */
+	int64_t rendered_at;
 };
 
 void outbox_msg_clear(struct outbox_msg *m);
@@ -103,11 +112,14 @@ int store_outbox_insert(struct store *st, const struct outbox_msg *m,
 int store_outbox_due(struct store *st, const enum channel *only,
     int64_t now, int64_t after_nb, int64_t after_id, int limit,
     outbox_cb cb, void *arg, char **cause);
-/* Sets state and the fields that go with it; NULL strings are stored as
- * NULL, sent_at 0 leaves it unchanged. */
-int store_outbox_update(struct store *st, int64_t id, enum outbox_state state,
-    int attempts, int64_t not_before, const char *error,
-    const char *provider_id, int64_t sent_at, int64_t now, char **cause);
+/* Sets state and the fields that go with it, if the row is still at
+ * version (the admin changed nothing since it was read); NULL strings are
+ * stored as NULL, sent_at 0 leaves it unchanged.  1 updated, 0 the row
+ * changed meanwhile (or is gone), -1 error. */
+int store_outbox_update(struct store *st, int64_t id, int64_t version,
+    enum outbox_state state, int attempts, int64_t not_before,
+    const char *error, const char *provider_id, int64_t sent_at, int64_t now,
+    char **cause);
 /* Crash recovery: every 'sending' row becomes 'retry'; *n how many. */
 int store_outbox_recover(struct store *st, int64_t now, int *n,
     char **cause);
