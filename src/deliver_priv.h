@@ -145,6 +145,10 @@ struct deliver {
 	struct deliver_xfer *xfer;	 /* [0] local, then the threads */
 	int nxfer;
 	char hostname[256];
+	/* The fingerprint of the configuration and templates the last
+	 * queueing rendered with (deliver_queue.c). */
+	char render_key[2 * 8 + 1];
+	int held[CHANNEL_COUNT];	 /* read at the start of each pass */
 };
 
 #define DELIVER_HOST_TRIP 3

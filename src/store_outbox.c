@@ -3,15 +3,10 @@
 #include <string.h>
 
 #include "store_outbox.h"
+#include "store_outbox_priv.h"
 #include "store_schema.h"
 #include "util.h"
 
-#define OUTBOX_COLS \
-	"id, dedup_key, item_id, customer_id, channel, recipient," \
-	" recipient_name, from_name, reply_to, subject, body, html, day," \
-	" timezone, state, attempts, not_before, last_error, provider_id," \
-	" created_at, updated_at, sent_at, rep_id, version, cancel_reason," \
-	" expires_at, render_key, rendered_at"
 
 void
 outbox_msg_clear(struct outbox_msg *m)
@@ -104,8 +99,8 @@ outbox_read(sqlite3_stmt *s, struct outbox_msg *m)
 }
 
 /* Steps s to the end, calling cb per row; finalizes s. */
-static int
-outbox_walk(struct store *st, sqlite3_stmt *s, outbox_cb cb, void *arg,
+int
+store_outbox_walk(struct store *st, sqlite3_stmt *s, outbox_cb cb, void *arg,
     char **cause)
 {
 	struct outbox_msg m;
@@ -123,9 +118,10 @@ outbox_walk(struct store *st, sqlite3_stmt *s, outbox_cb cb, void *arg,
 	return rc == SQLITE_DONE ? 0 : store_fail(st, "reading outbox", cause);
 }
 
-/* Walks planned items selected by sql (?1 = limit) into cb. */
+/* Walks planned items selected by sql (?1 = v: a limit or an id) into
+ * cb. */
 static int
-items_walk(struct store *st, const char *sql, int limit, int rep_message,
+items_walk(struct store *st, const char *sql, int64_t v, int rep_message,
     queued_item_cb cb, void *arg, char **cause)
 {
 	sqlite3_stmt *s;
@@ -134,7 +130,7 @@ items_walk(struct store *st, const char *sql, int limit, int rep_message,
 
 	if ((s = store_prepare(st, sql, cause)) == NULL)
 		return -1;
-	sqlite3_bind_int(s, 1, limit);
+	sqlite3_bind_int64(s, 1, v);
 	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
 		it.item_id = sqlite3_column_int64(s, 0);
 		it.dedup_key = (const char *)sqlite3_column_text(s, 1);
@@ -164,6 +160,14 @@ store_items_unqueued(struct store *st, int limit, queued_item_cb cb,
 {
 	return items_walk(st, ITEM_SELECT "p.action = 'message' AND"
 	    " p.queued = 0 ORDER BY p.id LIMIT ?1;", limit, 0, cb, arg, cause);
+}
+
+int
+store_item_get(struct store *st, int64_t item_id, queued_item_cb cb,
+    void *arg, char **cause)
+{
+	return items_walk(st, ITEM_SELECT "p.id = ?1;", item_id, 0, cb, arg,
+	    cause);
 }
 
 int
@@ -308,7 +312,7 @@ store_outbox_due(struct store *st, const enum channel *only, int64_t now,
 	sqlite3_bind_int(s, 2, limit);
 	sqlite3_bind_int64(s, 3, after_nb);
 	sqlite3_bind_int64(s, 4, after_id);
-	return outbox_walk(st, s, cb, arg, cause);
+	return store_outbox_walk(st, s, cb, arg, cause);
 }
 
 int
@@ -449,7 +453,7 @@ store_outbox_each(struct store *st, const enum outbox_state *state,
 		return -1;
 	store_bind_text(s, 1, state ? outbox_state_name(*state) : NULL);
 	sqlite3_bind_int64(s, 2, limit > 0 ? limit : -1);
-	return outbox_walk(st, s, cb, arg, cause);
+	return store_outbox_walk(st, s, cb, arg, cause);
 }
 
 int

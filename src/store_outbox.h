@@ -91,6 +91,9 @@ typedef int (*outbox_cb)(void *arg, const struct outbox_msg *m);
  * the callback must not write to the store (collect first). */
 int store_items_unqueued(struct store *st, int limit, queued_item_cb cb,
     void *arg, char **cause);
+/* The planned item item_id, as queueing sees it: cb once, or not. */
+int store_item_get(struct store *st, int64_t item_id, queued_item_cb cb,
+    void *arg, char **cause);
 /* The same for rep messages: tasks of kind message not yet rendered. */
 int store_rep_messages_unqueued(struct store *st, int limit,
     queued_item_cb cb, void *arg, char **cause);
@@ -141,6 +144,40 @@ int store_outbox_each(struct store *st, const enum outbox_state *state,
  * 'unknown' message is retried only by its id.  Returns how many. */
 int store_outbox_retry(struct store *st, int64_t id, int64_t now,
     char **cause);
+/* What `outbox cancel` selects: every condition given (id > 0, rule and
+ * customer not NULL, has_day) must hold.  Borrowed strings. */
+struct outbox_select {
+	int64_t id;
+	const char *rule;
+	const char *customer;	/* external id */
+	int has_day;
+	int32_t day;
+};
+/* Cancels the queued and to-retry messages f selects, with why (sent ones
+ * are history): how many, or -1. */
+int store_outbox_cancel(struct store *st, const struct outbox_select *f,
+    const char *reason, int64_t now, char **cause);
+/* Holds (on) or releases sending on a channel, kept in the store so it
+ * outlives restarts and reloads: 1 changed, 0 it already was, -1. */
+int store_outbox_hold(struct store *st, enum channel ch, int on, int64_t now,
+    char **cause);
+/* 1 and *since (may be NULL) when the channel is held, 0 not, -1. */
+int store_outbox_held(struct store *st, enum channel ch, int64_t *since,
+    char **cause);
+/* Queued customer messages whose text is out of date: rendered with
+ * other templates or configuration than render_key, or before their
+ * customer last changed; at most limit, by id. */
+int store_outbox_stale_renders(struct store *st, const char *render_key,
+    int limit, outbox_cb cb, void *arg, char **cause);
+/* Keeps a new rendering of a queued row read at m->version (recipient,
+ * names, subject, bodies, zone, expiry, render key): 1, 0 when the row
+ * changed or left the queue meanwhile, -1. */
+int store_outbox_rerender(struct store *st, const struct outbox_msg *m,
+    int64_t now, char **cause);
+/* A queued row read at m->version that can no longer go out: state
+ * (failed, suppressed, expired) with why: 1, 0 changed meanwhile, -1. */
+int store_outbox_give_up(struct store *st, const struct outbox_msg *m,
+    enum outbox_state state, const char *why, int64_t now, char **cause);
 /* Counts by state, for stats and metrics: counts[state]. */
 int store_outbox_counts(struct store *st, long counts[OUTBOX_NSTATES],
     char **cause);
