@@ -67,6 +67,9 @@ extern const struct cli_cmd cli_render_entry;
 extern const struct cli_cmd cli_scan_entry;
 extern const struct cli_cmd cli_send_entry;
 extern const struct cli_cmd cli_outbox_entry;
+extern const struct cli_cmd cli_outbox_cancel_entry;
+extern const struct cli_cmd cli_outbox_hold_entry;
+extern const struct cli_cmd cli_outbox_release_entry;
 extern const struct cli_cmd cli_retry_entry;
 extern const struct cli_cmd cli_check_config_entry;
 extern const struct cli_cmd cli_backup_entry;
@@ -93,5 +96,8 @@ int cli_list(const char *group, int code);
 int32_t cli_today(struct cli *cli);
 /* Parses YYYY-MM-DD into a day number or fails with EX_USAGE. */
 int cli_parse_day(const char *s, int32_t *day);
+/* Prints which channels are held (outbox hold) and since when, or with
+ * always that none is: 0, or an exit code. */
+int cli_print_holds(struct cli *cli, int always);
 
 #endif

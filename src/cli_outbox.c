@@ -98,8 +98,9 @@ print_msg(void *arg, const struct outbox_msg *m)
 	if (j == NULL) {
 		printf("%lld\t%s\t%s\t%s\t%d\t%s\t%s\n", (long long)m->id,
 		    outbox_state_name(m->state), channel_name(m->channel),
-		    m->recipient, m->attempts, nb,
-		    m->last_error ? m->last_error : m->dedup_key);
+		    m->recipient, m->attempts, nb, m->cancel_reason ?
+		    m->cancel_reason : m->last_error ? m->last_error :
+		    m->dedup_key);
 		return 0;
 	}
 	json_begin_object(j);
@@ -116,7 +117,37 @@ print_msg(void *arg, const struct outbox_msg *m)
 	json_kv_string(j, "updated_at", upd);
 	json_kv_string(j, "last_error", m->last_error);
 	json_kv_string(j, "provider_id", m->provider_id);
+	json_kv_string(j, "cancel_reason", m->cancel_reason);
+	time_str(m->expires_at, nb, sizeof(nb));
+	json_kv_string(j, "expires_at", m->expires_at ? nb : NULL);
 	json_end_object(j);
+	return 0;
+}
+
+int
+cli_print_holds(struct cli *cli, int always)
+{
+	char *cause = NULL, since[32];
+	int64_t t;
+	int c, rc, n = 0;
+
+	for (c = 0; c < CHANNEL_COUNT; c++) {
+		if ((rc = store_outbox_held(cli_store(cli), (enum channel)c, &t,
+		    &cause)) < 0) {
+			cli_fail(EX_SOFTWARE, "%s", cause);
+			free(cause);
+			return EX_SOFTWARE;
+		}
+		if (rc == 0)
+			continue;
+		time_str(t, since, sizeof(since));
+		printf("%s%s held since %s", n++ ? ", " : "sending: ",
+		    channel_name((enum channel)c), since);
+	}
+	if (n > 0)
+		printf(" (outreachctl outbox release)\n");
+	else if (always)
+		printf("sending: not held\n");
 	return 0;
 }
 
@@ -148,7 +179,8 @@ cmd_outbox(struct cli *cli, const struct cli_cmd *self, int argc, char **argv)
 	if (json) {
 		json_init(&j, stdout, 0);
 		json_begin_array(&j);
-	}
+	} else if ((ch = cli_print_holds(cli, 0)) != 0)
+		return ch;
 	if (store_outbox_each(cli_store(cli), state ? &st : NULL, limit,
 	    print_msg,
 	    json ? &j : NULL, &cause) != 0) {
@@ -197,11 +229,18 @@ static void
 print_stats(const struct send_stats *s)
 {
 	printf("%lu queued, %lu sent, %lu to retry, %lu failed, %lu suppressed, "
-	    "%lu turned into tasks, %lu deferred%s", s->queued, s->sent,
-	    s->retried, s->failed, s->suppressed, s->unrenderable, s->deferred,
-	    s->dry_run ? "" : "\n");
-	if (s->dry_run)
-		printf(", %lu would be sent (dry run)\n", s->dry_run);
+	    "%lu turned into tasks, %lu deferred", s->queued, s->sent,
+	    s->retried, s->failed, s->suppressed, s->unrenderable, s->deferred);
+	if (s->expired)
+		printf(", %lu expired", s->expired);
+	if (s->held)
+		printf(", %lu held", s->held);
+	if (s->rerendered)
+		printf(", %lu rendered again", s->rerendered);
+	if (s->would_queue || s->dry_run)
+		printf(", %lu would be queued and %lu sent (dry run)",
+		    s->would_queue, s->dry_run);
+	putchar('\n');
 }
 
 /* One queue + delivery pass, as the daemon does each tick.  A dry run
@@ -236,7 +275,11 @@ cmd_send(struct cli *cli, const struct cli_cmd *self, int argc, char **argv)
 			close(lock);
 		return EX_CONFIG;
 	}
+	/* A dry run writes nothing: what would be queued is composed and
+	 * listed, what is queued goes through the pass's triage unsent. */
 	if (deliver_open(cli->conf, cli_store(cli), NULL, &d, &cause) != 0 ||
+	    (dry && deliver_queue_preview(d, ts, time(NULL), &s,
+	    &cause) != 0) ||
 	    cycle_send(d, dry ? NULL : ts, time(NULL), dry, NULL, &s,
 	    &cause) != 0) {
 		rc = cli_fail(EX_TEMPFAIL, "%s", cause);

@@ -92,7 +92,7 @@ render_one(struct cli *cli, const struct conf_rule *r, struct customer *c,
 	struct store_rep rep = { 0 };
 	struct compose_item it = { 0 };
 	struct compose_msg cm;
-	struct compose_ctx x;
+	struct compose_ctx x = { 0 };
 	struct tmpl_set *ts;
 	unsigned char secret[TOKEN_SECRET_LEN];
 	char *cause = NULL, *key;

@@ -72,12 +72,14 @@ sender_name(const struct conf *cf, const struct store_rep *rep)
 /* The rendered message becomes an outbox row; the strings move to it. */
 static void
 fill_row(const struct compose_ctx *x, const struct compose_item *it,
-    const struct customer *c, const struct store_rep *rep,
-    struct tmpl_rendered *r, int64_t now, struct outbox_msg *m)
+    const struct conf_rule *rule, const struct customer *c,
+    const struct store_rep *rep, struct tmpl_rendered *r, int64_t now,
+    struct outbox_msg *m)
 {
 	const char *tz = c->field[CUST_TIMEZONE] ? c->field[CUST_TIMEZONE] :
 	    x->cf->timezone;
 	int64_t start = compose_window_start(x->cf, it->day, tz);
+	time_t end = 0;
 	const char *to = it->channel == CHANNEL_EMAIL ? c->field[CUST_EMAIL] :
 	    c->field[CUST_PHONE];
 
@@ -100,6 +102,12 @@ fill_row(const struct compose_ctx *x, const struct compose_item *it,
 	m->day = it->day;
 	m->timezone = xstrdup(tz);
 	m->not_before = start > now ? start : now;
+	/* Local midnight after the last day it may still go out. */
+	if (date_local_to_utc(it->day + rule->max_delay_days + 1, 0, tz, &end,
+	    NULL) == 0)
+		m->expires_at = (int64_t)end;
+	m->render_key = x->render_key ? xstrdup(x->render_key) : NULL;
+	m->rendered_at = now;
 }
 
 int
@@ -136,7 +144,7 @@ compose_message(const struct compose_ctx *x, const struct compose_item *it,
 		return set_error(why, "no %s for this customer any more",
 		    channel_name(it->channel));
 	}
-	fill_row(x, it, c, rep, &o.msg, now, &out->m);
+	fill_row(x, it, in.rule, c, rep, &o.msg, now, &out->m);
 	out->tmpl = o.tmpl;
 	out->sms = o.sms;
 	render_output_free(&o);

@@ -24,6 +24,8 @@ struct compose_ctx {
 	const struct conf *cf;
 	const struct tmpl_set *ts;
 	const unsigned char *secret;	/* unsubscribe links (optout_secret) */
+	const char *render_key;		/* this cf and ts (deliver_open), or
+					   NULL: a preview */
 };
 
 /* The planned item a message is for.  Borrowed strings. */

@@ -664,6 +664,8 @@ conf_builtin(void)
 	}
 	buf_free(&e.w);	/* the sample's, shown to nobody */
 	builtin_paths(c);
+	c->digest = util_fnv1a(UTIL_FNV_START, conf_default_text,
+	    strlen(conf_default_text));
 	return c;
 }
 
@@ -690,6 +692,24 @@ conf_free(struct conf *c)
 	free(c);
 }
 
+/* A fingerprint of the file's text, so what was rendered with another
+ * configuration is noticed (deliver_queue.c); 0 when unreadable. */
+static uint64_t
+conf_file_digest(const char *path)
+{
+	uint64_t h = UTIL_FNV_START;
+	char chunk[8192];
+	size_t n;
+	FILE *fp;
+
+	if ((fp = fopen(path, "r")) == NULL)
+		return 0;
+	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+		h = util_fnv1a(h, chunk, n);
+	fclose(fp);
+	return h;
+}
+
 /* Loads and validates path over the built-in configuration. */
 struct conf *
 conf_load(const char *path, char **cause)
@@ -710,6 +730,7 @@ conf_load(const char *path, char **cause)
 	}
 	c = conf_builtin();
 	c->path = xstrdup(path);
+	c->digest = conf_file_digest(path);
 	c->lines = strmap_new();	/* the file's, not the sample's */
 	buf_init(&e.b);
 	buf_init(&e.w);

@@ -50,6 +50,7 @@ struct conf_rule {
 	int need_email;
 	int need_phone;
 	int priority;	   /* lower wins when the frequency cap bites */
+	int max_delay_days; /* messages: may go out this late, no later */
 	int line;	   /* where it was defined, for messages */
 };
 
@@ -154,6 +155,7 @@ struct strmap;
 
 struct conf {
 	char *path;	    /* file it came from, NULL for built-in defaults */
+	uint64_t digest;    /* of the text loaded (util_fnv1a) */
 	struct strmap *lines; /* conf_setting_line()'s, NULL for defaults */
 	char *warnings;	    /* "FILE:LINE: warning: ..." lines or NULL */
 	char *store;	    /* SQLite file */

@@ -462,6 +462,10 @@ static const struct conf_entry rule_entries[] = {
 	{ .name = "priority", .type = CONF_INT, .offset = R(priority),
 	  .min = 0, .max = 1000000, .def_doc = "the position in the list",
 	  .doc = "For the frequency cap: lower is planned first and wins." },
+	{ .name = "max_delay_days", .type = CONF_INT,
+	  .offset = R(max_delay_days), .min = 0, .max = 366,
+	  .def_doc = "1 for birthday, anniversary and holiday, else 7",
+	  .doc = "Messages: sent at most this many days late, else expired." },
 	{ .name = NULL }
 };
 
@@ -517,8 +521,15 @@ parse_rules(struct conf_errors *e, const config_setting_t *list,
 		}
 		r = &c->rules[c->nrules];
 		r->priority = i;
+		r->max_delay_days = -1;
 		r->line = config_setting_source_line(g);
 		conf_table_parse(e, g, &conf_rule_table, r, c);
+		/* A greeting late by more than a day is worse than none; a
+		 * win-back can wait a week. */
+		if (r->max_delay_days < 0)
+			r->max_delay_days = r->event == EV_BIRTHDAY ||
+			    r->event == EV_ANNIVERSARY ||
+			    r->event == EV_HOLIDAY ? 1 : 7;
 		c->nrules++;
 	}
 }

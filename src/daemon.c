@@ -356,20 +356,27 @@ static void
 daemon_status(struct daemon *d)
 {
 	long c[OUTBOX_NSTATES], pending = 0, failed = 0;
-	char when[32] = "never";
+	char when[32] = "never", held[32] = "";
 	struct tm tm;
 	time_t t = (time_t)d->last_scan;
+	int ch;
 
 	if (store_outbox_counts(d->st, c, NULL) == 0) {
 		pending = c[OUTBOX_PENDING] + c[OUTBOX_RETRY];
 		failed = c[OUTBOX_FAILED];
 	}
+	for (ch = 0; ch < CHANNEL_COUNT; ch++) {
+		if (store_outbox_held(d->st, (enum channel)ch, NULL, NULL) == 1)
+			snprintf(held + strlen(held), sizeof(held) -
+			    strlen(held), "%s%s", *held ? "," : "; HELD: ",
+			    channel_name((enum channel)ch));
+	}
 	if (d->last_scan > 0 && localtime_r(&t, &tm) != NULL)
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm);
-	notify(d, "STATUS=%s%slast scan %s (%.2fs); %ld queued, %ld failed",
+	notify(d, "STATUS=%s%slast scan %s (%.2fs); %ld queued, %ld failed%s",
 	    d->reload_failed != NULL ? d->reload_failed : "",
 	    d->reload_failed != NULL ? "; " : "", when, d->last_scan_secs,
-	    pending, failed);
+	    pending, failed, held);
 }
 
 /* Sleeps with signals blocked except inside ppoll, so a signal between the

@@ -28,8 +28,15 @@ struct deliver;
 int deliver_open(const struct conf *cf, struct store *st,
     const enum channel *only, struct deliver **out, char **cause);
 void deliver_close(struct deliver *d);
+/* Renders queued messages again where the templates, the configuration
+ * or the customer changed since, then queues the planned messages and the
+ * digests that are due. */
 int deliver_queue(struct deliver *d, const struct tmpl_set *ts, int64_t now,
     struct send_stats *s, char **cause);
+/* What deliver_queue() would queue now, logged ("would queue ...") and
+ * counted in s->would_queue, with nothing written. */
+int deliver_queue_preview(struct deliver *d, const struct tmpl_set *ts,
+    int64_t now, struct send_stats *s, char **cause);
 /* One pass over due messages.  *stop (may be NULL), set by a signal or
  * another thread, makes it take no new messages and return once the
  * in-flight ones finish (or daemon.shutdown_grace has passed). */

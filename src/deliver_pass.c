@@ -48,6 +48,7 @@ struct deliver_run {
 	double deadline;		/* shutdown grace (clock_seconds) */
 	struct deliver_job **back;	/* taken back from transfer threads */
 	size_t back_cap;
+	time_t holds_at;		/* when the holds were last read */
 };
 
 /* Keeps the first error of the pass. */
@@ -134,22 +135,26 @@ run_commit(struct deliver_run *r)
 	return 0;
 }
 
-/* One row update inside the turn's transaction. */
+/* One row update inside the turn's transaction: 1, 0 when the admin
+ * changed the row since it was read (cancelled, rendered again: theirs
+ * wins), -1 on error. */
 static int
 run_update(struct deliver_run *r, const struct outbox_msg *m,
     enum outbox_state state, int64_t not_before, const char *error,
     const char *provider_id, int64_t sent_at, int64_t now)
 {
 	char *err = NULL;
+	int rc;
 
 	if (run_write(r) != 0)
 		return -1;
-	if (store_outbox_update(r->d->st, m->id, state, m->attempts,
-	    not_before, error, provider_id, sent_at, now, &err) != 0) {
+	if ((rc = store_outbox_update(r->d->st, m->id, m->version, state,
+	    m->attempts, not_before, error, provider_id, sent_at, now,
+	    &err)) < 0) {
 		run_fail(r, err);
 		return -1;
 	}
-	return 0;
+	return rc;
 }
 
 /* Why a due message must not go out at all any more, or NULL: an opt-out
@@ -280,6 +285,20 @@ collect_due(void *arg, const struct outbox_msg *m)
 	return 0;
 }
 
+/* Which channels the admin holds (outbox hold): 0, or -1. */
+static int
+deliver_read_holds(struct deliver *d, char **cause)
+{
+	int c;
+
+	for (c = 0; c < CHANNEL_COUNT; c++) {
+		if ((d->held[c] = store_outbox_held(d->st, (enum channel)c,
+		    NULL, cause)) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* The next due row, reading a page when the last one is used up. */
 static struct deliver_job *
 run_next_due(struct deliver_run *r)
@@ -347,6 +366,23 @@ run_customer_gate(struct deliver_run *r, struct outbox_msg *m)
 	return 1;
 }
 
+/* Reads the holds again once a second: a hold takes effect within a
+ * second, not at the next pass.  0, or -1 (the pass fails). */
+static int
+run_holds(struct deliver_run *r)
+{
+	char *err = NULL;
+
+	if (time(NULL) == r->holds_at)
+		return 0;
+	r->holds_at = time(NULL);
+	if (deliver_read_holds(r->d, &err) != 0) {
+		run_fail(r, err);
+		return -1;
+	}
+	return 0;
+}
+
 /* Decides the fate of one due message before any transfer; 1 when it
  * should be sent now.  A dry run reports and changes nothing. */
 static int
@@ -356,6 +392,23 @@ run_triage(struct deliver_run *r, struct deliver_job *job)
 	struct send_stats *s = r->s;
 
 	job->ch = &r->d->ch[m->channel];
+	if (run_holds(r) != 0)
+		return 0;
+	/* Held by the admin: it waits, unchanged, for the release. */
+	if (r->d->held[m->channel]) {
+		s->held++;
+		return 0;
+	}
+	/* A greeting later than its rule allows is not sent at all. */
+	if (m->expires_at > 0 && r->now >= m->expires_at) {
+		s->expired++;
+		log_notice("%s: expired: not sent by its rule's max_delay_days",
+		    m->dedup_key);
+		if (!r->dry_run)
+			run_update(r, m, OUTBOX_EXPIRED, m->not_before,
+			    "not sent in time (max_delay_days)", NULL, 0, r->now);
+		return 0;
+	}
 	/* A message to a rep (a digest) is no customer's: it was queued at
 	 * the hour the rep chose, and opt-outs and caps are not theirs. */
 	if (m->customer_id != 0 && !run_customer_gate(r, m))
@@ -450,13 +503,21 @@ run_transfer(struct deliver_run *r, struct deliver_job *job)
 static int
 run_mark(struct deliver_run *r, struct deliver_job *job)
 {
-	if (job->marked)
+	int rc;
+
+	if (job->marked || job->stale)
 		return 0;
 	job->m.attempts++;
-	if (run_update(r, &job->m, OUTBOX_SENDING, job->m.not_before,
-	    job->m.last_error, NULL, 0, (int64_t)time(NULL)) != 0) {
+	if ((rc = run_update(r, &job->m, OUTBOX_SENDING, job->m.not_before,
+	    job->m.last_error, NULL, 0, (int64_t)time(NULL))) != 1) {
 		job->m.attempts--;
-		return -1;
+		if (rc < 0)
+			return -1;
+		/* Cancelled or rendered again since it was read. */
+		log_info("%s: changed while queued for sending: left as the "
+		    "admin made it", job->m.dedup_key);
+		job->stale = 1;
+		return 0;
 	}
 	job->marked = 1;
 	return 0;
@@ -475,6 +536,21 @@ run_mark_ready(struct deliver_run *r, size_t from)
 			return i == from ? -1 : 0;
 	}
 	return 0;
+}
+
+/* A ready message that will not start now: a row taken ahead goes back
+ * to what it was (its attempt given back). */
+static void
+run_unready(struct deliver_run *r, struct deliver_job *job)
+{
+	if (!job->stale)
+		r->s->held++;
+	if (job->marked) {
+		job->m.attempts--;
+		run_update(r, &job->m, job->m.state, job->m.not_before,
+		    job->m.last_error, NULL, 0, (int64_t)time(NULL));
+	}
+	deliver_job_free(job);
 }
 
 /* A ready message whose host the breaker keeps closed waits until when,
@@ -505,8 +581,15 @@ run_launch(struct deliver_run *r)
 	int sync_taken = 0, started = 0;
 	int64_t when;
 
+	run_holds(r);
 	for (i = 0; i < r->nready; i++) {
 		job = r->ready[i];
+		/* Changed by the admin, or held since it was prepared (even
+		 * if taken ahead): not started, it stays or goes back. */
+		if (job->stale || r->d->held[job->m.channel]) {
+			run_unready(r, job);
+			continue;
+		}
 		if (run_stopping(r) || (job->ch->be->send != NULL ? sync_taken :
 		    job->ch->active >= job->ch->cc->connections)) {
 			r->ready[k++] = job;
@@ -519,6 +602,10 @@ run_launch(struct deliver_run *r)
 		if (!job->marked && (job->ch->be->send != NULL ?
 		    run_mark(r, job) : run_mark_ready(r, i)) != 0) {
 			r->ready[k++] = job;
+			continue;
+		}
+		if (job->stale) {
+			deliver_job_free(job);
 			continue;
 		}
 		if (job->ch->be->send != NULL)

@@ -38,6 +38,7 @@ struct deliver_job {
 	char *retry_after;	/* Retry-After header (HTTP) */
 	char errbuf[CURL_ERROR_SIZE];
 	int marked;		/* its row is 'sending' */
+	int stale;		/* the admin changed its row: not sent */
 	/* Gated transports: the payload waits until the store's commit count
 	 * reaches gate (its row and the verdicts before it are durable). */
 	const _Atomic uint64_t *commits;
@@ -144,6 +145,10 @@ struct deliver {
 	struct deliver_xfer *xfer;	 /* [0] local, then the threads */
 	int nxfer;
 	char hostname[256];
+	/* The fingerprint of the configuration and templates the last
+	 * queueing rendered with (deliver_queue.c). */
+	char render_key[2 * 8 + 1];
+	int held[CHANNEL_COUNT];	 /* read at the start of each pass */
 };
 
 #define DELIVER_HOST_TRIP 3

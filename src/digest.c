@@ -392,6 +392,7 @@ digest_send(struct digest_run *x, const struct store_rep *rep,
 	const struct tmpl_msg *msg;
 	struct tmpl_rendered out;
 	struct outbox_msg m = { 0 };
+	time_t end;
 	int rc;
 
 	if ((msg = tmpl_set_find(x->ts, "digest", "email", locale)) == NULL)
@@ -412,6 +413,11 @@ digest_send(struct digest_run *x, const struct store_rep *rep,
 	m.timezone = rep->timezone;
 	m.state = OUTBOX_PENDING;
 	m.not_before = x->now;
+	/* A digest is for its day: one that could not go out by the end
+	 * of it expires rather than arrive the next day. */
+	if (date_local_to_utc(today + 1, 0, rep->timezone ? rep->timezone :
+	    x->cf->timezone, &end, NULL) == 0)
+		m.expires_at = (int64_t)end;
 	rc = store_outbox_insert(x->st, &m, x->now, NULL, cause);
 	tmpl_rendered_free(&out);
 	return rc < 0 ? -1 : 0;

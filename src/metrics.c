@@ -48,6 +48,10 @@ send_stats_add(struct send_stats *t, const struct send_stats *s)
 	t->suppressed += s->suppressed;
 	t->deferred += s->deferred;
 	t->dry_run += s->dry_run;
+	t->expired += s->expired;
+	t->held += s->held;
+	t->rerendered += s->rerendered;
+	t->would_queue += s->would_queue;
 	for (i = 0; i < CHANNEL_COUNT; i++) {
 		t->sent_by[i] += s->sent_by[i];
 		t->retried_by[i] += s->retried_by[i];
@@ -176,7 +180,7 @@ static int
 metrics_outbox(struct store *st, struct buf *b, char **cause)
 {
 	long c[OUTBOX_NSTATES];
-	int k;
+	int k, held;
 
 	if (store_outbox_counts(st, c, cause) != 0)
 		return -1;
@@ -185,6 +189,15 @@ metrics_outbox(struct store *st, struct buf *b, char **cause)
 	for (k = 0; k < OUTBOX_NSTATES; k++)
 		buf_printf(b, "outreachd_outbox_messages{state=\"%s\"} %ld\n",
 		    outbox_state_name((enum outbox_state)k), c[k]);
+	metric_head(b, "outreachd_sending_held", "gauge",
+	    "1 while the admin holds sending on the channel (outbox hold).");
+	for (k = 0; k < CHANNEL_COUNT; k++) {
+		if ((held = store_outbox_held(st, (enum channel)k, NULL,
+		    cause)) < 0)
+			return -1;
+		buf_printf(b, "outreachd_sending_held{channel=\"%s\"} %d\n",
+		    channel_name((enum channel)k), held);
+	}
 	return 0;
 }
 

@@ -21,6 +21,10 @@ struct send_stats {
 	unsigned long suppressed;
 	unsigned long deferred;	    /* quiet hours, not yet their day, rate */
 	unsigned long dry_run;	    /* would have been sent */
+	unsigned long expired;	    /* not sent by their max_delay_days */
+	unsigned long held;	    /* due, but sending is held */
+	unsigned long rerendered;   /* queued, rendered again */
+	unsigned long would_queue;  /* a preview (send --dry-run) */
 	/* sent, retried and failed split by channel */
 	unsigned long sent_by[CHANNEL_COUNT];
 	unsigned long retried_by[CHANNEL_COUNT];

@@ -44,6 +44,9 @@ const struct cli_cmd *const cli_cmds[] = {
 	&cli_scan_entry,
 	&cli_send_entry,
 	&cli_outbox_entry,
+	&cli_outbox_cancel_entry,
+	&cli_outbox_hold_entry,
+	&cli_outbox_release_entry,
 	&cli_retry_entry,
 	&cli_check_config_entry,
 	&cli_backup_entry,
@@ -253,7 +256,12 @@ cli_dispatch(struct cli *cli, int argc, char **argv)
 
 	if (argc < 1 || is_help(argv[0]))
 		return cli_list(NULL, argc < 1 ? EX_USAGE : 0);
-	if ((c = cli_find(NULL, argv[0])) == NULL) {
+	/* "outbox" is a command and a group: "outbox cancel" is the
+	 * group's. */
+	if (argc >= 2 && (c = cli_find(argv[0], argv[1])) != NULL) {
+		argc--;
+		argv++;
+	} else if ((c = cli_find(NULL, argv[0])) == NULL) {
 		if (!cli_is_group(argv[0]))
 			return cli_fail(EX_USAGE, "unknown command \"%s\" (try "
 			    "--help)", argv[0]);

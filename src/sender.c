@@ -86,6 +86,9 @@ sender_sleep_ms(struct sender *s)
 
 	if (s->st == NULL || s->dl == NULL)
 		return 5000;	/* try to open again soon */
+	/* Held: nothing goes until `outbox release` wakes the daemon. */
+	if (store_outbox_held(s->st, s->ch, NULL, NULL) == 1)
+		return SENDER_MAX_SLEEP_MS;
 	due = store_outbox_next_due(s->st, &s->ch, NULL);
 	if (due > 0 && !s->cf->delivery.dry_run)
 		ms = (due - (int64_t)time(NULL)) * 1000;

@@ -3,14 +3,10 @@
 #include <string.h>
 
 #include "store_outbox.h"
+#include "store_outbox_priv.h"
 #include "store_schema.h"
 #include "util.h"
 
-#define OUTBOX_COLS \
-	"id, dedup_key, item_id, customer_id, channel, recipient," \
-	" recipient_name, from_name, reply_to, subject, body, html, day," \
-	" timezone, state, attempts, not_before, last_error, provider_id," \
-	" created_at, updated_at, sent_at, rep_id"
 
 void
 outbox_msg_clear(struct outbox_msg *m)
@@ -26,12 +22,14 @@ outbox_msg_clear(struct outbox_msg *m)
 	free(m->timezone);
 	free(m->last_error);
 	free(m->provider_id);
+	free(m->cancel_reason);
+	free(m->render_key);
 	memset(m, 0, sizeof(*m));
 }
 
 static const char *const state_names[OUTBOX_NSTATES] = { "pending",
 	"sending", "sent", "retry", "failed", "suppressed", "delivered",
-	"undelivered", "unknown" };
+	"undelivered", "unknown", "cancelled", "expired" };
 
 const char *
 outbox_state_name(enum outbox_state st)
@@ -93,11 +91,16 @@ outbox_read(sqlite3_stmt *s, struct outbox_msg *m)
 	m->updated_at = sqlite3_column_int64(s, 20);
 	m->sent_at = sqlite3_column_int64(s, 21);
 	m->rep_id = sqlite3_column_int64(s, 22);
+	m->version = sqlite3_column_int64(s, 23);
+	m->cancel_reason = store_column_text(s, 24);
+	m->expires_at = sqlite3_column_int64(s, 25);
+	m->render_key = store_column_text(s, 26);
+	m->rendered_at = sqlite3_column_int64(s, 27);
 }
 
 /* Steps s to the end, calling cb per row; finalizes s. */
-static int
-outbox_walk(struct store *st, sqlite3_stmt *s, outbox_cb cb, void *arg,
+int
+store_outbox_walk(struct store *st, sqlite3_stmt *s, outbox_cb cb, void *arg,
     char **cause)
 {
 	struct outbox_msg m;
@@ -115,9 +118,10 @@ outbox_walk(struct store *st, sqlite3_stmt *s, outbox_cb cb, void *arg,
 	return rc == SQLITE_DONE ? 0 : store_fail(st, "reading outbox", cause);
 }
 
-/* Walks planned items selected by sql (?1 = limit) into cb. */
+/* Walks planned items selected by sql (?1 = v: a limit or an id) into
+ * cb. */
 static int
-items_walk(struct store *st, const char *sql, int limit, int rep_message,
+items_walk(struct store *st, const char *sql, int64_t v, int rep_message,
     queued_item_cb cb, void *arg, char **cause)
 {
 	sqlite3_stmt *s;
@@ -126,7 +130,7 @@ items_walk(struct store *st, const char *sql, int limit, int rep_message,
 
 	if ((s = store_prepare(st, sql, cause)) == NULL)
 		return -1;
-	sqlite3_bind_int(s, 1, limit);
+	sqlite3_bind_int64(s, 1, v);
 	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
 		it.item_id = sqlite3_column_int64(s, 0);
 		it.dedup_key = (const char *)sqlite3_column_text(s, 1);
@@ -156,6 +160,14 @@ store_items_unqueued(struct store *st, int limit, queued_item_cb cb,
 {
 	return items_walk(st, ITEM_SELECT "p.action = 'message' AND"
 	    " p.queued = 0 ORDER BY p.id LIMIT ?1;", limit, 0, cb, arg, cause);
+}
+
+int
+store_item_get(struct store *st, int64_t item_id, queued_item_cb cb,
+    void *arg, char **cause)
+{
+	return items_walk(st, ITEM_SELECT "p.id = ?1;", item_id, 0, cb, arg,
+	    cause);
 }
 
 int
@@ -238,8 +250,9 @@ store_outbox_insert(struct store *st, const struct outbox_msg *m,
 	s = store_prepare(st, "INSERT INTO outbox (dedup_key, item_id,"
 	    " customer_id, channel, recipient, recipient_name, from_name,"
 	    " reply_to, subject, body, html, day, timezone, state, not_before,"
-	    " created_at, updated_at, rep_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
-	    " ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?16, ?17)"
+	    " created_at, updated_at, rep_id, expires_at, render_key,"
+	    " rendered_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
+	    " ?11, ?12, ?13, ?14, ?15, ?16, ?16, ?17, ?18, ?19, ?16)"
 	    " ON CONFLICT (dedup_key) DO NOTHING RETURNING id;", cause);
 	if (s == NULL)
 		return -1;
@@ -263,6 +276,9 @@ store_outbox_insert(struct store *st, const struct outbox_msg *m,
 	sqlite3_bind_int64(s, 16, now);
 	if (m->rep_id > 0)
 		sqlite3_bind_int64(s, 17, m->rep_id);
+	if (m->expires_at > 0)
+		sqlite3_bind_int64(s, 18, m->expires_at);
+	store_bind_text(s, 19, m->render_key);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW && id != NULL)
 		*id = sqlite3_column_int64(s, 0);
@@ -296,13 +312,14 @@ store_outbox_due(struct store *st, const enum channel *only, int64_t now,
 	sqlite3_bind_int(s, 2, limit);
 	sqlite3_bind_int64(s, 3, after_nb);
 	sqlite3_bind_int64(s, 4, after_id);
-	return outbox_walk(st, s, cb, arg, cause);
+	return store_outbox_walk(st, s, cb, arg, cause);
 }
 
 int
-store_outbox_update(struct store *st, int64_t id, enum outbox_state state,
-    int attempts, int64_t not_before, const char *error,
-    const char *provider_id, int64_t sent_at, int64_t now, char **cause)
+store_outbox_update(struct store *st, int64_t id, int64_t version,
+    enum outbox_state state, int attempts, int64_t not_before,
+    const char *error, const char *provider_id, int64_t sent_at, int64_t now,
+    char **cause)
 {
 	sqlite3_stmt *s;
 	int rc;
@@ -311,7 +328,7 @@ store_outbox_update(struct store *st, int64_t id, enum outbox_state state,
 	    " attempts = ?3,"
 	    " not_before = ?4, last_error = ?5, provider_id = coalesce(?6,"
 	    " provider_id), sent_at = coalesce(?7, sent_at), updated_at = ?8"
-	    " WHERE id = ?1;", cause);
+	    " WHERE id = ?1 AND version = ?9;", cause);
 	if (s == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, id);
@@ -323,9 +340,12 @@ store_outbox_update(struct store *st, int64_t id, enum outbox_state state,
 	if (sent_at > 0)
 		sqlite3_bind_int64(s, 7, sent_at);
 	sqlite3_bind_int64(s, 8, now);
+	sqlite3_bind_int64(s, 9, version);
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 0 : store_fail(st, "updating outbox", cause);
+	if (rc != SQLITE_DONE)
+		return store_fail(st, "updating outbox", cause);
+	return sqlite3_changes(st->db) > 0;
 }
 
 int
@@ -433,7 +453,7 @@ store_outbox_each(struct store *st, const enum outbox_state *state,
 		return -1;
 	store_bind_text(s, 1, state ? outbox_state_name(*state) : NULL);
 	sqlite3_bind_int64(s, 2, limit > 0 ? limit : -1);
-	return outbox_walk(st, s, cb, arg, cause);
+	return store_outbox_walk(st, s, cb, arg, cause);
 }
 
 int

@@ -25,8 +25,11 @@ enum outbox_state {
 	OUTBOX_UNKNOWN,		/* no answer to the whole message: it may
 				   have arrived, so it is not sent again
 				   unless the admin says so (retry ID) */
+	OUTBOX_CANCELLED,	/* by the admin (outbox cancel), with why */
+	OUTBOX_EXPIRED,		/* could not go out by its rule's
+				   max_delay_days: never sent late */
 };
-#define OUTBOX_NSTATES 9
+#define OUTBOX_NSTATES 11
 
 const char *outbox_state_name(enum outbox_state s);
 /* 0 and *s for a state's name, -1 for anything else. */
@@ -58,6 +61,12 @@ struct outbox_msg {
 	int64_t sent_at;
 	int64_t rep_id;		/* a message to a rep (a digest): customer_id
 				   is 0 and nothing of a customer's applies */
+	int64_t version;	/* the admin's changes to the queued row */
+	char *cancel_reason;
+	int64_t expires_at;	/* not sent from then on; 0 = never */
+	char *render_key;	/* the templates and configuration rendered
+				   with (compose_render_key), NULL = none */
+	int64_t rendered_at;
 };
 
 void outbox_msg_clear(struct outbox_msg *m);
@@ -82,6 +91,9 @@ typedef int (*outbox_cb)(void *arg, const struct outbox_msg *m);
  * the callback must not write to the store (collect first). */
 int store_items_unqueued(struct store *st, int limit, queued_item_cb cb,
     void *arg, char **cause);
+/* The planned item item_id, as queueing sees it: cb once, or not. */
+int store_item_get(struct store *st, int64_t item_id, queued_item_cb cb,
+    void *arg, char **cause);
 /* The same for rep messages: tasks of kind message not yet rendered. */
 int store_rep_messages_unqueued(struct store *st, int limit,
     queued_item_cb cb, void *arg, char **cause);
@@ -103,11 +115,14 @@ int store_outbox_insert(struct store *st, const struct outbox_msg *m,
 int store_outbox_due(struct store *st, const enum channel *only,
     int64_t now, int64_t after_nb, int64_t after_id, int limit,
     outbox_cb cb, void *arg, char **cause);
-/* Sets state and the fields that go with it; NULL strings are stored as
- * NULL, sent_at 0 leaves it unchanged. */
-int store_outbox_update(struct store *st, int64_t id, enum outbox_state state,
-    int attempts, int64_t not_before, const char *error,
-    const char *provider_id, int64_t sent_at, int64_t now, char **cause);
+/* Sets state and the fields that go with it, if the row is still at
+ * version (the admin changed nothing since it was read); NULL strings are
+ * stored as NULL, sent_at 0 leaves it unchanged.  1 updated, 0 the row
+ * changed meanwhile (or is gone), -1 error. */
+int store_outbox_update(struct store *st, int64_t id, int64_t version,
+    enum outbox_state state, int attempts, int64_t not_before,
+    const char *error, const char *provider_id, int64_t sent_at, int64_t now,
+    char **cause);
 /* Crash recovery: every 'sending' row becomes 'retry'; *n how many. */
 int store_outbox_recover(struct store *st, int64_t now, int *n,
     char **cause);
@@ -129,6 +144,40 @@ int store_outbox_each(struct store *st, const enum outbox_state *state,
  * 'unknown' message is retried only by its id.  Returns how many. */
 int store_outbox_retry(struct store *st, int64_t id, int64_t now,
     char **cause);
+/* What `outbox cancel` selects: every condition given (id > 0, rule and
+ * customer not NULL, has_day) must hold.  Borrowed strings. */
+struct outbox_select {
+	int64_t id;
+	const char *rule;
+	const char *customer;	/* external id */
+	int has_day;
+	int32_t day;
+};
+/* Cancels the queued and to-retry messages f selects, with why (sent ones
+ * are history): how many, or -1. */
+int store_outbox_cancel(struct store *st, const struct outbox_select *f,
+    const char *reason, int64_t now, char **cause);
+/* Holds (on) or releases sending on a channel, kept in the store so it
+ * outlives restarts and reloads: 1 changed, 0 it already was, -1. */
+int store_outbox_hold(struct store *st, enum channel ch, int on, int64_t now,
+    char **cause);
+/* 1 and *since (may be NULL) when the channel is held, 0 not, -1. */
+int store_outbox_held(struct store *st, enum channel ch, int64_t *since,
+    char **cause);
+/* Queued customer messages whose text is out of date: rendered with
+ * other templates or configuration than render_key, or before their
+ * customer last changed; at most limit, by id. */
+int store_outbox_stale_renders(struct store *st, const char *render_key,
+    int limit, outbox_cb cb, void *arg, char **cause);
+/* Keeps a new rendering of a queued row read at m->version (recipient,
+ * names, subject, bodies, zone, expiry, render key): 1, 0 when the row
+ * changed or left the queue meanwhile, -1. */
+int store_outbox_rerender(struct store *st, const struct outbox_msg *m,
+    int64_t now, char **cause);
+/* A queued row read at m->version that can no longer go out: state
+ * (failed, suppressed, expired) with why: 1, 0 changed meanwhile, -1. */
+int store_outbox_give_up(struct store *st, const struct outbox_msg *m,
+    enum outbox_state state, const char *why, int64_t now, char **cause);
 /* Counts by state, for stats and metrics: counts[state]. */
 int store_outbox_counts(struct store *st, long counts[OUTBOX_NSTATES],
     char **cause);

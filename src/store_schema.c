@@ -482,6 +482,65 @@ const char *const store_migrations[] = {
 	 * reader's language; older rows keep their English text, shown as
 	 * it is. */
 	"ALTER TABLE reps ADD COLUMN locale TEXT;",
+	/* 13 -> 14: control over what goes out.  'cancelled' (by an admin,
+	 * with cancel_reason) and 'expired' (a greeting that could not go
+	 * out by expires_at, never sent late).  version counts the admin's
+	 * changes to a queued row (cancel, a new rendering): the delivery
+	 * pass claims a row only at the version it read, so a change made
+	 * while a pass holds the row wins.  render_key and rendered_at say
+	 * what the text was made from (templates and configuration, and the
+	 * customer as of then), so a queued message is rendered again when
+	 * either changed.  The CHECK cannot be altered: rebuilt. */
+	"CREATE TABLE outbox_v14 ("
+	"  id INTEGER PRIMARY KEY,"
+	"  dedup_key TEXT NOT NULL UNIQUE,"
+	"  item_id INTEGER REFERENCES plan_items(id) ON DELETE CASCADE,"
+	"  customer_id INTEGER REFERENCES customers(id) ON DELETE CASCADE,"
+	"  channel TEXT NOT NULL CHECK (channel = 'email' OR channel = 'sms'),"
+	"  recipient TEXT NOT NULL,"
+	"  recipient_name TEXT,"
+	"  from_name TEXT,"
+	"  reply_to TEXT,"
+	"  subject TEXT,"
+	"  body TEXT NOT NULL,"
+	"  html TEXT,"
+	"  day INTEGER NOT NULL,"
+	"  timezone TEXT,"
+	"  state TEXT NOT NULL DEFAULT 'pending' CHECK (state = 'pending' OR"
+	"    state = 'sending' OR state = 'sent' OR state = 'retry' OR"
+	"    state = 'failed' OR state = 'suppressed' OR state = 'delivered' OR"
+	"    state = 'undelivered' OR state = 'unknown' OR"
+	"    state = 'cancelled' OR state = 'expired'),"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  not_before INTEGER NOT NULL,"
+	"  last_error TEXT,"
+	"  provider_id TEXT,"
+	"  created_at INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL,"
+	"  sent_at INTEGER,"
+	"  rep_id INTEGER REFERENCES reps(id) ON DELETE CASCADE,"
+	"  version INTEGER NOT NULL DEFAULT 0,"
+	"  cancel_reason TEXT,"
+	"  expires_at INTEGER,"
+	"  render_key TEXT,"
+	"  rendered_at INTEGER,"
+	"  CHECK (customer_id IS NOT NULL OR rep_id IS NOT NULL));"
+	"INSERT INTO outbox_v14 (id, dedup_key, item_id, customer_id, channel,"
+	"  recipient, recipient_name, from_name, reply_to, subject, body, html,"
+	"  day, timezone, state, attempts, not_before, last_error, provider_id,"
+	"  created_at, updated_at, sent_at, rep_id)"
+	"  SELECT id, dedup_key, item_id, customer_id, channel, recipient,"
+	"  recipient_name, from_name, reply_to, subject, body, html, day,"
+	"  timezone, state, attempts, not_before, last_error, provider_id,"
+	"  created_at, updated_at, sent_at, rep_id FROM outbox;"
+	"DROP TABLE outbox;"
+	"ALTER TABLE outbox_v14 RENAME TO outbox;"
+	"CREATE INDEX outbox_due ON outbox(not_before)"
+	"  WHERE state IN ('pending','retry');"
+	"CREATE INDEX outbox_sent ON outbox(channel, sent_at)"
+	"  WHERE sent_at IS NOT NULL;"
+	"CREATE INDEX outbox_customer ON outbox(customer_id, day);"
+	"CREATE INDEX outbox_state ON outbox(state) WHERE state <> 'sent';",
 };
 
 const int store_nmigrations =

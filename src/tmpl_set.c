@@ -19,6 +19,7 @@
 struct tmpl_set {
 	struct tmpl_msg **msgs;
 	size_t n, cap;
+	uint64_t digest;	/* of every file's name and bytes */
 };
 
 /* What a file name says about its file. */
@@ -385,6 +386,8 @@ tmpl_set_load_file(struct tmpl_set *set, int dirfd, const char *name,
 		tmpl_errors_take(e, cause);
 		goto out;
 	}
+	set->digest = util_fnv1a(util_fnv1a(set->digest, name,
+	    strlen(name) + 1), data, len);
 	s = data;
 	if (len >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
 		s += 3, len -= 3;
@@ -480,6 +483,7 @@ tmpl_set_load(const char *dir, char **cause)
 		return NULL;
 	}
 	set = xcalloc(1, sizeof *set);
+	set->digest = UTIL_FNV_START;
 	buf_init(&e.b);
 	e.count = 0;
 	names = tmpl_set_list(d, &n);
@@ -587,6 +591,12 @@ tmpl_set_has_rule(const struct tmpl_set *set, const char *rule,
 }
 
 /* Number of messages, for iteration. */
+uint64_t
+tmpl_set_digest(const struct tmpl_set *set)
+{
+	return set->digest;
+}
+
 size_t
 tmpl_set_count(const struct tmpl_set *set)
 {

@@ -19,6 +19,7 @@
 #define OUTREACHD_TMPL_SET_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "tmpl.h"
 
@@ -62,6 +63,10 @@ void tmpl_set_free(struct tmpl_set *set); /* NULL is fine */
  * Returns NULL if nothing matches. */
 const struct tmpl_msg *tmpl_set_find(const struct tmpl_set *set,
     const char *rule, const char *channel, const char *locale);
+
+/* A fingerprint of the files loaded (names and bytes): it changes when
+ * any of them does. */
+uint64_t tmpl_set_digest(const struct tmpl_set *set);
 
 /* 1 if any template (any locale) exists for rule and channel, else 0. */
 int tmpl_set_has_rule(const struct tmpl_set *set, const char *rule,

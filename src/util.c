@@ -103,6 +103,16 @@ set_error(char **cause, const char *fmt, ...)
 	return -1;
 }
 
+uint64_t
+util_fnv1a(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *c = p;
+
+	while (n-- > 0)
+		h = (h ^ *c++) * 0x100000001b3ULL;
+	return h;
+}
+
 void
 buf_init(struct buf *b)
 {

@@ -9,6 +9,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define PRINTFLIKE(f, a) __attribute__((format(printf, f, a)))
@@ -52,6 +53,11 @@ void buf_vprintf(struct buf *b, const char *fmt, va_list ap);
 void buf_reset(struct buf *b);
 char *buf_detach(struct buf *b); /* never NULL; buffer is reset */
 void buf_free(struct buf *b);
+
+/* FNV-1a, 64 bits, continuing from h (start with UTIL_FNV_START): a
+ * fingerprint of what was loaded, to notice a change, not a MAC. */
+#define UTIL_FNV_START 0xcbf29ce484222325ULL
+uint64_t util_fnv1a(uint64_t h, const void *p, size_t n);
 
 /* Untrusted text quoted for a message or a log line, in double quotes.
  * Valid UTF-8 is kept, except control characters (C0, DEL, C1) and those

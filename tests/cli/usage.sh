@@ -43,6 +43,9 @@ for ((i = 0; i < ${#lines[@]}; i += 2)); do
 	if [ "$(ctl "$w1" --help 2>&1 | head -n 1)" = "usage: outreachctl $opts $w1 COMMAND ..." ]; then
 		name="$w1 $w2"
 		[[ " ${groups[*]} " = *" $w1 "* ]] || groups+=("$w1")
+	elif [[ $w2 =~ ^[a-z]+$ ]] &&
+		[ "$(ctl "$w1" "$w2" --help 2>&1 | head -n 1)" = "usage: outreachctl $entry" ]; then
+		name="$w1 $w2"	# a command of a group that is a command too (outbox)
 	fi
 	names+=("$name")
 	# shellcheck disable=SC2086

@@ -442,10 +442,10 @@ test_outbox_counts_and_recovery(void **state)
 		assert_int_equal(store_outbox_insert(st, &m, 1000, &id[i],
 		    &cause), 1);
 		if (after[i] != OUTBOX_PENDING)
-			assert_int_equal(store_outbox_update(st, id[i],
+			assert_int_equal(store_outbox_update(st, id[i], 0,
 			    after[i], 1, 1000, NULL, NULL,
 			    after[i] == OUTBOX_SENT ? 1001 : 0, 1001,
-			    &cause), 0);
+			    &cause), 1);
 	}
 	assert_int_equal(store_outbox_report(st, id[0], 1, NULL, 1002, &cause),
 	    1);
