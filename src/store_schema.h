@@ -9,6 +9,10 @@
 /* The busy timeout of every connection, in milliseconds. */
 #define STORE_BUSY_MS 5000
 
+struct store;
+/* Waits up to ms for another connection's lock, in short sleeps. */
+void store_busy_timeout(struct store *st, int ms);
+
 /* Statements that run once per row are prepared once per connection. */
 enum store_stmt {
 	STMT_ATTR_SET,
@@ -50,6 +54,7 @@ struct store {
 	sqlite3 *db;
 	char *path;
 	int in_txn;
+	int busy_ms;		/* store_busy_timeout() */
 	sqlite3_stmt *cache[STMT_MAX];
 	sqlite3_stmt *upsert;	/* customer upsert for upsert_mask */
 	unsigned upsert_mask;
