@@ -239,6 +239,34 @@ if dk:
             stat(get("due-ctl-%d" % k, "wall_ms"))))
     w("")
 
+# ------------------------------------------------------------ contacts
+ck = sorted(int(l.split("-")[1]) for (l, m) in samples
+            if re.fullmatch(r"contacts-\d+-planner", l) and m == "ms")
+if ck:
+    w("### The planner's contact lookup (%s customers, every one due for a "
+      "revisit; K contacts each)" % one("contacts-customers"))
+    w("")
+    w("| contacts per customer | contact rows | items | planner_run ms | µs per item "
+      "| raw queries ms | planner / raw | vs no contacts |")
+    w("|---|---|---|---|---|---|---|---|")
+    base = med(get("contacts-%d-planner" % ck[0], "ms"))
+    for k in ck:
+        pl = get("contacts-%d-planner" % k, "ms")
+        it = one("contacts-%d-planner" % k, "items")
+        rw = get("contacts-%d-raw" % k, "ms")
+        w("| %d | %s | %s | %s | %s | %s | %s× | %s× |" % (
+            k, one("contacts-%d-rows" % k), it, stat(pl),
+            fmt(ratio(med(pl), it) * 1000 if it else None), stat(rw),
+            fmt(ratio(med(pl), med(rw))), fmt(ratio(med(pl), base))))
+    w("")
+    if ck[0] == 0 and len(ck) > 1:
+        it = one("contacts-%d-planner" % ck[0], "items")
+        w("The lookup's cost per due customer (planner_run with K contacts less "
+          "without any, over the items): %s µs." % ", ".join(
+              "K=%d %s" % (k, fmt((med(get("contacts-%d-planner" % k, "ms")) - base)
+                                  * 1000 / it if it else None)) for k in ck[1:]))
+        w("")
+
 # ------------------------------------------------------------ delivery
 m = one("deliver-messages")
 if m:
@@ -380,6 +408,89 @@ else:
     w("%s" % (txt or "Not run."))
     w("")
     verdict("cached feed p99 < 5 ms at 50 clients", None, "pending")
+
+# ------------------------------------------------------------ pages
+def per_round(a, b):
+    """Ratios a/b run by run (the pages and the feed alternate)."""
+    return [x / y for x, y in zip(a, b) if y > 0]
+
+
+if get("page-day", "p99_ms") or get("page-post", "p50_ms"):
+    w("### Reps' pages (rep's day of %s open tasks, %s overdue; %s tasks in the "
+      "store; wrk, %s thread(s), 50 connections, 5 s; each run right after the "
+      "cached feed's, same 2 cores)" % (
+          one("page-day-tasks"), one("page-day-overdue"), one("page-store-tasks"),
+          meta.get("wrk_threads", "?")))
+    w("")
+    w("| request | p50 ms | p99 ms | requests/s | errors | p99 / cached feed p99, "
+      "gzip | p99 / cached feed p99, 304 |")
+    w("|---|---|---|---|---|---|---|")
+    fg, f3 = get("feed-gzip", "p99_ms"), get("feed-304", "p99_ms")
+    for lab, name in (
+            ("page-day", "GET /r/TOKEN, the rep's day (%s bytes)" % one("page-day-bytes")),
+            ("page-task", "GET /t/LINK, task pages, the day's %s links in turn "
+             "(%s bytes)" % (one("page-day-tasks"), one("page-task-bytes")))):
+        p99 = get(lab, "p99_ms")
+        if not p99:
+            continue
+        err = [a + b for a, b in zip(get(lab, "non2xx"), get(lab, "sockerr"))]
+        w("| %s | %s | %s | %s | %s | %s× | %s× |" % (
+            name, stat(get(lab, "p50_ms")), stat(p99), stat(get(lab, "rps")),
+            fmt(med(err)), fmt(ratio(med(p99), med(fg))), fmt(ratio(med(p99), med(f3)))))
+    pp = get("page-post", "p50_ms")
+    if pp:
+        w("| POST /t/LINK, outcome \"reached\" with a note, %s distinct open tasks "
+          "per run (bench/post_loop.c, 50 connections) | %s | %s | %s | %s | %s× | %s× |" % (
+              meta.get("posts", "?"), stat(pp), stat(get("page-post", "p99_ms")),
+              stat(get("page-post", "rps")), fmt(med(get("page-post", "other"))),
+              fmt(ratio(med(get("page-post", "p99_ms")), med(fg))),
+              fmt(ratio(med(get("page-post", "p99_ms")), med(f3)))))
+    p1 = get("page-post1", "p50_ms")
+    if p1:
+        w("| the same POST from one connection, %s tasks per run (a POST on its "
+          "own) | %s | %s | %s | %s | – | – |" % (
+              meta.get("posts_one", "?"), stat(p1), stat(get("page-post1", "p99_ms")),
+              stat(get("page-post1", "rps")), fmt(med(get("page-post1", "other")))))
+    for lab, name in (("feed-gzip", "baseline: cached feed, gzip (above)"),
+                      ("feed-304", "baseline: cached feed, 304 (above)")):
+        if get(lab, "p99_ms"):
+            w("| %s | %s | %s | %s | %s | %s | %s |" % (
+                name, stat(get(lab, "p50_ms")), stat(get(lab, "p99_ms")),
+                stat(get(lab, "rps")), fmt(med(get(lab, "non2xx"))),
+                "1" if lab == "feed-gzip" else "–", "1" if lab == "feed-304" else "–"))
+    w("")
+    rr = []
+    for lab, name in (("page-day", "day page"), ("page-task", "task page"),
+                      ("page-post", "outcome POST")):
+        v = per_round(get(lab, "p99_ms"), fg)
+        if v:
+            rr.append("%s %s" % (name, stat(v)))
+    if rr:
+        w("p99 over the cached feed's gzip p99, run by run: " + "; ".join(rr) + ".")
+        w("")
+    w("errors: non-2xx answers and socket errors for wrk; for the POSTs, "
+      "answers that were not a 200 saying \"Recorded.\" (each run's POSTs "
+      "recorded: %s)." % (fmt(med(get("page-post", "recorded")))))
+    w("")
+    for lab, name in (("page-day", "the rep's day page"), ("page-task", "a task page")):
+        p99 = med(get(lab, "p99_ms"))
+        if p99 is not None:
+            verdict("%s p99 < 10 ms at 50 clients" % name, p99 < 10,
+                    "%s (p50 %s, %s req/s; cached feed gzip p99 %s)" % (
+                        fmt(p99, " ms"), fmt(med(get(lab, "p50_ms")), " ms"),
+                        fmt(med(get(lab, "rps"))), fmt(med(fg), " ms")))
+    if pp:
+        rec, posts = med(get("page-post", "recorded")), meta.get("posts")
+        verdict("an outcome POST: median < 5 ms end to end at 50 clients",
+                med(pp) < 5 and med(get("page-post", "other")) == 0,
+                "%s (p99 %s, %s POST/s; %s of %s recorded)" % (
+                    fmt(med(pp), " ms"), fmt(med(get("page-post", "p99_ms")), " ms"),
+                    fmt(med(get("page-post", "rps"))), fmt(rec), posts))
+elif os.path.exists(os.path.join(R, "pages.txt")):
+    w("### Reps' pages")
+    w("")
+    w(open(os.path.join(R, "pages.txt")).read().strip())
+    w("")
 
 # ------------------------------------------------------------ daemon
 dl = [l for (l, mm) in samples if l.startswith("daemon-") and mm == "wall_ms"]

@@ -9,8 +9,10 @@
 # Environment (defaults in brackets):
 #   BENCH_SIZES        store sizes for the day's plan ["10000 100000 1000000"]
 #   BENCH_RUNS         measured runs per figure, >= 5 for the report [5]
-#   BENCH_STEPS        any of: import plan growth deliver sms feeds feedbuild daemon
-#                      ["import plan growth deliver sms feeds feedbuild daemon"],
+#   BENCH_STEPS        any of: import plan growth contacts deliver sms feeds
+#                      pages feedbuild daemon ["import plan growth contacts
+#                      deliver sms feeds pages feedbuild daemon"] (pages
+#                      runs round by round with feeds, its baseline),
 #                      or ab (not in the default): two builds' delivery
 #                      side by side, see BUILD_B
 #   BUILD_B            for ab: the other build tree (B; BUILD is A).  Each
@@ -32,6 +34,13 @@
 #   BENCH_SMS_MESSAGES SMS per run through Kannel (tests/peers/kannel.sh) [300]
 #   BENCH_WRK_THREADS  wrk threads for the feeds (50 connections) [1: the
 #                      client leaves the other core to the server]
+#   BENCH_PAGE_TASKS   open tasks on the rep's day page (pages) [200]
+#   BENCH_POSTS        outcomes POSTed per run, each to a task of its own,
+#                      from 50 connections (pages) [2000]
+#   BENCH_POSTS_ONE    and then from one connection [200]
+#   BENCH_CONTACT_CUSTOMERS, BENCH_CONTACT_COUNTS   the planner's contact
+#                      lookup: customers all due, K contacts each
+#                      [20000; "0 1 10 30"]
 #   BENCH_PROFILE      1: perf profiles of the planner at the largest size
 #                      and of one delivery run, into the results [0]
 #   BENCH_REBUILD      1: regenerate cached CSVs and stores [0]
@@ -48,7 +57,7 @@ set -u -o pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 : "${BENCH_SIZES:=10000 100000 1000000}"
 : "${BENCH_RUNS:=5}"
-: "${BENCH_STEPS:=import plan growth deliver sms feeds feedbuild daemon}"
+: "${BENCH_STEPS:=import plan growth contacts deliver sms feeds pages feedbuild daemon}"
 : "${BENCH_WORK:=$top/bench/work}"
 : "${BENCH_DATE:=$(TZ=UTC date +%F)}"
 : "${BENCH_SEED:=1}"
@@ -60,6 +69,11 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 : "${BENCH_AIO_MESSAGES:=2000}"
 : "${BENCH_SMS_MESSAGES:=300}"
 : "${BENCH_WRK_THREADS:=1}"
+: "${BENCH_PAGE_TASKS:=200}"
+: "${BENCH_POSTS:=2000}"
+: "${BENCH_POSTS_ONE:=200}"
+: "${BENCH_CONTACT_CUSTOMERS:=20000}"
+: "${BENCH_CONTACT_COUNTS:=0 1 10 30}"
 : "${BENCH_CONNECTIONS:=1 4}"
 : "${BENCH_AIOSMTPD:=1}"
 : "${BENCH_PROFILE:=0}"
@@ -123,6 +137,8 @@ setup() {
 	$cc -o "$BIN/smtp_sink" "$top/bench/smtp_sink.c" &&
 	$cc -o "$BIN/curl_loop" "$top/bench/curl_loop.c" \
 	    $(pkg-config --cflags --libs libcurl) &&
+	$cc -o "$BIN/post_loop" "$top/bench/post_loop.c" \
+	    $(pkg-config --cflags --libs libcurl) &&
 	$cc -I"$top/src" -I"$BUILD" -o "$BIN/plandrv" "$top/bench/plandrv.c" \
 	    "$BIN/liboutreach.a" $(pkg-config --libs libcurl sqlite3 libconfig \
 	    libical libmicrohttpd libcrypto) -lsystemd -lm ||
@@ -144,6 +160,9 @@ setup() {
 		echo "load_start $(cut -d' ' -f1-3 /proc/loadavg)"
 		echo "runs $BENCH_RUNS"
 		echo "wrk_threads $BENCH_WRK_THREADS"
+		echo "page_tasks $BENCH_PAGE_TASKS"
+		echo "posts $BENCH_POSTS"
+		echo "posts_one $BENCH_POSTS_ONE"
 		echo "sizes $BENCH_SIZES"
 		echo "growth_due $BENCH_GROWTH_DUE"
 		echo "due_customers $BENCH_DUE_CUSTOMERS"
@@ -354,6 +373,72 @@ step_growth() {
 			rs "due-ctl-$k" "$S" "$CTL" -c "$c" plan --date "$BENCH_DATE"
 		done
 	done
+}
+
+# ---------------------------------------------------------------- contacts
+# The revisit reason names the last contact's kind ("last contact N days
+# ago (call on DATE)"): one indexed lookup per due customer
+# (store_contact_kind).  Its cost: planner_run on stores of the same
+# BENCH_CONTACT_CUSTOMERS customers, every one due for a revisit (tier A,
+# last touched 35 days before the day), with K contacts each (K in
+# BENCH_CONTACT_COUNTS; 0: nobody was ever contacted, so the reason counts
+# from the first purchase and looks nothing up).  Every customer has the
+# same one purchase, so only the contacts differ.
+contacts_store() { # K -> echoes the DB
+	local k=$1 n=$BENCH_CONTACT_CUSTOMERS db key c d
+	db="$W/stores/contacts-$n-$k.db"
+	key="contacts-v1 $n $k $BENCH_DATE schema$SCHEMA"
+	if [ "$BENCH_REBUILD" != 1 ] && [ -f "$db.key" ] &&
+	    [ "$(cat "$db.key")" = "$key" ]; then
+		echo "$db"
+		return
+	fi
+	d="$W/data/contacts-$n-$k-$BENCH_DATE"
+	mkdir -p "$d"
+	log "building the contacts store: $n customers, $k contacts each"
+	$PY - "$BENCH_DATE" "$n" "$k" "$d" <<'PY'
+import datetime, sys
+day, n, k, d = (datetime.date.fromisoformat(sys.argv[1]), int(sys.argv[2]),
+                int(sys.argv[3]), sys.argv[4])
+last = day - datetime.timedelta(days=35)
+with open(d + "/customers.csv", "w") as c, open(d + "/purchases.csv", "w") as p, \
+        open(d + "/contacts.csv", "w") as t:
+    c.write("external_id,name,phone,tier,rep\n")
+    p.write("external_id,amount,date\n")
+    t.write("external_id,date,kind,rep,note\n")
+    for i in range(n):
+        c.write("K%06d,客户%d,+86 139 %04d %04d,A,r1\n" % (i, i, i // 10000, i % 10000))
+        p.write("K%06d,1200,%s\n" % (i, last))
+        for j in range(k - 1, -1, -1):
+            t.write("K%06d,%s,%s,r1,第%d次\n" % (
+                i, last - datetime.timedelta(days=30 * j), ("call", "visit")[j % 2], j))
+PY
+	rm -f "$db" "$db-wal" "$db-shm" "$db.key"
+	c="$W/tmp/contacts-build.conf"
+	conf "$c" "$db"
+	"$CTL" -c "$c" init >/dev/null &&
+	"$CTL" -c "$c" rep add r1 --name '李娜' >/dev/null &&
+	"$CTL" -c "$c" import customers "$d/customers.csv" --no-progress >/dev/null &&
+	"$CTL" -c "$c" import purchases "$d/purchases.csv" --no-progress >/dev/null &&
+	{ [ "$k" = 0 ] || "$CTL" -c "$c" import contacts "$d/contacts.csv" \
+	    --no-progress >/dev/null; } || die "building the contacts store failed"
+	sqlite3 "$db" "PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null
+	rm -rf "$d"
+	echo "$key" >"$db.key"
+	echo "$db"
+}
+step_contacts() {
+	local k db c
+	for k in $BENCH_CONTACT_COUNTS; do
+		db=$(contacts_store "$k") || exit 1
+		c="$W/tmp/contacts.conf"
+		conf "$c" "$db"
+		log "contacts: $BENCH_CONTACT_CUSTOMERS customers due, $k contacts each"
+		sample "contacts-$k-rows" n "$(sqlite3 "$db" 'SELECT count(*) FROM contacts')"
+		"$BIN/plandrv" -r "$BENCH_RUNS" -m both -s "$S" -l "contacts-$k" \
+		    "$c" "$BENCH_DATE" >"$R/contacts-$k.txt" || die "plandrv failed"
+	done
+	sample "contacts-customers" n "$BENCH_CONTACT_CUSTOMERS"
 }
 
 # ---------------------------------------------------------------- servers
@@ -672,23 +757,57 @@ PY
 	"$top/tests/peers/kannel.sh" stop "$kd" >/dev/null 2>&1
 }
 
-# ---------------------------------------------------------------- feeds
+# ---------------------------------------------------------------- feeds, pages
 free_port() {
 	$PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
-step_feeds() {
-	local fdir="$W/tmp/feeds" port pid url etag i r out db c
+# http_conf CONF STORE PORT DIR [extra libconfig text]: a daemon serving
+# STORE on 127.0.0.1:PORT, its state in DIR.
+http_conf() {
+	conf "$1" "$2" "daemon: { state_dir = \"$4\"; };
+http: { listen = \"127.0.0.1:$3\"; base_url = \"http://127.0.0.1:$3\"; ${5:-} };"
+}
+# httpd_start CONF PORT LOG: outreachd in the foreground, once /healthz
+# answers; its PID in HTTPD_PID (stopped by PID with httpd_stop or on exit).
+httpd_start() {
+	local i
+	"$OUTREACHD" -c "$1" --foreground --log-level warning 2>>"$3" &
+	HTTPD_PID=$!
+	PIDS+=("$HTTPD_PID")
+	for i in $(seq 1 100); do
+		curl -sf "http://127.0.0.1:$2/healthz" >/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+httpd_stop() { kill "$1" 2>/dev/null; wait "$1" 2>/dev/null; }
+# The URL: lines of a calendar feed, unfolded: the signed task links.
+feed_links() {
+	curl -s "$1" | $PY -c '
+import re, sys
+t = re.sub(r"\r?\n[ \t]", "", sys.stdin.read())
+for u in re.findall(r"^URL:(\S+)", t, re.M):
+    print(u)'
+}
+
+# The cached feed: a rep's follow-up feed of 1,000 tasks.  feeds_start
+# builds the store and starts the server (FEED_URL, FEED_ETAG, FEED_PID;
+# 1 when the build cannot serve feeds yet), feeds_round is one run of
+# the three wrk figures, feeds_finish profiles (BENCH_PROFILE) and stops.
+FEED_PID=
+feeds_start() {
+	local fdir="$W/tmp/feeds" port db c
+	command -v wrk >/dev/null || die "wrk missing (apt-get install wrk)"
 	port=$(free_port)
 	mkdir -p "$fdir"
 	db="$fdir/f.db"
 	c="$fdir/f.conf"
-	conf "$c" "$db" "daemon: { state_dir = \"$fdir\"; };
-http: { listen = \"127.0.0.1:$port\"; base_url = \"http://127.0.0.1:$port\"; };"
+	http_conf "$c" "$db" "$port" "$fdir"
 	local cmd="BENCH_STEPS=feeds bench/run.sh   # wrk -t1 -c50 -d5s --latency FEED_URL, and with -H 'If-None-Match: ETAG'"
 	if ! "$CTL" -c "$c" rep token --help >/dev/null 2>&1; then
 		log "feeds: pending (outreachctl has no 'rep token' yet)"
 		echo "Pending: the built outreachctl has no \`rep token\` (src/httpd.c is still a placeholder). To run: \`$cmd\`" >"$R/feeds.txt"
-		return 0
+		return 1
 	fi
 	# 1,000 open tasks for one rep: tier A customers last visited 40 days ago.
 	rm -f "$db"*
@@ -708,48 +827,223 @@ PY
 	"$CTL" -c "$c" import customers "$fdir/c.csv" --no-progress >/dev/null &&
 	"$CTL" -c "$c" import contacts "$fdir/k.csv" --no-progress >/dev/null &&
 	"$CTL" -c "$c" scan >/dev/null || die "feeds: store setup failed"
-	url=$("$CTL" -c "$c" rep token r1 2>/dev/null | grep -m1 'followups\.ics')
-	"$OUTREACHD" -c "$c" --foreground --log-level warning 2>>"$fdir/d.log" &
-	pid=$!
-	PIDS+=("$pid")
-	for i in $(seq 1 100); do
-		curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break
-		sleep 0.1
-	done
-	if [ -z "$url" ] || ! curl -sf -o "$fdir/feed.ics" "$url"; then
+	FEED_URL=$("$CTL" -c "$c" rep token r1 2>/dev/null | grep -m1 'followups\.ics')
+	httpd_start "$c" "$port" "$fdir/d.log"
+	FEED_PID=$HTTPD_PID
+	if [ -z "$FEED_URL" ] || ! curl -sf -o "$fdir/feed.ics" "$FEED_URL"; then
 		log "feeds: pending (outreachd does not serve the feed yet)"
-		echo "Pending: outreachd does not serve $url yet. To run: \`$cmd\`" >"$R/feeds.txt"
-		kill "$pid"; wait "$pid" 2>/dev/null
-		return 0
+		echo "Pending: outreachd does not serve $FEED_URL yet. To run: \`$cmd\`" >"$R/feeds.txt"
+		httpd_stop "$FEED_PID"
+		return 1
 	fi
 	sample "feed-events" n "$(grep -c '^BEGIN:VEVENT' "$fdir/feed.ics")"
 	sample "feed-bytes" n "$(stat -c %s "$fdir/feed.ics")"
-	etag=$(curl -sI "$url" | tr -d '\r' | sed -n 's/^[Ee][Tt][Aa][Gg]: //p')
-	echo "url $url etag $etag" >"$R/feeds.txt"
-	sample "feed-gzip-bytes" n "$(curl -s -H 'Accept-Encoding: gzip' "$url" | wc -c)"
-	for r in $(seq 1 "$BENCH_RUNS"); do
-		out=$(wrk -t"$BENCH_WRK_THREADS" -c50 -d5s --latency "$url" 2>&1)
-		echo "$out" >>"$R/feeds.txt"
-		feed_sample feed-200 "$out"
-		out=$(wrk -t"$BENCH_WRK_THREADS" -c50 -d5s --latency \
-		    -H "Accept-Encoding: gzip" "$url" 2>&1)
-		echo "$out" >>"$R/feeds.txt"
-		feed_sample feed-gzip "$out"
-		out=$(wrk -t"$BENCH_WRK_THREADS" -c50 -d5s --latency \
-		    -H "If-None-Match: $etag" "$url" 2>&1)
-		echo "$out" >>"$R/feeds.txt"
-		feed_sample feed-304 "$out"
-	done
+	FEED_ETAG=$(curl -sI "$FEED_URL" | tr -d '\r' | sed -n 's/^[Ee][Tt][Aa][Gg]: //p')
+	echo "url $FEED_URL etag $FEED_ETAG" >"$R/feeds.txt"
+	sample "feed-gzip-bytes" n "$(curl -s -H 'Accept-Encoding: gzip' "$FEED_URL" | wc -c)"
+}
+feeds_round() {
+	local out
+	out=$(wrk -t"$BENCH_WRK_THREADS" -c50 -d5s --latency "$FEED_URL" 2>&1)
+	echo "$out" >>"$R/feeds.txt"
+	feed_sample feed-200 "$out"
+	out=$(wrk -t"$BENCH_WRK_THREADS" -c50 -d5s --latency \
+	    -H "Accept-Encoding: gzip" "$FEED_URL" 2>&1)
+	echo "$out" >>"$R/feeds.txt"
+	feed_sample feed-gzip "$out"
+	out=$(wrk -t"$BENCH_WRK_THREADS" -c50 -d5s --latency \
+	    -H "If-None-Match: $FEED_ETAG" "$FEED_URL" 2>&1)
+	echo "$out" >>"$R/feeds.txt"
+	feed_sample feed-304 "$out"
+}
+feeds_finish() {
 	if [ "$BENCH_PROFILE" = 1 ] && command -v perf >/dev/null; then
 		log "feeds: perf profile of the 304 path"
-		perf record -q -F 499 --call-graph dwarf,16384 -p "$pid" \
+		perf record -q -F 499 --call-graph dwarf,16384 -p "$FEED_PID" \
 		    -o "$W/tmp/feed.perf" -- sleep 4 >/dev/null 2>&1 &
-		wrk -t"$BENCH_WRK_THREADS" -c50 -d4s -H "If-None-Match: $etag" \
-		    "$url" >/dev/null 2>&1
+		wrk -t"$BENCH_WRK_THREADS" -c50 -d4s -H "If-None-Match: $FEED_ETAG" \
+		    "$FEED_URL" >/dev/null 2>&1
 		wait $!
 		perf_text "$W/tmp/feed.perf" '0x0000' 70 "$R/profile-feed-304.txt"
 	fi
-	kill "$pid"; wait "$pid" 2>/dev/null
+	httpd_stop "$FEED_PID"
+}
+
+# The reps' pages, on a store of their own: rep d1 has BENCH_PAGE_TASKS
+# open tasks (tiers A, B, C; 40% planned three days ago, so overdue, the
+# rest due today), each customer with notes, an attribute and four
+# contacts; reps p00..p09 share BENCH_RUNS x (BENCH_POSTS +
+# BENCH_POSTS_ONE) open tasks, one per recorded outcome, so every POST
+# finds its task open.  pages_start
+# builds it and starts the server, pages_round is one run (the day page
+# and the task pages with wrk, the POSTs with post_loop), pages_finish
+# stops the server.
+PAGES_PID=
+pages_start() {
+	local pdir="$W/tmp/pages" port db c d3 u i r npost
+	FAKETIME_LIB=$(ls /usr/lib/*/faketime/libfaketime.so.1 2>/dev/null | head -1)
+	[ -n "$FAKETIME_LIB" ] || die "pages: libfaketime missing (apt-get install faketime)"
+	port=$(free_port)
+	rm -rf "$pdir"
+	mkdir -p "$pdir"
+	db="$pdir/p.db"
+	c="$pdir/p.conf"
+	# No write limit: 50 clients on one address record far more than 60
+	# outcomes a minute.
+	http_conf "$c" "$db" "$port" "$pdir" "write_rate_per_ip = 0;"
+	npost=$((BENCH_RUNS * (BENCH_POSTS + BENCH_POSTS_ONE)))
+	$PY - "$TODAY" "$BENCH_PAGE_TASKS" "$npost" >"$pdir/c.csv" 3>"$pdir/k.csv" \
+	    4>"$pdir/c-old.csv" 5>"$pdir/k-old.csv" <<'PY'
+import datetime, os, sys
+today = datetime.date.fromisoformat(sys.argv[1])
+nday, npost = int(sys.argv[2]), int(sys.argv[3])
+cad = {"A": 30, "B": 90, "C": 180}
+now, old = (sys.stdout, os.fdopen(3, "w")), (os.fdopen(4, "w"), os.fdopen(5, "w"))
+for c, k in (now, old):
+    c.write("external_id,name,salutation,phone,email,tier,rep,notes,hobby\n")
+    k.write("external_id,date,kind,rep,note\n")
+def cust(f, eid, i, tier, rep, last):
+    c, k = f
+    c.write("%s,客户%d,王女士,+86 138 %04d %04d,c%d@example.test,%s,%s,"
+            "喜欢乌龙茶,钓鱼\n" % (eid, i, i // 10000, i % 10000, i, tier, rep))
+    for j in (3, 2, 1):
+        k.write("%s,%s,call,%s,第%d次\n" % (
+            eid, last - datetime.timedelta(days=cad[tier] * j), rep, j))
+    k.write("%s,%s,visit,%s,聊了新品\n" % (eid, last, rep))
+# d1: 40% due three days ago (planned then, overdue now), the rest today.
+for i in range(nday):
+    tier = "ABC"[i % 3]
+    if i % 5 < 2:
+        cust(old, "D%05d" % i, i, tier, "d1",
+             today - datetime.timedelta(days=cad[tier] + 3))
+    else:
+        cust(now, "D%05d" % i, i, tier, "d1",
+             today - datetime.timedelta(days=cad[tier] + i % 7))
+for i in range(npost):
+    cust(now, "P%06d" % i, 100000 + i, "B", "p%02d" % (i % 10),
+         today - datetime.timedelta(days=95))
+PY
+	d3=$(TZ=UTC date -d "$TODAY -3 days" +%F)
+	at3() { LD_PRELOAD=$FAKETIME_LIB FAKETIME="@$d3 08:00:00" "$@"; }
+	"$CTL" -c "$c" init >/dev/null &&
+	"$CTL" -c "$c" rep add d1 --name '李娜' >/dev/null || die "pages: init failed"
+	for r in 0 1 2 3 4 5 6 7 8 9; do
+		"$CTL" -c "$c" rep add "p0$r" --name "Rep $r" >/dev/null ||
+		    die "pages: rep add failed"
+	done
+	log "pages: store: $BENCH_PAGE_TASKS tasks for the day page, $npost for the POSTs"
+	at3 "$CTL" -c "$c" import customers "$pdir/c-old.csv" --no-progress >/dev/null &&
+	at3 "$CTL" -c "$c" import contacts "$pdir/k-old.csv" --no-progress >/dev/null &&
+	at3 "$CTL" -c "$c" scan >/dev/null &&
+	"$CTL" -c "$c" import customers "$pdir/c.csv" --no-progress >/dev/null &&
+	"$CTL" -c "$c" import contacts "$pdir/k.csv" --no-progress >/dev/null &&
+	"$CTL" -c "$c" scan >/dev/null || die "pages: store setup failed"
+	u=$("$CTL" -c "$c" rep token d1 2>/dev/null | grep -m1 'followups\.ics')
+	DAY_URL=$(echo "$u" | sed 's,/feeds/\([^/]*\)/.*,/r/\1,')
+	for r in 0 1 2 3 4 5 6 7 8 9; do
+		"$CTL" -c "$c" rep token "p0$r" 2>/dev/null |
+		    grep -m1 'followups\.ics' >>"$pdir/post-feeds.txt"
+	done
+	httpd_start "$c" "$port" "$pdir/d.log" || die "pages: outreachd does not answer"
+	PAGES_PID=$HTTPD_PID
+	curl -sf -o "$pdir/day.html" "$DAY_URL" || die "pages: no day page at $DAY_URL"
+	# The task pages wrk walks: the day page's links, in its order.
+	sed -n 's,.*<a href="http://[^/]*\(/t/[^"]*\)".*,\1,p' "$pdir/day.html" \
+	    >"$pdir/day-paths.txt"
+	i=$(grep -c . "$pdir/day-paths.txt")
+	[ "$i" = "$BENCH_PAGE_TASKS" ] ||
+	    die "pages: the day page lists $i tasks, not $BENCH_PAGE_TASKS"
+	sample "page-day-tasks" n "$i"
+	sample "page-day-overdue" n "$(grep -c '<br>overdue' "$pdir/day.html")"
+	sample "page-day-bytes" n "$(stat -c %s "$pdir/day.html")"
+	sample "page-task-bytes" n "$(curl -s "http://127.0.0.1:$port$(head -1 "$pdir/day-paths.txt")" | wc -c)"
+	sample "page-store-tasks" n "$(sqlite3 "$db" "SELECT count(*) FROM plan_items WHERE action = 'task'")"
+	cat >"$pdir/walk.lua" <<LUA
+-- Each request the next task page of the day, round robin.
+local paths = {}
+for l in io.lines("$pdir/day-paths.txt") do paths[#paths + 1] = l end
+local i = 0
+request = function()
+	i = i % #paths + 1
+	return wrk.format("GET", paths[i])
+end
+LUA
+	# The POSTs' links from their reps' feeds (URL:), a share per run.
+	while read -r u; do
+		feed_links "$u"
+	done <"$pdir/post-feeds.txt" >"$pdir/post-links.txt"
+	i=$(sort -u "$pdir/post-links.txt" | grep -c .)
+	[ "$i" = "$npost" ] || die "pages: $i distinct task links in the feeds, not $npost"
+	echo "day $DAY_URL" >"$R/pages.txt"
+}
+# Each measurement starts a second after the last: a slow page's server
+# still holds the previous client's 50 connections for a moment, and with
+# 50 more from the same address http.max_connections_per_ip (64) would
+# refuse some of the new ones.
+pages_round() { # RUN
+	local pdir="$W/tmp/pages" out f
+	sleep 1
+	out=$(wrk -t"$BENCH_WRK_THREADS" -c50 -d5s --latency "$DAY_URL" 2>&1)
+	echo "$out" >>"$R/pages.txt"
+	feed_sample page-day "$out"
+	sleep 1
+	out=$(wrk -t"$BENCH_WRK_THREADS" -c50 -d5s --latency \
+	    -s "$pdir/walk.lua" "$DAY_URL" 2>&1)
+	echo "$out" >>"$R/pages.txt"
+	feed_sample page-task "$out"
+	sleep 1
+	# This run's share of the links: BENCH_POSTS from 50 connections,
+	# then BENCH_POSTS_ONE from one (the time of a POST on its own).
+	f=$(($1 - 1))
+	f=$((f * (BENCH_POSTS + BENCH_POSTS_ONE)))
+	sed -n "$((f + 1)),$((f + BENCH_POSTS))p" "$pdir/post-links.txt" >"$pdir/posts-50"
+	sed -n "$((f + BENCH_POSTS + 1)),$((f + BENCH_POSTS + BENCH_POSTS_ONE))p" \
+	    "$pdir/post-links.txt" >"$pdir/posts-1"
+	out=$("$BIN/post_loop" -c 50 -s "$S" -l page-post "$pdir/posts-50" \
+	    "$POST_FIELDS" 2>&1)
+	echo "post_loop -c 50 $out" >>"$R/pages.txt"
+	log "  pages run $1, 50 connections: $out"
+	sleep 1
+	out=$("$BIN/post_loop" -c 1 -s "$S" -l page-post1 "$pdir/posts-1" \
+	    "$POST_FIELDS" 2>&1)
+	echo "post_loop -c 1 $out" >>"$R/pages.txt"
+}
+# What the phone sends: the outcome "reached", how, and a note (聊了新品).
+POST_FIELDS='outcome=reached&kind=call&note=%E8%81%8A%E4%BA%86%E6%96%B0%E5%93%81'
+pages_finish() {
+	local pdir="$W/tmp/pages"
+	if [ "$BENCH_PROFILE" = 1 ] && command -v perf >/dev/null; then
+		log "pages: perf profile of the day page"
+		perf record -q -F 499 --call-graph dwarf,16384 -p "$PAGES_PID" \
+		    -o "$W/tmp/pages.perf" -- sleep 4 >/dev/null 2>&1 &
+		wrk -t"$BENCH_WRK_THREADS" -c50 -d4s "$DAY_URL" >/dev/null 2>&1
+		wait $!
+		perf_text "$W/tmp/pages.perf" '0x0000' 70 "$R/profile-page-day.txt"
+	fi
+	httpd_stop "$PAGES_PID"
+}
+
+# The feeds, and the pages with the cached feed as their baseline: both
+# servers run side by side and each run measures the feed and then the
+# pages, so both see the same machine.  The pages alone still measure
+# the feed.
+step_http() {
+	local r feeds=0 pages=0
+	feeds_start && feeds=1
+	if has_step pages; then
+		[ "$feeds" = 1 ] || die "pages: no cached feed to measure beside them"
+		pages_start
+		pages=1
+	fi
+	[ "$feeds" = 1 ] || return 0
+	log "feeds$([ "$pages" = 1 ] && echo ' and pages'): $BENCH_RUNS runs"
+	for r in $(seq 1 "$BENCH_RUNS"); do
+		feeds_round
+		[ "$pages" = 1 ] && pages_round "$r"
+	done
+	feeds_finish
+	[ "$pages" = 1 ] && pages_finish
+	return 0
 }
 # wrk prints latencies as 1.23ms / 456.00us / 1.20s.
 wrk_ms() { echo "$1" | awk '{v=$1; if (v ~ /us$/) {sub(/us/,"",v); v/=1000} else if (v ~ /ms$/) sub(/ms/,"",v); else if (v ~ /s$/) {sub(/s/,"",v); v*=1000}; printf "%.3f", v}'; }
@@ -758,6 +1052,7 @@ feed_sample() {
 	sample "$1" p99_ms "$(wrk_ms "$(echo "$2" | awk '$1=="99%" {print $2}')")"
 	sample "$1" rps "$(echo "$2" | awk '/^Requests\/sec/ {print $2}')"
 	sample "$1" non2xx "$(echo "$2" | awk '/Non-2xx/ {print $NF}' | grep . || echo 0)"
+	sample "$1" sockerr "$(echo "$2" | awk '/Socket errors/ {gsub(",", ""); print $4 + $6 + $8 + $10}' | grep . || echo 0)"
 }
 
 # ---------------------------------------------------------------- daemon
@@ -840,10 +1135,11 @@ T0=$(date +%s)
 has_step import && step_import
 has_step plan && step_plan
 has_step growth && step_growth
+has_step contacts && step_contacts
 has_step deliver && step_deliver
 has_step ab && step_ab
 has_step sms && step_sms
-has_step feeds && step_feeds
+{ has_step feeds || has_step pages; } && step_http
 has_step feedbuild && step_feedbuild
 has_step daemon && step_daemon
 cleanup

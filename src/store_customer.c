@@ -178,15 +178,15 @@ customer_read_attrs(struct store *st, struct customer *c, char **cause)
 	sqlite3_stmt *s;
 	int rc;
 
-	s = store_prepare(st, "SELECT name, value FROM customer_attrs "
-	    "WHERE customer_id = ?1 ORDER BY name;", cause);
+	s = store_cached(st, STMT_CUSTOMER_ATTRS, "SELECT name, value FROM"
+	    " customer_attrs WHERE customer_id = ?1 ORDER BY name;", cause);
 	if (s == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, c->id);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
 		customer_attr_set(c, (const char *)sqlite3_column_text(s, 0),
 		    (const char *)sqlite3_column_text(s, 1));
-	sqlite3_finalize(s);
+	sqlite3_reset(s);
 	if (rc != SQLITE_DONE)
 		return store_fail(st, "reading attributes", cause);
 	return 0;
@@ -199,14 +199,15 @@ store_customer_get(struct store *st, const char *external_id,
 	sqlite3_stmt *s;
 	int rc;
 
-	s = store_prepare(st, CUST_SELECT "WHERE c.external_id = ?1;", cause);
+	s = store_cached(st, STMT_CUSTOMER_GET, CUST_SELECT
+	    "WHERE c.external_id = ?1;", cause);
 	if (s == NULL)
 		return -1;
 	store_bind_text(s, 1, external_id);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
 		customer_read(s, c);
-	sqlite3_finalize(s);
+	sqlite3_reset(s);
 	if (rc == SQLITE_DONE)
 		return 0;
 	if (rc != SQLITE_ROW)

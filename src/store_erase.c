@@ -93,12 +93,12 @@ erase_checkpoint(struct store *st, int wait_ms, char **cause)
 	s = store_prepare(st, "PRAGMA wal_checkpoint(TRUNCATE);", cause);
 	if (s == NULL)
 		return -1;
-	sqlite3_busy_timeout(st->db, wait_ms);
+	store_busy_timeout(st, wait_ms);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
 		busy = sqlite3_column_int(s, 0) != 0;
 	sqlite3_finalize(s);
-	sqlite3_busy_timeout(st->db, STORE_BUSY_MS);
+	store_busy_timeout(st, STORE_BUSY_MS);
 	if (rc == SQLITE_ROW)
 		return busy;
 	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)

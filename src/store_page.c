@@ -16,8 +16,9 @@ store_rep_by_id(struct store *st, int64_t id, struct store_rep *r,
 
 	memset(r, 0, sizeof(*r));
 	*hash = NULL;
-	s = store_prepare(st, "SELECT id, key, name, email, phone, token_hash,"
-	    " timezone, digest, locale FROM reps WHERE id = ?1;", cause);
+	s = store_cached(st, STMT_REP_BY_ID, "SELECT id, key, name, email,"
+	    " phone, token_hash, timezone, digest, locale FROM reps"
+	    " WHERE id = ?1;", cause);
 	if (s == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, id);
@@ -32,7 +33,7 @@ store_rep_by_id(struct store *st, int64_t id, struct store_rep *r,
 		r->digest = sqlite3_column_int(s, 7);
 		r->locale = store_column_text(s, 8);
 	}
-	sqlite3_finalize(s);
+	sqlite3_reset(s);
 	if (rc == SQLITE_ROW)
 		return 1;
 	return rc == SQLITE_DONE ? 0 : store_fail(st, "reading rep", cause);
@@ -70,9 +71,9 @@ store_contact_last(struct store *st, int64_t customer_id,
 	int rc;
 
 	memset(c, 0, sizeof(*c));
-	s = store_prepare(st, "SELECT day, kind, note FROM contacts"
-	    " WHERE customer_id = ?1 ORDER BY day DESC, id DESC LIMIT 1;",
-	    cause);
+	s = store_cached(st, STMT_CONTACT_LAST, "SELECT day, kind, note FROM"
+	    " contacts WHERE customer_id = ?1 ORDER BY day DESC, id DESC"
+	    " LIMIT 1;", cause);
 	if (s == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, customer_id);
@@ -81,7 +82,7 @@ store_contact_last(struct store *st, int64_t customer_id,
 		c->kind = store_column_text(s, 1);
 		c->note = store_column_text(s, 2);
 	}
-	sqlite3_finalize(s);
+	sqlite3_reset(s);
 	if (rc == SQLITE_ROW)
 		return 1;
 	return rc == SQLITE_DONE ? 0 : store_fail(st, "reading contacts", cause);

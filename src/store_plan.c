@@ -321,13 +321,14 @@ store_state_get(struct store *st, const char *key, char **value, char **cause)
 	int rc;
 
 	*value = NULL;
-	s = store_prepare(st, "SELECT value FROM state WHERE key = ?1;", cause);
+	s = store_cached(st, STMT_STATE_GET, "SELECT value FROM state"
+	    " WHERE key = ?1;", cause);
 	if (s == NULL)
 		return -1;
 	store_bind_text(s, 1, key);
 	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
 		*value = store_column_text(s, 0);
-	sqlite3_finalize(s);
+	sqlite3_reset(s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return store_fail(st, "reading state", cause);
 	return rc == SQLITE_ROW;

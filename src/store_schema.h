@@ -9,6 +9,10 @@
 /* The busy timeout of every connection, in milliseconds. */
 #define STORE_BUSY_MS 5000
 
+struct store;
+/* Waits up to ms for another connection's lock, in short sleeps. */
+void store_busy_timeout(struct store *st, int ms);
+
 /* Statements that run once per row are prepared once per connection. */
 enum store_stmt {
 	STMT_ATTR_SET,
@@ -35,6 +39,12 @@ enum store_stmt {
 	STMT_SLEEP_DAYS_SET,
 	STMT_REP_TOKENS,
 	STMT_DATA_VERSION,
+	STMT_TASK_GET,
+	STMT_CUSTOMER_GET,
+	STMT_CUSTOMER_ATTRS,
+	STMT_STATE_GET,
+	STMT_REP_BY_ID,
+	STMT_CONTACT_LAST,
 	STMT_BEGIN,
 	STMT_COMMIT,
 	STMT_MAX
@@ -44,6 +54,7 @@ struct store {
 	sqlite3 *db;
 	char *path;
 	int in_txn;
+	int busy_ms;		/* store_busy_timeout() */
 	sqlite3_stmt *cache[STMT_MAX];
 	sqlite3_stmt *upsert;	/* customer upsert for upsert_mask */
 	unsigned upsert_mask;

@@ -83,9 +83,11 @@ task_read(sqlite3_stmt *s, struct store_task *t)
 	t->message_error = store_column_text(s, 30);
 }
 
+/* Runs s to the end or until cb stops, then finalizes it, or only resets
+ * it when it is a cached one. */
 static int
-task_walk(struct store *st, sqlite3_stmt *s, store_task_cb cb, void *arg,
-    char **cause)
+task_walk(struct store *st, sqlite3_stmt *s, int cached, store_task_cb cb,
+    void *arg, char **cause)
 {
 	struct store_task t;
 	int rc, stop = 0;
@@ -96,7 +98,10 @@ task_walk(struct store *st, sqlite3_stmt *s, store_task_cb cb, void *arg,
 		stop = cb(arg, &t);
 		store_task_clear(&t);
 	}
-	sqlite3_finalize(s);
+	if (cached)
+		sqlite3_reset(s);
+	else
+		sqlite3_finalize(s);
 	if (stop)
 		return stop;
 	return rc == SQLITE_DONE ? 0 : store_fail(st, "reading tasks", cause);
@@ -108,15 +113,19 @@ store_task_each(struct store *st, const char *rep, int64_t closed_since,
 {
 	sqlite3_stmt *s;
 
-	s = store_prepare(st, TASK_SELECT "AND (?1 IS NULL OR r.key = ?1) AND"
-	    " p.merged_into IS NULL AND (p.status = 'open' OR"
-	    " coalesce(p.modified_at, 0) >= ?2)"
-	    " ORDER BY p.day, p.id;", cause);
+#define TASK_EACH " p.merged_into IS NULL AND (p.status = 'open' OR" \
+	" coalesce(p.modified_at, 0) >= ?2) ORDER BY p.day, p.id;"
+
+	/* One rep's tasks are found from the rep's customers; with an "OR"
+	 * on the rep SQLite walked every task of the store by day. */
+	s = store_prepare(st, rep != NULL ?
+	    TASK_SELECT "AND r.key = ?1 AND" TASK_EACH :
+	    TASK_SELECT "AND ?1 IS NULL AND" TASK_EACH, cause);
 	if (s == NULL)
 		return -1;
 	store_bind_text(s, 1, rep);
 	sqlite3_bind_int64(s, 2, closed_since);
-	return task_walk(st, s, cb, arg, cause);
+	return task_walk(st, s, 0, cb, arg, cause);
 }
 
 int
@@ -131,7 +140,7 @@ store_task_due_each(struct store *st, int32_t before, store_task_cb cb,
 	if (s == NULL)
 		return -1;
 	sqlite3_bind_int(s, 1, before);
-	return task_walk(st, s, cb, arg, cause);
+	return task_walk(st, s, 0, cb, arg, cause);
 }
 
 static int
@@ -152,10 +161,11 @@ store_task_get(struct store *st, int64_t id, struct store_task *t,
 	int rc;
 
 	memset(t, 0, sizeof(*t));
-	if ((s = store_prepare(st, TASK_SELECT "AND p.id = ?1;", cause)) == NULL)
+	if ((s = store_cached(st, STMT_TASK_GET, TASK_SELECT "AND p.id = ?1;",
+	    cause)) == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, id);
-	rc = task_walk(st, s, task_copy, t, cause);
+	rc = task_walk(st, s, 1, task_copy, t, cause);
 	return rc < 0 ? -1 : rc;
 }
 
