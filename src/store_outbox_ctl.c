@@ -8,6 +8,19 @@
 #include "store_outbox_priv.h"
 #include "util.h"
 
+/* Steps a write and finalizes it: how many rows it changed, or -1. */
+static int
+step_changes(struct store *st, sqlite3_stmt *s, const char *what,
+    char **cause)
+{
+	int rc = sqlite3_step(s);
+
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return store_fail(st, what, cause);
+	return sqlite3_changes(st->db);
+}
+
 /* Cancels the queued (or to-retry) rows f selects, keeping why; each one's
  * version moves on, so a delivery pass holding it leaves it alone. */
 int
@@ -15,7 +28,6 @@ store_outbox_cancel(struct store *st, const struct outbox_select *f,
     const char *reason, int64_t now, char **cause)
 {
 	sqlite3_stmt *s;
-	int rc;
 
 	s = store_prepare(st, "UPDATE outbox SET state = 'cancelled',"
 	    " cancel_reason = ?5, version = version + 1, updated_at = ?6"
@@ -36,11 +48,7 @@ store_outbox_cancel(struct store *st, const struct outbox_select *f,
 	store_bind_text(s, 4, f->customer);
 	store_bind_text(s, 5, reason);
 	sqlite3_bind_int64(s, 6, now);
-	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
-		return store_fail(st, "cancelling messages", cause);
-	return sqlite3_changes(st->db);
+	return step_changes(st, s, "cancelling messages", cause);
 }
 
 /* The state table's key of a channel's hold. */
@@ -55,7 +63,6 @@ store_outbox_hold(struct store *st, enum channel ch, int on, int64_t now,
     char **cause)
 {
 	sqlite3_stmt *s;
-	int rc;
 
 	s = store_prepare(st, on ? "INSERT INTO state (key, value) VALUES"
 	    " (?1, ?2) ON CONFLICT (key) DO NOTHING;" :
@@ -65,11 +72,7 @@ store_outbox_hold(struct store *st, enum channel ch, int on, int64_t now,
 	store_bind_text(s, 1, hold_key(ch));
 	if (on)
 		sqlite3_bind_int64(s, 2, now);
-	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
-		return store_fail(st, on ? "holding" : "releasing", cause);
-	return sqlite3_changes(st->db);
+	return step_changes(st, s, on ? "holding" : "releasing", cause);
 }
 
 int
@@ -119,7 +122,6 @@ store_outbox_rerender(struct store *st, const struct outbox_msg *m,
     int64_t now, char **cause)
 {
 	sqlite3_stmt *s;
-	int rc;
 
 	s = store_prepare(st, "UPDATE outbox SET recipient = ?3,"
 	    " recipient_name = ?4, from_name = ?5, reply_to = ?6, subject = ?7,"
@@ -144,11 +146,7 @@ store_outbox_rerender(struct store *st, const struct outbox_msg *m,
 		sqlite3_bind_int64(s, 11, m->expires_at);
 	store_bind_text(s, 12, m->render_key);
 	sqlite3_bind_int64(s, 13, now);
-	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
-		return store_fail(st, "rendering a message again", cause);
-	return sqlite3_changes(st->db);
+	return step_changes(st, s, "rendering a message again", cause);
 }
 
 int
@@ -156,7 +154,6 @@ store_outbox_give_up(struct store *st, const struct outbox_msg *m,
     enum outbox_state state, const char *why, int64_t now, char **cause)
 {
 	sqlite3_stmt *s;
-	int rc;
 
 	s = store_prepare(st, "UPDATE outbox SET state = ?3, last_error = ?4,"
 	    " updated_at = ?5, version = version + 1"
@@ -169,9 +166,5 @@ store_outbox_give_up(struct store *st, const struct outbox_msg *m,
 	store_bind_text(s, 3, outbox_state_name(state));
 	store_bind_text(s, 4, why);
 	sqlite3_bind_int64(s, 5, now);
-	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
-		return store_fail(st, "updating outbox", cause);
-	return sqlite3_changes(st->db);
+	return step_changes(st, s, "updating outbox", cause);
 }
