@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "callback.h"
+#include "conf.h"
 #include "token.h"
 #include "util.h"
 
@@ -90,12 +91,12 @@ out:
 	return rc;
 }
 
-int
-callback_secret_load(const char *path, char **out, char **cause)
+/* The secret in path, made if missing. */
+static int
+callback_secret_file(const char *path, char **out, char **cause)
 {
 	int rc;
 
-	*out = NULL;
 	if ((rc = callback_secret_read(path, out, cause)) != 1)
 		return rc;
 	if (callback_secret_make(path, cause) != 0)
@@ -103,6 +104,30 @@ callback_secret_load(const char *path, char **out, char **cause)
 	if ((rc = callback_secret_read(path, out, cause)) == 1)
 		return set_error(cause, "http.callback_secret_file %s: "
 		    "vanished", path);
+	return rc;
+}
+
+int
+callback_secret_load(const struct conf *cf, char **out, char **cause)
+{
+	const char *value = cf->http.callback_secret_file;
+	const char *cred = conf_credential_name(value);
+	char *path;
+	int rc;
+
+	*out = NULL;
+	if (conf_secret_path(cf, "http.callback_secret_file", value, &path,
+	    cause) != 0)
+		return -1;
+	/* A credential is systemd's to pass: made here, it would be lost
+	 * with the credentials directory at the next start. */
+	if (cred == NULL)
+		rc = callback_secret_file(path, out, cause);
+	else if ((rc = callback_secret_read(path, out, cause)) == 1)
+		rc = set_error(cause, "http.callback_secret_file %s: no such "
+		    "credential (LoadCredential=%s:FILE in the unit)", path,
+		    cred);
+	free(path);
 	return rc;
 }
 

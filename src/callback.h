@@ -9,11 +9,15 @@
 #define CALLBACK_SECRET_MIN 16	/* characters */
 #define CALLBACK_SECRET_MAX 256
 
-/* Reads the secret from path into *out (malloc'd), creating the file
- * (mode 0600, 32 random bytes in hex) when it does not exist.  The secret
- * must be CALLBACK_SECRET_MIN..MAX characters that need no escaping in a
- * URL: letters, digits, '-', '_', '.' and '~'.  0, or -1 with *cause. */
-int callback_secret_load(const char *path, char **out, char **cause);
+struct conf;
+
+/* Reads the secret from cf's http.callback_secret_file into *out
+ * (malloc'd), creating the file (mode 0600, 32 random bytes in hex) when
+ * it does not exist, unless it is a systemd credential (%d/NAME).  The
+ * secret must be CALLBACK_SECRET_MIN..MAX characters that need no
+ * escaping in a URL: letters, digits, '-', '_', '.' and '~'.  0, or -1
+ * with *cause. */
+int callback_secret_load(const struct conf *cf, char **out, char **cause);
 /* 1 when given (NULL: none) is the secret.  The time taken does not depend
  * on where the two differ. */
 int callback_secret_equal(const char *secret, const char *given);

@@ -276,9 +276,13 @@ cmd_send(struct cli *cli, const struct cli_cmd *self, int argc, char **argv)
 		return EX_CONFIG;
 	}
 	/* A dry run writes nothing: what would be queued is composed and
-	 * listed, what is queued goes through the pass's triage unsent. */
-	if (deliver_open(cli->conf, cli_store(cli), NULL, &d, &cause) != 0 ||
-	    (dry && deliver_queue_preview(d, ts, time(NULL), &s,
+	 * listed, what is queued goes through the pass's triage unsent.
+	 * Delivery that cannot be set up (a secret, a gateway setting) is
+	 * the configuration's fault, as it is to the daemon. */
+	if (deliver_open(cli->conf, cli_store(cli), NULL, &d, &cause) != 0) {
+		rc = cli_fail(EX_CONFIG, "%s", cause);
+		free(cause);
+	} else if ((dry && deliver_queue_preview(d, ts, time(NULL), &s,
 	    &cause) != 0) ||
 	    cycle_send(d, dry ? NULL : ts, time(NULL), dry, NULL, &s,
 	    &cause) != 0) {

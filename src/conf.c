@@ -382,6 +382,9 @@ entry_parse(struct conf_errors *e, const config_setting_t *g,
 			free(*FIELD(base, ent->offset, char *));
 			*FIELD(base, ent->offset, char *) = xstrdup(ch->name);
 		}
+		if (ent->credential)
+			conf_credential_check(e, g, ent,
+			    *FIELD(base, ent->offset, char *));
 		break;
 	case CONF_ENUM:
 		if ((ch = get_choice(e, g, ent)) != NULL)

@@ -197,6 +197,16 @@ struct conf *conf_defaults(void);
  * set it (its default is in force). */
 int conf_setting_line(const struct conf *c, const char *name);
 void conf_free(struct conf *c);
+/* The file a secret's setting names (conf_cred.c).  "%d/NAME" is the
+ * systemd credential NAME: the file NAME in $CREDENTIALS_DIRECTORY, where
+ * the unit's LoadCredential=NAME:FILE puts it; other paths are as
+ * written.  setting ("email.password_file") is named, with its file and
+ * line, when no credentials directory was passed.  0 and *out
+ * (malloc'd), or -1. */
+int conf_secret_path(const struct conf *c, const char *setting,
+    const char *value, char **out, char **cause);
+/* NAME when value names a systemd credential ("%d/NAME"), else NULL. */
+const char *conf_credential_name(const char *value);
 /* Lists every setting the file may hold: its name (group.setting), type,
  * range, default and what it is for. */
 void conf_print_settings(FILE *fp);

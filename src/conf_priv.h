@@ -70,6 +70,8 @@ struct conf_entry {
 	conf_parse_fn *parse;
 	void (*init)(void *base);
 	void (*clear)(void *base);
+	int credential;		/* CONF_STRING: a secret's file, which may
+				 * be a systemd credential (conf_cred.c) */
 	const char *doc;	/* one line */
 };
 
@@ -80,6 +82,11 @@ struct conf_table {
 	/* Fills values derived from others once everything loaded. */
 	void (*finish)(void *base, struct conf *c);
 };
+
+/* conf_cred.c: reports a "%d/NAME" value of ent whose NAME systemd
+ * would not take. */
+void conf_credential_check(struct conf_errors *e, const config_setting_t *g,
+    const struct conf_entry *ent, const char *value);
 
 /* The top level of the file: every group's table hangs from it. */
 extern const struct conf_table conf_root_table;

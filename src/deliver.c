@@ -50,15 +50,22 @@ deliver_job_transport_error(struct deliver_job *job, CURLcode rc,
 
 /* Reads a channel's password from its file (none configured: none). */
 static int
-read_secret(const char *path, char **out, char **cause)
+read_secret(const struct conf *cf, enum channel id, const char *value,
+    char **out, char **cause)
 {
+	char setting[32], *path;
 	int rc;
 
 	*out = NULL;
-	if (path == NULL)
+	if (value == NULL)
 		return 0;
-	if ((rc = file_first_line("password_file", path, out, cause)) == 1)
-		return set_error(cause, "password_file %s: no such file", path);
+	snprintf(setting, sizeof(setting), "%s.password_file",
+	    channel_name(id));
+	if (conf_secret_path(cf, setting, value, &path, cause) != 0)
+		return -1;
+	if ((rc = file_first_line(setting, path, out, cause)) == 1)
+		rc = set_error(cause, "%s %s: no such file", setting, path);
+	free(path);
 	return rc;
 }
 
@@ -70,7 +77,8 @@ channel_open(struct deliver *d, struct deliver_channel *ch, enum channel id,
 
 	ch->id = id;
 	ch->cc = cc;
-	if (read_secret(cc->password_file, &ch->password, cause) != 0)
+	if (read_secret(d->cf, id, cc->password_file, &ch->password,
+	    cause) != 0)
 		return -1;
 	switch (cc->transport) {
 	case TRANSPORT_MAILDIR:
@@ -98,8 +106,7 @@ channel_open(struct deliver *d, struct deliver_channel *ch, enum channel id,
 		ch->gw.id_regex = cc->id_regex;
 		if (cc->transport == TRANSPORT_KANNEL) {
 			/* The callback answers only with the secret. */
-			if (callback_secret_load(d->cf->http.callback_secret_file,
-			    &secret, cause) != 0)
+			if (callback_secret_load(d->cf, &secret, cause) != 0)
 				return -1;
 			ch->dlr_url = xasprintf("%s/callbacks/kannel/dlr?"
 			    "secret=%s", d->cf->http.base_url, secret);

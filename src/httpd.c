@@ -713,8 +713,8 @@ httpd_callback_secret(struct httpd *h)
 	char *cause = NULL, *s;
 
 	pthread_mutex_lock(&h->secret_lock);
-	if (h->cb_secret == NULL && callback_secret_load(
-	    h->cf->http.callback_secret_file, &h->cb_secret, &cause) != 0) {
+	if (h->cb_secret == NULL && callback_secret_load(h->cf,
+	    &h->cb_secret, &cause) != 0) {
 		if (!h->cb_secret_logged)
 			log_err("http: the Kannel callbacks answer 503 until "
 			    "this is fixed: %s", cause);

@@ -2,6 +2,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "metrics.h"
 #include "store_outbox.h"
@@ -175,29 +176,84 @@ metrics_store(struct store *st, struct buf *b, char **cause)
 	return 0;
 }
 
-/* Outbox rows by state; every state is listed, 0 when empty. */
+/* Outbox rows by state and channel; every pair is listed, 0 when empty,
+ * so sum by (state) gives what the per-state gauge of old said. */
 static int
-metrics_outbox(struct store *st, struct buf *b, char **cause)
+metrics_outbox_states(struct store *st, struct buf *b, char **cause)
 {
-	long c[OUTBOX_NSTATES];
-	int k, held;
+	long c[OUTBOX_NSTATES][CHANNEL_COUNT];
+	int k, ch;
 
-	if (store_outbox_counts(st, c, cause) != 0)
+	if (store_outbox_counts_by(st, c, cause) != 0)
 		return -1;
 	metric_head(b, "outreachd_outbox_messages", "gauge",
-	    "Messages in the outbox by state.");
+	    "Messages in the outbox by state and channel.");
 	for (k = 0; k < OUTBOX_NSTATES; k++)
-		buf_printf(b, "outreachd_outbox_messages{state=\"%s\"} %ld\n",
-		    outbox_state_name((enum outbox_state)k), c[k]);
+		for (ch = 0; ch < CHANNEL_COUNT; ch++)
+			buf_printf(b, "outreachd_outbox_messages{state=\"%s\","
+			    "channel=\"%s\"} %ld\n",
+			    outbox_state_name((enum outbox_state)k),
+			    channel_name((enum channel)ch), c[k][ch]);
+	return 0;
+}
+
+/* What the on-call admin asks of each channel: held, how late the most
+ * overdue message is, when one last went out. */
+struct outbox_channel {
+	int held;
+	int64_t due_age;
+	int64_t last_sent;
+};
+
+/* One channel's gauges from the store, each an index lookup. */
+static int
+outbox_channel_read(struct store *st, enum channel ch, int64_t now,
+    struct outbox_channel *o, char **cause)
+{
+	int64_t due;
+
+	if ((o->held = store_outbox_held(st, ch, NULL, cause)) < 0)
+		return -1;
+	/* The earliest not_before of a waiting message (outbox_due, in
+	 * not_before order): due when it is not in the future. */
+	if ((due = store_outbox_next_due(st, &ch, cause)) < 0)
+		return -1;
+	o->due_age = due > 0 && due <= now ? now - due : 0;
+	if ((o->last_sent = store_outbox_last_sent(st, ch, cause)) < 0)
+		return -1;
+	return 0;
+}
+
+/* Per-channel gauges: held, the oldest due message, the last send. */
+static int
+metrics_outbox_channels(struct store *st, struct buf *b, char **cause)
+{
+	struct outbox_channel o[CHANNEL_COUNT];
+	int64_t now = (int64_t)time(NULL);
+	int k;
+
+	for (k = 0; k < CHANNEL_COUNT; k++)
+		if (outbox_channel_read(st, (enum channel)k, now, &o[k],
+		    cause) != 0)
+			return -1;
 	metric_head(b, "outreachd_sending_held", "gauge",
 	    "1 while the admin holds sending on the channel (outbox hold).");
-	for (k = 0; k < CHANNEL_COUNT; k++) {
-		if ((held = store_outbox_held(st, (enum channel)k, NULL,
-		    cause)) < 0)
-			return -1;
+	for (k = 0; k < CHANNEL_COUNT; k++)
 		buf_printf(b, "outreachd_sending_held{channel=\"%s\"} %d\n",
-		    channel_name((enum channel)k), held);
-	}
+		    channel_name((enum channel)k), o[k].held);
+	metric_head(b, "outreachd_outbox_oldest_due_age_seconds", "gauge",
+	    "Seconds the longest-waiting due message (pending or retry) has "
+	    "been due; 0 when none.");
+	for (k = 0; k < CHANNEL_COUNT; k++)
+		buf_printf(b, "outreachd_outbox_oldest_due_age_seconds"
+		    "{channel=\"%s\"} %lld\n", channel_name((enum channel)k),
+		    (long long)o[k].due_age);
+	metric_head(b, "outreachd_last_send_timestamp_seconds", "gauge",
+	    "When a peer last accepted a message (unix time, 0 = never).");
+	for (k = 0; k < CHANNEL_COUNT; k++)
+		buf_printf(b, "outreachd_last_send_timestamp_seconds"
+		    "{channel=\"%s\"} %lld\n", channel_name((enum channel)k),
+		    (long long)o[k].last_sent);
 	return 0;
 }
 
@@ -291,7 +347,8 @@ metrics_render(struct metrics *m, struct store *st, struct buf *b,
     char **cause)
 {
 	if (metrics_store(st, b, cause) != 0 ||
-	    metrics_outbox(st, b, cause) != 0)
+	    metrics_outbox_states(st, b, cause) != 0 ||
+	    metrics_outbox_channels(st, b, cause) != 0)
 		return -1;
 	if (m != NULL)
 		metrics_counters(m, b);

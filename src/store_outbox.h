@@ -178,8 +178,16 @@ int store_outbox_rerender(struct store *st, const struct outbox_msg *m,
  * (failed, suppressed, expired) with why: 1, 0 changed meanwhile, -1. */
 int store_outbox_give_up(struct store *st, const struct outbox_msg *m,
     enum outbox_state state, const char *why, int64_t now, char **cause);
-/* Counts by state, for stats and metrics: counts[state]. */
+/* Counts by state and channel, for metrics: counts[state][channel].
+ * Index entries are counted, never rows. */
+int store_outbox_counts_by(struct store *st,
+    long counts[OUTBOX_NSTATES][CHANNEL_COUNT], char **cause);
+/* Counts by state, for stats and the status line: counts[state]. */
 int store_outbox_counts(struct store *st, long counts[OUTBOX_NSTATES],
+    char **cause);
+/* When a message of the channel was last accepted by its peer (unix
+ * time), 0 never, -1 error. */
+int64_t store_outbox_last_sent(struct store *st, enum channel ch,
     char **cause);
 /* SMS delivery reports: 'sent' -> 'delivered'/'undelivered'; 0 when id
  * is not a sent SMS. */

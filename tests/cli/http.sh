@@ -312,7 +312,9 @@ t_like "$m" $'# HELP outreachd_customers [^\n]+\n# TYPE outreachd_customers gaug
 t_like "$m" $'\noutreachd_customers\\{tier="A"\\} 2\n' "customers by tier"
 nopen=$(ctl task list --json | js 'len([t for t in d if t["status"]=="open"])')
 t_like "$m" $'\noutreachd_tasks_open '"$nopen"$'\n' "open tasks ($nopen)"
-t_like "$m" $'\noutreachd_outbox_messages\\{state="delivered"\\} 1\n' "outbox by state"
+t_like "$m" $'\noutreachd_outbox_messages\\{state="delivered",channel="sms"\\} 1\n' "outbox by state and channel"
+t_like "$m" $'\noutreachd_outbox_oldest_due_age_seconds\\{channel="email"\\} [0-9]+\n' "oldest due message's age"
+t_like "$m" $'\noutreachd_last_send_timestamp_seconds\\{channel="sms"\\} [1-9][0-9]+\n' "last send time"
 t_like "$m" $'\noutreachd_sends_total\\{channel="email"\\} [0-9]+\n' "sends counter"
 t_like "$m" $'\noutreachd_send_failures_total\\{channel="sms"\\} [0-9]+\n' "failures counter"
 t_like "$m" $'\noutreachd_last_scan_timestamp_seconds [1-9][0-9]+\n' "last scan time"

@@ -340,6 +340,12 @@ test_messages(void **state)
 		  " url = \"https://sms.example/\";\n"
 		  " method = \"POST_FORM\"; };",
 		  "F:3: method POST_FORM needs a body template" },
+		{ "email: {\n password_file = \"%d/a/b\"; };",
+		  "F:2: email.password_file = \"%d/a/b\": after %d/ comes a "
+		  "credential's name, a file name without '/'" },
+		{ "http: { callback_secret_file = \"%d/..\"; };",
+		  "F:1: http.callback_secret_file = \"%d/..\": after %d/ comes "
+		  "a credential's name, a file name without '/'" },
 	};
 	struct conf *c;
 	char *cause;
@@ -351,6 +357,46 @@ test_messages(void **state)
 		assert_string_equal(cause, cases[i][1]);
 		free(cause);
 	}
+}
+
+/* "%d/NAME" stays as written at load and is resolved where the secret
+ * is read: in $CREDENTIALS_DIRECTORY, or an error with file and line. */
+static void
+test_credentials(void **state)
+{
+	struct conf *c;
+	char *cause = NULL, *p, *want;
+
+	(void)state;
+	c = load("email: {\n  password_file = \"%d/smtp\";\n};\n"
+	    "sms: { password_file = \"/etc/outreachd/sms\"; };\n", &cause);
+	assert_non_null(c);
+	assert_string_equal(c->email.password_file, "%d/smtp");
+	assert_string_equal(conf_credential_name(c->email.password_file),
+	    "smtp");
+	assert_null(conf_credential_name(c->sms.password_file));
+	unsetenv("CREDENTIALS_DIRECTORY");
+	assert_int_equal(conf_secret_path(c, "email.password_file",
+	    c->email.password_file, &p, &cause), -1);
+	assert_null(p);
+	want = xasprintf("%s:2: email.password_file = \"%%d/smtp\": %%d is "
+	    "the credentials directory systemd passes in "
+	    "$CREDENTIALS_DIRECTORY, which is not set", c->path);
+	assert_true(strncmp(cause, want, strlen(want)) == 0);
+	free(want);
+	free(cause);
+	setenv("CREDENTIALS_DIRECTORY", "/run/credentials/outreachd.service",
+	    1);
+	assert_int_equal(conf_secret_path(c, "email.password_file",
+	    c->email.password_file, &p, &cause), 0);
+	assert_string_equal(p, "/run/credentials/outreachd.service/smtp");
+	free(p);
+	assert_int_equal(conf_secret_path(c, "sms.password_file",
+	    c->sms.password_file, &p, &cause), 0);
+	assert_string_equal(p, "/etc/outreachd/sms");
+	free(p);
+	unsetenv("CREDENTIALS_DIRECTORY");
+	conf_free(c);
 }
 
 /* Values of each type land in their fields; lists given replace. */
@@ -498,6 +544,7 @@ main(void)
 		cmocka_unit_test(test_entries_well_formed),
 		cmocka_unit_test(test_messages),
 		cmocka_unit_test(test_values),
+		cmocka_unit_test(test_credentials),
 		cmocka_unit_test(test_checked_values),
 		cmocka_unit_test(test_warnings),
 		cmocka_unit_test(test_print_settings),

@@ -410,7 +410,8 @@ test_migrate_autoincrement(void **state)
 }
 
 /* 'sent' rows are outside the outbox_state index (schema 6): counts
- * derive them, recovery and retry still find their rows through it. */
+ * derive them, by channel too, recovery and retry still find their rows
+ * through it; the last send of each channel comes from outbox_sent. */
 static void
 test_outbox_counts_and_recovery(void **state)
 {
@@ -418,7 +419,7 @@ test_outbox_counts_and_recovery(void **state)
 		OUTBOX_SENT, OUTBOX_SENDING, OUTBOX_FAILED, OUTBOX_PENDING };
 	char *path = tstore_path(), *cause = NULL, key[16];
 	struct outbox_msg m = { 0 };
-	long c[OUTBOX_NSTATES];
+	long c[OUTBOX_NSTATES], by[OUTBOX_NSTATES][CHANNEL_COUNT];
 	struct store *st;
 	int64_t cust, id[6];
 	size_t i;
@@ -430,6 +431,7 @@ test_outbox_counts_and_recovery(void **state)
 	assert_int_equal(store_outbox_counts(st, c, &cause), 0);
 	for (k = 0; k < OUTBOX_NSTATES; k++)
 		assert_int_equal(c[k], 0);
+	assert_int_equal(store_outbox_last_sent(st, CHANNEL_EMAIL, &cause), 0);
 	m.customer_id = cust;
 	m.channel = CHANNEL_EMAIL;
 	m.recipient = "ann@example.test";
@@ -444,8 +446,8 @@ test_outbox_counts_and_recovery(void **state)
 		if (after[i] != OUTBOX_PENDING)
 			assert_int_equal(store_outbox_update(st, id[i], 0,
 			    after[i], 1, 1000, NULL, NULL,
-			    after[i] == OUTBOX_SENT ? 1001 : 0, 1001,
-			    &cause), 1);
+			    after[i] == OUTBOX_SENT ? 1001 + (int64_t)i : 0,
+			    1001, &cause), 1);
 	}
 	assert_int_equal(store_outbox_report(st, id[0], 1, NULL, 1002, &cause),
 	    1);
@@ -459,6 +461,18 @@ test_outbox_counts_and_recovery(void **state)
 	assert_int_equal(c[OUTBOX_FAILED], 1);
 	assert_int_equal(c[OUTBOX_PENDING], 1);
 	assert_int_equal(c[OUTBOX_RETRY], 0);
+	assert_int_equal(store_outbox_counts_by(st, by, &cause), 0);
+	assert_int_equal(by[OUTBOX_SENT][CHANNEL_EMAIL], 2);
+	assert_int_equal(by[OUTBOX_SENT][CHANNEL_SMS], 0);
+	assert_int_equal(by[OUTBOX_DELIVERED][CHANNEL_SMS], 1);
+	assert_int_equal(by[OUTBOX_DELIVERED][CHANNEL_EMAIL], 0);
+	assert_int_equal(by[OUTBOX_SENDING][CHANNEL_EMAIL], 1);
+	assert_int_equal(by[OUTBOX_PENDING][CHANNEL_EMAIL], 1);
+	assert_int_equal(by[OUTBOX_PENDING][CHANNEL_SMS], 0);
+	/* the delivered SMS keeps the time it was sent */
+	assert_int_equal(store_outbox_last_sent(st, CHANNEL_EMAIL, &cause),
+	    1003);
+	assert_int_equal(store_outbox_last_sent(st, CHANNEL_SMS, &cause), 1001);
 	assert_int_equal(store_outbox_recover(st, 1003, &k, &cause), 0);
 	assert_int_equal(k, 1);
 	assert_int_equal(store_outbox_retry(st, 0, 1004, &cause), 1);
