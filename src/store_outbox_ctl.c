@@ -105,8 +105,10 @@ store_outbox_stale_renders(struct store *st, const char *render_key,
 	/* Only queued customer messages; the customer's updated_at is in
 	 * seconds and so is rendered_at: a change in the second of the
 	 * rendering renders once more, never once less. */
+	/* The queue only, through its index (the history may be large):
+	 * SEARCH o USING INDEX outbox_due, then the customer by its key. */
 	s = store_prepare(st, "SELECT " OUTBOX_COLS_O " FROM outbox o"
-	    " JOIN customers c ON c.id = o.customer_id"
+	    " INDEXED BY outbox_due JOIN customers c ON c.id = o.customer_id"
 	    " WHERE o.state IN ('pending','retry') AND o.item_id IS NOT NULL"
 	    " AND (o.render_key IS NOT ?1 OR c.updated_at >= o.rendered_at)"
 	    " ORDER BY o.id LIMIT ?2;", cause);
