@@ -2,7 +2,10 @@
  * work in production (see conf_live.h). */
 #include "conf_live.h"
 
+#include <sys/stat.h>
+
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -221,6 +224,34 @@ check_maildir(struct live *l, const char *name, const char *what,
 	free(setting);
 }
 
+/* A secret file the service will not be able to read: missing, or (the
+ * shipped unit runs outreachd as a DynamicUser=, some uid of the day)
+ * readable by its owner alone.  A %d/NAME credential is systemd's to hand
+ * over; here it is checked only where $CREDENTIALS_DIRECTORY is set. */
+static void
+check_secret(struct live *l, const char *setting, const char *value,
+    int must_exist)
+{
+	struct stat sb;
+	char *path = NULL;
+
+	if (value == NULL || conf_secret_path(l->c, setting, value, &path,
+	    NULL) != 0)
+		return;
+	if (stat(path, &sb) != 0) {
+		if (must_exist || conf_credential_name(value) != NULL)
+			live_warn(l, setting, value, "cannot be read: %s",
+			    strerror(errno));
+	} else if (conf_credential_name(value) == NULL &&
+	    (sb.st_mode & S_IROTH) == 0)
+		live_warn(l, setting, value, "is readable by its owner only "
+		    "(mode %04o): the service runs as a DynamicUser= and cannot "
+		    "read it; give it to the unit with LoadCredential=NAME:%s "
+		    "and write \"%%d/NAME\" here", (unsigned)(sb.st_mode & 07777),
+		    value);
+	free(path);
+}
+
 char **
 conf_live_check(const struct conf *c, int service)
 {
@@ -230,6 +261,14 @@ conf_live_check(const struct conf *c, int service)
 		check_base_url(&l);
 		check_names(&l);
 	}
+	if (c->email.transport == TRANSPORT_SMTP)
+		check_secret(&l, "email.password_file", c->email.password_file,
+		    1);
+	if (c->sms.transport != TRANSPORT_MAILDIR)
+		check_secret(&l, "sms.password_file", c->sms.password_file, 1);
+	/* Made at the first start when missing. */
+	check_secret(&l, "http.callback_secret_file",
+	    c->http.callback_secret_file, 0);
 	if (service) {
 		check_maildir(&l, "email", "e-mail", &c->email,
 		    "transport = \"smtp\"");

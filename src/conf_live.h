@@ -4,7 +4,9 @@
  * header (RFC 8058) that only an https link gets; it must not greet the
  * server, or end its Message-IDs, as localhost; its Message-ID domain
  * should be its From domain's.  A service must not hand its messages to
- * the maildir transport, which writes them to a directory.
+ * the maildir transport, which writes them to a directory, nor need a
+ * secret file it cannot read (missing, or its owner's alone while the
+ * unit runs as a DynamicUser=).
  *
  * check-config and outreachd --check show the warnings (check-config
  * --strict fails on them), and the daemon logs them whenever it loads the

@@ -149,4 +149,25 @@ live=$(grep -E 'warning: (http\.base_url|email\.helo)' "$dir/start.log")
 t_is "$(grep -c . <<<"$live")" 3 "the daemon logs the three at start"
 t_is "$(grep -vc '^<4>' <<<"$live")" 0 "each on its own line with priority <4>"
 t_like "$(grep helo <<<"$live")" "^<4>$dir/start\\.conf: warning: email\\.helo \"localhost\" \\(the default\\)" "named like check-config names it"
+# 10. Secrets the service will not be able to read: a root-only file (the
+# unit runs as a DynamicUser=), a missing one; a credential is fine.
+prod="$smtp helo = \"crm.acme.example\";"
+https='http: { base_url = "https://crm.acme.example"; };'
+printf 's3cret\n' >"$dir/smtp.secret"
+chmod 600 "$dir/smtp.secret"
+conf sec "$prod username = \"crm\"; password_file = \"$dir/smtp.secret\";" "$https"
+check sec --strict
+t_is "$rc" 78 "a root-only password file fails --strict"
+t_like "$err" "sec\\.conf:5: warning: email\\.password_file \"$dir/smtp\\.secret\" is readable by its owner only \\(mode 0600\\): the service runs as a DynamicUser= .*LoadCredential=" \
+	"and says why and what to do"
+conf gone "$prod username = \"crm\"; password_file = \"$dir/nowhere\";" "$https"
+check gone
+t_like "$err" "gone\\.conf:5: warning: email\\.password_file \"$dir/nowhere\" cannot be read: No such file" "a missing password file"
+mkdir -p "$dir/creds"
+cp "$dir/smtp.secret" "$dir/creds/smtp"
+conf cred "$prod username = \"crm\"; password_file = \"%d/smtp\";" "$https"
+CREDENTIALS_DIRECTORY="$dir/creds" check cred --strict
+t_is "$rc:$err" "0:" "a credential (LoadCredential=, %d/smtp) is fine"
+check cred --strict
+t_is "$rc:$err" "0:" "and is not judged where systemd does not hand it over"
 t_done
