@@ -532,7 +532,7 @@ test_birthday_feb29(void **state)
 	static const enum date_feb29 policies[] = { DATE_FEB29_FEB28,
 	    DATE_FEB29_MAR1, DATE_FEB29_LEAP_ONLY };
 	struct feed_birthday b = { "bday-1@outreachd", ZW, NULL, NULL, 'A',
-	    0 };
+	    0, NULL, 0 };
 	int32_t got[64], want[64], d;
 	size_t i, j, n, m;
 	char *u, *raw;
@@ -577,8 +577,8 @@ test_birthday_plain(void **state)
 {
 	struct feed_birthday b[2] = {
 		{ "bday-1@outreachd", ZW, "1990-05-17", "+86 138 0013 8000",
-		    'B', 1738368000 },
-		{ "bday-2", "Zoë", "--12-31", NULL, 0, 0 },
+		    'B', 1738368000, NULL, 0 },
+		{ "bday-2", "Zoë", "--12-31", NULL, 0, 0, NULL, 0 },
 	};
 	int32_t got[32];
 	size_t n, i;
@@ -619,7 +619,7 @@ test_birthday_lunar(void **state)
 	static const char *const lunar[] = { "L:08-15", "L:11-15",
 	    "L:1985-12-20", "L:04R-15", "L:01-01", "L:12-30" };
 	struct feed_birthday b = { "bday-9@outreachd", ZW, NULL, NULL, 'A',
-	    0 };
+	    0, NULL, 0 };
 	struct lunar_date ld;
 	struct lunar_gdate g[2];
 	int32_t got[64], want[64];
@@ -677,7 +677,8 @@ test_lunar_names(void **state)
 		{ "L:10-21", "十月廿一" }, { "L:11-29", "冬月廿九" },
 		{ "L:12-30", "腊月三十" }, { "L:06R-05", "闰六月初五" },
 	};
-	struct feed_birthday b = { "bday-1@outreachd", ZW, NULL, NULL, 0, 0 };
+	struct feed_birthday b = { "bday-1@outreachd", ZW, NULL, NULL, 0, 0,
+	    NULL, 0 };
 	char *u, *want;
 	size_t i;
 
@@ -701,7 +702,7 @@ test_chinese(void **state)
 	struct feed_task t = task("task-1@outreachd", date_to_days(2025, 3, 1),
 	    "拜访 " ZW "（A类）");
 	struct feed_birthday b = { "bday-9@outreachd", ZW, "L:11-15", NULL,
-	    'A', 0 };
+	    'A', 0, NULL, 0 };
 	char *u, *out = NULL, *cause = NULL;
 	size_t len = 0;
 
@@ -762,7 +763,7 @@ test_errors(void **state)
 	struct feed_opts o = opts();
 	struct feed_task t = task("task-1@outreachd", 20000, "Call");
 	struct feed_birthday b = { "bday-7@outreachd", ZW, "1990-13-01", NULL,
-	    'A', 0 };
+	    'A', 0, NULL, 0 };
 
 	(void)state;
 	t.status = 7;
