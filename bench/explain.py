@@ -50,7 +50,8 @@ stmts += table(kd, "keydate_sql", "KQ_COUNT", define(kd, "KD_SELECT"),
 # The per-candidate lookups (dedup key, frequency cap) run once per item.
 for fn in ("store_plan_exists", "store_plan_messages"):
     f = re.search(fn + r'\(.*?\n\}', src, re.S).group(0)
-    q = re.search(r'one_int\(st,\s*((?:"(?:[^"\\]|\\.)*"\s*)+)', f)
+    q = re.search(r'one_int\(st,\s*(?:\w+,\s*)?((?:"(?:[^"\\]|\\.)*"\s*)+)',
+                  f)
     stmts.append((fn, literals(q.group(1))))
 for name, sql in stmts:
     print("== %s\n%s" % (name, sql))
