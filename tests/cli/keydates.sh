@@ -119,6 +119,17 @@ t_unlike "$(ctl plan --date 2028-06-20)" "graduation" "and never again"
 t_like "$(ctl plan --date 2026-09-01)" "company_founding K4 .*\\(公司成立日 today \\(27 years\\)\\)" \
 	"the re-imported date counts from its new year"
 
+# Each day's lookup reads the index of what is due, never every customer.
+if command -v sqlite3 >/dev/null; then
+	plans=$("$T_PY" "$top/bench/explain.py" "$top/src/store_plan.c" "$dir/o.db")
+	for q in KQ_MD:keydates_md KQ_LUNAR:keydates_lunar KQ_DAY:keydates_day; do
+		t_like "$(sed -n "/^== ${q%%:*}\$/,/^== /p" <<<"$plans")" \
+			"SEARCH k USING INDEX ${q#*:} \\(label=\\? AND" "${q%%:*} searches ${q#*:}"
+	done
+else
+	t_skip 3 "no sqlite3 command"
+fi
+
 # What would be sent: the company's wording, not a personal one.
 out=$(ctl render company_founding K1 --date 2026-06-18 --channel sms)
 t_like "$out" "王总，欣闻华丰贸易成立18周年，谨致热烈祝贺！" "Chinese SMS: 18 years of the company"
