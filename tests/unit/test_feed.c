@@ -611,6 +611,45 @@ test_birthday_plain(void **state)
 	free(u);
 }
 
+/* Key dates: under their title, CATEGORIES keydate; yearly like a
+ * birthday, once as one dated event (a lunar one on its Gregorian day),
+ * which needs a year. */
+static void
+test_keydates(void **state)
+{
+	struct feed_birthday b[3] = {
+		{ "kd-1@outreachd", "Globex", "2016-02-29", NULL, 'A', 0,
+		    "Company founding", 0 },
+		{ "kd-2@outreachd", "Globex", "2027-06-20", NULL, 'A', 0,
+		    "Graduation", 1 },
+		{ "kd-3@outreachd", "Globex", "L:2027-05-15", NULL, 'A', 0,
+		    "Lunar once", 1 },
+	};
+	struct feed_opts o = opts();
+	char *u, *raw, *out = NULL, *cause = NULL;
+	size_t len;
+
+	(void)state;
+	u = birthdays(b, 3, DATE_FEB29_FEB28, 2026, 3, &raw);
+	assert_true(has(u, "SUMMARY:Company founding: Globex (tier A)"));
+	assert_true(has(u, "DESCRIPTION:Customer: Globex\\nCompany founding: "
+	    "2016-02-29"));
+	assert_true(has(u, "RRULE:FREQ=YEARLY;BYMONTHDAY=-1;BYMONTH=2"));
+	assert_true(has(u, "UID:kd-2-20270620@outreachd"));
+	assert_true(has(u, "SUMMARY:Graduation: Globex (tier A)"));
+	assert_true(has(u, "UID:kd-3-20270619@outreachd"));
+	assert_int_equal(count(u, "\r\nCATEGORIES:keydate\r\n"), 3);
+	assert_int_equal(count(u, "\r\nBEGIN:VEVENT\r\n"), 3);
+	free(raw);
+	free(u);
+	b[1].birthday = "--06-20";
+	assert_int_equal(feed_render_birthdays(&b[1], 1, DATE_FEB29_FEB28, 2026,
+	    3, &o, &out, &len, &cause), -1);
+	assert_string_equal(cause, "birthday kd-2@outreachd: a date that "
+	    "happens once needs a year before 9999");
+	free(cause);
+}
+
 /* Lunar birthdays: one dated event per occurrence, on the days of
  * lunar_yearly_in_gregorian(), with UIDs stable between renders. */
 static void
@@ -873,6 +912,7 @@ main(void)
 		cmocka_unit_test(test_birthday_feb29),
 		cmocka_unit_test(test_birthday_plain),
 		cmocka_unit_test(test_birthday_lunar),
+		cmocka_unit_test(test_keydates),
 		cmocka_unit_test(test_lunar_names),
 		cmocka_unit_test(test_chinese),
 		cmocka_unit_test(test_errors),
