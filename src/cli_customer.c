@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "date.h"
 #include "json.h"
+#include "keydate.h"
 #include "store_outcome.h"
 #include "util.h"
 
@@ -345,6 +346,43 @@ show_history(struct cli *cli, const struct customer *c, struct json *j)
 	return 0;
 }
 
+/* The customer's key dates: a line each ("keydate  store_opening
+ * 2019-05-01 yearly (新店开业)"), or a "keydates" array. */
+static void
+show_keydates(const struct conf *cf, const struct customer *c,
+    struct json *j)
+{
+	const struct keydate *k;
+	const char *title;
+	size_t i;
+
+	if (j != NULL) {
+		json_key(j, "keydates");
+		json_begin_array(j);
+	}
+	for (i = 0; i < c->nkeydates; i++) {
+		k = &c->keydates[i];
+		title = conf_keydate_title(cf, k->label);
+		if (j == NULL) {
+			printf("%-14s %s %s %s%s%s%s\n", "keydate", k->label,
+			    k->date, k->yearly ? "yearly" : "once",
+			    title != k->label ? " (" : "",
+			    title != k->label ? title : "",
+			    title != k->label ? ")" : "");
+			continue;
+		}
+		json_begin_object(j);
+		json_kv_string(j, "label", k->label);
+		json_kv_string(j, "title", title);
+		json_kv_string(j, "date", k->date);
+		json_key(j, "yearly");
+		json_bool(j, k->yearly);
+		json_end_object(j);
+	}
+	if (j != NULL)
+		json_end_array(j);
+}
+
 /* The fields as text lines. */
 static void
 show_text(const struct customer *c)
@@ -387,10 +425,12 @@ customer_show(struct cli *cli, const struct cli_cmd *self, int argc,
 	if (lo.json) {
 		json_init(&j, stdout, 1);
 		customer_json(&j, &c, 1);
+		show_keydates(cli->conf, &c, &j);
 		rc = show_history(cli, &c, &j);
 		json_end_object(&j);
 	} else {
 		show_text(&c);
+		show_keydates(cli->conf, &c, NULL);
 		rc = show_history(cli, &c, NULL);
 	}
 	customer_clear(&c);

@@ -65,6 +65,8 @@ item_json(struct json *j, const struct plan_item *it)
 	json_kv_string(j, "channel", it->channel);
 	json_kv_string(j, "task_kind", it->action == ACT_TASK ? r->task_kind :
 	    it->action == ACT_REP_MESSAGE ? "message" : NULL);
+	if (r->event == EV_KEYDATE)
+		json_kv_string(j, "keydate", r->label);
 	why = reason_text(it->reason, I18N_EN);
 	json_kv_string(j, "reason", why);
 	json_end_object(j);

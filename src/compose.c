@@ -133,6 +133,17 @@ compose_message(const struct compose_ctx *x, const struct compose_item *it,
 	in.years = planner_event_years(in.rule->event,
 	    c->field[CUST_BIRTHDAY], c->field[CUST_ANNIVERSARY],
 	    it->occurrence);
+	if (in.rule->event == EV_KEYDATE) {
+		in.keydate = keydate_find(c->keydates, c->nkeydates,
+		    in.rule->label);
+		if (in.keydate == NULL) {
+			free(url);
+			return set_error(why, "no key date \"%s\" for this "
+			    "customer any more", in.rule->label);
+		}
+		in.years = keydate_years(in.keydate->date,
+		    in.keydate->yearly, it->occurrence);
+	}
 	in.unsubscribe_url = url;
 	rc = render_message(x->ts, &in, &o, why);
 	free(url);

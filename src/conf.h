@@ -22,6 +22,7 @@ enum conf_event {
 	EV_LOST,
 	EV_STALE,
 	EV_HOLIDAY,
+	EV_KEYDATE,	/* a customer's key date with the rule's label */
 	EV_COUNT
 };
 
@@ -41,6 +42,7 @@ struct conf_rule {
 	size_t nchannels;
 	char *task_kind;   /* tasks: call, visit, gift, refresh, ... */
 	char *holiday;	   /* holiday rules: which holiday */
+	char *label;	   /* key date rules: which key dates (keydate.h) */
 	int lead_days;	   /* the item is due this many days before the event */
 	unsigned tiers;	   /* TIER_BIT mask, 0 = every tier */
 	char **reps;	   /* only these reps' customers, none = all */
@@ -59,6 +61,12 @@ struct conf_holiday {
 	char *title;	   /* shown in templates as {{holiday}} */
 	int32_t *days;	   /* sorted day numbers */
 	size_t ndays;
+};
+
+/* The title templates show for key dates of a label ({{keydate.title}}). */
+struct conf_keydate {
+	char *label;
+	char *title;
 };
 
 struct conf_plan {
@@ -176,6 +184,8 @@ struct conf {
 	size_t nrules;
 	struct conf_holiday *holidays;
 	size_t nholidays;
+	struct conf_keydate *keydates;
+	size_t nkeydates;
 };
 
 const char *conf_event_name(enum conf_event ev);
@@ -183,6 +193,9 @@ const char *conf_event_name(enum conf_event ev);
 const char *conf_action_name(enum conf_action a);
 const struct conf_holiday *conf_holiday_find(const struct conf *c,
     const char *name);
+/* The title of key dates labelled label: the configured one, else the
+ * label itself. */
+const char *conf_keydate_title(const struct conf *c, const char *label);
 
 /* The file used when -c is not given. */
 const char *conf_default_path(void);

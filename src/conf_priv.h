@@ -3,7 +3,7 @@
  *
  * Every setting is declared once, in the table of the group that holds
  * it: conf_plan.c (planner, tiers, sleeping, stale, tasks), conf_rules.c
- * (holidays, rules) and conf_delivery.c (delivery, email, sms, http,
+ * (holidays, rules), conf_keydates.c (key date titles) and conf_delivery.c (delivery, email, sms, http,
  * daemon).  Those modules use conf.c's machinery and nothing of each
  * other; conf.c's loader reaches them only through conf_root_table. */
 #ifndef OUTREACHD_CONF_PRIV_H
@@ -99,6 +99,7 @@ extern const struct conf_table conf_stale_table;
 extern const struct conf_table conf_tasks_table;
 extern const struct conf_table conf_digest_table;
 extern const struct conf_table conf_holiday_table;
+extern const struct conf_table conf_keydate_table;
 extern const struct conf_table conf_rule_table;
 extern const struct conf_table conf_delivery_table;
 extern const struct conf_table conf_email_table;
@@ -109,6 +110,9 @@ extern const struct conf_table conf_daemon_table;
 void conf_holidays_parse(struct conf_errors *e, const config_setting_t *root,
     void *base, struct conf *c);
 void conf_holidays_clear(void *base);
+void conf_keydates_parse(struct conf_errors *e, const config_setting_t *root,
+    void *base, struct conf *c);
+void conf_keydates_clear(void *base);
 void conf_rules_parse(struct conf_errors *e, const config_setting_t *root,
     void *base, struct conf *c);
 void conf_rules_clear(void *base);

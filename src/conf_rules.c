@@ -3,9 +3,13 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "conf_priv.h"
+#include "customer.h"
+#include "keydate.h"
 #include "lunar.h"
+#include "solar.h"
 
 /* Yearly and lunar holidays are expanded over this span of years. */
 #define HOLIDAY_FIRST_YEAR 1970
@@ -22,6 +26,7 @@ static const struct conf_choice event_choices[] = {
 	{ "lost", EV_LOST },
 	{ "stale", EV_STALE },
 	{ "holiday", EV_HOLIDAY },
+	{ "keydate", EV_KEYDATE },
 	{ NULL, 0 }
 };
 
@@ -112,16 +117,35 @@ parse_md(const char *s, int *m, int *d)
 	return 0;
 }
 
-/* The holiday's days from exactly one of dates, yearly and lunar. */
+/* A list of dates runs out: warn while there is less than a year left,
+ * so the admin adds the coming years' before the greetings stop. */
 static void
-holiday_expand(struct conf_errors *e, const config_setting_t *g,
+holiday_check_end(struct conf_errors *e, const config_setting_t *g,
+    const struct conf_holiday *h, int32_t today)
+{
+	struct date t;
+	char last[11];
+
+	if (h->ndays == 0 || today == DAY_NONE)
+		return;
+	date_from_days(today, &t);
+	if (h->days[h->ndays - 1] >= date_to_days(t.year + 1, t.month, t.day))
+		return;
+	date_format(h->days[h->ndays - 1], last);
+	conf_warn(e, config_setting_get_member(g, "dates"), "holiday %s: its "
+	    "last date is %s, less than a year ahead: add the coming years' "
+	    "dates (or use yearly, lunar or solar_term), or it is greeted no "
+	    "more", h->name, last);
+}
+
+/* Listed "YYYY-MM-DD" days; returns how many were given. */
+static size_t
+holiday_dates(struct conf_errors *e, const config_setting_t *g,
     struct conf_holiday *h)
 {
-	char **dates = NULL, *yearly = NULL, *lunar = NULL;
-	size_t n, i;
+	char **dates = NULL;
 	struct date dt;
-	int m, d, y, kinds = 0;
-	int32_t day;
+	size_t n, i;
 
 	n = conf_get_strings(e, g, "dates", &dates);
 	for (i = 0; i < n; i++) {
@@ -134,9 +158,48 @@ holiday_expand(struct conf_errors *e, const config_setting_t *g,
 		free(dates[i]);
 	}
 	free(dates);
-	kinds += n > 0;
+	return n;
+}
+
+/* A solar term (solar.h) every year; returns the term, or -1. */
+static int
+holiday_solar(struct conf_errors *e, const config_setting_t *g,
+    struct conf_holiday *h, const char *name)
+{
+	int term = solar_term_find(name), y;
+	int32_t day;
+
+	if (term < 0) {
+		conf_error(e, config_setting_get_member(g, "solar_term"),
+		    "holiday %s: solar_term must be one of the 24 terms in "
+		    "pinyin (xiaohan, dahan, lichun ... qingming ... dongzhi)",
+		    h->name);
+		return -1;
+	}
+	for (y = HOLIDAY_FIRST_YEAR; y <= HOLIDAY_LAST_YEAR; y++) {
+		if (solar_term_day(y, term, &day) == 0)
+			add_day(h, day);
+	}
+	return term;
+}
+
+/* The holiday's days from exactly one of dates, yearly, lunar and
+ * solar_term; *term is the solar term, or -1. */
+static void
+holiday_expand(struct conf_errors *e, const config_setting_t *g,
+    struct conf_holiday *h, int32_t today, int *term)
+{
+	char *yearly = NULL, *lunar = NULL, *solar = NULL;
+	size_t listed;
+	int m, d, y, kinds = 0;
+	int32_t day;
+
+	*term = -1;
+	listed = holiday_dates(e, g, h);
+	kinds += listed > 0;
 	conf_get_string(e, g, "yearly", &yearly);
 	conf_get_string(e, g, "lunar", &lunar);
+	conf_get_string(e, g, "solar_term", &solar);
 	if (yearly != NULL && (kinds++, parse_md(yearly, &m, &d) == 0 &&
 	    d <= date_days_in_month(2000, m))) {
 		for (y = HOLIDAY_FIRST_YEAR; y <= HOLIDAY_LAST_YEAR; y++) {
@@ -159,26 +222,36 @@ holiday_expand(struct conf_errors *e, const config_setting_t *g,
 		conf_error(e, config_setting_get_member(g, "lunar"),
 		    "holiday %s: lunar must be \"MM-DD\" (a lunar month and day)",
 		    h->name);
+	if (solar != NULL && kinds++ == 0)
+		*term = holiday_solar(e, g, h, solar);
 	if (kinds != 1)
-		conf_error(e, g, "holiday %s needs exactly one of dates, yearly "
-		    "or lunar", h->name);
+		conf_error(e, g, "holiday %s needs exactly one of dates, yearly, "
+		    "lunar or solar_term", h->name);
 	free(yearly);
 	free(lunar);
+	free(solar);
 	if (h->ndays > 1)	/* days is NULL when there are none */
 		qsort(h->days, h->ndays, sizeof(*h->days), cmp_day);
+	if (listed > 0 && kinds == 1)
+		holiday_check_end(e, g, h, today);
 }
 
 static const struct conf_entry holiday_entries[] = {
 	{ .name = "name", .type = CONF_STRING,
 	  .doc = "Required and unique: lower-case letters, digits, _ and -." },
-	{ .name = "title", .type = CONF_STRING, .def_doc = "the name",
+	{ .name = "title", .type = CONF_STRING,
+	  .def_doc = "the name; a solar term's Chinese name",
 	  .doc = "What templates show as {{holiday}}." },
 	{ .name = "dates", .type = CONF_STRINGS,
 	  .doc = "Listed days, [ \"YYYY-MM-DD\", ... ]." },
 	{ .name = "yearly", .type = CONF_STRING,
-	  .doc = "\"MM-DD\", every year; one of dates, yearly and lunar." },
+	  .doc = "\"MM-DD\", every year; one of dates, yearly, lunar and "
+	  "solar_term." },
 	{ .name = "lunar", .type = CONF_STRING,
 	  .doc = "\"MM-DD\", a Chinese lunar month and day, every year." },
+	{ .name = "solar_term", .type = CONF_STRING,
+	  .doc = "A solar term in pinyin (\"qingming\"), every year, on its "
+	  "day in UTC+8." },
 	{ .name = NULL }
 };
 
@@ -195,8 +268,12 @@ parse_holidays(struct conf_errors *e, const config_setting_t *list,
 {
 	config_setting_t *g;
 	struct conf_holiday *h;
-	int i, n;
+	int32_t today = DAY_NONE;
+	int i, n, term;
 
+	/* The zone is read before the lists; a bad one is reported there. */
+	if (date_today(time(NULL), c->timezone, &today, NULL) != 0)
+		date_today(time(NULL), "UTC", &today, NULL);
 	if (!config_setting_is_list(list)) {
 		conf_error(e, list, "holidays must be a list ( { ... }, ... )");
 		return;
@@ -222,10 +299,11 @@ parse_holidays(struct conf_errors *e, const config_setting_t *list,
 		if (conf_holiday_find(c, h->name) != NULL)
 			conf_error(e, g, "holiday %s defined twice", h->name);
 		c->nholidays++;
+		holiday_expand(e, g, h, today, &term);
 		conf_get_string(e, g, "title", &h->title);
 		if (h->title == NULL)
-			h->title = xstrdup(h->name);
-		holiday_expand(e, g, h);
+			h->title = xstrdup(term >= 0 ? solar_term_title(term) :
+			    h->name);
 	}
 }
 
@@ -307,7 +385,8 @@ rule_event(struct conf_errors *e, const config_setting_t *g, void *base,
 	if (event == NULL || (ch = conf_choice_find(event_choices,
 	    event)) == NULL)
 		conf_error(e, g, "rule %s: event must be birthday, anniversary, "
-		    "revisit, sleeping, lost, stale or holiday", r->name);
+		    "revisit, sleeping, lost, stale, holiday or keydate",
+		    r->name);
 	else
 		r->event = (enum conf_event)ch->value;
 	free(event);
@@ -410,7 +489,33 @@ rule_check_message(struct conf_errors *e, const config_setting_t *g,
 		    "messages; use action = \"task\"", r->name);
 }
 
-/* What the action needs, and the holiday of a holiday rule. */
+/* A key date rule names the label of its key dates; no other rule
+ * does. */
+static void
+rule_check_label(struct conf_errors *e, const config_setting_t *g,
+    struct conf_rule *r)
+{
+	char *why = NULL;
+
+	if (r->event != EV_KEYDATE) {
+		if (r->label != NULL)
+			conf_error(e, config_setting_get_member(g, "label"),
+			    "rule %s: label is only for event \"keydate\"",
+			    r->name);
+		return;
+	}
+	if (r->label == NULL)
+		conf_error(e, g, "rule %s: a keydate rule needs the label of "
+		    "its key dates (label = \"store_opening\";)", r->name);
+	else if (keydate_label_check(r->label, &why) != 0) {
+		conf_error(e, config_setting_get_member(g, "label"),
+		    "rule %s: %s", r->name, why);
+		free(why);
+	}
+}
+
+/* What the action needs, the holiday of a holiday rule and the label of
+ * a key date rule. */
 static void
 rule_check(struct conf_errors *e, const config_setting_t *g, void *base,
     struct conf *c)
@@ -426,6 +531,7 @@ rule_check(struct conf_errors *e, const config_setting_t *g, void *base,
 	    conf_holiday_find(c, r->holiday) == NULL))
 		conf_error(e, g, "rule %s: holiday \"%s\" is not defined in "
 		    "holidays", r->name, r->holiday ? r->holiday : "");
+	rule_check_label(e, g, r);
 }
 
 static const struct conf_entry rule_entries[] = {
@@ -446,6 +552,8 @@ static const struct conf_entry rule_entries[] = {
 	  "or winback." },
 	{ .name = "holiday", .type = CONF_STRING, .offset = R(holiday),
 	  .doc = "Holiday rules: the name of a holiday in holidays." },
+	{ .name = "label", .type = CONF_STRING, .offset = R(label),
+	  .doc = "Key date rules: the label of the key dates (import dates)." },
 	{ .name = "lead_days", .type = CONF_INT, .offset = R(lead_days),
 	  .min = 0, .max = 366, .def = 0,
 	  .doc = "The item is due this many days before the event." },
@@ -464,7 +572,8 @@ static const struct conf_entry rule_entries[] = {
 	  .doc = "For the frequency cap: lower is planned first and wins." },
 	{ .name = "max_delay_days", .type = CONF_INT,
 	  .offset = R(max_delay_days), .min = 0, .max = 366,
-	  .def_doc = "1 for birthday, anniversary and holiday, else 7",
+	  .def_doc = "1 for birthday, anniversary, holiday and keydate, "
+	  "else 7",
 	  .doc = "Messages: sent at most this many days late, else expired." },
 	{ .name = NULL }
 };
@@ -493,6 +602,7 @@ rule_free(struct conf_rule *r)
 	free(r->template);
 	free(r->task_kind);
 	free(r->holiday);
+	free(r->label);
 	free_strings(r->channels, r->nchannels);
 	free_strings(r->reps, r->nreps);
 	free_strings(r->attrs, r->nattrs);
@@ -529,7 +639,8 @@ parse_rules(struct conf_errors *e, const config_setting_t *list,
 		if (r->max_delay_days < 0)
 			r->max_delay_days = r->event == EV_BIRTHDAY ||
 			    r->event == EV_ANNIVERSARY ||
-			    r->event == EV_HOLIDAY ? 1 : 7;
+			    r->event == EV_HOLIDAY ||
+			    r->event == EV_KEYDATE ? 1 : 7;
 		c->nrules++;
 	}
 }

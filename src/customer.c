@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "date.h"
+#include "keydate.h"
 #include "lunar.h"
 #include "phone.h"
 #include "utf8.h"
@@ -38,6 +39,7 @@ customer_clear(struct customer *c)
 		free(c->attrs[i].value);
 	}
 	free(c->attrs);
+	keydate_list_free(c->keydates, c->nkeydates);
 	free(c->tier_computed);
 	free(c->stale_note);
 	customer_init(c);

@@ -34,6 +34,8 @@ enum cust_field {
 
 #define DAY_NONE INT32_MIN /* "no such date" in day-number fields */
 
+struct keydate;
+
 struct customer_attr {
 	char *name;
 	char *value;
@@ -54,6 +56,9 @@ struct customer {
 	char *stale_note;	/* why */
 	struct customer_attr *attrs;
 	size_t nattrs;
+	struct keydate *keydates; /* by label (keydate.h); read by
+				     store_customer_get() only */
+	size_t nkeydates;
 };
 
 /* Index keys derived from the birthday and anniversary so the planner can

@@ -537,6 +537,19 @@ feed_lunar_name(struct buf *b, const struct lunar_date *ld)
 	buf_puts(b, digit[ld->day % 10]);
 }
 
+/* "Birthday: ", or a key date's title and the same colon. */
+static void
+feed_bday_label(struct feed_ctx *x, struct buf *t,
+    const struct feed_birthday *b)
+{
+	if (b->title == NULL) {
+		i18n_label(t, x->o->lang, MSG_FEED_BIRTHDAY);
+		return;
+	}
+	feed_text_add(t, b->title);
+	buf_puts(t, x->o->lang == I18N_ZH ? "：" : ": ");
+}
+
 /* A birthday's title, into x->text: "Birthday: 张伟 (tier A, 农历八月十五)",
  * "生日：张伟（A类，农历八月十五）". */
 static void
@@ -547,7 +560,7 @@ feed_bday_summary(struct feed_ctx *x, const struct feed_birthday *b,
 	int zh = x->o->lang == I18N_ZH, n = 0;
 
 	buf_reset(t);
-	i18n_label(t, x->o->lang, MSG_FEED_BIRTHDAY);
+	feed_bday_label(x, t, b);
 	feed_text_add(t, b->customer);
 	if (b->tier >= 'A' && b->tier <= 'C') {
 		buf_puts(t, zh ? "（" : " (");
@@ -605,9 +618,16 @@ feed_bday_event(struct feed_ctx *x, const struct feed_birthday *b,
 	buf_reset(&x->text);
 	feed_line(x, MSG_FEED_CUSTOMER, b->customer);
 	feed_line(x, MSG_FEED_PHONE, b->phone);
-	feed_line(x, MSG_FEED_BIRTHDAY, b->birthday);
+	if (b->title == NULL)
+		feed_line(x, MSG_FEED_BIRTHDAY, b->birthday);
+	else {
+		feed_bday_label(x, &x->text, b);
+		feed_text_add(&x->text, b->birthday);
+		buf_addc(&x->text, '\n');
+	}
 	feed_add_description(c, &x->text);
-	icalcomponent_add_property(c, icalproperty_new_categories("birthday"));
+	icalcomponent_add_property(c, icalproperty_new_categories(
+	    b->title != NULL ? "keydate" : "birthday"));
 	feed_add_priority(c, b->tier);
 	icalcomponent_add_property(c, icalproperty_new_status(
 	    ICAL_STATUS_CONFIRMED));
@@ -618,6 +638,40 @@ feed_bday_event(struct feed_ctx *x, const struct feed_birthday *b,
 	feed_add_alarm(x, c, summary, 0);
 	free(summary);
 	feed_emit(x, c);
+}
+
+/* A key date that happens once: one dated event, for a lunar date the
+ * Gregorian day of its lunar year. */
+static int
+feed_once(struct feed_ctx *x, const struct feed_birthday *b, char **cause)
+{
+	struct lunar_date ld;
+	struct date d;
+	char *why = NULL;
+	int gy, gm, gd;
+
+	if (strncmp(b->birthday, "L:", 2) == 0) {
+		if (lunar_parse(b->birthday, &ld, &why) != 0)
+			goto bad;
+		d.year = d.month = d.day = 0;
+		if (ld.year != 0) {
+			if (lunar_to_gregorian(ld.year, ld.month, ld.day,
+			    ld.leap, &gy, &gm, &gd, &why) != 0)
+				goto bad;
+			d.year = gy, d.month = gm, d.day = gd;
+		}
+	} else if (date_parse_birthday(b->birthday, &d, &why) != 0)
+		goto bad;
+	if (d.year == 0 || d.year == 9999)
+		return set_error(cause, "birthday %s: a date that happens once "
+		    "needs a year before 9999", b->uid);
+	feed_bday_event(x, b, strncmp(b->birthday, "L:", 2) == 0 ? &ld : NULL,
+	    date_to_days(d.year, d.month, d.day), NULL);
+	return 0;
+bad:
+	set_error(cause, "birthday %s: %s", b->uid, why);
+	free(why);
+	return -1;
 }
 
 /* Renders one birthday: a yearly series, or dated events for the years.
@@ -641,6 +695,8 @@ feed_bday(struct feed_ctx *x, const struct feed_birthday *b,
 	if (b->modified < 0 || b->modified > FEED_TIME_MAX)
 		return set_error(cause, "birthday %s: time out of range",
 		    b->uid);
+	if (b->once)
+		return feed_once(x, b, cause);
 	if (strncmp(b->birthday, "L:", 2) == 0) {
 		if (lunar_parse(b->birthday, &ld, &why) != 0)
 			goto bad;

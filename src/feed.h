@@ -100,9 +100,15 @@ struct feed_birthday {
 	const char *phone;
 	char tier;
 	int64_t modified;	/* DTSTAMP and LAST-MODIFIED, 0 = o->now */
+	const char *title;	/* a customer's key date (keydate.h), with
+				   this title instead of "Birthday";
+				   CATEGORIES keydate */
+	int once;		/* a key date that happens once: one event on
+				   its date (which has a year) */
 };
 
-/* Renders the birthday calendar: one all-day event per customer.
+/* Renders the birthday calendar: one all-day event per customer (and per
+ * key date, which recurs as a birthday does unless it happens once).
  *  - A Gregorian birthday recurs: RRULE:FREQ=YEARLY from the birth date (or
  *    from 1970 when the year is unknown).
  *  - 29 February, by policy:

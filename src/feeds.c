@@ -10,6 +10,7 @@
 #include "i18n.h"
 #include "reason.h"
 #include "replink.h"
+#include "store_keydate.h"
 #include "store_page.h"
 #include "store_task.h"
 #include "util.h"
@@ -337,6 +338,7 @@ struct bday_list {
 	struct feed_birthday *v;
 	size_t n;
 	const char *host;
+	const struct conf *cf;	/* key dates' titles */
 };
 
 /* Keeps the customers that have a birthday. */
@@ -362,14 +364,35 @@ bday_take(void *arg, const struct customer *c)
 	return 0;
 }
 
-/* The birthday calendar of a rep's customers. */
+/* Keeps a key date of one of the rep's customers, with its title. */
+static int
+keydate_take(void *arg, const struct store_keydate_row *r)
+{
+	struct bday_list *l = arg;
+	struct feed_birthday *b;
+
+	l->v = xreallocarray(l->v, l->n + 1, sizeof(*l->v));
+	b = &l->v[l->n++];
+	memset(b, 0, sizeof(*b));
+	b->uid = xasprintf("kd-%lld@%s", (long long)r->id, l->host);
+	b->customer = xstrdup(r->customer);
+	b->birthday = xstrdup(r->date);
+	b->phone = r->phone ? xstrdup(r->phone) : NULL;
+	b->tier = r->tier;
+	b->modified = r->modified;
+	b->title = xstrdup(conf_keydate_title(l->cf, r->label));
+	b->once = !r->yearly;
+	return 0;
+}
+
+/* The birthday calendar of a rep's customers, with their key dates. */
 static int
 render_birthdays(struct store *st, const struct conf *cf,
     const struct store_rep *rep, int64_t now, int64_t modified,
     struct feeds_doc *doc, char **cause)
 {
 	struct store_customer_filter f = { NULL, rep->key, 0, 0 };
-	struct bday_list l = { NULL, 0, NULL };
+	struct bday_list l = { NULL, 0, NULL, cf };
 	struct feed_opts o;
 	struct date d;
 	char *host, *name;
@@ -379,6 +402,9 @@ render_birthdays(struct store *st, const struct conf *cf,
 	host = feeds_uid_host(cf->http.base_url);
 	l.host = host;
 	rc = store_customer_each(st, &f, bday_take, &l, cause);
+	if (rc == 0)
+		rc = store_keydate_each_rep(st, rep->key, keydate_take, &l,
+		    cause);
 	if (rc == 0) {
 		date_from_days(feeds_day(now), &d);
 		feeds_opts(cf, rep, FEEDS_BIRTHDAYS, modified, &o, &name);
@@ -392,6 +418,7 @@ render_birthdays(struct store *st, const struct conf *cf,
 		free((char *)l.v[i].customer);
 		free((char *)l.v[i].birthday);
 		free((char *)l.v[i].phone);
+		free((char *)l.v[i].title);
 	}
 	free(l.v);
 	free(host);

@@ -8,7 +8,8 @@
  * feed changes at most once a day by itself).  A task's UID is
  * "task-<id>@<host of http.base_url>", SEQUENCE the task's sequence.
  * Birthdays: every customer of the rep with a birthday, UID
- * "bday-<customer id>@<host>", lunar ones expanded from last year on.
+ * "bday-<customer id>@<host>", lunar ones expanded from last year on, and
+ * their key dates under their titles, UID "kd-<key date id>@<host>".
  *
  * libical is not thread-safe (feed.h): call feeds_render() from one
  * thread at a time. */

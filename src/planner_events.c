@@ -6,9 +6,11 @@
 #include <string.h>
 
 #include "date.h"
+#include "keydate.h"
 #include "lunar.h"
 #include "planner_priv.h"
 #include "reason.h"
+#include "store_keydate.h"
 #include "util.h"
 
 /* Keys (month * 100 + day) whose yearly event falls on `day`: its own, and
@@ -146,6 +148,49 @@ on_anniversary(void *arg, const struct plan_cand *c)
 	event_reason(p, REASON_ANNIVERSARY, &r);
 	r.years = years;
 	return consider(p, c, p->event_day, &r, years);
+}
+
+/* A key date: every year from its own year on (the day itself too: a
+ * store opens, a company is founded), or once. */
+static int
+on_keydate(void *arg, const struct plan_cand *c)
+{
+	struct planner *p = arg;
+	struct reason r;
+	int years;
+
+	years = keydate_years(c->kd_date, c->kd_yearly, p->event_day);
+	if (c->kd_yearly && years < 0 && keydate_year(c->kd_date) != 0)
+		return 0; /* its first year has not come yet */
+	event_reason(p, REASON_KEYDATE, &r);
+	r.text = conf_keydate_title(p->cf, c->kd_label);
+	r.lunar = keydate_is_lunar(c->kd_date);
+	r.years = years > 0 ? years : 0;
+	return consider(p, c, p->event_day, &r, years);
+}
+
+/* The key dates of the rule's label falling on p->event_day: yearly ones
+ * by month and day (29 February by the policy) or lunar month and day,
+ * once-only ones by their day. */
+static int
+plan_keydate(struct planner *p)
+{
+	const char *label = p->rule->label;
+	int64_t keys[4];
+	size_t n;
+	int rc;
+
+	n = planner_md_keys(p->event_day, p->cf->plan.feb29, keys);
+	if ((rc = store_keydate_due(p->st, KQ_MD, label, keys, n, on_keydate,
+	    p, &p->cause)) != 0)
+		return rc;
+	n = planner_lunar_keys(p->event_day, keys);
+	if ((rc = store_keydate_due(p->st, KQ_LUNAR, label, keys, n,
+	    on_keydate, p, &p->cause)) != 0)
+		return rc;
+	keys[0] = p->event_day;
+	return store_keydate_due(p->st, KQ_DAY, label, keys, 1, on_keydate, p,
+	    &p->cause);
 }
 
 /* What the revisit counts from: the last contact, with its kind and day,
@@ -447,6 +492,9 @@ planner_rule_day(struct planner *p)
 		break;
 	case EV_HOLIDAY:
 		rc = plan_holiday(p);
+		break;
+	case EV_KEYDATE:
+		rc = plan_keydate(p);
 		break;
 	default:
 		break;

@@ -20,6 +20,7 @@ static const char *const reason_names[REASON_NKINDS] = {
 	[REASON_REFRESH] = "refresh",
 	[REASON_STALE] = "stale",
 	[REASON_UNSENT] = "unsent",
+	[REASON_KEYDATE] = "keydate",
 };
 
 enum reason_type { RT_INT, RT_DAY, RT_STR, RT_CHAR };
@@ -270,13 +271,13 @@ say_when(struct buf *b, const struct reason *r, enum i18n_lang l)
 		buf_printf(b, "in %d days, on %s", r->in, d);
 }
 
-/* A yearly event: birthday, anniversary, holiday. */
+/* A yearly event: birthday, anniversary, holiday, key date. */
 static void
 say_event(struct buf *b, const struct reason *r, enum i18n_lang l)
 {
 	int zh = l == I18N_ZH;
 
-	if (r->kind == REASON_HOLIDAY) {
+	if (r->kind == REASON_HOLIDAY || r->kind == REASON_KEYDATE) {
 		buf_puts(b, r->text ? r->text : "");
 		if (!zh)
 			buf_addc(b, ' ');
@@ -385,6 +386,7 @@ say(struct buf *b, const struct reason *r, enum i18n_lang l)
 	case REASON_BIRTHDAY:
 	case REASON_ANNIVERSARY:
 	case REASON_HOLIDAY:
+	case REASON_KEYDATE:
 		say_event(b, r, l);
 		break;
 	case REASON_REVISIT:

@@ -36,6 +36,7 @@ enum reason_kind {
 	REASON_REFRESH,		/* on: flagged (wrong number or moved) */
 	REASON_STALE,		/* ago, since: not updated */
 	REASON_UNSENT,		/* text: why a greeting was not sent */
+	REASON_KEYDATE,		/* text (its title), in, on, years */
 	REASON_NKINDS
 };
 
@@ -54,7 +55,8 @@ struct reason {
 	int cadence;		/* days */
 	int step, steps;	/* win-back message step of steps, 0 = none */
 	int unanswered;		/* the win-back messages went unanswered */
-	const char *text;	/* a holiday's title, a delivery error */
+	const char *text;	/* a holiday's or key date's title, a
+				   delivery error */
 	const char *task;	/* merged into another task: its own kind */
 };
 

@@ -17,6 +17,7 @@ struct render_vals {
 	char days_until[16];
 	char years[16];
 	char *optout_line;
+	const char *keydate_title;
 	const char *holiday;
 };
 
@@ -54,6 +55,24 @@ static const char *
 nonempty(const char *s)
 {
 	return str_empty(s) ? NULL : s;
+}
+
+/* keydate.label, .title and .years: absent unless the message is for a
+ * key date; years from 1 on, like an anniversary's. */
+static const char *
+render_keydate(const struct render_vals *v, const char *what)
+{
+	const struct keydate *k = v->in->keydate;
+
+	if (k == NULL)
+		return NULL;
+	if (strcmp(what, "label") == 0)
+		return k->label;
+	if (strcmp(what, "title") == 0)
+		return v->keydate_title;
+	if (strcmp(what, "years") == 0)
+		return v->in->years > 0 ? v->years : NULL;
+	return NULL;
 }
 
 static const char *
@@ -102,6 +121,8 @@ render_lookup(void *arg, const char *name)
 		return in->years > 0 ? v->years : NULL;
 	if (strcmp(name, "last_contact") == 0)
 		return c->last_contact == DAY_NONE ? NULL : v->last_contact;
+	if (strncmp(name, "keydate.", 8) == 0)
+		return render_keydate(v, name + 8);
 	if (strcmp(name, "optout_line") == 0)
 		return v->optout_line;
 	if (strcmp(name, "unsubscribe_url") == 0)
@@ -127,6 +148,9 @@ render_prepare(const struct render_input *in, struct render_vals *v)
 	if (in->rule->holiday != NULL &&
 	    (h = conf_holiday_find(in->cf, in->rule->holiday)) != NULL)
 		v->holiday = h->title;
+	if (in->keydate != NULL)
+		v->keydate_title = conf_keydate_title(in->cf,
+		    in->keydate->label);
 }
 
 int

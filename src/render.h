@@ -10,6 +10,7 @@
 #include "channel.h"
 #include "conf.h"
 #include "customer.h"
+#include "keydate.h"
 #include "sms_text.h"
 #include "store.h"
 #include "tmpl_set.h"
@@ -23,6 +24,7 @@ struct render_input {
 	int32_t day;			 /* the day the message is for */
 	int32_t event_day;		 /* the event's day */
 	int years;			 /* age / anniversary count, -1 = none */
+	const struct keydate *keydate;	 /* a key date rule's, else NULL */
 	const char *unsubscribe_url;	 /* e-mail one-click URL, or NULL */
 };
 

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "store.h"
+#include "store_keydate.h"
 #include "store_schema.h"
 #include "util.h"
 
@@ -212,7 +213,9 @@ store_customer_get(struct store *st, const char *external_id,
 		return 0;
 	if (rc != SQLITE_ROW)
 		return store_fail(st, "reading customer", cause);
-	return customer_read_attrs(st, c, cause) == 0 ? 1 : -1;
+	if (customer_read_attrs(st, c, cause) != 0)
+		return -1;
+	return store_keydates_read(st, c, cause) == 0 ? 1 : -1;
 }
 
 int

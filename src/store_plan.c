@@ -7,12 +7,7 @@
 #include "store_schema.h"
 #include "util.h"
 
-#define CAND_SELECT \
-	"SELECT c.id, c.external_id, c.name, r.key, c.email, c.phone," \
-	" c.channel, c.opt_out, c.birthday, c.anniversary, c.tier_eff," \
-	" c.last_contact, c.last_purchase, c.first_purchase, c.revisit_from," \
-	" c.updated_at / 86400, c.sleep_days, c.created_at / 86400," \
-	" c.revisit_next, c.stale_since" \
+#define CAND_SELECT "SELECT " STORE_CAND_COLUMNS \
 	" FROM customers c LEFT JOIN reps r ON r.id = c.rep_id WHERE "
 
 /* Each condition matches an index of migration 1 or 2. */
@@ -45,8 +40,8 @@ col(sqlite3_stmt *s, int i)
 	return (const char *)sqlite3_column_text(s, i);
 }
 
-static void
-cand_read(sqlite3_stmt *s, struct plan_cand *c)
+void
+store_cand_read(sqlite3_stmt *s, struct plan_cand *c)
 {
 	const char *tier = col(s, 10);
 
@@ -92,7 +87,7 @@ store_plan_query(struct store *st, enum store_plan_query q,
 	}
 	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
 		memset(&c, 0, sizeof(c));
-		cand_read(s, &c);
+		store_cand_read(s, &c);
 		stop = cb(arg, &c);
 	}
 	sqlite3_finalize(s);

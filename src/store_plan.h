@@ -32,6 +32,10 @@ struct plan_cand {
 	int32_t created_day;
 	int32_t revisit_next; /* a rep's "next follow-up on", DAY_NONE = none */
 	int32_t stale_since;  /* flagged for refresh since, DAY_NONE = not */
+	/* Key date lookups only (store_keydate.h): the key date due. */
+	const char *kd_label;
+	const char *kd_date;
+	int kd_yearly;
 };
 
 typedef int (*plan_cand_cb)(void *arg, const struct plan_cand *c);

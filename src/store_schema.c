@@ -549,6 +549,30 @@ const char *const store_migrations[] = {
 	"DROP INDEX outbox_state;"
 	"CREATE INDEX outbox_state ON outbox(state, channel, sent_at)"
 	"  WHERE state <> 'sent';",
+	/* 15 -> 16: key dates of a customer (a company's founding, a store's
+	 * opening, a child's graduation), one per label.  date is the text
+	 * as a birthday's; yearly 0 happens once.  The derived keys are what
+	 * the planner looks up, as customers_bday and customers_bday_lunar
+	 * for birthdays: md (month * 100 + day) and lunar for yearly dates,
+	 * day (a day number) for one that happens once.  Each index leads
+	 * with the label, which every key date rule names, so a day's lookup
+	 * reads only the key dates due that day. */
+	"CREATE TABLE keydates ("
+	"  id INTEGER PRIMARY KEY,"
+	"  customer_id INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,"
+	"  label TEXT NOT NULL,"
+	"  date TEXT NOT NULL,"
+	"  yearly INTEGER NOT NULL CHECK (yearly = 0 OR yearly = 1),"
+	"  md INTEGER,"
+	"  lunar INTEGER,"
+	"  day INTEGER,"
+	"  created_at INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL,"
+	"  UNIQUE (customer_id, label));"
+	"CREATE INDEX keydates_md ON keydates(label, md) WHERE md IS NOT NULL;"
+	"CREATE INDEX keydates_lunar ON keydates(label, lunar)"
+	"  WHERE lunar IS NOT NULL;"
+	"CREATE INDEX keydates_day ON keydates(label, day) WHERE day IS NOT NULL;",
 };
 
 const int store_nmigrations =

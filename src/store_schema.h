@@ -47,6 +47,11 @@ enum store_stmt {
 	STMT_CONTACT_LAST,
 	STMT_BEGIN,
 	STMT_COMMIT,
+	STMT_KEYDATE_GET,
+	STMT_KEYDATE_INSERT,
+	STMT_KEYDATE_UPDATE,
+	STMT_KEYDATE_DELETE,
+	STMT_KEYDATE_TOUCH,
 	STMT_MAX
 };
 
@@ -83,5 +88,18 @@ int store_bind_text(sqlite3_stmt *s, int i, const char *v);
 char *store_column_text(sqlite3_stmt *s, int i);
 /* Day number column: DAY_NONE for NULL. */
 int32_t store_column_day(sqlite3_stmt *s, int i);
+
+/* What the planner reads of a customer c and its rep r (the first
+ * STORE_CAND_NCOLS columns of a query), and the reader of those columns
+ * (store_plan.c); the strings stay the statement's. */
+#define STORE_CAND_COLUMNS \
+	"c.id, c.external_id, c.name, r.key, c.email, c.phone," \
+	" c.channel, c.opt_out, c.birthday, c.anniversary, c.tier_eff," \
+	" c.last_contact, c.last_purchase, c.first_purchase, c.revisit_from," \
+	" c.updated_at / 86400, c.sleep_days, c.created_at / 86400," \
+	" c.revisit_next, c.stale_since"
+#define STORE_CAND_NCOLS 20
+struct plan_cand;
+void store_cand_read(sqlite3_stmt *s, struct plan_cand *c);
 
 #endif

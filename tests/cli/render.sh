@@ -1,7 +1,7 @@
 #!/bin/bash
 # Golden renders of the shipped templates for fixture customers: Chinese
 # (SMS, lunar birthday), English (e-mail with HTML), one with almost no
-# data, and the errors a preview reports (no phone, no such rule).
+# data, company founding days, and the errors a preview reports (no phone, no such rule).
 . "$(cd "$(dirname "$0")/.." && pwd)/lib.sh"
 CTL=${OUTREACHCTL:-outreachctl}
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -24,6 +24,10 @@ for k in customers purchases contacts; do
 	faketime '2027-01-29 10:00:00' "$CTL" -c "$dir/o.conf" import $k "$fx/$k.csv" >/dev/null
 done
 ctl customer add M1 name=Minimal email=m1@example.test >/dev/null
+# Company founding days: 29 February (on the 28th in 2027), a known year,
+# and one without a year.
+printf 'external_id,label,date\nB01,company_founding,2016-02-29\nA01,company_founding,1999-02-28\nM1,company_founding,--02-28\n' |
+	ctl import dates - >/dev/null
 
 # The token in unsubscribe links depends on the store's random secret.
 render() { # GOLDEN ARGS...
@@ -45,6 +49,9 @@ render winback-en-email winback S01
 render spring-zh-sms spring_festival B01 --channel sms
 render birthday-minimal birthday M1
 render mid-autumn-minimal-sms mid_autumn B01 --channel sms
+render founding-zh-sms company_founding B01 --channel sms
+render founding-en-email company_founding A01
+render founding-minimal company_founding M1
 
 t_like "$(cat "$dir/birthday-zh-sms.txt")" "Encoding: UCS-2, [0-9]+ characters, 1 segment" "SMS preview shows encoding and segments"
 t_like "$(cat "$dir/birthday-zh-sms.txt")" "茶" "the personal line uses the customer's hobby"
@@ -52,6 +59,10 @@ t_like "$(cat "$dir/birthday-en-email.txt")" "text/html alternative" "the HTML a
 t_like "$(cat "$dir/birthday-en-email.txt")" "Anna Smith" "signed by the customer's own rep"
 t_like "$(cat "$dir/birthday-en-email.txt")" "https://crm.acme.example/u/TOKEN" "with the one-click opt-out link"
 t_unlike "$(cat "$dir/birthday-minimal.txt")" "\\{\\{" "no unrendered tags for a customer with almost no data"
+t_like "$(cat "$dir/founding-zh-sms.txt")" "欣闻张伟成立11周年" "a company's founding, 11 years on 28 February"
+t_like "$(cat "$dir/founding-en-email.txt")" "congratulations on 28 years of Acme Trading Co." \
+	"the English greeting counts the company's years"
+t_like "$(cat "$dir/founding-minimal.txt")" "Today is the founding day of Minimal" "without a year, no count"
 out=$(ctl render birthday A01 --channel sms 2>&1); rc=$?
 t_is "$rc" 65 "render to a customer without a phone: EX_DATAERR"
 t_like "$out" "A01 has no phone number" "with a clear message"

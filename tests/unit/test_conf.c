@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "conf.h"
@@ -242,8 +243,29 @@ test_messages(void **state)
 		  "refresh, meeting, email, winback" },
 		{ "holidays = ( { name = \"h\"; when = 1; } );",
 		  "F:1: unknown setting \"when\"\n"
-		  "F:1: holiday h needs exactly one of dates, yearly or "
-		  "lunar" },
+		  "F:1: holiday h needs exactly one of dates, yearly, lunar "
+		  "or solar_term" },
+		{ "holidays = ( { name = \"h\"; lunar = \"01-01\";\n"
+		  " solar_term = \"qingming\"; } );",
+		  "F:1: holiday h needs exactly one of dates, yearly, lunar "
+		  "or solar_term" },
+		{ "holidays = ( { name = \"h\";\n solar_term = \"Qingming\"; } );",
+		  "F:2: holiday h: solar_term must be one of the 24 terms in "
+		  "pinyin (xiaohan, dahan, lichun ... qingming ... dongzhi)" },
+		{ "rules = ( { name = \"r\"; event = \"keydate\";\n"
+		  "  action = \"task\"; task = \"gift\"; } );",
+		  "F:1: rule r: a keydate rule needs the label of its key dates "
+		  "(label = \"store_opening\";)" },
+		{ "rules = ( { name = \"r\"; event = \"birthday\";\n"
+		  "  action = \"task\"; task = \"gift\"; label = \"x\"; } );",
+		  "F:2: rule r: label is only for event \"keydate\"" },
+		{ "rules = ( { name = \"r\"; event = \"keydate\";\n"
+		  "  action = \"task\"; task = \"gift\"; label = \" \"; } );",
+		  "F:2: rule r: label is required" },
+		{ "keydates = ( { label = \"a\"; },\n { label = \"a\"; } );",
+		  "F:2: key date a listed twice" },
+		{ "keydates = ( { title = \"T\"; } );",
+		  "F:1: key date: label is required" },
 		/* what would fail every message at send time, or worse */
 		{ "email: { transport = \"smtp\"; from = \"a@b.example\";\n"
 		  " url = \"http://www.example.com/\"; };",
@@ -446,8 +468,8 @@ test_values(void **state)
 	assert_string_equal(c->daemon.state_dir, "/srv/o");
 	assert_string_equal(c->email.maildir, "/srv/o/maildir/email");
 	assert_string_equal(c->sms.maildir, "/srv/o/maildir/sms");
-	assert_int_equal(c->nrules, 15);
-	assert_int_equal(c->nholidays, 3);
+	assert_int_equal(c->nrules, 16);
+	assert_int_equal(c->nholidays, 4);
 	conf_free(c);
 }
 
@@ -512,6 +534,71 @@ test_warnings(void **state)
 	conf_free(c);
 }
 
+static int
+cmp_day(const void *a, const void *b)
+{
+	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Solar-term holidays, key date rules and titles, and the warning for a
+ * list of dates about to run out. */
+static void
+test_solar_keydates(void **state)
+{
+	const struct conf_holiday *h;
+	struct conf *c;
+	char *cause, text[512], soon[11], later[11];
+	time_t now = time(NULL);
+	int32_t today = (int32_t)(now / 86400);
+
+	c = load("holidays = ( { name = \"qm\"; solar_term = \"qingming\"; },\n"
+	    " { name = \"dz\"; title = \"Winter\"; solar_term = \"dongzhi\"; }"
+	    " );\nkeydates = ( { label = \"store_opening\"; title = \"新店开业\";"
+	    " },\n { label = \"公司成立日\"; } );\n"
+	    "rules = ( { name = \"so\"; event = \"keydate\"; label ="
+	    " \"store_opening\"; action = \"task\"; task = \"gift\"; } );",
+	    &cause);
+	assert_non_null(c);
+	h = conf_holiday_find(c, "qm");
+	assert_non_null(h);
+	assert_string_equal(h->title, "清明");
+	assert_non_null(bsearch(&(int32_t){ date_to_days(2025, 4, 4) },
+	    h->days, h->ndays, sizeof(*h->days), cmp_day));
+	assert_null(bsearch(&(int32_t){ date_to_days(2025, 4, 5) },
+	    h->days, h->ndays, sizeof(*h->days), cmp_day));
+	assert_int_equal(h->ndays, 2099 - 1970 + 1);
+	assert_string_equal(conf_holiday_find(c, "dz")->title, "Winter");
+	assert_string_equal(conf_keydate_title(c, "store_opening"), "新店开业");
+	assert_string_equal(conf_keydate_title(c, "公司成立日"), "公司成立日");
+	assert_string_equal(conf_keydate_title(c, "other"), "other");
+	assert_int_equal(c->rules[0].event, EV_KEYDATE);
+	assert_string_equal(c->rules[0].label, "store_opening");
+	assert_int_equal(c->rules[0].max_delay_days, 1);
+	assert_null(c->warnings);
+	conf_free(c);
+
+	/* Dates that end within a year warn; two years ahead do not. */
+	date_format(today + 200, soon);
+	date_format(today + 800, later);
+	snprintf(text, sizeof(text), "holidays = ( { name = \"fair\";\n"
+	    " dates = [ \"2020-05-01\", \"%s\" ]; } );", soon);
+	c = load(text, &cause);
+	assert_non_null(c);
+	assert_non_null(c->warnings);
+	assert_non_null(strstr(c->warnings, ":2: warning: holiday fair: its "
+	    "last date is "));
+	assert_non_null(strstr(c->warnings, soon));
+	conf_free(c);
+	snprintf(text, sizeof(text), "holidays = ( { name = \"fair\";\n"
+	    " dates = [ \"%s\", \"%s\" ]; } );", later, soon);
+	c = load(text, &cause);
+	assert_non_null(c);
+	assert_null(c->warnings);
+	conf_free(c);
+}
+
 /* --settings: one line per setting, its doc under it. */
 static void
 test_print_settings(void **state)
@@ -530,7 +617,10 @@ test_print_settings(void **state)
 	assert_non_null(strstr(text, "\nhttp.with_vtodo  bool, "
 	    "default false\n"));
 	assert_non_null(strstr(text, "\nrules.event  enum birthday|anniversary|"
-	    "revisit|sleeping|lost|stale|holiday\n"));
+	    "revisit|sleeping|lost|stale|holiday|keydate\n"));
+	assert_non_null(strstr(text, "\nholidays.solar_term  string\n"));
+	assert_non_null(strstr(text, "\nkeydates.title  string, default the "
+	    "label\n"));
 	assert_non_null(strstr(text, "\ndaemon.state_dir  string, default the "
 	    "store's directory\n"));
 	free(text);
@@ -547,6 +637,7 @@ main(void)
 		cmocka_unit_test(test_credentials),
 		cmocka_unit_test(test_checked_values),
 		cmocka_unit_test(test_warnings),
+		cmocka_unit_test(test_solar_keydates),
 		cmocka_unit_test(test_print_settings),
 	};
 

@@ -532,7 +532,7 @@ test_birthday_feb29(void **state)
 	static const enum date_feb29 policies[] = { DATE_FEB29_FEB28,
 	    DATE_FEB29_MAR1, DATE_FEB29_LEAP_ONLY };
 	struct feed_birthday b = { "bday-1@outreachd", ZW, NULL, NULL, 'A',
-	    0 };
+	    0, NULL, 0 };
 	int32_t got[64], want[64], d;
 	size_t i, j, n, m;
 	char *u, *raw;
@@ -577,8 +577,8 @@ test_birthday_plain(void **state)
 {
 	struct feed_birthday b[2] = {
 		{ "bday-1@outreachd", ZW, "1990-05-17", "+86 138 0013 8000",
-		    'B', 1738368000 },
-		{ "bday-2", "Zoë", "--12-31", NULL, 0, 0 },
+		    'B', 1738368000, NULL, 0 },
+		{ "bday-2", "Zoë", "--12-31", NULL, 0, 0, NULL, 0 },
 	};
 	int32_t got[32];
 	size_t n, i;
@@ -611,6 +611,45 @@ test_birthday_plain(void **state)
 	free(u);
 }
 
+/* Key dates: under their title, CATEGORIES keydate; yearly like a
+ * birthday, once as one dated event (a lunar one on its Gregorian day),
+ * which needs a year. */
+static void
+test_keydates(void **state)
+{
+	struct feed_birthday b[3] = {
+		{ "kd-1@outreachd", "Globex", "2016-02-29", NULL, 'A', 0,
+		    "Company founding", 0 },
+		{ "kd-2@outreachd", "Globex", "2027-06-20", NULL, 'A', 0,
+		    "Graduation", 1 },
+		{ "kd-3@outreachd", "Globex", "L:2027-05-15", NULL, 'A', 0,
+		    "Lunar once", 1 },
+	};
+	struct feed_opts o = opts();
+	char *u, *raw, *out = NULL, *cause = NULL;
+	size_t len;
+
+	(void)state;
+	u = birthdays(b, 3, DATE_FEB29_FEB28, 2026, 3, &raw);
+	assert_true(has(u, "SUMMARY:Company founding: Globex (tier A)"));
+	assert_true(has(u, "DESCRIPTION:Customer: Globex\\nCompany founding: "
+	    "2016-02-29"));
+	assert_true(has(u, "RRULE:FREQ=YEARLY;BYMONTHDAY=-1;BYMONTH=2"));
+	assert_true(has(u, "UID:kd-2-20270620@outreachd"));
+	assert_true(has(u, "SUMMARY:Graduation: Globex (tier A)"));
+	assert_true(has(u, "UID:kd-3-20270619@outreachd"));
+	assert_int_equal(count(u, "\r\nCATEGORIES:keydate\r\n"), 3);
+	assert_int_equal(count(u, "\r\nBEGIN:VEVENT\r\n"), 3);
+	free(raw);
+	free(u);
+	b[1].birthday = "--06-20";
+	assert_int_equal(feed_render_birthdays(&b[1], 1, DATE_FEB29_FEB28, 2026,
+	    3, &o, &out, &len, &cause), -1);
+	assert_string_equal(cause, "birthday kd-2@outreachd: a date that "
+	    "happens once needs a year before 9999");
+	free(cause);
+}
+
 /* Lunar birthdays: one dated event per occurrence, on the days of
  * lunar_yearly_in_gregorian(), with UIDs stable between renders. */
 static void
@@ -619,7 +658,7 @@ test_birthday_lunar(void **state)
 	static const char *const lunar[] = { "L:08-15", "L:11-15",
 	    "L:1985-12-20", "L:04R-15", "L:01-01", "L:12-30" };
 	struct feed_birthday b = { "bday-9@outreachd", ZW, NULL, NULL, 'A',
-	    0 };
+	    0, NULL, 0 };
 	struct lunar_date ld;
 	struct lunar_gdate g[2];
 	int32_t got[64], want[64];
@@ -677,7 +716,8 @@ test_lunar_names(void **state)
 		{ "L:10-21", "十月廿一" }, { "L:11-29", "冬月廿九" },
 		{ "L:12-30", "腊月三十" }, { "L:06R-05", "闰六月初五" },
 	};
-	struct feed_birthday b = { "bday-1@outreachd", ZW, NULL, NULL, 0, 0 };
+	struct feed_birthday b = { "bday-1@outreachd", ZW, NULL, NULL, 0, 0,
+	    NULL, 0 };
 	char *u, *want;
 	size_t i;
 
@@ -701,7 +741,7 @@ test_chinese(void **state)
 	struct feed_task t = task("task-1@outreachd", date_to_days(2025, 3, 1),
 	    "拜访 " ZW "（A类）");
 	struct feed_birthday b = { "bday-9@outreachd", ZW, "L:11-15", NULL,
-	    'A', 0 };
+	    'A', 0, NULL, 0 };
 	char *u, *out = NULL, *cause = NULL;
 	size_t len = 0;
 
@@ -762,7 +802,7 @@ test_errors(void **state)
 	struct feed_opts o = opts();
 	struct feed_task t = task("task-1@outreachd", 20000, "Call");
 	struct feed_birthday b = { "bday-7@outreachd", ZW, "1990-13-01", NULL,
-	    'A', 0 };
+	    'A', 0, NULL, 0 };
 
 	(void)state;
 	t.status = 7;
@@ -872,6 +912,7 @@ main(void)
 		cmocka_unit_test(test_birthday_feb29),
 		cmocka_unit_test(test_birthday_plain),
 		cmocka_unit_test(test_birthday_lunar),
+		cmocka_unit_test(test_keydates),
 		cmocka_unit_test(test_lunar_names),
 		cmocka_unit_test(test_chinese),
 		cmocka_unit_test(test_errors),

@@ -407,8 +407,10 @@ test_known(void **state)
 	(void)state;
 	for (i = 0; tmpl_known_vars[i] != NULL; i++)
 		assert_true(tmpl_var_known(tmpl_known_vars[i]));
-	assert_int_equal(i, 22);
+	assert_int_equal(i, 25);
 	assert_true(tmpl_var_known("digest.tasks"));
+	assert_true(tmpl_var_known("keydate.title"));
+	assert_false(tmpl_var_known("keydate"));
 	assert_false(tmpl_var_known("digest"));
 	assert_true(tmpl_var_known("attr.X_1"));
 	assert_false(tmpl_var_known("attr."));

@@ -1,0 +1,243 @@
+/* store_keydate.c - customers' key dates: written once per label, read
+ * with the customer, found by the planner through migration 15's
+ * indexes. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "customer.h"
+#include "store_keydate.h"
+#include "store_schema.h"
+#include "util.h"
+
+/* Binds a key as an integer, or NULL for none. */
+static void
+bind_key(sqlite3_stmt *s, int i, int64_t v, int64_t none)
+{
+	if (v == none)
+		sqlite3_bind_null(s, i);
+	else
+		sqlite3_bind_int64(s, i, v);
+}
+
+/* Runs a cached statement that returns nothing. */
+static int
+step_done(struct store *st, sqlite3_stmt *s, const char *what, char **cause)
+{
+	int rc = sqlite3_step(s);
+
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : store_fail(st, what, cause);
+}
+
+/* A change of a key date is a change of the customer's record (the feeds
+ * and the stale clock follow its update time). */
+static int
+touch_customer(struct store *st, int64_t customer_id, int64_t now,
+    char **cause)
+{
+	sqlite3_stmt *s;
+
+	s = store_cached(st, STMT_KEYDATE_TOUCH, "UPDATE customers SET"
+	    " updated_at = max(updated_at, ?2) WHERE id = ?1;", cause);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, customer_id);
+	sqlite3_bind_int64(s, 2, now);
+	return step_done(st, s, "saving key date", cause);
+}
+
+/* The stored date and yearly of the customer's label: 1, 0 none, -1. */
+static int
+keydate_stored(struct store *st, int64_t customer_id, const char *label,
+    char **date, int *yearly, char **cause)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	s = store_cached(st, STMT_KEYDATE_GET, "SELECT date, yearly FROM"
+	    " keydates WHERE customer_id = ?1 AND label = ?2;", cause);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, customer_id);
+	store_bind_text(s, 2, label);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		*date = store_column_text(s, 0);
+		*yearly = sqlite3_column_int(s, 1);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(st, "reading key date", cause);
+	return rc == SQLITE_ROW;
+}
+
+int
+store_keydate_set(struct store *st, int64_t customer_id,
+    const struct keydate *k, int64_t now, char **cause)
+{
+	struct keydate_keys keys;
+	sqlite3_stmt *s;
+	char *old = NULL;
+	int yearly = 0, rc;
+
+	if ((rc = keydate_stored(st, customer_id, k->label, &old, &yearly,
+	    cause)) < 0)
+		return -1;
+	if (rc == 1 && strcmp(old, k->date) == 0 && yearly == !!k->yearly) {
+		free(old);
+		return KEYDATE_UNCHANGED;
+	}
+	free(old);
+	s = rc == 1 ? store_cached(st, STMT_KEYDATE_UPDATE, "UPDATE keydates"
+	    " SET date = ?3, yearly = ?4, md = ?5, lunar = ?6, day = ?7,"
+	    " updated_at = ?8 WHERE customer_id = ?1 AND label = ?2;", cause) :
+	    store_cached(st, STMT_KEYDATE_INSERT, "INSERT INTO keydates"
+	    " (customer_id, label, date, yearly, md, lunar, day, created_at,"
+	    " updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8);",
+	    cause);
+	if (s == NULL)
+		return -1;
+	keydate_keys(k->date, k->yearly, &keys);
+	sqlite3_bind_int64(s, 1, customer_id);
+	store_bind_text(s, 2, k->label);
+	store_bind_text(s, 3, k->date);
+	sqlite3_bind_int(s, 4, !!k->yearly);
+	bind_key(s, 5, keys.md, 0);
+	bind_key(s, 6, keys.lunar, 0);
+	bind_key(s, 7, keys.day, DAY_NONE);
+	sqlite3_bind_int64(s, 8, now);
+	if (step_done(st, s, "saving key date", cause) != 0 ||
+	    touch_customer(st, customer_id, now, cause) != 0)
+		return -1;
+	return rc == 1 ? KEYDATE_UPDATED : KEYDATE_ADDED;
+}
+
+int
+store_keydate_delete(struct store *st, int64_t customer_id,
+    const char *label, int64_t now, char **cause)
+{
+	sqlite3_stmt *s;
+
+	s = store_cached(st, STMT_KEYDATE_DELETE, "DELETE FROM keydates WHERE"
+	    " customer_id = ?1 AND label = ?2;", cause);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, customer_id);
+	store_bind_text(s, 2, label);
+	if (step_done(st, s, "removing key date", cause) != 0)
+		return -1;
+	if (sqlite3_changes(st->db) == 0)
+		return 0;
+	return touch_customer(st, customer_id, now, cause) == 0 ? 1 : -1;
+}
+
+int
+store_keydates_read(struct store *st, struct customer *c, char **cause)
+{
+	sqlite3_stmt *s;
+	struct keydate *k;
+	int rc;
+
+	s = store_prepare(st, "SELECT id, label, date, yearly, updated_at FROM"
+	    " keydates WHERE customer_id = ?1 ORDER BY label;", cause);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, c->id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		c->keydates = xreallocarray(c->keydates, c->nkeydates + 1,
+		    sizeof(*c->keydates));
+		k = &c->keydates[c->nkeydates++];
+		k->id = sqlite3_column_int64(s, 0);
+		k->label = store_column_text(s, 1);
+		k->date = store_column_text(s, 2);
+		k->yearly = sqlite3_column_int(s, 3);
+		k->updated_at = sqlite3_column_int64(s, 4);
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : store_fail(st, "reading key dates",
+	    cause);
+}
+
+#define KD_SELECT "SELECT " STORE_CAND_COLUMNS ", k.label, k.date, k.yearly" \
+	" FROM keydates k JOIN customers c ON c.id = k.customer_id" \
+	" LEFT JOIN reps r ON r.id = c.rep_id WHERE k.label = ?5 AND "
+
+/* Each matches one of migration 15's indexes, label first. */
+static const char *const keydate_sql[KQ_COUNT] = {
+	[KQ_MD] = KD_SELECT "k.md IN (?1, ?2, ?3, ?4) ORDER BY c.id",
+	[KQ_LUNAR] = KD_SELECT "k.lunar IN (?1, ?2, ?3, ?4) ORDER BY c.id",
+	[KQ_DAY] = KD_SELECT "k.day = ?1 ORDER BY c.id",
+};
+
+int
+store_keydate_due(struct store *st, enum store_keydate_query q,
+    const char *label, const int64_t *keys, size_t nkeys, plan_cand_cb cb,
+    void *arg, char **cause)
+{
+	sqlite3_stmt *s;
+	struct plan_cand c;
+	size_t i;
+	int rc, stop = 0;
+
+	if (nkeys == 0)
+		return 0;
+	if ((s = store_prepare(st, keydate_sql[q], cause)) == NULL)
+		return -1;
+	/* Four keys in the IN lists (?2..?4 unused by KQ_DAY, which SQLite
+	 * allows): the last one repeats. */
+	for (i = 0; i < 4; i++)
+		sqlite3_bind_int64(s, (int)i + 1, keys[i < nkeys ? i : nkeys - 1]);
+	store_bind_text(s, 5, label);
+	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		memset(&c, 0, sizeof(c));
+		store_cand_read(s, &c);
+		c.kd_label = (const char *)sqlite3_column_text(s,
+		    STORE_CAND_NCOLS);
+		c.kd_date = (const char *)sqlite3_column_text(s,
+		    STORE_CAND_NCOLS + 1);
+		c.kd_yearly = sqlite3_column_int(s, STORE_CAND_NCOLS + 2);
+		stop = cb(arg, &c);
+	}
+	sqlite3_finalize(s);
+	if (stop)
+		return stop;
+	return rc == SQLITE_DONE ? 0 : store_fail(st, "planning key dates",
+	    cause);
+}
+
+int
+store_keydate_each_rep(struct store *st, const char *rep,
+    store_keydate_cb cb, void *arg, char **cause)
+{
+	struct store_keydate_row r;
+	sqlite3_stmt *s;
+	const char *tier;
+	int rc, stop = 0;
+
+	s = store_prepare(st, "SELECT k.id, k.label, k.date, k.yearly,"
+	    " coalesce(c.name, c.external_id), c.phone, c.tier_eff,"
+	    " max(c.updated_at, k.updated_at)"
+	    " FROM reps p JOIN customers c ON c.rep_id = p.id"
+	    " JOIN keydates k ON k.customer_id = c.id WHERE p.key = ?1"
+	    " ORDER BY c.external_id, k.label;", cause);
+	if (s == NULL)
+		return -1;
+	store_bind_text(s, 1, rep);
+	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		memset(&r, 0, sizeof(r));
+		r.id = sqlite3_column_int64(s, 0);
+		r.label = (const char *)sqlite3_column_text(s, 1);
+		r.date = (const char *)sqlite3_column_text(s, 2);
+		r.yearly = sqlite3_column_int(s, 3);
+		r.customer = (const char *)sqlite3_column_text(s, 4);
+		r.phone = (const char *)sqlite3_column_text(s, 5);
+		tier = (const char *)sqlite3_column_text(s, 6);
+		r.tier = tier != NULL ? tier[0] : 'C';
+		r.modified = sqlite3_column_int64(s, 7);
+		stop = cb(arg, &r);
+	}
+	sqlite3_finalize(s);
+	if (stop)
+		return stop;
+	return rc == SQLITE_DONE ? 0 : store_fail(st, "listing key dates",
+	    cause);
+}
