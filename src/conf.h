@@ -75,6 +75,7 @@ struct conf_plan {
 	double sleeping_factor;
 	int sleeping_min_purchases;
 	int lost_after_days;
+	int lifecycle_new_days; /* a first purchase this recent is new */
 	int winback_max;
 	int winback_interval_days;
 	int stale_after_days;
@@ -145,6 +146,12 @@ struct conf_http {
 	size_t nstop_keywords;
 };
 
+/* The manager's report (report.h). */
+struct conf_report {
+	int attribution_days; /* a purchase this soon after a message
+				 counts as its conversion */
+};
+
 struct conf_daemon {
 	int scan_interval;   /* seconds between planning scans */
 	char *state_dir;     /* lock file, secrets, default maildirs */
@@ -171,6 +178,7 @@ struct conf {
 	struct conf_channel email;
 	struct conf_channel sms;
 	struct conf_http http;
+	struct conf_report report;
 	struct conf_daemon daemon;
 	struct conf_rule *rules;
 	size_t nrules;

@@ -6,6 +6,7 @@
 
 #include "customer.h"
 #include "date.h"
+#include "lifecycle.h"
 #include "log.h"
 #include "planner_priv.h"
 #include "reason.h"
@@ -216,8 +217,8 @@ planner_consider(struct planner *p, const struct plan_cand *c,
 	if (!planner_matches(p, c))
 		return 0;
 	/* Lost customers get no more messages of any kind, only rep tasks. */
-	if (r->action != ACT_TASK && c->last_purchase != DAY_NONE &&
-	    p->day - c->last_purchase >= p->cf->plan.lost_after_days) {
+	if (r->action != ACT_TASK && lifecycle_state(&p->cf->plan, p->day,
+	    c->first_purchase, c->last_purchase, c->sleep_days) == LC_LOST) {
 		p->stats->lost++;
 		return 0;
 	}
