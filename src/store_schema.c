@@ -541,6 +541,35 @@ const char *const store_migrations[] = {
 	"  WHERE sent_at IS NOT NULL;"
 	"CREATE INDEX outbox_customer ON outbox(customer_id, day);"
 	"CREATE INDEX outbox_state ON outbox(state) WHERE state <> 'sent';",
+	/* 14 -> 15: the manager's report.  An opt-out is kept with its day
+	 * (UTC, from the updated_at the same write sets), so the report can
+	 * tell opt-outs that followed a message; a customer who arrives
+	 * opted out was never ours to lose and is not recorded.  outbox_day
+	 * finds a period's messages without reading every body ever sent;
+	 * day never changes after the insert, so state changes cost nothing
+	 * more.  lifecycle_days holds the daemon's daily counts of
+	 * customers by state, tier and rep ('' for none): reconstructed = 1
+	 * for the months before the first count, made from the purchases. */
+	"CREATE TABLE optout_events ("
+	"  id INTEGER PRIMARY KEY,"
+	"  customer_id INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,"
+	"  day INTEGER NOT NULL,"
+	"  opt_out TEXT NOT NULL);"
+	"CREATE INDEX optout_events_customer ON optout_events(customer_id, day);"
+	"CREATE TRIGGER customers_optout AFTER UPDATE OF opt_out ON customers"
+	"  WHEN NEW.opt_out IS NOT NULL AND NEW.opt_out IS NOT OLD.opt_out BEGIN"
+	"  INSERT INTO optout_events (customer_id, day, opt_out)"
+	"  VALUES (NEW.id, NEW.updated_at / 86400, NEW.opt_out);"
+	"END;"
+	"CREATE INDEX outbox_day ON outbox(day) WHERE customer_id IS NOT NULL;"
+	"CREATE TABLE lifecycle_days ("
+	"  day INTEGER NOT NULL,"
+	"  tier TEXT NOT NULL,"
+	"  rep TEXT NOT NULL,"
+	"  state TEXT NOT NULL,"
+	"  customers INTEGER NOT NULL,"
+	"  reconstructed INTEGER NOT NULL DEFAULT 0,"
+	"  PRIMARY KEY (day, tier, rep, state)) WITHOUT ROWID;",
 };
 
 const int store_nmigrations =
