@@ -69,6 +69,7 @@ struct conf_plan {
 	int cadence[3];	   /* revisit days for tiers A, B, C */
 	int tier_window_days;
 	int tier_by_revenue; /* 0: shares of customers, 1: shares of revenue */
+	int tier_population_all; /* shares of every customer, not of buyers */
 	double tier_a_share;
 	double tier_b_share;
 	int sleeping_after_days;

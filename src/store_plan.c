@@ -402,8 +402,8 @@ store_tier_rows(struct store *st, int32_t from, int32_t to, int with_days,
 	int crc = SQLITE_DONE, prc, stop = 0;
 	const char *t;
 
-	c = store_prepare(st, "SELECT id, tier_computed, sleep_days FROM"
-	    " customers ORDER BY id;", cause);
+	c = store_prepare(st, "SELECT id, tier_computed, sleep_days,"
+	    " external_id FROM customers ORDER BY id;", cause);
 	if (c == NULL)
 		return -1;
 	p = store_prepare(st, "SELECT customer_id, day, CASE WHEN day BETWEEN"
@@ -423,6 +423,7 @@ store_tier_rows(struct store *st, int32_t from, int32_t to, int with_days,
 		t = col(c, 1);
 		r.old_tier = t != NULL ? t[0] : 0;
 		r.sleep_days = sleep_col(c, 2);
+		r.external_id = col(c, 3);
 		/* Purchases of a missing customer (pid < id) are passed over,
 		 * as the join from customers did. */
 		while (prc == SQLITE_ROW && pid <= r.id) {
