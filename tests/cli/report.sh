@@ -1,0 +1,101 @@
+#!/bin/bash
+# outreachctl report against an independent implementation: a generated
+# store's history (tests/report_oracle.py gen: customers, purchases and
+# contacts imported; tasks, messages and opt-outs put in with sqlite3) is
+# reported with --json for several periods and a rep, and every figure is
+# computed again in plain Python from the same CSVs and compared exactly.
+# Then the text form, the usage errors, and the opt-out trigger.
+. "$(cd "$(dirname "$0")/.." && pwd)/lib.sh"
+CTL=${OUTREACHCTL:-outreachctl}
+top=$(cd "$(dirname "$0")/../.." && pwd)
+command -v sqlite3 >/dev/null || t_skip_all "sqlite3 not installed"
+dir=$(t_tmpdir)
+D=2026-06-15
+oracle() { "$T_PY" "$top/tests/report_oracle.py" "$@"; }
+
+cat >"$dir/o.conf" <<CONF
+store = "$dir/o.db";
+templates = "$top/templates";
+daemon: { state_dir = "$dir/state"; };
+CONF
+ctl() { "$CTL" -c "$dir/o.conf" "$@"; }
+oracle gen --out "$dir/data" --date "$D" --customers "${REPORT_CUSTOMERS:-2000}" \
+	--seed "${REPORT_SEED:-1}" || t_bail "generating the data"
+while IFS=$'\t' read -r key name; do
+	ctl rep add "$key" --name "$name" >/dev/null || t_bail "rep add $key"
+done <"$dir/data/reps.tsv"
+for f in customers purchases contacts; do
+	ctl import "$f" "$dir/data/$f.csv" --no-progress >/dev/null 2>&1 ||
+		t_bail "import $f"
+done
+sqlite3 -batch "$dir/o.db" <"$dir/data/load.sql" || t_bail "loading tasks and messages"
+t_ok "tiers recompute --date $D" ctl tiers recompute --date "$D"
+
+t_is "$(sqlite3 "$dir/o.db" 'SELECT count(*) FROM optout_events')" \
+	"$(($(wc -l <"$dir/data/optouts.csv") - 1))" \
+	"each opt-out written is recorded with its day"
+t_is "$(sqlite3 "$dir/o.db" "SELECT count(*) FROM optout_events e JOIN
+	customers c ON c.id = e.customer_id WHERE e.day <> c.updated_at / 86400
+	AND e.id = (SELECT max(id) FROM optout_events WHERE customer_id = c.id)")" 0 \
+	"an opt-out's day is the day of the write that set it"
+
+# Each report in JSON against the oracle.
+check() { # DESCRIPTION ARGS...
+	local desc=$1
+	shift
+	if ! ctl report --date "$D" "$@" --json >"$dir/r.json"; then
+		t_fail "$desc: report --json"
+		return
+	fi
+	t_ok "$desc: every figure as the oracle computes it" \
+		oracle check --data "$dir/data" --json "$dir/r.json" --date "$D" \
+		--tiers-date "$D" "$@"
+}
+check "the 12 months before $D"
+grep -q '"opted_out": [1-9]' "$dir/r.json" &&
+	grep -q '"converted": [1-9]' "$dir/r.json" &&
+	grep -q '"median_days_overdue": [1-9]' "$dir/r.json" &&
+	grep -q '"sleeping": [1-9]' "$dir/r.json" &&
+	grep -q '"lost": [1-9]' "$dir/r.json" &&
+	t_pass "the data has every state, opt-outs, conversions and overdue tasks" ||
+	t_fail "the data has every state, opt-outs, conversions and overdue tasks"
+check "one rep" --rep li
+check "a period that ends on the day" --from 2025-01 --to 2026-06
+check "the day's month alone" --from 2026-06
+check "an earlier day" --date 2025-11-30
+
+# Tiers of every customer, not of the buyers: the tiers (and so every
+# figure by tier) change, the oracle's with them.
+cp "$dir/o.conf" "$dir/all.conf"
+echo 'tiers: { population = "all"; };' >>"$dir/all.conf"
+t_ok "tiers recompute with population \"all\"" \
+	"$CTL" -c "$dir/all.conf" tiers recompute --date "$D"
+"$CTL" -c "$dir/all.conf" report --date "$D" --json >"$dir/r.json"
+t_ok "population \"all\": every figure as the oracle computes it" \
+	oracle check --data "$dir/data" --json "$dir/r.json" --date "$D" \
+	--population all
+t_fails "and not as it computes them for the buyers" \
+	oracle check --data "$dir/data" --json "$dir/r.json" --date "$D"
+ctl tiers recompute --date "$D" >/dev/null
+
+# The table.
+t_ok "report (text)" ctl report --date "$D"
+t_like "$T_OUT" $'^report on 2026-06-15, months 2025-06 to 2026-05\n' "its title line"
+t_like "$T_OUT" $'\nmonth +prospect +new +active +sleeping +lost +retention\n2025-06 ' \
+	"lifecycle and retention by month"
+t_like "$T_OUT" $'\ncadence +A +B +C +all +open +overdue +median\nchen ' \
+	"cadence by rep and tier"
+t_like "$T_OUT" $'\nrule +sent +delivered +failed +expired +opt-out +bought +conversion\nanniversary ' \
+	"the outreach of each rule"
+
+# Usage errors.
+for bad in "--from 2026-13" "--from 2026-1" "--from 2025-05 --to 2025-04" \
+	"--to 2026-07" "--from 2010-01 --to 2026-06" "--date 2026-02-30" "extra"; do
+	# shellcheck disable=SC2086
+	ctl report --date "$D" $bad >/dev/null 2>&1
+	t_is "$?" 64 "report $bad: EX_USAGE"
+done
+ctl report --rep nobody >/dev/null 2>&1
+t_is "$?" 65 "report --rep for an unknown rep: EX_DATAERR"
+t_ok "report --help" ctl report --help
+t_done
