@@ -18,6 +18,10 @@ struct rep_slot {
 	size_t index;
 };
 
+/* Rep ids are small: a table by id finds each customer's cell at once
+ * when the largest id is below this. */
+#define REP_TABLE_MAX 100000
+
 struct report {
 	const struct conf *cf;
 	struct report_opts o;
@@ -27,6 +31,8 @@ struct report {
 	struct report_rep *reps;	/* by key */
 	size_t nreps;
 	struct rep_slot *slots;		/* by id */
+	size_t *by_id;			/* [id]: 1 + index, 0 none; or NULL */
+	int64_t max_id;
 	/* Cells: [(1 + rep index, 0 = no rep) * 3 + tier]. */
 	size_t ncells;
 	struct report_sum *cells;
@@ -160,6 +166,12 @@ report_load_reps(struct report *r, struct store *st, char **cause)
 	}
 	if (r->nreps > 0)
 		qsort(r->slots, r->nreps, sizeof(*r->slots), slot_cmp);
+	r->max_id = r->nreps > 0 ? r->slots[r->nreps - 1].id : 0;
+	if (r->max_id > 0 && r->max_id < REP_TABLE_MAX) {
+		r->by_id = xcalloc((size_t)r->max_id + 1, sizeof(*r->by_id));
+		for (i = 0; i < r->nreps; i++)
+			r->by_id[r->slots[i].id] = r->slots[i].index + 1;
+	}
 	return 0;
 }
 
@@ -169,8 +181,10 @@ rep_cell(const struct report *r, int64_t rep_id)
 {
 	struct rep_slot key = { rep_id, 0 }, *p;
 
-	if (rep_id <= 0 || r->nreps == 0)
+	if (rep_id <= 0 || r->nreps == 0 || rep_id > r->max_id)
 		return 0;
+	if (r->by_id != NULL)
+		return r->by_id[rep_id];
 	p = bsearch(&key, r->slots, r->nreps, sizeof(*r->slots), slot_cmp);
 	return p != NULL ? p->index + 1 : 0;
 }
@@ -219,14 +233,17 @@ count_states(struct report *r, struct report_sum *s,
 	size_t k;
 	int b, m;
 
+	if (c->n == 0) {
+		for (b = 0; b < r->nb; b++)
+			s->states[b * LC_COUNT + LC_PROSPECT]++;
+		return;
+	}
 	for (b = 0; b < r->nb; b++) {
 		k = upto(c->days, c->n, r->bday[b]);
 		st = k == 0 ? LC_PROSPECT : lifecycle_state(cp, r->bday[b],
 		    c->days[0], c->days[k - 1], c->sleep_days);
 		s->states[b * LC_COUNT + st]++;
 	}
-	if (c->n == 0)
-		return;
 	for (m = 0; m < r->nm; m++) {
 		if (c->days[0] > r->bday[m] && c->days[0] <= r->bday[m + 1])
 			s->first_in[m]++;
@@ -399,6 +416,7 @@ report_free(struct report *r)
 	free(r->outreach);
 	free(r->reps);
 	free(r->slots);
+	free(r->by_id);
 	free(r->bday);
 	free(r->cells);
 	free(r->cell_states);

@@ -385,9 +385,8 @@ tier_row_add(struct tier_row *r, sqlite3_stmt *p, int with_days,
  * grouped or sorted: with temp_store = MEMORY a GROUP BY over the
  * purchases and an ORDER BY over the customers held ~150 MB at 1M
  * customers.  INDEXED BY holds the purchases to the index order (a plan
- * change would otherwise bring a sorter back), and the CASE leaves the
- * table row of a purchase outside the window unread: only the amount
- * lives there.  Updating the current customer during the scan is safe:
+ * change would otherwise bring a sorter back); the index holds the amount
+ * too (schema 15), so no table row is read.  Updating the current customer during the scan is safe:
  * the scan is by rowid, which an UPDATE does not move.
  */
 int
