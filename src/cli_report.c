@@ -1,5 +1,6 @@
 /* cli_report.c - outreachctl report: the manager's report (report.h) as a
- * table, as JSON, or as a self-contained HTML page. */
+ * table or as JSON, and as a self-contained HTML page written to a file. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@ static const struct option report_opts_long[] = {
 	{ "to", required_argument, NULL, 't' },
 	{ "rep", required_argument, NULL, 'r' },
 	{ "json", no_argument, NULL, 'j' },
+	{ "html", required_argument, NULL, 'H' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -23,7 +25,7 @@ static const struct option report_opts_long[] = {
 const struct cli_cmd cli_report_entry = {
 	.name = "report",
 	.usage = "[--date YYYY-MM-DD] [--from YYYY-MM] [--to YYYY-MM] "
-	    "[--rep KEY] [--json]",
+	    "[--rep KEY] [--json] [--html FILE]",
 	.help = "retention, value, cadence and what the messages achieved",
 	.opts = report_opts_long,
 	.flags = CLI_READ,
@@ -32,7 +34,7 @@ const struct cli_cmd cli_report_entry = {
 
 /* What the command line asked for. */
 struct report_args {
-	const char *date, *from, *to, *rep;
+	const char *date, *from, *to, *rep, *html;
 	int json;
 };
 
@@ -60,6 +62,9 @@ report_args(const struct cli_cmd *self, int argc, char **argv,
 		case 'j':
 			a->json = 1;
 			break;
+		case 'H':
+			a->html = optarg;
+			break;
 		default:
 			return ch == 'h' ? cli_usage(self, 0) - 1 :
 			    cli_usage(self, EX_USAGE);
@@ -85,6 +90,23 @@ report_rep_known(struct cli *cli, const char *key)
 	}
 	store_rep_clear(&rep);
 	return rc == 1 ? 0 : cli_fail(EX_DATAERR, "no rep \"%s\"", key);
+}
+
+/* The page into path: 0, or an exit code. */
+static int
+report_write_html(const struct report *r, const char *path)
+{
+	char *html = report_html(r);
+	FILE *fp = fopen(path, "w");
+	int failed = fp == NULL || fputs(html, fp) == EOF, err = errno;
+
+	if (fp != NULL && fclose(fp) != 0 && !failed) {
+		failed = 1;
+		err = errno;
+	}
+	free(html);
+	errno = err;
+	return failed ? cli_fail(EX_CANTCREAT, "%s: %m", path) : 0;
 }
 
 static int
@@ -119,10 +141,13 @@ cmd_report(struct cli *cli, const struct cli_cmd *self, int argc,
 		free(cause);
 		return rc;
 	}
+	/* With --html alone the page is the output; the table is not. */
+	if (a.html != NULL)
+		rc = report_write_html(r, a.html);
 	if (a.json)
 		report_print_json(r, stdout);
-	else
+	else if (a.html == NULL)
 		report_print_text(r, stdout);
 	report_free(r);
-	return 0;
+	return rc;
 }

@@ -220,6 +220,8 @@ httpd_access_log(struct httpd_req *r, unsigned status)
 	} else if (strncmp(u, "/u/", 3) == 0 || strncmp(u, "/t/", 3) == 0 ||
 	    strncmp(u, "/r/", 3) == 0)
 		path = xasprintf("%.3s...", u);
+	else if (strncmp(u, "/report/", 8) == 0)
+		path = xstrdup("/report/...");
 	else
 		path = xstrdup(u);
 	q = str_quote(path, 200);
@@ -400,6 +402,11 @@ httpd_route(struct httpd_req *r)
 		    rt.kind == ROUTE_UNSUB ? httpd_route_unsub(r, token) :
 		    rt.kind == ROUTE_TASK ? httpd_route_task(r, token) :
 		    httpd_route_day(r, token);
+		free(token);
+		return ret;
+	case ROUTE_REPORT:
+		token = xstrndup(rt.token, rt.token_len);
+		ret = httpd_route_report(r, token);
 		free(token);
 		return ret;
 	case ROUTE_KANNEL_DLR:

@@ -10,5 +10,7 @@
 
 void report_print_text(const struct report *r, FILE *fp);
 void report_print_json(const struct report *r, FILE *fp);
+/* The whole page, malloc'd. */
+char *report_html(const struct report *r);
 
 #endif

@@ -26,6 +26,7 @@ static const struct {
 	{ "/u/", ROUTE_UNSUB },
 	{ "/t/", ROUTE_TASK },
 	{ "/r/", ROUTE_DAY },
+	{ "/report/", ROUTE_REPORT },
 };
 
 /* A feed or unsubscribe token: base64url, 1..ROUTE_TOKEN_MAX characters. */
@@ -65,18 +66,19 @@ route_feeds(const char *rest, struct route *out)
 static enum route_kind
 route_path(const char *url, struct route *out)
 {
-	size_t i;
+	size_t i, n;
 
 	if (strncmp(url, "/feeds/", 7) == 0)
 		return route_feeds(url + 7, out);
 	for (i = 0; i < ARRAY_SIZE(route_tokened); i++) {
-		if (strncmp(url, route_tokened[i].prefix, 3) != 0)
+		n = strlen(route_tokened[i].prefix);
+		if (strncmp(url, route_tokened[i].prefix, n) != 0)
 			continue;
 		/* The token runs to the end: "/u/TOKEN/" is a 404. */
-		if (!route_token_ok(url + 3, strlen(url + 3)))
+		if (!route_token_ok(url + n, strlen(url + n)))
 			return ROUTE_NOT_FOUND;
-		out->token = url + 3;
-		out->token_len = strlen(url + 3);
+		out->token = url + n;
+		out->token_len = strlen(url + n);
 		return route_tokened[i].kind;
 	}
 	for (i = 0; i < ARRAY_SIZE(route_fixed); i++) {

@@ -7,6 +7,7 @@
  *	GET  /u/TOKEN	confirmation page;  POST /u/TOKEN  one-click (RFC 8058)
  *	GET  /t/LINK	a rep's task page;  POST /t/LINK   its outcome form
  *	GET  /r/TOKEN	a rep's day (TOKEN: the rep's feed token)
+ *	GET  /report/TOKEN  the manager's report (a manager's feed token)
  *	GET  /callbacks/kannel/dlr, /callbacks/kannel/inbound
  *	GET  /healthz, /metrics
  * HEAD is taken wherever GET is.  The checks, in order:
@@ -36,6 +37,7 @@ enum route_kind {
 	ROUTE_UNSUB,		/* route.token; GET, HEAD or POST */
 	ROUTE_TASK,		/* route.token; GET, HEAD or POST */
 	ROUTE_DAY,		/* route.token */
+	ROUTE_REPORT,		/* route.token */
 	ROUTE_KANNEL_DLR,
 	ROUTE_KANNEL_INBOUND,
 	ROUTE_HEALTHZ,
@@ -46,7 +48,8 @@ enum route_kind {
  * route_parse(): valid while they are. */
 struct route {
 	enum route_kind kind;
-	const char *token;	/* ROUTE_FEED, _UNSUB, _TASK, _DAY: in the URL, */
+	const char *token;	/* ROUTE_FEED, _UNSUB, _TASK, _DAY, _REPORT: in
+				   the URL, */
 	size_t token_len;	/* not NUL-terminated; else NULL, 0 */
 	enum feeds_kind feed;	/* ROUTE_FEED */
 	const char *allow;	/* ROUTE_BAD_METHOD: the Allow header value,

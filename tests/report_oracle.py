@@ -76,7 +76,13 @@ def gen(a):
         cust.append([ext, "Customer %d" % i, "c%d@example.test" % i, tier,
                      rep])
         x = rnd.random()
-        if x >= 0.1:  # 10% prospects
+        if x >= 0.55:  # regulars, every 20 to 90 days since they began
+            gap, day = rnd.randrange(20, 90), D - rnd.randrange(60, 1200)
+            while day <= D + 5:
+                purch.append([ext, money(rnd.randrange(100, 200000)),
+                              iso(day)])
+                day += gap + rnd.randrange(-10, 11)
+        elif x >= 0.1:  # 10% prospects
             n = rnd.choice([1, 1, 2, 3, 4, 5, 6, 8, 12])
             day = D - rnd.randrange(1200) + rnd.randrange(8)
             for _ in range(n):

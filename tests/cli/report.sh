@@ -98,4 +98,75 @@ done
 ctl report --rep nobody >/dev/null 2>&1
 t_is "$?" 65 "report --rep for an unknown rep: EX_DATAERR"
 t_ok "report --help" ctl report --help
+
+# The page: one file that names no URL, opened offline in Chromium.
+t_ok "report --html" ctl report --date "$D" --html "$dir/report.html"
+t_is "$T_OUT" "" "--html alone prints nothing"
+page=$(cat "$dir/report.html")
+t_is "$(grep -c '<svg class="chart"' "$dir/report.html")" 4 "four SVG charts"
+t_unlike "$page" '(https?|ftp|file|data):|<script|<link|<img|@import|url\(' \
+	"no URL, script, link, image or import anywhere in it"
+t_like "$page" '<td>chen</td>|<td>Chen</td>' "the reps' table"
+ctl report --date "$D" --html "$dir/nodir/r.html" >/dev/null 2>&1
+t_is "$?" 73 "--html into a missing directory: EX_CANTCREAT"
+t_ok "--json and --html together" ctl report --date "$D" --json --html "$dir/r2.html"
+t_like "$T_OUT" '^\{' "JSON on standard output"
+t_is "$(cat "$dir/r2.html")" "$page" "the same page"
+
+shots=${REPORT_SHOTS:-$dir}
+have_browser=1
+"$T_PY" -c 'import selenium' 2>/dev/null || have_browser=0
+command -v chromium >/dev/null && command -v chromedriver >/dev/null || have_browser=0
+browse() { # URL SCREENSHOT [--offline]
+	timeout 120 "$T_PY" "$top/tests/report_browser.py" --url "$1" \
+	    --screenshot "$2" "${@:3}"
+}
+json_get() { "$T_PY" -c 'import json, sys; print(eval(sys.argv[1], {}, {"j": json.load(sys.stdin)}))' "$1"; }
+if [ "$have_browser" = 1 ]; then
+	out=$(browse "file://$dir/report.html" "$shots/report.png" --offline)
+	t_is "$?" 0 "chromium opens the page offline"
+	t_is "$(json_get 'len([c for c in j["charts"] if c["marks"] > 0])' <<<"$out")" 4 \
+		"four charts drawn"
+	t_is "$(json_get '[j["scripts"], j["external"], j["scroll_width"] <= 1000]' <<<"$out")" \
+		"[0, [], True]" "no script, nothing from elsewhere, no horizontal scroll"
+	t_is "$(json_get 'j["sections"]' <<<"$out")" \
+		"['Customers over the months', 'Retention by month', 'Value by tier', 'Cadence kept, by rep and tier', 'What the messages achieved', 'Satisfaction']" \
+		"its sections"
+	t_ok "screenshot saved: $shots/report.png" test -s "$shots/report.png"
+else
+	t_skip 5 "chromium, chromedriver or python3-selenium not installed (scripts/bootstrap installs them)"
+fi
+
+# The daemon serves the page for today to managers, by their feed token.
+OUTREACHD=${OUTREACHD:-$(dirname "$CTL")/outreachd}
+if [ ! -x "$OUTREACHD" ] || ! command -v curl >/dev/null; then
+	t_skip 9 "no outreachd or curl"
+	t_done
+fi
+port=$(t_freeport)
+B="http://127.0.0.1:$port"
+cat "$dir/o.conf" >"$dir/d.conf"
+cat >>"$dir/d.conf" <<CONF
+managers = [ "li" ];
+daemon: { state_dir = "$dir/state"; scan_interval = 86400; };
+http: { listen = "127.0.0.1:$port"; base_url = "$B"; };
+CONF
+sed -i '/^daemon: { state_dir = "[^"]*"; };$/d' "$dir/d.conf"
+token() { "$CTL" -c "$dir/d.conf" rep token "$1" 2>/dev/null | sed -n 's|.*/feeds/\([^/]*\)/.*|\1|p' | head -1; }
+li=$(token li)
+chen=$(token chen)
+t_like "$li" '^[A-Za-z0-9_-]+$' "a manager's feed token"
+t_bg "$dir/d.pid" "$OUTREACHD" -c "$dir/d.conf" --foreground --log-level info
+t_wait_port "$port" 20 "$T_BG_PID" || t_bail "outreachd does not listen"
+code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
+t_is "$(code "$B/report/$li")" 200 "GET /report/TOKEN of a manager: 200"
+curl -s -D "$dir/h.txt" -o "$dir/d.html" "$B/report/$li"
+t_like "$(cat "$dir/h.txt")" $'[Cc]ontent-[Tt]ype: text/html; charset=utf-8\r' "as HTML"
+t_like "$(cat "$dir/h.txt")" "Content-Security-Policy: default-src 'none'" "under the pages' policy"
+t_like "$(cat "$dir/d.html")" "<h1>Retention report, $(TZ=UTC date +%F)</h1>" "today's report"
+t_is "$(code -I "$B/report/$li")" 200 "HEAD: 200"
+t_is "$(code "$B/report/$chen")" 404 "a rep who does not manage: 404"
+t_is "$(code "$B/report/x${li}x")" 404 "a wrong token: 404"
+t_is "$(code -X POST "$B/report/$li")" 405 "POST: 405"
+t_kill "$dir/d.pid"
 t_done
