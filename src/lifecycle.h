@@ -34,8 +34,11 @@ const char *lifecycle_name(enum lifecycle_state s);
 /* Days without a purchase after which the customer sleeps: personal
  * (0 = none) when it is shorter than sleeping.after_days. */
 int lifecycle_sleep_days(const struct conf_plan *cp, int personal);
-/* The state on day for first and last purchase days on or before it
- * (DAY_NONE: none) and the personal threshold (0 = none). */
+/* The state on day for the first and last purchase days on or before it
+ * (DAY_NONE: none) and the personal threshold (0 = none).  The planner
+ * passes the store's last purchase, which may be later than a day it
+ * previews: such a purchase counts as made on the day (never sleeping,
+ * never lost), as before this function existed. */
 enum lifecycle_state lifecycle_state(const struct conf_plan *cp,
     int32_t day, int32_t first, int32_t last, int personal);
 

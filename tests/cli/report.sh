@@ -140,7 +140,7 @@ fi
 # The daemon serves the page for today to managers, by their feed token.
 OUTREACHD=${OUTREACHD:-$(dirname "$CTL")/outreachd}
 if [ ! -x "$OUTREACHD" ] || ! command -v curl >/dev/null; then
-	t_skip 9 "no outreachd or curl"
+	t_skip 17 "no outreachd or curl"
 	t_done
 fi
 port=$(t_freeport)
@@ -168,5 +168,31 @@ t_is "$(code -I "$B/report/$li")" 200 "HEAD: 200"
 t_is "$(code "$B/report/$chen")" 404 "a rep who does not manage: 404"
 t_is "$(code "$B/report/x${li}x")" 404 "a wrong token: 404"
 t_is "$(code -X POST "$B/report/$li")" 405 "POST: 405"
+
+# Its first scan counted today's lifecycle states and reconstructed the
+# months before from the purchases; /metrics shows the count.
+today=$(( $(date -u +%s) / 86400 ))
+sqlq() { sqlite3 -batch -noheader "$dir/o.db" "$1"; }
+t_is "$(sqlq "SELECT sum(customers) FROM lifecycle_days WHERE day = $today
+	AND reconstructed = 0")" 2000 "today's count has every customer"
+t_is "$(sqlq "SELECT count(*) FROM (SELECT day FROM lifecycle_days WHERE
+	reconstructed = 1 GROUP BY day HAVING sum(customers) = 2000)")" \
+	"$(sqlq "SELECT count(DISTINCT day) FROM lifecycle_days WHERE reconstructed = 1")" \
+	"each month's end before it has every customer"
+t_like "$(sqlq "SELECT count(DISTINCT day) FROM lifecycle_days WHERE reconstructed = 1")" \
+	'^(3[5-9]|4[0-9])$' "the months since the first purchase"
+ctl report --json >"$dir/now.json"
+t_is "$(sqlq "SELECT state || '=' || sum(customers) FROM lifecycle_days
+	WHERE day = $today GROUP BY state ORDER BY state" | tr '\n' ' ')" \
+	"$(json_get '" ".join("%s=%d" % kv for kv in sorted(j["lifecycle"]["total"].items()) if kv[1]) + " "' <"$dir/now.json")" \
+	"the same states as the report of today"
+m=$(curl -s "$B/metrics")
+t_like "$m" $'# TYPE outreachd_customers_lifecycle gauge\noutreachd_customers_lifecycle\\{state="prospect",tier="A"\\} [0-9]+\n' \
+	"/metrics: customers by lifecycle state and tier"
+t_is "$(printf '%s\n' "$m" | awk '/^outreachd_customers_lifecycle\{/ { n += $2 } END { print n }')" 2000 \
+	"  summing to every customer"
+open=$(ctl rep list --json | json_get '[r["open_tasks"] for r in j if r["key"] == "li"][0]')
+t_like "$m" $'\noutreachd_rep_tasks_open\\{rep="li"\\} '"$open"$'\n' "open tasks by rep ($open)"
+t_like "$m" $'\noutreachd_rep_tasks_overdue\\{rep="li"\\} [0-9]+\n' "overdue tasks by rep"
 t_kill "$dir/d.pid"
 t_done

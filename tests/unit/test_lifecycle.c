@@ -1,7 +1,9 @@
 /* test_lifecycle.c - a customer's state on a day at each boundary of the
  * pinned definitions, the personal threshold, and the planner deciding
  * sleeping and lost with the same function: a win-back planned exactly
- * from the first sleeping day, the lost task on the first lost day. */
+ * from the first sleeping day, the lost task on the first lost day.  And
+ * the daily counts: today's by tier and rep, the months before
+ * reconstructed once, nothing written twice on a day. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,10 +14,13 @@
 #include "conf.h"
 #include "customer.h"
 #include "lifecycle.h"
+#include "lifecycle_days.h"
 #include "planner.h"
 #include "store.h"
 #include "tstore.h"
 #include "util.h"
+
+#include <sqlite3.h>
 
 #define D 20000
 
@@ -109,12 +114,112 @@ test_planner_agrees(void **state)
 	conf_free(cf);
 }
 
+/* A customer of rep (NULL: none) and tier, with purchases on days. */
+static void
+add_buyer(struct store *st, const char *ext, const char *rep,
+    const char *tier, const int32_t *days, size_t n)
+{
+	struct customer c;
+	struct customer_keys k;
+	char *cause = NULL;
+	int64_t id;
+	size_t i;
+
+	customer_init(&c);
+	c.field[CUST_EXTERNAL_ID] = xstrdup(ext);
+	c.field[CUST_NAME] = xstrdup(ext);
+	c.field[CUST_TIER] = xstrdup(tier);
+	if (rep != NULL)
+		c.field[CUST_REP] = xstrdup(rep);
+	customer_keys(&c, &k);
+	assert_int_equal(store_customer_upsert(st, &c, &k,
+	    (1u << CUST_NFIELDS) - 1, 0, &id, &cause), 0);
+	customer_clear(&c);
+	for (i = 0; i < n; i++)
+		assert_int_equal(store_purchase_add(st, id, 100, days[i],
+		    &cause), 0);
+}
+
+/* One number from the store. */
+static long
+sql_long(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *s;
+	long v = -1;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = (long)sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return v;
+}
+
+/* Day 20000 is 2024-10-04: months run from 2023-08 (the first purchase,
+ * D - 420) to 2024-09, then today. */
+static void
+test_days_record(void **state)
+{
+	struct conf *cf = conf_defaults();
+	char *path = tstore_path(), *cause = NULL;
+	struct store_rep rep = { .key = "li", .name = "Li" };
+	struct store *st;
+	long n;
+
+	(void)state;
+	assert_int_equal(store_open(path, &st, &cause), 0);
+	assert_int_equal(store_rep_upsert(st, &rep, &cause), 0);
+	add_buyer(st, "NEW", "li", "A", (int32_t[]){ D - 10 }, 1);
+	add_buyer(st, "ACTIVE", "li", "A", (int32_t[]){ D - 200, D - 100 }, 2);
+	add_buyer(st, "SLEEPING", NULL, "B", (int32_t[]){ D - 260 }, 1);
+	add_buyer(st, "LOST", "li", "C", (int32_t[]){ D - 420 }, 1);
+	add_buyer(st, "PROSPECT", NULL, "C", NULL, 0);
+	assert_int_equal(lifecycle_days_record(st, cf, D, &n, &cause), 0);
+	assert_true(n > 0);
+	assert_int_equal(sql_long(path, "SELECT sum(customers) FROM"
+	    " lifecycle_days WHERE day = 20000 AND reconstructed = 0"), 5);
+	assert_int_equal(sql_long(path, "SELECT customers FROM lifecycle_days"
+	    " WHERE day = 20000 AND tier = 'A' AND rep = 'li' AND"
+	    " state = 'active'"), 1);
+	assert_int_equal(sql_long(path, "SELECT customers FROM lifecycle_days"
+	    " WHERE day = 20000 AND tier = 'B' AND rep = '' AND"
+	    " state = 'sleeping'"), 1);
+	assert_int_equal(sql_long(path, "SELECT customers FROM lifecycle_days"
+	    " WHERE day = 20000 AND tier = 'C' AND rep = 'li' AND"
+	    " state = 'lost'"), 1);
+	/* 14 month ends, 2023-08-31 to 2024-09-30, each of all five. */
+	assert_int_equal(sql_long(path, "SELECT count(DISTINCT day) FROM"
+	    " lifecycle_days WHERE reconstructed = 1"), 14);
+	assert_int_equal(sql_long(path, "SELECT count(*) FROM (SELECT day FROM"
+	    " lifecycle_days WHERE reconstructed = 1 GROUP BY day HAVING"
+	    " sum(customers) = 5)"), 14);
+	assert_int_equal(sql_long(path, "SELECT min(day) FROM lifecycle_days"),
+	    19600);	/* 2023-08-31 */
+	/* On 2024-02-29 the one who bought on D - 260 (2024-01-18) was new. */
+	assert_int_equal(sql_long(path, "SELECT customers FROM lifecycle_days"
+	    " WHERE day = 19782 AND tier = 'B' AND state = 'new'"), 1);
+	/* Once a day; the next day adds its own count only. */
+	assert_int_equal(lifecycle_days_record(st, cf, D, &n, &cause), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(lifecycle_days_record(st, cf, D + 1, &n, &cause), 0);
+	assert_int_equal(sql_long(path, "SELECT count(DISTINCT day) FROM"
+	    " lifecycle_days"), 16);
+	assert_int_equal(sql_long(path, "SELECT sum(customers) FROM"
+	    " lifecycle_days WHERE day = 20001"), 5);
+	store_close(st);
+	tstore_remove(path);
+	conf_free(cf);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_states),
 		cmocka_unit_test(test_planner_agrees),
+		cmocka_unit_test(test_days_record),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
