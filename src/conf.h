@@ -51,6 +51,8 @@ struct conf_rule {
 	int need_phone;
 	int priority;	   /* lower wins when the frequency cap bites */
 	int max_delay_days; /* messages: may go out this late, no later */
+	double holdout;	   /* messages: this share of the customers due is
+			      held out (holdout.h), 0 = none */
 	int line;	   /* where it was defined, for messages */
 };
 

@@ -417,6 +417,9 @@ rule_check(struct conf_errors *e, const config_setting_t *g, void *base,
 {
 	struct conf_rule *r = base;
 
+	if (r->holdout > 0 && r->action != ACT_MESSAGE)
+		conf_error(e, g, "rule %s: holdout is for action \"message\"",
+		    r->name);
 	if (r->action != ACT_TASK)
 		rule_check_message(e, g, r);
 	else if (r->task_kind == NULL || !in_list(r->task_kind, task_kinds))
@@ -466,6 +469,9 @@ static const struct conf_entry rule_entries[] = {
 	  .offset = R(max_delay_days), .min = 0, .max = 366,
 	  .def_doc = "1 for birthday, anniversary and holiday, else 7",
 	  .doc = "Messages: sent at most this many days late, else expired." },
+	{ .name = "holdout", .type = CONF_NUMBER, .offset = R(holdout),
+	  .min = 0, .max = 0.9, .def_num = 0,
+	  .doc = "Messages: share of customers due held out as a control group." },
 	{ .name = NULL }
 };
 

@@ -360,6 +360,7 @@ on_rule(void *arg, const struct report_rule *x)
 	r->outreach = xreallocarray(r->outreach, r->noutreach + 1,
 	    sizeof(*r->outreach));
 	o = &r->outreach[r->noutreach++];
+	memset(o, 0, sizeof(*o));
 	o->rule = xstrdup(x->rule ? x->rule : "");
 	o->sent = x->sent;
 	o->delivered = x->delivered;
@@ -369,6 +370,54 @@ on_rule(void *arg, const struct report_rule *x)
 	o->opted_out = x->opted_out;
 	o->converted = x->converted;
 	return 0;
+}
+
+/* The rule's entry, added (kept in rule order) when it has none. */
+static struct report_outreach *
+outreach_entry(struct report *r, const char *rule)
+{
+	size_t i;
+
+	for (i = 0; i < r->noutreach; i++) {
+		if (strcmp(r->outreach[i].rule, rule) == 0)
+			return &r->outreach[i];
+		if (strcmp(r->outreach[i].rule, rule) > 0)
+			break;
+	}
+	r->outreach = xreallocarray(r->outreach, r->noutreach + 1,
+	    sizeof(*r->outreach));
+	memmove(&r->outreach[i + 1], &r->outreach[i], (r->noutreach - i) *
+	    sizeof(*r->outreach));
+	r->noutreach++;
+	memset(&r->outreach[i], 0, sizeof(r->outreach[i]));
+	r->outreach[i].rule = xstrdup(rule);
+	return &r->outreach[i];
+}
+
+static int
+on_holdout(void *arg, const struct report_holdout *h)
+{
+	struct report_outreach *o = outreach_entry(arg, h->rule ? h->rule :
+	    "");
+
+	o->held_out = h->held_out;
+	o->held_out_converted = h->converted;
+	return 0;
+}
+
+/* Each rule's messages, and its control group when it has one. */
+static int
+report_outreach_load(struct report *r, struct store *st, int64_t rep_id,
+    char **cause)
+{
+	int32_t from = r->bday[0] + 1, to = r->bday[r->nm];
+	int days = r->cf->report.attribution_days;
+
+	if (store_report_outreach(st, from, to, r->o.day, days, rep_id,
+	    on_rule, r, cause) != 0)
+		return -1;
+	return store_report_holdouts(st, from, to, r->o.day, days, rep_id,
+	    on_holdout, r, cause);
 }
 
 struct report *
@@ -390,9 +439,7 @@ report_build(struct store *st, const struct conf *cf,
 	report_alloc_cells(r);
 	if (store_report_customers(st, o->day, rep_id, on_customer, r,
 	    cause) != 0 || report_tasks(r, st, rep_id, cause) != 0 ||
-	    store_report_outreach(st, r->bday[0] + 1, r->bday[r->nm],
-	    o->day, cf->report.attribution_days, rep_id, on_rule, r,
-	    cause) != 0)
+	    report_outreach_load(r, st, rep_id, cause) != 0)
 		goto fail;
 	return r;
 fail:

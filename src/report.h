@@ -52,11 +52,13 @@ struct report_sum {
 	long open_tasks, overdue_tasks;
 };
 
-/* A message rule's outcome (store_report.h's, owned). */
+/* A message rule's outcome (store_report.h's, owned), with its control
+ * group when it has a holdout. */
 struct report_outreach {
 	char *rule;
 	long sent, delivered, failed, expired;
 	long recipients, opted_out, converted;
+	long held_out, held_out_converted;
 };
 
 struct report_rep {
@@ -115,6 +117,11 @@ int report_lifetime(const struct report *r, const struct report_sum *s,
 int report_clv_predicted(const struct report *r, const struct report_sum *s,
     double *v);
 int report_compliance(const struct report_sum *s, double *v);
+/* A rule's conversion: of its recipients, of those it held out, and the
+ * lift (the first less the second). */
+int report_conversion(const struct report_outreach *o, double *v);
+int report_held_out_conversion(const struct report_outreach *o, double *v);
+int report_lift(const struct report_outreach *o, double *v);
 /* Customers new or active at boundary b. */
 long report_retained(const struct report_sum *s, int b);
 

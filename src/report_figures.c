@@ -93,3 +93,27 @@ report_compliance(const struct report_sum *s, double *v)
 {
 	return ratio((double)s->in_cadence, (double)s->customers, v);
 }
+
+int
+report_conversion(const struct report_outreach *o, double *v)
+{
+	return ratio((double)o->converted, (double)o->recipients, v);
+}
+
+int
+report_held_out_conversion(const struct report_outreach *o, double *v)
+{
+	return ratio((double)o->held_out_converted, (double)o->held_out, v);
+}
+
+int
+report_lift(const struct report_outreach *o, double *v)
+{
+	double with, without;
+
+	if (report_conversion(o, &with) != 0 ||
+	    report_held_out_conversion(o, &without) != 0)
+		return -1;
+	*v = with - without;
+	return 0;
+}

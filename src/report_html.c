@@ -262,15 +262,38 @@ html_compliance(struct buf *b, const struct report *r)
 	free(v);
 }
 
+/* A rule's line of the outreach table. */
+static void
+outreach_row(struct buf *b, const struct report_outreach *o)
+{
+	double v = 0;
+	int rc;
+
+	buf_puts(b, "<tr><td>");
+	esc(b, o->rule);
+	buf_printf(b, "</td><td>%ld</td><td>%ld</td><td>%ld</td><td>%ld</td>"
+	    "<td>%ld</td><td>%ld</td><td>%ld</td><td>%ld</td><td>", o->sent,
+	    o->delivered, o->failed, o->expired, o->recipients, o->opted_out,
+	    o->converted, o->held_out);
+	rc = report_lift(o, &v);
+	if (rc != 0)
+		buf_puts(b, "-");
+	else
+		buf_printf(b, "%+.1f", v * 100);
+	buf_puts(b, "</td></tr>\n");
+}
+
+/* Conversion by rule, of the recipients and of those held out. */
 static void
 html_outreach(struct buf *b, const struct report *r)
 {
 	size_t n = report_noutreach(r), i;
 	const char **labels = xcalloc(n + 1, sizeof(*labels));
-	double *v = xcalloc(n + 1, sizeof(*v));
+	double *v = xcalloc(2 * n + 1, sizeof(*v));
 	const struct report_outreach *o;
-	struct chart c = { "purchases after a message, by rule", labels, n,
-		(const char *const[]){ "conversion" }, 1, v, 1 };
+	struct chart c = { "purchases after a message, by rule, and without "
+		"it", labels, n, (const char *const[]){ "sent",
+		"held out (no message)" }, 2, v, 1 };
 
 	buf_puts(b, "<h2>What the messages achieved</h2>\n");
 	if (n == 0) {
@@ -280,22 +303,18 @@ html_outreach(struct buf *b, const struct report *r)
 	for (i = 0; i < n; i++) {
 		o = report_outreach(r, i);
 		labels[i] = o->rule;
-		v[i] = o->recipients ? (double)o->converted /
-		    (double)o->recipients : NAN;
+		if (report_conversion(o, &v[i]) != 0)
+			v[i] = NAN;
+		if (report_held_out_conversion(o, &v[n + i]) != 0)
+			v[n + i] = NAN;
 	}
 	chart_rows(b, &c);
 	buf_puts(b, "<table><tr><th>rule</th><th>sent</th><th>delivered</th>"
 	    "<th>failed</th><th>expired</th><th>recipients</th>"
-	    "<th>opted out</th><th>bought</th></tr>\n");
-	for (i = 0; i < n; i++) {
-		o = report_outreach(r, i);
-		buf_puts(b, "<tr><td>");
-		esc(b, o->rule);
-		buf_printf(b, "</td><td>%ld</td><td>%ld</td><td>%ld</td>"
-		    "<td>%ld</td><td>%ld</td><td>%ld</td><td>%ld</td></tr>\n",
-		    o->sent, o->delivered, o->failed, o->expired,
-		    o->recipients, o->opted_out, o->converted);
-	}
+	    "<th>opted out</th><th>bought</th><th>held out</th>"
+	    "<th>lift (points)</th></tr>\n");
+	for (i = 0; i < n; i++)
+		outreach_row(b, report_outreach(r, i));
 	buf_puts(b, "</table>\n");
 out:
 	free(labels);

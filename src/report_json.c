@@ -278,7 +278,9 @@ static void
 print_outreach(struct json *j, const struct report *r)
 {
 	const struct report_outreach *o;
+	double v = 0;
 	size_t i;
+	int rc;
 
 	json_key(j, "outreach");
 	json_begin_array(j);
@@ -293,9 +295,14 @@ print_outreach(struct json *j, const struct report *r)
 		json_kv_int(j, "recipients", o->recipients);
 		json_kv_int(j, "opted_out", o->opted_out);
 		json_kv_int(j, "converted", o->converted);
-		kv_figure(j, "conversion", o->recipients ? 0 : -1,
-		    o->recipients ? (double)o->converted /
-		    (double)o->recipients : 0);
+		rc = report_conversion(o, &v);
+		kv_figure(j, "conversion", rc, v);
+		json_kv_int(j, "held_out", o->held_out);
+		json_kv_int(j, "held_out_converted", o->held_out_converted);
+		rc = report_held_out_conversion(o, &v);
+		kv_figure(j, "held_out_conversion", rc, v);
+		rc = report_lift(o, &v);
+		kv_figure(j, "lift", rc, v);
 		json_end_object(j);
 	}
 	json_end_array(j);

@@ -142,11 +142,32 @@ text_compliance(const struct report *r, FILE *fp)
 	fputc('\n', fp);
 }
 
+/* Under a rule with a holdout: its control group and the lift. */
+static void
+holdout_line(FILE *fp, const struct report_outreach *o)
+{
+	double v = 0;
+	int rc;
+
+	fprintf(fp, "  held out %ld, %ld bought:", o->held_out,
+	    o->held_out_converted);
+	rc = report_held_out_conversion(o, &v);
+	pct(fp, 6, rc, v);
+	fputs("; lift", fp);
+	rc = report_lift(o, &v);
+	if (rc != 0)
+		fputs(" -\n", fp);
+	else
+		fprintf(fp, " %+.1f points\n", v * 100);
+}
+
 static void
 text_outreach(const struct report *r, FILE *fp)
 {
 	const struct report_outreach *o;
+	double v = 0;
 	size_t i;
+	int rc;
 
 	if (report_noutreach(r) == 0) {
 		fputs("no messages in the period\n", fp);
@@ -160,9 +181,11 @@ text_outreach(const struct report *r, FILE *fp)
 		fprintf(fp, "%-16.16s %7ld %9ld %6ld %7ld %7ld %7ld", o->rule,
 		    o->sent, o->delivered, o->failed, o->expired, o->opted_out,
 		    o->converted);
-		pct(fp, 10, o->recipients ? 0 : -1, o->recipients ?
-		    (double)o->converted / (double)o->recipients : 0);
+		rc = report_conversion(o, &v);
+		pct(fp, 10, rc, v);
 		fputc('\n', fp);
+		if (o->held_out > 0)
+			holdout_line(fp, o);
 	}
 }
 

@@ -243,3 +243,40 @@ store_report_outreach(struct store *st, int32_t from, int32_t to,
 	return rc == SQLITE_DONE ? 0 : store_fail(st, "reading messages",
 	    cause);
 }
+
+int
+store_report_holdouts(struct store *st, int32_t from, int32_t to,
+    int32_t day, int attribution_days, int64_t rep_id, report_holdout_cb cb,
+    void *arg, char **cause)
+{
+	struct report_holdout h;
+	sqlite3_stmt *s;
+	int rc, stop = 0;
+
+	s = store_prepare(st, "SELECT h.rule, count(DISTINCT h.customer_id),"
+	    " count(DISTINCT CASE WHEN EXISTS (SELECT 1 FROM purchases q WHERE"
+	    " q.customer_id = h.customer_id AND q.day > h.day AND"
+	    " q.day <= min(h.day + ?3, ?4)) THEN h.customer_id END)"
+	    " FROM holdouts h INDEXED BY holdouts_day"
+	    " JOIN customers c ON c.id = h.customer_id"
+	    " WHERE h.day BETWEEN ?1 AND ?2 AND (?5 <= 0 OR c.rep_id = ?5)"
+	    " GROUP BY h.rule ORDER BY h.rule;", cause);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int(s, 1, from);
+	sqlite3_bind_int(s, 2, to);
+	sqlite3_bind_int(s, 3, attribution_days);
+	sqlite3_bind_int(s, 4, day);
+	sqlite3_bind_int64(s, 5, rep_id);
+	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		h.rule = (const char *)sqlite3_column_text(s, 0);
+		h.held_out = sqlite3_column_int64(s, 1);
+		h.converted = sqlite3_column_int64(s, 2);
+		stop = cb(arg, &h);
+	}
+	sqlite3_finalize(s);
+	if (stop)
+		return stop;
+	return rc == SQLITE_DONE ? 0 : store_fail(st, "reading holdouts",
+	    cause);
+}

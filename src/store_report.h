@@ -57,4 +57,16 @@ int store_report_outreach(struct store *st, int32_t from, int32_t to,
     int32_t day, int attribution_days, int64_t rep_id, report_rule_cb cb,
     void *arg, char **cause);
 
+/* The customers a rule held out (holdout.h) on a day in a period: of
+ * them, converted bought within attribution days after it. */
+struct report_holdout {
+	const char *rule;	/* valid during the callback */
+	long held_out, converted;
+};
+typedef int (*report_holdout_cb)(void *arg, const struct report_holdout *h);
+/* By rule name, as store_report_outreach() counts recipients. */
+int store_report_holdouts(struct store *st, int32_t from, int32_t to,
+    int32_t day, int attribution_days, int64_t rep_id, report_holdout_cb cb,
+    void *arg, char **cause);
+
 #endif

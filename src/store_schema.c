@@ -547,9 +547,12 @@ const char *const store_migrations[] = {
 	 * opted out was never ours to lose and is not recorded.  outbox_day
 	 * finds a period's messages without reading every body ever sent;
 	 * day never changes after the insert, so state changes cost nothing
-	 * more.  lifecycle_days holds the daemon's daily counts of
-	 * customers by state, tier and rep ('' for none): reconstructed = 1
-	 * for the months before the first count, made from the purchases.
+	 * more.  holdouts are the customers a message rule with a holdout
+	 * kept from its message, under the message's dedup key (a control
+	 * group for the report).  lifecycle_days holds the daemon's daily
+	 * counts of customers by state, tier and rep ('' for none):
+	 * reconstructed = 1 for the months before the first count, made from
+	 * the purchases.
 	 * purchases_customer gains the amount: the report and the tier
 	 * recompute read every purchase with its amount in customer order,
 	 * and the index alone now answers them (at a million customers the
@@ -568,6 +571,15 @@ const char *const store_migrations[] = {
 	"  VALUES (NEW.id, NEW.updated_at / 86400, NEW.opt_out);"
 	"END;"
 	"CREATE INDEX outbox_day ON outbox(day) WHERE customer_id IS NOT NULL;"
+	"CREATE TABLE holdouts ("
+	"  id INTEGER PRIMARY KEY,"
+	"  dedup_key TEXT NOT NULL UNIQUE,"
+	"  rule TEXT NOT NULL,"
+	"  customer_id INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,"
+	"  day INTEGER NOT NULL,"
+	"  created_at INTEGER NOT NULL);"
+	"CREATE INDEX holdouts_day ON holdouts(day);"
+	"CREATE INDEX holdouts_customer ON holdouts(customer_id);"
 	"CREATE TABLE lifecycle_days ("
 	"  day INTEGER NOT NULL,"
 	"  tier TEXT NOT NULL,"

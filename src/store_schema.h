@@ -38,6 +38,7 @@ enum store_stmt {
 	STMT_BEGIN,
 	STMT_COMMIT,
 	STMT_LIFECYCLE_PUT,
+	STMT_HOLDOUT_ADD,
 	STMT_MAX
 };
 

@@ -4,9 +4,10 @@
   report_oracle.py gen --out DIR --date YYYY-MM-DD [--customers N] [--seed S]
       writes a store's history as CSV files: reps.tsv, customers.csv,
       purchases.csv, contacts.csv (for `outreachctl import`), and tasks.csv,
-      messages.csv, optouts.csv with load.sql, which puts those three into
-      an imported store with sqlite3 (the planner and the delivery would
-      take weeks of simulated days to make as many).
+      messages.csv, optouts.csv and holdouts.csv (the customers rules kept
+      from their messages) with load.sql, which puts those four into an
+      imported store with sqlite3 (the planner and the delivery would take
+      weeks of simulated days to make as many).
 
   report_oracle.py check --data DIR --json FILE --date YYYY-MM-DD
       [--from YYYY-MM] [--to YYYY-MM] [--rep KEY] [--tiers-date YYYY-MM-DD]
@@ -152,6 +153,18 @@ def gen_history(rnd, a, D, path):
             sql.append("UPDATE customers SET opt_out = '%s', updated_at = %d"
                        " WHERE external_id = '%s';"
                        % (value, day * 86400 + 43200, ext))
+    # Rules' control groups: winback's beside its messages, and a rule
+    # that held customers out but sent nothing in the period.
+    holds = []
+    for i in range(1, n // 8 + 1):
+        ext = "C%05d" % (1 + rnd.randrange(n))
+        rule = rnd.choice(["winback", "winback", "reactivate"])
+        day = D - rnd.randrange(480)
+        holds.append([rule, ext, iso(day)])
+        sql.append("INSERT INTO holdouts (dedup_key, rule, customer_id, day,"
+                   " created_at) SELECT 'H%d', '%s', id, %d, 0 FROM customers"
+                   " WHERE external_id = '%s';" % (i, rule, day, ext))
+    wcsv(path("holdouts.csv"), ["rule", "external_id", "date"], holds)
     wcsv(path("tasks.csv"), ["task", "external_id", "date", "status",
                              "merged_into"], tasks)
     wcsv(path("messages.csv"), ["message", "rule", "external_id", "date",
@@ -275,7 +288,7 @@ def rate(num, den):
 class Report:
     """The expected --json of one report, built from the customers."""
 
-    def __init__(self, a, cs, tasks, msgs, opts):
+    def __init__(self, a, cs, tasks, msgs, opts, holds):
         D = self.D = dayno(a.date)
         dm = month_of(a.date[:7])
         self.frm = month_of(a.frm) if a.frm else dm - 12
@@ -297,7 +310,7 @@ class Report:
             c.last_contact = max(past) if past else None
         self.tasks = [t for t in tasks if t["status"] == "open" and
                       not t["merged_into"] and t["c"] in self.cs]
-        self.msgs, self.opts = msgs, opts
+        self.msgs, self.opts, self.holds = msgs, opts, holds
 
     def members(self, rep, tier):
         return [c for c in self.cs if (rep is None or c.rep == rep) and
@@ -392,31 +405,46 @@ class Report:
         out["by_tier"] = {t: self.compliance_fields(rep, t) for t in "ABC"}
         return out
 
+    def converted(self, c, day):
+        return any(day < d <= min(day + ATTRIBUTION, self.D)
+                   for d, _ in c.days)
+
     def outreach(self):
         lo, hi = self.b[0] + 1, self.b[self.nm]
-        rules = {}
+        rules, holds = {}, {}
         for m in self.msgs:
             if lo <= m["day"] <= hi and m["c"] in self.cs:
                 rules.setdefault(m["rule"], []).append(m)
+        for h in self.holds:
+            if lo <= h["day"] <= hi and h["c"] in self.cs:
+                holds.setdefault(h["rule"], []).append(h)
         out = []
-        for rule in sorted(rules):
-            ms = rules[rule]
+        for rule in sorted(set(rules) | set(holds)):
+            ms = rules.get(rule, [])
+            held = {h["c"].ext for h in holds.get(rule, [])}
+            held_conv = {h["c"].ext for h in holds.get(rule, [])
+                         if self.converted(h["c"], h["day"])}
             sent = [m for m in ms if m["sent"]]
             rec = {m["c"].ext for m in sent}
             opted = {m["c"].ext for m in sent if any(
                 m["day"] <= d <= m["day"] + 7
                 for d in self.opts.get(m["c"].ext, []))}
-            conv = {m["c"].ext for m in sent if any(
-                m["day"] < d <= min(m["day"] + ATTRIBUTION, self.D)
-                for d, _ in m["c"].days)}
+            conv = {m["c"].ext for m in sent
+                    if self.converted(m["c"], m["day"])}
+            with_, without = rate(len(conv), len(rec)), \
+                rate(len(held_conv), len(held))
             out.append({"rule": rule, "sent": len(sent),
                         "delivered": sum(m["state"] == "delivered" for m in ms),
                         "failed": sum(m["state"] in ("failed", "undelivered")
                                       for m in ms),
                         "expired": sum(m["state"] == "expired" for m in ms),
                         "recipients": len(rec), "opted_out": len(opted),
-                        "converted": len(conv),
-                        "conversion": rate(len(conv), len(rec))})
+                        "converted": len(conv), "conversion": with_,
+                        "held_out": len(held),
+                        "held_out_converted": len(held_conv),
+                        "held_out_conversion": without,
+                        "lift": None if None in (with_, without) else
+                        with_ - without})
         return out
 
     def json(self):
@@ -478,7 +506,9 @@ def check(a):
     opts = {}
     for o in rcsv(a.data, "optouts.csv"):
         opts.setdefault(o["external_id"], []).append(dayno(o["date"]))
-    want = Report(a, cs, tasks, msgs, opts).json()
+    holds = [{"c": by[h["external_id"]], "rule": h["rule"],
+              "day": dayno(h["date"])} for h in rcsv(a.data, "holdouts.csv")]
+    want = Report(a, cs, tasks, msgs, opts, holds).json()
     with open(a.json) as f:
         got = json.load(f)
     out = []

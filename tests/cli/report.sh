@@ -57,8 +57,10 @@ grep -q '"opted_out": [1-9]' "$dir/r.json" &&
 	grep -q '"median_days_overdue": [1-9]' "$dir/r.json" &&
 	grep -q '"sleeping": [1-9]' "$dir/r.json" &&
 	grep -q '"lost": [1-9]' "$dir/r.json" &&
-	t_pass "the data has every state, opt-outs, conversions and overdue tasks" ||
-	t_fail "the data has every state, opt-outs, conversions and overdue tasks"
+	grep -q '"held_out_converted": [1-9]' "$dir/r.json" &&
+	grep -q '"lift": -\?0\.[0-9]' "$dir/r.json" &&
+	t_pass "the data has every state, opt-outs, conversions, holdouts and overdue tasks" ||
+	t_fail "the data has every state, opt-outs, conversions, holdouts and overdue tasks"
 check "one rep" --rep li
 check "a period that ends on the day" --from 2025-01 --to 2026-06
 check "the day's month alone" --from 2026-06
@@ -87,6 +89,8 @@ t_like "$T_OUT" $'\ncadence +A +B +C +all +open +overdue +median\nchen ' \
 	"cadence by rep and tier"
 t_like "$T_OUT" $'\nrule +sent +delivered +failed +expired +opt-out +bought +conversion\nanniversary ' \
 	"the outreach of each rule"
+t_like "$T_OUT" $'\nwinback [^\n]+\n  held out [0-9]+, [0-9]+ bought: +[0-9.]+%; lift [-+][0-9.]+ points' \
+	"a rule's holdout and lift"
 
 # Usage errors.
 for bad in "--from 2026-13" "--from 2026-1" "--from 2025-05 --to 2025-04" \
