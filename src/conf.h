@@ -22,6 +22,7 @@ enum conf_event {
 	EV_LOST,
 	EV_STALE,
 	EV_HOLIDAY,
+	EV_AFTER_VISIT,	/* a visit or meeting lead_days ago: a survey */
 	EV_COUNT
 };
 

@@ -22,6 +22,7 @@ static const struct conf_choice event_choices[] = {
 	{ "lost", EV_LOST },
 	{ "stale", EV_STALE },
 	{ "holiday", EV_HOLIDAY },
+	{ "after_visit", EV_AFTER_VISIT },
 	{ NULL, 0 }
 };
 
@@ -307,7 +308,8 @@ rule_event(struct conf_errors *e, const config_setting_t *g, void *base,
 	if (event == NULL || (ch = conf_choice_find(event_choices,
 	    event)) == NULL)
 		conf_error(e, g, "rule %s: event must be birthday, anniversary, "
-		    "revisit, sleeping, lost, stale or holiday", r->name);
+		    "revisit, sleeping, lost, stale, holiday or after_visit",
+		    r->name);
 	else
 		r->event = (enum conf_event)ch->value;
 	free(event);
@@ -417,6 +419,9 @@ rule_check(struct conf_errors *e, const config_setting_t *g, void *base,
 {
 	struct conf_rule *r = base;
 
+	if (r->event == EV_AFTER_VISIT && r->action != ACT_MESSAGE)
+		conf_error(e, g, "rule %s: an after_visit rule sends the "
+		    "survey: action \"message\"", r->name);
 	if (r->holdout > 0 && r->action != ACT_MESSAGE)
 		conf_error(e, g, "rule %s: holdout is for action \"message\"",
 		    r->name);

@@ -34,7 +34,7 @@
 #include "httpd_priv.h"
 #include "log.h"
 #include "metrics.h"
-#include "metrics_lifecycle.h"
+#include "metrics_report.h"
 #include "optout.h"
 #include "phone.h"
 #include "sms_gw.h"
@@ -339,7 +339,7 @@ httpd_route_metrics(struct httpd_req *r)
 	buf_init(&b);
 	if (metrics_render(r->h->metrics, r->st, &b, &cause) != 0 ||
 	    date_today((time_t)r->now, r->cf->timezone, &today, &cause) != 0 ||
-	    metrics_lifecycle_render(r->st, today, &b, &cause) != 0) {
+	    metrics_report_render(r->st, today, &b, &cause) != 0) {
 		buf_free(&b);
 		return httpd_unavailable(r, "metrics", cause);
 	}

@@ -279,6 +279,19 @@ on_stale(void *arg, const struct plan_cand *c)
 	return consider(p, c, p->event_day, &r, -1);
 }
 
+/* A survey the day after (lead_days after) a visit or meeting: one per
+ * customer and visit day, the occurrence being the visit's. */
+static int
+on_visited(void *arg, const struct plan_cand *c)
+{
+	struct planner *p = arg;
+	struct reason r;
+
+	reason_init(&r, REASON_VISITED);
+	r.on = p->day - p->rule->lead_days;
+	return consider(p, c, r.on, &r, -1);
+}
+
 struct holiday_ctx {
 	struct planner *p;
 	const char *title;
@@ -440,6 +453,12 @@ planner_rule_day(struct planner *p)
 		break;
 	case EV_HOLIDAY:
 		rc = plan_holiday(p);
+		break;
+	case EV_AFTER_VISIT:
+		/* The event is behind: lead_days counts after it. */
+		keys[0] = p->day - p->rule->lead_days;
+		rc = store_plan_query(p->st, PQ_VISITED, keys, 1, on_visited, p,
+		    &p->cause);
 		break;
 	default:
 		break;

@@ -106,6 +106,8 @@ render_lookup(void *arg, const char *name)
 		return v->optout_line;
 	if (strcmp(name, "unsubscribe_url") == 0)
 		return in->unsubscribe_url;
+	if (strcmp(name, "survey_url") == 0)
+		return in->survey_url;
 	return NULL;
 }
 

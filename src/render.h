@@ -24,6 +24,8 @@ struct render_input {
 	int32_t event_day;		 /* the event's day */
 	int years;			 /* age / anniversary count, -1 = none */
 	const char *unsubscribe_url;	 /* e-mail one-click URL, or NULL */
+	const char *survey_url;		 /* after_visit rules: the survey's
+					    signed link (survey.h), else NULL */
 };
 
 struct render_output {

@@ -405,7 +405,20 @@ on_holdout(void *arg, const struct report_holdout *h)
 	return 0;
 }
 
-/* Each rule's messages, and its control group when it has one. */
+static int
+on_csat(void *arg, const struct report_csat *x)
+{
+	struct report *r = arg;
+	struct report_sum *s = &r->cells[rep_cell(r, x->rep_id) * 3 +
+	    (size_t)(x->tier - 'A')];
+
+	s->answers += x->answers;
+	s->satisfied += x->satisfied;
+	return 0;
+}
+
+/* Each rule's messages, its control group when it has one, and the
+ * survey answers of the period. */
 static int
 report_outreach_load(struct report *r, struct store *st, int64_t rep_id,
     char **cause)
@@ -416,8 +429,10 @@ report_outreach_load(struct report *r, struct store *st, int64_t rep_id,
 	if (store_report_outreach(st, from, to, r->o.day, days, rep_id,
 	    on_rule, r, cause) != 0)
 		return -1;
-	return store_report_holdouts(st, from, to, r->o.day, days, rep_id,
-	    on_holdout, r, cause);
+	if (store_report_holdouts(st, from, to, r->o.day, days, rep_id,
+	    on_holdout, r, cause) != 0)
+		return -1;
+	return store_report_csat(st, from, to, rep_id, on_csat, r, cause);
 }
 
 struct report *
@@ -565,6 +580,8 @@ sum_add(const struct report *r, struct report_sum *s,
 	s->in_cadence += c->in_cadence;
 	s->open_tasks += c->open_tasks;
 	s->overdue_tasks += c->overdue_tasks;
+	s->answers += c->answers;
+	s->satisfied += c->satisfied;
 }
 
 void

@@ -50,6 +50,7 @@ struct report_sum {
 	int64_t revenue365;
 	long customers, in_cadence; /* compliance on D */
 	long open_tasks, overdue_tasks;
+	long answers, satisfied;  /* survey answers in the period, 4 or 5 */
 };
 
 /* A message rule's outcome (store_report.h's, owned), with its control
@@ -117,6 +118,8 @@ int report_lifetime(const struct report *r, const struct report_sum *s,
 int report_clv_predicted(const struct report *r, const struct report_sum *s,
     double *v);
 int report_compliance(const struct report_sum *s, double *v);
+/* CSAT: the share of the survey answers that scored 4 or 5. */
+int report_csat(const struct report_sum *s, double *v);
 /* A rule's conversion: of its recipients, of those it held out, and the
  * lift (the first less the second). */
 int report_conversion(const struct report_outreach *o, double *v);

@@ -95,6 +95,12 @@ report_compliance(const struct report_sum *s, double *v)
 }
 
 int
+report_csat(const struct report_sum *s, double *v)
+{
+	return ratio((double)s->satisfied, (double)s->answers, v);
+}
+
+int
 report_conversion(const struct report_outreach *o, double *v)
 {
 	return ratio((double)o->converted, (double)o->recipients, v);

@@ -106,6 +106,10 @@ html_cards(struct buf *b, const struct report *r)
 	card_begin(b);
 	buf_printf(b, "%ld", s.overdue_tasks);
 	card_end(b, "overdue tasks");
+	rc = report_csat(&s, &v);
+	card_begin(b);
+	pct(b, rc, v);
+	card_end(b, "satisfied (CSAT)");
 	report_sum_clear(&s);
 }
 
@@ -321,6 +325,39 @@ out:
 	free(v);
 }
 
+/* CSAT by rep, and the answers behind it. */
+static void
+html_csat(struct buf *b, const struct report *r)
+{
+	size_t n = report_nreps(r) + 1, i;
+	const char **labels = xcalloc(n, sizeof(*labels));
+	double *v = xcalloc(n, sizeof(*v));
+	struct chart c = { "share of survey answers of 4 or 5, by rep", labels,
+		n, (const char *const[]){ "CSAT" }, 1, v, 1 };
+	struct report_sum s;
+
+	buf_puts(b, "<h2>Satisfaction</h2>\n");
+	report_sum_get(r, -1, 0, &s);
+	if (s.answers == 0) {
+		buf_puts(b, "<p>No survey answers in the period.</p>\n");
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		labels[i] = i + 1 < n ? report_rep(r, i)->name : "everyone";
+		report_sum_clear(&s);
+		report_sum_get(r, i + 1 < n ? (int)i : -1, 0, &s);
+		if (report_csat(&s, &v[i]) != 0)
+			v[i] = NAN;
+	}
+	chart_rows(b, &c);
+	buf_printf(b, "<p class=\"note\">%ld answers, %ld of them 4 or 5 "
+	    "(CSAT).</p>\n", s.answers, s.satisfied);
+out:
+	report_sum_clear(&s);
+	free(labels);
+	free(v);
+}
+
 char *
 report_html(const struct report *r)
 {
@@ -349,8 +386,8 @@ report_html(const struct report *r)
 	html_value(&b, r);
 	html_compliance(&b, r);
 	html_outreach(&b, r);
-	buf_puts(&b, "<h2>Satisfaction</h2>\n<p>No survey answers yet.</p>\n"
-	    "<p class=\"note\">Definitions: outreachctl(1), REPORT "
+	html_csat(&b, r);
+	buf_puts(&b, "<p class=\"note\">Definitions: outreachctl(1), REPORT "
 	    "DEFINITIONS.</p>\n</body>\n</html>\n");
 	return buf_detach(&b);
 }

@@ -214,6 +214,22 @@ fig_clv_pred(struct json *j, const struct report *r,
 	json_end_object(j);
 }
 
+/* Survey answers of the period, and the share of 4 and 5. */
+static void
+fig_csat(struct json *j, const struct report *r, const struct report_sum *s,
+    const void *arg)
+{
+	double v = 0;
+	int rc = report_csat(s, &v);
+
+	(void)r, (void)arg;
+	json_begin_object(j);
+	json_kv_int(j, "answers", s->answers);
+	json_kv_int(j, "satisfied", s->satisfied);
+	kv_figure(j, "rate", rc, v);
+	json_end_object(j);
+}
+
 /* The compliance figures of a group: rep (-1 all) and tier (0 all). */
 static void
 compliance_fields(struct json *j, const struct report *r, int rep,
@@ -362,6 +378,8 @@ report_print_json(const struct report *r, FILE *fp)
 	print_compliance(&j, r);
 	print_outreach(&j, r);
 	json_key(&j, "csat");
-	json_null(&j);
+	json_begin_object(&j);
+	groups(&j, r, fig_csat, &b);
+	json_end_object(&j);
 	json_end_object(&j);
 }

@@ -189,6 +189,27 @@ text_outreach(const struct report *r, FILE *fp)
 	}
 }
 
+/* Satisfaction: the answers of the period and CSAT, per tier and all. */
+static void
+text_csat(const struct report *r, FILE *fp)
+{
+	struct report_sum s;
+	double v = 0;
+	char t;
+	int rc;
+
+	fprintf(fp, "\n%-12s", "satisfaction");
+	for (t = 'A'; t <= 'D'; t++) {
+		report_sum_get(r, -1, t < 'D' ? t : 0, &s);
+		rc = report_csat(&s, &v);
+		fprintf(fp, "  %s", t < 'D' ? (char[]){ t, 0 } : "all");
+		pct(fp, 7, rc, v);
+		fprintf(fp, " of %ld", s.answers);
+		report_sum_clear(&s);
+	}
+	fputc('\n', fp);
+}
+
 void
 report_print_text(const struct report *r, FILE *fp)
 {
@@ -204,4 +225,5 @@ report_print_text(const struct report *r, FILE *fp)
 	text_value(r, fp);
 	text_compliance(r, fp);
 	text_outreach(r, fp);
+	text_csat(r, fp);
 }

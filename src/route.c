@@ -27,6 +27,7 @@ static const struct {
 	{ "/t/", ROUTE_TASK },
 	{ "/r/", ROUTE_DAY },
 	{ "/report/", ROUTE_REPORT },
+	{ "/s/", ROUTE_SURVEY },
 };
 
 /* A feed or unsubscribe token: base64url, 1..ROUTE_TOKEN_MAX characters. */
@@ -105,10 +106,11 @@ route_parse(const char *method, const char *url, struct route *out)
 	if (strnlen(url, ROUTE_URL_MAX + 1) > ROUTE_URL_MAX)
 		return out->kind = ROUTE_URI_TOO_LONG;
 	kind = route_path(url, out);
-	/* Only the one-click unsubscribe (RFC 8058) and the task page's form
-	 * take POST; an unknown path or a bad token stays a 404. */
+	/* Only the one-click unsubscribe (RFC 8058), the task page's form
+	 * and the survey's take POST; an unknown path or a bad token stays a
+	 * 404. */
 	if (post && kind != ROUTE_UNSUB && kind != ROUTE_TASK &&
-	    kind != ROUTE_NOT_FOUND) {
+	    kind != ROUTE_SURVEY && kind != ROUTE_NOT_FOUND) {
 		*out = (struct route){ .allow = route_allow_get };
 		kind = ROUTE_BAD_METHOD;
 	}

@@ -31,6 +31,10 @@ static const char *const plan_sql[PQ_COUNT] = {
 	/* Migration 9's partial indexes: only customers with a date set. */
 	[PQ_REVISIT_NEXT] = CAND_SELECT "c.revisit_next <= ?1",
 	[PQ_STALE_FLAGGED] = CAND_SELECT "c.stale_since <= ?1",
+	/* Migration 15's partial index: the day's visits and meetings. */
+	[PQ_VISITED] = CAND_SELECT "c.id IN (SELECT customer_id FROM contacts"
+	    " INDEXED BY contacts_visits WHERE day = ?1 AND (kind = 'visit'"
+	    " OR kind = 'meeting'))",
 };
 
 const char *

@@ -47,6 +47,7 @@ enum store_plan_query {
 	PQ_ALL,		   /* no args */
 	PQ_REVISIT_NEXT,   /* args: latest revisit_next */
 	PQ_STALE_FLAGGED,  /* args: latest stale_since */
+	PQ_VISITED,	   /* args: the day of a visit or meeting */
 	PQ_COUNT
 };
 

@@ -280,3 +280,38 @@ store_report_holdouts(struct store *st, int32_t from, int32_t to,
 	return rc == SQLITE_DONE ? 0 : store_fail(st, "reading holdouts",
 	    cause);
 }
+
+int
+store_report_csat(struct store *st, int32_t from, int32_t to, int64_t rep_id,
+    report_csat_cb cb, void *arg, char **cause)
+{
+	struct report_csat x;
+	const unsigned char *t;
+	sqlite3_stmt *s;
+	int rc, stop = 0;
+
+	s = store_prepare(st, "SELECT c.rep_id, c.tier_eff, count(*),"
+	    " sum(a.score >= 4) FROM survey_answers a INDEXED BY"
+	    " survey_answers_day JOIN customers c ON c.id = a.customer_id"
+	    " WHERE a.day BETWEEN ?1 AND ?2 AND (?3 <= 0 OR c.rep_id = ?3)"
+	    " GROUP BY c.rep_id, c.tier_eff;", cause);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int(s, 1, from);
+	sqlite3_bind_int(s, 2, to);
+	sqlite3_bind_int64(s, 3, rep_id);
+	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		x.rep_id = sqlite3_column_int64(s, 0);
+		t = sqlite3_column_text(s, 1);
+		x.tier = t != NULL && t[0] >= 'A' && t[0] <= 'C' ? (char)t[0] :
+		    'C';
+		x.answers = sqlite3_column_int64(s, 2);
+		x.satisfied = sqlite3_column_int64(s, 3);
+		stop = cb(arg, &x);
+	}
+	sqlite3_finalize(s);
+	if (stop)
+		return stop;
+	return rc == SQLITE_DONE ? 0 : store_fail(st, "reading answers",
+	    cause);
+}

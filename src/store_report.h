@@ -69,4 +69,15 @@ int store_report_holdouts(struct store *st, int32_t from, int32_t to,
     int32_t day, int attribution_days, int64_t rep_id, report_holdout_cb cb,
     void *arg, char **cause);
 
+/* Survey answers given on a day in a period, by the customer's rep and
+ * tier: how many, and how many scored 4 or 5. */
+struct report_csat {
+	int64_t rep_id;		/* 0: no rep */
+	char tier;
+	long answers, satisfied;
+};
+typedef int (*report_csat_cb)(void *arg, const struct report_csat *c);
+int store_report_csat(struct store *st, int32_t from, int32_t to,
+    int64_t rep_id, report_csat_cb cb, void *arg, char **cause);
+
 #endif

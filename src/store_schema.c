@@ -549,7 +549,10 @@ const char *const store_migrations[] = {
 	 * day never changes after the insert, so state changes cost nothing
 	 * more.  holdouts are the customers a message rule with a holdout
 	 * kept from its message, under the message's dedup key (a control
-	 * group for the report).  lifecycle_days holds the daemon's daily
+	 * group for the report).  contacts_visits finds the visits and
+	 * meetings of a day, which an after_visit rule follows with a
+	 * survey; survey_answers are the answers, one per survey message.
+	 * lifecycle_days holds the daemon's daily
 	 * counts of customers by state, tier and rep ('' for none):
 	 * reconstructed = 1 for the months before the first count, made from
 	 * the purchases.
@@ -580,6 +583,19 @@ const char *const store_migrations[] = {
 	"  created_at INTEGER NOT NULL);"
 	"CREATE INDEX holdouts_day ON holdouts(day);"
 	"CREATE INDEX holdouts_customer ON holdouts(customer_id);"
+	"CREATE INDEX contacts_visits ON contacts(day)"
+	"  WHERE kind = 'visit' OR kind = 'meeting';"
+	"CREATE TABLE survey_answers ("
+	"  id INTEGER PRIMARY KEY,"
+	"  item_id INTEGER NOT NULL UNIQUE"
+	"    REFERENCES plan_items(id) ON DELETE CASCADE,"
+	"  customer_id INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,"
+	"  score INTEGER NOT NULL CHECK (score BETWEEN 1 AND 5),"
+	"  comment TEXT,"
+	"  day INTEGER NOT NULL,"
+	"  at INTEGER NOT NULL,"
+	"  source TEXT NOT NULL);"
+	"CREATE INDEX survey_answers_day ON survey_answers(day);"
 	"CREATE TABLE lifecycle_days ("
 	"  day INTEGER NOT NULL,"
 	"  tier TEXT NOT NULL,"

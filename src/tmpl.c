@@ -50,7 +50,7 @@ struct tmpl_parser {
 const char *const tmpl_known_vars[] = {
 	"name", "salutation", "tier", "company", "event", "holiday",
 	"event_date", "days_until", "years", "age", "last_contact",
-	"optout_line", "unsubscribe_url", "rep.name", "rep.phone",
+	"optout_line", "unsubscribe_url", "survey_url", "rep.name", "rep.phone",
 	"rep.email", "digest.date", "digest.count", "digest.overdue",
 	"digest.tasks", "digest.escalations", "digest.team", NULL,
 };

@@ -4,8 +4,9 @@
   report_oracle.py gen --out DIR --date YYYY-MM-DD [--customers N] [--seed S]
       writes a store's history as CSV files: reps.tsv, customers.csv,
       purchases.csv, contacts.csv (for `outreachctl import`), and tasks.csv,
-      messages.csv, optouts.csv and holdouts.csv (the customers rules kept
-      from their messages) with load.sql, which puts those four into an
+      messages.csv, optouts.csv, holdouts.csv (the customers rules kept
+      from their messages) and surveys.csv (satisfaction answers) with
+      load.sql, which puts those into an
       imported store with sqlite3 (the planner and the delivery would take
       weeks of simulated days to make as many).
 
@@ -165,6 +166,23 @@ def gen_history(rnd, a, D, path):
                    " created_at) SELECT 'H%d', '%s', id, %d, 0 FROM customers"
                    " WHERE external_id = '%s';" % (i, rule, day, ext))
     wcsv(path("holdouts.csv"), ["rule", "external_id", "date"], holds)
+    # Survey answers, each to its own survey message.
+    answers = []
+    for i in range(1, n // 6 + 1):
+        ext = "C%05d" % (1 + rnd.randrange(n))
+        day = D - rnd.randrange(480)
+        score = rnd.choice([1, 2, 3, 4, 4, 5, 5, 5])
+        answers.append([ext, iso(day), score])
+        sql.append("INSERT INTO plan_items (dedup_key, rule, event,"
+                   " customer_id, day, occurrence, action, channel, reason,"
+                   " created_at) SELECT 'V%d', 'survey', 'after_visit', id,"
+                   " %d, %d, 'message', 'email', 'r', 0 FROM customers WHERE"
+                   " external_id = '%s';" % (i, day - 1, day - 2, ext))
+        sql.append("INSERT INTO survey_answers (item_id, customer_id, score,"
+                   " day, at, source) SELECT id, customer_id, %d, %d, 0,"
+                   " 'test' FROM plan_items WHERE dedup_key = 'V%d';"
+                   % (score, day, i))
+    wcsv(path("surveys.csv"), ["external_id", "date", "score"], answers)
     wcsv(path("tasks.csv"), ["task", "external_id", "date", "status",
                              "merged_into"], tasks)
     wcsv(path("messages.csv"), ["message", "rule", "external_id", "date",
@@ -288,7 +306,7 @@ def rate(num, den):
 class Report:
     """The expected --json of one report, built from the customers."""
 
-    def __init__(self, a, cs, tasks, msgs, opts, holds):
+    def __init__(self, a, cs, tasks, msgs, opts, holds, answers):
         D = self.D = dayno(a.date)
         dm = month_of(a.date[:7])
         self.frm = month_of(a.frm) if a.frm else dm - 12
@@ -311,6 +329,7 @@ class Report:
         self.tasks = [t for t in tasks if t["status"] == "open" and
                       not t["merged_into"] and t["c"] in self.cs]
         self.msgs, self.opts, self.holds = msgs, opts, holds
+        self.answers = answers
 
     def members(self, rep, tier):
         return [c for c in self.cs if (rep is None or c.rep == rep) and
@@ -447,6 +466,14 @@ class Report:
                         with_ - without})
         return out
 
+    def csat(self, g):
+        lo, hi = self.b[0] + 1, self.b[self.nm]
+        ids = {c.ext for c in g}
+        sc = [a["score"] for a in self.answers
+              if a["ext"] in ids and lo <= a["day"] <= hi]
+        ok = sum(1 for x in sc if x >= 4)
+        return {"answers": len(sc), "satisfied": ok, "rate": rate(ok, len(sc))}
+
     def json(self):
         return {
             "date": iso(self.D), "from": month_str(self.frm),
@@ -465,7 +492,7 @@ class Report:
                            "by_rep": {r: self.compliance_group(r)
                                       for r in self.reps}},
             "outreach": self.outreach(),
-            "csat": None,
+            "csat": self.groups(self.csat),
         }
 
 
@@ -508,7 +535,9 @@ def check(a):
         opts.setdefault(o["external_id"], []).append(dayno(o["date"]))
     holds = [{"c": by[h["external_id"]], "rule": h["rule"],
               "day": dayno(h["date"])} for h in rcsv(a.data, "holdouts.csv")]
-    want = Report(a, cs, tasks, msgs, opts, holds).json()
+    answers = [{"ext": x["external_id"], "day": dayno(x["date"]),
+                "score": int(x["score"])} for x in rcsv(a.data, "surveys.csv")]
+    want = Report(a, cs, tasks, msgs, opts, holds, answers).json()
     with open(a.json) as f:
         got = json.load(f)
     out = []

@@ -59,8 +59,9 @@ grep -q '"opted_out": [1-9]' "$dir/r.json" &&
 	grep -q '"lost": [1-9]' "$dir/r.json" &&
 	grep -q '"held_out_converted": [1-9]' "$dir/r.json" &&
 	grep -q '"lift": -\?0\.[0-9]' "$dir/r.json" &&
-	t_pass "the data has every state, opt-outs, conversions, holdouts and overdue tasks" ||
-	t_fail "the data has every state, opt-outs, conversions, holdouts and overdue tasks"
+	grep -q '"satisfied": [1-9]' "$dir/r.json" &&
+	t_pass "the data has every state, opt-outs, conversions, holdouts, overdue tasks and answers" ||
+	t_fail "the data has every state, opt-outs, conversions, holdouts, overdue tasks and answers"
 check "one rep" --rep li
 check "a period that ends on the day" --from 2025-01 --to 2026-06
 check "the day's month alone" --from 2026-06
@@ -91,6 +92,8 @@ t_like "$T_OUT" $'\nrule +sent +delivered +failed +expired +opt-out +bought +con
 	"the outreach of each rule"
 t_like "$T_OUT" $'\nwinback [^\n]+\n  held out [0-9]+, [0-9]+ bought: +[0-9.]+%; lift [-+][0-9.]+ points' \
 	"a rule's holdout and lift"
+t_like "$T_OUT" $'\nsatisfaction +A +[0-9.]+% of [0-9]+ +B +[0-9.]+% of [0-9]+ +C +[0-9.]+% of [0-9]+ +all +[0-9.]+% of [0-9]+$' \
+	"satisfaction by tier"
 
 # Usage errors.
 for bad in "--from 2026-13" "--from 2026-1" "--from 2025-05 --to 2025-04" \
@@ -107,7 +110,7 @@ t_ok "report --help" ctl report --help
 t_ok "report --html" ctl report --date "$D" --html "$dir/report.html"
 t_is "$T_OUT" "" "--html alone prints nothing"
 page=$(cat "$dir/report.html")
-t_is "$(grep -c '<svg class="chart"' "$dir/report.html")" 4 "four SVG charts"
+t_is "$(grep -c '<svg class="chart"' "$dir/report.html")" 5 "five SVG charts"
 t_unlike "$page" '(https?|ftp|file|data):|<script|<link|<img|@import|url\(' \
 	"no URL, script, link, image or import anywhere in it"
 t_like "$page" '<td>chen</td>|<td>Chen</td>' "the reps' table"
@@ -129,8 +132,8 @@ json_get() { "$T_PY" -c 'import json, sys; print(eval(sys.argv[1], {}, {"j": jso
 if [ "$have_browser" = 1 ]; then
 	out=$(browse "file://$dir/report.html" "$shots/report.png" --offline)
 	t_is "$?" 0 "chromium opens the page offline"
-	t_is "$(json_get 'len([c for c in j["charts"] if c["marks"] > 0])' <<<"$out")" 4 \
-		"four charts drawn"
+	t_is "$(json_get 'len([c for c in j["charts"] if c["marks"] > 0])' <<<"$out")" 5 \
+		"five charts drawn"
 	t_is "$(json_get '[j["scripts"], j["external"], j["scroll_width"] <= 1000]' <<<"$out")" \
 		"[0, [], True]" "no script, nothing from elsewhere, no horizontal scroll"
 	t_is "$(json_get 'j["sections"]' <<<"$out")" \
@@ -163,6 +166,10 @@ t_like "$li" '^[A-Za-z0-9_-]+$' "a manager's feed token"
 t_bg "$dir/d.pid" "$OUTREACHD" -c "$dir/d.conf" --foreground --log-level info
 t_wait_port "$port" 20 "$T_BG_PID" || t_bail "outreachd does not listen"
 code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
+# Its first scan (tiers, the lifecycle count, planning) ends before the
+# counts below are read.
+scanned() { curl -s "$B/metrics" | grep -Eq '^outreachd_last_scan_timestamp_seconds [1-9]'; }
+t_wait_until 60 scanned || t_bail "no scan"
 t_is "$(code "$B/report/$li")" 200 "GET /report/TOKEN of a manager: 200"
 curl -s -D "$dir/h.txt" -o "$dir/d.html" "$B/report/$li"
 t_like "$(cat "$dir/h.txt")" $'[Cc]ontent-[Tt]ype: text/html; charset=utf-8\r' "as HTML"

@@ -484,7 +484,7 @@ test_print_settings(void **state)
 	assert_non_null(strstr(text, "\nhttp.with_vtodo  bool, "
 	    "default false\n"));
 	assert_non_null(strstr(text, "\nrules.event  enum birthday|anniversary|"
-	    "revisit|sleeping|lost|stale|holiday\n"));
+	    "revisit|sleeping|lost|stale|holiday|after_visit\n"));
 	assert_non_null(strstr(text, "\ndaemon.state_dir  string, default the "
 	    "store's directory\n"));
 	free(text);

@@ -23,7 +23,7 @@ parse(const char *method, const char *url, struct route *rt)
 
 	assert_int_equal(rt->kind, k);
 	if (k == ROUTE_FEED || k == ROUTE_UNSUB || k == ROUTE_TASK ||
-	    k == ROUTE_DAY || k == ROUTE_REPORT) {
+	    k == ROUTE_DAY || k == ROUTE_REPORT || k == ROUTE_SURVEY) {
 		assert_true(rt->token >= url &&
 		    rt->token + rt->token_len <= url + strlen(url));
 		assert_true(route_token_ok(rt->token, rt->token_len));
@@ -138,6 +138,10 @@ test_pages(void **state)
 	assert_int_equal(kind("GET", "/report"), ROUTE_NOT_FOUND);
 	assert_int_equal(kind("GET", "/report/" TOK "/"), ROUTE_NOT_FOUND);
 	assert_int_equal(kind("GET", "/reports/" TOK), ROUTE_NOT_FOUND);
+	/* The survey takes its answer by POST. */
+	for (i = 0; i < ARRAY_SIZE(methods); i++)
+		check_token(methods[i], "/s/" TOK, ROUTE_SURVEY, 3, strlen(TOK));
+	assert_int_equal(kind("POST", "/s/" TOK "/"), ROUTE_NOT_FOUND);
 }
 
 static void

@@ -1,11 +1,13 @@
-/* metrics_lifecycle.c - lifecycle and task gauges (metrics_lifecycle.h). */
-#include "metrics_lifecycle.h"
+/* metrics_report.c - lifecycle, task and satisfaction gauges
+ * (metrics_report.h). */
+#include "metrics_report.h"
 
 #include <string.h>
 
 #include "lifecycle.h"
 #include "store_lifecycle.h"
 #include "store_rep.h"
+#include "store_survey.h"
 
 /* The last count by tier and state: every pair, 0 when not counted. */
 struct latest {
@@ -61,8 +63,25 @@ rep_tasks(void *arg, const struct store_rep_load *l)
 	return 0;
 }
 
+/* Survey answers by score, every score listed. */
+static int
+csat_render(struct store *st, struct buf *b, char **cause)
+{
+	long n[5];
+	int k;
+
+	if (store_survey_scores(st, n, cause) != 0)
+		return -1;
+	buf_puts(b, "# HELP outreachd_csat_answers Satisfaction survey answers "
+	    "by score.\n# TYPE outreachd_csat_answers gauge\n");
+	for (k = 0; k < 5; k++)
+		buf_printf(b, "outreachd_csat_answers{score=\"%d\"} %ld\n", k + 1,
+		    n[k]);
+	return 0;
+}
+
 int
-metrics_lifecycle_render(struct store *st, int32_t today, struct buf *b,
+metrics_report_render(struct store *st, int32_t today, struct buf *b,
     char **cause)
 {
 	struct rep_lines r = { b, { 0 } };
@@ -89,5 +108,5 @@ metrics_lifecycle_render(struct store *st, int32_t today, struct buf *b,
 	if ((rc = store_rep_loads(st, today, rep_tasks, &r, cause)) == 0)
 		buf_puts(b, r.overdue.data);
 	buf_free(&r.overdue);
-	return rc;
+	return rc == 0 ? csat_render(st, b, cause) : rc;
 }
