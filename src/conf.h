@@ -154,7 +154,10 @@ struct conf_http {
 struct conf_report {
 	int attribution_days; /* a purchase this soon after a message
 				 counts as its conversion */
+	int weekly_day;	      /* the managers' weekly report: 0 Sunday ..
+				 6 Saturday, REPORT_WEEKLY_OFF none */
 };
+#define REPORT_WEEKLY_OFF 7
 
 struct conf_daemon {
 	int scan_interval;   /* seconds between planning scans */

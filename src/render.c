@@ -216,6 +216,12 @@ render_check_rules(const struct conf *cf, const struct tmpl_set *ts,
 		    "digest.email.tmpl (the fallback for every locale) in %s",
 		    b.len ? "\n" : "", cf->path ? cf->path :
 		    "(built-in defaults)", cf->templates);
+	if (cf->plan.digest_enabled && cf->report.weekly_day !=
+	    REPORT_WEEKLY_OFF && !tmpl_set_find(ts, "report", "email", NULL))
+		buf_printf(&b, "%s%s: report.weekly_day: no template "
+		    "report.email.tmpl (the fallback for every locale) in %s",
+		    b.len ? "\n" : "", cf->path ? cf->path :
+		    "(built-in defaults)", cf->templates);
 	if (b.len == 0) {
 		buf_free(&b);
 		return 0;

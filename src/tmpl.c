@@ -52,7 +52,8 @@ const char *const tmpl_known_vars[] = {
 	"event_date", "days_until", "years", "age", "last_contact",
 	"optout_line", "unsubscribe_url", "survey_url", "rep.name", "rep.phone",
 	"rep.email", "digest.date", "digest.count", "digest.overdue",
-	"digest.tasks", "digest.escalations", "digest.team", NULL,
+	"digest.tasks", "digest.escalations", "digest.team", "report.date",
+	"report.figures", "report.url", NULL,
 };
 
 /* Blanks that may surround names and stand beside standalone tags. */
