@@ -39,7 +39,8 @@
 /* The planner's own statements (store_plan_sql), in its order. */
 static const char *const qname[PQ_COUNT] = { "birthday_md",
 	"birthday_lunar", "anniversary_md", "revisit", "last_purchase",
-	"sleep_personal", "updated", "all", "revisit_next", "stale_flagged" };
+	"sleep_personal", "updated", "all", "revisit_next", "stale_flagged",
+	"visited" };
 
 static int verbose;
 static long raw_rows;

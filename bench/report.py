@@ -188,6 +188,44 @@ if any(get("plan-ctl-%d" % s, "wall_ms") for s in sizes):
       "equivalent and are left out of its file).")
     w("")
 
+# ------------------------------------------------------------ report
+if get("report-ctl-%d" % largest, "wall_ms"):
+    s = largest
+    rc = get("report-ctl-%d" % s, "wall_ms")
+    ri = get("rinproc-%d-report" % s, "ms")
+    rw = get("rinproc-%d-raw" % s, "ms")
+    rp = get("report-raw-%d" % s, "wall_ms")
+    rh = get("rinproc-%d-hist" % s, "ms")
+    rss = med(get("report-ctl-%d" % s, "rss_kb"))
+    w("### The manager's report (`outreachctl report --json`, 12 months)")
+    w("")
+    w("| customers | purchases | `outreachctl report` ms | peak RSS MB | "
+      "report_build ms (in process) | raw SQL ms (in process) | report / raw "
+      "| raw-query process ms | the history in SQL ms |")
+    w("|---|---|---|---|---|---|---|---|---|")
+    w("| %s | %s | %s | %s | %s | %s | %s× | %s | %s |" % (
+        size_name(s), one("report-purchases-%d" % s), stat(rc),
+        stat(get("report-ctl-%d" % s, "rss_kb"), scale=1 / 1024), stat(ri),
+        stat(rw), fmt(ratio(med(ri), med(rw))), stat(rp), stat(rh)))
+    w("")
+    w("raw: one SELECT over the customers' derived columns counting the "
+      "day's lifecycle states and cadence by rep and tier; the history: "
+      "the same counts at the report's 15 boundaries from the purchases, "
+      "in SQL (see bench/reportdrv.c).")
+    w("")
+    verdict("report at %s under 2 s (`outreachctl report --json`)"
+            % size_name(s), med(rc) < 2000 if rc else None,
+            fmt(med(rc), " ms"))
+    verdict("report at %s under 64 MB RSS" % size_name(s),
+            rss / 1024 < 64 if rss else None,
+            fmt(rss / 1024 if rss else None, " MB"))
+    verdict("report at %s within 2× of the raw SQL of the day's lifecycle "
+            "and compliance (same process)" % size_name(s),
+            ratio(med(ri), med(rw)) <= 2 if ri and rw else None,
+            "%s× (%s ms vs %s ms); as processes %s×" % (
+                fmt(ratio(med(ri), med(rw))), fmt(med(ri)), fmt(med(rw)),
+                fmt(ratio(med(rc), med(rp)))))
+
 # ------------------------------------------------------------ growth
 gs = [s for s in sizes if get("growth-%d-planner" % s, "ms")]
 if gs:

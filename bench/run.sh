@@ -9,10 +9,11 @@
 # Environment (defaults in brackets):
 #   BENCH_SIZES        store sizes for the day's plan ["10000 100000 1000000"]
 #   BENCH_RUNS         measured runs per figure, >= 5 for the report [5]
-#   BENCH_STEPS        any of: import plan growth contacts deliver sms feeds
-#                      pages feedbuild daemon ["import plan growth contacts
-#                      deliver sms feeds pages feedbuild daemon"] (pages
-#                      runs round by round with feeds, its baseline),
+#   BENCH_STEPS        any of: import plan report growth contacts deliver
+#                      sms feeds pages feedbuild daemon ["import plan report
+#                      growth contacts deliver sms feeds pages feedbuild
+#                      daemon"] (pages runs round by round with feeds, its
+#                      baseline),
 #                      or ab (not in the default): two builds' delivery
 #                      side by side, see BUILD_B
 #   BUILD_B            for ab: the other build tree (B; BUILD is A).  Each
@@ -57,7 +58,7 @@ set -u -o pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 : "${BENCH_SIZES:=10000 100000 1000000}"
 : "${BENCH_RUNS:=5}"
-: "${BENCH_STEPS:=import plan growth contacts deliver sms feeds pages feedbuild daemon}"
+: "${BENCH_STEPS:=import plan report growth contacts deliver sms feeds pages feedbuild daemon}"
 : "${BENCH_WORK:=$top/bench/work}"
 : "${BENCH_DATE:=$(TZ=UTC date +%F)}"
 : "${BENCH_SEED:=1}"
@@ -140,6 +141,9 @@ setup() {
 	$cc -o "$BIN/post_loop" "$top/bench/post_loop.c" \
 	    $(pkg-config --cflags --libs libcurl) &&
 	$cc -I"$top/src" -I"$BUILD" -o "$BIN/plandrv" "$top/bench/plandrv.c" \
+	    "$BIN/liboutreach.a" $(pkg-config --libs libcurl sqlite3 libconfig \
+	    libical libmicrohttpd libcrypto) -lsystemd -lm &&
+	$cc -I"$top/src" -I"$BUILD" -o "$BIN/reportdrv" "$top/bench/reportdrv.c" \
 	    "$BIN/liboutreach.a" $(pkg-config --libs libcurl sqlite3 libconfig \
 	    libical libmicrohttpd libcrypto) -lsystemd -lm ||
 	    die "compiling the bench programs failed"
@@ -339,6 +343,32 @@ step_plan() {
 			fi
 		fi
 	done
+}
+
+# ---------------------------------------------------------------- report
+# The manager's report over the largest full store: in process against the
+# plain SQL bound for the day's lifecycle and compliance (reportdrv), then
+# as whole processes; the SQL of the whole lifecycle history once.
+step_report() {
+	local n=$LARGEST db c r
+	db=$(full_store "$n") || exit 1
+	c="$W/tmp/report-$n.conf"
+	conf "$c" "$db"
+	log "report: $n customers, $BENCH_DATE"
+	"$CTL" -c "$c" report --date "$BENCH_DATE" >"$R/report-$n.txt" ||
+	    die "report failed"
+	"$BIN/reportdrv" -r "$BENCH_RUNS" -m both -s "$S" -l "rinproc-$n" \
+	    "$c" "$BENCH_DATE" >"$R/report-inproc-$n.txt" || die "reportdrv failed"
+	for r in $(seq 1 "$BENCH_RUNS"); do
+		rs "report-ctl-$n" "$S" "$CTL" -c "$c" report --date "$BENCH_DATE" \
+		    --json
+		rs "report-raw-$n" "$S" "$BIN/reportdrv" -r 0 -m raw "$c" \
+		    "$BENCH_DATE"
+	done
+	log "report: the lifecycle history in plain SQL, once"
+	"$BIN/reportdrv" -r 0 -m hist -s "$S" -l "rinproc-$n" "$c" \
+	    "$BENCH_DATE" >"$R/report-hist-$n.txt" || die "reportdrv failed"
+	sample "report-purchases-$n" n "$(sqlite3 "$db" 'SELECT count(*) FROM purchases')"
 }
 
 # ---------------------------------------------------------------- growth
@@ -1134,6 +1164,7 @@ log "outreachd benchmarks: sizes $BENCH_SIZES, $BENCH_RUNS runs, day $BENCH_DATE
 T0=$(date +%s)
 has_step import && step_import
 has_step plan && step_plan
+has_step report && step_report
 has_step growth && step_growth
 has_step contacts && step_contacts
 has_step deliver && step_deliver

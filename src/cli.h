@@ -61,6 +61,7 @@ extern const struct cli_cmd cli_task_outcome_entry;
 extern const struct cli_cmd cli_task_cancel_entry;
 extern const struct cli_cmd cli_feed_entry;
 extern const struct cli_cmd cli_stats_entry;
+extern const struct cli_cmd cli_report_entry;
 extern const struct cli_cmd cli_tiers_recompute_entry;
 extern const struct cli_cmd cli_plan_entry;
 extern const struct cli_cmd cli_render_entry;

@@ -88,6 +88,18 @@ item_text(const struct plan_item *it)
 }
 
 /* plan: the items of those days, as text or JSON. */
+/* ", N held out" when a rule's holdout kept messages back, else "". */
+static const char *
+held_out_text(const struct plan_stats *ps)
+{
+	static char b[48];
+
+	if (ps->held_out == 0)
+		return "";
+	snprintf(b, sizeof(b), ", %lu held out", ps->held_out);
+	return b;
+}
+
 static int
 cmd_plan(struct cli *cli, const struct cli_cmd *self, int argc, char **argv)
 {
@@ -142,8 +154,9 @@ cmd_plan(struct cli *cli, const struct cli_cmd *self, int argc, char **argv)
 		json_end_array(&j);
 	else
 		printf("%lu items; messages not planned: %lu over the frequency "
-		    "cap, %lu without a usable channel, %lu to lost customers\n",
-		    ps.items, ps.capped, ps.unreachable, ps.lost);
+		    "cap, %lu without a usable channel, %lu to lost customers"
+		    "%s\n", ps.items, ps.capped, ps.unreachable, ps.lost,
+		    held_out_text(&ps));
 	plan_list_free(&l);
 	return 0;
 }

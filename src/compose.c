@@ -9,6 +9,7 @@
 #include "optout.h"
 #include "planner.h"
 #include "render.h"
+#include "survey.h"
 #include "util.h"
 
 const struct conf_rule *
@@ -117,7 +118,7 @@ compose_message(const struct compose_ctx *x, const struct compose_item *it,
 {
 	struct render_input in = { 0 };
 	struct render_output o = { 0 };
-	char *url = NULL;
+	char *url = NULL, *survey = NULL;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -145,8 +146,12 @@ compose_message(const struct compose_ctx *x, const struct compose_item *it,
 		    in.keydate->yearly, it->occurrence);
 	}
 	in.unsubscribe_url = url;
+	if (in.rule->event == EV_AFTER_VISIT)
+		in.survey_url = survey = survey_url(x->cf, x->secret,
+		    it->item_id, c->id);
 	rc = render_message(x->ts, &in, &o, why);
 	free(url);
+	free(survey);
 	if (rc != 0)
 		return -1;
 	if ((it->channel == CHANNEL_EMAIL ? c->field[CUST_EMAIL] :

@@ -23,6 +23,7 @@ enum conf_event {
 	EV_STALE,
 	EV_HOLIDAY,
 	EV_KEYDATE,	/* a customer's key date with the rule's label */
+	EV_AFTER_VISIT,	/* a visit or meeting lead_days ago: a survey */
 	EV_COUNT
 };
 
@@ -53,6 +54,8 @@ struct conf_rule {
 	int need_phone;
 	int priority;	   /* lower wins when the frequency cap bites */
 	int max_delay_days; /* messages: may go out this late, no later */
+	double holdout;	   /* messages: this share of the customers due is
+			      held out (holdout.h), 0 = none */
 	int line;	   /* where it was defined, for messages */
 };
 
@@ -77,12 +80,14 @@ struct conf_plan {
 	int cadence[3];	   /* revisit days for tiers A, B, C */
 	int tier_window_days;
 	int tier_by_revenue; /* 0: shares of customers, 1: shares of revenue */
+	int tier_population_all; /* shares of every customer, not of buyers */
 	double tier_a_share;
 	double tier_b_share;
 	int sleeping_after_days;
 	double sleeping_factor;
 	int sleeping_min_purchases;
 	int lost_after_days;
+	int lifecycle_new_days; /* a first purchase this recent is new */
 	int winback_max;
 	int winback_interval_days;
 	int stale_after_days;
@@ -153,6 +158,15 @@ struct conf_http {
 	size_t nstop_keywords;
 };
 
+/* The manager's report (report.h). */
+struct conf_report {
+	int attribution_days; /* a purchase this soon after a message
+				 counts as its conversion */
+	int weekly_day;	      /* the managers' weekly report: 0 Sunday ..
+				 6 Saturday, REPORT_WEEKLY_OFF none */
+};
+#define REPORT_WEEKLY_OFF 7
+
 struct conf_daemon {
 	int scan_interval;   /* seconds between planning scans */
 	char *state_dir;     /* lock file, secrets, default maildirs */
@@ -179,6 +193,7 @@ struct conf {
 	struct conf_channel email;
 	struct conf_channel sms;
 	struct conf_http http;
+	struct conf_report report;
 	struct conf_daemon daemon;
 	struct conf_rule *rules;
 	size_t nrules;

@@ -53,6 +53,12 @@ static const struct conf_choice method_choices[] = {
 	{ NULL, 0 }
 };
 
+static const struct conf_choice population_choices[] = {
+	{ "buyers", 0 },
+	{ "all", 1 },
+	{ NULL, 0 }
+};
+
 static const struct conf_entry cadence_entries[] = {
 	{ .name = "A", .type = CONF_INT, .offset = P(cadence[0]),
 	  .min = 1, .max = 3660, .def = 30,
@@ -88,6 +94,10 @@ static const struct conf_entry tiers_entries[] = {
 	{ .name = "method", .type = CONF_ENUM, .offset = P(tier_by_revenue),
 	  .choices = method_choices, .def = 0,
 	  .doc = "Rank by shares of customers or by shares of revenue." },
+	{ .name = "population", .type = CONF_ENUM,
+	  .offset = P(tier_population_all), .choices = population_choices,
+	  .def = 0,
+	  .doc = "By customers: shares of the buyers ranked, or of all." },
 	{ .name = "a_share", .type = CONF_NUMBER, .offset = P(tier_a_share),
 	  .min = 0, .max = 1, .def_num = 0.20,
 	  .doc = "The top share that is tier A." },

@@ -2,8 +2,9 @@
  * generic machinery of conf.c that reads them.
  *
  * Every setting is declared once, in the table of the group that holds
- * it: conf_plan.c (planner, tiers, sleeping, stale, tasks), conf_rules.c
- * (holidays, rules), conf_keydates.c (key date titles) and conf_delivery.c (delivery, email, sms, http,
+ * it: conf_plan.c (planner, tiers, sleeping, stale, tasks), conf_report.c
+ * (lifecycle, report), conf_rules.c (holidays, rules), conf_keydates.c
+ * (key date titles) and conf_delivery.c (delivery, email, sms, http,
  * daemon).  Those modules use conf.c's machinery and nothing of each
  * other; conf.c's loader reaches them only through conf_root_table. */
 #ifndef OUTREACHD_CONF_PRIV_H
@@ -98,6 +99,8 @@ extern const struct conf_table conf_sleeping_table;
 extern const struct conf_table conf_stale_table;
 extern const struct conf_table conf_tasks_table;
 extern const struct conf_table conf_digest_table;
+extern const struct conf_table conf_lifecycle_table;
+extern const struct conf_table conf_report_table;
 extern const struct conf_table conf_holiday_table;
 extern const struct conf_table conf_keydate_table;
 extern const struct conf_table conf_rule_table;

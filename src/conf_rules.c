@@ -27,6 +27,7 @@ static const struct conf_choice event_choices[] = {
 	{ "stale", EV_STALE },
 	{ "holiday", EV_HOLIDAY },
 	{ "keydate", EV_KEYDATE },
+	{ "after_visit", EV_AFTER_VISIT },
 	{ NULL, 0 }
 };
 
@@ -385,7 +386,8 @@ rule_event(struct conf_errors *e, const config_setting_t *g, void *base,
 	if (event == NULL || (ch = conf_choice_find(event_choices,
 	    event)) == NULL)
 		conf_error(e, g, "rule %s: event must be birthday, anniversary, "
-		    "revisit, sleeping, lost, stale, holiday or keydate",
+		    "revisit, sleeping, lost, stale, holiday, keydate or "
+		    "after_visit",
 		    r->name);
 	else
 		r->event = (enum conf_event)ch->value;
@@ -522,6 +524,12 @@ rule_check(struct conf_errors *e, const config_setting_t *g, void *base,
 {
 	struct conf_rule *r = base;
 
+	if (r->event == EV_AFTER_VISIT && r->action != ACT_MESSAGE)
+		conf_error(e, g, "rule %s: an after_visit rule sends the "
+		    "survey: action \"message\"", r->name);
+	if (r->holdout > 0 && r->action != ACT_MESSAGE)
+		conf_error(e, g, "rule %s: holdout is for action \"message\"",
+		    r->name);
 	if (r->action != ACT_TASK)
 		rule_check_message(e, g, r);
 	else if (r->task_kind == NULL || !in_list(r->task_kind, task_kinds))
@@ -575,6 +583,9 @@ static const struct conf_entry rule_entries[] = {
 	  .def_doc = "1 for birthday, anniversary, holiday and keydate, "
 	  "else 7",
 	  .doc = "Messages: sent at most this many days late, else expired." },
+	{ .name = "holdout", .type = CONF_NUMBER, .offset = R(holdout),
+	  .min = 0, .max = 0.9, .def_num = 0,
+	  .doc = "Messages: share of customers due held out as a control group." },
 	{ .name = NULL }
 };
 

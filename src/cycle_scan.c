@@ -1,6 +1,7 @@
-/* cycle_scan.c - one planning scan: tiers once a day, then every day from
- * the last planned one (within the grace window) through tomorrow, so
- * customers east of the daemon's zone are queued before their morning. */
+/* cycle_scan.c - one planning scan: tiers and the lifecycle counts once a
+ * day, then every day from the last planned one (within the grace window)
+ * through tomorrow, so customers east of the daemon's zone are queued
+ * before their morning. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -8,6 +9,7 @@
 #include "conf.h"
 #include "cycle.h"
 #include "date.h"
+#include "lifecycle_days.h"
 #include "log.h"
 #include "planner.h"
 #include "store_plan.h"
@@ -55,6 +57,20 @@ scan_tiers(const struct conf *cf, struct store *st, int32_t today,
 	return state_set_day(st, "tiers_day", today, cause);
 }
 
+/* Today's lifecycle counts, once a day, after the tiers they are by. */
+static int
+scan_lifecycle(const struct conf *cf, struct store *st, int32_t today,
+    char **cause)
+{
+	long n;
+
+	if (lifecycle_days_record(st, cf, today, &n, cause) != 0)
+		return -1;
+	if (n > 0)
+		log_info("lifecycle: %ld counts recorded", n);
+	return 0;
+}
+
 int
 cycle_scan(const struct conf *cf, struct store *st, int64_t now,
     char **cause)
@@ -65,7 +81,8 @@ cycle_scan(const struct conf *cf, struct store *st, int64_t now,
 
 	if (date_today((time_t)now, cf->timezone, &today, cause) != 0)
 		return -1;
-	if (scan_tiers(cf, st, today, cause) != 0)
+	if (scan_tiers(cf, st, today, cause) != 0 ||
+	    scan_lifecycle(cf, st, today, cause) != 0)
 		return -1;
 	if (state_day(st, "planned_through", &last, cause) != 0)
 		return -1;

@@ -10,6 +10,7 @@
 #include "digest.h"
 #include "log.h"
 #include "reason.h"
+#include "report_digest.h"
 #include "store_outbox.h"
 #include "store_plan.h"
 #include "util.h"
@@ -382,14 +383,15 @@ deliver_queue(struct deliver *d, const struct tmpl_set *ts, int64_t now,
 	 * loaded.  A queued message made with others is made again. */
 	snprintf(d->render_key, sizeof(d->render_key), "%016llx",
 	    (unsigned long long)h);
-	unsigned long digests;
+	unsigned long digests, reports;
 
 	if (rerender_queued(d, ts, now, s, cause) != 0 ||
 	    queue_items(d, ts, now, s, store_items_unqueued, cause) != 0 ||
 	    queue_items(d, ts, now, s, store_rep_messages_unqueued,
 	    cause) != 0 ||
-	    digest_queue(d->cf, ts, d->st, now, &digests, cause) != 0)
+	    digest_queue(d->cf, ts, d->st, now, &digests, cause) != 0 ||
+	    report_digest_queue(d->cf, ts, d->st, now, &reports, cause) != 0)
 		return -1;
-	s->queued += digests;
+	s->queued += digests + reports;
 	return 0;
 }

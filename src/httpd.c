@@ -218,8 +218,10 @@ httpd_access_log(struct httpd_req *r, unsigned status)
 		tail = strchr(u + 7, '/') ? strchr(u + 7, '/') : "";
 		path = xasprintf("/feeds/...%s", tail);
 	} else if (strncmp(u, "/u/", 3) == 0 || strncmp(u, "/t/", 3) == 0 ||
-	    strncmp(u, "/r/", 3) == 0)
+	    strncmp(u, "/r/", 3) == 0 || strncmp(u, "/s/", 3) == 0)
 		path = xasprintf("%.3s...", u);
+	else if (strncmp(u, "/report/", 8) == 0)
+		path = xstrdup("/report/...");
 	else
 		path = xstrdup(u);
 	q = str_quote(path, 200);
@@ -402,6 +404,13 @@ httpd_route(struct httpd_req *r)
 		    httpd_route_day(r, token);
 		free(token);
 		return ret;
+	case ROUTE_REPORT:
+	case ROUTE_SURVEY:
+		token = xstrndup(rt.token, rt.token_len);
+		ret = rt.kind == ROUTE_REPORT ? httpd_route_report(r, token) :
+		    httpd_route_survey(r, token);
+		free(token);
+		return ret;
 	case ROUTE_KANNEL_DLR:
 		return httpd_route_dlr(r);
 	case ROUTE_KANNEL_INBOUND:
@@ -520,8 +529,9 @@ httpd_access(void *cls, struct MHD_Connection *conn, const char *url,
 		p->conn_rec = httpd_guard_conn(conn);
 		p->post = strcmp(method, "POST") == 0;
 		p->head = strcmp(method, "HEAD") == 0;
-		/* Only the task page's form needs its body. */
-		p->keep_body = p->post && strncmp(url, "/t/", 3) == 0;
+		/* Only the task page's and the survey's forms need their body. */
+		p->keep_body = p->post && (strncmp(url, "/t/", 3) == 0 ||
+		    strncmp(url, "/s/", 3) == 0);
 		*ctx = p;
 		return httpd_framing_check(p);
 	}

@@ -215,6 +215,11 @@ enum MHD_Result httpd_route_inbound(struct httpd_req *r);
 enum MHD_Result httpd_route_healthz(struct httpd_req *r);
 enum MHD_Result httpd_route_metrics(struct httpd_req *r);
 
+/* httpd_report.c: a manager's report. */
+enum MHD_Result httpd_route_report(struct httpd_req *r, const char *token);
+/* httpd_survey.c: a customer's satisfaction survey and its answer. */
+enum MHD_Result httpd_route_survey(struct httpd_req *r, const char *token);
+
 /* httpd_pages.c: the reps' task pages and their day. */
 enum MHD_Result httpd_route_task(struct httpd_req *r, const char *link);
 enum MHD_Result httpd_route_day(struct httpd_req *r, const char *token);

@@ -30,9 +30,11 @@
 #include <sys/socket.h>
 
 #include "callback.h"
+#include "date.h"
 #include "httpd_priv.h"
 #include "log.h"
 #include "metrics.h"
+#include "metrics_report.h"
 #include "optout.h"
 #include "phone.h"
 #include "sms_gw.h"
@@ -328,13 +330,16 @@ enum MHD_Result
 httpd_route_metrics(struct httpd_req *r)
 {
 	struct buf b;
+	int32_t today;
 	char *cause = NULL;
 	enum MHD_Result ret;
 
 	if (httpd_store(r) == NULL)
 		return httpd_unavailable(r, "metrics", NULL);
 	buf_init(&b);
-	if (metrics_render(r->h->metrics, r->st, &b, &cause) != 0) {
+	if (metrics_render(r->h->metrics, r->st, &b, &cause) != 0 ||
+	    date_today((time_t)r->now, r->cf->timezone, &today, &cause) != 0 ||
+	    metrics_report_render(r->st, today, &b, &cause) != 0) {
 		buf_free(&b);
 		return httpd_unavailable(r, "metrics", cause);
 	}

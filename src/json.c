@@ -2,6 +2,8 @@
 #include "json.h"
 
 #include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
 
 void
 json_init(struct json *j, FILE *fp, int pretty)
@@ -173,4 +175,25 @@ json_kv_int(struct json *j, const char *key, int64_t v)
 {
 	json_key(j, key);
 	json_int(j, v);
+}
+
+void
+json_double(struct json *j, double v)
+{
+	char b[32];
+	int prec;
+
+	json_sep(j);
+	if (!isfinite(v)) {
+		fputs("null", j->fp);
+		return;
+	}
+	for (prec = 15; prec < 17; prec++) {
+		snprintf(b, sizeof(b), "%.*g", prec, v);
+		if (strtod(b, NULL) == v)
+			break;
+	}
+	if (prec == 17)
+		snprintf(b, sizeof(b), "%.17g", v);
+	fputs(b, j->fp);
 }

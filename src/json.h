@@ -22,6 +22,9 @@ void json_key(struct json *j, const char *key);
 void json_string(struct json *j, const char *s); /* NULL writes null */
 void json_null(struct json *j);
 void json_bool(struct json *j, int v);
+/* A number, the shortest text that reads back as v (null for NaN and
+ * infinities, which JSON cannot hold). */
+void json_double(struct json *j, double v);
 /* Shorthands: key then value. */
 void json_kv_string(struct json *j, const char *key, const char *v);
 void json_kv_int(struct json *j, const char *key, int64_t v);

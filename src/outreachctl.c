@@ -38,6 +38,7 @@ const struct cli_cmd *const cli_cmds[] = {
 	&cli_task_cancel_entry,
 	&cli_feed_entry,
 	&cli_stats_entry,
+	&cli_report_entry,
 	&cli_tiers_recompute_entry,
 	&cli_plan_entry,
 	&cli_render_entry,

@@ -1,8 +1,9 @@
 /* page.h - the reps' small HTML pages: a phone-sized skeleton with no
  * script and no external resource, every text escaped, and the pages
  * themselves (page_task.c: a task and its outcome form; page_day.c: the
- * rep's day).  Rendering only: the HTTP handlers (httpd_pages.c) read the
- * store and pass plain values in. */
+ * rep's day; page_survey.c: a customer's satisfaction survey).  Rendering
+ * only: the HTTP handlers (httpd_pages.c, httpd_survey.c) read the store
+ * and pass plain values in. */
 #ifndef OUTREACHD_PAGE_H
 #define OUTREACHD_PAGE_H
 
@@ -73,6 +74,17 @@ struct page_team {
 char *page_day_render(enum i18n_lang l, const char *rep_name,
     const struct page_day_item *items, size_t n, int32_t today,
     const struct page_team *team);
+
+/* The satisfaction survey (survey.h), or its thanks once answered. */
+struct page_survey {
+	enum i18n_lang lang;		/* the customer's */
+	const char *name;		/* the customer's, or salutation */
+	int32_t visit_day;
+	int score;			/* the answer, 0 when none yet */
+	int just;			/* recorded by this request */
+};
+/* The survey's page.  malloc'd. */
+char *page_survey_render(const struct page_survey *p);
 
 /* The value of a field of an application/x-www-form-urlencoded body,
  * decoded (NUL bytes and all): malloc'd, NULL when absent.  *len gets its

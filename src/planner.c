@@ -6,9 +6,12 @@
 
 #include "customer.h"
 #include "date.h"
+#include "holdout.h"
+#include "lifecycle.h"
 #include "log.h"
 #include "planner_priv.h"
 #include "reason.h"
+#include "store_holdout.h"
 #include "util.h"
 
 void
@@ -199,6 +202,26 @@ planner_kept_open(struct planner *p, const struct plan_cand *c)
 	return 1;
 }
 
+/* A message rule's control group (holdout.h): the customer gets nothing
+ * and, when committing, is recorded under the message's key.  Before the
+ * frequency cap, which a message not sent does not use.  1 when held
+ * out, 0 when not, -1 on error. */
+static int
+planner_held_out(struct planner *p, const struct plan_cand *c,
+    const char *key)
+{
+	const struct conf_rule *r = p->rule;
+
+	if (r->holdout <= 0 || !holdout_pick(r->name, c->external_id,
+	    r->holdout))
+		return 0;
+	if (p->commit && store_holdout_add(p->st, key, r->name, c->id, p->day,
+	    p->now, &p->cause) < 0)
+		return -1;
+	p->stats->held_out++;
+	return 1;
+}
+
 int
 planner_consider(struct planner *p, const struct plan_cand *c,
     int32_t occurrence, const char *reason, int years)
@@ -216,8 +239,8 @@ planner_consider(struct planner *p, const struct plan_cand *c,
 	if (!planner_matches(p, c))
 		return 0;
 	/* Lost customers get no more messages of any kind, only rep tasks. */
-	if (r->action != ACT_TASK && c->last_purchase != DAY_NONE &&
-	    p->day - c->last_purchase >= p->cf->plan.lost_after_days) {
+	if (r->action != ACT_TASK && lifecycle_state(&p->cf->plan, p->day,
+	    c->first_purchase, c->last_purchase, c->sleep_days) == LC_LOST) {
 		p->stats->lost++;
 		return 0;
 	}
@@ -231,6 +254,11 @@ planner_consider(struct planner *p, const struct plan_cand *c,
 	if ((existed = store_plan_exists(p->st, key, &p->cause)) < 0)
 		goto fail;
 	if (!existed && (n = planner_kept_open(p, c)) != 0) {
+		free(key);
+		return n < 0 ? -1 : 0;
+	}
+	if (!existed && act == ACT_MESSAGE && (n = planner_held_out(p, c,
+	    key)) != 0) {
 		free(key);
 		return n < 0 ? -1 : 0;
 	}

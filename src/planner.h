@@ -49,6 +49,7 @@ struct plan_stats {
 	unsigned long lost;	     /* messages not sent to lost customers */
 	unsigned long kept_open;     /* follow-ups not added: one is open */
 	unsigned long merged;	     /* tasks merged into one of the same day */
+	unsigned long held_out;	     /* messages not sent: the rule's holdout */
 };
 
 /* Plans days [from, from + ndays).  With commit, items are stored (those

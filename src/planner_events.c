@@ -7,6 +7,7 @@
 
 #include "date.h"
 #include "keydate.h"
+#include "lifecycle.h"
 #include "lunar.h"
 #include "planner_priv.h"
 #include "reason.h"
@@ -265,32 +266,24 @@ on_revisit_next(void *arg, const struct plan_cand *c)
 	return rc;
 }
 
-/* The customer's sleeping threshold: their own (k x median interval)
- * when shorter than the configured one. */
-static int
-sleep_threshold(const struct conf_plan *cp, const struct plan_cand *c)
-{
-	if (c->sleep_days > 0 && c->sleep_days < cp->sleeping_after_days)
-		return c->sleep_days;
-	return cp->sleeping_after_days;
-}
-
 static int
 on_sleeping(void *arg, const struct plan_cand *c)
 {
 	struct planner *p = arg;
 	const struct conf_plan *cp = &p->cf->plan;
-	int t = sleep_threshold(cp, c);
-	int32_t start = c->last_purchase + t;
+	int32_t start = c->last_purchase + lifecycle_sleep_days(cp,
+	    c->sleep_days);
 	struct reason r;
 
 	/* A rep who has been in touch since the customer fell asleep is
 	 * already working the account. */
 	if (c->last_contact != DAY_NONE && c->last_contact >= start)
 		return 0;
-	if (t + p->winback_k * cp->winback_interval_days >=
-	    cp->lost_after_days)
-		return 0; /* lost by then: the lost rule takes over */
+	/* Lost by then (the lost rule takes over), or not asleep after all
+	 * (a purchase since the query's key was read). */
+	if (lifecycle_state(cp, p->event_day, c->first_purchase,
+	    c->last_purchase, c->sleep_days) != LC_SLEEPING)
+		return 0;
 	reason_init(&r, REASON_SLEEPING);
 	r.ago = (int)(p->event_day - c->last_purchase);
 	r.since = c->last_purchase;
@@ -329,6 +322,19 @@ on_stale(void *arg, const struct plan_cand *c)
 	r.ago = (int)(p->event_day - c->updated_day);
 	r.since = c->updated_day;
 	return consider(p, c, p->event_day, &r, -1);
+}
+
+/* A survey the day after (lead_days after) a visit or meeting: one per
+ * customer and visit day, the occurrence being the visit's. */
+static int
+on_visited(void *arg, const struct plan_cand *c)
+{
+	struct planner *p = arg;
+	struct reason r;
+
+	reason_init(&r, REASON_VISITED);
+	r.on = p->day - p->rule->lead_days;
+	return consider(p, c, r.on, &r, -1);
 }
 
 struct holiday_ctx {
@@ -495,6 +501,12 @@ planner_rule_day(struct planner *p)
 		break;
 	case EV_KEYDATE:
 		rc = plan_keydate(p);
+		break;
+	case EV_AFTER_VISIT:
+		/* The event is behind: lead_days counts after it. */
+		keys[0] = p->day - p->rule->lead_days;
+		rc = store_plan_query(p->st, PQ_VISITED, keys, 1, on_visited, p,
+		    &p->cause);
 		break;
 	default:
 		break;

@@ -21,6 +21,8 @@ static const char *const reason_names[REASON_NKINDS] = {
 	[REASON_STALE] = "stale",
 	[REASON_UNSENT] = "unsent",
 	[REASON_KEYDATE] = "keydate",
+	[REASON_VISITED] = "visited",
+	[REASON_UNHAPPY] = "unhappy",
 };
 
 enum reason_type { RT_INT, RT_DAY, RT_STR, RT_CHAR };
@@ -46,6 +48,7 @@ static const struct reason_field {
 	{ "unanswered", RT_INT, offsetof(struct reason, unanswered) },
 	{ "text", RT_STR, offsetof(struct reason, text) },
 	{ "task", RT_STR, offsetof(struct reason, task) },
+	{ "score", RT_INT, offsetof(struct reason, score) },
 };
 
 void
@@ -378,6 +381,26 @@ say_record(struct buf *b, const struct reason *r, enum i18n_lang l)
 		    r->text ? r->text : "");
 }
 
+/* A survey: the one sent after a visit, or a poor answer to it. */
+static void
+say_survey(struct buf *b, const struct reason *r, enum i18n_lang l)
+{
+	int zh = l == I18N_ZH;
+	char d[11];
+
+	date_format(r->on, d);
+	if (r->kind == REASON_VISITED) {
+		buf_printf(b, zh ? "%s拜访后的满意度调查" :
+		    "satisfaction survey after the visit of %s", d);
+		return;
+	}
+	buf_printf(b, zh ? "对%s的拜访打了%d分（满分5分），请挽回" :
+	    "rated the visit of %s %d of 5: please put it right", d,
+	    r->score);
+	if (r->text != NULL)
+		buf_printf(b, zh ? "：“%s”" : ": \"%s\"", r->text);
+}
+
 /* One record's lines, without the last newline. */
 static void
 say(struct buf *b, const struct reason *r, enum i18n_lang l)
@@ -396,6 +419,10 @@ say(struct buf *b, const struct reason *r, enum i18n_lang l)
 	case REASON_SLEEPING:
 	case REASON_LOST:
 		say_purchase(b, r, l);
+		break;
+	case REASON_VISITED:
+	case REASON_UNHAPPY:
+		say_survey(b, r, l);
 		break;
 	default:
 		say_record(b, r, l);

@@ -37,6 +37,8 @@ enum reason_kind {
 	REASON_STALE,		/* ago, since: not updated */
 	REASON_UNSENT,		/* text: why a greeting was not sent */
 	REASON_KEYDATE,		/* text (its title), in, on, years */
+	REASON_VISITED,		/* on: the visit a survey asks about */
+	REASON_UNHAPPY,		/* on: the visit, score, text: the comment */
 	REASON_NKINDS
 };
 
@@ -58,6 +60,7 @@ struct reason {
 	const char *text;	/* a holiday's or key date's title, a
 				   delivery error */
 	const char *task;	/* merged into another task: its own kind */
+	int score;		/* a survey's answer, 1 to 5; 0 = none */
 };
 
 void reason_init(struct reason *r, enum reason_kind kind);

@@ -127,6 +127,8 @@ render_lookup(void *arg, const char *name)
 		return v->optout_line;
 	if (strcmp(name, "unsubscribe_url") == 0)
 		return in->unsubscribe_url;
+	if (strcmp(name, "survey_url") == 0)
+		return in->survey_url;
 	return NULL;
 }
 
@@ -236,6 +238,12 @@ render_check_rules(const struct conf *cf, const struct tmpl_set *ts,
 	    NULL))
 		buf_printf(&b, "%s%s: digest.enabled: no template "
 		    "digest.email.tmpl (the fallback for every locale) in %s",
+		    b.len ? "\n" : "", cf->path ? cf->path :
+		    "(built-in defaults)", cf->templates);
+	if (cf->plan.digest_enabled && cf->report.weekly_day !=
+	    REPORT_WEEKLY_OFF && !tmpl_set_find(ts, "report", "email", NULL))
+		buf_printf(&b, "%s%s: report.weekly_day: no template "
+		    "report.email.tmpl (the fallback for every locale) in %s",
 		    b.len ? "\n" : "", cf->path ? cf->path :
 		    "(built-in defaults)", cf->templates);
 	if (b.len == 0) {

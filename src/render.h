@@ -26,6 +26,8 @@ struct render_input {
 	int years;			 /* age / anniversary count, -1 = none */
 	const struct keydate *keydate;	 /* a key date rule's, else NULL */
 	const char *unsubscribe_url;	 /* e-mail one-click URL, or NULL */
+	const char *survey_url;		 /* after_visit rules: the survey's
+					    signed link (survey.h), else NULL */
 };
 
 struct render_output {

@@ -26,6 +26,8 @@ static const struct {
 	{ "/u/", ROUTE_UNSUB },
 	{ "/t/", ROUTE_TASK },
 	{ "/r/", ROUTE_DAY },
+	{ "/report/", ROUTE_REPORT },
+	{ "/s/", ROUTE_SURVEY },
 };
 
 /* A feed or unsubscribe token: base64url, 1..ROUTE_TOKEN_MAX characters. */
@@ -65,18 +67,19 @@ route_feeds(const char *rest, struct route *out)
 static enum route_kind
 route_path(const char *url, struct route *out)
 {
-	size_t i;
+	size_t i, n;
 
 	if (strncmp(url, "/feeds/", 7) == 0)
 		return route_feeds(url + 7, out);
 	for (i = 0; i < ARRAY_SIZE(route_tokened); i++) {
-		if (strncmp(url, route_tokened[i].prefix, 3) != 0)
+		n = strlen(route_tokened[i].prefix);
+		if (strncmp(url, route_tokened[i].prefix, n) != 0)
 			continue;
 		/* The token runs to the end: "/u/TOKEN/" is a 404. */
-		if (!route_token_ok(url + 3, strlen(url + 3)))
+		if (!route_token_ok(url + n, strlen(url + n)))
 			return ROUTE_NOT_FOUND;
-		out->token = url + 3;
-		out->token_len = strlen(url + 3);
+		out->token = url + n;
+		out->token_len = strlen(url + n);
 		return route_tokened[i].kind;
 	}
 	for (i = 0; i < ARRAY_SIZE(route_fixed); i++) {
@@ -103,10 +106,11 @@ route_parse(const char *method, const char *url, struct route *out)
 	if (strnlen(url, ROUTE_URL_MAX + 1) > ROUTE_URL_MAX)
 		return out->kind = ROUTE_URI_TOO_LONG;
 	kind = route_path(url, out);
-	/* Only the one-click unsubscribe (RFC 8058) and the task page's form
-	 * take POST; an unknown path or a bad token stays a 404. */
+	/* Only the one-click unsubscribe (RFC 8058), the task page's form
+	 * and the survey's take POST; an unknown path or a bad token stays a
+	 * 404. */
 	if (post && kind != ROUTE_UNSUB && kind != ROUTE_TASK &&
-	    kind != ROUTE_NOT_FOUND) {
+	    kind != ROUTE_SURVEY && kind != ROUTE_NOT_FOUND) {
 		*out = (struct route){ .allow = route_allow_get };
 		kind = ROUTE_BAD_METHOD;
 	}

@@ -7,6 +7,8 @@
  *	GET  /u/TOKEN	confirmation page;  POST /u/TOKEN  one-click (RFC 8058)
  *	GET  /t/LINK	a rep's task page;  POST /t/LINK   its outcome form
  *	GET  /r/TOKEN	a rep's day (TOKEN: the rep's feed token)
+ *	GET  /report/TOKEN  the manager's report (a manager's feed token)
+ *	GET  /s/TOKEN	a satisfaction survey;  POST /s/TOKEN  its answer
  *	GET  /callbacks/kannel/dlr, /callbacks/kannel/inbound
  *	GET  /healthz, /metrics
  * HEAD is taken wherever GET is.  The checks, in order:
@@ -15,7 +17,8 @@
  *	2. a path longer than ROUTE_URL_MAX bytes: 414;
  *	3. an unknown path, a malformed token or feed name: 404 (a wrong
  *	   token must look like a missing page, so this comes before 4);
- *	4. POST to a resource other than /u/ or /t/: 405, Allow "GET, HEAD".
+ *	4. POST to a resource other than /u/, /t/ or /s/: 405, Allow "GET,
+ *	   HEAD".
  * Tokens are base64url, 1..ROUTE_TOKEN_MAX characters; whether one is
  * valid is for the handler (token.h) to say. */
 #ifndef OUTREACHD_ROUTE_H
@@ -36,6 +39,8 @@ enum route_kind {
 	ROUTE_UNSUB,		/* route.token; GET, HEAD or POST */
 	ROUTE_TASK,		/* route.token; GET, HEAD or POST */
 	ROUTE_DAY,		/* route.token */
+	ROUTE_REPORT,		/* route.token */
+	ROUTE_SURVEY,		/* route.token; GET, HEAD or POST */
 	ROUTE_KANNEL_DLR,
 	ROUTE_KANNEL_INBOUND,
 	ROUTE_HEALTHZ,
@@ -46,7 +51,8 @@ enum route_kind {
  * route_parse(): valid while they are. */
 struct route {
 	enum route_kind kind;
-	const char *token;	/* ROUTE_FEED, _UNSUB, _TASK, _DAY: in the URL, */
+	const char *token;	/* ROUTE_FEED, _UNSUB, _TASK, _DAY, _REPORT,
+				   _SURVEY: in the URL, */
 	size_t token_len;	/* not NUL-terminated; else NULL, 0 */
 	enum feeds_kind feed;	/* ROUTE_FEED */
 	const char *allow;	/* ROUTE_BAD_METHOD: the Allow header value,

@@ -26,6 +26,10 @@ static const char *const plan_sql[PQ_COUNT] = {
 	/* Migration 9's partial indexes: only customers with a date set. */
 	[PQ_REVISIT_NEXT] = CAND_SELECT "c.revisit_next <= ?1",
 	[PQ_STALE_FLAGGED] = CAND_SELECT "c.stale_since <= ?1",
+	/* Migration 15's partial index: the day's visits and meetings. */
+	[PQ_VISITED] = CAND_SELECT "c.id IN (SELECT customer_id FROM contacts"
+	    " INDEXED BY contacts_visits WHERE day = ?1 AND (kind = 'visit'"
+	    " OR kind = 'meeting'))",
 };
 
 const char *
@@ -381,9 +385,8 @@ tier_row_add(struct tier_row *r, sqlite3_stmt *p, int with_days,
  * grouped or sorted: with temp_store = MEMORY a GROUP BY over the
  * purchases and an ORDER BY over the customers held ~150 MB at 1M
  * customers.  INDEXED BY holds the purchases to the index order (a plan
- * change would otherwise bring a sorter back), and the CASE leaves the
- * table row of a purchase outside the window unread: only the amount
- * lives there.  Updating the current customer during the scan is safe:
+ * change would otherwise bring a sorter back); the index holds the amount
+ * too (schema 15), so no table row is read.  Updating the current customer during the scan is safe:
  * the scan is by rowid, which an UPDATE does not move.
  */
 int
@@ -398,8 +401,8 @@ store_tier_rows(struct store *st, int32_t from, int32_t to, int with_days,
 	int crc = SQLITE_DONE, prc, stop = 0;
 	const char *t;
 
-	c = store_prepare(st, "SELECT id, tier_computed, sleep_days FROM"
-	    " customers ORDER BY id;", cause);
+	c = store_prepare(st, "SELECT id, tier_computed, sleep_days,"
+	    " external_id FROM customers ORDER BY id;", cause);
 	if (c == NULL)
 		return -1;
 	p = store_prepare(st, "SELECT customer_id, day, CASE WHEN day BETWEEN"
@@ -419,6 +422,7 @@ store_tier_rows(struct store *st, int32_t from, int32_t to, int with_days,
 		t = col(c, 1);
 		r.old_tier = t != NULL ? t[0] : 0;
 		r.sleep_days = sleep_col(c, 2);
+		r.external_id = col(c, 3);
 		/* Purchases of a missing customer (pid < id) are passed over,
 		 * as the join from customers did. */
 		while (prc == SQLITE_ROW && pid <= r.id) {

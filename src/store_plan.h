@@ -51,6 +51,7 @@ enum store_plan_query {
 	PQ_ALL,		   /* no args */
 	PQ_REVISIT_NEXT,   /* args: latest revisit_next */
 	PQ_STALE_FLAGGED,  /* args: latest stale_since */
+	PQ_VISITED,	   /* args: the day of a visit or meeting */
 	PQ_COUNT
 };
 
@@ -117,6 +118,7 @@ int store_state_set(struct store *st, const char *key, const char *value,
  * and NULL unless asked for. */
 struct tier_row {
 	int64_t id;
+	const char *external_id; /* valid during the callback */
 	char old_tier;	     /* tier_computed, 0 = none */
 	int sleep_days;	     /* 0 = none, -1 = one the recompute never writes */
 	int64_t revenue;     /* sum of amounts on days [from, to] */

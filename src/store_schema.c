@@ -573,6 +573,69 @@ const char *const store_migrations[] = {
 	"CREATE INDEX keydates_lunar ON keydates(label, lunar)"
 	"  WHERE lunar IS NOT NULL;"
 	"CREATE INDEX keydates_day ON keydates(label, day) WHERE day IS NOT NULL;",
+	/* 16 -> 17: the manager's report.  An opt-out is kept with its day
+	 * (UTC, from the updated_at the same write sets), so the report can
+	 * tell opt-outs that followed a message; a customer who arrives
+	 * opted out was never ours to lose and is not recorded.  outbox_day
+	 * finds a period's messages without reading every body ever sent;
+	 * day never changes after the insert, so state changes cost nothing
+	 * more.  holdouts are the customers a message rule with a holdout
+	 * kept from its message, under the message's dedup key (a control
+	 * group for the report).  contacts_visits finds the visits and
+	 * meetings of a day, which an after_visit rule follows with a
+	 * survey; survey_answers are the answers, one per survey message.
+	 * lifecycle_days holds the daemon's daily
+	 * counts of customers by state, tier and rep ('' for none):
+	 * reconstructed = 1 for the months before the first count, made from
+	 * the purchases.
+	 * purchases_customer gains the amount: the report and the tier
+	 * recompute read every purchase with its amount in customer order,
+	 * and the index alone now answers them (at a million customers the
+	 * lookup of each row in the table took 1.3 of the report's 2.3 s). */
+	"DROP INDEX purchases_customer;"
+	"CREATE INDEX purchases_customer ON purchases(customer_id, day, amount);"
+	"CREATE TABLE optout_events ("
+	"  id INTEGER PRIMARY KEY,"
+	"  customer_id INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,"
+	"  day INTEGER NOT NULL,"
+	"  opt_out TEXT NOT NULL);"
+	"CREATE INDEX optout_events_customer ON optout_events(customer_id, day);"
+	"CREATE TRIGGER customers_optout AFTER UPDATE OF opt_out ON customers"
+	"  WHEN NEW.opt_out IS NOT NULL AND NEW.opt_out IS NOT OLD.opt_out BEGIN"
+	"  INSERT INTO optout_events (customer_id, day, opt_out)"
+	"  VALUES (NEW.id, NEW.updated_at / 86400, NEW.opt_out);"
+	"END;"
+	"CREATE INDEX outbox_day ON outbox(day) WHERE customer_id IS NOT NULL;"
+	"CREATE TABLE holdouts ("
+	"  id INTEGER PRIMARY KEY,"
+	"  dedup_key TEXT NOT NULL UNIQUE,"
+	"  rule TEXT NOT NULL,"
+	"  customer_id INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,"
+	"  day INTEGER NOT NULL,"
+	"  created_at INTEGER NOT NULL);"
+	"CREATE INDEX holdouts_day ON holdouts(day);"
+	"CREATE INDEX holdouts_customer ON holdouts(customer_id);"
+	"CREATE INDEX contacts_visits ON contacts(day)"
+	"  WHERE kind = 'visit' OR kind = 'meeting';"
+	"CREATE TABLE survey_answers ("
+	"  id INTEGER PRIMARY KEY,"
+	"  item_id INTEGER NOT NULL UNIQUE"
+	"    REFERENCES plan_items(id) ON DELETE CASCADE,"
+	"  customer_id INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,"
+	"  score INTEGER NOT NULL CHECK (score BETWEEN 1 AND 5),"
+	"  comment TEXT,"
+	"  day INTEGER NOT NULL,"
+	"  at INTEGER NOT NULL,"
+	"  source TEXT NOT NULL);"
+	"CREATE INDEX survey_answers_day ON survey_answers(day);"
+	"CREATE TABLE lifecycle_days ("
+	"  day INTEGER NOT NULL,"
+	"  tier TEXT NOT NULL,"
+	"  rep TEXT NOT NULL,"
+	"  state TEXT NOT NULL,"
+	"  customers INTEGER NOT NULL,"
+	"  reconstructed INTEGER NOT NULL DEFAULT 0,"
+	"  PRIMARY KEY (day, tier, rep, state)) WITHOUT ROWID;",
 };
 
 const int store_nmigrations =

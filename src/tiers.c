@@ -1,20 +1,36 @@
 /* tiers.c - tier computation and personal sleeping thresholds.
  *
- * Customers are ranked by revenue over the window, highest first, equal
- * revenues by id.  A customer's rank is the number of larger revenues plus,
- * among equal ones, those of smaller ids.  So the recompute walks the
- * customers twice in id order (store_tier_rows): the first pass keeps only
- * the positive revenues, sorted, and the second meets equal revenues in id
- * order, which is all it needs to rank each customer, set its tier and
- * its sleeping threshold.  Memory is 8 bytes per buying customer rather
- * than the whole ranking held by SQLite and by us. */
+ * Customers are ranked by revenue over the window, highest first; equal
+ * revenues by the most recent purchase, then by external id.  With
+ * tiers.population = "buyers" the shares are of the customers ranked
+ * (those with revenue in the window), with "all" of every customer.
+ *
+ * The recompute walks the customers twice in id order
+ * (store_tier_rows): the first pass keeps only the positive revenues,
+ * sorted, which says where each boundary falls and which revenue sits at
+ * it.  The second pass sets every customer's tier and sleeping threshold,
+ * except for those whose revenue equals one at a boundary: only among
+ * them does the order of the ties matter, so they are set aside with
+ * their last purchase and external id and ranked once the pass is over.
+ * Memory is 8 bytes per buying customer, plus the ties at the two
+ * boundaries, rather than the whole ranking held by SQLite and by us. */
 #include "tiers.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "customer.h"
 #include "store_plan.h"
 #include "util.h"
+
+/* A customer whose revenue is the one at a boundary. */
+struct tie {
+	int64_t id;
+	int64_t revenue;
+	int32_t last;		/* most recent purchase up to today */
+	char old_tier;
+	char *external_id;
+};
 
 struct recompute {
 	struct store *st;
@@ -25,8 +41,8 @@ struct recompute {
 	size_t nrev, cap;
 	int64_t total;	/* their sum */
 	size_t cut[2];	/* ranks below cut[0] are A, below cut[1] B */
-	size_t run[2];	/* first rank with revenue rev[cut[i]] */
-	size_t seen[2]; /* customers met with that revenue so far */
+	struct tie *ties;
+	size_t nties;
 	int32_t *gaps;	/* scratch for medians */
 	size_t ngaps;
 	char *cause;
@@ -86,47 +102,62 @@ sort_desc(int64_t *v, size_t n)
 }
 
 /* How many of the ranked customers a tier boundary takes.  By customers,
- * it is the first share of all customers; by revenue, the customers whose
- * cumulative revenue before them stays within share of the total (at least
- * the top one).  Once either test fails down the ranking it keeps failing,
- * so a tier is a run of ranks; nobody without revenue is above C. */
+ * it is the first share of the population (buyers or all); by revenue,
+ * the customers whose cumulative revenue before them stays within share
+ * of the total (at least the top one).  Once either test fails down the
+ * ranking it keeps failing, so a tier is a run of ranks; nobody without
+ * revenue is above C. */
 static size_t
 tier_cut(const struct recompute *x, double share)
 {
+	double population = (double)(x->cp->tier_population_all ?
+	    x->res->customers : x->nrev);
 	int64_t cum = 0;
 	size_t i;
 
 	for (i = 0; i < x->nrev; i++) {
 		if (x->cp->tier_by_revenue ? !((double)cum < share *
-		    (double)x->total) : !((double)i < share *
-		    (double)x->res->customers))
+		    (double)x->total) : !((double)i < share * population))
 			break;
 		cum += x->rev[i];
 	}
 	return i;
 }
 
-/* Whether a customer with positive revenue, met in id order, ranks below
- * cut i.  Revenues above or below the one at the cut are wholly on one
- * side; only within the run equal to it does the place in the run (the
- * id order) count. */
+/* Whether revenue is the one at a boundary, where ties need ranking. */
 static int
-below_cut(struct recompute *x, int i, int64_t revenue)
+at_cut(const struct recompute *x, int64_t revenue)
 {
-	if (x->cut[i] >= x->nrev)
-		return 1;
-	if (revenue != x->rev[x->cut[i]])
-		return revenue > x->rev[x->cut[i]];
-	return x->run[i] + x->seen[i]++ < x->cut[i];
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		if (x->cut[i] < x->nrev && revenue == x->rev[x->cut[i]])
+			return 1;
+	}
+	return 0;
 }
 
-/* Where the run of revenues equal to the one at the cut starts. */
-static size_t
-run_start(const struct recompute *x, size_t cut)
+/* The tier of the customer at rank (0 = highest revenue). */
+static char
+rank_tier(const struct recompute *x, size_t rank)
 {
-	while (cut > 0 && x->rev[cut - 1] == x->rev[cut])
-		cut--;
-	return cut;
+	return rank < x->cut[0] ? 'A' : rank < x->cut[1] ? 'B' : 'C';
+}
+
+/* The first rank with revenue v (v is among the revenues). */
+static size_t
+run_start(const struct recompute *x, int64_t v)
+{
+	size_t lo = 0, hi = x->nrev, mid;
+
+	while (lo < hi) {	/* rev is descending */
+		mid = lo + (hi - lo) / 2;
+		if (x->rev[mid] > v)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
 }
 
 static int
@@ -166,28 +197,81 @@ personal_sleep(struct recompute *x, const int32_t *days, size_t n)
 	return t;
 }
 
+/* Sets a customer's tier, writing only a change. */
+static int
+set_tier(struct recompute *x, int64_t id, char old_tier, char t)
+{
+	x->res->count[t - 'A']++;
+	if (t == old_tier)
+		return 0;
+	x->res->changed++;
+	return store_tier_set(x->st, id, old_tier ? (char[]){ old_tier, 0 } :
+	    NULL, t, x->today, &x->cause);
+}
+
+/* Keeps a customer at a boundary for tie_rank(). */
+static void
+tie_add(struct recompute *x, const struct tier_row *r)
+{
+	struct tie *t;
+	size_t i = r->ndays;
+
+	x->ties = xreallocarray(x->ties, x->nties + 1, sizeof(*x->ties));
+	t = &x->ties[x->nties++];
+	t->id = r->id;
+	t->revenue = r->revenue;
+	t->old_tier = r->old_tier;
+	t->external_id = xstrdup(r->external_id ? r->external_id : "");
+	while (i > 0 && r->days[i - 1] > x->today)
+		i--;
+	t->last = i > 0 ? r->days[i - 1] : DAY_NONE;
+}
+
+/* Higher revenue, then the more recent purchase, then external id. */
+static int
+tie_cmp(const void *a, const void *b)
+{
+	const struct tie *x = a, *y = b;
+
+	if (x->revenue != y->revenue)
+		return x->revenue > y->revenue ? -1 : 1;
+	if (x->last != y->last)
+		return x->last > y->last ? -1 : 1;
+	return strcmp(x->external_id, y->external_id);
+}
+
+/* The customers at the boundaries, in their order. */
+static int
+tie_rank(struct recompute *x)
+{
+	size_t i, start = 0;
+
+	if (x->nties > 1)
+		qsort(x->ties, x->nties, sizeof(*x->ties), tie_cmp);
+	for (i = 0; i < x->nties; i++) {
+		if (i == 0 || x->ties[i].revenue != x->ties[i - 1].revenue)
+			start = i;
+		if (set_tier(x, x->ties[i].id, x->ties[i].old_tier,
+		    rank_tier(x, run_start(x, x->ties[i].revenue) + i -
+		    start)) != 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* Second pass: each customer's tier and threshold, written only when they
  * change, so a steady day writes nothing. */
 static int
 apply(void *arg, const struct tier_row *r)
 {
 	struct recompute *x = arg;
-	char t = 'C';
-	int a, b, sleep;
+	int sleep;
 
-	if (r->revenue > 0) {
-		/* Both, so that each cut counts its run. */
-		a = below_cut(x, 0, r->revenue);
-		b = below_cut(x, 1, r->revenue);
-		t = a ? 'A' : b ? 'B' : 'C';
-	}
-	x->res->count[t - 'A']++;
-	if (t != r->old_tier) {
-		x->res->changed++;
-		if (store_tier_set(x->st, r->id, r->old_tier ? (char[]){
-		    r->old_tier, 0 } : NULL, t, x->today, &x->cause) != 0)
-			return -1;
-	}
+	if (r->revenue > 0 && at_cut(x, r->revenue))
+		tie_add(x, r);
+	else if (set_tier(x, r->id, r->old_tier, r->revenue > 0 ?
+	    rank_tier(x, run_start(x, r->revenue)) : 'C') != 0)
+		return -1;
 	/* Customers with fewer than two purchases keep what they have. */
 	if (r->ndays < 2)
 		return 0;
@@ -211,6 +295,7 @@ tiers_recompute(struct store *st, const struct conf *cf, int32_t today,
 	struct recompute x = { .st = st, .cp = cp, .today = today,
 		.res = res };
 	int32_t from = today - cp->tier_window_days + 1;
+	size_t i;
 	int rc = -1;
 
 	memset(res, 0, sizeof(*res));
@@ -221,19 +306,22 @@ tiers_recompute(struct store *st, const struct conf *cf, int32_t today,
 	sort_desc(x.rev, x.nrev);
 	x.cut[0] = tier_cut(&x, cp->tier_a_share);
 	x.cut[1] = tier_cut(&x, cp->tier_a_share + cp->tier_b_share);
-	if (x.cut[0] < x.nrev)
-		x.run[0] = run_start(&x, x.cut[0]);
-	if (x.cut[1] < x.nrev)
-		x.run[1] = run_start(&x, x.cut[1]);
-	if (store_tier_rows(st, from, today, 1, apply, &x, cause) != 0) {
-		if (x.cause != NULL)
+	if (store_tier_rows(st, from, today, 1, apply, &x, cause) != 0 ||
+	    tie_rank(&x) != 0) {
+		if (x.cause != NULL) {
 			*cause = x.cause;
+			x.cause = NULL;
+		}
 		goto out;
 	}
 	rc = store_commit(st, cause);
 out:
 	store_rollback(st);
+	for (i = 0; i < x.nties; i++)
+		free(x.ties[i].external_id);
+	free(x.ties);
 	free(x.rev);
 	free(x.gaps);
+	free(x.cause);
 	return rc;
 }

@@ -50,10 +50,11 @@ struct tmpl_parser {
 const char *const tmpl_known_vars[] = {
 	"name", "salutation", "tier", "company", "event", "holiday",
 	"event_date", "days_until", "years", "age", "last_contact",
-	"optout_line", "unsubscribe_url", "rep.name", "rep.phone",
+	"optout_line", "unsubscribe_url", "survey_url", "rep.name", "rep.phone",
 	"rep.email", "digest.date", "digest.count", "digest.overdue",
 	"digest.tasks", "digest.escalations", "digest.team", "keydate.label",
-	"keydate.title", "keydate.years", NULL,
+	"keydate.title", "keydate.years", "report.date", "report.figures",
+	"report.url", NULL,
 };
 
 /* Blanks that may surround names and stand beside standalone tags. */

@@ -617,7 +617,7 @@ test_print_settings(void **state)
 	assert_non_null(strstr(text, "\nhttp.with_vtodo  bool, "
 	    "default false\n"));
 	assert_non_null(strstr(text, "\nrules.event  enum birthday|anniversary|"
-	    "revisit|sleeping|lost|stale|holiday|keydate\n"));
+	    "revisit|sleeping|lost|stale|holiday|keydate|after_visit\n"));
 	assert_non_null(strstr(text, "\nholidays.solar_term  string\n"));
 	assert_non_null(strstr(text, "\nkeydates.title  string, default the "
 	    "label\n"));

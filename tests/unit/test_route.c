@@ -23,7 +23,7 @@ parse(const char *method, const char *url, struct route *rt)
 
 	assert_int_equal(rt->kind, k);
 	if (k == ROUTE_FEED || k == ROUTE_UNSUB || k == ROUTE_TASK ||
-	    k == ROUTE_DAY) {
+	    k == ROUTE_DAY || k == ROUTE_REPORT || k == ROUTE_SURVEY) {
 		assert_true(rt->token >= url &&
 		    rt->token + rt->token_len <= url + strlen(url));
 		assert_true(route_token_ok(rt->token, rt->token_len));
@@ -130,6 +130,18 @@ test_pages(void **state)
 	assert_int_equal(kind("POST", "/t/" TOK "%41"), ROUTE_NOT_FOUND);
 	assert_int_equal(kind("GET", "/r/"), ROUTE_NOT_FOUND);
 	assert_int_equal(kind("GET", "/T/" TOK), ROUTE_NOT_FOUND);
+	/* The manager's report: a longer prefix, the same token rules. */
+	check_token("GET", "/report/" TOK, ROUTE_REPORT, 8, strlen(TOK));
+	check_token("HEAD", "/report/" TOK, ROUTE_REPORT, 8, strlen(TOK));
+	assert_int_equal(parse("POST", "/report/" TOK, &rt), ROUTE_BAD_METHOD);
+	assert_int_equal(kind("GET", "/report/"), ROUTE_NOT_FOUND);
+	assert_int_equal(kind("GET", "/report"), ROUTE_NOT_FOUND);
+	assert_int_equal(kind("GET", "/report/" TOK "/"), ROUTE_NOT_FOUND);
+	assert_int_equal(kind("GET", "/reports/" TOK), ROUTE_NOT_FOUND);
+	/* The survey takes its answer by POST. */
+	for (i = 0; i < ARRAY_SIZE(methods); i++)
+		check_token(methods[i], "/s/" TOK, ROUTE_SURVEY, 3, strlen(TOK));
+	assert_int_equal(kind("POST", "/s/" TOK "/"), ROUTE_NOT_FOUND);
 }
 
 static void

@@ -1,6 +1,7 @@
-/* test_tiers.c - the tier recompute: ties at the tier boundaries, both
- * methods against a plain sort of the whole ranking, personal sleeping
- * thresholds, and a steady day that writes nothing. */
+/* test_tiers.c - the tier recompute: ties at the tier boundaries (by the
+ * most recent purchase, then external id), both methods and both
+ * populations against a plain sort of the whole ranking, personal
+ * sleeping thresholds, and a steady day that writes nothing. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -120,27 +121,31 @@ recompute(struct fx *f, struct tiers_result *r)
 		fail_msg("tiers_recompute: %s", cause);
 }
 
-/* Runs of equal revenue across both boundaries go by id, whatever order
- * the purchases came in; no revenue in the window, or a refund that
- * cancels it, is C. */
+/* Runs of equal revenue across both boundaries go by the most recent
+ * purchase, then by external id (as bytes: "C100" before "C60"), whatever
+ * order the purchases came in; no revenue in the window, or a refund that
+ * cancels it, is C.  Shares are of the 10 buyers, or of all 12. */
 static void
 test_ties_at_the_cuts(void **state)
 {
 	struct fx *f = *state;
 	struct tiers_result r;
-	const char *want = "AAABBBBBBCCC";
+	const char *want = "AAABBBBCCBCC";
 	int64_t id;
 
-	/* 12 customers: A = ranks 0-2, B = ranks 3-8. */
+	/* 10 buyers: A = ranks 0-2, B = ranks 3-7. */
 	f->cf->plan.tier_a_share = 0.25;
 	f->cf->plan.tier_b_share = 0.5;
 	for (id = 1; id <= 12; id++)
 		customer(f, id * 10);
 	purchase(f, 10, 500, TODAY);
-	for (id = 5; id >= 2; id--)	/* ranks 1-4 */
+	for (id = 5; id >= 2; id--)	/* ranks 1-4, latest first */
 		purchase(f, id * 10, 300, TODAY - id);
-	for (id = 10; id >= 6; id--)	/* ranks 5-9 */
-		purchase(f, id * 10, 100, TODAY - 1);
+	for (id = 10; id >= 6; id--) {	/* ranks 5-9, by external id */
+		purchase(f, id * 10, 60, TODAY - 1);
+		purchase(f, id * 10, 40, TODAY - 30);
+	}
+	purchase(f, 70, 0, TODAY + 1);	/* after today: not the latest */
 	purchase(f, 110, 900, TODAY - 365);	/* outside the window */
 	purchase(f, 120, 900, TODAY);
 	purchase(f, 120, -900, TODAY);
@@ -149,9 +154,17 @@ test_ties_at_the_cuts(void **state)
 		assert_int_equal(tier(f, id * 10), want[id - 1]);
 	assert_int_equal(r.customers, 12);
 	assert_int_equal(r.count[0], 3);
-	assert_int_equal(r.count[1], 6);
-	assert_int_equal(r.count[2], 3);
+	assert_int_equal(r.count[1], 5);
+	assert_int_equal(r.count[2], 4);
 	assert_int_equal(r.changed, 12);
+
+	/* Of all 12: B = ranks 3-8. */
+	f->cf->plan.tier_population_all = 1;
+	recompute(f, &r);
+	want = "AAABBBBBCBCC";
+	for (id = 1; id <= 12; id++)
+		assert_int_equal(tier(f, id * 10), want[id - 1]);
+	assert_int_equal(r.changed, 1);
 
 	/* By revenue, of 2200: A while the revenue ranked before stays
 	 * under 880 (0, 500, 800), B under 1760 (1100, 1400, 1700). */
@@ -159,11 +172,11 @@ test_ties_at_the_cuts(void **state)
 	f->cf->plan.tier_a_share = 0.4;
 	f->cf->plan.tier_b_share = 0.4;
 	recompute(f, &r);
-	want = "AAABBBCCCCCC";
+	want = "AAABBCCCCBCC";
 	for (id = 1; id <= 12; id++)
 		assert_int_equal(tier(f, id * 10), want[id - 1]);
 	assert_int_equal(r.changed, 3);
-	assert_int_equal(one(f, "SELECT count(*) FROM tier_history"), 15);
+	assert_int_equal(one(f, "SELECT count(*) FROM tier_history"), 16);
 }
 
 /* A second recompute of the same day finds nothing to change and leaves
@@ -233,7 +246,7 @@ test_personal_sleep(void **state)
 	    " WHERE id = 3"), 77);
 }
 
-/* The recompute as it was: the whole ranking sorted by SQLite, tiers
+/* The recompute done plainly: the whole ranking sorted by SQLite, tiers
  * walked down it. */
 static void
 oracle(struct fx *f, char *want, size_t nwant, unsigned long count[3])
@@ -246,7 +259,10 @@ oracle(struct fx *f, char *want, size_t nwant, unsigned long count[3])
 	size_t i;
 	char t;
 
-	n = (double)one(f, "SELECT count(*) FROM customers");
+	n = (double)one(f, cp->tier_population_all ? "SELECT count(*) FROM"
+	    " customers" : "SELECT count(*) FROM (SELECT sum(amount) AS t"
+	    " FROM purchases p JOIN customers c ON c.id = p.customer_id WHERE"
+	    " day BETWEEN 19636 AND 20000 GROUP BY customer_id) WHERE t > 0");
 	total = one(f, "SELECT coalesce(sum(t), 0) FROM (SELECT sum(amount)"
 	    " AS t FROM purchases p JOIN customers c ON c.id = p.customer_id"
 	    " WHERE day BETWEEN 19636 AND 20000 GROUP BY customer_id)"
@@ -255,7 +271,9 @@ oracle(struct fx *f, char *want, size_t nwant, unsigned long count[3])
 	    " coalesce(p.total, 0) FROM customers c LEFT JOIN (SELECT"
 	    " customer_id, sum(amount) AS total FROM purchases WHERE day"
 	    " BETWEEN 19636 AND 20000 GROUP BY customer_id) p ON"
-	    " p.customer_id = c.id ORDER BY coalesce(p.total, 0) DESC, c.id;",
+	    " p.customer_id = c.id ORDER BY coalesce(p.total, 0) DESC,"
+	    " (SELECT max(day) FROM purchases WHERE customer_id = c.id AND"
+	    " day <= 20000) DESC, c.external_id;",
 	    -1, &s, NULL), SQLITE_OK);
 	memset(count, 0, 3 * sizeof(*count));
 	for (i = 0; sqlite3_step(s) == SQLITE_ROW; i++) {
@@ -277,8 +295,8 @@ oracle(struct fx *f, char *want, size_t nwant, unsigned long count[3])
 }
 
 /* Many equal revenues, refunds, gaps in the ids and purchases of
- * customers who are gone: both methods at several shares give what the
- * full sort gives. */
+ * customers who are gone: both methods and both populations at several
+ * shares give what the full sort gives. */
 static void
 test_against_full_sort(void **state)
 {
@@ -309,9 +327,10 @@ test_against_full_sort(void **state)
 	exec(f, "DELETE FROM customers WHERE id % 37 = 0 OR id = 1 OR"
 	    " id = 700; COMMIT;");
 	memset(had, 0, sizeof(had));
-	for (m = 0; m < 2; m++) {
+	for (m = 0; m < 4; m++) {
 		for (i = 0; i < sizeof(shares) / sizeof(shares[0]); i++) {
-			f->cf->plan.tier_by_revenue = (int)m;
+			f->cf->plan.tier_by_revenue = (int)m % 2;
+			f->cf->plan.tier_population_all = (int)m / 2;
 			f->cf->plan.tier_a_share = shares[i][0];
 			f->cf->plan.tier_b_share = shares[i][1];
 			memset(want, 0, sizeof(want));

@@ -407,7 +407,9 @@ test_known(void **state)
 	(void)state;
 	for (i = 0; tmpl_known_vars[i] != NULL; i++)
 		assert_true(tmpl_var_known(tmpl_known_vars[i]));
-	assert_int_equal(i, 25);
+	assert_int_equal(i, 29);
+	assert_true(tmpl_var_known("survey_url"));
+	assert_true(tmpl_var_known("report.figures"));
 	assert_true(tmpl_var_known("digest.tasks"));
 	assert_true(tmpl_var_known("keydate.title"));
 	assert_false(tmpl_var_known("keydate"));
