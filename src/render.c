@@ -132,12 +132,14 @@ render_prepare(const struct render_input *in, struct render_vals *v)
 
 /* An SMS to a provider of approved templates: the template's provider
  * block, rendered and checked against the provider's limits, is what is
- * sent; the text only says what the approved template reads. */
+ * sent; the text only says what the approved template reads, its ${NAME}
+ * or {N} filled with the values. */
 static int
 render_provider(const struct render_input *in, struct render_output *out,
     struct render_vals *v, char **cause)
 {
 	struct tmpl_provider_limits lim;
+	char *text;
 
 	if (sms_channel_limits(&in->cf->sms, &lim) != 0)
 		return 0;
@@ -145,8 +147,14 @@ render_provider(const struct render_input *in, struct render_output *out,
 		return set_error(cause, "%s:1: the %s transport sends only "
 		    "approved templates, and this file has no provider-template",
 		    out->tmpl->file, lim.provider);
-	return tmpl_provider_render(out->tmpl->provider, out->tmpl->file,
-	    render_lookup, v, &lim, &out->msg.provider, cause);
+	if (tmpl_provider_render(out->tmpl->provider, out->tmpl->file,
+	    render_lookup, v, &lim, &out->msg.provider, cause) != 0)
+		return -1;
+	text = tmpl_provider_fill(out->msg.text, out->msg.provider,
+	    lim.numbered);
+	free(out->msg.text);
+	out->msg.text = text;
+	return 0;
 }
 
 int

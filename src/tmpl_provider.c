@@ -323,3 +323,32 @@ tmpl_provider_req_free(struct tmpl_provider_req *r)
 	free(r->template_id);
 	memset(r, 0, sizeof *r);
 }
+
+char *
+tmpl_provider_fill(const char *text, const char *json, int numbered)
+{
+	struct tmpl_provider_req r;
+	const char *p = text, *open = numbered ? "{" : "${";
+	size_t i, n, olen = strlen(open);
+	struct buf b;
+
+	if (tmpl_provider_req_parse(json, &r, NULL) != 0)
+		return xstrdup(text);
+	buf_init(&b);
+	buf_puts(&b, "");
+	while (*p != '\0') {
+		for (i = 0; i < r.n; i++) {
+			n = strlen(r.names[i]);
+			if (strncmp(p, open, olen) == 0 && strncmp(p + olen,
+			    r.names[i], n) == 0 && p[olen + n] == '}')
+				break;
+		}
+		if (i < r.n) {
+			buf_puts(&b, r.values[i]);
+			p += olen + strlen(r.names[i]) + 1;
+		} else
+			buf_addc(&b, *p++);
+	}
+	tmpl_provider_req_free(&r);
+	return buf_detach(&b);
+}

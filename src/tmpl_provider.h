@@ -76,6 +76,11 @@ int tmpl_provider_render(const struct tmpl_provider *p, const char *file,
     tmpl_lookup_fn lookup, void *arg, const struct tmpl_provider_limits *lim,
     char **json, char **cause);
 
+/* The text with the provider's own placeholders (Aliyun ${NAME},
+ * Tencent {N}) filled from the rendered request json, as the approved
+ * template will read: what `outreachctl render` shows.  malloc'd. */
+char *tmpl_provider_fill(const char *text, const char *json, int numbered);
+
 /* A request read back from the outbox.  Owned; tmpl_provider_req_free(). */
 struct tmpl_provider_req {
 	char *template_id;
