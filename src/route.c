@@ -6,14 +6,18 @@
 
 static const char route_allow_any[] = "GET, HEAD, POST";
 static const char route_allow_get[] = "GET, HEAD";
+static const char route_allow_post[] = "POST";
 
-/* The resources that are one fixed path; all take GET and HEAD only. */
+/* The resources that are one fixed path; all take GET and HEAD only but
+ * the providers' status pushes, which take POST only. */
 static const struct {
 	const char *path;
 	enum route_kind kind;
 } route_fixed[] = {
 	{ "/callbacks/kannel/dlr", ROUTE_KANNEL_DLR },
 	{ "/callbacks/kannel/inbound", ROUTE_KANNEL_INBOUND },
+	{ "/callbacks/aliyun/report", ROUTE_ALIYUN_REPORT },
+	{ "/callbacks/tencent/report", ROUTE_TENCENT_REPORT },
 	{ "/healthz", ROUTE_HEALTHZ },
 	{ "/metrics", ROUTE_METRICS },
 };
@@ -105,7 +109,12 @@ route_parse(const char *method, const char *url, struct route *out)
 	kind = route_path(url, out);
 	/* Only the one-click unsubscribe (RFC 8058) and the task page's form
 	 * take POST; an unknown path or a bad token stays a 404. */
-	if (post && kind != ROUTE_UNSUB && kind != ROUTE_TASK &&
+	if (kind == ROUTE_ALIYUN_REPORT || kind == ROUTE_TENCENT_REPORT) {
+		if (!post) {
+			*out = (struct route){ .allow = route_allow_post };
+			kind = ROUTE_BAD_METHOD;
+		}
+	} else if (post && kind != ROUTE_UNSUB && kind != ROUTE_TASK &&
 	    kind != ROUTE_NOT_FOUND) {
 		*out = (struct route){ .allow = route_allow_get };
 		kind = ROUTE_BAD_METHOD;

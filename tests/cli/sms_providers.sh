@@ -163,6 +163,50 @@ d=json.load(sys.stdin); print(calendar.timegm(time.strptime(d[0]["not_before"], 
 	t_like "$(field last_error)" "(isv.MOBILE_NUMBER_ILLEGAL|IncorrectPhoneNumber)" "$prov: with the provider's code"
 done
 
+# Status pushes on the HTTP service: the callback secret, the provider's
+# answer format, the report turning a sent SMS delivered or undelivered.
+OUTREACHD=${OUTREACHD:-$(dirname "$CTL")/outreachd}
+post() { # URL BODY -> "STATUS BODY"
+	/usr/bin/python3 - "$1" "$2" <<'PY'
+import sys, urllib.request, urllib.error
+req = urllib.request.Request(sys.argv[1], data=sys.argv[2].encode(), method="POST",
+                             headers={"Content-Type": "application/json"})
+try:
+    r = urllib.request.urlopen(req, timeout=10)
+    print(r.status, r.read().decode())
+except urllib.error.HTTPError as e:
+    print(e.code, e.read().decode())
+PY
+}
+for prov in aliyun tencent; do
+	p=${prov:0:1}
+	start_mock "${p}push" $prov
+	setup "${p}push" $prov s3cret-key "report_push = true;"
+	hport=$(t_freeport)
+	printf 'http: { listen = "127.0.0.1:%s"; };\n' "$hport" >>"$dir/$name.conf"
+	sed -i 's|^daemon: { state_dir = \(.*\); };|daemon: { state_dir = \1; scan_interval = 3600; };|' "$dir/$name.conf"
+	ctl send >/dev/null 2>&1
+	t_is "$(state)" "['sent']" "$prov push: sent"
+	t_bg "$dir/${p}push.d.pid" "$OUTREACHD" -c "$dir/$name.conf" --foreground
+	t_wait_port "$hport" 10
+	secret=$(head -1 "$dir/$name.state/callback.secret")
+	url="http://127.0.0.1:$hport/callbacks/$prov/report"
+	if [ $prov = aliyun ]; then
+		body='[{"phone_number":"13800138000","send_time":"2026-12-03 10:00:00","report_time":"2026-12-03 10:00:05","success":false,"err_code":"MK:0001","err_msg":"用户空号","sms_size":"1","biz_id":"900000^0","out_id":"1"}]'
+		ok='^200 \{"code":0,"msg":"成功"\}'
+	else
+		body='[{"user_receive_time":"2026-12-03 10:00:05","nationcode":"86","mobile":"13800138000","report_status":"FAIL","errmsg":"MK:0001","description":"用户空号","sid":"2433:1000","ext":""}]'
+		ok='^200 \{"result":0,"errmsg":"OK"\}'
+	fi
+	t_like "$(post "$url?secret=wrong" "$body")" "^403" "$prov push: a wrong secret gets 403"
+	t_is "$(state)" "['sent']" "$prov push: and changes nothing"
+	t_like "$(post "$url?secret=$secret" "not json")" "^400" "$prov push: a body that is not JSON gets 400"
+	t_like "$(post "$url?secret=$secret" "$body")" "$ok" "$prov push: answered as $prov expects"
+	t_is "$(state)" "['undelivered']" "$prov push: the report makes it undelivered"
+	t_like "$(field last_error)" "MK:0001.*用户空号" "$prov push: with the provider's code and words"
+	t_kill "$dir/${p}push.d.pid"
+done
+
 # The checks on the provider block: file and line.
 start_mock chk aliyun
 setup chk aliyun s3cret-key
