@@ -243,7 +243,8 @@ render_check_providers(const struct conf *cf, const struct tmpl_set *ts,
 			    b->len ? "\n" : "", cf->templates, m->file,
 			    cf->rules[k].name, lim.provider);
 		else if (tmpl_provider_check(m->provider, m->file, &lim,
-		    &why) != 0) {
+		    &why) != 0 || tmpl_provider_check_literals(m->provider,
+		    m->file, &lim, &why) != 0) {
 			buf_printf(b, "%s%s/%s", b->len ? "\n" : "",
 			    cf->templates, why);
 			free(why);

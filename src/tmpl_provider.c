@@ -235,6 +235,39 @@ tmpl_provider_value_ok(const char *v, const struct tmpl_provider_limits *lim,
 	return 0;
 }
 
+/* Every variable missing. */
+static const char *
+lookup_none(void *arg, const char *name)
+{
+	(void)arg;
+	(void)name;
+	return NULL;
+}
+
+int
+tmpl_provider_check_literals(const struct tmpl_provider *p,
+    const char *file, const struct tmpl_provider_limits *lim, char **cause)
+{
+	char *v = NULL, *why = NULL;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < p->nparams && rc == 0; i++) {
+		if (tmpl_render(p->params[i].value, lookup_none, NULL, 0, &v,
+		    NULL) != 0)
+			continue;	/* needs a value: only data can tell */
+		str_trim(v);
+		if (*v != '\0' && tmpl_provider_value_ok(v, lim, &why) != 0) {
+			rc = set_error(cause, "%s:%zu: provider-param %s %s", file,
+			    p->params[i].line, p->params[i].name, why);
+			free(why);
+		}
+		free(v);
+		v = NULL;
+	}
+	return rc;
+}
+
 int
 tmpl_provider_render(const struct tmpl_provider *p, const char *file,
     tmpl_lookup_fn lookup, void *arg, const struct tmpl_provider_limits *lim,

@@ -63,6 +63,13 @@ void tmpl_provider_free(struct tmpl_provider *p);
  * with "file:line: ..." in *cause. */
 int tmpl_provider_check(const struct tmpl_provider *p, const char *file,
     const struct tmpl_provider_limits *lim, char **cause);
+/* What each parameter yields with no customer data at all (every
+ * variable missing, so only its literal text and defaults are left),
+ * checked against lim: a link or a 【 written into the template, or
+ * literal text already too long, is the template's fault, found when it
+ * loads rather than at each message.  0, or -1 with "file:line: ...". */
+int tmpl_provider_check_literals(const struct tmpl_provider *p,
+    const char *file, const struct tmpl_provider_limits *lim, char **cause);
 /* 0 when a rendered value is within lim: not empty, at most max_chars
  * characters, no control character, no 【 】 (they would pass for a
  * signature), no link (the providers refuse links in variables);

@@ -221,8 +221,16 @@ t_is "$rc" 78 "check-config refuses an SMS template without provider block on al
 t_like "$out" "birthday.sms.zh_CN.tmpl:1: rule birthday: the aliyun transport sends only approved templates" "named with file and line"
 cp "$dir/tmpl/birthday.sms.zh_CN.tmpl" "$dir/chk.tmpl/"
 sed -i 's/^provider-param rep: .*/provider-param rep: 请访问 https:\/\/acme.example/' "$dir/chk.tmpl/birthday.sms.zh_CN.tmpl"
+out=$(ctl check-config 2>&1); rc=$?
+t_is "$rc" 78 "check-config refuses a link written into a parameter"
+t_like "$out" "birthday.sms.zh_CN.tmpl:3: provider-param rep holds a link, which aliyun refuses in a variable" \
+	"with file and line"
+sed -i 's/^provider-param rep: .*/provider-param rep: {{attr.site}}/' "$dir/chk.tmpl/birthday.sms.zh_CN.tmpl"
+sed -e '1s/$/,site/' -e '2s/$/,www.zhang.example/' "$dir/chk.csv" >"$dir/chk.site.csv"
+ctl import customers "$dir/chk.site.csv" >/dev/null 2>&1
+t_ok "check-config: a parameter from data passes the static check" ctl check-config
 out=$(ctl render birthday C1 --channel sms 2>&1); rc=$?
-t_fails "a parameter with a link is not sent" test "$rc" = 0
+t_fails "a value with a link is not sent" test "$rc" = 0
 t_like "$out" "birthday.sms.zh_CN.tmpl:3: provider-param rep holds a link" "render names file and line"
 sed -i 's/^provider-param rep: .*/provider-param rep: 一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一二三四五六/' \
 	"$dir/chk.tmpl/birthday.sms.zh_CN.tmpl"
