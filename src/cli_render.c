@@ -60,8 +60,14 @@ print_rendered(const struct conf *cf, const char *rule,
 
 	printf("Rule: %s\nTemplate: %s\nChannel: %s\n", rule,
 	    cm->tmpl->file, channel_name(m->channel));
-	if (m->channel == CHANNEL_SMS && m->sms_request != NULL)
+	if (m->channel == CHANNEL_SMS && m->sms_request != NULL) {
 		print_provider(cf, m);
+		if (*m->body == '\0') {
+			printf("To: %s\n\n(the template file keeps no text of "
+			    "the approved template)\n", m->recipient);
+			return;
+		}
+	}
 	if (m->channel == CHANNEL_SMS) {
 		printf("To: %s\nEncoding: %s, %zu characters, %zu segment%s\n\n"
 		    "%s\n", m->recipient, sms_encoding_name(cm->sms.encoding),

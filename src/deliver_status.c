@@ -169,7 +169,9 @@ status_settle(struct deliver *d, const struct outbox_msg *m, int64_t now)
 	int64_t first = (m->state == OUTBOX_UNKNOWN ? m->updated_at :
 	    m->sent_at) + d->cf->sms.status_interval;
 
-	if (m->state == OUTBOX_SENT && d->cf->sms.report_push) {
+	/* Retried by the admin meanwhile, or reports are pushed: none. */
+	if ((m->state != OUTBOX_SENT && m->state != OUTBOX_UNKNOWN) ||
+	    (m->state == OUTBOX_SENT && d->cf->sms.report_push)) {
 		store_sms_status_next(d->st, m->id, 0, checks, NULL);
 		return;
 	}
