@@ -205,6 +205,21 @@ for prov in aliyun tencent; do
 	t_is "$(state)" "['undelivered']" "$prov push: the report makes it undelivered"
 	t_like "$(field last_error)" "MK:0001.*用户空号" "$prov push: with the provider's code and words"
 	t_kill "$dir/${p}push.d.pid"
+
+	# The mock pushes the report itself, to the daemon that sent.
+	start_mock "${p}mp" $prov --push-url-file "$dir/${p}mp.pushurl"
+	setup "${p}mp" $prov s3cret-key "report_push = true;"
+	hport=$(t_freeport)
+	printf 'http: { listen = "127.0.0.1:%s"; };\n' "$hport" >>"$dir/$name.conf"
+	t_bg "$dir/${p}mp.d.pid" "$OUTREACHD" -c "$dir/$name.conf" --foreground
+	t_wait_port "$hport" 10
+	printf 'http://127.0.0.1:%s/callbacks/%s/report?secret=%s\n' "$hport" $prov \
+		"$(head -1 "$dir/$name.state/callback.secret")" >"$dir/${p}mp.pushurl"
+	t_ok "$prov: the daemon sends, the provider pushes the report: delivered" \
+		t_wait_until 20 sh -c "grep -q '\"action\": \"push\", \"status\": 200' '$dir/${p}mp.log'"
+	t_wait_until 5 sh -c "\"$CTL\" -c '$dir/$name.conf' outbox --json | grep -q delivered"
+	t_is "$(state)" "['delivered']" "$prov: the pushed report is in the outbox"
+	t_kill "$dir/${p}mp.d.pid"
 done
 
 # The checks on the provider block: file and line.

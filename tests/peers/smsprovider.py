@@ -24,6 +24,11 @@ Usage:
                       timeout-after-accept (accepts, never answers),
                       5xx-before-accept (answers 500, takes nothing),
                       reject-number
+  --push-url-file F   push a delivery report for each accepted message
+                      (Aliyun's SmsReport, Tencent's status callback, a
+                      JSON array POSTed) to the URL in F, once F exists
+                      (waits up to 30 s); logs {"action": "push",
+                      "status": HTTP status, "answer": body}
 Status: accepted messages are reported delivered (Aliyun SendStatus 3,
 Tencent SUCCESS) by the status queries.
 """
@@ -38,7 +43,9 @@ import os
 import sys
 import threading
 import time
+import urllib.error
 import urllib.parse
+import urllib.request
 
 ENC_SAFE = "-_.~"
 
@@ -158,6 +165,42 @@ def tencent_check(st, h, body):
     return None
 
 
+def push_report(st, rec):
+    """POSTs the provider's delivery report for rec to the push URL."""
+    o = st.o
+    for _ in range(300):
+        if os.path.exists(o.push_url_file) and os.path.getsize(o.push_url_file) > 0:
+            break
+        time.sleep(0.1)
+    else:
+        return
+    with open(o.push_url_file) as f:
+        url = f.read().strip()
+    if o.provider == "aliyun":
+        report = [{"phone_number": rec["phone"], "send_time": "", "report_time": "",
+                   "success": True, "err_code": "DELIVERED", "err_msg": "用户接收成功",
+                   "sms_size": "1", "biz_id": rec["biz_id"], "out_id": rec["out_id"]}]
+    else:
+        report = [{"user_receive_time": "", "nationcode": "86", "mobile": rec["phone"][3:],
+                   "report_status": "SUCCESS", "errmsg": "DELIVRD",
+                   "description": "用户短信送达成功", "sid": rec["biz_id"],
+                   "ext": rec["out_id"]}]
+    req = urllib.request.Request(url, data=json.dumps(report, ensure_ascii=False).encode(),
+                                 method="POST", headers={"Content-Type": "application/json"})
+    try:
+        r = urllib.request.urlopen(req, timeout=10)
+        st.log({"action": "push", "status": r.status, "answer": r.read().decode()})
+    except urllib.error.HTTPError as e:
+        st.log({"action": "push", "status": e.code, "answer": e.read().decode()})
+    except OSError as e:
+        st.log({"action": "push", "status": 0, "answer": str(e)})
+
+
+def pushed(st, rec):
+    if st.o.push_url_file and rec.get("accepted"):
+        threading.Thread(target=push_report, args=(st, rec), daemon=True).start()
+
+
 def make_handler(st):
     o = st.o
 
@@ -216,6 +259,7 @@ def make_handler(st):
                 with st.lock:
                     st.sent.append(rec)
             st.log(rec)
+            pushed(st, rec)
             if fail == "timeout-after-accept":
                 time.sleep(3600)
                 return
@@ -289,6 +333,7 @@ def make_handler(st):
                 with st.lock:
                     st.sent.append(rec)
             st.log(rec)
+            pushed(st, rec)
             if fail == "timeout-after-accept":
                 time.sleep(3600)
                 return
@@ -324,6 +369,7 @@ def main(argv):
     p.add_argument("--fail")
     p.add_argument("--fail-count", type=int, default=1)
     p.add_argument("--owner-pid", type=int)
+    p.add_argument("--push-url-file")
     o = p.parse_args(argv)
     st = State(o)
     srv = http.server.ThreadingHTTPServer(("127.0.0.1", o.port), make_handler(st))
