@@ -66,6 +66,20 @@ sms_provider_endpoint(const struct sms_provider *p, char **base,
 	return rc;
 }
 
+/* At most max bytes of s, not cutting a UTF-8 character in two. */
+static char *
+copy_max(const char *s, size_t max)
+{
+	size_t n = strnlen(s, max + 1);
+
+	if (n > max) {
+		n = max;
+		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+			n--;
+	}
+	return xstrndup(s, n);
+}
+
 /* Printable ASCII without spaces: what ids and keys are made of. */
 static int
 token_ok(const char *s)
@@ -193,7 +207,7 @@ sms_provider_parse_send(const struct sms_provider *p, long status,
 		else
 			sms_tencent_judge(code, msg, res);
 		if (res->verdict == SMS_PV_SENT && id != NULL)
-			res->provider_id = xstrndup(id, 128);
+			res->provider_id = copy_max(id, 128);
 	} else if (status == 429) {
 		res->verdict = SMS_PV_RETRY;
 		res->retry_after = 60;
@@ -240,9 +254,9 @@ report_add(struct sms_provider_report **v, size_t *n, const char *id,
 	*v = xreallocarray(*v, *n + 1, sizeof **v);
 	r = &(*v)[(*n)++];
 	r->id = report_id(id);
-	r->provider_id = pid != NULL ? xstrndup(pid, 128) : NULL;
+	r->provider_id = pid != NULL ? copy_max(pid, 128) : NULL;
 	r->delivered = delivered;
-	r->detail = xstrndup(detail, SMS_GW_ERROR_MAX);
+	r->detail = copy_max(detail, SMS_GW_ERROR_MAX);
 }
 
 /* A report from an Aliyun QuerySendDetails entry or SmsReport push. */
