@@ -12,6 +12,7 @@ struct reader {
 	char *error;
 };
 
+/* Keeps the first error, with where it was found. */
 static void
 fail(struct reader *r, const char *what)
 {
@@ -19,6 +20,7 @@ fail(struct reader *r, const char *what)
 		r->error = xasprintf("at byte %zu: %s", r->pos, what);
 }
 
+/* Skips the four white-space characters JSON allows. */
 static void
 skip_ws(struct reader *r)
 {
@@ -27,6 +29,7 @@ skip_ws(struct reader *r)
 		r->pos++;
 }
 
+/* A node of type t with nothing in it. */
 static struct json_node *
 node_new(enum json_type t)
 {
@@ -36,6 +39,7 @@ node_new(enum json_type t)
 	return n;
 }
 
+/* Appends kid to parent's kids (*cap: their room). */
 static void
 node_add(struct json_node *parent, struct json_node *kid, size_t *cap)
 {
@@ -225,6 +229,7 @@ literal(struct reader *r, const char *word)
 	return 1;
 }
 
+/* Any value at r->pos, depth levels down. */
 static struct json_node *
 read_value(struct reader *r, int depth)
 {

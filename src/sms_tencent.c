@@ -147,6 +147,7 @@ static const char *const tencent_unsent_codes[] = {
 	"InternalError.RestApiInterfaceNotExist", NULL
 };
 
+/* 1 when code is one of list. */
 static int
 code_in(const char *code, const char *const *list)
 {
