@@ -15,7 +15,9 @@
  * SerialNo) and turns a sent or unknown SMS into 'delivered' or
  * 'undelivered'.  The answer is the one each provider expects:
  * {"code":0,"msg":"..."} for Aliyun, {"result":0,"errmsg":"OK"} for
- * Tencent; with a non-zero code the provider pushes again later. */
+ * Tencent; with a non-zero code the provider pushes again later, which
+ * is asked for when a report comes before the SendSms answer was
+ * recorded (the message is still 'sending'). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -74,7 +76,10 @@ report_allowed(struct httpd_req *r, int *answered)
 	    "Forbidden\n", NULL);
 }
 
-/* Records one report: 1 it changed a row, 0 not ours, -1 store error. */
+/* Records one report: 1 it changed a row, 0 not ours, 2 its message is
+ * still 'sending' (the SendSms answer is not recorded yet: the report
+ * would be lost, so the provider is asked to push it again), -1 store
+ * error. */
 static int
 report_apply(struct httpd_req *r, const struct sms_provider_report *rep,
     char **cause)
@@ -95,6 +100,8 @@ report_apply(struct httpd_req *r, const struct sms_provider_report *rep,
 	    rep->provider_id, r->now, cause)) > 0)
 		log_info("message %lld: %s", (long long)id, rep->delivered ?
 		    "delivered" : rep->detail);
+	else if (rc == 0 && (rc = store_sms_sending(r->st, id, cause)) == 1)
+		rc = 2;
 	return rc;
 }
 
@@ -106,7 +113,7 @@ httpd_route_sms_report(struct httpd_req *r, int aliyun)
 	struct sms_provider_report *reps = NULL;
 	char *cause = NULL;
 	enum MHD_Result ret;
-	size_t n = 0, i, mine = 0;
+	size_t n = 0, i, mine = 0, later = 0;
 	int rc = 0, answered;
 
 	if ((ret = report_allowed(r, &answered)) != MHD_YES || answered)
@@ -125,12 +132,18 @@ httpd_route_sms_report(struct httpd_req *r, int aliyun)
 		sms_provider_reports_free(reps, n);
 		return httpd_unavailable(r, "SMS status push", NULL);
 	}
-	for (i = 0; i < n && rc >= 0; i++)
-		if ((rc = report_apply(r, &reps[i], &cause)) > 0)
+	for (i = 0; i < n && rc >= 0; i++) {
+		if ((rc = report_apply(r, &reps[i], &cause)) == 2)
+			later++;
+		if (rc > 0)
 			mine++;
+	}
 	sms_provider_reports_free(reps, n);
 	if (rc < 0)
 		return httpd_unavailable(r, "SMS status push", cause);
+	if (later > 0)
+		return report_answer(r, aliyun, MHD_HTTP_OK, 0, "a message is "
+		    "still being sent: push again later");
 	if (mine < n)
 		log_debug("http: %s status push: %zu of %zu reports are for no "
 		    "message waiting for one", sms_provider_name(k), n - mine, n);

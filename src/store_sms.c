@@ -119,3 +119,22 @@ store_sms_by_provider_id(struct store *st, const char *pid, int64_t *id,
 	return rc == SQLITE_DONE ? 0 : store_fail(st, "finding a message by "
 	    "its provider id", cause);
 }
+
+int
+store_sms_sending(struct store *st, int64_t id, char **cause)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	s = store_prepare(st, "SELECT 1 FROM outbox WHERE id = ?1 AND"
+	    " channel = 'sms' AND state = 'sending';", cause);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : store_fail(st, "reading a message's "
+	    "state", cause);
+}

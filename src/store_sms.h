@@ -27,6 +27,9 @@ int store_sms_report(struct store *st, int64_t id, int delivered,
  * retry, with why.  1, 0 (not unknown any more), -1. */
 int store_sms_resend(struct store *st, int64_t id, const char *why,
     int64_t now, char **cause);
+/* 1 when row id is an SMS still 'sending' (its SendSms answer not yet
+ * recorded), 0 when not, -1 error. */
+int store_sms_sending(struct store *st, int64_t id, char **cause);
 /* The SMS row whose provider id is pid: 1 and *id, 0 none, -1. */
 int store_sms_by_provider_id(struct store *st, const char *pid, int64_t *id,
     char **cause);

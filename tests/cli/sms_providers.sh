@@ -178,6 +178,17 @@ except urllib.error.HTTPError as e:
     print(e.code, e.read().decode())
 PY
 }
+# 0 once the mock's log has a push the daemon took (status 0 answered).
+pushed_ok() {
+	/usr/bin/python3 -c 'import json, sys
+for line in open(sys.argv[1]):
+    d = json.loads(line)
+    if d.get("action") == "push" and d["status"] == 200:
+        a = json.loads(d["answer"])
+        if a.get("code", a.get("result")) == 0:
+            sys.exit(0)
+sys.exit(1)' "$1"
+}
 for prov in aliyun tencent; do
 	p=${prov:0:1}
 	start_mock "${p}push" $prov
@@ -206,21 +217,60 @@ for prov in aliyun tencent; do
 	t_like "$(field last_error)" "MK:0001.*用户空号" "$prov push: with the provider's code and words"
 	t_kill "$dir/${p}push.d.pid"
 
-	# The mock pushes the report itself, to the daemon that sent.
-	start_mock "${p}mp" $prov --push-url-file "$dir/${p}mp.pushurl"
+	# The mock pushes the report itself, to the daemon that sent, and
+	# before it answers the SendSms: the daemon asks for it again later
+	# rather than lose it.
+	start_mock "${p}mp" $prov --push-url-file "$dir/${p}mp.pushurl" --answer-delay 2
 	setup "${p}mp" $prov s3cret-key "report_push = true;"
 	hport=$(t_freeport)
 	printf 'http: { listen = "127.0.0.1:%s"; };\n' "$hport" >>"$dir/$name.conf"
+	printf 'mock-callback-secret-0123456789\n' >"$dir/$name.state/callback.secret"
+	printf 'http://127.0.0.1:%s/callbacks/%s/report?secret=mock-callback-secret-0123456789\n' \
+		"$hport" $prov >"$dir/${p}mp.pushurl"
 	t_bg "$dir/${p}mp.d.pid" "$OUTREACHD" -c "$dir/$name.conf" --foreground
 	t_wait_port "$hport" 10
-	printf 'http://127.0.0.1:%s/callbacks/%s/report?secret=%s\n' "$hport" $prov \
-		"$(head -1 "$dir/$name.state/callback.secret")" >"$dir/${p}mp.pushurl"
-	t_ok "$prov: the daemon sends, the provider pushes the report: delivered" \
-		t_wait_until 20 sh -c "grep -q '\"action\": \"push\", \"status\": 200' '$dir/${p}mp.log'"
+	t_ok "$prov: the daemon sends, the provider pushes the report: taken" \
+		t_wait_until 20 pushed_ok "$dir/${p}mp.log"
+	t_like "$(grep '"push"' "$dir/${p}mp.log" | head -1)" "still being sent: push again later" \
+		"$prov: a report before the SendSms answer is asked for again, not lost"
 	t_wait_until 5 sh -c "\"$CTL\" -c '$dir/$name.conf' outbox --json | grep -q delivered"
 	t_is "$(state)" "['delivered']" "$prov: the pushed report is in the outbox"
 	t_kill "$dir/${p}mp.d.pid"
 done
+
+# Twilio: the generic gateway's preset, against a recording HTTP sink.
+t_bg "$dir/tw.pid" /usr/bin/python3 "$peers/httpsink.py" --port 0 --portfile "$dir/tw.port" \
+	--log "$dir/tw.requests" --status 201 --owner-pid $$ \
+	--reply '{"account_sid": "ACtest", "sid": "SM0123456789abcdef", "status": "queued"}'
+t_wait_file "$dir/tw.port" 10
+mkdir -p "$dir/tw.state" "$dir/tw.tmpl"
+cp "$top/templates/birthday."* "$dir/tw.tmpl/"
+printf 'tw-token\n' >"$dir/tw.secret"
+cat >"$dir/tw.conf" <<CONF
+store = "$dir/tw.db";
+timezone = "Asia/Shanghai";
+country_code = "86";
+templates = "$dir/tw.tmpl";
+daemon: { state_dir = "$dir/tw.state"; };
+delivery: { quiet_hours = { start = "00:00"; end = "00:00"; }; };
+sms: { transport = "twilio"; username = "ACtest"; password_file = "$dir/tw.secret";
+  sender = "+15005550006";
+  url = "http://127.0.0.1:$(cat "$dir/tw.port")/2010-04-01/Accounts/{username}/Messages.json"; };
+rules = ( { name = "birthday"; event = "birthday"; action = "message"; channels = [ "sms" ]; } );
+CONF
+name=tw
+printf 'external_id,name,phone,birthday,channel\nT1,Ann Lee,+1 415 555 0100,1980-%s,sms\n' "${today#*-}" >"$dir/tw.csv"
+ctl import customers "$dir/tw.csv" >/dev/null
+ctl scan
+t_like "$(ctl send 2>&1)" "1 sent" "twilio: sent"
+t_is "$(field provider_id)" "SM0123456789abcdef" "twilio: the message SID from the JSON answer is kept"
+req=$(head -1 "$dir/tw.requests")
+t_is "$(printf '%s' "$req" | js 'd["path"]')" "/2010-04-01/Accounts/ACtest/Messages.json" "twilio: the account's Messages.json"
+t_is "$(printf '%s' "$req" | js 'd["method"]')" "POST" "twilio: a POST"
+t_is "$(printf '%s' "$req" | js '{k.lower(): v for k, v in d["headers"].items()}["authorization"]')" \
+	"Basic $(printf 'ACtest:tw-token' | base64)" "twilio: Basic auth with the SID and the token"
+t_like "$(printf '%s' "$req" | js 'd["body"]')" "^To=%2B14155550100&From=%2B15005550006&Body=Happy%20birthday" \
+	"twilio: a form with To, From and Body"
 
 # The checks on the provider block: file and line.
 start_mock chk aliyun

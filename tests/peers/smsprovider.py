@@ -27,8 +27,11 @@ Usage:
   --push-url-file F   push a delivery report for each accepted message
                       (Aliyun's SmsReport, Tencent's status callback, a
                       JSON array POSTed) to the URL in F, once F exists
-                      (waits up to 30 s); logs {"action": "push",
+                      (waits up to 30 s), again every 0.5 s while the
+                      answer is not a success; logs {"action": "push",
                       "status": HTTP status, "answer": body}
+  --answer-delay S    answer an accepted SendSms S seconds late (so a
+                      push can come before the sender has the answer)
 Status: accepted messages are reported delivered (Aliyun SendStatus 3,
 Tencent SUCCESS) by the status queries.
 """
@@ -185,15 +188,25 @@ def push_report(st, rec):
                    "report_status": "SUCCESS", "errmsg": "DELIVRD",
                    "description": "用户短信送达成功", "sid": rec["biz_id"],
                    "ext": rec["out_id"]}]
-    req = urllib.request.Request(url, data=json.dumps(report, ensure_ascii=False).encode(),
-                                 method="POST", headers={"Content-Type": "application/json"})
-    try:
-        r = urllib.request.urlopen(req, timeout=10)
-        st.log({"action": "push", "status": r.status, "answer": r.read().decode()})
-    except urllib.error.HTTPError as e:
-        st.log({"action": "push", "status": e.code, "answer": e.read().decode()})
-    except OSError as e:
-        st.log({"action": "push", "status": 0, "answer": str(e)})
+    # Both providers push again when the answer is not a success.
+    for _ in range(20):
+        req = urllib.request.Request(url, data=json.dumps(report, ensure_ascii=False).encode(),
+                                     method="POST", headers={"Content-Type": "application/json"})
+        try:
+            r = urllib.request.urlopen(req, timeout=10)
+            status, answer = r.status, r.read().decode()
+        except urllib.error.HTTPError as e:
+            status, answer = e.code, e.read().decode()
+        except OSError as e:
+            status, answer = 0, str(e)
+        st.log({"action": "push", "status": status, "answer": answer})
+        try:
+            a = json.loads(answer)
+            if status == 200 and a.get("code", a.get("result")) == 0:
+                return
+        except ValueError:
+            pass
+        time.sleep(0.5)
 
 
 def pushed(st, rec):
@@ -263,6 +276,7 @@ def make_handler(st):
             if fail == "timeout-after-accept":
                 time.sleep(3600)
                 return
+            time.sleep(o.answer_delay)
             if fail == "5xx-after-accept":
                 return self.reply(500, {"Code": "InternalError", "Message": "The request processing has failed due to some unknown error."})
             ans = {"Code": code, "Message": msg if code != "OK" else "OK", "RequestId": "mock"}
@@ -337,6 +351,7 @@ def make_handler(st):
             if fail == "timeout-after-accept":
                 time.sleep(3600)
                 return
+            time.sleep(o.answer_delay)
             if fail == "5xx-after-accept":
                 return self.reply(502, {"error": "bad gateway"})
             self.reply(200, {"Response": {"SendStatusSet": [{
@@ -370,6 +385,7 @@ def main(argv):
     p.add_argument("--fail-count", type=int, default=1)
     p.add_argument("--owner-pid", type=int)
     p.add_argument("--push-url-file")
+    p.add_argument("--answer-delay", type=float, default=0)
     o = p.parse_args(argv)
     st = State(o)
     srv = http.server.ThreadingHTTPServer(("127.0.0.1", o.port), make_handler(st))
