@@ -198,9 +198,10 @@ for prov in aliyun tencent; do
 	sed -i 's|^daemon: { state_dir = \(.*\); };|daemon: { state_dir = \1; scan_interval = 3600; };|' "$dir/$name.conf"
 	ctl send >/dev/null 2>&1
 	t_is "$(state)" "['sent']" "$prov push: sent"
+	secret=push-callback-secret-$prov-0123456789
+	printf '%s\n' "$secret" >"$dir/$name.state/callback.secret"
 	t_bg "$dir/${p}push.d.pid" "$OUTREACHD" -c "$dir/$name.conf" --foreground
 	t_wait_port "$hport" 10
-	secret=$(head -1 "$dir/$name.state/callback.secret")
 	url="http://127.0.0.1:$hport/callbacks/$prov/report"
 	if [ $prov = aliyun ]; then
 		body='[{"phone_number":"13800138000","send_time":"2026-12-03 10:00:00","report_time":"2026-12-03 10:00:05","success":false,"err_code":"MK:0001","err_msg":"用户空号","sms_size":"1","biz_id":"900000^0","out_id":"1"}]'
@@ -271,6 +272,27 @@ t_is "$(printf '%s' "$req" | js '{k.lower(): v for k, v in d["headers"].items()}
 	"Basic $(printf 'ACtest:tw-token' | base64)" "twilio: Basic auth with the SID and the token"
 t_like "$(printf '%s' "$req" | js 'd["body"]')" "^To=%2B14155550100&From=%2B15005550006&Body=Happy%20birthday" \
 	"twilio: a form with To, From and Body"
+
+# The sms settings of a provider, refused with file and line.
+badconf() { # EXTRA-SMS-SETTINGS -> check-config's output
+	sed -e "s|^sms: { transport = \"aliyun\";|sms: { transport = \"aliyun\"; $1|" \
+		"$dir/aok.conf" >"$dir/bad.conf"
+	"$CTL" -c "$dir/bad.conf" check-config 2>&1
+}
+t_like "$(badconf 'username = "x";')" "bad.conf:[0-9]+: username is a gateway setting: the aliyun transport does not use it" \
+	"aliyun: a gateway setting is refused"
+t_like "$(badconf 'secret_id = "x";')" "bad.conf:[0-9]+: secret_id is for the tencent transport" \
+	"aliyun: tencent's key setting is refused"
+sed -e 's/sign_name = "阿克米";//' -e 's/password_file = "[^"]*";//' "$dir/aok.conf" >"$dir/bad2.conf"
+out=$("$CTL" -c "$dir/bad2.conf" check-config 2>&1)
+t_like "$out" "bad2.conf:[0-9]+: the aliyun transport needs password_file" "aliyun: password_file is required"
+t_like "$out" "bad2.conf:[0-9]+: the aliyun transport needs sign_name" "aliyun: sign_name is required"
+sed -e 's/sdk_app_id = "1400006666"; //' "$dir/tok.conf" >"$dir/bad3.conf"
+t_like "$("$CTL" -c "$dir/bad3.conf" check-config 2>&1)" "bad3.conf:[0-9]+: the tencent transport needs sdk_app_id" \
+	"tencent: sdk_app_id is required"
+sed -e 's|url = "http://[^"]*"|url = "ftp://127.0.0.1/x"|' "$dir/aok.conf" >"$dir/bad4.conf"
+t_like "$("$CTL" -c "$dir/bad4.conf" check-config 2>&1)" "bad4.conf:[0-9]+: aliyun url must be http:// or https://" \
+	"aliyun: a url that is not http(s) is refused"
 
 # The checks on the provider block: file and line.
 start_mock chk aliyun
