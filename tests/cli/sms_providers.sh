@@ -155,6 +155,21 @@ d=json.load(sys.stdin); print(calendar.timegm(time.strptime(d[0]["not_before"], 
 	t_like "$(state)" "'(sent|delivered)'" "$prov: unknown to the provider at two queries: sent again"
 	t_is "$(accepted ${p}5x)" 1 "$prov: exactly one SMS taken"
 
+	# 5b. A 5xx after the provider took it (Aliyun signed the RPC way):
+	# unknown, found by the status query, not sent again.
+	start_mock "${p}5a" $prov --fail 5xx-after-accept
+	if [ $prov = aliyun ]; then
+		setup "${p}5a" $prov s3cret-key 'signature = "hmac-sha1";'
+	else
+		setup "${p}5a" $prov s3cret-key
+	fi
+	ctl send >/dev/null 2>&1
+	t_is "$(state)" "['unknown']" "$prov: a 5xx after accepting: unknown"
+	sleep 1.2
+	ctl send >/dev/null 2>&1
+	t_like "$(state)" "'(sent|delivered)'" "$prov: the status query finds it: not sent again"
+	t_is "$(accepted ${p}5a)" 1 "$prov: one SMS taken"
+
 	# 6. A number the provider refuses: failed, with its code.
 	start_mock "${p}num" $prov --fail reject-number
 	setup "${p}num" $prov s3cret-key
