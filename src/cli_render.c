@@ -11,6 +11,7 @@
 #include "planner.h"
 #include "render.h"
 #include "store_plan.h"
+#include "tmpl_provider.h"
 #include "util.h"
 
 static int	cmd_render(struct cli *, const struct cli_cmd *, int, char **);
@@ -32,6 +33,24 @@ const struct cli_cmd cli_render_entry = {
 	.run = cmd_render,
 };
 
+/* What an SMS asks a provider of approved templates for, exactly as the
+ * request carries it: template id, sign name, each parameter's value. */
+static void
+print_provider(const struct conf *cf, const struct outbox_msg *m)
+{
+	struct tmpl_provider_req pr;
+	size_t i;
+
+	if (tmpl_provider_req_parse(m->sms_request, &pr, NULL) != 0)
+		return;
+	printf("Provider: %s\nTemplate-Id: %s\nSign-Name: %s\n",
+	    cf->sms.transport == TRANSPORT_ALIYUN ? "aliyun" : "tencent",
+	    pr.template_id, cf->sms.sign_name ? cf->sms.sign_name : "");
+	for (i = 0; i < pr.n; i++)
+		printf("Param %s: %s\n", pr.names[i], pr.values[i]);
+	tmpl_provider_req_free(&pr);
+}
+
 /* The composed message for a reader: headers as they are sent, decoded. */
 static void
 print_rendered(const struct conf *cf, const char *rule,
@@ -41,6 +60,14 @@ print_rendered(const struct conf *cf, const char *rule,
 
 	printf("Rule: %s\nTemplate: %s\nChannel: %s\n", rule,
 	    cm->tmpl->file, channel_name(m->channel));
+	if (m->channel == CHANNEL_SMS && m->sms_request != NULL) {
+		print_provider(cf, m);
+		if (*m->body == '\0') {
+			printf("To: %s\n\n(the template file keeps no text of "
+			    "the approved template)\n", m->recipient);
+			return;
+		}
+	}
 	if (m->channel == CHANNEL_SMS) {
 		printf("To: %s\nEncoding: %s, %zu characters, %zu segment%s\n\n"
 		    "%s\n", m->recipient, sms_encoding_name(cm->sms.encoding),

@@ -99,6 +99,7 @@ fill_row(const struct compose_ctx *x, const struct compose_item *it,
 	m->subject = r->subject;
 	m->body = r->text;
 	m->html = r->html;
+	m->sms_request = r->provider;
 	memset(r, 0, sizeof(*r));
 	m->day = it->day;
 	m->timezone = xstrdup(tz);

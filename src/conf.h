@@ -100,7 +100,7 @@ struct conf_plan {
 
 /* How a channel sends: an embedded maildir, or a real server. */
 enum conf_transport { TRANSPORT_MAILDIR, TRANSPORT_SMTP, TRANSPORT_KANNEL,
-	TRANSPORT_HTTP };
+	TRANSPORT_HTTP, TRANSPORT_ALIYUN, TRANSPORT_TENCENT, TRANSPORT_TWILIO };
 
 struct conf_channel {
 	enum conf_transport transport;
@@ -129,6 +129,17 @@ struct conf_channel {
 	char *success_match;
 	char *id_regex;
 	int max_segments;
+	/* SMS providers of approved templates (aliyun, tencent) */
+	char *access_key_id; /* aliyun */
+	char *secret_id;     /* tencent */
+	char *sign_name;     /* the approved signature */
+	char *sdk_app_id;    /* tencent SmsSdkAppId */
+	char *region;
+	int signature;	     /* aliyun: 0 ACS3-HMAC-SHA256, 1 HMAC-SHA1 */
+	int param_max_chars; /* 0 = the provider's documented limit */
+	int report_push;     /* the provider pushes status reports: sent
+				messages are not polled */
+	int status_interval; /* seconds to the first status query */
 };
 
 struct conf_delivery {

@@ -10,6 +10,7 @@
 
 #include "conf_priv.h"
 #include "mime.h"
+#include "sms_channel.h"
 #include "sms_gw.h"
 
 #define D(f) offsetof(struct conf_delivery, f)
@@ -270,6 +271,15 @@ static const struct conf_choice sms_transports[] = {
 	{ "maildir", TRANSPORT_MAILDIR },
 	{ "kannel", TRANSPORT_KANNEL },
 	{ "http", TRANSPORT_HTTP },
+	{ "aliyun", TRANSPORT_ALIYUN },
+	{ "tencent", TRANSPORT_TENCENT },
+	{ "twilio", TRANSPORT_TWILIO },
+	{ NULL, 0 }
+};
+
+static const struct conf_choice signature_choices[] = {
+	{ "acs3-hmac-sha256", 0 },
+	{ "hmac-sha1", 1 },
 	{ NULL, 0 }
 };
 
@@ -395,24 +405,51 @@ gateway_check(struct conf_errors *e, const config_setting_t *g,
     const struct conf_channel *ch)
 {
 	struct sms_gw gw;
-	char *cause = NULL;
+	char *cause = NULL, **owned;
 
-	memset(&gw, 0, sizeof gw);
-	gw.kind = ch->transport == TRANSPORT_KANNEL ? SMS_GW_KANNEL :
-	    SMS_GW_HTTP;
-	gw.url = ch->url;
-	gw.username = ch->username;
-	gw.from = ch->sender;
-	gw.method = ch->method == NULL || strcmp(ch->method, "GET") == 0 ?
-	    SMS_GW_GET : strcmp(ch->method, "POST_FORM") == 0 ?
-	    SMS_GW_POST_FORM : SMS_GW_POST_JSON;
-	gw.body = ch->body;
-	gw.headers = (const char *const *)ch->headers;
-	gw.success_status = ch->success_status;
-	gw.success_match = ch->success_match;
-	gw.id_regex = ch->id_regex;
+	sms_channel_gateway(ch, NULL, &gw, &owned);
 	if (sms_gw_check(&gw, &cause) != 0) {
 		conf_error(e, at(g, "url"), "%s", cause);
+		free(cause);
+	}
+	sms_channel_owned_free(owned);
+}
+
+/* A provider of approved templates: its settings are all there, and the
+ * gateway's (and the other provider's) are not set by mistake. */
+static void
+provider_check(struct conf_errors *e, const config_setting_t *g,
+    const struct conf_channel *ch)
+{
+	static const char *const gateway_only[] = { "username", "sender",
+		"method", "body", "headers", "success_match", "id_regex" };
+	const char *other = ch->transport == TRANSPORT_ALIYUN ? "secret_id" :
+	    "access_key_id";
+	struct sms_provider p;
+	char *cause = NULL;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(gateway_only); i++)
+		if (config_setting_get_member(g, gateway_only[i]) != NULL)
+			conf_error(e, at(g, gateway_only[i]), "%s is a gateway "
+			    "setting: the %s transport does not use it",
+			    gateway_only[i], ch->transport == TRANSPORT_ALIYUN ?
+			    "aliyun" : "tencent");
+	if (config_setting_get_member(g, other) != NULL)
+		conf_error(e, at(g, other), "%s is for the %s transport", other,
+		    ch->transport == TRANSPORT_ALIYUN ? "tencent" : "aliyun");
+	if (ch->transport == TRANSPORT_TENCENT &&
+	    config_setting_get_member(g, "signature") != NULL)
+		conf_error(e, at(g, "signature"), "signature is for the aliyun "
+		    "transport (tencent always signs with TC3-HMAC-SHA256)");
+	if (ch->password_file == NULL)
+		conf_error(e, at(g, "transport"), "the %s transport needs "
+		    "password_file, the file holding the secret key",
+		    ch->transport == TRANSPORT_ALIYUN ? "aliyun" : "tencent");
+	sms_channel_provider(ch, "x", &p);
+	if (sms_provider_check(&p, &cause) != 0) {
+		conf_error(e, at(g, cause != NULL && strstr(cause, "url") ?
+		    "url" : "transport"), "%s", cause);
 		free(cause);
 	}
 }
@@ -430,7 +467,11 @@ sms_check(struct conf_errors *e, const config_setting_t *g, void *base,
 	id_regex_check(e, g, ch);
 	if (ch->transport == TRANSPORT_MAILDIR)
 		return;
-	if (ch->url == NULL) {
+	if (sms_channel_is_provider(ch)) {
+		provider_check(e, g, ch);
+		return;
+	}
+	if (ch->url == NULL && ch->transport != TRANSPORT_TWILIO) {
 		conf_error(e, g, "the %s transport needs a url",
 		    ch->transport == TRANSPORT_KANNEL ? "kannel" : "http");
 		return;
@@ -460,18 +501,44 @@ sms_finish(void *base, struct conf *c)
 static const struct conf_entry sms_entries[] = {
 	{ .name = "transport", .type = CONF_ENUM, .offset = C(transport),
 	  .choices = sms_transports, .def = TRANSPORT_MAILDIR,
-	  .bad = "sms transport must be \"maildir\" or \"kannel\" or \"http\"",
-	  .doc = "Write each SMS to a maildir, or send it through a gateway." },
+	  .bad = "sms transport must be \"maildir\", \"kannel\", \"http\", "
+	  "\"aliyun\", \"tencent\" or \"twilio\"",
+	  .doc = "A maildir, a gateway, or a provider of approved templates." },
 	{ .name = "maildir", .type = CONF_STRING, .offset = C(maildir),
 	  .def_doc = "state_dir/maildir/sms",
 	  .doc = "The maildir of the maildir transport." },
 	{ .name = "url", .type = CONF_STRING, .offset = C(url),
-	  .doc = "Kannel's sendsms URL or the HTTP API's; gateways need it." },
+	  .def_doc = "the provider's public endpoint",
+	  .doc = "Kannel's sendsms URL, the HTTP API's or a provider's." },
 	{ .name = "username", .type = CONF_STRING, .offset = C(username),
-	  .doc = "The gateway user." },
+	  .doc = "The gateway user (twilio: the Account SID)." },
+	{ .name = "access_key_id", .type = CONF_STRING,
+	  .offset = C(access_key_id),
+	  .doc = "aliyun: the AccessKey id (its secret in password_file)." },
+	{ .name = "secret_id", .type = CONF_STRING, .offset = C(secret_id),
+	  .doc = "tencent: the SecretId (the SecretKey in password_file)." },
+	{ .name = "sign_name", .type = CONF_STRING, .offset = C(sign_name),
+	  .doc = "aliyun, tencent: the approved signature (SignName)." },
+	{ .name = "sdk_app_id", .type = CONF_STRING, .offset = C(sdk_app_id),
+	  .doc = "tencent: the SmsSdkAppId of the SMS application." },
+	{ .name = "region", .type = CONF_STRING, .offset = C(region),
+	  .def_doc = "cn-hangzhou (aliyun), ap-guangzhou (tencent)",
+	  .doc = "aliyun, tencent: the region the requests name." },
+	{ .name = "signature", .type = CONF_ENUM, .offset = C(signature),
+	  .choices = signature_choices, .def = 0,
+	  .doc = "aliyun: V3 acs3-hmac-sha256, or the RPC hmac-sha1." },
+	{ .name = "param_max_chars", .type = CONF_INT,
+	  .offset = C(param_max_chars), .min = 0, .max = 500, .def = 0,
+	  .doc = "Longest template variable; 0: aliyun 35, tencent 6." },
+	{ .name = "report_push", .type = CONF_BOOL, .offset = C(report_push),
+	  .def = 0,
+	  .doc = "The provider pushes status reports: sent SMS not polled." },
+	{ .name = "status_interval_seconds", .type = CONF_INT,
+	  .offset = C(status_interval), .min = 1, .max = 3600, .def = 60,
+	  .doc = "aliyun, tencent: the first status query's wait (then x5)." },
 	{ .name = "password_file", .type = CONF_STRING,
 	  .offset = C(password_file), .credential = 1,
-	  .doc = "A file whose first line is the password (%d/NAME: a "
+	  .doc = "First line: the password or secret key (%d/NAME: a "
 	  "credential)." },
 	{ .name = "ca_file", .type = CONF_STRING, .offset = C(ca_file),
 	  .doc = "CA certificates to verify an https gateway with." },

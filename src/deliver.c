@@ -14,6 +14,7 @@
 #include "log.h"
 #include "deliver_priv.h"
 #include "optout.h"
+#include "sms_channel.h"
 
 void
 deliver_job_verdict(struct deliver_job *job, enum deliver_verdict v,
@@ -89,21 +90,12 @@ channel_open(struct deliver *d, struct deliver_channel *ch, enum channel id,
 		break;
 	default:
 		ch->be = &deliver_sms_backend;
-		ch->gw.kind = cc->transport == TRANSPORT_KANNEL ? SMS_GW_KANNEL :
-		    SMS_GW_HTTP;
-		ch->gw.url = cc->url;
-		ch->gw.username = cc->username;
-		ch->gw.password = ch->password;
-		ch->gw.from = cc->sender;
-		ch->gw.method = cc->method == NULL ||
-		    strcmp(cc->method, "GET") == 0 ? SMS_GW_GET :
-		    strcmp(cc->method, "POST_FORM") == 0 ? SMS_GW_POST_FORM :
-		    SMS_GW_POST_JSON;
-		ch->gw.body = cc->body;
-		ch->gw.headers = (const char *const *)cc->headers;
-		ch->gw.success_status = cc->success_status;
-		ch->gw.success_match = cc->success_match;
-		ch->gw.id_regex = cc->id_regex;
+		if (sms_channel_is_provider(cc)) {
+			ch->provider = 1;
+			sms_channel_provider(cc, ch->password, &ch->prov);
+			return sms_provider_check(&ch->prov, cause);
+		}
+		sms_channel_gateway(cc, ch->password, &ch->gw, &ch->gw_owned);
 		if (cc->transport == TRANSPORT_KANNEL) {
 			/* The callback answers only with the secret. */
 			if (callback_secret_load(d->cf, &secret, cause) != 0)
@@ -170,6 +162,7 @@ deliver_close(struct deliver *d)
 	for (i = 0; i < CHANNEL_COUNT; i++) {
 		free(d->ch[i].password);
 		free(d->ch[i].dlr_url);
+		sms_channel_owned_free(d->ch[i].gw_owned);
 	}
 	free(d);
 }

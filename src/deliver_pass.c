@@ -259,9 +259,10 @@ run_record(struct deliver_run *r, struct deliver_job *job, int64_t now)
 	} else if (job->verdict == DV_UNKNOWN) {
 		s->failed++;
 		s->failed_by[ch]++;
-		log_err("%s: outcome unknown, not sent again (`outreachctl retry "
-		    "%lld` sends it anyway): %s", m->dedup_key, (long long)m->id,
-		    job->error);
+		log_err("%s: outcome unknown, %s (`outreachctl retry %lld` "
+		    "sends it anyway): %s", m->dedup_key, job->ch->provider ?
+		    "the provider's status query decides" : "not sent again",
+		    (long long)m->id, job->error);
 		run_update(r, m, OUTBOX_UNKNOWN, now, job->error, NULL, 0, now);
 	} else {
 		s->failed++;
@@ -782,6 +783,8 @@ deliver_pass(struct deliver *d, int64_t now, int dry_run,
 	r.page = xreallocarray(NULL, DELIVER_PAGE, sizeof(*r.page));
 	run_loop(&r);
 	deliver_xfer_end(d);	/* every job is back: the loop ended idle */
+	if (!dry_run && r.error == NULL)
+		deliver_status_pass(d, (int64_t)time(NULL));
 	while (r.pos < r.npage)	/* read but not reached: left due */
 		deliver_job_free(r.page[r.pos++]);
 	free(r.page);

@@ -9,6 +9,7 @@
 
 #include "deliver.h"
 #include "sms_gw.h"
+#include "sms_provider.h"
 #include "smtp_reply.h"
 #include "store_outbox.h"
 #include "token.h"
@@ -56,6 +57,7 @@ struct deliver_job {
 	char *error;
 	char *provider_id;
 	int retry_after_secs;	/* -1 = none */
+	int written;		/* the request went out (SMS providers) */
 };
 
 struct deliver_channel;
@@ -84,6 +86,10 @@ struct deliver_channel {
 	const struct deliver_backend *be;
 	char *password;			 /* read from password_file */
 	struct sms_gw gw;		 /* SMS gateways */
+	char **gw_owned;		 /* what a gateway preset made */
+	int provider;			 /* SMS: a provider of approved
+					    templates (prov), not gw */
+	struct sms_provider prov;
 	char *dlr_url;
 	int budget;			 /* sends left this pass (rate) */
 	/* The circuit breaker: after DELIVER_HOST_TRIP transfers in a row
@@ -177,6 +183,13 @@ void deliver_jobs_push(struct deliver_job ***v, size_t *n, size_t *cap,
 void deliver_job_protocols(struct deliver_job *job, const char *protocols);
 /* Sets the options every transfer has, then the transport's (start()). */
 void deliver_job_setup(struct deliver *d, struct deliver_job *job);
+
+/* Asks the SMS provider's status query about the messages whose time
+ * has come (deliver_status.c): delivery reports, and whether an
+ * 'unknown' message reached the provider, or is to be sent again. */
+void deliver_status_pass(struct deliver *d, int64_t now);
+/* A fresh random nonce for a provider request (32 hex digits). */
+void deliver_sms_nonce(char out[33]);
 
 /* Transfer threads (deliver_xfer.c).  open/close: with the deliverer;
  * begin/end: around a pass (end waits for the threads to return). */

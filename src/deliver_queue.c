@@ -247,7 +247,7 @@ collect_row(void *arg, const struct outbox_msg *m)
 	c->recipient = c->recipient_name = c->from_name = c->reply_to = NULL;
 	c->subject = c->body = c->html = c->timezone = NULL;
 	c->last_error = c->provider_id = c->cancel_reason = NULL;
-	c->render_key = NULL;
+	c->render_key = c->sms_request = NULL;
 	return 0;
 }
 

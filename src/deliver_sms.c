@@ -1,10 +1,13 @@
 /* deliver_sms.c - SMS through an HTTP gateway (Kannel's sendsms or a
- * generic API); sms_gw.c builds the request and judges the answer. */
+ * generic API; sms_gw.c builds the request and judges the answer) or a
+ * provider of approved templates (Aliyun, Tencent; sms_provider.c). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "deliver_priv.h"
+#include "tmpl_provider.h"
 
 static size_t
 sms_body(char *data, size_t size, size_t n, void *arg)
@@ -30,6 +33,47 @@ sms_header(char *data, size_t size, size_t n, void *arg)
 	return len;
 }
 
+void
+deliver_sms_nonce(char out[33])
+{
+	unsigned char r[16];
+	size_t k;
+
+	if (token_random(r, sizeof r) != 0)
+		memset(r, 0, sizeof r);	/* the time still differs */
+	for (k = 0; k < sizeof r; k++)
+		snprintf(out + 2 * k, 3, "%02x", r[k]);
+}
+
+/* The provider's SendSms for the template and values rendered into the
+ * row, signed now with a fresh nonce. */
+static int
+provider_build(struct deliver_job *job, struct sms_gw_request *req,
+    char **cause)
+{
+	struct sms_kv kv[TMPL_PROVIDER_MAX_PARAMS];
+	struct tmpl_provider_req pr;
+	struct sms_provider_msg msg = { 0 };
+	char nonce[33];
+	size_t i;
+	int rc;
+
+	if (tmpl_provider_req_parse(job->m.sms_request, &pr, cause) != 0)
+		return -1;
+	for (i = 0; i < pr.n && i < TMPL_PROVIDER_MAX_PARAMS; i++)
+		kv[i] = (struct sms_kv){ pr.names[i], pr.values[i] };
+	deliver_sms_nonce(nonce);
+	msg.id = job->m.id;
+	msg.to = job->m.recipient;
+	msg.template_id = pr.template_id;
+	msg.params = kv;
+	msg.nparams = i;
+	rc = sms_provider_send(&job->ch->prov, &msg, (int64_t)time(NULL),
+	    nonce, req, cause);
+	tmpl_provider_req_free(&pr);
+	return rc;
+}
+
 /* Builds the gateway request: runs while other transfers are in flight. */
 static void
 sms_prepare(struct deliver *d, struct deliver_job *job)
@@ -37,10 +81,15 @@ sms_prepare(struct deliver *d, struct deliver_job *job)
 	struct sms_gw_request req = { 0 };
 	char *err = NULL;
 	size_t i;
+	int rc;
 
 	(void)d;
-	if (sms_gw_build(&job->ch->gw, job->m.id, job->m.recipient,
-	    job->m.body, &req, &err) != 0) {
+	if (job->ch->provider)
+		rc = provider_build(job, &req, &err);
+	else
+		rc = sms_gw_build(&job->ch->gw, job->m.id, job->m.recipient,
+		    job->m.body, &req, &err);
+	if (rc != 0) {
 		deliver_job_verdict(job, DV_FAILED, "%s", err);
 		free(err);
 		return;
@@ -79,6 +128,38 @@ sms_start(struct deliver *d, struct deliver_job *job)
 		curl_easy_setopt(e, CURLOPT_CAINFO, job->ch->cc->ca_file);
 }
 
+/* A provider's answer: an ambiguous one (no answer after the request
+ * went out, a 5xx) is 'unknown', for the status query to settle. */
+static void
+provider_finish(struct deliver_job *job, CURLcode rc)
+{
+	struct sms_provider_result res;
+	long status = 0, sent = 0;
+	static const enum deliver_verdict map[] = {
+		[SMS_PV_SENT] = DV_SENT, [SMS_PV_RETRY] = DV_RETRY,
+		[SMS_PV_FAILED] = DV_FAILED, [SMS_PV_UNKNOWN] = DV_UNKNOWN,
+	};
+
+	if (rc == CURLE_OK)
+		curl_easy_getinfo(job->easy, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_getinfo(job->easy, CURLINFO_REQUEST_SIZE, &sent);
+	job->written = sent > 0;
+	sms_provider_parse_send(&job->ch->prov, status, job->written,
+	    job->reply.data ? job->reply.data : "", job->reply.len, &res);
+	if (rc != CURLE_OK && res.verdict == SMS_PV_RETRY)
+		deliver_job_transport_error(job, rc, NULL);
+	else if (rc != CURLE_OK)
+		deliver_job_verdict(job, DV_UNKNOWN, "%s: %s", res.error,
+		    job->errbuf[0] ? job->errbuf : curl_easy_strerror(rc));
+	else
+		deliver_job_verdict(job, map[res.verdict], res.error ? "%s" :
+		    NULL, res.error);
+	job->retry_after_secs = res.retry_after;
+	if (res.provider_id != NULL)
+		job->provider_id = xstrdup(res.provider_id);
+	sms_provider_result_free(&res);
+}
+
 static void
 sms_finish(struct deliver *d, struct deliver_job *job, CURLcode rc)
 {
@@ -90,6 +171,10 @@ sms_finish(struct deliver *d, struct deliver_job *job, CURLcode rc)
 	};
 
 	(void)d;
+	if (job->ch->provider) {
+		provider_finish(job, rc);
+		return;
+	}
 	if (rc == CURLE_OK)
 		curl_easy_getinfo(job->easy, CURLINFO_RESPONSE_CODE, &status);
 	sms_gw_parse(&job->ch->gw, status, job->retry_after, job->reply.data ?

@@ -415,6 +415,9 @@ httpd_route(struct httpd_req *r)
 		return httpd_route_dlr(r);
 	case ROUTE_KANNEL_INBOUND:
 		return httpd_route_inbound(r);
+	case ROUTE_ALIYUN_REPORT:
+	case ROUTE_TENCENT_REPORT:
+		return httpd_route_sms_report(r, rt.kind == ROUTE_ALIYUN_REPORT);
 	case ROUTE_HEALTHZ:
 		return httpd_route_healthz(r);
 	case ROUTE_METRICS:
@@ -529,9 +532,11 @@ httpd_access(void *cls, struct MHD_Connection *conn, const char *url,
 		p->conn_rec = httpd_guard_conn(conn);
 		p->post = strcmp(method, "POST") == 0;
 		p->head = strcmp(method, "HEAD") == 0;
-		/* Only the task page's and the survey's forms need their body. */
+		/* Only the task page's and the survey's forms and the
+		 * providers' status pushes need their body. */
 		p->keep_body = p->post && (strncmp(url, "/t/", 3) == 0 ||
-		    strncmp(url, "/s/", 3) == 0);
+		    strncmp(url, "/s/", 3) == 0 ||
+		    strncmp(url, "/callbacks/", 11) == 0);
 		*ctx = p;
 		return httpd_framing_check(p);
 	}

@@ -122,7 +122,8 @@ struct httpd_req {
 	int head;		/* HEAD: answer as GET would, change nothing */
 	int invalid_token;	/* a 404 for a wrong token (for /metrics) */
 	size_t body_len;	/* bytes of body received */
-	char *body;		/* POST /t/: the body, kept (else dropped) */
+	char *body;		/* POST /t/, /callbacks/: the body, kept
+				   (else dropped) */
 	size_t body_kept;
 	int keep_body;
 	struct store *st;	/* borrowed by httpd_store(), given back after */
@@ -186,6 +187,9 @@ void httpd_guard_bad(struct httpd_guard *g, enum metrics_http what);
 /* New connections are refused, those waiting for a request closed.
  * Returns how many are still being answered. */
 size_t httpd_guard_drain(struct httpd_guard *g);
+
+/* httpd_sms.c: an SMS provider's status push (aliyun 1, else tencent). */
+enum MHD_Result httpd_route_sms_report(struct httpd_req *r, int aliyun);
 
 /* httpd_feeds.c */
 enum MHD_Result httpd_route_feed(struct httpd_req *r, const char *token,

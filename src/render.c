@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "date.h"
+#include "sms_channel.h"
 #include "util.h"
 
 /* Values computed once per render; the lookup hands out pointers. */
@@ -155,6 +156,33 @@ render_prepare(const struct render_input *in, struct render_vals *v)
 		    in->keydate->label);
 }
 
+/* An SMS to a provider of approved templates: the template's provider
+ * block, rendered and checked against the provider's limits, is what is
+ * sent; the text only says what the approved template reads, its ${NAME}
+ * or {N} filled with the values. */
+static int
+render_provider(const struct render_input *in, struct render_output *out,
+    struct render_vals *v, char **cause)
+{
+	struct tmpl_provider_limits lim;
+	char *text;
+
+	if (sms_channel_limits(&in->cf->sms, &lim) != 0)
+		return 0;
+	if (out->tmpl->provider == NULL)
+		return set_error(cause, "%s:1: the %s transport sends only "
+		    "approved templates, and this file has no provider-template",
+		    out->tmpl->file, lim.provider);
+	if (tmpl_provider_render(out->tmpl->provider, out->tmpl->file,
+	    render_lookup, v, &lim, &out->msg.provider, cause) != 0)
+		return -1;
+	text = tmpl_provider_fill(out->msg.text, out->msg.provider,
+	    lim.numbered);
+	free(out->msg.text);
+	out->msg.text = text;
+	return 0;
+}
+
 int
 render_message(const struct tmpl_set *ts, const struct render_input *in,
     struct render_output *out, char **cause)
@@ -171,13 +199,18 @@ render_message(const struct tmpl_set *ts, const struct render_input *in,
 		    in->rule->template, channel_name(in->channel), locale);
 	render_prepare(in, &v);
 	rc = tmpl_msg_render(out->tmpl, render_lookup, &v, &out->msg, cause);
+	if (rc == 0 && in->channel == CHANNEL_SMS &&
+	    render_provider(in, out, &v, cause) != 0) {
+		render_output_free(out);
+		rc = -1;
+	}
 	free(v.optout_line);
 	if (rc != 0)
 		return -1;
 	if (in->channel == CHANNEL_SMS) {
 		if (sms_text_analyze(out->msg.text, &out->sms) != 0 ||
-		    sms_text_check(out->msg.text, in->cf->sms.max_segments,
-		    cause) != 0) {
+		    (out->msg.provider == NULL && sms_text_check(out->msg.text,
+		    in->cf->sms.max_segments, cause) != 0)) {
 			render_output_free(out);
 			return -1;
 		}
@@ -204,6 +237,46 @@ rule_uses(const struct conf_rule *r, const char *channel)
 			return 1;
 	}
 	return 0;
+}
+
+/* With a provider of approved templates, every SMS template a message
+ * rule may use (any locale) names its provider template, with parameter
+ * names the provider takes. */
+static void
+render_check_providers(const struct conf *cf, const struct tmpl_set *ts,
+    struct buf *b)
+{
+	struct tmpl_provider_limits lim;
+	const struct tmpl_msg *m;
+	char *why = NULL;
+	size_t i, k;
+
+	if (sms_channel_limits(&cf->sms, &lim) != 0)
+		return;
+	for (i = 0; (m = tmpl_set_get(ts, i)) != NULL; i++) {
+		if (strcmp(m->channel, "sms") != 0)
+			continue;
+		for (k = 0; k < cf->nrules; k++)
+			if (cf->rules[k].action == ACT_MESSAGE &&
+			    strcmp(cf->rules[k].template, m->rule) == 0 &&
+			    rule_uses(&cf->rules[k], "sms"))
+				break;
+		if (k == cf->nrules)
+			continue;
+		if (m->provider == NULL)
+			buf_printf(b, "%s%s/%s:1: rule %s: the %s transport sends "
+			    "only approved templates: no provider-template",
+			    b->len ? "\n" : "", cf->templates, m->file,
+			    cf->rules[k].name, lim.provider);
+		else if (tmpl_provider_check(m->provider, m->file, &lim,
+		    &why) != 0 || tmpl_provider_check_literals(m->provider,
+		    m->file, &lim, &why) != 0) {
+			buf_printf(b, "%s%s/%s", b->len ? "\n" : "",
+			    cf->templates, why);
+			free(why);
+			why = NULL;
+		}
+	}
 }
 
 /* Every message rule must have a default-locale template for each channel
@@ -234,6 +307,7 @@ render_check_rules(const struct conf *cf, const struct tmpl_set *ts,
 			    chans[k], cf->templates);
 		}
 	}
+	render_check_providers(cf, ts, &b);
 	if (cf->plan.digest_enabled && !tmpl_set_find(ts, "digest", "email",
 	    NULL))
 		buf_printf(&b, "%s%s: digest.enabled: no template "

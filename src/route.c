@@ -6,14 +6,18 @@
 
 static const char route_allow_any[] = "GET, HEAD, POST";
 static const char route_allow_get[] = "GET, HEAD";
+static const char route_allow_post[] = "POST";
 
-/* The resources that are one fixed path; all take GET and HEAD only. */
+/* The resources that are one fixed path; all take GET and HEAD only but
+ * the providers' status pushes, which take POST only. */
 static const struct {
 	const char *path;
 	enum route_kind kind;
 } route_fixed[] = {
 	{ "/callbacks/kannel/dlr", ROUTE_KANNEL_DLR },
 	{ "/callbacks/kannel/inbound", ROUTE_KANNEL_INBOUND },
+	{ "/callbacks/aliyun/report", ROUTE_ALIYUN_REPORT },
+	{ "/callbacks/tencent/report", ROUTE_TENCENT_REPORT },
 	{ "/healthz", ROUTE_HEALTHZ },
 	{ "/metrics", ROUTE_METRICS },
 };
@@ -106,10 +110,15 @@ route_parse(const char *method, const char *url, struct route *out)
 	if (strnlen(url, ROUTE_URL_MAX + 1) > ROUTE_URL_MAX)
 		return out->kind = ROUTE_URI_TOO_LONG;
 	kind = route_path(url, out);
-	/* Only the one-click unsubscribe (RFC 8058), the task page's form
-	 * and the survey's take POST; an unknown path or a bad token stays a
-	 * 404. */
-	if (post && kind != ROUTE_UNSUB && kind != ROUTE_TASK &&
+	/* Only the one-click unsubscribe (RFC 8058), the task page's form,
+	 * the survey's and the providers' reports take POST; an unknown path
+	 * or a bad token stays a 404. */
+	if (kind == ROUTE_ALIYUN_REPORT || kind == ROUTE_TENCENT_REPORT) {
+		if (!post) {
+			*out = (struct route){ .allow = route_allow_post };
+			kind = ROUTE_BAD_METHOD;
+		}
+	} else if (post && kind != ROUTE_UNSUB && kind != ROUTE_TASK &&
 	    kind != ROUTE_SURVEY && kind != ROUTE_NOT_FOUND) {
 		*out = (struct route){ .allow = route_allow_get };
 		kind = ROUTE_BAD_METHOD;

@@ -10,6 +10,7 @@
  *	GET  /report/TOKEN  the manager's report (a manager's feed token)
  *	GET  /s/TOKEN	a satisfaction survey;  POST /s/TOKEN  its answer
  *	GET  /callbacks/kannel/dlr, /callbacks/kannel/inbound
+ *	POST /callbacks/aliyun/report, /callbacks/tencent/report (POST only)
  *	GET  /healthz, /metrics
  * HEAD is taken wherever GET is.  The checks, in order:
  *	1. a method other than GET, HEAD or POST (case-sensitive, RFC 9110
@@ -17,8 +18,9 @@
  *	2. a path longer than ROUTE_URL_MAX bytes: 414;
  *	3. an unknown path, a malformed token or feed name: 404 (a wrong
  *	   token must look like a missing page, so this comes before 4);
- *	4. POST to a resource other than /u/, /t/ or /s/: 405, Allow "GET,
- *	   HEAD".
+ *	4. POST to a resource other than /u/, /t/, /s/ or the provider
+ *	   reports: 405, Allow "GET, HEAD"; GET or HEAD to a provider report:
+ *	   405, Allow "POST".
  * Tokens are base64url, 1..ROUTE_TOKEN_MAX characters; whether one is
  * valid is for the handler (token.h) to say. */
 #ifndef OUTREACHD_ROUTE_H
@@ -43,6 +45,8 @@ enum route_kind {
 	ROUTE_SURVEY,		/* route.token; GET, HEAD or POST */
 	ROUTE_KANNEL_DLR,
 	ROUTE_KANNEL_INBOUND,
+	ROUTE_ALIYUN_REPORT,	/* POST only: SMS status pushes */
+	ROUTE_TENCENT_REPORT,
 	ROUTE_HEALTHZ,
 	ROUTE_METRICS
 };

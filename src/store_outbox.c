@@ -24,6 +24,7 @@ outbox_msg_clear(struct outbox_msg *m)
 	free(m->provider_id);
 	free(m->cancel_reason);
 	free(m->render_key);
+	free(m->sms_request);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -96,6 +97,9 @@ outbox_read(sqlite3_stmt *s, struct outbox_msg *m)
 	m->expires_at = sqlite3_column_int64(s, 25);
 	m->render_key = store_column_text(s, 26);
 	m->rendered_at = sqlite3_column_int64(s, 27);
+	m->sms_request = store_column_text(s, 28);
+	m->status_at = sqlite3_column_int64(s, 29);
+	m->status_checks = sqlite3_column_int(s, 30);
 }
 
 /* Steps s to the end, calling cb per row; finalizes s. */
@@ -251,8 +255,9 @@ store_outbox_insert(struct store *st, const struct outbox_msg *m,
 	    " customer_id, channel, recipient, recipient_name, from_name,"
 	    " reply_to, subject, body, html, day, timezone, state, not_before,"
 	    " created_at, updated_at, rep_id, expires_at, render_key,"
-	    " rendered_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
-	    " ?11, ?12, ?13, ?14, ?15, ?16, ?16, ?17, ?18, ?19, ?16)"
+	    " rendered_at, sms_request) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
+	    " ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?16, ?17, ?18, ?19, ?16,"
+	    " ?20)"
 	    " ON CONFLICT (dedup_key) DO NOTHING RETURNING id;", cause);
 	if (s == NULL)
 		return -1;
@@ -279,6 +284,7 @@ store_outbox_insert(struct store *st, const struct outbox_msg *m,
 	if (m->expires_at > 0)
 		sqlite3_bind_int64(s, 18, m->expires_at);
 	store_bind_text(s, 19, m->render_key);
+	store_bind_text(s, 20, m->sms_request);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW && id != NULL)
 		*id = sqlite3_column_int64(s, 0);
@@ -327,7 +333,9 @@ store_outbox_update(struct store *st, int64_t id, int64_t version,
 	s = store_cached(st, STMT_OUTBOX_UPDATE, "UPDATE outbox SET state = ?2,"
 	    " attempts = ?3,"
 	    " not_before = ?4, last_error = ?5, provider_id = coalesce(?6,"
-	    " provider_id), sent_at = coalesce(?7, sent_at), updated_at = ?8"
+	    " provider_id), sent_at = coalesce(?7, sent_at), updated_at = ?8,"
+	    " status_checks = 0, status_at = CASE WHEN sms_request IS NOT NULL"
+	    " AND ?2 IN ('sent','unknown') THEN ?8 END"
 	    " WHERE id = ?1 AND version = ?9;", cause);
 	if (s == NULL)
 		return -1;
@@ -355,9 +363,12 @@ store_outbox_recover(struct store *st, int64_t now, int *n, char **cause)
 
 	/* "state <> 'sent'" lets SQLite use the partial outbox_state (it
 	 * does not infer it from the equality). */
-	s = store_prepare(st, "UPDATE outbox SET state = 'retry', updated_at ="
-	    " ?1, last_error = 'interrupted while sending (recovered after a"
-	    " restart)' WHERE state <> 'sent' AND state = 'sending';", cause);
+	s = store_prepare(st, "UPDATE outbox SET state = CASE WHEN"
+	    " sms_request IS NULL THEN 'retry' ELSE 'unknown' END,"
+	    " status_at = CASE WHEN sms_request IS NOT NULL THEN ?1 END,"
+	    " status_checks = 0, updated_at = ?1, last_error = 'interrupted"
+	    " while sending (recovered after a restart)' WHERE state <> 'sent'"
+	    " AND state = 'sending';", cause);
 	if (s == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, now);
@@ -430,15 +441,27 @@ store_outbox_next_due(struct store *st, const enum channel *only,
 	/* The partial index makes this one step (for one channel, a walk in
 	 * not_before order to its first row); outbox_state would walk every
 	 * waiting row. */
+	int64_t due, status = 0;
+
 	if (only == NULL)
-		return count(st, "SELECT coalesce(min(not_before), 0) FROM"
+		due = count(st, "SELECT coalesce(min(not_before), 0) FROM"
 		    " outbox INDEXED BY outbox_due WHERE state IN"
 		    " ('pending','retry') AND ?1 IS NULL;", NULL, NULL, 0,
 		    cause);
-	return count(st, "SELECT coalesce((SELECT not_before FROM outbox"
-	    " INDEXED BY outbox_due WHERE state IN ('pending','retry') AND"
-	    " channel = ?1 ORDER BY not_before LIMIT 1), 0);",
-	    channel_name(*only), NULL, 0, cause);
+	else
+		due = count(st, "SELECT coalesce((SELECT not_before FROM outbox"
+		    " INDEXED BY outbox_due WHERE state IN ('pending','retry')"
+		    " AND channel = ?1 ORDER BY not_before LIMIT 1), 0);",
+		    channel_name(*only), NULL, 0, cause);
+	/* A provider SMS's status query wakes the sender too. */
+	if (due >= 0 && (only == NULL || *only == CHANNEL_SMS))
+		status = count(st, "SELECT coalesce(min(status_at), 0) FROM"
+		    " outbox INDEXED BY outbox_status WHERE status_at IS NOT"
+		    " NULL AND ?1 IS NULL;", NULL, NULL, 0, cause);
+	if (status < 0)
+		return -1;
+	return due > 0 && (status == 0 || due < status) ? due : status > 0 ?
+	    status : due;
 }
 
 int

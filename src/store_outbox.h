@@ -67,6 +67,10 @@ struct outbox_msg {
 	char *render_key;	/* the templates and configuration rendered
 				   with (compose_render_key), NULL = none */
 	int64_t rendered_at;
+	char *sms_request;	/* SMS to a provider of approved templates:
+				   template id and values (tmpl_provider.h) */
+	int64_t status_at;	/* next status query, 0 = none */
+	int status_checks;	/* status queries asked */
 };
 
 void outbox_msg_clear(struct outbox_msg *m);
@@ -123,7 +127,9 @@ int store_outbox_update(struct store *st, int64_t id, int64_t version,
     enum outbox_state state, int attempts, int64_t not_before,
     const char *error, const char *provider_id, int64_t sent_at, int64_t now,
     char **cause);
-/* Crash recovery: every 'sending' row becomes 'retry'; *n how many. */
+/* Crash recovery: every 'sending' row becomes 'retry', or 'unknown' with
+ * its status query due now when it went to a provider of approved
+ * templates (SendSms is not idempotent); *n how many. */
 int store_outbox_recover(struct store *st, int64_t now, int *n,
     char **cause);
 /* Messages of a channel accepted since `since` (rate limits). */

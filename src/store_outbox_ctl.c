@@ -129,7 +129,7 @@ store_outbox_rerender(struct store *st, const struct outbox_msg *m,
 	    " recipient_name = ?4, from_name = ?5, reply_to = ?6, subject = ?7,"
 	    " body = ?8, html = ?9, timezone = ?10, expires_at = ?11,"
 	    " render_key = ?12, rendered_at = ?13, updated_at = ?13,"
-	    " version = version + 1"
+	    " sms_request = ?14, version = version + 1"
 	    " WHERE id = ?1 AND version = ?2 AND state IN ('pending','retry');",
 	    cause);
 	if (s == NULL)
@@ -148,6 +148,7 @@ store_outbox_rerender(struct store *st, const struct outbox_msg *m,
 		sqlite3_bind_int64(s, 11, m->expires_at);
 	store_bind_text(s, 12, m->render_key);
 	sqlite3_bind_int64(s, 13, now);
+	store_bind_text(s, 14, m->sms_request);
 	return step_changes(st, s, "rendering a message again", cause);
 }
 

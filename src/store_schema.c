@@ -636,6 +636,19 @@ const char *const store_migrations[] = {
 	"  customers INTEGER NOT NULL,"
 	"  reconstructed INTEGER NOT NULL DEFAULT 0,"
 	"  PRIMARY KEY (day, tier, rep, state)) WITHOUT ROWID;",
+	/* 17 -> 18: SMS through providers of approved templates (Aliyun,
+	 * Tencent).  sms_request is what such a message asks the provider
+	 * for (tmpl_provider.h: template id and parameter values, as JSON),
+	 * NULL for every other message.  status_at is when the provider's
+	 * status query is next asked about the message, NULL when it is
+	 * not: a sent message until its report came (or 48 hours passed),
+	 * and an 'unknown' one, which is sent again only when the provider
+	 * does not know it; status_checks counts the queries asked. */
+	"ALTER TABLE outbox ADD COLUMN sms_request TEXT;"
+	"ALTER TABLE outbox ADD COLUMN status_at INTEGER;"
+	"ALTER TABLE outbox ADD COLUMN status_checks INTEGER NOT NULL DEFAULT 0;"
+	"CREATE INDEX outbox_status ON outbox(status_at)"
+	"  WHERE status_at IS NOT NULL;",
 };
 
 const int store_nmigrations =

@@ -317,6 +317,10 @@ tmpl_text_parse(struct tmpl_msg *msg, const struct tmpl_file *f,
 	if (strcmp(f->channel, "email") == 0) {
 		if ((body = tmpl_headers_parse(msg, s, len, &line, e)) < 0)
 			return;
+	} else if ((body = tmpl_provider_parse(s, len, f->name,
+	    &msg->provider, &line, &cause)) < 0) {
+		tmpl_errors_take(e, cause);
+		return;
 	}
 	msg->text = tmpl_parse_at(s + body, len - (size_t)body, f->name, line,
 	    1, &cause);
@@ -519,6 +523,7 @@ tmpl_msg_free(struct tmpl_msg *m)
 	tmpl_free(m->reply_to);
 	tmpl_free(m->text);
 	tmpl_free(m->html);
+	tmpl_provider_free(m->provider);
 	free(m);
 }
 
@@ -717,5 +722,6 @@ tmpl_rendered_free(struct tmpl_rendered *r)
 	free(r->reply_to);
 	free(r->text);
 	free(r->html);
+	free(r->provider);
 	memset(r, 0, sizeof *r);
 }

@@ -11,7 +11,9 @@
  * the body:
  *	Subject: Happy birthday, {{name|friend}}!	(required)
  *	Reply-To: {{rep.email}}				(optional)
- * Header values are templates too.  SMS and HTML templates are all body.
+ * Header values are templates too.  HTML templates are all body; SMS
+ * templates too, unless they start with the provider block of
+ * tmpl_provider.h (provider-template:, provider-param NAME:).
  * A UTF-8 byte order mark at the start of a file is skipped.
  *
  * Error positions name the file relative to the directory: FILE:LINE:COL. */
@@ -22,6 +24,7 @@
 #include <stdint.h>
 
 #include "tmpl.h"
+#include "tmpl_provider.h"
 
 #define TMPL_SET_MAX_FILE (1024 * 1024) /* larger files are an error */
 
@@ -38,6 +41,8 @@ struct tmpl_msg {
 	struct tmpl *reply_to;	/* e-mail only; NULL if there is no Reply-To */
 	struct tmpl *text;
 	struct tmpl *html;	/* NULL without an HTML template */
+	struct tmpl_provider *provider; /* SMS: the approved template, or
+					   NULL */
 };
 
 /* The result of tmpl_msg_render(); every string is owned by the struct and
@@ -47,6 +52,8 @@ struct tmpl_rendered {
 	char *reply_to;	/* NULL for SMS, without Reply-To, or if empty */
 	char *text;
 	char *html;	/* NULL without an HTML template */
+	char *provider;	/* SMS to a provider: the request (JSON), set by
+			   render.c; NULL otherwise */
 };
 
 /* Loads and parses every template in dir into a new set (caller frees).  On

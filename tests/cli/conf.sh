@@ -16,7 +16,7 @@ t_like "$list" $'\nplanner\\.frequency_cap\\.messages  int 1\\.\\.1000, default 
 	"a nested setting with its range and default"
 t_like "$list" $'\ndelivery\\.quiet_hours\\.start  time HH:MM, default 21:00\n' \
 	"a time of day"
-t_like "$list" $'\nsms\\.transport  enum maildir\\|kannel\\|http, default maildir\n' \
+t_like "$list" $'\nsms\\.transport  enum maildir\\|kannel\\|http\\|aliyun\\|tencent\\|twilio, default maildir\n' \
 	"an enumeration"
 t_like "$list" $'\nrules\\.lead_days  int 0\\.\\.366, default 0\n' \
 	"the settings of each rule"
@@ -87,7 +87,7 @@ out=$("$CTL" -c "$dir/bad.conf" check-config 2>&1); rc=$?
 t_is "$rc" 78 "a bad file: EX_CONFIG"
 t_like "$out" 'bad\.conf:2: messages must be between 1 and 1000' "a nested range"
 t_like "$out" 'bad\.conf:6: quiet_hours start must be HH:MM' "a time of day"
-t_like "$out" 'bad\.conf:10: sms transport must be "maildir" or "kannel" or "http"' \
+t_like "$out" 'bad\.conf:10: sms transport must be "maildir", "kannel", "http", "aliyun", "tencent" or "twilio"' \
 	"a transport"
 t_like "$out" 'bad\.conf:11: method must be "GET", "POST_FORM" or "POST_JSON"' \
 	"a string among choices"

@@ -169,6 +169,35 @@ test_fixed(void **state)
 	}
 }
 
+/* The providers' status pushes take POST and nothing else. */
+static void
+test_sms_reports(void **state)
+{
+	static const struct {
+		const char *url;
+		enum route_kind kind;
+	} pushes[] = {
+		{ "/callbacks/aliyun/report", ROUTE_ALIYUN_REPORT },
+		{ "/callbacks/tencent/report", ROUTE_TENCENT_REPORT },
+	};
+	struct route rt;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(pushes); i++) {
+		assert_int_equal(kind("POST", pushes[i].url), pushes[i].kind);
+		assert_int_equal(parse("GET", pushes[i].url, &rt),
+		    ROUTE_BAD_METHOD);
+		assert_string_equal(rt.allow, "POST");
+		assert_int_equal(parse("HEAD", pushes[i].url, &rt),
+		    ROUTE_BAD_METHOD);
+	}
+	assert_int_equal(kind("POST", "/callbacks/aliyun/report/"),
+	    ROUTE_NOT_FOUND);
+	assert_int_equal(kind("POST", "/callbacks/twilio/report"),
+	    ROUTE_NOT_FOUND);
+}
+
 static void
 test_methods(void **state)
 {
@@ -364,6 +393,7 @@ main(void)
 		cmocka_unit_test(test_unsub),
 		cmocka_unit_test(test_pages),
 		cmocka_unit_test(test_fixed),
+		cmocka_unit_test(test_sms_reports),
 		cmocka_unit_test(test_methods),
 		cmocka_unit_test(test_not_found),
 		cmocka_unit_test(test_token_length),
