@@ -9,9 +9,11 @@
  * 403.  Every outcome is logged with the rep and the client's address, and
  * kept with that source in the task's history (outcome.h).
  *
- * A manager's day also lists the team's escalations (httpd_team.c), with
- * links signed for the manager: a link whose rep is a manager opens any
- * rep's task, and what the manager records is theirs. */
+ * The day is kept in memory while nothing it shows changes
+ * (httpd_cache.c, like the feeds).  A manager's day also lists the
+ * team's escalations (httpd_team.c), with links signed for the manager: a
+ * link whose rep is a manager opens any rep's task, and what the manager
+ * records is theirs. */
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +21,7 @@
 #include <sys/socket.h>
 
 #include "date.h"
+#include "feed.h"
 #include "httpd_priv.h"
 #include "log.h"
 #include "outcome.h"
@@ -405,30 +408,84 @@ day_html(struct httpd_req *r, const struct store_rep *rep, const char *hash,
 	return html;
 }
 
-/* GET or HEAD /r/TOKEN: the rep's day. */
+/* The entry of a rep's day page. */
+static void
+day_key(struct httpd_cache_key *key, const struct store_rep *rep,
+    const char *hash, int32_t today, enum i18n_lang lang)
+{
+	memset(key, 0, sizeof(*key));
+	key->what = HTTPD_CACHE_DAY;
+	key->rep_id = rep->id;
+	key->day = today;
+	key->lang = (int)lang;
+	key->hash = hash;
+}
+
+/* Answers with a freshly made day page and keeps it: a rep's with its
+ * stamp, a manager's (the whole team's escalations, each rep's day in
+ * their own zone) without one, until the next quarter hour: every time
+ * zone's midnight falls on a quarter hour of UTC. */
+static int
+day_build(struct httpd_req *r, const struct store_rep *rep,
+    const struct httpd_cache_key *key, const struct feeds_stamp *stamp,
+    enum MHD_Result *ret, char **cause)
+{
+	struct httpd_cache_doc doc;
+
+	memset(&doc, 0, sizeof(doc));
+	if ((doc.data = day_html(r, rep, key->hash, key->day, cause)) == NULL)
+		return -1;
+	doc.len = strlen(doc.data);
+	doc.etag = feed_etag(doc.data, doc.len);
+	doc.modified = -1;
+	doc.type = page_type;
+	doc.headers = page_headers;
+	if (stamp == NULL)
+		doc.expires = (r->now / 900 + 1) * 900;
+	return httpd_cache_put(r, key, stamp, &doc, ret, cause);
+}
+
+/* GET or HEAD /r/TOKEN: the rep's day, from the cache while nothing it
+ * shows has changed (httpd_cache.c): the rep's tasks, their customers,
+ * the rep's name, locale and token (feeds_stamp of the follow-up feed,
+ * which shows the same), the day, the configuration. */
 enum MHD_Result
 httpd_route_day(struct httpd_req *r, const char *token)
 {
 	struct store_rep rep = { 0 };
-	char *cause = NULL, *hash = NULL, *html;
+	struct httpd_cache_key key;
+	struct feeds_stamp stamp, *sp = NULL;
+	enum MHD_Result ret = MHD_NO;
+	char *cause = NULL, *hash = NULL;
 	int32_t today;
 	int rc;
 
 	if (httpd_store(r) == NULL)
 		return httpd_unavailable(r, "day page", NULL);
-	if ((rc = httpd_feed_rep(r, token, &rep, &cause)) <= 0)
+	if ((rc = httpd_feed_rep(r, token, &rep, &hash, &cause)) <= 0)
 		return rc < 0 ? httpd_unavailable(r, "day page", cause) :
 		    httpd_invalid_token(r);
-	if (page_today(r, &today, &cause) != 0 ||
-	    (rc = store_rep_token_hash(r->st, rep.key, &hash, &cause)) < 0 ||
-	    (html = rc == 0 ? NULL : day_html(r, &rep, hash, today,
-	    &cause)) == NULL) {
-		store_rep_clear(&rep);
-		free(hash);
-		return rc == 0 ? httpd_invalid_token(r) :
-		    httpd_unavailable(r, "day page", cause);
+	if (page_today(r, &today, &cause) != 0) {
+		ret = httpd_unavailable(r, "day page", cause);
+		goto out;
 	}
+	day_key(&key, &rep, hash, today, page_lang(r, &rep));
+	if (httpd_cache_answer(r, &key, NULL, &ret))
+		goto out;
+	if (!team_is_manager(r->cf, rep.key)) {
+		if (feeds_stamp(r->st, &rep, FEEDS_FOLLOWUPS, r->now, &stamp,
+		    &cause) != 0) {
+			ret = httpd_unavailable(r, "day page", cause);
+			goto out;
+		}
+		sp = &stamp;
+		if (httpd_cache_answer(r, &key, sp, &ret))
+			goto out;
+	}
+	if (day_build(r, &rep, &key, sp, &ret, &cause) != 0)
+		ret = httpd_unavailable(r, "day page", cause);
+out:
 	store_rep_clear(&rep);
 	free(hash);
-	return page_reply(r, MHD_HTTP_OK, html);
+	return ret;
 }

@@ -1,5 +1,6 @@
 /* httpd_priv.h - what httpd.c (server, plumbing, routing) shares with the
- * handlers in httpd_feeds.c and httpd_routes.c.  Private to those files.
+ * handlers (httpd_cache.c, httpd_feeds.c, httpd_pages.c, httpd_routes.c
+ * ...).  Private to those files.
  *
  * Threads: libmicrohttpd runs a small pool of threads; a handler runs on
  * one of them with the configuration read-locked (httpd_set_conf() takes
@@ -33,31 +34,59 @@
 				       shutdown */
 #define HTTPD_POST_MAX (64 * 1024)  /* bigger POST bodies: 413 */
 #define HTTPD_FEED_MAX_AGE 300	    /* Cache-Control max-age of feeds */
-#define HTTPD_CACHE_BYTES (64 * 1024 * 1024) /* rendered feeds kept */
+#define HTTPD_CACHE_BYTES (64 * 1024 * 1024) /* feeds and pages kept */
 #define HTTPD_DB_RECHECK 0.005	    /* seconds a connection trusts its view
 				       of the store's data version */
 
-/* One content coding of a cached feed: [0] identity, [1] gzip. */
+/* One content coding of a cached answer: [0] identity, [1] gzip. */
 struct httpd_variant {
 	struct MHD_Response *resp; /* the 200, headers included, shared;
 				      NULL = this coding is not available */
 	char *etag;		   /* strong, one per coding */
 };
 
-/* One rendered feed, kept until its stamp or the configuration changes.
- * It is known current without reading the stamp while the store has not
- * changed (db_gen) since the stamp was last compared, on the same day. */
-struct httpd_cached {
+/* What a cache entry answers: a feed (what: its enum feeds_kind) or a
+ * rep's day page (HTTPD_CACHE_DAY, with the day in the zone the page
+ * uses, the page's language and the token hash its links are signed
+ * for).  Unused fields are 0 and NULL. */
+#define HTTPD_CACHE_DAY FEEDS_NKINDS
+struct httpd_cache_key {
+	int what;
 	int64_t rep_id;
-	enum feeds_kind kind;
-	unsigned gen;		   /* httpd.gen it was rendered with */
+	int32_t day;
+	int lang;
+	const char *hash;	   /* owned by the entry */
+};
+
+/* One answer, kept until its stamp or the configuration changes, or it
+ * expires.  It is known current without reading the stamp while the
+ * store has not changed (db_gen) since the stamp was last compared, on
+ * the same day. */
+struct httpd_cached {
+	struct httpd_cache_key key;
+	unsigned gen;		   /* httpd.gen it was made with */
+	int has_stamp;		   /* else current only while db_gen stays */
 	struct feeds_stamp stamp;
 	unsigned long checked_gen; /* httpd.db_gen when the stamp matched */
 	int32_t checked_day;	   /* feeds_day() then */
+	int64_t expires;	   /* unix seconds; 0 = never by itself */
 	struct httpd_variant v[2];
-	int64_t modified;
+	int64_t modified;	   /* Last-Modified, -1 = none */
 	size_t len;		   /* bytes held, both codings */
 	uint64_t used;		   /* LRU clock */
+};
+
+/* A freshly made answer for httpd_cache_put(), which takes data and
+ * etag. */
+struct httpd_cache_doc {
+	char *data;
+	size_t len;
+	char *etag;		   /* strong, quoted */
+	int64_t modified;	   /* Last-Modified, -1 = none */
+	const char *type;	   /* Content-Type */
+	const char *const *headers; /* more for the 200: NULL-terminated
+				      name, value pairs */
+	int64_t expires;	   /* see struct httpd_cached */
 };
 
 /* A pooled store connection and the data_version it last saw. */
@@ -187,14 +216,28 @@ void httpd_guard_bad(struct httpd_guard *g, enum metrics_http what);
  * Returns how many are still being answered. */
 size_t httpd_guard_drain(struct httpd_guard *g);
 
+/* httpd_cache.c: answers kept in memory.  httpd_cache_answer() answers
+ * from the entry for key when it is current: without a stamp when the
+ * store has not changed since it was last found current, with one (read
+ * now by the caller) when it matches the entry's.  1 answered (*ret set),
+ * 0 not.  httpd_cache_put() answers with doc and keeps it under key with
+ * stamp (NULL: current only while the store does not change); 0, or -1
+ * with *cause when no response could be made. */
+int httpd_cache_answer(struct httpd_req *r, const struct httpd_cache_key *key,
+    const struct feeds_stamp *stamp, enum MHD_Result *ret);
+int httpd_cache_put(struct httpd_req *r, const struct httpd_cache_key *key,
+    const struct feeds_stamp *stamp, struct httpd_cache_doc *doc,
+    enum MHD_Result *ret, char **cause);
+void httpd_cache_free(struct httpd *h);
+
 /* httpd_feeds.c */
 enum MHD_Result httpd_route_feed(struct httpd_req *r, const char *token,
     enum feeds_kind kind);
-void httpd_cache_free(struct httpd *h);
 /* The rep whose feed token this is: 1 (*out filled, the caller clears
- * it), 0 none, -1 store error. */
+ * it; *hash, when hash is not NULL, the token's hash, malloc'd), 0 none,
+ * -1 store error. */
 int httpd_feed_rep(struct httpd_req *r, const char *token,
-    struct store_rep *out, char **cause);
+    struct store_rep *out, char **hash, char **cause);
 void httpd_tokens_free(struct httpd *h);
 
 /* httpd_team.c: the escalations on a manager's day page, each task
