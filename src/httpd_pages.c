@@ -7,7 +7,9 @@
  * (the rate limit of httpd_guard.c) before anything else, and must carry
  * the page's form token, which a cross-site form cannot know: without it,
  * 403.  Every outcome is logged with the rep and the client's address, and
- * kept with that source in the task's history (outcome.h).
+ * kept with that source in the task's history (outcome.h); POSTs that
+ * come together are committed together (httpd_outcomes.c), and each is
+ * answered once its outcome is on disk.
  *
  * The day is kept in memory while nothing it shows changes
  * (httpd_cache.c, like the feeds).  A manager's day also lists the
@@ -220,52 +222,53 @@ outcome_from_form(struct httpd_req *r, struct task_ctx *x,
 	return 0;
 }
 
-/* Records the form's outcome and says what happened on the page. */
-static enum MHD_Result
-task_post(struct httpd_req *r, struct task_ctx *x, const char *link)
+/* A POSTed outcome from its checks to its answer (httpd_outcomes.c sees
+ * the first member): the link's context and the request's own strings. */
+struct task_post {
+	struct httpd_outcome o;
+	struct task_ctx x;
+	char *own[5];
+	char *src;		/* "web ADDRESS" */
+};
+
+/* Frees a task_post. */
+static void
+task_post_free(struct httpd_outcome *o)
 {
-	char addr[NI_MAXHOST], *own[5] = { 0 }, *cause = NULL, *src, *html;
-	char *why = NULL;
-	const char *notice, *cls = "ok";
-	struct outcome_req o;
-	enum outcome_result res;
-	unsigned status = MHD_HTTP_OK;
+	struct task_post *p = (struct task_post *)o;
 	size_t i;
 
-	html = field(r, "form");
-	i = replink_form_check(x->key, link, x->hash, html) == 0;
-	free(html);
-	if (!i)
-		return page_reply(r, MHD_HTTP_FORBIDDEN, page_message(x->lang,
-		    i18n(x->lang, MSG_INVALID), "err", i18n(x->lang,
-		    MSG_REFUSED), NULL));
-	client_addr(r, addr);
-	src = xasprintf("web %s", addr);
-	if (outcome_from_form(r, x, &o, own, &cause) != 0)
-		res = OUTCOME_INVALID;
-	else {
-		o.rep = x->rep.key;
-		o.source = src;
-		o.now = r->now;
-		o.today = x->today;
-		o.retry_days = r->cf->plan.task_retry_days;
-		o.escalate_attempts = r->cf->plan.task_escalate_attempts;
-		o.lang = x->lang;
-		r->wrote = 1;
-		res = outcome_record(r->st, &o, NULL, &cause);
-	}
-	for (i = 0; i < ARRAY_SIZE(own); i++)
-		free(own[i]);
+	task_ctx_clear(&p->x);
+	for (i = 0; i < ARRAY_SIZE(p->own); i++)
+		free(p->own[i]);
+	free(p->src);
+	free(p->o.cause);
+	free(p);
+}
+
+/* The page after a POST, saying what became of the outcome; frees p.
+ * Logged with the rep and the client's address once its fate is known
+ * (recorded: committed). */
+static enum MHD_Result
+task_posted(struct httpd_req *r, struct task_post *p, const char *link)
+{
+	struct task_ctx *x = &p->x;
+	enum outcome_result res = p->o.res;
+	const char *notice, *cls = "ok";
+	unsigned status = MHD_HTTP_OK;
+	char *cause = NULL, *why = NULL, *html = NULL;
+
 	if (res == OUTCOME_ERROR) {
-		free(src);
+		cause = p->o.cause;
+		p->o.cause = NULL;
+		task_post_free(&p->o);
 		return httpd_unavailable(r, "task outcome", cause);
 	}
 	log_notice("rep page: rep %s, task %lld: %s from %s: %s", x->rep.key,
 	    (long long)x->t.id, res == OUTCOME_INVALID ? "refused outcome" :
-	    outcome_name(o.outcome), src, res == OUTCOME_RECORDED ? "recorded" :
-	    res == OUTCOME_ALREADY ? "already recorded" : res ==
+	    outcome_name(p->o.req.outcome), p->src, res == OUTCOME_RECORDED ?
+	    "recorded" : res == OUTCOME_ALREADY ? "already recorded" : res ==
 	    OUTCOME_INVALID ? "invalid" : "task not open");
-	free(src);
 	switch (res) {
 	case OUTCOME_RECORDED:
 		notice = i18n(x->lang, MSG_RECORDED);
@@ -275,10 +278,8 @@ task_post(struct httpd_req *r, struct task_ctx *x, const char *link)
 		break;
 	case OUTCOME_INVALID:
 		status = MHD_HTTP_BAD_REQUEST;
-		why = xasprintf("%s: %s", i18n(x->lang, MSG_INVALID), cause ?
-		    cause : "?");
-		free(cause);
-		cause = NULL;
+		why = xasprintf("%s: %s", i18n(x->lang, MSG_INVALID),
+		    p->o.cause ? p->o.cause : "?");
 		notice = why;
 		cls = "err";
 		break;
@@ -288,24 +289,78 @@ task_post(struct httpd_req *r, struct task_ctx *x, const char *link)
 		cls = "err";
 		break;
 	}
-	html = NULL;
-	if (task_load(r, x->t.id, x, &cause) >= 0)
+	if (httpd_store(r) == NULL)
+		cause = xstrdup("store unavailable");
+	else if (task_load(r, x->t.id, x, &cause) >= 0)
 		html = task_html(r, x, link, notice, cls, &cause);
 	free(why);
+	task_post_free(&p->o);
 	if (html == NULL)
 		return httpd_unavailable(r, "task page", cause);
 	return page_reply(r, status, html);
 }
 
-/* GET, HEAD or POST /t/LINK. */
+/* Takes the form's outcome: checked here, then recorded here alone when
+ * nothing else is, else together with the other POSTs waiting
+ * (httpd_outcomes.c: the connection waits suspended and this handler is
+ * called again to answer).  x moves into the request. */
+static enum MHD_Result
+task_post(struct httpd_req *r, struct task_ctx *x, const char *link)
+{
+	char addr[NI_MAXHOST], *form;
+	struct task_post *p;
+	int ok;
+
+	form = field(r, "form");
+	ok = replink_form_check(x->key, link, x->hash, form) == 0;
+	free(form);
+	if (!ok)
+		return page_reply(r, MHD_HTTP_FORBIDDEN, page_message(x->lang,
+		    i18n(x->lang, MSG_INVALID), "err", i18n(x->lang,
+		    MSG_REFUSED), NULL));
+	p = xcalloc(1, sizeof(*p));
+	p->o.free = task_post_free;
+	p->x = *x;
+	memset(x, 0, sizeof(*x));
+	x = &p->x;
+	client_addr(r, addr);
+	p->src = xasprintf("web %s", addr);
+	if (outcome_from_form(r, x, &p->o.req, p->own, &p->o.cause) != 0) {
+		p->o.res = OUTCOME_INVALID;
+		return task_posted(r, p, link);
+	}
+	p->o.req.rep = x->rep.key;
+	p->o.req.source = p->src;
+	p->o.req.now = r->now;
+	p->o.req.today = x->today;
+	p->o.req.retry_days = r->cf->plan.task_retry_days;
+	p->o.req.escalate_attempts = r->cf->plan.task_escalate_attempts;
+	p->o.req.lang = x->lang;
+	if (httpd_outcomes_submit(r, &p->o)) {
+		r->outcome = &p->o;
+		return MHD_YES;
+	}
+	r->wrote = 1;
+	p->o.res = outcome_record(r->st, &p->o.req, NULL, &p->o.cause);
+	httpd_outcomes_alone_end(r->h);
+	return task_posted(r, p, link);
+}
+
+/* GET, HEAD or POST /t/LINK; the second call of a POST whose outcome is
+ * recorded answers it. */
 enum MHD_Result
 httpd_route_task(struct httpd_req *r, const char *link)
 {
 	struct task_ctx x;
+	struct httpd_outcome *o;
 	enum MHD_Result ret;
 	char *cause = NULL, *html;
 	int rc;
 
+	if ((o = r->outcome) != NULL) {
+		r->outcome = NULL;
+		return task_posted(r, (struct task_post *)o, link);
+	}
 	if (r->post && ((ret = httpd_rate_limit(r, &rc)) != MHD_YES || rc))
 		return ret;
 	if (httpd_store(r) == NULL)

@@ -7,7 +7,9 @@
  * the write lock, so the conf a handler sees stays valid until it returns)
  * and borrows a store connection of its own from a pool (SQLite
  * connections are never used by two threads at once).  Rendering is
- * serialised by render_lock because libical is not thread-safe. */
+ * serialised by render_lock because libical is not thread-safe.  One more
+ * thread of ours, with a store connection of its own, commits the outcome
+ * POSTs that come together (httpd_outcomes.c). */
 #ifndef OUTREACHD_HTTPD_PRIV_H
 #define OUTREACHD_HTTPD_PRIV_H
 
@@ -22,6 +24,7 @@
 #include "feeds.h"
 #include "httpd.h"
 #include "metrics.h"
+#include "outcome.h"
 #include "store.h"
 #include "token.h"
 
@@ -37,6 +40,7 @@
 #define HTTPD_CACHE_BYTES (64 * 1024 * 1024) /* feeds and pages kept */
 #define HTTPD_DB_RECHECK 0.005	    /* seconds a connection trusts its view
 				       of the store's data version */
+#define HTTPD_OUTCOME_BATCH 64	    /* outcomes committed together, at most */
 
 /* One content coding of a cached answer: [0] identity, [1] gzip. */
 struct httpd_variant {
@@ -102,8 +106,22 @@ struct httpd_token {
 	struct store_rep rep;
 };
 
+/* An outcome POSTed on a task page, between its checks and its answer:
+ * recorded by httpd_outcomes.c (res and cause set, cause malloc'd) while
+ * its connection is suspended.  The handler's own record of the request
+ * (httpd_pages.c) starts with it; free frees that. */
+struct httpd_outcome {
+	struct httpd_outcome *next;
+	struct MHD_Connection *conn;
+	struct outcome_req req;
+	enum outcome_result res;
+	char *cause;
+	void (*free)(struct httpd_outcome *o);
+};
+
 struct httpd_guard;
 struct httpd_conn;
+struct httpd_outcomes;
 
 struct httpd {
 	struct MHD_Daemon *mhd;
@@ -136,6 +154,7 @@ struct httpd {
 	size_t cache_bytes;
 	uint64_t tick;
 
+	struct httpd_outcomes *outcomes; /* the outcome POSTs' commits */
 	struct metrics *metrics;	/* borrowed: the daemon's counters */
 };
 
@@ -158,6 +177,8 @@ struct httpd_req {
 	struct httpd_db *db;	/* the pool entry st belongs to */
 	unsigned long db_gen;	/* httpd.db_gen once st was borrowed */
 	int wrote;		/* the handler changed the store */
+	struct httpd_outcome *outcome; /* a POSTed outcome, once recorded:
+				   the handler is called again to answer */
 	int64_t now;
 };
 
@@ -257,6 +278,18 @@ enum MHD_Result httpd_route_dlr(struct httpd_req *r);
 enum MHD_Result httpd_route_inbound(struct httpd_req *r);
 enum MHD_Result httpd_route_healthz(struct httpd_req *r);
 enum MHD_Result httpd_route_metrics(struct httpd_req *r);
+
+/* httpd_outcomes.c: outcome POSTs committed together.  submit takes o
+ * and suspends r's connection (1), resumed once o is recorded, or
+ * answers 0: the caller records o alone now (nothing else is being
+ * recorded, or the service stops) and calls alone_end after.  stop
+ * records and resumes what waits (libmicrohttpd may stop after); free,
+ * once libmicrohttpd has stopped, frees it. */
+struct httpd_outcomes *httpd_outcomes_start(struct httpd *h, char **cause);
+void httpd_outcomes_stop(struct httpd_outcomes *oc);
+void httpd_outcomes_free(struct httpd_outcomes *oc);
+int httpd_outcomes_submit(struct httpd_req *r, struct httpd_outcome *o);
+void httpd_outcomes_alone_end(struct httpd *h);
 
 /* httpd_pages.c: the reps' task pages and their day. */
 enum MHD_Result httpd_route_task(struct httpd_req *r, const char *link);

@@ -397,6 +397,34 @@ store_rollback(struct store *st)
 	st->in_txn = 0;
 }
 
+/* A savepoint, always the same name: units do not nest. */
+int
+store_unit_begin(struct store *st, char **cause)
+{
+	return store_step_cached(st, STMT_SAVEPOINT, "SAVEPOINT unit;",
+	    "starting a unit", cause);
+}
+
+int
+store_unit_keep(struct store *st, char **cause)
+{
+	return store_step_cached(st, STMT_RELEASE, "RELEASE unit;",
+	    "keeping a unit", cause);
+}
+
+int
+store_unit_undo(struct store *st)
+{
+	/* ROLLBACK TO keeps the savepoint open: RELEASE closes it. */
+	if (sqlite3_get_autocommit(st->db) ||
+	    store_step_cached(st, STMT_ROLLBACK_TO, "ROLLBACK TO unit;",
+	    "undoing a unit", NULL) != 0 ||
+	    store_step_cached(st, STMT_RELEASE, "RELEASE unit;",
+	    "closing a unit", NULL) != 0 || sqlite3_get_autocommit(st->db))
+		return -1;
+	return 0;
+}
+
 void
 store_bulk(struct store *st, int on)
 {
