@@ -572,6 +572,8 @@ httpd_completed(void *cls, struct MHD_Connection *conn, void **ctx,
 	if (p != NULL) {
 		httpd_guard_answered(p->conn_rec);
 		free(p->body);
+		if (p->outcome != NULL)	/* recorded, not answered */
+			p->outcome->free(p->outcome);
 	}
 	free(p);
 	*ctx = NULL;
@@ -606,9 +608,12 @@ httpd_mhd_start(struct httpd *h, const struct conf *cf, int fd)
 	 * listening socket, whose shutdown is the wake-up otherwise, and
 	 * slept until its next idle timeout, 26 s after a flood).  The
 	 * connection limit is the guard's (max_connections across threads);
-	 * the library's, which it splits between threads, stays above it. */
+	 * the library's, which it splits between threads, stays above it.
+	 * Suspend and resume: outcome POSTs wait for their commit without
+	 * holding up their thread (httpd_outcomes.c). */
 	mhd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO |
-	    MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, httpd_guard_accept, h,
+	    MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG, 0,
+	    httpd_guard_accept, h,
 	    httpd_access, h,
 	    MHD_OPTION_EXTERNAL_LOGGER, httpd_mhd_log, h,
 	    MHD_OPTION_LISTEN_SOCKET, fd,
@@ -631,6 +636,7 @@ httpd_free(struct httpd *h)
 {
 	size_t i;
 
+	httpd_outcomes_free(h->outcomes);
 	httpd_guard_free(h->guard);
 	free(h->cb_secret);
 	httpd_cache_free(h);
@@ -675,7 +681,8 @@ httpd_start(const struct conf *cf, const char *store_path,
 	pthread_mutex_init(&h->render_lock, NULL);
 	pthread_mutex_init(&h->cache_lock, NULL);
 	pthread_mutex_init(&h->secret_lock, NULL);
-	if ((h->guard = httpd_guard_new(cf, metrics, cause)) == NULL) {
+	if ((h->guard = httpd_guard_new(cf, metrics, cause)) == NULL ||
+	    (h->outcomes = httpd_outcomes_start(h, cause)) == NULL) {
 		close(fd);
 		httpd_free(h);
 		return -1;
@@ -713,6 +720,9 @@ httpd_stop(struct httpd *h)
 	if (h == NULL)
 		return;
 	until = clock_seconds() + HTTPD_STOP_GRACE;
+	/* The outcomes waiting are recorded and their connections resumed
+	 * (answered within the grace); later ones are recorded alone. */
+	httpd_outcomes_stop(h->outcomes);
 	while (httpd_guard_drain(h->guard) > 0 && clock_seconds() < until)
 		usleep(20 * 1000);
 	MHD_stop_daemon(h->mhd);

@@ -7,11 +7,15 @@
  * (the rate limit of httpd_guard.c) before anything else, and must carry
  * the page's form token, which a cross-site form cannot know: without it,
  * 403.  Every outcome is logged with the rep and the client's address, and
- * kept with that source in the task's history (outcome.h).
+ * kept with that source in the task's history (outcome.h); POSTs that
+ * come together are committed together (httpd_outcomes.c), and each is
+ * answered once its outcome is on disk.
  *
- * A manager's day also lists the team's escalations (httpd_team.c), with
- * links signed for the manager: a link whose rep is a manager opens any
- * rep's task, and what the manager records is theirs. */
+ * The day is kept in memory while nothing it shows changes
+ * (httpd_cache.c, like the feeds).  A manager's day also lists the
+ * team's escalations (httpd_team.c), with links signed for the manager: a
+ * link whose rep is a manager opens any rep's task, and what the manager
+ * records is theirs. */
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +23,7 @@
 #include <sys/socket.h>
 
 #include "date.h"
+#include "feed.h"
 #include "httpd_priv.h"
 #include "log.h"
 #include "outcome.h"
@@ -217,52 +222,53 @@ outcome_from_form(struct httpd_req *r, struct task_ctx *x,
 	return 0;
 }
 
-/* Records the form's outcome and says what happened on the page. */
-static enum MHD_Result
-task_post(struct httpd_req *r, struct task_ctx *x, const char *link)
+/* A POSTed outcome from its checks to its answer (httpd_outcomes.c sees
+ * the first member): the link's context and the request's own strings. */
+struct task_post {
+	struct httpd_outcome o;
+	struct task_ctx x;
+	char *own[5];
+	char *src;		/* "web ADDRESS" */
+};
+
+/* Frees a task_post. */
+static void
+task_post_free(struct httpd_outcome *o)
 {
-	char addr[NI_MAXHOST], *own[5] = { 0 }, *cause = NULL, *src, *html;
-	char *why = NULL;
-	const char *notice, *cls = "ok";
-	struct outcome_req o;
-	enum outcome_result res;
-	unsigned status = MHD_HTTP_OK;
+	struct task_post *p = (struct task_post *)o;
 	size_t i;
 
-	html = field(r, "form");
-	i = replink_form_check(x->key, link, x->hash, html) == 0;
-	free(html);
-	if (!i)
-		return page_reply(r, MHD_HTTP_FORBIDDEN, page_message(x->lang,
-		    i18n(x->lang, MSG_INVALID), "err", i18n(x->lang,
-		    MSG_REFUSED), NULL));
-	client_addr(r, addr);
-	src = xasprintf("web %s", addr);
-	if (outcome_from_form(r, x, &o, own, &cause) != 0)
-		res = OUTCOME_INVALID;
-	else {
-		o.rep = x->rep.key;
-		o.source = src;
-		o.now = r->now;
-		o.today = x->today;
-		o.retry_days = r->cf->plan.task_retry_days;
-		o.escalate_attempts = r->cf->plan.task_escalate_attempts;
-		o.lang = x->lang;
-		r->wrote = 1;
-		res = outcome_record(r->st, &o, NULL, &cause);
-	}
-	for (i = 0; i < ARRAY_SIZE(own); i++)
-		free(own[i]);
+	task_ctx_clear(&p->x);
+	for (i = 0; i < ARRAY_SIZE(p->own); i++)
+		free(p->own[i]);
+	free(p->src);
+	free(p->o.cause);
+	free(p);
+}
+
+/* The page after a POST, saying what became of the outcome; frees p.
+ * Logged with the rep and the client's address once its fate is known
+ * (recorded: committed). */
+static enum MHD_Result
+task_posted(struct httpd_req *r, struct task_post *p, const char *link)
+{
+	struct task_ctx *x = &p->x;
+	enum outcome_result res = p->o.res;
+	const char *notice, *cls = "ok";
+	unsigned status = MHD_HTTP_OK;
+	char *cause = NULL, *why = NULL, *html = NULL;
+
 	if (res == OUTCOME_ERROR) {
-		free(src);
+		cause = p->o.cause;
+		p->o.cause = NULL;
+		task_post_free(&p->o);
 		return httpd_unavailable(r, "task outcome", cause);
 	}
 	log_notice("rep page: rep %s, task %lld: %s from %s: %s", x->rep.key,
 	    (long long)x->t.id, res == OUTCOME_INVALID ? "refused outcome" :
-	    outcome_name(o.outcome), src, res == OUTCOME_RECORDED ? "recorded" :
-	    res == OUTCOME_ALREADY ? "already recorded" : res ==
+	    outcome_name(p->o.req.outcome), p->src, res == OUTCOME_RECORDED ?
+	    "recorded" : res == OUTCOME_ALREADY ? "already recorded" : res ==
 	    OUTCOME_INVALID ? "invalid" : "task not open");
-	free(src);
 	switch (res) {
 	case OUTCOME_RECORDED:
 		notice = i18n(x->lang, MSG_RECORDED);
@@ -272,10 +278,8 @@ task_post(struct httpd_req *r, struct task_ctx *x, const char *link)
 		break;
 	case OUTCOME_INVALID:
 		status = MHD_HTTP_BAD_REQUEST;
-		why = xasprintf("%s: %s", i18n(x->lang, MSG_INVALID), cause ?
-		    cause : "?");
-		free(cause);
-		cause = NULL;
+		why = xasprintf("%s: %s", i18n(x->lang, MSG_INVALID),
+		    p->o.cause ? p->o.cause : "?");
 		notice = why;
 		cls = "err";
 		break;
@@ -285,24 +289,78 @@ task_post(struct httpd_req *r, struct task_ctx *x, const char *link)
 		cls = "err";
 		break;
 	}
-	html = NULL;
-	if (task_load(r, x->t.id, x, &cause) >= 0)
+	if (httpd_store(r) == NULL)
+		cause = xstrdup("store unavailable");
+	else if (task_load(r, x->t.id, x, &cause) >= 0)
 		html = task_html(r, x, link, notice, cls, &cause);
 	free(why);
+	task_post_free(&p->o);
 	if (html == NULL)
 		return httpd_unavailable(r, "task page", cause);
 	return page_reply(r, status, html);
 }
 
-/* GET, HEAD or POST /t/LINK. */
+/* Takes the form's outcome: checked here, then recorded here alone when
+ * nothing else is, else together with the other POSTs waiting
+ * (httpd_outcomes.c: the connection waits suspended and this handler is
+ * called again to answer).  x moves into the request. */
+static enum MHD_Result
+task_post(struct httpd_req *r, struct task_ctx *x, const char *link)
+{
+	char addr[NI_MAXHOST], *form;
+	struct task_post *p;
+	int ok;
+
+	form = field(r, "form");
+	ok = replink_form_check(x->key, link, x->hash, form) == 0;
+	free(form);
+	if (!ok)
+		return page_reply(r, MHD_HTTP_FORBIDDEN, page_message(x->lang,
+		    i18n(x->lang, MSG_INVALID), "err", i18n(x->lang,
+		    MSG_REFUSED), NULL));
+	p = xcalloc(1, sizeof(*p));
+	p->o.free = task_post_free;
+	p->x = *x;
+	memset(x, 0, sizeof(*x));
+	x = &p->x;
+	client_addr(r, addr);
+	p->src = xasprintf("web %s", addr);
+	if (outcome_from_form(r, x, &p->o.req, p->own, &p->o.cause) != 0) {
+		p->o.res = OUTCOME_INVALID;
+		return task_posted(r, p, link);
+	}
+	p->o.req.rep = x->rep.key;
+	p->o.req.source = p->src;
+	p->o.req.now = r->now;
+	p->o.req.today = x->today;
+	p->o.req.retry_days = r->cf->plan.task_retry_days;
+	p->o.req.escalate_attempts = r->cf->plan.task_escalate_attempts;
+	p->o.req.lang = x->lang;
+	if (httpd_outcomes_submit(r, &p->o)) {
+		r->outcome = &p->o;
+		return MHD_YES;
+	}
+	r->wrote = 1;
+	p->o.res = outcome_record(r->st, &p->o.req, NULL, &p->o.cause);
+	httpd_outcomes_alone_end(r->h);
+	return task_posted(r, p, link);
+}
+
+/* GET, HEAD or POST /t/LINK; the second call of a POST whose outcome is
+ * recorded answers it. */
 enum MHD_Result
 httpd_route_task(struct httpd_req *r, const char *link)
 {
 	struct task_ctx x;
+	struct httpd_outcome *o;
 	enum MHD_Result ret;
 	char *cause = NULL, *html;
 	int rc;
 
+	if ((o = r->outcome) != NULL) {
+		r->outcome = NULL;
+		return task_posted(r, (struct task_post *)o, link);
+	}
 	if (r->post && ((ret = httpd_rate_limit(r, &rc)) != MHD_YES || rc))
 		return ret;
 	if (httpd_store(r) == NULL)
@@ -405,30 +463,84 @@ day_html(struct httpd_req *r, const struct store_rep *rep, const char *hash,
 	return html;
 }
 
-/* GET or HEAD /r/TOKEN: the rep's day. */
+/* The entry of a rep's day page. */
+static void
+day_key(struct httpd_cache_key *key, const struct store_rep *rep,
+    const char *hash, int32_t today, enum i18n_lang lang)
+{
+	memset(key, 0, sizeof(*key));
+	key->what = HTTPD_CACHE_DAY;
+	key->rep_id = rep->id;
+	key->day = today;
+	key->lang = (int)lang;
+	key->hash = hash;
+}
+
+/* Answers with a freshly made day page and keeps it: a rep's with its
+ * stamp, a manager's (the whole team's escalations, each rep's day in
+ * their own zone) without one, until the next quarter hour: every time
+ * zone's midnight falls on a quarter hour of UTC. */
+static int
+day_build(struct httpd_req *r, const struct store_rep *rep,
+    const struct httpd_cache_key *key, const struct feeds_stamp *stamp,
+    enum MHD_Result *ret, char **cause)
+{
+	struct httpd_cache_doc doc;
+
+	memset(&doc, 0, sizeof(doc));
+	if ((doc.data = day_html(r, rep, key->hash, key->day, cause)) == NULL)
+		return -1;
+	doc.len = strlen(doc.data);
+	doc.etag = feed_etag(doc.data, doc.len);
+	doc.modified = -1;
+	doc.type = page_type;
+	doc.headers = page_headers;
+	if (stamp == NULL)
+		doc.expires = (r->now / 900 + 1) * 900;
+	return httpd_cache_put(r, key, stamp, &doc, ret, cause);
+}
+
+/* GET or HEAD /r/TOKEN: the rep's day, from the cache while nothing it
+ * shows has changed (httpd_cache.c): the rep's tasks, their customers,
+ * the rep's name, locale and token (feeds_stamp of the follow-up feed,
+ * which shows the same), the day, the configuration. */
 enum MHD_Result
 httpd_route_day(struct httpd_req *r, const char *token)
 {
 	struct store_rep rep = { 0 };
-	char *cause = NULL, *hash = NULL, *html;
+	struct httpd_cache_key key;
+	struct feeds_stamp stamp, *sp = NULL;
+	enum MHD_Result ret = MHD_NO;
+	char *cause = NULL, *hash = NULL;
 	int32_t today;
 	int rc;
 
 	if (httpd_store(r) == NULL)
 		return httpd_unavailable(r, "day page", NULL);
-	if ((rc = httpd_feed_rep(r, token, &rep, &cause)) <= 0)
+	if ((rc = httpd_feed_rep(r, token, &rep, &hash, &cause)) <= 0)
 		return rc < 0 ? httpd_unavailable(r, "day page", cause) :
 		    httpd_invalid_token(r);
-	if (page_today(r, &today, &cause) != 0 ||
-	    (rc = store_rep_token_hash(r->st, rep.key, &hash, &cause)) < 0 ||
-	    (html = rc == 0 ? NULL : day_html(r, &rep, hash, today,
-	    &cause)) == NULL) {
-		store_rep_clear(&rep);
-		free(hash);
-		return rc == 0 ? httpd_invalid_token(r) :
-		    httpd_unavailable(r, "day page", cause);
+	if (page_today(r, &today, &cause) != 0) {
+		ret = httpd_unavailable(r, "day page", cause);
+		goto out;
 	}
+	day_key(&key, &rep, hash, today, page_lang(r, &rep));
+	if (httpd_cache_answer(r, &key, NULL, &ret))
+		goto out;
+	if (!team_is_manager(r->cf, rep.key)) {
+		if (feeds_stamp(r->st, &rep, FEEDS_FOLLOWUPS, r->now, &stamp,
+		    &cause) != 0) {
+			ret = httpd_unavailable(r, "day page", cause);
+			goto out;
+		}
+		sp = &stamp;
+		if (httpd_cache_answer(r, &key, sp, &ret))
+			goto out;
+	}
+	if (day_build(r, &rep, &key, sp, &ret, &cause) != 0)
+		ret = httpd_unavailable(r, "day page", cause);
+out:
 	store_rep_clear(&rep);
 	free(hash);
-	return page_reply(r, MHD_HTTP_OK, html);
+	return ret;
 }

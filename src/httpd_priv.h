@@ -1,12 +1,15 @@
 /* httpd_priv.h - what httpd.c (server, plumbing, routing) shares with the
- * handlers in httpd_feeds.c and httpd_routes.c.  Private to those files.
+ * handlers (httpd_cache.c, httpd_feeds.c, httpd_pages.c, httpd_routes.c
+ * ...).  Private to those files.
  *
  * Threads: libmicrohttpd runs a small pool of threads; a handler runs on
  * one of them with the configuration read-locked (httpd_set_conf() takes
  * the write lock, so the conf a handler sees stays valid until it returns)
  * and borrows a store connection of its own from a pool (SQLite
  * connections are never used by two threads at once).  Rendering is
- * serialised by render_lock because libical is not thread-safe. */
+ * serialised by render_lock because libical is not thread-safe.  One more
+ * thread of ours, with a store connection of its own, commits the outcome
+ * POSTs that come together (httpd_outcomes.c). */
 #ifndef OUTREACHD_HTTPD_PRIV_H
 #define OUTREACHD_HTTPD_PRIV_H
 
@@ -21,6 +24,7 @@
 #include "feeds.h"
 #include "httpd.h"
 #include "metrics.h"
+#include "outcome.h"
 #include "store.h"
 #include "token.h"
 
@@ -33,31 +37,60 @@
 				       shutdown */
 #define HTTPD_POST_MAX (64 * 1024)  /* bigger POST bodies: 413 */
 #define HTTPD_FEED_MAX_AGE 300	    /* Cache-Control max-age of feeds */
-#define HTTPD_CACHE_BYTES (64 * 1024 * 1024) /* rendered feeds kept */
+#define HTTPD_CACHE_BYTES (64 * 1024 * 1024) /* feeds and pages kept */
 #define HTTPD_DB_RECHECK 0.005	    /* seconds a connection trusts its view
 				       of the store's data version */
+#define HTTPD_OUTCOME_BATCH 64	    /* outcomes committed together, at most */
 
-/* One content coding of a cached feed: [0] identity, [1] gzip. */
+/* One content coding of a cached answer: [0] identity, [1] gzip. */
 struct httpd_variant {
 	struct MHD_Response *resp; /* the 200, headers included, shared;
 				      NULL = this coding is not available */
 	char *etag;		   /* strong, one per coding */
 };
 
-/* One rendered feed, kept until its stamp or the configuration changes.
- * It is known current without reading the stamp while the store has not
- * changed (db_gen) since the stamp was last compared, on the same day. */
-struct httpd_cached {
+/* What a cache entry answers: a feed (what: its enum feeds_kind) or a
+ * rep's day page (HTTPD_CACHE_DAY, with the day in the zone the page
+ * uses, the page's language and the token hash its links are signed
+ * for).  Unused fields are 0 and NULL. */
+#define HTTPD_CACHE_DAY FEEDS_NKINDS
+struct httpd_cache_key {
+	int what;
 	int64_t rep_id;
-	enum feeds_kind kind;
-	unsigned gen;		   /* httpd.gen it was rendered with */
+	int32_t day;
+	int lang;
+	const char *hash;	   /* owned by the entry */
+};
+
+/* One answer, kept until its stamp or the configuration changes, or it
+ * expires.  It is known current without reading the stamp while the
+ * store has not changed (db_gen) since the stamp was last compared, on
+ * the same day. */
+struct httpd_cached {
+	struct httpd_cache_key key;
+	unsigned gen;		   /* httpd.gen it was made with */
+	int has_stamp;		   /* else current only while db_gen stays */
 	struct feeds_stamp stamp;
 	unsigned long checked_gen; /* httpd.db_gen when the stamp matched */
 	int32_t checked_day;	   /* feeds_day() then */
+	int64_t expires;	   /* unix seconds; 0 = never by itself */
 	struct httpd_variant v[2];
-	int64_t modified;
+	int64_t modified;	   /* Last-Modified, -1 = none */
 	size_t len;		   /* bytes held, both codings */
 	uint64_t used;		   /* LRU clock */
+};
+
+/* A freshly made answer for httpd_cache_put(), which takes data and
+ * etag. */
+struct httpd_cache_doc {
+	char *data;
+	size_t len;
+	char *etag;		   /* strong, quoted */
+	int64_t modified;	   /* Last-Modified, -1 = none */
+	const char *type;	   /* Content-Type */
+	const char *const *headers; /* more for the 200: NULL-terminated
+				      name, value pairs */
+	int64_t expires;	   /* see struct httpd_cached */
 };
 
 /* A pooled store connection and the data_version it last saw. */
@@ -73,8 +106,22 @@ struct httpd_token {
 	struct store_rep rep;
 };
 
+/* An outcome POSTed on a task page, between its checks and its answer:
+ * recorded by httpd_outcomes.c (res and cause set, cause malloc'd) while
+ * its connection is suspended.  The handler's own record of the request
+ * (httpd_pages.c) starts with it; free frees that. */
+struct httpd_outcome {
+	struct httpd_outcome *next;
+	struct MHD_Connection *conn;
+	struct outcome_req req;
+	enum outcome_result res;
+	char *cause;
+	void (*free)(struct httpd_outcome *o);
+};
+
 struct httpd_guard;
 struct httpd_conn;
+struct httpd_outcomes;
 
 struct httpd {
 	struct MHD_Daemon *mhd;
@@ -107,6 +154,7 @@ struct httpd {
 	size_t cache_bytes;
 	uint64_t tick;
 
+	struct httpd_outcomes *outcomes; /* the outcome POSTs' commits */
 	struct metrics *metrics;	/* borrowed: the daemon's counters */
 };
 
@@ -130,6 +178,8 @@ struct httpd_req {
 	struct httpd_db *db;	/* the pool entry st belongs to */
 	unsigned long db_gen;	/* httpd.db_gen once st was borrowed */
 	int wrote;		/* the handler changed the store */
+	struct httpd_outcome *outcome; /* a POSTed outcome, once recorded:
+				   the handler is called again to answer */
 	int64_t now;
 };
 
@@ -190,15 +240,28 @@ size_t httpd_guard_drain(struct httpd_guard *g);
 
 /* httpd_sms.c: an SMS provider's status push (aliyun 1, else tencent). */
 enum MHD_Result httpd_route_sms_report(struct httpd_req *r, int aliyun);
+/* httpd_cache.c: answers kept in memory.  httpd_cache_answer() answers
+ * from the entry for key when it is current: without a stamp when the
+ * store has not changed since it was last found current, with one (read
+ * now by the caller) when it matches the entry's.  1 answered (*ret set),
+ * 0 not.  httpd_cache_put() answers with doc and keeps it under key with
+ * stamp (NULL: current only while the store does not change); 0, or -1
+ * with *cause when no response could be made. */
+int httpd_cache_answer(struct httpd_req *r, const struct httpd_cache_key *key,
+    const struct feeds_stamp *stamp, enum MHD_Result *ret);
+int httpd_cache_put(struct httpd_req *r, const struct httpd_cache_key *key,
+    const struct feeds_stamp *stamp, struct httpd_cache_doc *doc,
+    enum MHD_Result *ret, char **cause);
+void httpd_cache_free(struct httpd *h);
 
 /* httpd_feeds.c */
 enum MHD_Result httpd_route_feed(struct httpd_req *r, const char *token,
     enum feeds_kind kind);
-void httpd_cache_free(struct httpd *h);
 /* The rep whose feed token this is: 1 (*out filled, the caller clears
- * it), 0 none, -1 store error. */
+ * it; *hash, when hash is not NULL, the token's hash, malloc'd), 0 none,
+ * -1 store error. */
 int httpd_feed_rep(struct httpd_req *r, const char *token,
-    struct store_rep *out, char **cause);
+    struct store_rep *out, char **hash, char **cause);
 void httpd_tokens_free(struct httpd *h);
 
 /* httpd_team.c: the escalations on a manager's day page, each task
@@ -223,6 +286,17 @@ enum MHD_Result httpd_route_metrics(struct httpd_req *r);
 enum MHD_Result httpd_route_report(struct httpd_req *r, const char *token);
 /* httpd_survey.c: a customer's satisfaction survey and its answer. */
 enum MHD_Result httpd_route_survey(struct httpd_req *r, const char *token);
+/* httpd_outcomes.c: outcome POSTs committed together.  submit takes o
+ * and suspends r's connection (1), resumed once o is recorded, or
+ * answers 0: the caller records o alone now (nothing else is being
+ * recorded, or the service stops) and calls alone_end after.  stop
+ * records and resumes what waits (libmicrohttpd may stop after); free,
+ * once libmicrohttpd has stopped, frees it. */
+struct httpd_outcomes *httpd_outcomes_start(struct httpd *h, char **cause);
+void httpd_outcomes_stop(struct httpd_outcomes *oc);
+void httpd_outcomes_free(struct httpd_outcomes *oc);
+int httpd_outcomes_submit(struct httpd_req *r, struct httpd_outcome *o);
+void httpd_outcomes_alone_end(struct httpd *h);
 
 /* httpd_pages.c: the reps' task pages and their day. */
 enum MHD_Result httpd_route_task(struct httpd_req *r, const char *link);

@@ -77,7 +77,7 @@ httpd_route_report(struct httpd_req *r, const char *token)
 	if (httpd_store(r) == NULL)
 		return httpd_unavailable(r, "report", NULL);
 	if ((rc = report_link_rep(r, token, &rep, &cause)) == 0)
-		rc = httpd_feed_rep(r, token, &rep, &cause);
+		rc = httpd_feed_rep(r, token, &rep, NULL, &cause);
 	if (rc <= 0)
 		return rc < 0 ? httpd_unavailable(r, "report", cause) :
 		    httpd_invalid_token(r);

@@ -319,15 +319,49 @@ record(struct store *st, const struct outcome_req *r, const char *note,
 	    OUTCOME_ERROR;
 }
 
+/* One outcome as a unit of the open transaction: undone alone unless
+ * recorded.  OUTCOME_ERROR with *lost set when the transaction itself
+ * went with it. */
+static enum outcome_result
+record_unit(struct store *st, const struct outcome_req *r,
+    struct outcome_info *info, int *lost, char **cause)
+{
+	struct store_task t = { 0 };
+	enum outcome_result res;
+	char *note;
+
+	*lost = 0;
+	memset(info, 0, sizeof(*info));
+	if ((res = check_req(r, cause)) != OUTCOME_RECORDED)
+		return res;
+	if (store_unit_begin(st, cause) != 0) {
+		*lost = 1;
+		return OUTCOME_ERROR;
+	}
+	note = outcome_note(r->note);
+	res = record(st, r, note, &t, info, cause);
+	if (res == OUTCOME_RECORDED && store_unit_keep(st, cause) != 0)
+		res = OUTCOME_ERROR;
+	if (res != OUTCOME_RECORDED && store_unit_undo(st) != 0) {
+		*lost = 1;
+		res = OUTCOME_ERROR;
+	}
+	if (res == OUTCOME_RECORDED)
+		info->escalated = info->escalated || (t.escalated &&
+		    r->outcome == OUTCOME_NOT_REACHED);
+	free(note);
+	store_task_clear(&t);
+	return res;
+}
+
 /* Records an outcome in one transaction. */
 enum outcome_result
 outcome_record(struct store *st, const struct outcome_req *r,
     struct outcome_info *info, char **cause)
 {
 	struct outcome_info dummy;
-	struct store_task t = { 0 };
 	enum outcome_result res;
-	char *note;
+	int lost;
 
 	if (info == NULL)
 		info = &dummy;
@@ -336,15 +370,54 @@ outcome_record(struct store *st, const struct outcome_req *r,
 		return res;
 	if (store_begin(st, cause) != 0)
 		return OUTCOME_ERROR;
-	note = outcome_note(r->note);
-	res = record(st, r, note, &t, info, cause);
+	res = record_unit(st, r, info, &lost, cause);
 	if (res == OUTCOME_RECORDED && store_commit(st, cause) != 0)
 		res = OUTCOME_ERROR;
 	store_rollback(st);
-	if (res == OUTCOME_RECORDED)
-		info->escalated = info->escalated || (t.escalated &&
-		    r->outcome == OUTCOME_NOT_REACHED);
-	free(note);
-	store_task_clear(&t);
 	return res;
+}
+
+/* Records each item alone, in its own transaction. */
+static void
+record_alone(struct store *st, struct outcome_item *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].cause);
+		v[i].cause = NULL;
+		v[i].res = outcome_record(st, v[i].req, &v[i].info,
+		    &v[i].cause);
+	}
+}
+
+/* Records the items in one transaction with one commit, each a unit of
+ * its own: an outcome refused or failed is undone alone and the others
+ * stay.  When the transaction cannot begin, is lost or does not commit,
+ * nothing of it is kept and every item is recorded again alone, so an
+ * item's result always says what its own commit did. */
+void
+outcome_record_batch(struct store *st, struct outcome_item *v, size_t n)
+{
+	char *why = NULL;
+	size_t i;
+	int lost = 0;
+
+	for (i = 0; i < n; i++) {
+		v[i].res = OUTCOME_ERROR;
+		v[i].cause = NULL;
+	}
+	if (n < 2 || store_begin(st, &why) != 0) {
+		free(why);
+		record_alone(st, v, n);
+		return;
+	}
+	for (i = 0; i < n && !lost; i++)
+		v[i].res = record_unit(st, v[i].req, &v[i].info, &lost,
+		    &v[i].cause);
+	if (!lost && store_commit(st, &why) == 0)
+		return;
+	free(why);
+	store_rollback(st);
+	record_alone(st, v, n);
 }

@@ -77,8 +77,25 @@ int outcome_kind_valid(const char *kind);
  * OUTCOME_NOTE_MAX characters (invalid UTF-8 bytes dropped); NULL for
  * NULL or an empty result.  malloc'd. */
 char *outcome_note(const char *note);
-/* Records r; fills *info (may be NULL). */
+/* Records r in a transaction of its own; fills *info (may be NULL). */
 enum outcome_result outcome_record(struct store *st,
     const struct outcome_req *r, struct outcome_info *info, char **cause);
+
+/* Several outcomes recorded together (the web pages' concurrent POSTs):
+ * one transaction, one synced commit, each outcome a unit of its own
+ * (a savepoint), so one that is refused or fails changes nothing and the
+ * others stay.  If the transaction fails as a whole, each is recorded
+ * again alone.  When it returns, every item's res (and cause, malloc'd,
+ * for OUTCOME_INVALID and OUTCOME_ERROR) says what became of it:
+ * OUTCOME_RECORDED only once committed.  The items are recorded in
+ * order, so the second of two same outcomes is OUTCOME_ALREADY. */
+struct outcome_item {
+	const struct outcome_req *req;
+	struct outcome_info info;
+	enum outcome_result res;
+	char *cause;
+};
+void outcome_record_batch(struct store *st, struct outcome_item *v,
+    size_t n);
 
 #endif

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -174,16 +175,27 @@ store_create_private(const char *path, char **cause)
 	return rc == 0 ? 0 : set_error(cause, "%s: %m", path);
 }
 
+/* SQLite's process-wide settings, before its first use: no memory
+ * statistics, which nothing reads and which cost a global mutex around
+ * every allocation of every connection. */
+static void
+store_init_once(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 /* Opens path, creating the file only when create is set. */
 static int
 store_open_mode(const char *path, int create, struct store **out,
     char **cause)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	struct store *st = xcalloc(1, sizeof(*st));
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
 	    (create ? SQLITE_OPEN_CREATE : 0);
 	int rc;
 
+	pthread_once(&once, store_init_once);
 	st->path = xstrdup(path);
 	if (create && store_create_private(path, cause) != 0) {
 		store_close(st);
@@ -385,6 +397,34 @@ store_rollback(struct store *st)
 	st->in_txn = 0;
 }
 
+/* A savepoint, always the same name: units do not nest. */
+int
+store_unit_begin(struct store *st, char **cause)
+{
+	return store_step_cached(st, STMT_SAVEPOINT, "SAVEPOINT unit;",
+	    "starting a unit", cause);
+}
+
+int
+store_unit_keep(struct store *st, char **cause)
+{
+	return store_step_cached(st, STMT_RELEASE, "RELEASE unit;",
+	    "keeping a unit", cause);
+}
+
+int
+store_unit_undo(struct store *st)
+{
+	/* ROLLBACK TO keeps the savepoint open: RELEASE closes it. */
+	if (sqlite3_get_autocommit(st->db) ||
+	    store_step_cached(st, STMT_ROLLBACK_TO, "ROLLBACK TO unit;",
+	    "undoing a unit", NULL) != 0 ||
+	    store_step_cached(st, STMT_RELEASE, "RELEASE unit;",
+	    "closing a unit", NULL) != 0 || sqlite3_get_autocommit(st->db))
+		return -1;
+	return 0;
+}
+
 void
 store_bulk(struct store *st, int on)
 {
@@ -471,16 +511,15 @@ store_rep_get(struct store *st, const char *key, struct store_rep *r,
 	sqlite3_stmt *s;
 	int rc;
 
-	s = store_prepare(st, "SELECT id, key, name, email, phone, timezone, "
-	    "digest, locale FROM reps "
-	    "WHERE key = ?1;", cause);
+	s = store_cached(st, STMT_REP_GET, "SELECT id, key, name, email, phone,"
+	    " timezone, digest, locale FROM reps WHERE key = ?1;", cause);
 	if (s == NULL)
 		return -1;
 	store_bind_text(s, 1, key);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
 		store_rep_read(s, r);
-	sqlite3_finalize(s);
+	sqlite3_reset(s);
 	if (rc == SQLITE_ROW)
 		return 1;
 	if (rc == SQLITE_DONE)

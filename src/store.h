@@ -32,6 +32,15 @@ int store_migrate(struct store *st, int version, char **cause);
 int store_begin(struct store *st, char **cause);
 int store_commit(struct store *st, char **cause);
 void store_rollback(struct store *st);
+/* A unit inside the open transaction (one level): after
+ * store_unit_begin() its changes are kept with store_unit_keep() or
+ * undone alone with store_unit_undo(), the rest of the transaction
+ * untouched.  store_unit_undo() returns 0, or -1 when the transaction
+ * itself is gone: SQLite rolls the whole of it back after some errors
+ * (I/O, a full disk), and units kept before are lost with it. */
+int store_unit_begin(struct store *st, char **cause);
+int store_unit_keep(struct store *st, char **cause);
+int store_unit_undo(struct store *st);
 /* A large page cache for a bulk load, so a big transaction does not spill
  * to the WAL page by page; off returns to the default. */
 void store_bulk(struct store *st, int on);

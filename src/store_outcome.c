@@ -14,14 +14,16 @@
 	" FROM task_events e LEFT JOIN reps r ON r.id = e.rep_id" \
 	" LEFT JOIN plan_items p ON p.id = e.item_id "
 
-/* Runs a prepared statement that returns no row and finalizes it; the
- * number of rows changed, or -1. */
+/* Runs a cached statement that returns no row and resets it; the number
+ * of rows changed, or -1.  Every statement an outcome runs is prepared
+ * once per connection: the outcomes of the web pages are recorded by one
+ * thread, and parsing them each time was most of its work. */
 static int
 run(struct store *st, sqlite3_stmt *s, const char *what, char **cause)
 {
 	int rc = sqlite3_step(s);
 
-	sqlite3_finalize(s);
+	sqlite3_reset(s);
 	if (rc != SQLITE_DONE)
 		return store_fail(st, what, cause);
 	return sqlite3_changes(st->db);
@@ -41,9 +43,9 @@ store_task_event_add(struct store *st, const struct store_task_event *e,
 {
 	sqlite3_stmt *s;
 
-	s = store_prepare(st, "INSERT INTO task_events (item_id, customer_id,"
-	    " rep_id, at, day, outcome, kind, date, note, source) VALUES (?1,"
-	    " ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10);", cause);
+	s = store_cached(st, STMT_EVENT_ADD, "INSERT INTO task_events (item_id,"
+	    " customer_id, rep_id, at, day, outcome, kind, date, note, source)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10);", cause);
 	if (s == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, e->item_id);
@@ -94,8 +96,8 @@ store_task_event_last(struct store *st, int64_t item_id,
 	int rc;
 
 	memset(e, 0, sizeof(*e));
-	s = store_prepare(st, EVENT_SELECT "WHERE e.item_id = ?1"
-	    " ORDER BY e.id DESC LIMIT 1;", cause);
+	s = store_cached(st, STMT_EVENT_LAST, EVENT_SELECT "WHERE e.item_id ="
+	    " ?1 ORDER BY e.id DESC LIMIT 1;", cause);
 	if (s == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, item_id);
@@ -108,7 +110,7 @@ store_task_event_last(struct store *st, int64_t item_id,
 		e->source = dup(e->source);
 		e->task_kind = dup(e->task_kind);
 	}
-	sqlite3_finalize(s);
+	sqlite3_reset(s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return store_fail(st, "reading task outcomes", cause);
 	return rc == SQLITE_ROW;
@@ -156,10 +158,11 @@ store_task_close(struct store *st, int64_t id, const char *status,
 {
 	sqlite3_stmt *s;
 
-	s = store_prepare(st, "UPDATE plan_items SET status = ?2, sequence ="
-	    " sequence + 1, modified_at = ?3, done_at = CASE WHEN ?2 = 'done'"
-	    " THEN ?3 END, note = coalesce(?4, note) WHERE status = 'open' AND"
-	    " action = 'task' AND (id = ?1 OR merged_into = ?1);", cause);
+	s = store_cached(st, STMT_TASK_CLOSE, "UPDATE plan_items SET status ="
+	    " ?2, sequence = sequence + 1, modified_at = ?3, done_at = CASE"
+	    " WHEN ?2 = 'done' THEN ?3 END, note = coalesce(?4, note) WHERE"
+	    " status = 'open' AND action = 'task' AND (id = ?1 OR merged_into"
+	    " = ?1);", cause);
 	if (s == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, id);
@@ -175,8 +178,9 @@ store_task_close_followups(struct store *st, int64_t customer_id,
 {
 	sqlite3_stmt *s;
 
-	s = store_prepare(st, "UPDATE plan_items SET status = 'done',"
-	    " sequence = sequence + 1, modified_at = ?2, done_at = ?2"
+	s = store_cached(st, STMT_FOLLOWUPS_CLOSE, "UPDATE plan_items SET"
+	    " status = 'done', sequence = sequence + 1, modified_at = ?2,"
+	    " done_at = ?2"
 	    " WHERE customer_id = ?1 AND action = 'task' AND status = 'open'"
 	    " AND (event IN ('revisit', 'lost', 'sleeping') OR merged_into IN"
 	    " (SELECT id FROM plan_items WHERE customer_id = ?1 AND action ="
@@ -196,8 +200,9 @@ store_task_move(struct store *st, int64_t id, int32_t day, int attempt,
 	sqlite3_stmt *s;
 	int rc;
 
-	s = store_prepare(st, "UPDATE plan_items SET day = ?2, attempts ="
-	    " attempts + ?3, escalated = (escalated OR attempts + ?3 >= ?4),"
+	s = store_cached(st, STMT_TASK_MOVE, "UPDATE plan_items SET day = ?2,"
+	    " attempts = attempts + ?3, escalated = (escalated OR attempts +"
+	    " ?3 >= ?4),"
 	    " sequence = sequence + 1, modified_at = ?5"
 	    " WHERE id = ?1 AND status = 'open' RETURNING escalated;", cause);
 	if (s == NULL)
@@ -211,7 +216,7 @@ store_task_move(struct store *st, int64_t id, int32_t day, int attempt,
 		*escalated = sqlite3_column_int(s, 0);
 	if (rc == SQLITE_ROW)
 		rc = sqlite3_step(s);
-	sqlite3_finalize(s);
+	sqlite3_reset(s);
 	return rc == SQLITE_DONE ? 0 : store_fail(st, "moving task", cause);
 }
 
@@ -221,8 +226,8 @@ store_customer_revisit_next(struct store *st, int64_t customer_id,
 {
 	sqlite3_stmt *s;
 
-	s = store_prepare(st, "UPDATE customers SET revisit_next = ?2 WHERE"
-	    " id = ?1;", cause);
+	s = store_cached(st, STMT_REVISIT_NEXT, "UPDATE customers SET"
+	    " revisit_next = ?2 WHERE id = ?1;", cause);
 	if (s == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, customer_id);
@@ -236,9 +241,9 @@ store_customer_stale_flag(struct store *st, int64_t customer_id,
 {
 	sqlite3_stmt *s;
 
-	s = store_prepare(st, "UPDATE customers SET stale_since ="
-	    " coalesce(stale_since, ?2), stale_note = coalesce(?3, stale_note)"
-	    " WHERE id = ?1;", cause);
+	s = store_cached(st, STMT_STALE_FLAG, "UPDATE customers SET"
+	    " stale_since = coalesce(stale_since, ?2), stale_note ="
+	    " coalesce(?3, stale_note) WHERE id = ?1;", cause);
 	if (s == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, customer_id);
@@ -256,8 +261,8 @@ store_customer_verify(struct store *st, int64_t customer_id, int64_t now,
 
 	if ((rc = store_customer_is_stale(st, customer_id, cause)) < 0)
 		return -1;
-	s = store_prepare(st, "UPDATE customers SET stale_since = NULL,"
-	    " stale_note = NULL, updated_at = max(updated_at, ?2) WHERE"
+	s = store_cached(st, STMT_VERIFY, "UPDATE customers SET stale_since ="
+	    " NULL, stale_note = NULL, updated_at = max(updated_at, ?2) WHERE"
 	    " id = ?1;", cause);
 	if (s == NULL)
 		return -1;
@@ -272,14 +277,14 @@ store_customer_is_stale(struct store *st, int64_t customer_id, char **cause)
 	sqlite3_stmt *s;
 	int rc, v = 0;
 
-	s = store_prepare(st, "SELECT stale_since IS NOT NULL FROM customers"
-	    " WHERE id = ?1;", cause);
+	s = store_cached(st, STMT_IS_STALE, "SELECT stale_since IS NOT NULL"
+	    " FROM customers WHERE id = ?1;", cause);
 	if (s == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, customer_id);
 	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
 		v = sqlite3_column_int(s, 0);
-	sqlite3_finalize(s);
+	sqlite3_reset(s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return store_fail(st, "reading customer", cause);
 	return v;

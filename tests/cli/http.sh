@@ -374,14 +374,14 @@ t_like "$out" "http.listen 127.0.0.1:$busy: Address already in use" "with the ad
 t_kill "$dir/busy.pid"
 
 # http.threads: the worker threads (beside them the daemon has its main
-# thread, one sender per channel and the HTTP guard's thread, which closes
-# connections past their deadline); out of range, a clear error with the
-# line.
+# thread, one sender per channel, the HTTP guard's thread, which closes
+# connections past their deadline, and the thread that commits the reps'
+# outcomes); out of range, a clear error with the line.
 t_bg "$dir/d5.pid" "$OUTREACHD" -c "$conf" --foreground
 pid5=$T_BG_PID
 t_wait_port "$port" 10 "$pid5"
-t_ok "threads = 5: five worker threads beside the main one, two senders and the guard" t_wait_until 10 \
-	eval "[ \$(ls /proc/$pid5/task | wc -l) -eq 9 ]"
+t_ok "threads = 5: five worker threads beside the main one, two senders, the guard and the outcomes'" t_wait_until 10 \
+	eval "[ \$(ls /proc/$pid5/task | wc -l) -eq 10 ]"
 t_kill "$dir/d5.pid"
 sed 's/threads = 5;/threads = 65;/' "$conf" >"$dir/t65.conf"
 out=$("$CTL" -c "$dir/t65.conf" check-config 2>&1); rc=$?

@@ -11,7 +11,8 @@
 # a manager.  Headless Chromium (tests/rep_browser.py, 360x740,
 # JavaScript off) opens both days, follows a task link with a click and
 # saves rep-day-zh_CN.png and manager-day-zh_CN.png in $REP_SHOTS
-# (default: the test's directory).
+# (default: the test's directory).  The server keeps the pages; a change
+# made elsewhere shows at the next GET.
 . "$(cd "$(dirname "$0")/.." && pwd)/lib.sh"
 CTL=${OUTREACHCTL:-outreachctl}
 OUTREACHD=${OUTREACHD:-$(dirname "$CTL")/outreachd}
@@ -157,6 +158,12 @@ t_like "$(grep 'rep page:' "$dir/d.log")" "rep boss, task $(tid CA): reached fro
 bp=$(curl -s "$B/r/$boss")
 t_unlike "$bp" '王芳' "worked: no longer escalated"
 t_is "$(echo "$bp" | grep -o '逾期任务：[0-9]*' | head -1)" "逾期任务：1" "li's overdue count drops"
+# The team changed from another process (outreachctl): the next GET of
+# the manager's day shows it.
+ctl rep add smith --name 'Anna Smith-Lee' >/dev/null
+t_like "$(curl -s "$B/r/$boss")" '<h3>Anna Smith-Lee</h3>' "a rep renamed: the manager's day says so"
+ctl task outcome "$(tid CS)" reached >/dev/null
+t_unlike "$(curl -s "$B/r/$boss")" 'Sam Smith' "smith's task recorded: gone from the escalations"
 
 # --- what the manager's links are not ---------------------------------------
 t_is "$(code -X POST -d "outcome=reached&form=$(curl -s "$mlink" | sed -n 's/.*name="form" value="\([^"]*\)".*/\1/p')" \

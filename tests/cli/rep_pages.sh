@@ -140,6 +140,19 @@ t_is "$(code -X POST -H 'Content-Type: application/x-www-form-urlencoded' --data
 	"an empty POST: 403"
 t_is "$(curl -s "$feed" -D - -o /dev/null | sed -n 's/^ETag: \(.*\)\r$/\1/p')" "$etag0" "refused POSTs change nothing"
 
+# The rep's day, kept by the server while nothing on it changes: a strong
+# ETag, 304 for a client that has it, HEAD without the body.
+tok=${feed#"$B/feeds/"}; tok=${tok%%/*}
+curl -s -D "$dir/hd0" -o "$dir/day0.html" "$B/r/$tok"
+dtag0=$(sed -n 's/^ETag: \(.*\)\r$/\1/p' "$dir/hd0")
+t_like "$(cat "$dir/day0.html")" '拜访 王芳（A类）' "the day lists 王芳's visit"
+t_like "$dtag0" '^"[^"]+"$' "the day page has a strong ETag"
+t_like "$(cat "$dir/hd0")" "Cache-Control: no-store" "and is not stored by the phone"
+t_is "$(code -H "If-None-Match: $dtag0" "$B/r/$tok")" 304 "If-None-Match with it: 304"
+t_is "$(curl -s -I "$B/r/$tok" | sed -n 's/^ETag: \(.*\)\r$/\1/p')/$(curl -s -I "$B/r/$tok" | grep -ci '^content-length: 0')" \
+	"$dtag0/0" "HEAD: the same ETag and headers, no body"
+t_is "$(curl -s "$B/r/$tok" | cmp - "$dir/day0.html" && echo same)" same "the same page again"
+
 # The phone.
 ftok=$(formtok "$link")
 if [ "$have_browser" = 1 ]; then
@@ -162,6 +175,10 @@ t_is "$(echo "$show" | js 'd["outcomes"][-1]["outcome"] + "|" + d["outcomes"][-1
 t_is "$(echo "$show" | js 'd["outcomes"][-1]["source"]')" "web 127.0.0.1" "its source: the client's address"
 t_is "$(sqlite3 "$dir/zh.db" "select p.status from plan_items p join customers c on c.id = p.customer_id where c.external_id = 'CA' and p.action = 'task'")" done \
 	"the task is closed"
+curl -s -D "$dir/hd1" -o "$dir/day1.html" "$B/r/$tok"
+t_unlike "$(cat "$dir/day1.html")" '王芳' "the next GET of the day: the task is gone"
+t_unlike "$(sed -n 's/^ETag: \(.*\)\r$/\1/p' "$dir/hd1")" "^$dtag0\$" "with a new ETag"
+t_is "$(code -H "If-None-Match: $dtag0" "$B/r/$tok")" 200 "the old ETag gets the new page, not 304"
 curl -s -D "$dir/h1" -o "$dir/f1.ics" "$feed"
 etag1=$(sed -n 's/^ETag: \(.*\)\r$/\1/p' "$dir/h1")
 t_unlike "$etag1" "^$etag0\$" "the next fetch of the feed has a new ETag"
@@ -200,7 +217,6 @@ t_is "$(cat "$dir/par1" "$dir/par2" | grep -o 'id="notice">[^<]*' | LC_ALL=C sor
 	'id="notice">已经记录过了。|id="notice">已记录。|' "two identical POSTs at once: one recorded, one already recorded"
 
 # The rep's day: today's and overdue tasks, A tier first.
-tok=${feed#"$B/feeds/"}; tok=${tok%%/*}
 day=$(curl -s -D "$dir/hd" "$B/r/$tok")
 t_like "$(head -1 "$dir/hd")" "^HTTP/1.1 200" "GET /r/TOKEN: 200"
 t_like "$day" '<html lang="zh-CN">' "in Chinese"
@@ -222,6 +238,18 @@ t_is "$(echo "$day" | grep -o '<li class="[A-C]"' | tr -d '\n')" \
 	'<li class="A"<li class="B"<li class="C"' "the day lists A tier first"
 href=$(echo "$day" | sed -n 's/.*<li class="A"><a href="\([^"]*\)".*/\1/p')
 t_is "$(code "$href")" 200 "its links open the task pages"
+# What the day shows changes elsewhere: the next GET shows it.
+ctl() { "$CTL" -c "$dir/en.conf" "$@"; }
+t_ok "outreachctl task done (another process)" \
+	ctl task done "$(ctl task list --json | js "[t['id'] for t in d if t['customer']=='CC'][0]")"
+t_unlike "$(curl -s "$B/r/$tok")" 'Carl Chen' "the next GET of the day: Carl's task is gone"
+sqlite3 "$dir/en.db" "INSERT INTO customers (external_id, name, tier, rep_id, phone, created_at,
+    updated_at) SELECT 'CX', 'Xu Xia', tier, rep_id, '13200132000', created_at, updated_at
+    FROM customers WHERE external_id = 'CB'"
+t_unlike "$(curl -s "$B/r/$tok")" 'Xu Xia' "a customer written by another program: no task yet"
+kill -USR1 "$(cat "$dir/en.pid")"
+planned() { curl -s "$B/r/$tok" | grep -q 'Call Xu Xia'; }
+t_ok "the daemon, woken, plans Xu Xia's call: the next GETs of the day list it" t_wait_until 10 planned
 if [ "$have_browser" = 1 ]; then
 	out=$(browser en 'Bob Brown' 'Spoke on the phone')
 	t_is "$(echo "$out" | js 'd["notice"] + "|" + d["status"] + "|" + str(d["scroll_width"] <= 360)')" \
@@ -236,6 +264,9 @@ tok2=${feed2#"$B/feeds/"}; tok2=${tok2%%/*}
 t_is "$(code "$old")/$(code "$B/r/$tok")" 404/404 "after rep token (rotated): the old links and day are 404"
 new=$(linkof "$feed2" Carl)
 t_is "$(code "$new")/$(code "$B/r/$tok2")" 200/200 "the new feed's links and day work"
+href2=$(curl -s "$B/r/$tok2" | sed -n 's/.*<li class="A"><a href="\([^"]*\)".*/\1/p')
+t_is "$(code "$href")/$(code "$href2")" 404/200 \
+	"the day before the rotation linked with the old token (404); the new day with the new one"
 t_ok "rep token --revoke" "$CTL" -c "$dir/en.conf" rep token li --revoke
 t_is "$(code "$new")/$(code "$feed2")/$(code "$B/r/$tok2")" 404/404/404 \
 	"revoked: links, feed and day are 404"
@@ -252,4 +283,24 @@ t_is "$(code -d x "$slink") $(code -d x "$slink") $(code -d x "$slink")" "403 40
 	"POSTs count against http.write_rate_per_ip (429)"
 t_is "$(code "$slink")" 200 "GETs do not"
 stop en
+
+# Midnight: the daemon's clock (libfaketime) starts seconds before the
+# company's midnight (Asia/Shanghai); the day page asked for before it
+# says today, the one after it the next day, the same tasks a day late.
+rm -f "$dir/en.db"*
+mkconf en en
+d0=$(TZ=Asia/Shanghai date +%F)
+d1=$(TZ=Asia/Shanghai date -d "$d0 +1 day" +%F)
+at=$(date -u -d "TZ=\"Asia/Shanghai\" $d0 23:59:52" '+%F %T')
+tok=$(feedurl en li); tok=${tok#"$B/feeds/"}; tok=${tok%%/*}
+t_bg "$dir/mid.pid" env TZ=UTC FAKETIME_DONT_FAKE_MONOTONIC=1 LD_PRELOAD="$T_FAKETIME_LIB" \
+	FAKETIME="@$at" "$OUTREACHD" -c "$dir/en.conf" --foreground --log-level info
+t_wait_port "$port" 10 "$T_BG_PID" || t_bail "outreachd under libfaketime does not listen"
+day=$(curl -s "$B/r/$tok")
+t_is "$(echo "$day" | grep -c "<h1>My day · $d0</h1>")/$(echo "$day" | grep -c '<br>today')" 1/3 \
+	"before midnight: the day is $d0, three tasks today"
+midnight() { curl -s "$B/r/$tok" | grep -q "<h1>My day · $d1</h1>"; }
+t_ok "after midnight, the next GET: the day is $d1" t_wait_until 20 midnight
+t_is "$(curl -s "$B/r/$tok" | grep -c '<br>overdue 1 day')" 3 "the same three tasks, overdue 1 day"
+t_kill "$dir/mid.pid"
 t_done

@@ -1,12 +1,14 @@
 /* test_outcome.c - task outcomes through outcome.h: reached closes the
  * follow-ups and logs the contact, not reached retries and escalates,
  * snooze, next, wrong number and cancel, repetitions change nothing, and
- * notes are cleaned. */
+ * notes are cleaned; outcomes recorded together each stay a unit of
+ * their own, whatever fails. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -91,6 +93,36 @@ task_id(struct fx *f, const char *key)
 
 	assert_int_equal(store_plan_item_id(f->st, key, &id, NULL), 1);
 	return id;
+}
+
+/* Another tier A customer of li like K1, and its task planned. */
+static int64_t
+add_task(struct fx *f, const char *id)
+{
+	struct plan_stats s;
+	struct customer c;
+	struct customer_keys k;
+	int64_t cust;
+	char *key;
+
+	customer_init(&c);
+	c.field[CUST_EXTERNAL_ID] = xstrdup(id);
+	c.field[CUST_NAME] = xstrdup(id);
+	c.field[CUST_TIER] = xstrdup("A");
+	c.field[CUST_REP] = xstrdup("li");
+	customer_keys(&c, &k);
+	assert_int_equal(store_customer_upsert(f->st, &c, &k,
+	    (1u << CUST_NFIELDS) - 1, (int64_t)day("2025-12-01") * 86400,
+	    &cust, NULL), 0);
+	customer_clear(&c);
+	assert_int_equal(store_contact_add(f->st, cust, 0, day("2026-01-01"),
+	    "call", NULL, NULL), 0);
+	assert_int_equal(planner_run(f->st, f->cf, day("2026-01-31"), 1, 1, 0,
+	    NULL, &s, NULL), 0);
+	key = xasprintf("revisit_a:%lld:2026-01-31", (long long)cust);
+	cust = task_id(f, key);
+	free(key);
+	return cust;
 }
 
 static enum outcome_result
@@ -235,6 +267,152 @@ test_wrong_number_then_reached(void **state)
 	customer_clear(&c);
 }
 
+/* A request as record() makes it. */
+static struct outcome_req
+req(int64_t id, enum outcome o, const char *today, const char *date,
+    const char *note)
+{
+	struct outcome_req r = {
+		.task_id = id, .outcome = o, .source = "test", .note = note,
+		.date = date ? day(date) : DAY_NONE, .today = day(today),
+		.now = (int64_t)day(today) * 86400 + 36000, .retry_days = 2,
+		.escalate_attempts = 3,
+	};
+
+	return r;
+}
+
+/* Records n requests together; the results in res[]. */
+static void
+batch(struct fx *f, const struct outcome_req *r, size_t n,
+    enum outcome_result *res)
+{
+	struct outcome_item v[8];
+	size_t i;
+
+	assert_true(n <= 8);
+	memset(v, 0, sizeof(v));
+	for (i = 0; i < n; i++)
+		v[i].req = &r[i];
+	outcome_record_batch(f->st, v, n);
+	for (i = 0; i < n; i++) {
+		res[i] = v[i].res;
+		free(v[i].cause);
+	}
+}
+
+/* A task's status and attempts, as "open/0". */
+static char *
+state_of(struct fx *f, int64_t id)
+{
+	struct store_task t;
+	char *s;
+
+	get(f, id, &t);
+	s = xasprintf("%s/%d", t.status, t.attempts);
+	store_task_clear(&t);
+	return s;
+}
+
+static void
+assert_state(struct fx *f, int64_t id, const char *want)
+{
+	char *s = state_of(f, id);
+
+	assert_string_equal(s, want);
+	free(s);
+}
+
+/* Runs SQL on a second connection of the store. */
+static void
+sql(struct fx *f, const char *q)
+{
+	sqlite3 *db;
+
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+	assert_int_equal(sqlite3_exec(db, q, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+/* Outcomes together, in order: the second of two same ones is already
+ * recorded; a refused one and one for no task change nothing; the
+ * others are recorded. */
+static void
+test_batch(void **state)
+{
+	struct fx *f = *state;
+	int64_t a = task_id(f, "revisit_a:1:2026-01-31");
+	int64_t b = add_task(f, "K2"), c = add_task(f, "K3");
+	struct outcome_req r[5];
+	enum outcome_result res[5];
+
+	r[0] = req(a, OUTCOME_REACHED, "2026-02-03", NULL, "met");
+	r[1] = req(a, OUTCOME_REACHED, "2026-02-03", NULL, "met");
+	r[2] = req(b, OUTCOME_SNOOZE, "2026-02-03", NULL, NULL);
+	r[3] = req(999, OUTCOME_REACHED, "2026-02-03", NULL, NULL);
+	r[4] = req(c, OUTCOME_NOT_REACHED, "2026-02-03", NULL, NULL);
+	batch(f, r, 5, res);
+	assert_int_equal(res[0], OUTCOME_RECORDED);
+	assert_int_equal(res[1], OUTCOME_ALREADY);
+	assert_int_equal(res[2], OUTCOME_INVALID);
+	assert_int_equal(res[3], OUTCOME_NOT_FOUND);
+	assert_int_equal(res[4], OUTCOME_RECORDED);
+	assert_state(f, a, "done/0");
+	assert_state(f, b, "open/0");
+	assert_state(f, c, "open/1");
+	/* Again, together: every one a repetition. */
+	batch(f, r, 1, res);
+	assert_int_equal(res[0], OUTCOME_ALREADY);
+}
+
+/* One outcome failing half-way (its history row refused after its task
+ * was closed and its contact logged) is undone alone; a batch whose
+ * commit fails (a deferred constraint) is recorded again, each outcome
+ * alone, and only the one at fault fails. */
+static void
+test_batch_failures(void **state)
+{
+	struct fx *f = *state;
+	int64_t a = task_id(f, "revisit_a:1:2026-01-31");
+	int64_t b = add_task(f, "K2"), c = add_task(f, "K3");
+	struct outcome_req r[3];
+	enum outcome_result res[3];
+	struct customer cu;
+
+	sql(f, "CREATE TRIGGER refuse AFTER INSERT ON task_events"
+	    " WHEN new.note = 'refuse' BEGIN SELECT RAISE(ABORT, 'no'); END;"
+	    "CREATE TABLE later (c INTEGER REFERENCES customers(id)"
+	    " DEFERRABLE INITIALLY DEFERRED);"
+	    "CREATE TRIGGER dangle AFTER INSERT ON task_events"
+	    " WHEN new.note = 'dangle' BEGIN INSERT INTO later VALUES (999);"
+	    " END;");
+	r[0] = req(a, OUTCOME_REACHED, "2026-02-03", NULL, "ok");
+	r[1] = req(b, OUTCOME_REACHED, "2026-02-03", NULL, "refuse");
+	r[2] = req(c, OUTCOME_REACHED, "2026-02-03", NULL, "ok");
+	batch(f, r, 3, res);
+	assert_int_equal(res[0], OUTCOME_RECORDED);
+	assert_int_equal(res[1], OUTCOME_ERROR);
+	assert_int_equal(res[2], OUTCOME_RECORDED);
+	assert_state(f, b, "open/0");
+	customer_init(&cu);
+	assert_int_equal(store_customer_get(f->st, "K2", &cu, NULL), 1);
+	assert_int_equal(cu.last_contact, day("2026-01-01")); /* undone */
+	customer_clear(&cu);
+
+	b = add_task(f, "K4");
+	c = add_task(f, "K5");
+	r[0] = req(b, OUTCOME_NOT_REACHED, "2026-02-03", NULL, "ok");
+	r[1] = req(c, OUTCOME_NOT_REACHED, "2026-02-03", NULL, "dangle");
+	r[2] = req(b, OUTCOME_NOT_REACHED, "2026-02-03", NULL, "ok");
+	batch(f, r, 3, res);
+	assert_int_equal(res[0], OUTCOME_RECORDED);
+	assert_int_equal(res[1], OUTCOME_ERROR);
+	assert_int_equal(res[2], OUTCOME_ALREADY);
+	assert_state(f, b, "open/1");
+	assert_state(f, c, "open/0");
+}
+
 static void
 test_note_cleaned(void **state)
 {
@@ -265,6 +443,9 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_wrong_number_then_reached,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_batch, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_batch_failures, setup,
+		    teardown),
 		cmocka_unit_test(test_note_cleaned),
 	};
 
