@@ -20,6 +20,24 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* The path before the token of a route that is one prefix and a token. */
+static const char *
+prefix(enum route_kind kind)
+{
+	switch (kind) {
+	case ROUTE_UNSUB:
+		return "/u/";
+	case ROUTE_TASK:
+		return "/t/";
+	case ROUTE_DAY:
+		return "/r/";
+	case ROUTE_REPORT:
+		return "/report/";
+	default:
+		return "/s/";
+	}
+}
+
 /* What must hold for any answer to method and url. */
 static void
 check(const char *method, const char *url, const struct route *rt)
@@ -36,17 +54,24 @@ check(const char *method, const char *url, const struct route *rt)
 	case ROUTE_BAD_METHOD:
 		if (rt->allow == NULL || t != NULL ||
 		    (strcmp(rt->allow, "GET, HEAD") != 0 &&
-		    strcmp(rt->allow, "GET, HEAD, POST") != 0))
+		    strcmp(rt->allow, "GET, HEAD, POST") != 0 &&
+		    strcmp(rt->allow, "POST") != 0))
 			abort();
-		/* Only POST is turned away with "GET, HEAD". */
+		/* Only POST is turned away with "GET, HEAD", and only GET
+		 * and HEAD (a provider's status push) with "POST". */
 		if (strcmp(rt->allow, "GET, HEAD") == 0 &&
 		    strcmp(method, "POST") != 0)
+			abort();
+		if (strcmp(rt->allow, "POST") == 0 &&
+		    strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
 			abort();
 		return;
 	case ROUTE_FEED:
 	case ROUTE_UNSUB:
 	case ROUTE_TASK:
 	case ROUTE_DAY:
+	case ROUTE_REPORT:
+	case ROUTE_SURVEY:
 		if (t == NULL || t < url || rt->token_len > len ||
 		    (size_t)(t - url) > len - rt->token_len ||
 		    rt->token_len == 0 || rt->token_len > ROUTE_TOKEN_MAX)
@@ -57,9 +82,9 @@ check(const char *method, const char *url, const struct route *rt)
 			    NULL)
 				abort();
 		}
-		if (rt->kind != ROUTE_FEED ? t != url + 3 ||
-		    strncmp(url, rt->kind == ROUTE_UNSUB ? "/u/" :
-		    rt->kind == ROUTE_TASK ? "/t/" : "/r/", 3) != 0 ||
+		k = strlen(prefix(rt->kind));
+		if (rt->kind != ROUTE_FEED ? t != url + k ||
+		    strncmp(url, prefix(rt->kind), k) != 0 ||
 		    t[rt->token_len] != '\0' :
 		    t != url + 7 || strncmp(url, "/feeds/", 7) != 0 ||
 		    t[rt->token_len] != '/' || rt->feed >= FEEDS_NKINDS)
@@ -125,14 +150,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	free(copy);
 	/* HEAD is GET; POST differs only where GET finds a resource other
-	 * than /u/ and /t/, and then it is a 405. */
+	 * than /u/, /t/ and /s/, and then it is a 405; a provider's status
+	 * push is the other way round, POST only. */
 	route_parse("GET", url, &get);
 	route_parse("HEAD", url, &b);
 	route_parse("POST", url, &post);
 	if (!same(&get, url, &b, url))
 		abort();
-	if (get.kind == ROUTE_NOT_FOUND || get.kind == ROUTE_UNSUB ||
-	    get.kind == ROUTE_TASK || get.kind == ROUTE_URI_TOO_LONG ? !same(&get, url, &post, url) :
+	if (get.kind == ROUTE_BAD_METHOD && strcmp(get.allow, "POST") == 0) {
+		if (post.kind != ROUTE_ALIYUN_REPORT &&
+		    post.kind != ROUTE_TENCENT_REPORT)
+			abort();
+	} else if (get.kind == ROUTE_NOT_FOUND || get.kind == ROUTE_UNSUB ||
+	    get.kind == ROUTE_TASK || get.kind == ROUTE_SURVEY ||
+	    get.kind == ROUTE_URI_TOO_LONG ? !same(&get, url, &post, url) :
 	    post.kind != ROUTE_BAD_METHOD)
 		abort();
 	free(buf);
