@@ -383,6 +383,35 @@ digest_vals_clear(struct digest_vals *v)
 	memset(v, 0, sizeof(*v));
 }
 
+int
+digest_queue_mail(const struct conf *cf, struct store *st,
+    const struct store_rep *rep, const char *key, int32_t day,
+    const struct tmpl_rendered *out, int64_t now, char **cause)
+{
+	struct outbox_msg m = { 0 };
+	time_t end;
+
+	m.dedup_key = (char *)key;
+	m.rep_id = rep->id;
+	m.channel = CHANNEL_EMAIL;
+	m.recipient = rep->email;
+	m.recipient_name = rep->name;
+	m.from_name = cf->email.from_name;
+	m.subject = out->subject;
+	m.body = out->text;
+	m.html = out->html;
+	m.day = day;
+	m.timezone = rep->timezone;
+	m.state = OUTBOX_PENDING;
+	m.not_before = now;
+	/* A mail for its day: one that could not go out by the end of it
+	 * expires rather than arrive the next day. */
+	if (date_local_to_utc(day + 1, 0, rep->timezone ? rep->timezone :
+	    cf->timezone, &end, NULL) == 0)
+		m.expires_at = (int64_t)end;
+	return store_outbox_insert(st, &m, now, NULL, cause) < 0 ? -1 : 0;
+}
+
 /* Renders and queues the digest keyed key: 0, or -1 with *cause. */
 static int
 digest_send(struct digest_run *x, const struct store_rep *rep,
@@ -391,8 +420,6 @@ digest_send(struct digest_run *x, const struct store_rep *rep,
 {
 	const struct tmpl_msg *msg;
 	struct tmpl_rendered out;
-	struct outbox_msg m = { 0 };
-	time_t end;
 	int rc;
 
 	if ((msg = tmpl_set_find(x->ts, "digest", "email", locale)) == NULL)
@@ -400,27 +427,10 @@ digest_send(struct digest_run *x, const struct store_rep *rep,
 		    x->cf->templates);
 	if (tmpl_msg_render(msg, digest_lookup, v, &out, cause) != 0)
 		return -1;
-	m.dedup_key = (char *)key;
-	m.rep_id = rep->id;
-	m.channel = CHANNEL_EMAIL;
-	m.recipient = rep->email;
-	m.recipient_name = rep->name;
-	m.from_name = x->cf->email.from_name;
-	m.subject = out.subject;
-	m.body = out.text;
-	m.html = out.html;
-	m.day = today;
-	m.timezone = rep->timezone;
-	m.state = OUTBOX_PENDING;
-	m.not_before = x->now;
-	/* A digest is for its day: one that could not go out by the end
-	 * of it expires rather than arrive the next day. */
-	if (date_local_to_utc(today + 1, 0, rep->timezone ? rep->timezone :
-	    x->cf->timezone, &end, NULL) == 0)
-		m.expires_at = (int64_t)end;
-	rc = store_outbox_insert(x->st, &m, x->now, NULL, cause);
+	rc = digest_queue_mail(x->cf, x->st, rep, key, today, &out, x->now,
+	    cause);
 	tmpl_rendered_free(&out);
-	return rc < 0 ? -1 : 0;
+	return rc;
 }
 
 /* The language a rep reads: their own, else the company's. */

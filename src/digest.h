@@ -22,4 +22,12 @@
 int digest_queue(const struct conf *cf, const struct tmpl_set *ts,
     struct store *st, int64_t now, unsigned long *n, char **cause);
 
+/* Queues out (a rendered template: subject and bodies) as the e-mail to
+ * rep for day, keyed key (at most once), due now and expiring at the end
+ * of day in the rep's zone: the outbox row of a digest or of another mail
+ * for a rep (report_digest.c).  0, or -1 with *cause. */
+int digest_queue_mail(const struct conf *cf, struct store *st,
+    const struct store_rep *rep, const char *key, int32_t day,
+    const struct tmpl_rendered *out, int64_t now, char **cause);
+
 #endif

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "date.h"
+#include "digest.h"
 #include "i18n.h"
 #include "log.h"
 #include "replink.h"
@@ -170,8 +171,6 @@ rd_send(struct rd_run *x, const struct store_rep *rep, const char *key,
 	const struct tmpl_msg *msg;
 	struct rd_vals v = { .rep = rep };
 	struct tmpl_rendered out;
-	struct outbox_msg m = { 0 };
-	time_t end;
 	int rc = -1;
 
 	if ((msg = tmpl_set_find(x->ts, "report", "email", locale)) == NULL)
@@ -181,24 +180,8 @@ rd_send(struct rd_run *x, const struct store_rep *rep, const char *key,
 	v.figures = rd_figures(x->r, i18n_lang(locale) == I18N_ZH);
 	v.url = rd_url(x, rep);
 	if (tmpl_msg_render(msg, rd_lookup, &v, &out, cause) == 0) {
-		m.dedup_key = (char *)key;
-		m.rep_id = rep->id;
-		m.channel = CHANNEL_EMAIL;
-		m.recipient = rep->email;
-		m.recipient_name = rep->name;
-		m.from_name = x->cf->email.from_name;
-		m.subject = out.subject;
-		m.body = out.text;
-		m.html = out.html;
-		m.day = day;
-		m.timezone = rep->timezone;
-		m.state = OUTBOX_PENDING;
-		m.not_before = x->now;
-		if (date_local_to_utc(day + 1, 0, rep->timezone ? rep->timezone :
-		    x->cf->timezone, &end, NULL) == 0)
-			m.expires_at = (int64_t)end;
-		rc = store_outbox_insert(x->st, &m, x->now, NULL, cause) < 0 ?
-		    -1 : 0;
+		rc = digest_queue_mail(x->cf, x->st, rep, key, day, &out,
+		    x->now, cause);
 		tmpl_rendered_free(&out);
 	}
 	free(v.figures);
