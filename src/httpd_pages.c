@@ -94,6 +94,25 @@ task_load(struct httpd_req *r, int64_t task_id, struct task_ctx *x,
 	return task_owner(x) == NULL || team_is_manager(r->cf, x->rep.key);
 }
 
+/* The task-link key: 1, 0 when the store has none yet, -1 on a store
+ * error.  Kept after the first read, a query less per page. */
+static int
+task_link_key(struct httpd_req *r, unsigned char key[TOKEN_SECRET_LEN],
+    char **cause)
+{
+	struct httpd *h = r->h;
+	int rc = 1;
+
+	pthread_mutex_lock(&h->secret_lock);
+	if (!h->link_key_known &&
+	    (rc = replink_secret(r->st, h->link_key, 0, cause)) == 1)
+		h->link_key_known = 1;
+	if (rc == 1)
+		memcpy(key, h->link_key, TOKEN_SECRET_LEN);
+	pthread_mutex_unlock(&h->secret_lock);
+	return rc;
+}
+
 /* Resolves a link: 1 with *x filled, 0 when it is not valid (404), -1 on
  * a store error. */
 static int
@@ -110,7 +129,7 @@ task_resolve(struct httpd_req *r, const char *link, struct task_ctx *x,
 		return rc;
 	if (x->hash == NULL)		/* revoked */
 		return 0;
-	if ((rc = replink_secret(r->st, x->key, 0, cause)) <= 0)
+	if ((rc = task_link_key(r, x->key, cause)) <= 0)
 		return rc;
 	if (replink_verify(x->key, link, x->hash) != 0)
 		return 0;
@@ -291,8 +310,11 @@ task_posted(struct httpd_req *r, struct task_post *p, const char *link)
 	}
 	if (httpd_store(r) == NULL)
 		cause = xstrdup("store unavailable");
-	else if (task_load(r, x->t.id, x, &cause) >= 0)
-		html = task_html(r, x, link, notice, cls, &cause);
+	else if (store_read_begin(r->st, &cause) == 0) {
+		if (task_load(r, x->t.id, x, &cause) >= 0)
+			html = task_html(r, x, link, notice, cls, &cause);
+		store_read_end(r->st);
+	}
 	free(why);
 	task_post_free(&p->o);
 	if (html == NULL)
@@ -366,20 +388,26 @@ httpd_route_task(struct httpd_req *r, const char *link)
 	if (httpd_store(r) == NULL)
 		return httpd_unavailable(r, "task page", NULL);
 	memset(&x, 0, sizeof(x));
-	if (page_today(r, &x.today, &cause) != 0)
+	if (page_today(r, &x.today, &cause) != 0 ||
+	    store_read_begin(r->st, &cause) != 0)
 		return httpd_unavailable(r, "task page", cause);
 	if ((rc = task_resolve(r, link, &x, &cause)) <= 0) {
+		store_read_end(r->st);
 		task_ctx_clear(&x);
 		return rc < 0 ? httpd_unavailable(r, "task page", cause) :
 		    httpd_invalid_token(r);
 	}
 	x.lang = page_lang(r, &x.rep);
-	if (r->post)
+	if (r->post) {
+		/* Recorded by another connection: this one reads no more. */
+		store_read_end(r->st);
 		ret = task_post(r, &x, link);
-	else if ((html = task_html(r, &x, link, NULL, NULL, &cause)) == NULL)
-		ret = httpd_unavailable(r, "task page", cause);
-	else
-		ret = page_reply(r, MHD_HTTP_OK, html);
+	} else {
+		html = task_html(r, &x, link, NULL, NULL, &cause);
+		store_read_end(r->st);
+		ret = html == NULL ? httpd_unavailable(r, "task page", cause) :
+		    page_reply(r, MHD_HTTP_OK, html);
+	}
 	task_ctx_clear(&x);
 	return ret;
 }

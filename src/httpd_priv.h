@@ -131,6 +131,10 @@ struct httpd {
 	pthread_mutex_t secret_lock;
 	char *cb_secret;	  /* the callback secret, read on first need */
 	int cb_secret_logged;	  /* its failure was logged (once a reload) */
+	/* The task-link key (replink.h), read once: it is made once per
+	 * store and never changes (a restore stops the daemon first). */
+	unsigned char link_key[TOKEN_SECRET_LEN];
+	int link_key_known;	  /* under secret_lock */
 
 	pthread_rwlock_t conf_lock;
 	const struct conf *cf;

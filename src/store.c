@@ -389,6 +389,25 @@ store_commit(struct store *st, char **cause)
 	return 0;
 }
 
+/* DEFERRED: a read transaction until something writes.  One snapshot
+ * for a page's reads, and one lock taken instead of one per query. */
+int
+store_read_begin(struct store *st, char **cause)
+{
+	if (store_step_cached(st, STMT_READ_BEGIN, "BEGIN;",
+	    "beginning a read", cause) != 0)
+		return -1;
+	st->in_txn = 1;
+	return 0;
+}
+
+void
+store_read_end(struct store *st)
+{
+	if (st->in_txn && store_commit(st, NULL) != 0)
+		store_rollback(st);
+}
+
 void
 store_rollback(struct store *st)
 {

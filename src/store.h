@@ -32,6 +32,10 @@ int store_migrate(struct store *st, int version, char **cause);
 int store_begin(struct store *st, char **cause);
 int store_commit(struct store *st, char **cause);
 void store_rollback(struct store *st);
+/* A read transaction: the queries between see one snapshot and share
+ * its lock.  store_read_end() ends it (and is harmless when none runs). */
+int store_read_begin(struct store *st, char **cause);
+void store_read_end(struct store *st);
 /* A unit inside the open transaction (one level): after
  * store_unit_begin() its changes are kept with store_unit_keep() or
  * undone alone with store_unit_undo(), the rest of the transaction

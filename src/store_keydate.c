@@ -137,8 +137,11 @@ store_keydates_read(struct store *st, struct customer *c, char **cause)
 	struct keydate *k;
 	int rc;
 
-	s = store_prepare(st, "SELECT id, label, date, yearly, updated_at FROM"
-	    " keydates WHERE customer_id = ?1 ORDER BY label;", cause);
+	/* Kept prepared: every task page reads them, and planning this
+	 * query costs more than running it. */
+	s = store_cached(st, STMT_KEYDATES_READ, "SELECT id, label, date,"
+	    " yearly, updated_at FROM keydates WHERE customer_id = ?1"
+	    " ORDER BY label;", cause);
 	if (s == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, c->id);
@@ -152,7 +155,7 @@ store_keydates_read(struct store *st, struct customer *c, char **cause)
 		k->yearly = sqlite3_column_int(s, 3);
 		k->updated_at = sqlite3_column_int64(s, 4);
 	}
-	sqlite3_finalize(s);
+	sqlite3_reset(s);
 	return rc == SQLITE_DONE ? 0 : store_fail(st, "reading key dates",
 	    cause);
 }

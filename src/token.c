@@ -169,59 +169,101 @@ get64(const unsigned char *p)
 	return (int64_t)v;
 }
 
-/* HMAC-SHA256 keyed with the secret last used by this thread.  OpenSSL
- * 3's one-shot HMAC() looks both algorithms up on every call, a sixth of
- * the cost of building a message; a keyed context is restarted instead.
- * It lives as long as the thread: a thread-specific key frees it when
- * the thread ends (the HTTP server's threads come and go). */
-static _Thread_local struct {
+/* HMAC-SHA256 keyed with one of the secrets last used by this thread.
+ * OpenSSL 3's one-shot HMAC() looks both algorithms up on every call, a
+ * sixth of the cost of building a message and more than that of a task
+ * page; a keyed context is restarted instead.  A thread uses two keys
+ * in turn at most (a rep's page checks its link, then signs its form),
+ * so it keeps two.  They live as long as the thread: a thread-specific
+ * key frees them when the thread ends (the HTTP server's threads come
+ * and go). */
+#define HMAC_KEYED 2
+static _Thread_local struct hmac_keyed {
 	unsigned char key[TOKEN_SECRET_LEN];
 	EVP_MAC_CTX *ctx;
-} unsub_keyed;
-static pthread_key_t unsub_key;
-static pthread_once_t unsub_once = PTHREAD_ONCE_INIT;
+} hmac_keyed[HMAC_KEYED];
+static _Thread_local unsigned hmac_next;
+static pthread_key_t hmac_key;
+static pthread_once_t hmac_once = PTHREAD_ONCE_INIT;
 
+/* The thread ends: its contexts go (the value is the array). */
 static void
-unsub_ctx_free(void *ctx)
+hmac_keyed_free(void *arg)
 {
-	EVP_MAC_CTX_free(ctx);
+	struct hmac_keyed *k = arg;
+	int i;
+
+	for (i = 0; i < HMAC_KEYED; i++) {
+		EVP_MAC_CTX_free(k[i].ctx);
+		k[i].ctx = NULL;
+	}
 }
 
 static void
-unsub_key_create(void)
+hmac_key_create(void)
 {
-	(void)pthread_key_create(&unsub_key, unsub_ctx_free);
+	(void)pthread_key_create(&hmac_key, hmac_keyed_free);
 }
 
+/* A new context keyed with secret, NULL on failure. */
 static EVP_MAC_CTX *
-unsub_keyed_ctx(const unsigned char *secret)
+hmac_ctx_new(const unsigned char *secret)
 {
 	OSSL_PARAM params[2];
+	EVP_MAC_CTX *c;
 	EVP_MAC *m;
 
-	if (unsub_keyed.ctx != NULL &&
-	    memcmp(unsub_keyed.key, secret, TOKEN_SECRET_LEN) == 0)
-		return unsub_keyed.ctx;
-	pthread_once(&unsub_once, unsub_key_create);
-	(void)pthread_setspecific(unsub_key, NULL);
-	EVP_MAC_CTX_free(unsub_keyed.ctx);
-	unsub_keyed.ctx = NULL;
 	if ((m = EVP_MAC_fetch(NULL, "HMAC", NULL)) == NULL)
 		return NULL;
-	unsub_keyed.ctx = EVP_MAC_CTX_new(m);
+	c = EVP_MAC_CTX_new(m);
 	EVP_MAC_free(m);
 	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
 	    (char *)"SHA256", 0);
 	params[1] = OSSL_PARAM_construct_end();
-	if (unsub_keyed.ctx == NULL || !EVP_MAC_init(unsub_keyed.ctx, secret,
-	    TOKEN_SECRET_LEN, params)) {
-		EVP_MAC_CTX_free(unsub_keyed.ctx);
-		unsub_keyed.ctx = NULL;
-		return NULL;
+	if (c != NULL && !EVP_MAC_init(c, secret, TOKEN_SECRET_LEN, params)) {
+		EVP_MAC_CTX_free(c);
+		c = NULL;
 	}
-	memcpy(unsub_keyed.key, secret, TOKEN_SECRET_LEN);
-	(void)pthread_setspecific(unsub_key, unsub_keyed.ctx);
-	return unsub_keyed.ctx;
+	return c;
+}
+
+static EVP_MAC_CTX *
+hmac_keyed_ctx(const unsigned char *secret)
+{
+	struct hmac_keyed *k;
+	int i;
+
+	for (i = 0; i < HMAC_KEYED; i++)
+		if (hmac_keyed[i].ctx != NULL &&
+		    memcmp(hmac_keyed[i].key, secret, TOKEN_SECRET_LEN) == 0)
+			return hmac_keyed[i].ctx;
+	pthread_once(&hmac_once, hmac_key_create);
+	(void)pthread_setspecific(hmac_key, hmac_keyed);
+	k = &hmac_keyed[hmac_next++ % HMAC_KEYED];
+	EVP_MAC_CTX_free(k->ctx);
+	if ((k->ctx = hmac_ctx_new(secret)) != NULL)
+		memcpy(k->key, secret, TOKEN_SECRET_LEN);
+	return k->ctx;
+}
+
+/* HMAC-SHA256 of n bytes into full (EVP_MAX_MD_SIZE bytes). */
+static void
+hmac_sha256(const unsigned char *secret, const void *data, size_t n,
+    unsigned char *full)
+{
+	unsigned int len = 0;
+	size_t got = 0;
+	EVP_MAC_CTX *c = hmac_keyed_ctx(secret);
+
+	/* Initialising with no key restarts from the keyed state: cheaper
+	 * than a copy of the context, which allocates. */
+	if (c != NULL && EVP_MAC_init(c, NULL, 0, NULL) &&
+	    EVP_MAC_update(c, data, n) &&
+	    EVP_MAC_final(c, full, &got, EVP_MAX_MD_SIZE) &&
+	    got == TOKEN_MAC_LEN)
+		return;
+	HMAC(EVP_sha256(), secret, TOKEN_SECRET_LEN, data, n, full,
+	    &len);	/* the same MAC, the slow way */
 }
 
 static void
@@ -229,20 +271,8 @@ unsub_mac(const unsigned char *secret, const unsigned char *payload,
     unsigned char *mac)
 {
 	unsigned char full[EVP_MAX_MD_SIZE];
-	unsigned int len = 0;
-	size_t n = 0;
-	EVP_MAC_CTX *c = unsub_keyed_ctx(secret);
 
-	/* Initialising with no key restarts from the keyed state: cheaper
-	 * than a copy of the context, which allocates. */
-	if (c != NULL && EVP_MAC_init(c, NULL, 0, NULL) &&
-	    EVP_MAC_update(c, payload, UNSUB_PAYLOAD) &&
-	    EVP_MAC_final(c, full, &n, sizeof(full)) && n >= UNSUB_MAC) {
-		memcpy(mac, full, UNSUB_MAC);
-		return;
-	}
-	HMAC(EVP_sha256(), secret, TOKEN_SECRET_LEN, payload, UNSUB_PAYLOAD,
-	    full, &len);	/* the same MAC, the slow way */
+	hmac_sha256(secret, payload, UNSUB_PAYLOAD, full);
 	memcpy(mac, full, UNSUB_MAC);
 }
 
@@ -283,9 +313,10 @@ void
 token_hmac(const unsigned char secret[TOKEN_SECRET_LEN], const void *data,
     size_t n, unsigned char mac[TOKEN_MAC_LEN])
 {
-	unsigned int len = 0;
+	unsigned char full[EVP_MAX_MD_SIZE];
 
-	HMAC(EVP_sha256(), secret, TOKEN_SECRET_LEN, data, n, mac, &len);
+	hmac_sha256(secret, data, n, full);
+	memcpy(mac, full, TOKEN_MAC_LEN);
 }
 
 /* Constant-time comparison of n bytes. */
