@@ -18,6 +18,7 @@ static const struct option report_opts_long[] = {
 	{ "rep", required_argument, NULL, 'r' },
 	{ "json", no_argument, NULL, 'j' },
 	{ "html", required_argument, NULL, 'H' },
+	{ "locale", required_argument, NULL, 'l' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -25,7 +26,7 @@ static const struct option report_opts_long[] = {
 const struct cli_cmd cli_report_entry = {
 	.name = "report",
 	.usage = "[--date YYYY-MM-DD] [--from YYYY-MM] [--to YYYY-MM] "
-	    "[--rep KEY] [--json] [--html FILE]",
+	    "[--rep KEY] [--json] [--html FILE [--locale LOCALE]]",
 	.help = "retention, value, cadence and what the messages achieved",
 	.opts = report_opts_long,
 	.flags = CLI_READ,
@@ -34,7 +35,7 @@ const struct cli_cmd cli_report_entry = {
 
 /* What the command line asked for. */
 struct report_args {
-	const char *date, *from, *to, *rep, *html;
+	const char *date, *from, *to, *rep, *html, *locale;
 	int json;
 };
 
@@ -65,6 +66,9 @@ report_args(const struct cli_cmd *self, int argc, char **argv,
 		case 'H':
 			a->html = optarg;
 			break;
+		case 'l':
+			a->locale = optarg;
+			break;
 		default:
 			return ch == 'h' ? cli_usage(self, 0) - 1 :
 			    cli_usage(self, EX_USAGE);
@@ -94,9 +98,10 @@ report_rep_known(struct cli *cli, const char *key)
 
 /* The page into path: 0, or an exit code. */
 static int
-report_write_html(const struct report *r, const char *path)
+report_write_html(const struct report *r, enum i18n_lang lang,
+    const char *path)
 {
-	char *html = report_html(r);
+	char *html = report_html(r, lang);
 	FILE *fp = fopen(path, "w");
 	int failed = fp == NULL || fputs(html, fp) == EOF, err = errno;
 
@@ -143,7 +148,8 @@ cmd_report(struct cli *cli, const struct cli_cmd *self, int argc,
 	}
 	/* With --html alone the page is the output; the table is not. */
 	if (a.html != NULL)
-		rc = report_write_html(r, a.html);
+		rc = report_write_html(r,
+		    i18n_lang_of(a.locale, cli->conf->locale), a.html);
 	if (a.json)
 		report_print_json(r, stdout);
 	else if (a.html == NULL)

@@ -1,6 +1,6 @@
 /* httpd_report.c - GET /report/TOKEN: the manager's report (report.h) for
  * today and the 12 months before this one, the page `outreachctl report
- * --html` writes.  TOKEN is a manager's feed token, or the signed link of
+ * --html` writes, in the manager's language (reps.locale, else `locale`).  TOKEN is a manager's feed token, or the signed link of
  * the weekly e-mail (report_digest.h): any other token, a rep's who does
  * not manage or one revoked, gets the service's one 404.
  *
@@ -11,6 +11,7 @@
 
 #include "date.h"
 #include "httpd_priv.h"
+#include "i18n.h"
 #include "log.h"
 #include "page.h"
 #include "replink.h"
@@ -22,7 +23,7 @@
 
 /* The page for today; NULL with *cause on a store error. */
 static char *
-report_page(struct httpd_req *r, char **cause)
+report_page(struct httpd_req *r, enum i18n_lang lang, char **cause)
 {
 	struct report_opts o;
 	struct report *rpt;
@@ -35,7 +36,7 @@ report_page(struct httpd_req *r, char **cause)
 	o.rep = NULL;
 	if ((rpt = report_build(r->st, r->cf, &o, cause)) == NULL)
 		return NULL;
-	html = report_html(rpt);
+	html = report_html(rpt, lang);
 	report_free(rpt);
 	return html;
 }
@@ -71,6 +72,7 @@ httpd_route_report(struct httpd_req *r, const char *token)
 {
 	struct store_rep rep = { 0 };
 	char *cause = NULL, *html;
+	enum i18n_lang lang;
 	enum MHD_Result ret;
 	int rc;
 
@@ -86,8 +88,10 @@ httpd_route_report(struct httpd_req *r, const char *token)
 		return httpd_invalid_token(r);
 	}
 	log_info("http: report for manager %s", rep.key);
+	/* In the manager's language, like their day page. */
+	lang = i18n_lang_of(rep.locale, r->cf->locale);
 	store_rep_clear(&rep);
-	if ((html = report_page(r, &cause)) == NULL)
+	if ((html = report_page(r, lang, &cause)) == NULL)
 		return httpd_unavailable(r, "report", cause);
 	ret = httpd_reply(r, MHD_HTTP_OK, page_type, html, page_headers);
 	free(html);

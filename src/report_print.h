@@ -6,11 +6,12 @@
 
 #include <stdio.h>
 
+#include "i18n.h"
 #include "report.h"
 
 void report_print_text(const struct report *r, FILE *fp);
 void report_print_json(const struct report *r, FILE *fp);
-/* The whole page, malloc'd. */
-char *report_html(const struct report *r);
+/* The whole page in language lang, malloc'd. */
+char *report_html(const struct report *r, enum i18n_lang lang);
 
 #endif

@@ -140,14 +140,26 @@ if [ "$have_browser" = 1 ]; then
 		"['Customers over the months', 'Retention by month', 'Value by tier', 'Cadence kept, by rep and tier', 'What the messages achieved', 'Satisfaction']" \
 		"its sections"
 	t_ok "screenshot saved: $shots/report.png" test -s "$shots/report.png"
+	# The same page in Chinese, for a manager whose locale is zh_CN.
+	ctl report --date "$D" --html "$dir/report-zh.html" --locale zh_CN
+	out=$(browse "file://$dir/report-zh.html" "$shots/report-zh_CN.png" --offline)
+	t_is "$?" 0 "chromium opens the Chinese page offline"
+	t_is "$(json_get '[j["h1"], len([c for c in j["charts"] if c["marks"] > 0]), j["scroll_width"] <= 1000]' <<<"$out")" \
+		"['客户维系报告，$D', 5, True]" "in Chinese, five charts drawn, no horizontal scroll"
+	t_is "$(json_get 'j["sections"]' <<<"$out")" \
+		"['客户逐月变化', '逐月留存率', '各等级客户价值', '跟进节奏（按销售代表和等级）', '消息的成效', '满意度']" \
+		"its sections in Chinese"
+	t_is "$(json_get '[c for c in j["cards"] if c.endswith("按节奏跟进")] != []' <<<"$out")" True \
+		"the headline figures labelled in Chinese"
+	t_ok "screenshot saved: $shots/report-zh_CN.png" test -s "$shots/report-zh_CN.png"
 else
-	t_skip 5 "chromium, chromedriver or python3-selenium not installed (scripts/bootstrap installs them)"
+	t_skip 10 "chromium, chromedriver or python3-selenium not installed (scripts/bootstrap installs them)"
 fi
 
 # The daemon serves the page for today to managers, by their feed token.
 OUTREACHD=${OUTREACHD:-$(dirname "$CTL")/outreachd}
 if [ ! -x "$OUTREACHD" ] || ! command -v curl >/dev/null; then
-	t_skip 17 "no outreachd or curl"
+	t_skip 19 "no outreachd or curl"
 	t_done
 fi
 port=$(t_freeport)
@@ -175,6 +187,12 @@ curl -s -D "$dir/h.txt" -o "$dir/d.html" "$B/report/$li"
 t_like "$(cat "$dir/h.txt")" $'[Cc]ontent-[Tt]ype: text/html; charset=utf-8\r' "as HTML"
 t_like "$(cat "$dir/h.txt")" "Content-Security-Policy: default-src 'none'" "under the pages' policy"
 t_like "$(cat "$dir/d.html")" "<h1>Retention report, $(TZ=UTC date +%F)</h1>" "today's report"
+# In the manager's own language once their locale says so.
+ctl rep add li --name "$(awk -F'\t' '$1 == "li" { print $2 }' "$dir/data/reps.tsv")" \
+	--locale zh_CN >/dev/null
+curl -s -o "$dir/d-zh.html" "$B/report/$li"
+t_like "$(cat "$dir/d-zh.html")" '<html lang="zh-CN">' "a zh_CN manager's page is in Chinese"
+t_like "$(cat "$dir/d-zh.html")" "<h1>客户维系报告，$(TZ=UTC date +%F)</h1>" "  its heading"
 t_is "$(code -I "$B/report/$li")" 200 "HEAD: 200"
 t_is "$(code "$B/report/$chen")" 404 "a rep who does not manage: 404"
 t_is "$(code "$B/report/x${li}x")" 404 "a wrong token: 404"
