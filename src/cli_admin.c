@@ -118,6 +118,23 @@ print_import_error(void *arg, const char *msg)
 	fprintf(stderr, "%s\n", msg);
 }
 
+/* What the rows did, after the summary line's start: importing a file
+ * again says that nothing changed. */
+static void
+print_import_counts(const struct import_result *r, int dry_run)
+{
+	if (r->rows > 0 && r->added + r->updated == 0)
+		printf("nothing %s, the store had every row already",
+		    dry_run ? "would change" : "changed");
+	else
+		printf("%lu new, %lu updated, %lu already there%s", r->added,
+		    r->updated, r->same, dry_run ? " (nothing written)" : "");
+	if (r->blank > 0)
+		printf("; %lu empty row%s skipped", r->blank,
+		    r->blank == 1 ? "" : "s");
+	putchar('\n');
+}
+
 /* The import's options: 0 to go on, else 1 and the exit status in *ex
  * (--help, a usage error). */
 static int
@@ -172,6 +189,8 @@ cmd_import(struct cli *cli, const struct cli_cmd *self, int argc, char **argv)
 	if (import_options(cli, self, argc, argv, &o, &rules, &rc) != 0)
 		return rc;
 	o.name = argv[optind + 1];
+	if (date_today(time(NULL), cli->conf->timezone, &o.today, &cause) != 0)
+		return cli_fail(EX_CONFIG, "%s", cause);
 	if (strcmp(o.name, "-") == 0) {
 		fp = stdin;
 		o.name = "<stdin>";
@@ -191,13 +210,10 @@ cmd_import(struct cli *cli, const struct cli_cmd *self, int argc, char **argv)
 		free(cause);
 		return EX_DATAERR;
 	}
-	printf("%s %lu %s from %s in %.2fs (%.0f rows/s)",
+	printf("%s %lu %s from %s in %.2fs (%.0f rows/s): ",
 	    o.dry_run ? "validated" : "imported", res.rows, argv[optind],
 	    o.name, t1 - t0, t1 > t0 ? (double)res.rows / (t1 - t0) : 0.0);
-	if (res.blank > 0)
-		printf("; %lu empty row%s skipped", res.blank,
-		    res.blank == 1 ? "" : "s");
-	putchar('\n');
+	print_import_counts(&res, o.dry_run);
 	return 0;
 }
 

@@ -21,7 +21,8 @@ struct import_kind_def {
 	void (*row)(struct import *im);
 };
 
-static const char *const purchase_cols[] = { "external_id", "amount", "date" };
+static const char *const purchase_cols[] = { "external_id", "amount", "date",
+	"order_id" };
 /* contacts: rep and note are optional. */
 static const char *const contact_cols[] = { "external_id", "date", "kind",
 	"rep", "note" };
@@ -103,8 +104,20 @@ import_day(struct import *im, size_t col, int32_t *day)
 int
 import_writing(const struct import *im)
 {
-	return !im->row_bad && !im->failed && !im->o->dry_run &&
-	    im->res->errors == 0;
+	return !im->row_bad && !im->failed;
+}
+
+void
+import_count(struct import *im, int change, char *err)
+{
+	if (change < 0)
+		import_store_error(im, err);
+	else if (change == STORE_ADDED)
+		im->res->added++;
+	else if (change == STORE_UPDATED)
+		im->res->updated++;
+	else
+		im->res->same++;
 }
 
 static int
@@ -455,7 +468,7 @@ import_csv(struct store *st, FILE *fp, const struct import_opts *o,
 	} else if (res->errors > 0) {
 		rc = set_error(cause, "%s: %lu of %lu rows invalid; nothing was "
 		    "imported", o->name, res->errors, res->rows);
-	} else if (!o->dry_run)
+	} else if (!o->dry_run)	/* a dry run is rolled back below */
 		rc = store_commit(st, cause);
 out:
 	store_rollback(st);

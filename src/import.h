@@ -6,7 +6,10 @@
  * is valid.  Files come as spreadsheets save them: UTF-8 with or without a
  * byte order mark, or GB18030 (detected), or any encoding named; header
  * names from import.columns; empty rows and empty columns at the end are
- * skipped. */
+ * skipped.  Importing a file again changes nothing: customers are matched
+ * by external_id, purchases by order_id (or day and amount), contacts by
+ * all their values, and what the store has already is left alone.  A dry
+ * run writes the same way, then rolls back, so its counts are exact. */
 #ifndef OUTREACHD_IMPORT_H
 #define OUTREACHD_IMPORT_H
 
@@ -31,6 +34,7 @@ struct import_opts {
 	const struct customer_rules *rules; /* also the date order */
 	const struct conf_import *columns; /* header names; NULL: none */
 	int64_t now;			/* unix time stamped on rows */
+	int32_t today;			/* history after tomorrow is refused */
 	import_error_fn on_error;	/* called once per bad row */
 	import_error_fn on_note;	/* the encoding detected, once */
 	void *arg;
@@ -40,6 +44,9 @@ struct import_result {
 	unsigned long rows;   /* data rows read */
 	unsigned long errors; /* rows with at least one error */
 	unsigned long blank;  /* empty rows skipped (not in rows) */
+	unsigned long added;  /* rows the store did not have */
+	unsigned long updated; /* rows that changed a record */
+	unsigned long same;   /* rows the store had as they are */
 };
 
 /* Returns 0 when the file was imported (or, with dry_run, is valid), -1

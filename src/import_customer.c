@@ -1,5 +1,5 @@
 /* import_customer.c - a row of a customers file: normalised fields, custom
- * attributes, an upsert by external_id. */
+ * attributes, written by external_id when something changed. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,6 +12,7 @@ import_customer_row(struct import *im)
 	struct customer_keys keys;
 	char *v, *err = NULL;
 	const char *ext;
+	enum store_change what;
 	int64_t id;
 	size_t i;
 	int f;
@@ -42,9 +43,9 @@ import_customer_row(struct import *im)
 		    CUST_EXTERNAL_ID), "duplicate key \"%s\" in this file", ext);
 	if (import_writing(im)) {
 		customer_keys(&c, &keys);
-		if (store_customer_upsert(im->st, &c, &keys, im->present,
-		    im->o->now, &id, &err) != 0)
-			import_store_error(im, err);
+		import_count(im, store_customer_merge(im->st, &c, &keys,
+		    im->present, im->o->now, &id, &what, &err) != 0 ? -1 :
+		    (int)what, err);
 	}
 	customer_clear(&c);
 }

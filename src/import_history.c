@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "date.h"
 #include "import_priv.h"
 
 /* message: a greeting the rep sent from their own phone (rep_message). */
@@ -55,9 +56,43 @@ import_customer_id(struct import *im, size_t col, int64_t *id)
 	return rc == 1 ? 0 : -1;
 }
 
+/* The order id of a purchase row, NULL when the file has none. */
+static const char *
+import_order_id(struct import *im)
+{
+	int col = import_field_col(im, PCOL_ORDER_ID);
+	char *v;
+
+	if (col < 0)
+		return NULL;
+	v = im->rec->fields[col];
+	str_trim(v);
+	if (*v == '\0')
+		return NULL;
+	if (strlen(v) > 128)
+		import_report(im, (size_t)col, "order_id is longer than 128 "
+		    "bytes");
+	return v;
+}
+
+/* History happened: a day after tomorrow (any time zone's today) is a
+ * typo, and a contact dated 2031 would silence revisits for years. */
+static void
+import_history_day(struct import *im, size_t col, int32_t *day)
+{
+	char when[11];
+
+	if (import_day(im, col, day) != 0 || *day <= im->o->today + 1)
+		return;
+	date_format(im->o->today + 1, when);
+	import_report(im, col, "\"%s\": after tomorrow (%s): history "
+	    "cannot be in the future", import_cell(im, col), when);
+}
+
 void
 import_purchase_row(struct import *im)
 {
+	const char *order;
 	int64_t id = 0, amount = 0;
 	int32_t day = 0;
 	char *err = NULL;
@@ -69,11 +104,11 @@ import_purchase_row(struct import *im)
 		import_report(im, ca, "%s", err);
 		free(err);
 	}
-	import_day(im, (size_t)import_field_col(im, PCOL_DATE), &day);
-	if (!import_writing(im))
-		return;
-	if (store_purchase_add(im->st, id, amount, day, &err) != 0)
-		import_store_error(im, err);
+	import_history_day(im, (size_t)import_field_col(im, PCOL_DATE), &day);
+	order = import_order_id(im);
+	if (import_writing(im))
+		import_count(im, store_purchase_merge(im->st, id, order, amount,
+		    day, &err), err);
 }
 
 void
@@ -89,7 +124,7 @@ import_contact_row(struct import *im)
 
 	import_customer_id(im, (size_t)import_field_col(im, KCOL_EXTERNAL_ID),
 	    &id);
-	import_day(im, (size_t)import_field_col(im, KCOL_DATE), &day);
+	import_history_day(im, (size_t)import_field_col(im, KCOL_DATE), &day);
 	for (i = 0; i < ARRAY_SIZE(contact_kinds); i++) {
 		if (strcmp(contact_kinds[i], kind) == 0)
 			break;
@@ -101,9 +136,7 @@ import_contact_row(struct import *im)
 	if (*rep != '\0' && !strmap_get(im->reps, rep, &rep_id))
 		import_report(im, (size_t)cr, "unknown rep \"%s\"", rep);
 	note = cn >= 0 ? import_cell(im, (size_t)cn) : "";
-	if (!import_writing(im))
-		return;
-	if (store_contact_add(im->st, id, rep_id, day, kind,
-	    *note ? note : NULL, &err) != 0)
-		import_store_error(im, err);
+	if (import_writing(im))
+		import_count(im, store_contact_merge(im->st, id, rep_id, day,
+		    kind, *note ? note : NULL, &err), err);
 }

@@ -16,7 +16,7 @@ struct charset;
 #define IMPORT_ATTR (-1)
 
 /* The fields of the history files, in the order of their column lists. */
-enum { PCOL_EXTERNAL_ID, PCOL_AMOUNT, PCOL_DATE };
+enum { PCOL_EXTERNAL_ID, PCOL_AMOUNT, PCOL_DATE, PCOL_ORDER_ID };
 enum { KCOL_EXTERNAL_ID, KCOL_DATE, KCOL_KIND, KCOL_REP, KCOL_NOTE };
 
 struct import {
@@ -53,8 +53,12 @@ const char *import_cell(const struct import *im, size_t col);
 int import_field_col(const struct import *im, int f);
 /* Parses column col as a date; reports and returns -1 when it is not. */
 int import_day(struct import *im, size_t col, int32_t *day);
-/* Whether rows are still written: no error so far, not a dry run. */
+/* Whether the current row is written: it is valid and the store works.
+ * Valid rows are written after other rows failed too (all is rolled back
+ * then), so the checks that ask the store see the whole file. */
 int import_writing(const struct import *im);
+/* Counts what writing a row did (a store_change), or stops on -1. */
+void import_count(struct import *im, int change, char *err);
 
 void import_customer_row(struct import *im);
 void import_purchase_row(struct import *im);

@@ -21,51 +21,57 @@ static const char *const cust_columns[CUST_NFIELDS] = {
 	" c.stale_since, c.stale_note" \
 	" FROM customers c LEFT JOIN reps r ON r.id = c.rep_id "
 
-/* Builds the upsert for one set of present fields: new rows get every
- * column, existing rows only the present ones. */
+/* A new customer: every field, those absent from the input NULL. */
+#define CUST_INSERT \
+	"INSERT INTO customers (external_id, name, salutation, email, phone," \
+	" birthday, anniversary, tier, rep_id, locale, timezone, channel," \
+	" opt_out, notes, bday_md, bday_lunar, anniv_md, created_at," \
+	" updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8," \
+	" (SELECT id FROM reps WHERE key = ?9), ?10, ?11, ?12, ?13, ?14, ?15," \
+	" ?16, ?17, ?18, ?18);"
+
+/* The value a parameter gives column f: the rep by its key. */
+static void
+set_value(struct buf *b, int f)
+{
+	if (f == CUST_REP)
+		buf_printf(b, "(SELECT id FROM reps WHERE key = ?%d)", f + 1);
+	else
+		buf_printf(b, "?%d", f + 1);
+}
+
+/* The update of an existing customer for one set of present fields.  Its
+ * WHERE leaves a row that already holds every value alone: the stale
+ * clock (updated_at) is about the record's content, and an unchanged row
+ * costs a lookup and no write.  A new phone or e-mail clears a stale
+ * flag: trigger customers_refreshed. */
 static char *
-upsert_sql(unsigned present)
+update_sql(unsigned present)
 {
 	struct buf b;
 	int f;
 
 	buf_init(&b);
-	buf_puts(&b, "INSERT INTO customers (");
-	for (f = 0; f < CUST_NFIELDS; f++)
-		buf_printf(&b, "%s, ", cust_columns[f]);
-	buf_puts(&b, "bday_md, bday_lunar, anniv_md, created_at, updated_at)"
-	    " VALUES (");
-	for (f = 0; f < CUST_NFIELDS; f++) {
-		if (f == CUST_REP)
-			buf_printf(&b, "(SELECT id FROM reps WHERE key = ?%d), ",
-			    f + 1);
-		else
-			buf_printf(&b, "?%d, ", f + 1);
-	}
-	buf_puts(&b, "?15, ?16, ?17, ?18, ?18) ON CONFLICT (external_id) DO "
-	    "UPDATE SET ");
+	buf_puts(&b, "UPDATE customers SET ");
 	for (f = 1; f < CUST_NFIELDS; f++) {
-		if (present & (1u << f))
-			buf_printf(&b, "%s = excluded.%s, ", cust_columns[f],
-			    cust_columns[f]);
+		if (!(present & (1u << f)))
+			continue;
+		buf_printf(&b, "%s = ", cust_columns[f]);
+		set_value(&b, f);
+		buf_puts(&b, ", ");
 	}
 	if (present & (1u << CUST_BIRTHDAY))
-		buf_puts(&b, "bday_md = excluded.bday_md, "
-		    "bday_lunar = excluded.bday_lunar, ");
+		buf_puts(&b, "bday_md = ?15, bday_lunar = ?16, ");
 	if (present & (1u << CUST_ANNIVERSARY))
-		buf_puts(&b, "anniv_md = excluded.anniv_md, ");
-	/* A row rewritten with the values it has is not updated: the stale
-	 * clock and flag are about the record's content.  (In SQLite's
-	 * UPDATE the right-hand sides see the old row.)  A new phone or
-	 * e-mail clears a stale flag: trigger customers_refreshed. */
-	buf_puts(&b, "updated_at = CASE WHEN 0");
+		buf_puts(&b, "anniv_md = ?17, ");
+	buf_puts(&b, "updated_at = ?18 WHERE id = ?19 AND (0");
 	for (f = 1; f < CUST_NFIELDS; f++) {
-		if (present & (1u << f))
-			buf_printf(&b, " OR %s IS NOT excluded.%s",
-			    cust_columns[f], cust_columns[f]);
+		if (!(present & (1u << f)))
+			continue;
+		buf_printf(&b, " OR %s IS NOT ", cust_columns[f]);
+		set_value(&b, f);
 	}
-	buf_puts(&b, " THEN excluded.updated_at ELSE updated_at END"
-	    " RETURNING id;");
+	buf_puts(&b, ");");
 	return buf_detach(&b);
 }
 
@@ -78,11 +84,50 @@ bind_key(sqlite3_stmt *s, int i, int v)
 		sqlite3_bind_int(s, i, v);
 }
 
-/* Writes the attributes c carries; when one changes, the record counts
- * as updated at `now` (an unchanged one leaves updated_at alone). */
+/* Binds the fields (?1..?14), keys (?15..?17) and now (?18). */
+static void
+bind_customer(sqlite3_stmt *s, const struct customer *c,
+    const struct customer_keys *keys, int64_t now)
+{
+	int f;
+
+	for (f = 0; f < CUST_NFIELDS; f++)
+		store_bind_text(s, f + 1, c->field[f]);
+	bind_key(s, 15, keys->bday_md);
+	bind_key(s, 16, keys->bday_lunar);
+	bind_key(s, 17, keys->anniv_md);
+	sqlite3_bind_int64(s, 18, now);
+}
+
+/* The attributes of a new customer: only those with a value. */
+static int
+store_attrs_add(struct store *st, int64_t id, const struct customer *c,
+    char **cause)
+{
+	sqlite3_stmt *s;
+	size_t i;
+
+	for (i = 0; i < c->nattrs; i++) {
+		if (str_empty(c->attrs[i].value))
+			continue;
+		s = store_cached(st, STMT_ATTR_ADD, "INSERT INTO customer_attrs"
+		    " (customer_id, name, value) VALUES (?1, ?2, ?3);", cause);
+		if (s == NULL)
+			return -1;
+		sqlite3_bind_int64(s, 1, id);
+		store_bind_text(s, 2, c->attrs[i].name);
+		store_bind_text(s, 3, c->attrs[i].value);
+		if (sqlite3_step(s) != SQLITE_DONE)
+			return store_fail(st, "saving attribute", cause);
+	}
+	return 0;
+}
+
+/* Writes the attributes c carries to an existing customer (an empty one
+ * is deleted); returns how many changed, or -1. */
 static int
 store_attrs_write(struct store *st, int64_t id, const struct customer *c,
-    int64_t now, char **cause)
+    char **cause)
 {
 	sqlite3_stmt *s;
 	size_t i;
@@ -106,8 +151,15 @@ store_attrs_write(struct store *st, int64_t id, const struct customer *c,
 			return store_fail(st, "saving attribute", cause);
 		changed += sqlite3_changes(st->db) > 0;
 	}
-	if (changed == 0)
-		return 0;
+	return changed;
+}
+
+/* An attribute changed and no field did: the record is updated now. */
+static int
+store_customer_touch(struct store *st, int64_t id, int64_t now, char **cause)
+{
+	sqlite3_stmt *s;
+
 	s = store_cached(st, STMT_ATTR_TOUCH, "UPDATE customers SET updated_at"
 	    " = max(updated_at, ?2) WHERE id = ?1;", cause);
 	if (s == NULL)
@@ -118,18 +170,37 @@ store_attrs_write(struct store *st, int64_t id, const struct customer *c,
 	    "saving attribute", cause);
 }
 
-int
-store_customer_upsert(struct store *st, const struct customer *c,
+/* A customer the store does not have yet. */
+static int
+store_customer_insert(struct store *st, const struct customer *c,
+    const struct customer_keys *keys, int64_t now, int64_t *id,
+    char **cause)
+{
+	sqlite3_stmt *s;
+
+	if ((s = store_cached(st, STMT_CUSTOMER_INSERT, CUST_INSERT,
+	    cause)) == NULL)
+		return -1;
+	bind_customer(s, c, keys, now);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		return store_fail(st, "saving customer", cause);
+	*id = sqlite3_last_insert_rowid(st->db);
+	return store_attrs_add(st, *id, c, cause);
+}
+
+/* The present fields of customer id; 1 when a value changed. */
+static int
+store_customer_update(struct store *st, const struct customer *c,
     const struct customer_keys *keys, unsigned present, int64_t now,
-    int64_t *id, char **cause)
+    int64_t id, char **cause)
 {
 	sqlite3_stmt *s;
 	char *sql;
-	int f, rc;
 
 	if (st->upsert == NULL || st->upsert_mask != present) {
 		sqlite3_finalize(st->upsert);
-		sql = upsert_sql(present);
+		st->upsert = NULL;
+		sql = update_sql(present);
 		st->upsert = store_prepare(st, sql, cause);
 		free(sql);
 		if (st->upsert == NULL)
@@ -139,18 +210,52 @@ store_customer_upsert(struct store *st, const struct customer *c,
 	s = st->upsert;
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);
-	for (f = 0; f < CUST_NFIELDS; f++)
-		store_bind_text(s, f + 1, c->field[f]);
-	bind_key(s, 15, keys->bday_md);
-	bind_key(s, 16, keys->bday_lunar);
-	bind_key(s, 17, keys->anniv_md);
-	sqlite3_bind_int64(s, 18, now);
-	rc = sqlite3_step(s);
-	if (rc != SQLITE_ROW)
-		return store_fail(st, "saving customer", cause);
-	*id = sqlite3_column_int64(s, 0);
+	bind_customer(s, c, keys, now);
+	sqlite3_bind_int64(s, 19, id);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		store_fail(st, "saving customer", cause);
+		sqlite3_reset(s);
+		return -1;
+	}
 	sqlite3_reset(s);
-	return store_attrs_write(st, *id, c, now, cause);
+	return sqlite3_changes(st->db) > 0;
+}
+
+int
+store_customer_merge(struct store *st, const struct customer *c,
+    const struct customer_keys *keys, unsigned present, int64_t now,
+    int64_t *id, enum store_change *what, char **cause)
+{
+	int rc, attrs;
+
+	if ((rc = store_customer_id(st, c->field[CUST_EXTERNAL_ID], id,
+	    cause)) < 0)
+		return -1;
+	if (rc == 0) {
+		*what = STORE_ADDED;
+		return store_customer_insert(st, c, keys, now, id, cause);
+	}
+	if ((rc = store_customer_update(st, c, keys, present, now, *id,
+	    cause)) < 0)
+		return -1;
+	if ((attrs = store_attrs_write(st, *id, c, cause)) < 0)
+		return -1;
+	if (attrs > 0 && rc == 0 && store_customer_touch(st, *id, now,
+	    cause) != 0)
+		return -1;
+	*what = rc > 0 || attrs > 0 ? STORE_UPDATED : STORE_SAME;
+	return 0;
+}
+
+int
+store_customer_upsert(struct store *st, const struct customer *c,
+    const struct customer_keys *keys, unsigned present, int64_t now,
+    int64_t *id, char **cause)
+{
+	enum store_change what;
+
+	return store_customer_merge(st, c, keys, present, now, id, &what,
+	    cause);
 }
 
 /* Fills c from a CUST_SELECT row. */
@@ -303,46 +408,6 @@ store_customer_forget(struct store *st, const char *external_id,
 fail:
 	store_rollback(st);
 	return -1;
-}
-
-int
-store_purchase_add(struct store *st, int64_t customer_id,
-    int64_t amount_minor, int32_t day, char **cause)
-{
-	sqlite3_stmt *s;
-
-	s = store_cached(st, STMT_PURCHASE_ADD, "INSERT INTO purchases "
-	    "(customer_id, amount, day) VALUES (?1, ?2, ?3);", cause);
-	if (s == NULL)
-		return -1;
-	sqlite3_bind_int64(s, 1, customer_id);
-	sqlite3_bind_int64(s, 2, amount_minor);
-	sqlite3_bind_int(s, 3, day);
-	if (sqlite3_step(s) != SQLITE_DONE)
-		return store_fail(st, "saving purchase", cause);
-	return 0;
-}
-
-int
-store_contact_add(struct store *st, int64_t customer_id, int64_t rep_id,
-    int32_t day, const char *kind, const char *note, char **cause)
-{
-	sqlite3_stmt *s;
-
-	s = store_cached(st, STMT_CONTACT_ADD, "INSERT INTO contacts "
-	    "(customer_id, rep_id, day, kind, note) VALUES (?1, ?2, ?3, ?4, ?5);",
-	    cause);
-	if (s == NULL)
-		return -1;
-	sqlite3_bind_int64(s, 1, customer_id);
-	if (rep_id > 0)
-		sqlite3_bind_int64(s, 2, rep_id);
-	sqlite3_bind_int(s, 3, day);
-	store_bind_text(s, 4, kind);
-	store_bind_text(s, 5, note);
-	if (sqlite3_step(s) != SQLITE_DONE)
-		return store_fail(st, "saving contact", cause);
-	return 0;
 }
 
 int

@@ -16,6 +16,13 @@ enum store_stmt {
 	STMT_ATTR_TOUCH,
 	STMT_PURCHASE_ADD,
 	STMT_CONTACT_ADD,
+	STMT_PURCHASE_BY_ORDER,
+	STMT_PURCHASE_SAME,
+	STMT_PURCHASE_SET,
+	STMT_PURCHASE_ORDER_ADD,
+	STMT_CONTACT_SAME,
+	STMT_CUSTOMER_INSERT,
+	STMT_ATTR_ADD,
 	STMT_CUSTOMER_ID,
 	STMT_HAS_ATTR,
 	STMT_PLAN_INSERT,
@@ -45,7 +52,7 @@ struct store {
 	char *path;
 	int in_txn;
 	sqlite3_stmt *cache[STMT_MAX];
-	sqlite3_stmt *upsert;	/* customer upsert for upsert_mask */
+	sqlite3_stmt *upsert;	/* customer update for upsert_mask */
 	unsigned upsert_mask;
 };
 

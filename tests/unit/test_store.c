@@ -401,7 +401,8 @@ test_migrate_autoincrement(void **state)
 	    "'customers' AND type = 'index'", "12");
 	assert_sql(path, "SELECT group_concat(name) FROM (SELECT name FROM "
 	    "sqlite_schema WHERE type = 'trigger' ORDER BY name)",
-	    "contacts_derive,customers_refreshed,purchases_derive");
+	    "contacts_derive,customers_refreshed,purchases_derive,"
+	    "purchases_rederive");
 	assert_sql(path, "SELECT count(*) FROM pragma_foreign_key_list("
 	    "'contacts') WHERE \\\"table\\\" = 'customers'", "1");
 	assert_sql(path, "PRAGMA integrity_check", "ok");
