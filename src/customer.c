@@ -356,7 +356,7 @@ customer_normalize(enum cust_field f, const char *value,
 	switch (f) {
 	case CUST_EXTERNAL_ID:
 		rc = strlen(v) > 128 ? set_error(cause, "external_id is "
-		    "longer than 128 bytes") : (*out = xstrdup(v), 0);
+		    "longer than 128 bytes") : (*out = v, v = NULL, 0);
 		break;
 	case CUST_EMAIL:
 		rc = norm_email(v, out, cause);
@@ -401,7 +401,7 @@ customer_normalize(enum cust_field f, const char *value,
 		break;
 	default: /* name, salutation, notes: free text */
 		rc = strlen(v) > 4096 ? set_error(cause, "%s is longer than "
-		    "4096 bytes", field_names[f]) : (*out = xstrdup(v), 0);
+		    "4096 bytes", field_names[f]) : (*out = v, v = NULL, 0);
 		break;
 	}
 	free(v);

@@ -389,7 +389,7 @@ import_free(struct import *im)
 	free(im->col_keys);
 	free(im->col_field);
 	strmap_free(im->reps);
-	strmap_free(im->seen);
+	free(im->seen);
 	free(im->store_error);
 	free(im->source_error);
 }
@@ -432,6 +432,7 @@ import_start(struct import *im, struct csv_reader *r, char **cause)
 
 	if (store_begin(im->st, cause) != 0)
 		return -1;
+	store_bulk(im->st, 1);
 	if (store_rep_each(im->st, load_rep, im->reps, cause) != 0)
 		return -1;
 	if ((rc = csv_read(r, &h, &err)) < 0)
@@ -456,8 +457,6 @@ import_csv(struct store *st, FILE *fp, const struct import_opts *o,
 		return -1;
 	r = csv_reader_new_source(import_source, &im);
 	im.reps = strmap_new();
-	im.seen = strmap_new();
-	store_bulk(st, 1);
 	if ((rc = import_start(&im, r, cause)) != 0)
 		goto out;
 	if ((rc = import_rows(&im, r, cause)) != 0)

@@ -25,7 +25,8 @@ struct import {
 	struct import_result *res;
 	struct charset *cs;
 	struct strmap *reps;	 /* rep key -> id */
-	struct strmap *seen;	 /* external_ids already in this file */
+	unsigned char *seen;	 /* bit per customer id written by this file */
+	size_t nseen;		 /* bytes of it */
 	int *col_field;		 /* per column: field index, or IMPORT_ATTR */
 	size_t ncols;		 /* named columns (empty ones at the end are
 				    not counted) */

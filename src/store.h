@@ -32,8 +32,11 @@ int store_migrate(struct store *st, int version, char **cause);
 int store_begin(struct store *st, char **cause);
 int store_commit(struct store *st, char **cause);
 void store_rollback(struct store *st);
-/* A large page cache for a bulk load, so a big transaction does not spill
- * to the WAL page by page; off returns to the default. */
+/* A bulk load of values checked by the caller, inside a transaction: a
+ * page cache of STORE_BULK_CACHE_KB, whatever the size of the load, the
+ * schema's CHECK constraints off and foreign keys checked at the commit;
+ * off returns to the defaults. */
+#define STORE_BULK_CACHE_KB 32768
 void store_bulk(struct store *st, int on);
 
 /* Reps. */
@@ -77,6 +80,7 @@ int store_customer_upsert(struct store *st, const struct customer *c,
 int store_customer_merge(struct store *st, const struct customer *c,
     const struct customer_keys *keys, unsigned present, int64_t now,
     int64_t *id, enum store_change *what, char **cause);
+
 /* 1 found, 0 not found, -1 error. */
 int store_customer_get(struct store *st, const char *external_id,
     struct customer *c, char **cause);

@@ -9,6 +9,9 @@
 /* The busy timeout of every connection, in milliseconds. */
 #define STORE_BUSY_MS 5000
 
+/* Attributes of a new customer written by one statement. */
+#define STORE_ATTR_BATCH 8
+
 /* Statements that run once per row are prepared once per connection. */
 enum store_stmt {
 	STMT_ATTR_SET,
@@ -22,7 +25,6 @@ enum store_stmt {
 	STMT_PURCHASE_ORDER_ADD,
 	STMT_CONTACT_SAME,
 	STMT_CUSTOMER_INSERT,
-	STMT_ATTR_ADD,
 	STMT_CUSTOMER_ID,
 	STMT_HAS_ATTR,
 	STMT_PLAN_INSERT,
@@ -54,6 +56,7 @@ struct store {
 	sqlite3_stmt *cache[STMT_MAX];
 	sqlite3_stmt *upsert;	/* customer update for upsert_mask */
 	unsigned upsert_mask;
+	sqlite3_stmt *attr_add[STORE_ATTR_BATCH]; /* inserts of 1, 2... */
 };
 
 /* Returns the cached statement `id`, preparing sql the first time; the
