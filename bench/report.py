@@ -124,6 +124,26 @@ if n:
           stat(uniq), stat(get("import-sqliteuniq-%d" % n, "wall_ms"), scale=1e-3),
           stat(get("import-sqliteuniq-%d" % n, "rss_kb"), scale=1 / 1024),
           fmt(ratio(med(uniq), med(ctl)))))
+    again = rates("import-again-%d" % n, n)
+    if again:
+        w("| `outreachctl import customers` of the same file again (every "
+          "row there already: nothing written) | %s | %s | %s | %s× faster |" % (
+              stat(again), stat(get("import-again-%d" % n, "wall_ms"), scale=1e-3),
+              stat(get("import-again-%d" % n, "rss_kb"), scale=1 / 1024),
+              fmt(ratio(med(again), med(ctl)))))
+    w("")
+rss = []
+for label in sorted({l for (l, m) in samples if l.startswith("import-rss-rows-")},
+                    key=lambda l: int(l.rsplit("-", 1)[1])):
+    k = int(label.rsplit("-", 1)[1])
+    kb = get("import-rss-%d" % k, "rss_kb")
+    wall = get("import-rss-%d" % k, "wall_ms")
+    if kb:
+        rss.append("%s rows %.1f MB (%.1f s)" % (size_name(k), kb[-1] / 1024,
+                                                 wall[-1] / 1000 if wall else 0))
+if rss:
+    w("Import peak RSS, one untimed run each (customers only, goal under "
+      "64 MB whatever the size): " + "; ".join(rss) + ".")
     w("")
 build = []
 for s in sizes:

@@ -45,6 +45,9 @@
 #   BENCH_PROFILE      1: perf profiles of the planner at the largest size
 #                      and of one delivery run, into the results [0]
 #   BENCH_REBUILD      1: regenerate cached CSVs and stores [0]
+#   BENCH_IMPORT_RSS_SIZES  customer rows whose import's peak RSS is checked
+#                      against BENCH_IMPORT_RSS_MB, one untimed run each
+#                      ["1000000 5000000"; 64]
 #   BUILD              the build tree with src/outreachctl [top/build]
 #
 # Stores and CSVs are cached under BENCH_WORK by (generator, size, seed,
@@ -79,6 +82,8 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 : "${BENCH_AIOSMTPD:=1}"
 : "${BENCH_PROFILE:=0}"
 : "${BENCH_REBUILD:=0}"
+: "${BENCH_IMPORT_RSS_SIZES:=1000000 5000000}"
+: "${BENCH_IMPORT_RSS_MB:=64}"
 : "${BUILD:=$top/build}"
 
 PY=/usr/bin/python3 # Debian's, which sees python3-aiosmtpd
@@ -293,7 +298,11 @@ step_import() {
 		db="$W/stores/import-$n.db"
 		rm -f "$db.key"
 		new_store "$db" "$d" "import-ctl-$n" || die "outreachctl import failed"
-		log "  run $r: $(grep "^import-ctl-$n wall_ms" "$S" | tail -1 | cut -d' ' -f3) ms"
+		# The same file again: every row is there, nothing is written.
+		rs "import-again-$n" "$S" "$CTL" -c "$W/tmp/new.conf" import \
+		    customers "$d/customers.csv" --no-progress ||
+		    die "outreachctl import (again) failed"
+		log "  run $r: $(grep "^import-ctl-$n wall_ms" "$S" | tail -1 | cut -d' ' -f3) ms, again $(grep "^import-again-$n wall_ms" "$S" | tail -1 | cut -d' ' -f3) ms"
 	done
 	if [ "$(cat "$W/stores/full-$n.db.key" 2>/dev/null)" = "$key" ]; then
 		rm -f "$db" "$db-wal" "$db-shm" # the full store is cached already
@@ -302,6 +311,29 @@ step_import() {
 		echo "$key" >"$db.key" # full_store() continues from it
 	fi
 	sample "import-rows-$n" n "$n"
+	import_rss
+}
+
+# Peak RSS of imports much larger than the store sizes: memory must stay
+# flat (under BENCH_IMPORT_RSS_MB) whatever the file's size.  One run
+# each, customers only (gen.py growth mode), not timed.
+import_rss() {
+	local n d db
+	for n in $BENCH_IMPORT_RSS_SIZES; do
+		d=$(gen_data growth "$n" 0) || exit 1
+		db="$W/tmp/imp-rss.db"
+		log "import: peak RSS at $n customer rows"
+		new_store "$db" "$d" "import-rss-$n" || die "outreachctl import failed"
+		rm -f "$db" "$db-wal" "$db-shm"
+		sample "import-rss-rows-$n" n "$n"
+		local kb
+		kb=$(grep "^import-rss-$n rss_kb" "$S" | tail -1 | cut -d' ' -f3)
+		if [ "$kb" -gt $((BENCH_IMPORT_RSS_MB * 1024)) ]; then
+			log "  FAIL: peak RSS $((kb / 1024)) MB at $n rows, over $BENCH_IMPORT_RSS_MB MB"
+		else
+			log "  ok: peak RSS $((kb / 1024)) MB at $n rows"
+		fi
+	done
 }
 
 # ---------------------------------------------------------------- plan

@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "conf_live.h"
+#include "date_text.h"
 #include "import.h"
 #include "import_dates.h"
 #include "json.h"
@@ -34,6 +35,8 @@ const struct cli_cmd cli_init_entry = {
 static const struct option import_opts[] = {
 	{ "dry-run", no_argument, NULL, 'n' },
 	{ "no-progress", no_argument, NULL, 'P' },
+	{ "encoding", required_argument, NULL, 'e' },
+	{ "date-order", required_argument, NULL, 'd' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -41,7 +44,7 @@ static const struct option import_opts[] = {
 const struct cli_cmd cli_import_entry = {
 	.name = "import",
 	.usage = "customers|purchases|contacts|dates FILE [--dry-run] "
-	    "[--no-progress]",
+	    "[--no-progress] [--encoding NAME] [--date-order dmy|mdy]",
 	.help = "import a CSV file (- for stdin): all rows or none",
 	.opts = import_opts,
 	.flags = CLI_WAKE,
@@ -136,30 +139,80 @@ import_dates_file(struct cli *cli, FILE *fp, const struct import_opts *o)
 	return 0;
 }
 
+/* What the rows did, after the summary line's start: importing a file
+ * again says that nothing changed. */
+static void
+print_import_counts(const struct import_result *r, int dry_run)
+{
+	if (r->rows > 0 && r->added + r->updated == 0)
+		printf("nothing %s, the store had every row already",
+		    dry_run ? "would change" : "changed");
+	else
+		printf("%lu new, %lu updated, %lu already there%s", r->added,
+		    r->updated, r->same, dry_run ? " (nothing written)" : "");
+	if (r->blank > 0)
+		printf("; %lu empty row%s skipped", r->blank,
+		    r->blank == 1 ? "" : "s");
+	putchar('\n');
+}
+
+/* The import's options: 0 to go on, else 1 and the exit status in *ex
+ * (--help, a usage error). */
+static int
+import_options(struct cli *cli, const struct cli_cmd *self, int argc,
+    char **argv, struct import_opts *o, struct customer_rules *rules,
+    int *dates, int *ex)
+{
+	int ch;
+
+	o->progress = 1;
+	*rules = cli->rules;
+	while ((ch = cli_getopt(self, argc, argv)) != -1) {
+		if (ch == 'n')
+			o->dry_run = cli->dry_run = 1;
+		else if (ch == 'P')
+			o->progress = 0;
+		else if (ch == 'e')
+			o->encoding = optarg;
+		else if (ch == 'd' && date_order_parse(optarg,
+		    &rules->date_order) != 0) {
+			*ex = cli_fail(EX_USAGE, "--date-order: \"%s\": give "
+			    "dmy (3/5/1980 is 3 May) or mdy (5 March)", optarg);
+			return 1;
+		} else if (ch != 'd') {
+			*ex = cli_usage(self, ch == 'h' ? 0 : EX_USAGE);
+			return 1;
+		}
+	}
+	if (optind != argc - 2 || (!(*dates = strcmp(argv[optind], "dates") ==
+	    0) && import_kind_parse(argv[optind], &o->kind) != 0)) {
+		*ex = cli_usage(self, EX_USAGE);
+		return 1;
+	}
+	o->rules = rules;
+	o->columns = &cli->conf->import;
+	o->on_error = o->on_note = print_import_error;
+	return 0;
+}
+
 /* import: one CSV file, all rows or none. */
 static int
 cmd_import(struct cli *cli, const struct cli_cmd *self, int argc, char **argv)
 {
 	struct import_opts o = { 0 };
+	struct customer_rules rules;
 	struct import_result res;
 	struct stat sb;
 	char *cause = NULL;
 	FILE *fp;
-	int ch, rc, progress = 1, dates;
+	int rc, dates = 0;
 	double t0, t1;
 
-	while ((ch = cli_getopt(self, argc, argv)) != -1) {
-		if (ch == 'n')
-			o.dry_run = cli->dry_run = 1;
-		else if (ch == 'P')
-			progress = 0;
-		else
-			return cli_usage(self, ch == 'h' ? 0 : EX_USAGE);
-	}
-	if (optind != argc - 2 || (!(dates = strcmp(argv[optind],
-	    "dates") == 0) && import_kind_parse(argv[optind], &o.kind) != 0))
-		return cli_usage(self, EX_USAGE);
+	if (import_options(cli, self, argc, argv, &o, &rules, &dates, &rc) != 0)
+		return rc;
 	o.name = argv[optind + 1];
+	if (date_today(time(NULL), cli->conf->timezone, &o.today, &cause) != 0)
+		return cli_fail(EX_CONFIG, "%s", cause);
 	if (strcmp(o.name, "-") == 0) {
 		fp = stdin;
 		o.name = "<stdin>";
@@ -167,10 +220,8 @@ cmd_import(struct cli *cli, const struct cli_cmd *self, int argc, char **argv)
 		return cli_fail(EX_NOINPUT, "%s: %m", o.name);
 	if (fstat(fileno(fp), &sb) == 0 && S_ISREG(sb.st_mode))
 		o.size = (long long)sb.st_size;
-	o.progress = progress && isatty(STDERR_FILENO);
-	o.rules = &cli->rules;
+	o.progress = o.progress && isatty(STDERR_FILENO);
 	o.now = time(NULL);
-	o.on_error = print_import_error;
 	if (dates) {
 		rc = import_dates_file(cli, fp, &o);
 		if (fp != stdin)
@@ -187,9 +238,10 @@ cmd_import(struct cli *cli, const struct cli_cmd *self, int argc, char **argv)
 		free(cause);
 		return EX_DATAERR;
 	}
-	printf("%s %lu %s from %s in %.2fs (%.0f rows/s)\n",
+	printf("%s %lu %s from %s in %.2fs (%.0f rows/s): ",
 	    o.dry_run ? "validated" : "imported", res.rows, argv[optind],
 	    o.name, t1 - t0, t1 > t0 ? (double)res.rows / (t1 - t0) : 0.0);
+	print_import_counts(&res, o.dry_run);
 	return 0;
 }
 

@@ -625,6 +625,9 @@ static const struct conf_entry root_entries[] = {
 	{ .name = "daemon", .type = CONF_GROUP, .offset = ROOT(daemon),
 	  .table = &conf_daemon_table,
 	  .doc = "Scans, the state directory and shutdown." },
+	{ .name = "import", .type = CONF_GROUP, .offset = ROOT(import),
+	  .table = &conf_import_table,
+	  .doc = "How CSV files are read: the names of their columns." },
 	{ .name = NULL }
 };
 

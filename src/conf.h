@@ -184,6 +184,18 @@ struct conf_daemon {
 	int shutdown_grace;  /* seconds in-flight sends may take on SIGTERM */
 };
 
+/* import.columns: the header names a file may use for a column. */
+struct conf_column {
+	char *column;	/* "name", "amount", a custom attribute */
+	char **headers;
+	size_t nheaders;
+};
+
+struct conf_import {
+	struct conf_column *columns;
+	size_t ncolumns;
+};
+
 struct strmap;
 
 struct conf {
@@ -206,6 +218,7 @@ struct conf {
 	struct conf_http http;
 	struct conf_report report;
 	struct conf_daemon daemon;
+	struct conf_import import;
 	struct conf_rule *rules;
 	size_t nrules;
 	struct conf_holiday *holidays;

@@ -4,9 +4,9 @@
  * Every setting is declared once, in the table of the group that holds
  * it: conf_plan.c (planner, tiers, sleeping, stale, tasks), conf_report.c
  * (lifecycle, report), conf_rules.c (holidays, rules), conf_keydates.c
- * (key date titles) and conf_delivery.c (delivery, email, sms, http,
- * daemon).  Those modules use conf.c's machinery and nothing of each
- * other; conf.c's loader reaches them only through conf_root_table. */
+ * (key date titles), conf_delivery.c (delivery, email, sms, http,
+ * daemon) and conf_import.c (import).  Those modules use conf.c's
+ * machinery and nothing of each other; conf.c's loader reaches them only through conf_root_table. */
 #ifndef OUTREACHD_CONF_PRIV_H
 #define OUTREACHD_CONF_PRIV_H
 
@@ -109,6 +109,7 @@ extern const struct conf_table conf_email_table;
 extern const struct conf_table conf_sms_table;
 extern const struct conf_table conf_http_table;
 extern const struct conf_table conf_daemon_table;
+extern const struct conf_table conf_import_table;
 /* The holidays and rules lists; base is the struct conf. */
 void conf_holidays_parse(struct conf_errors *e, const config_setting_t *root,
     void *base, struct conf *c);

@@ -22,7 +22,8 @@ enum csv_state {
 };
 
 struct csv_reader {
-	FILE *fp;
+	csv_source_fn src;
+	void *arg;
 	unsigned char *ibuf;
 	size_t ipos;
 	size_t ilen;
@@ -41,6 +42,7 @@ struct csv_reader {
 	unsigned long line;  /* current physical line */
 	unsigned long fline; /* line the current field started on */
 	unsigned long recno;
+	unsigned long blank; /* empty lines skipped */
 
 	struct buf data; /* fields of the record, each NUL-terminated */
 	size_t fstart;	 /* offset of the current field in data */
@@ -60,13 +62,33 @@ static const unsigned char csv_stop_quoted[256] = {
 	['\0'] = 1, ['\n'] = 1, ['\r'] = 1, ['"'] = 1,
 };
 
-/* Creates a reader; the input buffer is allocated once, up front. */
+/* A FILE as a source of bytes. */
+static long
+csv_file_read(void *arg, char *buf, size_t len, char **cause)
+{
+	FILE *fp = arg;
+	size_t n = fread(buf, 1, len, fp);
+
+	if (ferror(fp))
+		return set_error(cause, "read error: %s",
+		    strerror(errno != 0 ? errno : EIO));
+	return (long)n;
+}
+
 struct csv_reader *
 csv_reader_new(FILE *fp)
 {
+	return csv_reader_new_source(csv_file_read, fp);
+}
+
+/* Creates a reader; the input buffer is allocated once, up front. */
+struct csv_reader *
+csv_reader_new_source(csv_source_fn fn, void *arg)
+{
 	struct csv_reader *r = xcalloc(1, sizeof *r);
 
-	r->fp = fp;
+	r->src = fn;
+	r->arg = arg;
 	r->ibuf = xmalloc(CSV_IBUF_SIZE);
 	r->max_field = CSV_DEFAULT_MAX_FIELD;
 	r->max_fields = CSV_DEFAULT_MAX_FIELDS;
@@ -111,6 +133,20 @@ csv_reader_offset(const struct csv_reader *r)
 	return r->base + (long long)r->ipos;
 }
 
+unsigned long
+csv_reader_blank_lines(const struct csv_reader *r)
+{
+	return r->blank;
+}
+
+void
+csv_reader_where(const struct csv_reader *r, unsigned long *row,
+    size_t *col)
+{
+	*row = r->recno + r->blank + 1;
+	*col = r->nfields + 1;
+}
+
 /* Records a parse error so that it sticks: the input position is lost. */
 static int PRINTFLIKE(3, 4)
 csv_fail(struct csv_reader *r, char **cause, const char *fmt, ...)
@@ -135,7 +171,9 @@ csv_column(const struct csv_reader *r)
 static int
 csv_fill(struct csv_reader *r, char **cause)
 {
-	size_t n;
+	char *err = NULL;
+	long n;
+	int ret;
 
 	if (r->eof)
 		return 0;
@@ -144,14 +182,17 @@ csv_fill(struct csv_reader *r, char **cause)
 	r->base += (long long)r->ilen;
 	r->ipos = r->ilen = 0;
 	do {
-		n = fread(r->ibuf + r->ilen, 1, CSV_IBUF_SIZE - r->ilen, r->fp);
-		r->ilen += n;
+		n = r->src(r->arg, (char *)r->ibuf + r->ilen,
+		    CSV_IBUF_SIZE - r->ilen, &err);
+		if (n < 0) {
+			ret = csv_fail(r, cause, "line %lu, column %zu: %s",
+			    r->line, csv_column(r), err);
+			free(err);
+			return ret;
+		}
+		r->ilen += (size_t)n;
 		/* A pipe may deliver the BOM in pieces. */
 	} while (!r->started && n > 0 && r->ilen < 3);
-	if (ferror(r->fp)) {
-		return csv_fail(r, cause, "line %lu: read error: %s", r->line,
-		    strerror(errno != 0 ? errno : EIO));
-	}
 	if (!r->started) {
 		r->started = 1;
 		if (r->ilen >= 3 && memcmp(r->ibuf, "\xef\xbb\xbf", 3) == 0)
@@ -270,8 +311,10 @@ csv_field_start(struct csv_reader *r, char **cause)
 	if (!r->in_record) {
 		if (c == '\n' || c == '\r') {
 			/* The LF of a CRLF was counted with its CR. */
-			if (c == '\r' || csv_prev_byte(r) != '\r')
+			if (c == '\r' || csv_prev_byte(r) != '\r') {
 				r->line++;
+				r->blank++;
+			}
 			r->ipos++;
 			return 0;
 		}
@@ -398,6 +441,7 @@ csv_record_done(struct csv_reader *r)
 	r->rec.fields = r->fields;
 	r->rec.lens = r->lens;
 	r->rec.recno = ++r->recno;
+	r->rec.row = r->recno + r->blank;
 	r->in_record = 0;
 	return &r->rec;
 }

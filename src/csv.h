@@ -5,7 +5,9 @@
  * byte order mark at the start of the input is skipped, empty lines between
  * records are skipped (they are not records and do not count as records) and
  * the last record needs no line break.  No character set check is done here:
- * fields are returned byte for byte.
+ * fields are returned byte for byte.  Empty lines are counted, so each
+ * record also knows its spreadsheet row (records and empty lines before
+ * it, plus one): what a spreadsheet shows for the same file.
  *
  * Errors are final: after csv_read() has returned -1, every later call
  * returns -1 again.  Error messages have the form
@@ -38,12 +40,22 @@ struct csv_record {
 	char **fields;
 	size_t *lens;
 	unsigned long recno; /* 1-based; the header line is record 1 */
+	unsigned long row;   /* spreadsheet row: recno plus empty lines */
 	unsigned long line;  /* physical line the record starts on */
 };
+
+/* Where a reader's bytes come from: fills buf with up to len bytes and
+ * returns the count, 0 at the end, or -1 with *cause set. */
+typedef long (*csv_source_fn)(void *arg, char *buf, size_t len,
+    char **cause);
 
 /* Returns a new reader on fp.  The reader does not own fp: close it after
  * csv_reader_free().  Never NULL. */
 struct csv_reader *csv_reader_new(FILE *fp);
+/* The same on a source of bytes (a decoder, say); len is never below 4.
+ * A source's error fails the reader with "line L, column C: " and the
+ * source's message, where the byte after the last one handed out lies. */
+struct csv_reader *csv_reader_new_source(csv_source_fn fn, void *arg);
 
 /* Sets the limits that keep hostile input from exhausting memory; 0 leaves
  * a limit unchanged.  Defaults are the CSV_DEFAULT_* values above. */
@@ -58,6 +70,12 @@ int csv_read(struct csv_reader *r, const struct csv_record **rec,
 
 /* Bytes of input consumed so far (including the BOM), for progress. */
 long long csv_reader_offset(const struct csv_reader *r);
+/* Empty lines skipped so far. */
+unsigned long csv_reader_blank_lines(const struct csv_reader *r);
+/* The spreadsheet row and the 1-based field the reader is in: after a
+ * failure, where it stopped. */
+void csv_reader_where(const struct csv_reader *r, unsigned long *row,
+    size_t *col);
 
 /* Frees the reader and its record storage (not the FILE).  NULL is ok. */
 void csv_reader_free(struct csv_reader *r);

@@ -8,6 +8,7 @@
 
 #include "date.h"
 #include "keydate.h"
+#include "date_text.h"
 #include "lunar.h"
 #include "phone.h"
 #include "utf8.h"
@@ -272,11 +273,14 @@ norm_locale(const char *v, char **out, char **cause)
 	return 0;
 }
 
+/* Any form date_text.h reads, stored as YYYY-MM-DD, --MM-DD or L:... */
 static int
-norm_birthday(const char *v, char **out, char **cause)
+norm_birthday(const char *v, enum date_order order, char **out,
+    char **cause)
 {
 	struct date d;
 	struct lunar_date ld;
+	int rc;
 
 	if (strncmp(v, "L:", 2) == 0) {
 		if (lunar_parse(v, &ld, cause) != 0)
@@ -284,18 +288,25 @@ norm_birthday(const char *v, char **out, char **cause)
 		*out = lunar_format(&ld);
 		return 0;
 	}
-	if (date_parse_birthday(v, &d, cause) != 0)
+	if ((rc = date_text_lunar(v, &ld, cause)) != 0) {
+		if (rc < 0)
+			return -1;
+		*out = lunar_format(&ld);
+		return 0;
+	}
+	if (date_text_parse(v, order, 1, &d, cause) != 0)
 		return -1;
 	*out = date_format_md(&d);
 	return 0;
 }
 
 static int
-norm_anniversary(const char *v, char **out, char **cause)
+norm_anniversary(const char *v, enum date_order order, char **out,
+    char **cause)
 {
 	struct date d;
 
-	if (date_parse(v, &d, cause) != 0)
+	if (date_text_parse(v, order, 0, &d, cause) != 0)
 		return -1;
 	*out = date_format_md(&d);
 	return 0;
@@ -347,7 +358,7 @@ customer_normalize(enum cust_field f, const char *value,
 	switch (f) {
 	case CUST_EXTERNAL_ID:
 		rc = strlen(v) > 128 ? set_error(cause, "external_id is "
-		    "longer than 128 bytes") : (*out = xstrdup(v), 0);
+		    "longer than 128 bytes") : (*out = v, v = NULL, 0);
 		break;
 	case CUST_EMAIL:
 		rc = norm_email(v, out, cause);
@@ -356,10 +367,10 @@ customer_normalize(enum cust_field f, const char *value,
 		rc = phone_normalize(v, rules->default_cc, out, cause);
 		break;
 	case CUST_BIRTHDAY:
-		rc = norm_birthday(v, out, cause);
+		rc = norm_birthday(v, rules->date_order, out, cause);
 		break;
 	case CUST_ANNIVERSARY:
-		rc = norm_anniversary(v, out, cause);
+		rc = norm_anniversary(v, rules->date_order, out, cause);
 		break;
 	case CUST_TIER:
 		if ((v[0] | 0x20) >= 'a' && (v[0] | 0x20) <= 'c' && v[1] == '\0')
@@ -392,7 +403,7 @@ customer_normalize(enum cust_field f, const char *value,
 		break;
 	default: /* name, salutation, notes: free text */
 		rc = strlen(v) > 4096 ? set_error(cause, "%s is longer than "
-		    "4096 bytes", field_names[f]) : (*out = xstrdup(v), 0);
+		    "4096 bytes", field_names[f]) : (*out = v, v = NULL, 0);
 		break;
 	}
 	free(v);

@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "date_text.h"
+
 /* The CSV column names, in this order, are a public contract. */
 enum cust_field {
 	CUST_EXTERNAL_ID,
@@ -72,6 +74,7 @@ struct customer_keys {
 /* Settings that influence validation. */
 struct customer_rules {
 	const char *default_cc; /* country calling code for phone numbers */
+	enum date_order date_order; /* how 3/5/1980 reads; NONE: refused */
 };
 
 void customer_init(struct customer *c);

@@ -1,47 +1,42 @@
-/* import.c - CSV import of customers, purchases and contacts. */
+/* import.c - CSV import: the file, its header and the walk over its rows.
+ * What a row of each kind means is in import_customer.c and
+ * import_history.c. */
 #include "import.h"
 
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "csv.h"
-#include "date.h"
-#include "strmap.h"
-#include "utf8.h"
-#include "util.h"
+#include "charset.h"
+#include "date_text.h"
+#include "import_priv.h"
 
-/* The fixed columns of the history files, and which are required. */
-static const char *const purchase_cols[] = { "external_id", "amount", "date" };
-static const char *const contact_cols[] = { "external_id", "date", "kind",
-	"rep", "note" };
-/* message: a greeting the rep sent from their own phone (rep_message). */
-static const char *const contact_kinds[] = { "call", "visit", "email", "sms",
-	"gift", "meeting", "message" };
-
-struct import {
-	struct store *st;
-	const struct import_opts *o;
-	struct import_result *res;
-	struct strmap *reps;	 /* rep key -> id */
-	struct strmap *seen;	 /* external_ids already in this file */
-	int *col_field;		 /* per column: field index, or -1 = attr */
+/* A kind of file: its fixed columns (customers: their fields, and any
+ * other column is an attribute), which are required, and its rows. */
+struct import_kind_def {
+	const char *name;
+	const char *const *cols;
 	size_t ncols;
-	char **col_names;
-	unsigned present;	 /* customer fields present in the header */
-	const struct csv_record *rec;
-	int row_bad;
-	int failed;		 /* a store error: stop at once */
-	char *store_error;
+	unsigned required;	/* bits of the fields */
+	void (*row)(struct import *im);
 };
 
-/* Reports one problem of the current row (once per row counted). */
-static void
-import_report(struct import *im, size_t col, const char *fmt, ...)
-    PRINTFLIKE(3, 4);
+static const char *const purchase_cols[] = { "external_id", "amount", "date",
+	"order_id" };
+/* contacts: rep and note are optional. */
+static const char *const contact_cols[] = { "external_id", "date", "kind",
+	"rep", "note" };
 
-static void
+static const struct import_kind_def import_kinds[] = {
+	[IMPORT_CUSTOMERS] = { "customers", NULL, 0,
+	    1u << CUST_EXTERNAL_ID | 1u << CUST_NAME, import_customer_row },
+	[IMPORT_PURCHASES] = { "purchases", purchase_cols,
+	    ARRAY_SIZE(purchase_cols), 0x7, import_purchase_row },
+	[IMPORT_CONTACTS] = { "contacts", contact_cols,
+	    ARRAY_SIZE(contact_cols), 0x7, import_contact_row },
+};
+
+void
 import_report(struct import *im, size_t col, const char *fmt, ...)
 {
 	va_list ap;
@@ -52,9 +47,9 @@ import_report(struct import *im, size_t col, const char *fmt, ...)
 	va_end(ap);
 	if (col < im->ncols)
 		msg = xasprintf("%s:%lu:%zu: %s: %s", im->o->name,
-		    im->rec->recno, col + 1, im->col_names[col], what);
+		    im->rec->row, col + 1, im->col_names[col], what);
 	else
-		msg = xasprintf("%s:%lu: %s", im->o->name, im->rec->recno, what);
+		msg = xasprintf("%s:%lu: %s", im->o->name, im->rec->row, what);
 	if (im->o->on_error != NULL)
 		im->o->on_error(im->o->arg, msg);
 	free(msg);
@@ -62,6 +57,67 @@ import_report(struct import *im, size_t col, const char *fmt, ...)
 	if (!im->row_bad)
 		im->res->errors++;
 	im->row_bad = 1;
+}
+
+void
+import_store_error(struct import *im, char *cause)
+{
+	im->failed = 1;
+	free(im->store_error);
+	im->store_error = cause;
+}
+
+const char *
+import_cell(const struct import *im, size_t col)
+{
+	return col < im->rec->nfields ? im->rec->fields[col] : "";
+}
+
+int
+import_field_col(const struct import *im, int f)
+{
+	size_t i;
+
+	for (i = 0; i < im->ncols; i++) {
+		if (im->col_field[i] == f)
+			return (int)i;
+	}
+	return -1;
+}
+
+int
+import_day(struct import *im, size_t col, int32_t *day)
+{
+	struct date d;
+	char *err = NULL;
+
+	if (date_text_parse(import_cell(im, col), im->o->rules->date_order, 0,
+	    &d, &err) != 0) {
+		import_report(im, col, "%s", err);
+		free(err);
+		return -1;
+	}
+	*day = date_to_days(d.year, d.month, d.day);
+	return 0;
+}
+
+int
+import_writing(const struct import *im)
+{
+	return !im->row_bad && !im->failed;
+}
+
+void
+import_count(struct import *im, int change, char *err)
+{
+	if (change < 0)
+		import_store_error(im, err);
+	else if (change == STORE_ADDED)
+		im->res->added++;
+	else if (change == STORE_UPDATED)
+		im->res->updated++;
+	else
+		im->res->same++;
 }
 
 static int
@@ -83,285 +139,232 @@ column_index(const char *const *cols, size_t n, const char *name)
 	return -1;
 }
 
+/* The field a column name is for kind k, or -1 (for customers: an
+ * attribute). */
+static int
+kind_field(const struct import_kind_def *k, const char *name)
+{
+	return k->cols != NULL ? column_index(k->cols, k->ncols, name) :
+	    customer_field_lookup(name);
+}
+
+/* Whether column may be the target of a header in a file of kind k: one
+ * of its fields, or for customers anything no other kind has. */
+static int
+kind_takes(const struct import_kind_def *k, const char *column)
+{
+	size_t i;
+
+	if (kind_field(k, column) >= 0)
+		return 1;
+	if (k->cols != NULL)
+		return 0;
+	for (i = 0; i < ARRAY_SIZE(import_kinds); i++) {
+		if (import_kinds[i].cols != NULL &&
+		    kind_field(&import_kinds[i], column) >= 0)
+			return 0;
+	}
+	return 1;
+}
+
+/* The column header cell i means: its own name when it is one of the
+ * kind's, else the import.columns entry listing it, else its name. */
+static const char *
+header_key(struct import *im, const struct import_kind_def *k, size_t i)
+{
+	const struct conf_import *ci = im->o->columns;
+	const char *h = im->col_names[i], *key = NULL;
+	size_t c, j;
+
+	if (kind_field(k, h) >= 0 || ci == NULL)
+		return h;
+	for (c = 0; c < ci->ncolumns; c++) {
+		for (j = 0; j < ci->columns[c].nheaders; j++) {
+			if (strcmp(ci->columns[c].headers[j], h) != 0 ||
+			    !kind_takes(k, ci->columns[c].column))
+				continue;
+			if (key != NULL && strcmp(key, ci->columns[c].column))
+				import_report(im, i, "import.columns gives it "
+				    "to both %s and %s", key,
+				    ci->columns[c].column);
+			key = ci->columns[c].column;
+		}
+	}
+	return key != NULL ? key : h;
+}
+
+/* Checks one header cell: a name, once, that the kind knows. */
+static void
+header_cell(struct import *im, const struct import_kind_def *k, size_t i)
+{
+	const char *key = im->col_keys[i];
+	size_t j;
+	int f;
+
+	for (j = 0; j < i; j++) {
+		if (strcmp(im->col_keys[j], key) == 0) {
+			import_report(im, i, "the same column as column %zu "
+			    "(%s)", j + 1, key);
+			return;
+		}
+	}
+	f = kind_field(k, key);
+	if (*key == '\0')
+		import_report(im, i, "a column without a name (only empty "
+		    "ones at the end may have none)");
+	else if (k->cols != NULL && f < 0)
+		import_report(im, i, "unknown column (%s files have: %s%s%s)",
+		    k->name, k->cols[0], k->ncols > 3 ? ", ... " : ", ",
+		    k->cols[k->ncols - 1]);
+	else if (f < 0 && !customer_attr_name_valid(key))
+		import_report(im, i, "a custom attribute name may hold "
+		    "only letters, digits and _ (at most 64), or "
+		    "import.columns can map it");
+	im->col_field[i] = f;
+	if (f >= 0)
+		im->present |= 1u << f;
+}
+
 /* Maps header names to fields; checks duplicates, unknown and required
- * columns.  For history files col_field indexes the fixed column list. */
+ * columns.  Empty header cells at the end (Excel saves some) and their
+ * columns are left out. */
 static int
 import_header(struct import *im, const struct csv_record *h, char **cause)
 {
-	const char *const *fixed = NULL;
-	size_t nfixed = 0, i, j;
-	int f, bad = 0;
+	const struct import_kind_def *k = &import_kinds[im->o->kind];
+	size_t i, n = h->nfields;
+	int f;
 	struct buf missing;
 
-	if (im->o->kind == IMPORT_PURCHASES)
-		fixed = purchase_cols, nfixed = ARRAY_SIZE(purchase_cols);
-	else if (im->o->kind == IMPORT_CONTACTS)
-		fixed = contact_cols, nfixed = ARRAY_SIZE(contact_cols);
-	im->ncols = h->nfields;
-	im->col_field = xcalloc(h->nfields, sizeof(int));
-	im->col_names = xcalloc(h->nfields, sizeof(char *));
-	for (i = 0; i < h->nfields; i++) {
+	im->rec = h;
+	im->col_names = xcalloc(n, sizeof(char *));
+	im->col_keys = xcalloc(n, sizeof(char *));
+	im->col_field = xcalloc(n, sizeof(int));
+	for (i = 0; i < n; i++) {
 		im->col_names[i] = xstrdup(h->fields[i]);
 		str_trim(im->col_names[i]);
+		if (*im->col_names[i] != '\0')
+			im->ncols = i + 1;
 	}
-	im->rec = h;
-	for (i = 0; i < h->nfields; i++) {
-		const char *n = im->col_names[i];
-		for (j = 0; j < i; j++) {
-			if (strcmp(im->col_names[j], n) == 0)
-				break;
-		}
-		if (j < i) {
-			import_report(im, i, "duplicate column");
-			bad = 1;
-			continue;
-		}
-		f = fixed ? column_index(fixed, nfixed, n) :
-		    customer_field_lookup(n);
-		if (fixed && f < 0) {
-			import_report(im, i, "unknown column");
-			bad = 1;
-		} else if (!fixed && f < 0 && !customer_attr_name_valid(n)) {
-			import_report(im, i, "a custom attribute name may hold "
-			    "only letters, digits and _ (at most 64)");
-			bad = 1;
-		}
-		im->col_field[i] = f;
-		if (f >= 0)
-			im->present |= 1u << f;
-	}
+	for (i = 0; i < im->ncols; i++)
+		im->col_keys[i] = xstrdup(header_key(im, k, i));
+	for (i = 0; i < im->ncols; i++)
+		header_cell(im, k, i);
 	buf_init(&missing);
-	if (fixed) {
-		for (f = 0; f < (int)nfixed; f++) {
-			/* contacts: rep and note are optional. */
-			if (!(im->present & (1u << f)) &&
-			    (im->o->kind == IMPORT_PURCHASES || f <= 2))
-				buf_printf(&missing, " %s", fixed[f]);
-		}
-	} else {
-		if (!(im->present & (1u << CUST_EXTERNAL_ID)))
-			buf_puts(&missing, " external_id");
-		if (!(im->present & (1u << CUST_NAME)))
-			buf_puts(&missing, " name");
+	for (f = 0; f < 32; f++) {
+		if ((k->required & (1u << f)) && !(im->present & (1u << f)))
+			buf_printf(&missing, " %s", k->cols ? k->cols[f] :
+			    customer_field_name(f));
 	}
 	if (missing.len > 0) {
-		set_error(cause, "%s:1: missing required column(s):%s",
-		    im->o->name, missing.data);
+		set_error(cause, "%s:%lu: missing required column(s):%s",
+		    im->o->name, h->row, missing.data);
 		buf_free(&missing);
 		return -1;
 	}
 	buf_free(&missing);
-	return bad ? set_error(cause, "%s:1: bad header", im->o->name) : 0;
+	return im->row_bad ? set_error(cause, "%s:%lu: bad header",
+	    im->o->name, h->row) : 0;
 }
 
-/* Every cell must be UTF-8 before anything else looks at it. */
+/* Only spaces in every cell: an empty spreadsheet row, or ",,,,". */
 static int
-import_check_utf8(struct import *im)
+row_is_blank(const struct csv_record *rec)
 {
-	size_t i, bad;
+	size_t i;
+	const char *p;
 
-	for (i = 0; i < im->rec->nfields && i < im->ncols; i++) {
-		if (!utf8_valid(im->rec->fields[i], im->rec->lens[i], &bad)) {
-			import_report(im, i, "invalid UTF-8 at byte %zu",
-			    bad + 1);
+	for (i = 0; i < rec->nfields; i++) {
+		for (p = rec->fields[i]; *p == ' ' || *p == '\t'; p++)
+			;
+		if (*p != '\0')
+			return 0;
+	}
+	return 1;
+}
+
+/* The row has the header's columns; more only when they are empty. */
+static int
+import_check_fields(struct import *im)
+{
+	size_t i;
+	const char *p;
+
+	if (im->rec->nfields < im->ncols) {
+		import_report(im, (size_t)-1, "%zu fields, the header has %zu",
+		    im->rec->nfields, im->ncols);
+		return -1;
+	}
+	for (i = im->ncols; i < im->rec->nfields; i++) {
+		for (p = im->rec->fields[i]; *p == ' ' || *p == '\t'; p++)
+			;
+		if (*p != '\0') {
+			import_report(im, (size_t)-1, "column %zu holds \"%.40s\" "
+			    "but has no name in the header", i + 1,
+			    im->rec->fields[i]);
 			return -1;
 		}
 	}
-	if (im->rec->nfields != im->ncols)
-		import_report(im, (size_t)-1, "%zu fields, the header has %zu",
-		    im->rec->nfields, im->ncols);
-	return im->row_bad ? -1 : 0;
-}
-
-/* The value of a header column in the current row ("" past its end). */
-static const char *
-cell(struct import *im, size_t col)
-{
-	return col < im->rec->nfields ? im->rec->fields[col] : "";
-}
-
-static void
-import_store_error(struct import *im, char *cause)
-{
-	im->failed = 1;
-	free(im->store_error);
-	im->store_error = cause;
-}
-
-static void
-import_customer_row(struct import *im)
-{
-	struct customer c;
-	struct customer_keys keys;
-	char *v, *err = NULL;
-	const char *ext;
-	int64_t id;
-	size_t i;
-	int f;
-
-	customer_init(&c);
-	for (i = 0; i < im->ncols; i++) {
-		f = im->col_field[i];
-		if (f < 0) {
-			customer_attr_set(&c, im->col_names[i], cell(im, i));
-			continue;
-		}
-		if (customer_normalize(f, cell(im, i), im->o->rules, &v,
-		    &err) != 0) {
-			import_report(im, i, "%s", err);
-			free(err);
-			err = NULL;
-			continue;
-		}
-		c.field[f] = v;
-		if (f == CUST_REP && v != NULL && !strmap_get(im->reps, v, NULL))
-			import_report(im, i, "unknown rep \"%s\" (add it with "
-			    "outreachctl rep add)", v);
-	}
-	ext = c.field[CUST_EXTERNAL_ID];
-	if (ext != NULL && strmap_put(im->seen, ext, (int64_t)im->rec->recno))
-		import_report(im, (size_t)column_index((const char *const *)
-		    im->col_names, im->ncols, "external_id"),
-		    "duplicate key \"%s\" in this file", ext);
-	if (!im->row_bad && !im->o->dry_run && im->res->errors == 0) {
-		customer_keys(&c, &keys);
-		if (store_customer_upsert(im->st, &c, &keys, im->present,
-		    im->o->now, &id, &err) != 0)
-			import_store_error(im, err);
-	}
-	customer_clear(&c);
-}
-
-int
-import_parse_amount(const char *s, int64_t *minor, char **cause)
-{
-	const char *p = s;
-	int64_t v = 0;
-	int neg = 0, frac = -1;
-
-	if (*p == '-')
-		neg = 1, p++;
-	if (!isdigit((unsigned char)*p))
-		return set_error(cause, "\"%s\": not an amount", s);
-	for (; *p != '\0'; p++) {
-		if (*p == '.' && frac < 0) {
-			frac = 0;
-			continue;
-		}
-		if (!isdigit((unsigned char)*p) || frac == 2)
-			return set_error(cause, "\"%s\": not an amount (digits "
-			    "with at most two decimals)", s);
-		if (v > (INT64_MAX - 9) / 10)
-			return set_error(cause, "\"%s\": amount too large", s);
-		v = v * 10 + (*p - '0');
-		if (frac >= 0)
-			frac++;
-	}
-	for (; frac < 2; frac = frac < 0 ? 1 : frac + 1)
-		v *= 10;
-	*minor = neg ? -v : v;
 	return 0;
 }
 
-/* Parses column col as a date; reports and returns -1 when it is not. */
-static int
-import_day(struct import *im, size_t col, int32_t *day)
+/* The bytes of the file, as UTF-8; the encoding detected is said once. */
+static long
+import_source(void *arg, char *buf, size_t len, char **cause)
 {
-	struct date d;
-	char *err = NULL;
+	struct import *im = arg;
+	long n = charset_read(im->cs, buf, len, cause);
+	char *msg;
 
-	if (date_parse(cell(im, col), &d, &err) != 0) {
-		import_report(im, col, "%s", err);
+	if (n < 0 && im->source_error == NULL)
+		im->source_error = xstrdup(*cause);
+	if (!im->noted && charset_detected(im->cs) != NULL) {
+		im->noted = 1;
+		msg = xasprintf("%s: not UTF-8: read as %s (--encoding NAME "
+		    "reads another encoding)", im->o->name,
+		    charset_detected(im->cs));
+		if (im->o->on_note != NULL)
+			im->o->on_note(im->o->arg, msg);
+		free(msg);
+	}
+	return n;
+}
+
+/* A CSV-level failure; bytes that do not decode name their cell. */
+static int
+import_csv_error(struct import *im, struct csv_reader *r, char *err,
+    char **cause)
+{
+	unsigned long row;
+	size_t col;
+	int rc;
+
+	if (im->source_error == NULL) {
+		rc = set_error(cause, "%s: %s", im->o->name, err);
 		free(err);
-		return -1;
+		return rc;
 	}
-	*day = date_to_days(d.year, d.month, d.day);
-	return 0;
-}
-
-/* Finds the customer of a history row; unknown customers are an error. */
-static int
-import_customer_id(struct import *im, size_t col, int64_t *id)
-{
-	char *err = NULL;
-	int rc = store_customer_id(im->st, cell(im, col), id, &err);
-
-	if (rc < 0)
-		import_store_error(im, err);
-	else if (rc == 0)
-		import_report(im, col, "unknown customer \"%s\"", cell(im, col));
-	return rc == 1 ? 0 : -1;
-}
-
-/* Column position (in the file) of fixed column f, or -1 if absent. */
-static int
-fixed_col(struct import *im, int f)
-{
-	size_t i;
-
-	for (i = 0; i < im->ncols; i++) {
-		if (im->col_field[i] == f)
-			return (int)i;
-	}
-	return -1;
-}
-
-static void
-import_purchase_row(struct import *im)
-{
-	int64_t id = 0, amount = 0;
-	int32_t day = 0;
-	char *err = NULL;
-	size_t ca = (size_t)fixed_col(im, 1);
-
-	import_customer_id(im, (size_t)fixed_col(im, 0), &id);
-	if (import_parse_amount(cell(im, ca), &amount, &err) != 0) {
-		import_report(im, ca, "%s", err);
-		free(err);
-	}
-	import_day(im, (size_t)fixed_col(im, 2), &day);
-	if (im->row_bad || im->failed || im->o->dry_run || im->res->errors)
-		return;
-	if (store_purchase_add(im->st, id, amount, day, &err) != 0)
-		import_store_error(im, err);
-}
-
-static void
-import_contact_row(struct import *im)
-{
-	int64_t id = 0, rep_id = 0;
-	int32_t day = 0;
-	char *err = NULL;
-	size_t ck = (size_t)fixed_col(im, 2);
-	int cr = fixed_col(im, 3), cn = fixed_col(im, 4);
-	const char *kind = cell(im, ck), *rep, *note;
-
-	import_customer_id(im, (size_t)fixed_col(im, 0), &id);
-	import_day(im, (size_t)fixed_col(im, 1), &day);
-	if (column_index(contact_kinds, ARRAY_SIZE(contact_kinds), kind) < 0)
-		import_report(im, ck, "\"%s\": kind must be call, visit, email, "
-		    "sms, gift, meeting or message", kind);
-	rep = cr >= 0 ? cell(im, (size_t)cr) : "";
-	if (*rep != '\0' && !strmap_get(im->reps, rep, &rep_id))
-		import_report(im, (size_t)cr, "unknown rep \"%s\"", rep);
-	note = cn >= 0 ? cell(im, (size_t)cn) : "";
-	if (im->row_bad || im->failed || im->o->dry_run || im->res->errors)
-		return;
-	if (store_contact_add(im->st, id, rep_id, day, kind,
-	    *note ? note : NULL, &err) != 0)
-		import_store_error(im, err);
+	free(err);
+	csv_reader_where(r, &row, &col);
+	return set_error(cause, "%s:%lu:%zu: %s%s%s; if the file is in another "
+	    "encoding, name it with --encoding (GB18030, BIG5, SHIFT_JIS, "
+	    "LATIN1, UTF-16...)", im->o->name, row, col, col <= im->ncols ?
+	    im->col_names[col - 1] : "", col <= im->ncols ? ": " : "",
+	    im->source_error);
 }
 
 /* A bar on a terminal only: piped output stays clean. */
 static void
-import_progress(struct import *im, struct csv_reader *r, int done)
+import_progress(struct import *im, int done)
 {
-	long long off = csv_reader_offset(r), size = im->o->size;
+	long long off = charset_offset(im->cs), size = im->o->size;
+	int pct, i;
 
 	if (!im->o->progress)
 		return;
 	if (size > 0) {
-		int pct = (int)(off * 100 / (size ? size : 1)), i;
+		pct = (int)(off * 100 / size);
+		pct = pct > 100 ? 100 : pct;
 		fprintf(stderr, "\r%s [", im->o->name);
 		for (i = 0; i < 40; i++)
 			fputc(i < pct * 40 / 100 ? '#' : ' ', stderr);
@@ -379,18 +382,23 @@ import_free(struct import *im)
 	size_t i;
 
 	for (i = 0; i < im->ncols; i++)
+		free(im->col_keys[i]);
+	for (i = 0; im->col_names != NULL && i < im->rec_width; i++)
 		free(im->col_names[i]);
 	free(im->col_names);
+	free(im->col_keys);
 	free(im->col_field);
 	strmap_free(im->reps);
-	strmap_free(im->seen);
+	free(im->seen);
 	free(im->store_error);
+	free(im->source_error);
 }
 
 /* Reads every record; returns -1 only for CSV-level errors. */
 static int
 import_rows(struct import *im, struct csv_reader *r, char **cause)
 {
+	const struct import_kind_def *k = &import_kinds[im->o->kind];
 	const struct csv_record *rec;
 	char *err = NULL;
 	int rc;
@@ -398,24 +406,42 @@ import_rows(struct import *im, struct csv_reader *r, char **cause)
 	while (!im->failed && (rc = csv_read(r, &rec, &err)) == 1) {
 		im->rec = rec;
 		im->row_bad = 0;
+		if (row_is_blank(rec)) {
+			im->res->blank++;
+			continue;
+		}
 		im->res->rows++;
 		if (im->res->rows % 16384 == 0)
-			import_progress(im, r, 0);
-		if (import_check_utf8(im) != 0)
-			continue;
-		if (im->o->kind == IMPORT_CUSTOMERS)
-			import_customer_row(im);
-		else if (im->o->kind == IMPORT_PURCHASES)
-			import_purchase_row(im);
-		else
-			import_contact_row(im);
+			import_progress(im, 0);
+		if (import_check_fields(im) == 0)
+			k->row(im);
 	}
-	if (!im->failed && rc < 0) {
-		set_error(cause, "%s: %s", im->o->name, err);
-		free(err);
-		return -1;
-	}
+	if (!im->failed && rc < 0)
+		return import_csv_error(im, r, err, cause);
+	im->res->blank += csv_reader_blank_lines(r);
 	return 0;
+}
+
+/* Opens the transaction and the file, reads the header. */
+static int
+import_start(struct import *im, struct csv_reader *r, char **cause)
+{
+	const struct csv_record *h;
+	char *err = NULL;
+	int rc;
+
+	if (store_begin(im->st, cause) != 0)
+		return -1;
+	store_bulk(im->st, 1);
+	if (store_rep_each(im->st, load_rep, im->reps, cause) != 0)
+		return -1;
+	if ((rc = csv_read(r, &h, &err)) < 0)
+		return import_csv_error(im, r, err, cause);
+	if (rc == 0)
+		return set_error(cause, "%s: empty file (a header line is "
+		    "required)", im->o->name);
+	im->rec_width = h->nfields;
+	return import_header(im, h, cause);
 }
 
 int
@@ -423,41 +449,31 @@ import_csv(struct store *st, FILE *fp, const struct import_opts *o,
     struct import_result *res, char **cause)
 {
 	struct import im = { .st = st, .o = o, .res = res };
-	struct csv_reader *r = csv_reader_new(fp);
-	const struct csv_record *h;
-	char *err = NULL;
-	int rc = -1;
+	struct csv_reader *r;
+	int rc;
 
 	memset(res, 0, sizeof(*res));
+	if (charset_open(fp, o->encoding, &im.cs, cause) != 0)
+		return -1;
+	r = csv_reader_new_source(import_source, &im);
 	im.reps = strmap_new();
-	im.seen = strmap_new();
-	store_bulk(st, 1);
-	if (store_begin(st, cause) != 0)
-		goto out;
-	if (store_rep_each(st, load_rep, im.reps, cause) != 0)
-		goto out;
-	if ((rc = csv_read(r, &h, &err)) <= 0) {
-		rc = set_error(cause, "%s: %s", o->name, rc == 0 ?
-		    "empty file (a header line is required)" : err);
-		free(err);
-		goto out;
-	}
-	if ((rc = import_header(&im, h, cause)) != 0)
+	if ((rc = import_start(&im, r, cause)) != 0)
 		goto out;
 	if ((rc = import_rows(&im, r, cause)) != 0)
 		goto out;
-	import_progress(&im, r, 1);
+	import_progress(&im, 1);
 	if (im.failed) {
 		rc = set_error(cause, "%s", im.store_error);
 	} else if (res->errors > 0) {
 		rc = set_error(cause, "%s: %lu of %lu rows invalid; nothing was "
 		    "imported", o->name, res->errors, res->rows);
-	} else if (!o->dry_run)
+	} else if (!o->dry_run)	/* a dry run is rolled back below */
 		rc = store_commit(st, cause);
 out:
 	store_rollback(st);
 	store_bulk(st, 0);
 	csv_reader_free(r);
+	charset_free(im.cs);
 	import_free(&im);
 	return rc;
 }
@@ -465,13 +481,13 @@ out:
 int
 import_kind_parse(const char *s, enum import_kind *kind)
 {
-	if (strcmp(s, "customers") == 0)
-		*kind = IMPORT_CUSTOMERS;
-	else if (strcmp(s, "purchases") == 0)
-		*kind = IMPORT_PURCHASES;
-	else if (strcmp(s, "contacts") == 0)
-		*kind = IMPORT_CONTACTS;
-	else
-		return -1;
-	return 0;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(import_kinds); i++) {
+		if (strcmp(s, import_kinds[i].name) == 0) {
+			*kind = (enum import_kind)i;
+			return 0;
+		}
+	}
+	return -1;
 }

@@ -172,8 +172,9 @@ dates_fields(struct dates_import *im, struct keydate *k)
 		free(err);
 		err = NULL;
 	}
-	if (keydate_normalize(dates_cell(im, DC_DATE), k->yearly, &k->date,
-	    &err) != 0) {
+	if (keydate_normalize(dates_cell(im, DC_DATE), k->yearly,
+	    im->o->rules != NULL ? im->o->rules->date_order : DATE_ORDER_NONE,
+	    &k->date, &err) != 0) {
 		dates_report(im, im->col[DC_DATE], "%s", err);
 		free(err);
 	}

@@ -103,12 +103,15 @@ keydate_year(const char *date)
 
 /* A key date accepts what a birthday does, so both read the same. */
 int
-keydate_normalize(const char *s, int yearly, char **out, char **cause)
+keydate_normalize(const char *s, int yearly, enum date_order order,
+    char **out, char **cause)
 {
+	struct customer_rules rules = { 0 };
 	char *v = NULL;
 
 	*out = NULL;
-	if (customer_normalize(CUST_BIRTHDAY, s, NULL, &v, cause) != 0)
+	rules.date_order = order;
+	if (customer_normalize(CUST_BIRTHDAY, s, &rules, &v, cause) != 0)
 		return -1;
 	if (v != NULL && !yearly && keydate_year(v) == 0) {
 		free(v);

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "date.h"
+#include "date_text.h"
 
 #define KEYDATE_LABEL_MAX 64	/* bytes */
 
@@ -48,10 +49,12 @@ int keydate_label_check(char *label, char **cause);
 /* "yes"/"no" (also y/n, true/false, 1/0, 是/否, any case); "" is yes.
  * Returns 0, or -1 with *cause. */
 int keydate_parse_yearly(const char *s, int *yearly, char **cause);
-/* The canonical date of s, which a birthday would accept, into *out
+/* The canonical date of s, in any form a birthday accepts (1980/3/5,
+ * 1980年3月5日, 农历三月初五; 3/5/1980 as order says), into *out
  * (malloc'd; NULL when s is empty).  A key date that happens once needs
  * a year.  Returns 0, or -1 with *cause. */
-int keydate_normalize(const char *s, int yearly, char **out, char **cause);
+int keydate_normalize(const char *s, int yearly, enum date_order order,
+    char **out, char **cause);
 /* The index keys of a normalised key date. */
 void keydate_keys(const char *date, int yearly, struct keydate_keys *k);
 /* Years since the key date on its occurrence event_day (lunar years for a

@@ -13,7 +13,7 @@
 
 struct store;
 
-#define STORE_SCHEMA_VERSION 18
+#define STORE_SCHEMA_VERSION 19
 
 /* Opens (creating if needed) the store at path and applies every pending
  * migration.  Returns -1 with a reason in *cause. */
@@ -45,8 +45,11 @@ void store_read_end(struct store *st);
 int store_unit_begin(struct store *st, char **cause);
 int store_unit_keep(struct store *st, char **cause);
 int store_unit_undo(struct store *st);
-/* A large page cache for a bulk load, so a big transaction does not spill
- * to the WAL page by page; off returns to the default. */
+/* A bulk load of values checked by the caller, inside a transaction: a
+ * page cache of STORE_BULK_CACHE_KB, whatever the size of the load, the
+ * schema's CHECK constraints off and foreign keys checked at the commit;
+ * off returns to the defaults. */
+#define STORE_BULK_CACHE_KB 32768
 void store_bulk(struct store *st, int on);
 
 /* Reps. */
@@ -70,6 +73,13 @@ int store_rep_get(struct store *st, const char *key, struct store_rep *r,
 typedef int (*store_rep_cb)(void *arg, const struct store_rep *r);
 int store_rep_each(struct store *st, store_rep_cb cb, void *arg, char **cause);
 
+/* What writing a record imported again did. */
+enum store_change {
+	STORE_SAME,	/* the store had it as it is: nothing written */
+	STORE_ADDED,
+	STORE_UPDATED,
+};
+
 /* Customers.  `present` is a bit mask (1 << enum cust_field) of the fields
  * to write; the others keep their stored value (a new customer gets NULL).
  * Attributes in c->attrs are written (an empty or NULL value deletes one);
@@ -77,6 +87,13 @@ int store_rep_each(struct store *st, store_rep_cb cb, void *arg, char **cause);
 int store_customer_upsert(struct store *st, const struct customer *c,
     const struct customer_keys *keys, unsigned present, int64_t now,
     int64_t *id, char **cause);
+/* The same, saying in *what whether the customer was added, updated, or
+ * already held every value given (then nothing is written: updated_at,
+ * which starts the stale clock, moves only when something changed). */
+int store_customer_merge(struct store *st, const struct customer *c,
+    const struct customer_keys *keys, unsigned present, int64_t now,
+    int64_t *id, enum store_change *what, char **cause);
+
 /* 1 found, 0 not found, -1 error. */
 int store_customer_get(struct store *st, const char *external_id,
     struct customer *c, char **cause);
@@ -126,6 +143,20 @@ int store_customer_ids_by_phone(struct store *st, const char *phone,
 int store_purchase_add(struct store *st, int64_t customer_id,
     int64_t amount_minor, int32_t day, char **cause);
 int store_contact_add(struct store *st, int64_t customer_id, int64_t rep_id,
+    int32_t day, const char *kind, const char *note, char **cause);
+
+/* A purchase imported, once: with an order id, the customer's purchase
+ * of that order is updated when its amount or day differ (or, when there
+ * is none, a purchase without an order id of the same day and amount
+ * takes the id); without one, a purchase of the same day and amount is
+ * the same purchase.  Otherwise it is added.  Returns a store_change, or
+ * -1 on error. */
+int store_purchase_merge(struct store *st, int64_t customer_id,
+    const char *order_id, int64_t amount_minor, int32_t day, char **cause);
+/* A contact imported, once: one the same in customer, day, kind, rep and
+ * note is there already.  rep_id 0 is none; note NULL is none.  Returns a
+ * store_change, or -1. */
+int store_contact_merge(struct store *st, int64_t customer_id, int64_t rep_id,
     int32_t day, const char *kind, const char *note, char **cause);
 
 struct store_count {

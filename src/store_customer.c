@@ -1,4 +1,5 @@
-/* store_customer.c - customer rows, their custom attributes and history. */
+/* store_customer.c - reading customers, forgetting them, their opt-outs.
+ * Writing them is store_customer_write.c. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -7,13 +8,6 @@
 #include "store_schema.h"
 #include "util.h"
 
-/* SQL column of each enum cust_field; rep is stored as rep_id. */
-static const char *const cust_columns[CUST_NFIELDS] = {
-	"external_id", "name", "salutation", "email", "phone", "birthday",
-	"anniversary", "tier", "rep_id", "locale", "timezone", "channel",
-	"opt_out", "notes",
-};
-
 #define CUST_SELECT \
 	"SELECT c.id, c.external_id, c.name, c.salutation, c.email, c.phone," \
 	" c.birthday, c.anniversary, c.tier, r.key, c.locale, c.timezone," \
@@ -21,138 +15,6 @@ static const char *const cust_columns[CUST_NFIELDS] = {
 	" c.last_purchase, c.first_purchase, c.created_at, c.updated_at," \
 	" c.stale_since, c.stale_note" \
 	" FROM customers c LEFT JOIN reps r ON r.id = c.rep_id "
-
-/* Builds the upsert for one set of present fields: new rows get every
- * column, existing rows only the present ones. */
-static char *
-upsert_sql(unsigned present)
-{
-	struct buf b;
-	int f;
-
-	buf_init(&b);
-	buf_puts(&b, "INSERT INTO customers (");
-	for (f = 0; f < CUST_NFIELDS; f++)
-		buf_printf(&b, "%s, ", cust_columns[f]);
-	buf_puts(&b, "bday_md, bday_lunar, anniv_md, created_at, updated_at)"
-	    " VALUES (");
-	for (f = 0; f < CUST_NFIELDS; f++) {
-		if (f == CUST_REP)
-			buf_printf(&b, "(SELECT id FROM reps WHERE key = ?%d), ",
-			    f + 1);
-		else
-			buf_printf(&b, "?%d, ", f + 1);
-	}
-	buf_puts(&b, "?15, ?16, ?17, ?18, ?18) ON CONFLICT (external_id) DO "
-	    "UPDATE SET ");
-	for (f = 1; f < CUST_NFIELDS; f++) {
-		if (present & (1u << f))
-			buf_printf(&b, "%s = excluded.%s, ", cust_columns[f],
-			    cust_columns[f]);
-	}
-	if (present & (1u << CUST_BIRTHDAY))
-		buf_puts(&b, "bday_md = excluded.bday_md, "
-		    "bday_lunar = excluded.bday_lunar, ");
-	if (present & (1u << CUST_ANNIVERSARY))
-		buf_puts(&b, "anniv_md = excluded.anniv_md, ");
-	/* A row rewritten with the values it has is not updated: the stale
-	 * clock and flag are about the record's content.  (In SQLite's
-	 * UPDATE the right-hand sides see the old row.)  A new phone or
-	 * e-mail clears a stale flag: trigger customers_refreshed. */
-	buf_puts(&b, "updated_at = CASE WHEN 0");
-	for (f = 1; f < CUST_NFIELDS; f++) {
-		if (present & (1u << f))
-			buf_printf(&b, " OR %s IS NOT excluded.%s",
-			    cust_columns[f], cust_columns[f]);
-	}
-	buf_puts(&b, " THEN excluded.updated_at ELSE updated_at END"
-	    " RETURNING id;");
-	return buf_detach(&b);
-}
-
-static void
-bind_key(sqlite3_stmt *s, int i, int v)
-{
-	if (v == 0)
-		sqlite3_bind_null(s, i);
-	else
-		sqlite3_bind_int(s, i, v);
-}
-
-/* Writes the attributes c carries; when one changes, the record counts
- * as updated at `now` (an unchanged one leaves updated_at alone). */
-static int
-store_attrs_write(struct store *st, int64_t id, const struct customer *c,
-    int64_t now, char **cause)
-{
-	sqlite3_stmt *s;
-	size_t i;
-	int del, changed = 0;
-
-	for (i = 0; i < c->nattrs; i++) {
-		del = str_empty(c->attrs[i].value);
-		s = del ? store_cached(st, STMT_ATTR_DEL, "DELETE FROM "
-		    "customer_attrs WHERE customer_id = ?1 AND name = ?2;",
-		    cause) : store_cached(st, STMT_ATTR_SET, "INSERT INTO"
-		    " customer_attrs (customer_id, name, value) VALUES (?1, ?2,"
-		    " ?3) ON CONFLICT (customer_id, name) DO UPDATE SET value ="
-		    " excluded.value WHERE value IS NOT excluded.value;", cause);
-		if (s == NULL)
-			return -1;
-		sqlite3_bind_int64(s, 1, id);
-		store_bind_text(s, 2, c->attrs[i].name);
-		if (!del)
-			store_bind_text(s, 3, c->attrs[i].value);
-		if (sqlite3_step(s) != SQLITE_DONE)
-			return store_fail(st, "saving attribute", cause);
-		changed += sqlite3_changes(st->db) > 0;
-	}
-	if (changed == 0)
-		return 0;
-	s = store_cached(st, STMT_ATTR_TOUCH, "UPDATE customers SET updated_at"
-	    " = max(updated_at, ?2) WHERE id = ?1;", cause);
-	if (s == NULL)
-		return -1;
-	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_int64(s, 2, now);
-	return sqlite3_step(s) == SQLITE_DONE ? 0 : store_fail(st,
-	    "saving attribute", cause);
-}
-
-int
-store_customer_upsert(struct store *st, const struct customer *c,
-    const struct customer_keys *keys, unsigned present, int64_t now,
-    int64_t *id, char **cause)
-{
-	sqlite3_stmt *s;
-	char *sql;
-	int f, rc;
-
-	if (st->upsert == NULL || st->upsert_mask != present) {
-		sqlite3_finalize(st->upsert);
-		sql = upsert_sql(present);
-		st->upsert = store_prepare(st, sql, cause);
-		free(sql);
-		if (st->upsert == NULL)
-			return -1;
-		st->upsert_mask = present;
-	}
-	s = st->upsert;
-	sqlite3_reset(s);
-	sqlite3_clear_bindings(s);
-	for (f = 0; f < CUST_NFIELDS; f++)
-		store_bind_text(s, f + 1, c->field[f]);
-	bind_key(s, 15, keys->bday_md);
-	bind_key(s, 16, keys->bday_lunar);
-	bind_key(s, 17, keys->anniv_md);
-	sqlite3_bind_int64(s, 18, now);
-	rc = sqlite3_step(s);
-	if (rc != SQLITE_ROW)
-		return store_fail(st, "saving customer", cause);
-	*id = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	return store_attrs_write(st, *id, c, now, cause);
-}
 
 /* Fills c from a CUST_SELECT row. */
 static void
@@ -307,46 +169,6 @@ store_customer_forget(struct store *st, const char *external_id,
 fail:
 	store_rollback(st);
 	return -1;
-}
-
-int
-store_purchase_add(struct store *st, int64_t customer_id,
-    int64_t amount_minor, int32_t day, char **cause)
-{
-	sqlite3_stmt *s;
-
-	s = store_cached(st, STMT_PURCHASE_ADD, "INSERT INTO purchases "
-	    "(customer_id, amount, day) VALUES (?1, ?2, ?3);", cause);
-	if (s == NULL)
-		return -1;
-	sqlite3_bind_int64(s, 1, customer_id);
-	sqlite3_bind_int64(s, 2, amount_minor);
-	sqlite3_bind_int(s, 3, day);
-	if (sqlite3_step(s) != SQLITE_DONE)
-		return store_fail(st, "saving purchase", cause);
-	return 0;
-}
-
-int
-store_contact_add(struct store *st, int64_t customer_id, int64_t rep_id,
-    int32_t day, const char *kind, const char *note, char **cause)
-{
-	sqlite3_stmt *s;
-
-	s = store_cached(st, STMT_CONTACT_ADD, "INSERT INTO contacts "
-	    "(customer_id, rep_id, day, kind, note) VALUES (?1, ?2, ?3, ?4, ?5);",
-	    cause);
-	if (s == NULL)
-		return -1;
-	sqlite3_bind_int64(s, 1, customer_id);
-	if (rep_id > 0)
-		sqlite3_bind_int64(s, 2, rep_id);
-	sqlite3_bind_int(s, 3, day);
-	store_bind_text(s, 4, kind);
-	store_bind_text(s, 5, note);
-	if (sqlite3_step(s) != SQLITE_DONE)
-		return store_fail(st, "saving contact", cause);
-	return 0;
 }
 
 int

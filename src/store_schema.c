@@ -649,6 +649,24 @@ const char *const store_migrations[] = {
 	"ALTER TABLE outbox ADD COLUMN status_checks INTEGER NOT NULL DEFAULT 0;"
 	"CREATE INDEX outbox_status ON outbox(status_at)"
 	"  WHERE status_at IS NOT NULL;",
+	/* 18 -> 19: history is imported once.  A purchase may carry the
+	 * order id of the system it comes from: the same order imported
+	 * again is found and updated, not added twice.  A changed day moves
+	 * the customer's first and last purchase, both ways, so they are
+	 * taken again from the purchases (the index purchases_customer makes
+	 * min and max one step each). */
+	"ALTER TABLE purchases ADD COLUMN order_id TEXT;"
+	"CREATE UNIQUE INDEX purchases_order ON purchases(customer_id, order_id)"
+	"  WHERE order_id IS NOT NULL;"
+	"CREATE TRIGGER purchases_rederive AFTER UPDATE OF day ON purchases"
+	"  BEGIN"
+	"  UPDATE customers SET"
+	"    first_purchase = (SELECT min(day) FROM purchases"
+	"      WHERE customer_id = NEW.customer_id),"
+	"    last_purchase = (SELECT max(day) FROM purchases"
+	"      WHERE customer_id = NEW.customer_id)"
+	"  WHERE id = NEW.customer_id;"
+	"END;",
 };
 
 const int store_nmigrations =

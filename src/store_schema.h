@@ -12,6 +12,8 @@
 struct store;
 /* Waits up to ms for another connection's lock, in short sleeps. */
 void store_busy_timeout(struct store *st, int ms);
+/* Attributes of a new customer written by one statement. */
+#define STORE_ATTR_BATCH 8
 
 /* Statements that run once per row are prepared once per connection. */
 enum store_stmt {
@@ -20,6 +22,12 @@ enum store_stmt {
 	STMT_ATTR_TOUCH,
 	STMT_PURCHASE_ADD,
 	STMT_CONTACT_ADD,
+	STMT_PURCHASE_BY_ORDER,
+	STMT_PURCHASE_SAME,
+	STMT_PURCHASE_SET,
+	STMT_PURCHASE_ORDER_ADD,
+	STMT_CONTACT_SAME,
+	STMT_CUSTOMER_INSERT,
 	STMT_CUSTOMER_ID,
 	STMT_HAS_ATTR,
 	STMT_PLAN_INSERT,
@@ -78,8 +86,9 @@ struct store {
 	int in_txn;
 	int busy_ms;		/* store_busy_timeout() */
 	sqlite3_stmt *cache[STMT_MAX];
-	sqlite3_stmt *upsert;	/* customer upsert for upsert_mask */
+	sqlite3_stmt *upsert;	/* customer update for upsert_mask */
 	unsigned upsert_mask;
+	sqlite3_stmt *attr_add[STORE_ATTR_BATCH]; /* inserts of 1, 2... */
 };
 
 /* Returns the cached statement `id`, preparing sql the first time; the

@@ -168,24 +168,28 @@ median_cmp(const void *x, const void *y)
 	return (a > b) - (a < b);
 }
 
-/* k x the median interval between a customer's purchases, 0 when the
- * configured threshold applies. */
+/* k x the median interval between the days a customer bought on, 0 when
+ * the configured threshold applies.  Days, not purchases: two orders of
+ * one day are one visit, and their interval of 0 days would pull the
+ * median down to nothing (a purchases file imported twice used to clear
+ * every threshold that way). */
 static int
-personal_sleep(struct recompute *x, const int32_t *days, size_t n)
+personal_sleep(struct recompute *x, const int32_t *days, size_t nbuys)
 {
 	int32_t *gaps;
-	size_t i;
+	size_t i, n;
 	int t = 0;
 
+	if (nbuys - 1 > x->ngaps) {
+		x->ngaps = nbuys - 1;
+		x->gaps = xreallocarray(x->gaps, x->ngaps, sizeof(*x->gaps));
+	}
+	gaps = x->gaps;
+	for (i = 1, n = 1; i < nbuys; i++) {	/* days come in order */
+		if (days[i] != days[i - 1])
+			gaps[n++ - 1] = days[i] - days[i - 1];
+	}
 	if (n >= 2 && n >= (size_t)x->cp->sleeping_min_purchases) {
-		if (n - 1 > x->ngaps) {
-			x->ngaps = n - 1;
-			x->gaps = xreallocarray(x->gaps, x->ngaps,
-			    sizeof(*x->gaps));
-		}
-		gaps = x->gaps;
-		for (i = 1; i < n; i++)
-			gaps[i - 1] = days[i] - days[i - 1];
 		qsort(gaps, n - 1, sizeof(*gaps), median_cmp);
 		t = (int)(x->cp->sleeping_factor * (double)((n - 1) % 2 ?
 		    gaps[(n - 1) / 2] : (gaps[(n - 1) / 2 - 1] +

@@ -259,7 +259,8 @@ def recompute_tiers(cs, D, population):
     for i, c in enumerate(ranked):
         c.computed = "A" if i < cuts[0] else "B" if i < cuts[1] else "C"
     for c in cs:
-        days = [d for d, _ in c.days]
+        # The days bought on: two orders of one day are one visit.
+        days = sorted(set(d for d, _ in c.days))
         c.personal = 0
         if len(days) >= 2 and len(days) >= MIN_PURCHASES:
             gaps = sorted(days[i] - days[i - 1] for i in range(1, len(days)))

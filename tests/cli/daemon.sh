@@ -47,7 +47,7 @@ printf 'D2,王芳,wf@example.test,,1985-03-03,B,li,zh_CN,Asia/Shanghai,email\n' 
 printf 'D3,Night Owl,no@example.test,,1990-03-04,C,li,en,Asia/Shanghai,email\n' >>"$dir/days.csv"
 faketime '2027-03-01 10:00:00' "$CTL" -c "$dir/days.conf" import customers "$dir/days.csv" >/dev/null
 printf 'external_id,date,kind,rep\nD2,2026-12-03,visit,li\nD1,2027-02-20,call,li\nD3,2027-02-20,call,li\n' >"$dir/days-c.csv"
-"$CTL" -c "$dir/days.conf" import contacts "$dir/days-c.csv" >/dev/null
+faketime '2027-03-01 10:00:00' "$CTL" -c "$dir/days.conf" import contacts "$dir/days-c.csv" >/dev/null
 run_at() { TZ=Asia/Shanghai faketime "$1" "$D" -c "$dir/days.conf" --once --log-level warning; }
 t_ok "day 1 (2027-03-01 10:00): --once exits 0" run_at '2027-03-01 10:00:00'
 t_is "$(ctl outbox --json | js '[(m["key"], m["state"]) for m in d]')" \

@@ -82,9 +82,11 @@ ctlat "$t0" rep add smith --name 'Anna Smith' --email smith@acme.example \
 	--timezone Europe/London --digest >/dev/null
 ctlat "$t0" rep add boss --name 'Big Boss' --email boss@acme.example --digest >/dev/null
 ctlat "$t0" rep add quiet --name 'Not Subscribed' --email quiet@acme.example >/dev/null
-for k in customers purchases contacts; do
+for k in customers purchases; do
 	ctlat "$t0" import $k "$fx/$k.csv" >/dev/null 2>&1
 done
+# Contacts once they have happened: history after tomorrow is refused.
+ctlat '2027-02-01 10:00:00' import contacts "$fx/contacts.csv" >/dev/null 2>&1
 ctlat "$t0" rep token li >/dev/null 2>&1
 # quiet is given a customer with a task so that only the opt-in keeps
 # them out of the digests.

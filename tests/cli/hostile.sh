@@ -62,7 +62,8 @@ t_is "$(ctl stats --json | js 'd["customers"]')" 1 "neither wrote anything"
 
 # Invalid UTF-8 anywhere in a row.
 printf 'external_id,name,hobby\nU1,Ok,\xc3\x28\n' >"$dir/utf.csv"
-t_like "$(ctl import customers "$dir/utf.csv" 2>&1)" "utf.csv:2:3: hobby: invalid UTF-8 at byte 1" "invalid UTF-8 in an attribute"
+t_like "$(ctl import customers "$dir/utf.csv" 2>&1)" "utf.csv:2:3: hobby: neither UTF-8 nor GB18030: byte 0xc3 at offset 29" \
+	"invalid UTF-8 in an attribute: its row, column and byte"
 
 # Secrets never reach logs or messages: a wrong SMTP password, a server
 # that refuses it, the daemon's log and the CLI's output are searched.

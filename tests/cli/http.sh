@@ -40,8 +40,11 @@ mkconf ""
 # day's messages into maildirs (their unsubscribe links are used below).
 faketime '2027-01-29 10:00:00' "$CTL" -c "$conf" rep add li --name '李娜' >/dev/null
 faketime '2027-01-29 10:00:00' "$CTL" -c "$conf" rep add smith --name 'Anna Smith' >/dev/null
+# History is imported once it has happened (contacts of 2027-02-01).
 for k in customers purchases contacts; do
-	faketime '2027-01-29 10:00:00' "$CTL" -c "$conf" import $k "$fx/$k.csv" >/dev/null 2>&1
+	at='2027-01-29 10:00:00'
+	[ $k = customers ] || at='2027-02-01 10:00:00'
+	faketime "$at" "$CTL" -c "$conf" import $k "$fx/$k.csv" >/dev/null 2>&1
 done
 # B01's (tier A) birthday is her rep's to send; H01's goes by SMS, for
 # the delivery report below.

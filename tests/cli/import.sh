@@ -72,7 +72,7 @@ out=$(ctl import customers "$dir/badattr.csv" 2>&1)
 t_like "$out" "badattr.csv:1:3: bad-col: a custom attribute name" "bad attribute column name"
 printf 'external_id,name\nK300,\377\376\n' >"$dir/utf.csv"
 out=$(ctl import customers "$dir/utf.csv" 2>&1)
-t_like "$out" "utf.csv:2:2: name: invalid UTF-8 at byte 1" "invalid UTF-8 cell"
+t_like "$out" "utf.csv:2:2: name: neither UTF-8 nor GB18030: byte 0xff at offset 22; .*--encoding" "a byte in neither encoding: one error naming row, column and byte"
 
 # --dry-run validates without writing; stdin works.
 printf 'external_id,name\nK400,Dry Run\n' >"$dir/dry.csv"

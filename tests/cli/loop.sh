@@ -32,9 +32,11 @@ CONF
 ctlat '2027-01-29 10:00:00' rep add li --name '李娜' >/dev/null
 ctlat '2027-01-29 10:00:00' rep add smith --name 'Anna Smith' >/dev/null
 ctlat '2027-01-29 10:00:00' rep add boss --name 'Big Boss' >/dev/null
-for k in customers purchases contacts; do
+for k in customers purchases; do
 	ctlat '2027-01-29 10:00:00' import $k "$fx/$k.csv" >/dev/null 2>&1
 done
+# Contacts once they have happened: history after tomorrow is refused.
+ctlat '2027-02-01 10:00:00' import contacts "$fx/contacts.csv" >/dev/null 2>&1
 t_ok "outreachd --once plans the tasks of 2027-02-28" at '2027-02-28 08:00:00' "$OUTREACHD" -c "$conf" --once
 tasks=$(ctlat '2027-02-28 09:00:00' task list --json)
 tid() { echo "$tasks" | js "[t['id'] for t in d if t['customer']=='$1'][0]"; }
@@ -113,9 +115,11 @@ CONF
 rmctl() { faketime "$1" "$CTL" -c "$rm" "${@:2}"; }
 rmctl '2027-01-29 10:00:00' rep add li --name '李娜' >/dev/null
 rmctl '2027-01-29 10:00:00' rep add smith --name 'Anna Smith' >/dev/null
-for k in customers purchases contacts; do
+for k in customers purchases; do
 	rmctl '2027-01-29 10:00:00' import $k "$fx/$k.csv" >/dev/null 2>&1
 done
+# Contacts once they have happened: history after tomorrow is refused.
+rmctl '2027-02-01 10:00:00' import contacts "$fx/contacts.csv" >/dev/null 2>&1
 t_ok "check-config takes action = rep_message" "$CTL" -c "$rm" check-config
 t_like "$(rmctl '2027-02-28 08:00:00' plan --date 2027-02-28)" "birthday_rep +B01 +A  rep_message sms" \
 	"plan shows the rep message with its channel"

@@ -20,8 +20,11 @@ CONF
 ctl() { "$CTL" -c "$dir/o.conf" "$@"; }
 faketime '2027-01-29 10:00:00' "$CTL" -c "$dir/o.conf" rep add li --name '李娜' --email li.na@acme.example --phone 13911112222 >/dev/null
 faketime '2027-01-29 10:00:00' "$CTL" -c "$dir/o.conf" rep add smith --name 'Anna Smith' --email anna@acme.example >/dev/null
+# History is imported once it has happened (contacts of 2027-02-01).
 for k in customers purchases contacts; do
-	faketime '2027-01-29 10:00:00' "$CTL" -c "$dir/o.conf" import $k "$fx/$k.csv" >/dev/null
+	at='2027-01-29 10:00:00'
+	[ $k = customers ] || at='2027-02-01 10:00:00'
+	faketime "$at" "$CTL" -c "$dir/o.conf" import $k "$fx/$k.csv" >/dev/null
 done
 ctl customer add M1 name=Minimal email=m1@example.test >/dev/null
 # Company founding days: 29 February (on the 28th in 2027), a known year,

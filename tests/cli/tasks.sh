@@ -34,9 +34,12 @@ CONF
 mkconf "$conf"
 at '2027-01-29 10:00:00' "$CTL" -c "$conf" rep add li --name '李娜' >/dev/null
 at '2027-01-29 10:00:00' "$CTL" -c "$conf" rep add smith --name 'Anna Smith' >/dev/null
-for k in customers purchases contacts; do
+for k in customers purchases; do
 	at '2027-01-29 10:00:00' "$CTL" -c "$conf" import $k "$fx/$k.csv" >/dev/null 2>&1
 done
+# The contacts go in once they have happened: history after tomorrow is
+# refused.
+at '2027-02-01 10:00:00' "$CTL" -c "$conf" import contacts "$fx/contacts.csv" >/dev/null 2>&1
 
 t_is "$(ctl task list --json)" "[]" "no tasks before the first scan"
 t_ok "outreachd --once scans and exits 0" at '2027-02-28 08:00:00' "$OUTREACHD" -c "$conf" --once

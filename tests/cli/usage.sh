@@ -22,8 +22,8 @@ help=$("$CTL" --help)
 t_is "$?" 0 "--help exits 0"
 t_is "$(head -n 2 <<<"$help")" "usage: outreachctl $opts COMMAND ..."$'\n'"commands:" \
 	"--help starts with the global usage"
-t_like "$(grep '^  import ' <<<"$help")" '^  import customers\|purchases\|contacts\|dates FILE .*\[--no-progress\]$' \
-	"--help lists import ... [--no-progress]"
+t_like "$(grep '^  import ' <<<"$help")" '^  import customers\|purchases\|contacts\|dates FILE .*\[--no-progress\] \[--encoding NAME\] \[--date-order dmy\|mdy\]$' \
+	"--help lists import ... [--no-progress] [--encoding NAME] [--date-order dmy|mdy]"
 t_unlike "$help" $'\n  help' "the help command is not listed"
 t_is "$(ctl help)" "$help" "help prints what --help prints"
 t_is "$(ctl 2>&1 >/dev/null)" "$help" "no command: the same list, on stderr"

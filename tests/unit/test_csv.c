@@ -137,6 +137,33 @@ test_empty_lines(void **state)
 	CHECK("\r\n\n\r", "EOF");
 }
 
+/* Empty lines are not records, but a spreadsheet shows them as rows:
+ * rec->row counts them, a quoted line break does not, and the total is
+ * kept for the importer's summary. */
+static void
+test_spreadsheet_rows(void **state)
+{
+	static const char in[] = "h\r\n\r\na\r\n\"x\ny\"\r\n\r\n\r\nb\r\n";
+	static const unsigned long rows[] = { 1, 3, 4, 7 };
+	FILE *fp = tmp_input(in, sizeof(in) - 1);
+	struct csv_reader *r = csv_reader_new(fp);
+	const struct csv_record *rec;
+	char *cause = NULL;
+	size_t i = 0;
+
+	(void)state;
+	while (csv_read(r, &rec, &cause) == 1) {
+		assert_true(i < ARRAY_SIZE(rows));
+		assert_int_equal(rec->recno, i + 1);
+		assert_int_equal(rec->row, rows[i]);
+		i++;
+	}
+	assert_int_equal(i, ARRAY_SIZE(rows));
+	assert_int_equal(csv_reader_blank_lines(r), 3);
+	csv_reader_free(r);
+	fclose(fp);
+}
+
 static void
 test_bom(void **state)
 {
@@ -456,6 +483,7 @@ main(void)
 		cmocka_unit_test(test_basic),
 		cmocka_unit_test(test_line_endings),
 		cmocka_unit_test(test_empty_lines),
+		cmocka_unit_test(test_spreadsheet_rows),
 		cmocka_unit_test(test_bom),
 		cmocka_unit_test(test_empty_fields),
 		cmocka_unit_test(test_quoted),

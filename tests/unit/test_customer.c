@@ -11,9 +11,9 @@
 #include "import.h"
 
 /* An anniversary needs its year: the count of years is the point. */
-#define ANNIV_NO_YEAR_MSG "\"--06-01\": expected YYYY-MM-DD"
+#define ANNIV_NO_YEAR_MSG "\"--06-01\": the year is required"
 
-static const struct customer_rules rules = { .default_cc = "86" };
+static struct customer_rules rules = { .default_cc = "86" };
 
 /* Expects value to normalise to want (NULL = empty). */
 static void
@@ -84,6 +84,54 @@ test_dates(void **state)
 	ok(CUST_BIRTHDAY, "--02-29", "--02-29");
 	ok(CUST_ANNIVERSARY, "2015-06-01", "2015-06-01");
 	bad(CUST_ANNIVERSARY, "--06-01", ANNIV_NO_YEAR_MSG);
+}
+
+/* Dates as spreadsheets write them; day-first needs the order. */
+static void
+test_date_forms(void **state)
+{
+	struct customer_rules dmy = rules, mdy = rules;
+
+	(void)state;
+	ok(CUST_BIRTHDAY, "1980/3/5", "1980-03-05");
+	ok(CUST_BIRTHDAY, "1980.3.5", "1980-03-05");
+	ok(CUST_BIRTHDAY, "1980-3-5", "1980-03-05");
+	ok(CUST_BIRTHDAY, "1980/03/05 0:00", "1980-03-05");
+	ok(CUST_BIRTHDAY, "1980年3月5日", "1980-03-05");
+	ok(CUST_BIRTHDAY, "1980 年 12 月 31 日", "1980-12-31");
+	ok(CUST_BIRTHDAY, "3月5日", "--03-05");
+	ok(CUST_BIRTHDAY, "2月29日", "--02-29");
+	ok(CUST_BIRTHDAY, "农历三月初五", "L:03-05");
+	ok(CUST_BIRTHDAY, "农历1990年八月十五", "L:1990-08-15");
+	ok(CUST_BIRTHDAY, "农历闰四月廿三", "L:04R-23");
+	ok(CUST_BIRTHDAY, "农历腊月三十", "L:12-30");
+	ok(CUST_BIRTHDAY, "农历正月初一", "L:01-01");
+	ok(CUST_BIRTHDAY, "农历11月2日", "L:11-02");
+	ok(CUST_ANNIVERSARY, "2015年6月1日", "2015-06-01");
+	bad(CUST_ANNIVERSARY, "6月1日", "\"6月1日\": the year is required");
+	bad(CUST_BIRTHDAY, "1981/2/29",
+	    "\"1981/2/29\": no such day (1981 is not a leap year)");
+	bad(CUST_BIRTHDAY, "1980/13/1", "\"1980/13/1\": month must be 1..12");
+	bad(CUST_BIRTHDAY, "农历十三月初一", "\"农历十三月初一\": not a lunar "
+	    "date (write 农历[YYYY年][闰]M月D日, e.g. 农历三月初五)");
+	bad(CUST_BIRTHDAY, "3/5/80", "\"3/5/80\": write the year with four "
+	    "digits");
+	bad(CUST_BIRTHDAY, "3/5/1980", "\"3/5/1980\": day and month could "
+	    "be either way round (3/5/1980 is 3 May or 5 March): give the "
+	    "file's order with --date-order dmy or mdy, or write YYYY-MM-DD");
+	bad(CUST_BIRTHDAY, "March 5", "\"March 5\": not a date (write "
+	    "YYYY-MM-DD, YYYY/M/D or YYYY年M月D日; --MM-DD or M月D日 without "
+	    "the year)");
+	dmy.date_order = DATE_ORDER_DMY;
+	mdy.date_order = DATE_ORDER_MDY;
+	rules = dmy;
+	ok(CUST_BIRTHDAY, "3/5/1980", "1980-05-03");
+	ok(CUST_BIRTHDAY, "31.12.1980", "1980-12-31");
+	bad(CUST_BIRTHDAY, "5/13/1980", "\"5/13/1980\": month must be 1..12");
+	rules = mdy;
+	ok(CUST_BIRTHDAY, "3/5/1980", "1980-03-05");
+	ok(CUST_ANNIVERSARY, "12-31-2015", "2015-12-31");
+	rules.date_order = DATE_ORDER_NONE;
 }
 
 static void
@@ -171,6 +219,7 @@ main(void)
 		cmocka_unit_test(test_email),
 		cmocka_unit_test(test_phone),
 		cmocka_unit_test(test_dates),
+		cmocka_unit_test(test_date_forms),
 		cmocka_unit_test(test_enums),
 		cmocka_unit_test(test_keys),
 		cmocka_unit_test(test_amount),

@@ -115,7 +115,8 @@ set(struct fx *f, int64_t id, const char *label, const char *date,
 
 	k.label = xstrdup(label);
 	k.yearly = yearly;
-	assert_int_equal(keydate_normalize(date, yearly, &k.date, &cause), 0);
+	assert_int_equal(keydate_normalize(date, yearly, DATE_ORDER_NONE, &k.date,
+	    &cause), 0);
 	rc = store_keydate_set(f->st, id, &k, 2000, &cause);
 	if (rc < 0)
 		fail_msg("%s", cause);
@@ -195,20 +196,20 @@ test_validation(void **state)
 	assert_string_equal(cause, "\"maybe\": yearly must be yes or no");
 	free(cause);
 	cause = NULL;
-	assert_int_equal(keydate_normalize(" --02-29 ", 1, &out, &cause), 0);
+	assert_int_equal(keydate_normalize(" --02-29 ", 1, DATE_ORDER_NONE, &out, &cause), 0);
 	assert_string_equal(out, "--02-29");
 	free(out);
-	assert_int_equal(keydate_normalize("L:2019-08-15", 0, &out, &cause), 0);
+	assert_int_equal(keydate_normalize("L:2019-08-15", 0, DATE_ORDER_NONE, &out, &cause), 0);
 	assert_string_equal(out, "L:2019-08-15");
 	free(out);
-	assert_int_equal(keydate_normalize("", 1, &out, &cause), 0);
+	assert_int_equal(keydate_normalize("", 1, DATE_ORDER_NONE, &out, &cause), 0);
 	assert_null(out);
-	assert_int_equal(keydate_normalize("--06-20", 0, &out, &cause), -1);
+	assert_int_equal(keydate_normalize("--06-20", 0, DATE_ORDER_NONE, &out, &cause), -1);
 	assert_string_equal(cause, "a key date that happens once (yearly no) "
 	    "needs a year");
 	free(cause);
 	cause = NULL;
-	assert_int_equal(keydate_normalize("2023-02-29", 1, &out, &cause), -1);
+	assert_int_equal(keydate_normalize("2023-02-29", 1, DATE_ORDER_NONE, &out, &cause), -1);
 	assert_non_null(strstr(cause, "2023 is not a leap year"));
 	free(cause);
 }

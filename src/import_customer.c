@@ -1,0 +1,72 @@
+/* import_customer.c - a row of a customers file: normalised fields, custom
+ * attributes, written by external_id when something changed. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "import_priv.h"
+
+/* Marks customer id written by this file; 1 when it was already.  A bit
+ * per id rather than a set of keys: a million keys in a hash map held
+ * 60 MB, the bits of a million ids hold 125 kB.  Ids come from an
+ * AUTOINCREMENT counter, so they are dense up to the largest. */
+static int
+import_seen(struct import *im, int64_t id)
+{
+	size_t byte = (size_t)id / 8, n;
+	unsigned bit = 1u << (id % 8);
+	int was;
+
+	if (byte >= im->nseen) {
+		n = byte + 1 > 2 * im->nseen ? byte + 1 + 4096 : 2 * im->nseen;
+		im->seen = xreallocarray(im->seen, n, 1);
+		memset(im->seen + im->nseen, 0, n - im->nseen);
+		im->nseen = n;
+	}
+	was = (im->seen[byte] & bit) != 0;
+	im->seen[byte] |= bit;
+	return was;
+}
+
+void
+import_customer_row(struct import *im)
+{
+	struct customer c;
+	struct customer_keys keys;
+	enum store_change what;
+	char *v, *err = NULL;
+	int64_t id;
+	size_t i;
+	int f;
+
+	customer_init(&c);
+	for (i = 0; i < im->ncols; i++) {
+		f = im->col_field[i];
+		if (f < 0) {
+			customer_attr_set(&c, im->col_keys[i],
+			    import_cell(im, i));
+			continue;
+		}
+		if (customer_normalize(f, import_cell(im, i), im->o->rules, &v,
+		    &err) != 0) {
+			import_report(im, i, "%s", err);
+			free(err);
+			err = NULL;
+			continue;
+		}
+		c.field[f] = v;
+		if (f == CUST_REP && v != NULL && !strmap_get(im->reps, v, NULL))
+			import_report(im, i, "unknown rep \"%s\" (add it with "
+			    "outreachctl rep add)", v);
+	}
+	if (import_writing(im)) {
+		customer_keys(&c, &keys);
+		import_count(im, store_customer_merge(im->st, &c, &keys,
+		    im->present, im->o->now, &id, &what, &err) != 0 ? -1 :
+		    (int)what, err);
+		if (!im->failed && import_seen(im, id))
+			import_report(im, (size_t)import_field_col(im,
+			    CUST_EXTERNAL_ID), "duplicate key \"%s\" in this "
+			    "file", c.field[CUST_EXTERNAL_ID]);
+	}
+	customer_clear(&c);
+}

@@ -1,0 +1,302 @@
+/* store_customer_write.c - writing customers, for customer add and set
+ * and for the import.
+ *
+ * A customer the store does not have is inserted; one it has is updated
+ * only where a value differs, so a record imported again unchanged is not
+ * written and its updated_at, the start of the stale clock, stays.
+ *
+ * Tried for the import and left out: several new customers in one
+ * statement.  The statement then keeps a journal of the pages it changes
+ * (it could fail half way), and copying them cost more than the
+ * statements saved. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "store.h"
+#include "store_schema.h"
+#include "util.h"
+
+/* SQL column of each enum cust_field; rep is stored as rep_id. */
+static const char *const cust_columns[CUST_NFIELDS] = {
+	"external_id", "name", "salutation", "email", "phone", "birthday",
+	"anniversary", "tier", "rep_id", "locale", "timezone", "channel",
+	"opt_out", "notes",
+};
+
+/* The value a parameter gives column f: the rep by its key. */
+static void
+set_value(struct buf *b, int f)
+{
+	if (f == CUST_REP)
+		buf_printf(b, "(SELECT id FROM reps WHERE key = ?%d)", f + 1);
+	else
+		buf_printf(b, "?%d", f + 1);
+}
+
+/* The update of an existing customer for one set of present fields.  Its
+ * WHERE leaves a row that already holds every value alone: the stale
+ * clock (updated_at) is about the record's content, and an unchanged row
+ * costs a lookup and no write.  A new phone or e-mail clears a stale
+ * flag: trigger customers_refreshed. */
+static char *
+update_sql(unsigned present)
+{
+	struct buf b;
+	int f;
+
+	buf_init(&b);
+	buf_puts(&b, "UPDATE customers SET ");
+	for (f = 1; f < CUST_NFIELDS; f++) {
+		if (!(present & (1u << f)))
+			continue;
+		buf_printf(&b, "%s = ", cust_columns[f]);
+		set_value(&b, f);
+		buf_puts(&b, ", ");
+	}
+	if (present & (1u << CUST_BIRTHDAY))
+		buf_puts(&b, "bday_md = ?15, bday_lunar = ?16, ");
+	if (present & (1u << CUST_ANNIVERSARY))
+		buf_puts(&b, "anniv_md = ?17, ");
+	buf_puts(&b, "updated_at = ?18 WHERE id = ?19 AND (0");
+	for (f = 1; f < CUST_NFIELDS; f++) {
+		if (!(present & (1u << f)))
+			continue;
+		buf_printf(&b, " OR %s IS NOT ", cust_columns[f]);
+		set_value(&b, f);
+	}
+	buf_puts(&b, ");");
+	return buf_detach(&b);
+}
+
+static void
+bind_key(sqlite3_stmt *s, int i, int v)
+{
+	if (v == 0)
+		sqlite3_bind_null(s, i);
+	else
+		sqlite3_bind_int(s, i, v);
+}
+
+/* Binds a customer's fields and keys from parameter base + 1 on: the
+ * fields (+1..+14), then bday_md, bday_lunar and anniv_md (+15..+17). */
+static void
+bind_customer(sqlite3_stmt *s, int base, const struct customer *c,
+    const struct customer_keys *keys)
+{
+	int f;
+
+	for (f = 0; f < CUST_NFIELDS; f++)
+		store_bind_text(s, base + f + 1, c->field[f]);
+	bind_key(s, base + 15, keys->bday_md);
+	bind_key(s, base + 16, keys->bday_lunar);
+	bind_key(s, base + 17, keys->anniv_md);
+}
+
+/* A new customer: every field, those absent from the input NULL.  Tried
+ * first: for a new key the insert's own uniqueness check is the lookup,
+ * and a key the store has changes nothing. */
+#define CUST_INSERT \
+	"INSERT INTO customers (external_id, name, salutation, email, phone," \
+	" birthday, anniversary, tier, rep_id, locale, timezone, channel," \
+	" opt_out, notes, bday_md, bday_lunar, anniv_md, created_at," \
+	" updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8," \
+	" (SELECT id FROM reps WHERE key = ?9), ?10, ?11, ?12, ?13, ?14, ?15," \
+	" ?16, ?17, ?18, ?18) ON CONFLICT (external_id) DO NOTHING;"
+
+/* Inserts n attributes of customer id in one statement. */
+static int
+store_attrs_insert(struct store *st, int64_t id,
+    const struct customer_attr *const *a, size_t n, char **cause)
+{
+	sqlite3_stmt **sp = &st->attr_add[n - 1];
+	struct buf b;
+	size_t i;
+	int rc;
+
+	if (*sp == NULL) {
+		buf_init(&b);
+		buf_puts(&b, "INSERT INTO customer_attrs (customer_id, name, "
+		    "value) VALUES ");
+		for (i = 0; i < n; i++)
+			buf_printf(&b, "%s(?1, ?%zu, ?%zu)", i ? ", " : "",
+			    2 * i + 2, 2 * i + 3);
+		*sp = store_prepare(st, b.data, cause);
+		buf_free(&b);
+		if (*sp == NULL)
+			return -1;
+	}
+	sqlite3_bind_int64(*sp, 1, id);
+	for (i = 0; i < n; i++) {
+		store_bind_text(*sp, (int)(2 * i + 2), a[i]->name);
+		store_bind_text(*sp, (int)(2 * i + 3), a[i]->value);
+	}
+	rc = sqlite3_step(*sp);
+	if (rc != SQLITE_DONE)
+		store_fail(st, "saving attribute", cause);
+	sqlite3_reset(*sp);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* The attributes of a new customer, those with a value, up to
+ * STORE_ATTR_BATCH in a statement: a statement for each cost as much as
+ * writing them. */
+static int
+store_attrs_add(struct store *st, int64_t id, const struct customer *c,
+    char **cause)
+{
+	const struct customer_attr *a[STORE_ATTR_BATCH];
+	size_t i, n = 0;
+
+	for (i = 0; i < c->nattrs; i++) {
+		if (str_empty(c->attrs[i].value))
+			continue;
+		a[n++] = &c->attrs[i];
+		if (n == STORE_ATTR_BATCH) {
+			if (store_attrs_insert(st, id, a, n, cause) != 0)
+				return -1;
+			n = 0;
+		}
+	}
+	return n > 0 ? store_attrs_insert(st, id, a, n, cause) : 0;
+}
+
+/* Writes the attributes c carries to an existing customer (an empty one
+ * is deleted); returns how many changed, or -1. */
+static int
+store_attrs_write(struct store *st, int64_t id, const struct customer *c,
+    char **cause)
+{
+	sqlite3_stmt *s;
+	size_t i;
+	int del, changed = 0;
+
+	for (i = 0; i < c->nattrs; i++) {
+		del = str_empty(c->attrs[i].value);
+		s = del ? store_cached(st, STMT_ATTR_DEL, "DELETE FROM "
+		    "customer_attrs WHERE customer_id = ?1 AND name = ?2;",
+		    cause) : store_cached(st, STMT_ATTR_SET, "INSERT INTO"
+		    " customer_attrs (customer_id, name, value) VALUES (?1, ?2,"
+		    " ?3) ON CONFLICT (customer_id, name) DO UPDATE SET value ="
+		    " excluded.value WHERE value IS NOT excluded.value;", cause);
+		if (s == NULL)
+			return -1;
+		sqlite3_bind_int64(s, 1, id);
+		store_bind_text(s, 2, c->attrs[i].name);
+		if (!del)
+			store_bind_text(s, 3, c->attrs[i].value);
+		if (sqlite3_step(s) != SQLITE_DONE)
+			return store_fail(st, "saving attribute", cause);
+		changed += sqlite3_changes(st->db) > 0;
+	}
+	return changed;
+}
+
+/* An attribute changed and no field did: the record is updated now. */
+static int
+store_customer_touch(struct store *st, int64_t id, int64_t now, char **cause)
+{
+	sqlite3_stmt *s;
+
+	s = store_cached(st, STMT_ATTR_TOUCH, "UPDATE customers SET updated_at"
+	    " = max(updated_at, ?2) WHERE id = ?1;", cause);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, now);
+	return sqlite3_step(s) == SQLITE_DONE ? 0 : store_fail(st,
+	    "saving attribute", cause);
+}
+
+/* Adds the customer when the store does not have its key: 1 added (and
+ * *id), 0 the key is there, -1 on error. */
+static int
+store_customer_insert(struct store *st, const struct customer *c,
+    const struct customer_keys *keys, int64_t now, int64_t *id,
+    char **cause)
+{
+	sqlite3_stmt *s;
+
+	if ((s = store_cached(st, STMT_CUSTOMER_INSERT, CUST_INSERT,
+	    cause)) == NULL)
+		return -1;
+	bind_customer(s, 0, c, keys);
+	sqlite3_bind_int64(s, 18, now);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		return store_fail(st, "saving customer", cause);
+	if (sqlite3_changes(st->db) == 0)
+		return 0;
+	*id = sqlite3_last_insert_rowid(st->db);
+	return store_attrs_add(st, *id, c, cause) == 0 ? 1 : -1;
+}
+
+/* The present fields of customer id; 1 when a value changed. */
+static int
+store_customer_update(struct store *st, const struct customer *c,
+    const struct customer_keys *keys, unsigned present, int64_t now,
+    int64_t id, char **cause)
+{
+	sqlite3_stmt *s;
+	char *sql;
+
+	if (st->upsert == NULL || st->upsert_mask != present) {
+		sqlite3_finalize(st->upsert);
+		st->upsert = NULL;
+		sql = update_sql(present);
+		st->upsert = store_prepare(st, sql, cause);
+		free(sql);
+		if (st->upsert == NULL)
+			return -1;
+		st->upsert_mask = present;
+	}
+	s = st->upsert;
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	bind_customer(s, 0, c, keys);
+	sqlite3_bind_int64(s, 18, now);
+	sqlite3_bind_int64(s, 19, id);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		store_fail(st, "saving customer", cause);
+		sqlite3_reset(s);
+		return -1;
+	}
+	sqlite3_reset(s);
+	return sqlite3_changes(st->db) > 0;
+}
+
+int
+store_customer_merge(struct store *st, const struct customer *c,
+    const struct customer_keys *keys, unsigned present, int64_t now,
+    int64_t *id, enum store_change *what, char **cause)
+{
+	int rc, attrs;
+
+	if ((rc = store_customer_insert(st, c, keys, now, id, cause)) != 0) {
+		*what = STORE_ADDED;
+		return rc < 0 ? -1 : 0;
+	}
+	if ((rc = store_customer_id(st, c->field[CUST_EXTERNAL_ID], id,
+	    cause)) != 1)
+		return rc < 0 ? -1 : set_error(cause, "saving customer %s: "
+		    "neither added nor found", c->field[CUST_EXTERNAL_ID]);
+	if ((rc = store_customer_update(st, c, keys, present, now, *id,
+	    cause)) < 0)
+		return -1;
+	if ((attrs = store_attrs_write(st, *id, c, cause)) < 0)
+		return -1;
+	if (attrs > 0 && rc == 0 && store_customer_touch(st, *id, now,
+	    cause) != 0)
+		return -1;
+	*what = rc > 0 || attrs > 0 ? STORE_UPDATED : STORE_SAME;
+	return 0;
+}
+
+int
+store_customer_upsert(struct store *st, const struct customer *c,
+    const struct customer_keys *keys, unsigned present, int64_t now,
+    int64_t *id, char **cause)
+{
+	enum store_change what;
+
+	return store_customer_merge(st, c, keys, present, now, id, &what,
+	    cause);
+}
