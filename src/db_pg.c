@@ -29,6 +29,7 @@
 #include <inttypes.h>
 #include <libpq-fe.h>
 #include <math.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +51,7 @@ struct pg {
 	struct pg_stmt *unnamed; /* whose SQL the unnamed statement holds */
 	int txn;		/* a transaction was open at the last look */
 	int broken;		/* it was lost with the connection */
+	int reset;		/* made again in this call: once is enough */
 	int64_t changes;
 	char **channels;
 	size_t nchannels;
@@ -161,6 +163,7 @@ pg_reset(struct db *db)
 	size_t i;
 
 	PQreset(pg->conn);
+	pg->reset = 1;
 	pg->gen++;
 	pg->unnamed = NULL;
 	pg->txn = 0;
@@ -200,12 +203,32 @@ pg_fail(struct db *db, PGresult *res, const char *what, char **cause)
 	db_fail(db, lost || pg_transient_state(state), what, msg, cause);
 	free(msg);
 	free(why);
-	if (lost) {
+	if (lost && !pg->reset) {
 		pg->broken = pg->txn;
 		pg_reset(db);
-	} else
+	} else if (!lost)
 		pg_track(pg);
 	return -1;
+}
+
+/* 1 unless the server closed the connection.  A server shutting down
+ * sends an error, then closes: each needs a read, and the socket stays
+ * readable until both are done.  A healthy idle connection costs one
+ * poll(). */
+static int
+pg_alive(struct pg *pg)
+{
+	struct pollfd pfd;
+	int i;
+
+	if (PQstatus(pg->conn) != CONNECTION_OK)
+		return 0;
+	pfd.fd = PQsocket(pg->conn);
+	pfd.events = POLLIN;
+	for (i = 0; i < 8 && poll(&pfd, 1, 0) > 0; i++)
+		if (PQconsumeInput(pg->conn) == 0)
+			return 0;
+	return 1;
 }
 
 /* Before sending: reads what the server sent meanwhile, so a connection
@@ -217,20 +240,23 @@ pg_ready(struct db *db, const char *what, int begin, char **cause)
 {
 	struct pg *pg = db->impl;
 	int in_txn = pg->txn;
-	char *why;
+	char *why, *msg;
 
+	pg->reset = 0;
 	if (pg->broken && !begin)
 		return db_fail(db, 1, what, "the transaction was lost with the "
 		    "connection: roll back and begin again", cause);
 	pg->broken = 0;
-	if (PQstatus(pg->conn) == CONNECTION_OK &&
-	    PQconsumeInput(pg->conn) == 1)
+	if (pg_alive(pg))
 		return 0;
 	why = pg_oneline(PQerrorMessage(pg->conn));
 	pg_reset(db);
 	if (in_txn && !begin) {
 		pg->broken = 1;
-		db_fail(db, 1, what, why, cause);
+		msg = xasprintf("the transaction was lost with the connection: "
+		    "%s", why);
+		db_fail(db, 1, what, msg, cause);
+		free(msg);
 		free(why);
 		return -1;
 	}
@@ -627,7 +653,8 @@ pg_txn(struct db *db, enum db_txn op, char **cause)
 	    PQstatus(pg->conn) == CONNECTION_BAD) {
 		PQclear(res);	/* the socket was dead: nothing lost */
 		pg_reset(db);
-		res = PQexec(pg->conn, pg_txn_sql[op]);
+		res = PQstatus(pg->conn) == CONNECTION_OK ?
+		    PQexec(pg->conn, pg_txn_sql[op]) : NULL;
 	}
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 		pg_fail(db, res, pg_txn_what[op], cause);
