@@ -93,8 +93,16 @@ sq_prepare(struct db *db, const char *sql, char **cause)
 {
 	sqlite3_stmt *h = NULL;
 	struct sq_stmt *s;
-	int rc;
+	char *dollar, *why = NULL;
+	int rc, n;
 
+	/* SQLite takes a bare "?" too; PostgreSQL would not. */
+	if (db_sql_dollar(sql, &dollar, &n, &why) != 0) {
+		db_fail(db, 0, "prepare", why, cause);
+		free(why);
+		return NULL;
+	}
+	free(dollar);
 	if ((rc = sqlite3_prepare_v2(sq_handle(db), sql, -1, &h,
 	    NULL)) != SQLITE_OK) {
 		sq_fail(db, rc, "prepare", cause);
