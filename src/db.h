@@ -50,10 +50,10 @@ enum db_backend {
 #define DB_BUSY_MS 5000
 
 /* Opens target: libpq conninfo when it starts "postgresql://" or
- * "postgres://" or holds "host=" or "dbname=", else an SQLite file
- * (created if missing).  password_file, when not NULL, is a file whose
- * first line is the PostgreSQL password, or "%d/NAME", a systemd
- * credential (see conf_cred.c); so the password need not be in the
+ * "postgres://" or holds "host=", "hostaddr=" or "dbname=", else an
+ * SQLite file (created if missing).  password_file, when not NULL, is
+ * a file whose first line is the PostgreSQL password, or "%d/NAME", a
+ * systemd credential (see conf_cred.c); so the password need not be in the
  * target, where it could reach a log (libpq's passfile= works too). */
 int db_open(const char *target, const char *password_file, struct db **out,
     char **cause);
