@@ -103,6 +103,10 @@ int store_erase_mark(struct store *st, const char *stage, char **cause);
 /* migrations[i] takes the schema from version i to i + 1. */
 extern const char *const store_migrations[];
 extern const int store_nmigrations;
+/* The schema on PostgreSQL (store_schema_pg.c): the one SQLite reaches
+ * after STORE_PG_BASE_VERSION migrations, in one script (DDL only). */
+#define STORE_PG_BASE_VERSION 19
+extern const char store_schema_pg[];
 
 /* Prepares sql or sets *cause naming the store path. */
 sqlite3_stmt *store_prepare(struct store *st, const char *sql, char **cause);

@@ -26,6 +26,13 @@ out=$T_OUT
 t_like "$out" "ok [0-9]+ - postgresql: test_transient" "the PostgreSQL checks ran"
 t_unlike "$out" "SKIP" "none skipped"
 
+# The store's schema on PostgreSQL: the same shape as SQLite's, the same
+# triggers doing the same.
+if [ -x "$bt/unit/test_store_pg" ]; then
+	t_ok "test_store_pg passes with PG_URI" env PG_URI="$PG_URI" CMOCKA_MESSAGE_OUTPUT=TAP "$bt/unit/test_store_pg"
+	t_like "$T_OUT" "ok [0-9]+ - test_same_shape" "the schema checks ran on PostgreSQL"
+fi
+
 # 2. One connection across restarts.
 sync=$(t_tmpdir sync)
 t_bg "$T_TMPDIR/restart.pid" "$bt/db_restart" "$PG_URI" "$sync"
