@@ -58,6 +58,11 @@ enum db_backend {
 int db_open(const char *target, const char *password_file, struct db **out,
     char **cause);
 void db_close(struct db *db);
+/* A struct db over an SQLite connection the caller opened (the store
+ * opens its file with flags and settings of its own).  The connection
+ * becomes db's: db_close() closes it. */
+struct sqlite3;
+struct db *db_adopt_sqlite(struct sqlite3 *h, const char *path);
 enum db_backend db_backend(const struct db *db);
 /* The target as error messages show it (password as ***). */
 const char *db_target(const struct db *db);

@@ -75,6 +75,20 @@ sq_open(struct db *db, const char *target, const char *password,
 	return 0;
 }
 
+struct db *
+db_adopt_sqlite(sqlite3 *h, const char *path)
+{
+	struct db *db = xcalloc(1, sizeof(*db));
+	struct sq *sq = xcalloc(1, sizeof(*sq));
+
+	sq->h = h;
+	db->ops = &db_sqlite_ops;
+	db->backend = DB_SQLITE;
+	db->target = xstrdup(path);
+	db->impl = sq;
+	return db;
+}
+
 static void
 sq_close(struct db *db)
 {

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "db.h"
 #include "store_schema.h"
 #include "util.h"
 
@@ -25,6 +26,13 @@ store_prepare(struct store *st, const char *sql, char **cause)
 		return NULL;
 	}
 	return s;
+}
+
+struct db_stmt *
+store_stmt(struct store *st, enum store_stmt id, const char *sql,
+    char **cause)
+{
+	return db_cached(st->conn, (unsigned)id, sql, cause);
 }
 
 sqlite3_stmt *
@@ -195,6 +203,10 @@ store_open_mode(const char *path, int create, struct store **out,
 	    (create ? SQLITE_OPEN_CREATE : 0);
 	int rc;
 
+	if (db_is_conninfo(path)) {
+		free(st);
+		return store_pg_open(path, create, out, cause);
+	}
 	pthread_once(&once, store_init_once);
 	st->path = xstrdup(path);
 	if (create && store_create_private(path, cause) != 0) {
@@ -213,6 +225,7 @@ store_open_mode(const char *path, int create, struct store **out,
 		return -1;
 	}
 	sqlite3_extended_result_codes(st->db, 1);
+	st->conn = db_adopt_sqlite(st->db, path);
 	if (store_configure(st, cause) != 0) {
 		store_close(st);
 		return -1;
@@ -232,6 +245,9 @@ store_schema_version(struct store *st)
 {
 	sqlite3_stmt *s;
 	int v = -1;
+
+	if (st->db == NULL)
+		return store_pg_schema_version(st, NULL);
 
 	if ((s = store_prepare(st, "PRAGMA user_version;", NULL)) == NULL)
 		return -1;
@@ -285,6 +301,9 @@ store_migrate(struct store *st, int version, char **cause)
 		    store_nmigrations);
 	if (v >= version)
 		return 0;
+	if (st->db == NULL)	/* PostgreSQL: the schema is made at open */
+		return set_error(cause, "%s: schema version %d, not %d",
+		    st->path, v, version);
 	if (store_exec(st, "PRAGMA foreign_keys = OFF;", cause) != 0)
 		return -1;
 	for (; v < version; v++) {
@@ -347,35 +366,23 @@ store_close(struct store *st)
 	sqlite3_finalize(st->upsert);
 	for (i = 0; i < STORE_ATTR_BATCH; i++)
 		sqlite3_finalize(st->attr_add[i]);
-	sqlite3_close(st->db);
+	/* The db owns the connection once it has adopted it. */
+	if (st->conn != NULL)
+		db_close(st->conn);
+	else
+		sqlite3_close(st->db);
 	free(st->path);
 	free(st);
 }
 
-/* Runs a cached statement that returns no rows.  BEGIN and COMMIT come
- * once per message delivered: parsing them each time (sqlite3_exec) cost
- * more than a row update. */
-static int
-store_step_cached(struct store *st, enum store_stmt id, const char *sql,
-    const char *what, char **cause)
-{
-	sqlite3_stmt *s = store_cached(st, id, sql, cause);
-	int rc;
-
-	if (s == NULL)
-		return -1;
-	rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 0 : store_fail(st, what, cause);
-}
-
-/* IMMEDIATE takes the write lock at once, so a concurrent writer waits on the
- * busy timeout here rather than failing half-way through an import. */
+/* Transactions go through db.h, so that they are the same on both
+ * backends.  On SQLite a write transaction is BEGIN IMMEDIATE: it takes
+ * the write lock at once, so a concurrent writer waits on the busy
+ * timeout here rather than failing half-way through an import. */
 int
 store_begin(struct store *st, char **cause)
 {
-	if (store_step_cached(st, STMT_BEGIN, "BEGIN IMMEDIATE;",
-	    "beginning a transaction", cause) != 0)
+	if (db_begin(st->conn, cause) != 0)
 		return -1;
 	st->in_txn = 1;
 	return 0;
@@ -384,20 +391,19 @@ store_begin(struct store *st, char **cause)
 int
 store_commit(struct store *st, char **cause)
 {
-	if (store_step_cached(st, STMT_COMMIT, "COMMIT;", "committing",
-	    cause) != 0)
+	if (db_commit(st->conn, cause) != 0)
 		return -1;
 	st->in_txn = 0;
 	return 0;
 }
 
-/* DEFERRED: a read transaction until something writes.  One snapshot
- * for a page's reads, and one lock taken instead of one per query. */
+/* SQLite: DEFERRED, a read transaction until something writes.  One
+ * snapshot for a page's reads, and one lock taken instead of one per
+ * query. */
 int
 store_read_begin(struct store *st, char **cause)
 {
-	if (store_step_cached(st, STMT_READ_BEGIN, "BEGIN;",
-	    "beginning a read", cause) != 0)
+	if (db_begin_read(st->conn, cause) != 0)
 		return -1;
 	st->in_txn = 1;
 	return 0;
@@ -414,7 +420,7 @@ void
 store_rollback(struct store *st)
 {
 	if (st->in_txn)
-		sqlite3_exec(st->db, "ROLLBACK;", NULL, NULL, NULL);
+		db_rollback(st->conn);
 	st->in_txn = 0;
 }
 
@@ -422,28 +428,19 @@ store_rollback(struct store *st)
 int
 store_unit_begin(struct store *st, char **cause)
 {
-	return store_step_cached(st, STMT_SAVEPOINT, "SAVEPOINT unit;",
-	    "starting a unit", cause);
+	return db_savepoint(st->conn, cause);
 }
 
 int
 store_unit_keep(struct store *st, char **cause)
 {
-	return store_step_cached(st, STMT_RELEASE, "RELEASE unit;",
-	    "keeping a unit", cause);
+	return db_release(st->conn, cause);
 }
 
 int
 store_unit_undo(struct store *st)
 {
-	/* ROLLBACK TO keeps the savepoint open: RELEASE closes it. */
-	if (sqlite3_get_autocommit(st->db) ||
-	    store_step_cached(st, STMT_ROLLBACK_TO, "ROLLBACK TO unit;",
-	    "undoing a unit", NULL) != 0 ||
-	    store_step_cached(st, STMT_RELEASE, "RELEASE unit;",
-	    "closing a unit", NULL) != 0 || sqlite3_get_autocommit(st->db))
-		return -1;
-	return 0;
+	return db_rollback_to(st->conn, NULL);
 }
 
 /* The cache is what a bulk load's memory is: a 256 MB one held 360 MB at

@@ -6,6 +6,8 @@
 #include <sqlite3.h>
 #include <stdint.h>
 
+#include "db.h"
+
 /* The busy timeout of every connection, in milliseconds. */
 #define STORE_BUSY_MS 5000
 
@@ -81,6 +83,10 @@ enum store_stmt {
 };
 
 struct store {
+	/* The connection, through db.h; on SQLite also the handle itself,
+	 * for the statements not yet written for db.h (NULL on
+	 * PostgreSQL). */
+	struct db *conn;
 	sqlite3 *db;
 	char *path;
 	int in_txn;
@@ -91,6 +97,11 @@ struct store {
 	sqlite3_stmt *attr_add[STORE_ATTR_BATCH]; /* inserts of 1, 2... */
 };
 
+/* The cached statement `id` on the db.h connection, prepared the first
+ * time; reset, its bindings cleared.  An id is used either here or with
+ * store_cached(), never both. */
+struct db_stmt *store_stmt(struct store *st, enum store_stmt id,
+    const char *sql, char **cause);
 /* Returns the cached statement `id`, preparing sql the first time; the
  * statement is reset and its bindings cleared. */
 sqlite3_stmt *store_cached(struct store *st, enum store_stmt id,
@@ -107,6 +118,12 @@ extern const int store_nmigrations;
  * after STORE_PG_BASE_VERSION migrations, in one script (DDL only). */
 #define STORE_PG_BASE_VERSION 19
 extern const char store_schema_pg[];
+/* A store on PostgreSQL (store_pg.c): target is libpq conninfo; the
+ * schema is made when missing and create is set. */
+int store_pg_open(const char *target, int create, struct store **out,
+    char **cause);
+/* The schema's version, 0 for an empty database, -1 on error. */
+int store_pg_schema_version(struct store *st, char **cause);
 
 /* Prepares sql or sets *cause naming the store path. */
 sqlite3_stmt *store_prepare(struct store *st, const char *sql, char **cause);

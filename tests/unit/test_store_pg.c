@@ -314,6 +314,39 @@ test_triggers_pg(void **state)
 	db_close(db);
 }
 
+/* store_open() on a PostgreSQL target: the schema made once, found the
+ * next time; a transaction through the store. */
+static void
+test_open_pg(void **state)
+{
+	const char *uri = getenv("PG_URI");
+	struct store *st, *st2;
+	struct db *db;
+	char *cause = NULL;
+
+	(void)state;
+	if (db_open(uri, NULL, &db, &cause) != 0 || db_exec(db, "DROP SCHEMA"
+	    " IF EXISTS public CASCADE; CREATE SCHEMA public;", &cause) != 0)
+		fail_msg("%s", cause);
+	db_close(db);
+	assert_int_equal(store_open_existing(uri, &st, &cause), -1);
+	assert_non_null(strstr(cause, "no store here"));
+	free(cause);
+	cause = NULL;
+	if (store_open(uri, &st, &cause) != 0)
+		fail_msg("store_open: %s", cause);
+	assert_int_equal(store_schema_version(st), STORE_SCHEMA_VERSION);
+	if (store_open(uri, &st2, &cause) != 0)
+		fail_msg("store_open again: %s", cause);
+	assert_int_equal(store_schema_version(st2), STORE_SCHEMA_VERSION);
+	assert_int_equal(store_begin(st, &cause), 0);
+	assert_int_equal(store_unit_begin(st, &cause), 0);
+	assert_int_equal(store_unit_undo(st), 0);
+	assert_int_equal(store_commit(st, &cause), 0);
+	store_close(st2);
+	store_close(st);
+}
+
 int
 main(void)
 {
@@ -324,6 +357,7 @@ main(void)
 		cmocka_unit_test(test_triggers_sqlite),
 		cmocka_unit_test(test_same_shape),
 		cmocka_unit_test(test_triggers_pg),
+		cmocka_unit_test(test_open_pg),
 	};
 	const char *uri = getenv("PG_URI");
 
