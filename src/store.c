@@ -71,6 +71,33 @@ store_column_text(sqlite3_stmt *s, int i)
 	return t == NULL ? NULL : xstrdup((const char *)t);
 }
 
+char *
+store_col_text(struct db_stmt *s, int i)
+{
+	const char *t = db_column_text(s, i);
+
+	return t == NULL ? NULL : xstrdup(t);
+}
+
+int32_t
+store_col_day(struct db_stmt *s, int i)
+{
+	return db_column_is_null(s, i) ? DAY_NONE :
+	    (int32_t)db_column_int64(s, i);
+}
+
+int
+store_run(struct db_stmt *s, char **cause)
+{
+	return db_step(s, cause) == DB_DONE ? 0 : -1;
+}
+
+const char *
+store_dialect(const struct store *st, const char *sqlite, const char *pg)
+{
+	return db_backend(st->conn) == DB_PG ? pg : sqlite;
+}
+
 int32_t
 store_column_day(sqlite3_stmt *s, int i)
 {

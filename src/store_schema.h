@@ -97,6 +97,16 @@ struct store {
 	sqlite3_stmt *attr_add[STORE_ATTR_BATCH]; /* inserts of 1, 2... */
 };
 
+/* For statements on db.h: a column's text, malloc'd (NULL for NULL); a
+ * day number column (DAY_NONE for NULL); a statement that returns no
+ * rows run once (0, or -1 with *cause); and the SQL of the backend in
+ * use, where the dialects differ (SQLite's two-argument max() is
+ * PostgreSQL's greatest(), and so on). */
+char *store_col_text(struct db_stmt *s, int i);
+int32_t store_col_day(struct db_stmt *s, int i);
+int store_run(struct db_stmt *s, char **cause);
+const char *store_dialect(const struct store *st, const char *sqlite,
+    const char *pg);
 /* The cached statement `id` on the db.h connection, prepared the first
  * time; reset, its bindings cleared.  An id is used either here or with
  * store_cached(), never both. */
