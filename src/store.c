@@ -524,89 +524,82 @@ store_rep_copy(struct store_rep *dst, const struct store_rep *src)
 int
 store_rep_upsert(struct store *st, const struct store_rep *r, char **cause)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc;
 
-	s = store_prepare(st, "INSERT INTO reps (key, name, email, phone, "
-	    "timezone, digest, locale, created_at) VALUES (?1, ?2, ?3, ?4, ?5,"
-	    " ?6, ?7, strftime('%s','now')) ON CONFLICT (key) DO UPDATE SET "
-	    "name = excluded.name, email = excluded.email, "
-	    "phone = excluded.phone, timezone = excluded.timezone, "
-	    "digest = excluded.digest, locale = excluded.locale;", cause);
+	s = db_prepare(st->conn, "INSERT INTO reps (key, name, email, phone,"
+	    " timezone, digest, locale, created_at) VALUES (?1, ?2, ?3, ?4, ?5,"
+	    " ?6, ?7, ?8) ON CONFLICT (key) DO UPDATE SET"
+	    " name = excluded.name, email = excluded.email,"
+	    " phone = excluded.phone, timezone = excluded.timezone,"
+	    " digest = excluded.digest, locale = excluded.locale;", cause);
 	if (s == NULL)
 		return -1;
-	store_bind_text(s, 1, r->key);
-	store_bind_text(s, 2, r->name);
-	store_bind_text(s, 3, r->email);
-	store_bind_text(s, 4, r->phone);
-	store_bind_text(s, 5, r->timezone);
-	sqlite3_bind_int(s, 6, r->digest != 0);
-	store_bind_text(s, 7, r->locale);
-	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
-		return store_fail(st, "saving rep", cause);
-	return 0;
+	db_bind_text(s, 1, r->key);
+	db_bind_text(s, 2, r->name);
+	db_bind_text(s, 3, r->email);
+	db_bind_text(s, 4, r->phone);
+	db_bind_text(s, 5, r->timezone);
+	db_bind_int64(s, 6, r->digest != 0);
+	db_bind_text(s, 7, r->locale);
+	db_bind_int64(s, 8, (int64_t)time(NULL));
+	rc = store_run(s, cause);
+	db_finalize(s);
+	return rc;
 }
 
+#define REP_COLUMNS "id, key, name, email, phone, timezone, digest, locale"
+
 static void
-store_rep_read(sqlite3_stmt *s, struct store_rep *r)
+store_rep_read(struct db_stmt *s, struct store_rep *r)
 {
-	r->id = sqlite3_column_int64(s, 0);
-	r->key = store_column_text(s, 1);
-	r->name = store_column_text(s, 2);
-	r->email = store_column_text(s, 3);
-	r->phone = store_column_text(s, 4);
-	r->timezone = store_column_text(s, 5);
-	r->digest = sqlite3_column_int(s, 6);
-	r->locale = store_column_text(s, 7);
+	r->id = db_column_int64(s, 0);
+	r->key = store_col_text(s, 1);
+	r->name = store_col_text(s, 2);
+	r->email = store_col_text(s, 3);
+	r->phone = store_col_text(s, 4);
+	r->timezone = store_col_text(s, 5);
+	r->digest = (int)db_column_int64(s, 6);
+	r->locale = store_col_text(s, 7);
 }
 
 int
 store_rep_get(struct store *st, const char *key, struct store_rep *r,
     char **cause)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc;
 
-	s = store_cached(st, STMT_REP_GET, "SELECT id, key, name, email, phone,"
-	    " timezone, digest, locale FROM reps WHERE key = ?1;", cause);
+	s = store_stmt(st, STMT_REP_GET, "SELECT " REP_COLUMNS " FROM reps"
+	    " WHERE key = ?1;", cause);
 	if (s == NULL)
 		return -1;
-	store_bind_text(s, 1, key);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
+	db_bind_text(s, 1, key);
+	if ((rc = db_step(s, cause)) == DB_ROW)
 		store_rep_read(s, r);
-	sqlite3_reset(s);
-	if (rc == SQLITE_ROW)
-		return 1;
-	if (rc == SQLITE_DONE)
-		return 0;
-	return store_fail(st, "reading rep", cause);
+	db_reset(s);
+	return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : -1;
 }
 
 int
 store_rep_each(struct store *st, store_rep_cb cb, void *arg, char **cause)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	struct store_rep r;
 	int rc, stop = 0;
 
-	s = store_prepare(st, "SELECT id, key, name, email, phone, timezone, "
-	    "digest, locale FROM reps "
-	    "ORDER BY key;", cause);
+	s = db_prepare(st->conn, "SELECT " REP_COLUMNS " FROM reps ORDER BY"
+	    " key;", cause);
 	if (s == NULL)
 		return -1;
-	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while (!stop && (rc = db_step(s, cause)) == DB_ROW) {
 		memset(&r, 0, sizeof(r));
 		store_rep_read(s, &r);
 		stop = cb(arg, &r);
 		store_rep_clear(&r);
 	}
-	sqlite3_finalize(s);
+	db_finalize(s);
 	if (stop)
 		return stop;
-	if (rc != SQLITE_DONE)
-		return store_fail(st, "listing reps", cause);
-	return 0;
+	return rc == DB_DONE ? 0 : -1;
 }
