@@ -475,18 +475,23 @@ digest_rep(struct digest_run *x, const struct store_rep *rep, char **cause)
 	return rc;
 }
 
+/* The reps a mail goes to: they take the digest, have an address and,
+ * when managers_only, manage. */
 struct digest_reps {
+	const struct conf *cf;
+	int managers_only;
 	struct store_rep *v;
 	size_t n, cap;
 };
 
-/* store_rep_each callback: the reps who get a digest. */
+/* store_rep_each callback: keeps the reps a mail goes to. */
 static int
 digest_take_rep(void *arg, const struct store_rep *r)
 {
 	struct digest_reps *l = arg;
 
-	if (!r->digest || str_empty(r->email))
+	if (!r->digest || str_empty(r->email) || (l->managers_only &&
+	    !team_is_manager(l->cf, r->key)))
 		return 0;
 	if (l->n == l->cap) {
 		l->cap = l->cap ? l->cap * 2 : 8;
@@ -497,28 +502,26 @@ digest_take_rep(void *arg, const struct store_rep *r)
 }
 
 int
-digest_queue(const struct conf *cf, const struct tmpl_set *ts,
-    struct store *st, int64_t now, unsigned long *n, char **cause)
+digest_each_rep(const struct conf *cf, struct store *st, int managers_only,
+    const char *what, unsigned char key[TOKEN_SECRET_LEN], int *have_key,
+    digest_rep_fn fn, void *arg, unsigned long *n, char **cause)
 {
-	struct digest_run x = { .cf = cf, .ts = ts, .st = st, .now = now };
-	struct digest_reps reps = { 0 };
+	struct digest_reps reps = { .cf = cf, .managers_only = managers_only };
 	char *why = NULL;
 	size_t i;
 	int rc = 0, r;
 
 	if (n != NULL)
 		*n = 0;
-	if (!cf->plan.digest_enabled)
-		return 0;
-	if ((r = replink_secret(st, x.key, 0, cause)) < 0 ||
+	if ((r = replink_secret(st, key, 0, cause)) < 0 ||
 	    store_rep_each(st, digest_take_rep, &reps, cause) != 0)
 		rc = -1;
-	x.have_key = r == 1;
+	*have_key = r == 1;
 	/* One rep's failure (a zone gone from the tz database) does not
-	 * hold back the others' digests. */
+	 * hold back the others' mails. */
 	for (i = 0; rc == 0 && i < reps.n; i++) {
-		if ((r = digest_rep(&x, &reps.v[i], &why)) < 0) {
-			log_err("digest for %s: %s", reps.v[i].key, why);
+		if ((r = fn(arg, &reps.v[i], &why)) < 0) {
+			log_err("%s for %s: %s", what, reps.v[i].key, why);
 			free(why);
 			why = NULL;
 		} else if (r == 1 && n != NULL)
@@ -527,6 +530,30 @@ digest_queue(const struct conf *cf, const struct tmpl_set *ts,
 	for (i = 0; i < reps.n; i++)
 		store_rep_clear(&reps.v[i]);
 	free(reps.v);
+	return rc;
+}
+
+/* digest_each_rep's callback: one rep's digest. */
+static int
+digest_rep_cb(void *arg, const struct store_rep *rep, char **why)
+{
+	return digest_rep(arg, rep, why);
+}
+
+int
+digest_queue(const struct conf *cf, const struct tmpl_set *ts,
+    struct store *st, int64_t now, unsigned long *n, char **cause)
+{
+	struct digest_run x = { .cf = cf, .ts = ts, .st = st, .now = now };
+	int rc;
+
+	if (n != NULL)
+		*n = 0;
+	if (!cf->plan.digest_enabled)
+		return 0;
+	rc = digest_each_rep(cf, st, 0, "digest", x.key, &x.have_key,
+	    digest_rep_cb, &x, n, cause);
 	team_clear(&x.team);
+	memset(x.key, 0, sizeof(x.key));
 	return rc;
 }

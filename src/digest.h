@@ -15,6 +15,7 @@
 #include "conf.h"
 #include "store.h"
 #include "tmpl_set.h"
+#include "token.h"
 
 /* Queues today's digests that are due at `now` and not queued yet; *n
  * (may be NULL) gets how many were queued.  Nothing when digests are off
@@ -29,5 +30,19 @@ int digest_queue(const struct conf *cf, const struct tmpl_set *ts,
 int digest_queue_mail(const struct conf *cf, struct store *st,
     const struct store_rep *rep, const char *key, int32_t day,
     const struct tmpl_rendered *out, int64_t now, char **cause);
+
+/* For each rep who takes the digest and has an e-mail address (with
+ * managers_only, who also manages): fn(arg, rep, &why) returns 1 when it
+ * queued a mail, 0 when nothing was due, -1 with why, logged as "WHAT
+ * for REP: why" while the other reps are still served.  key gets the
+ * task-link key first (*have_key 0 when the store has none yet); *n
+ * (may be NULL) counts the mails queued.  0, or -1 with *cause when the
+ * reps or the key cannot be read. */
+typedef int (*digest_rep_fn)(void *arg, const struct store_rep *rep,
+    char **why);
+int digest_each_rep(const struct conf *cf, struct store *st,
+    int managers_only, const char *what, unsigned char key[TOKEN_SECRET_LEN],
+    int *have_key, digest_rep_fn fn, void *arg, unsigned long *n,
+    char **cause);
 
 #endif

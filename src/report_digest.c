@@ -236,24 +236,11 @@ rd_rep(struct rd_run *x, const struct store_rep *rep, char **cause)
 	return rc == 0 ? 1 : -1;
 }
 
-/* The managers who take the digest. */
-struct rd_reps {
-	const struct conf *cf;
-	struct store_rep *v;
-	size_t n;
-};
-
+/* digest_each_rep's callback: one manager's weekly report. */
 static int
-rd_take(void *arg, const struct store_rep *r)
+rd_rep_cb(void *arg, const struct store_rep *rep, char **why)
 {
-	struct rd_reps *l = arg;
-
-	if (!r->digest || str_empty(r->email) || !team_is_manager(l->cf,
-	    r->key))
-		return 0;
-	l->v = xreallocarray(l->v, l->n + 1, sizeof(*l->v));
-	store_rep_copy(&l->v[l->n++], r);
-	return 0;
+	return rd_rep(arg, rep, why);
 }
 
 int
@@ -261,31 +248,15 @@ report_digest_queue(const struct conf *cf, const struct tmpl_set *ts,
     struct store *st, int64_t now, unsigned long *n, char **cause)
 {
 	struct rd_run x = { .cf = cf, .ts = ts, .st = st, .now = now };
-	struct rd_reps reps = { .cf = cf };
-	char *why = NULL;
-	size_t i;
-	int rc = 0, r;
+	int rc;
 
 	if (n != NULL)
 		*n = 0;
 	if (!cf->plan.digest_enabled || cf->report.weekly_day ==
 	    REPORT_WEEKLY_OFF)
 		return 0;
-	if ((r = replink_secret(st, x.key, 0, cause)) < 0 ||
-	    store_rep_each(st, rd_take, &reps, cause) != 0)
-		rc = -1;
-	x.have_key = r == 1;
-	for (i = 0; rc == 0 && i < reps.n; i++) {
-		if ((r = rd_rep(&x, &reps.v[i], &why)) < 0) {
-			log_err("weekly report for %s: %s", reps.v[i].key, why);
-			free(why);
-			why = NULL;
-		} else if (r == 1 && n != NULL)
-			(*n)++;
-	}
-	for (i = 0; i < reps.n; i++)
-		store_rep_clear(&reps.v[i]);
-	free(reps.v);
+	rc = digest_each_rep(cf, st, 1, "weekly report", x.key, &x.have_key,
+	    rd_rep_cb, &x, n, cause);
 	report_free(x.r);
 	memset(x.key, 0, sizeof(x.key));
 	return rc;
