@@ -667,6 +667,24 @@ const char *const store_migrations[] = {
 	"      WHERE customer_id = NEW.customer_id)"
 	"  WHERE id = NEW.customer_id;"
 	"END;",
+	/* 19 -> 20: what several daemons sharing one database coordinate
+	 * with (a PostgreSQL store; one daemon holds an SQLite store, so
+	 * here they only keep both schemas the same).  An outbox row taken
+	 * to be sent carries who took it, until when, and a fencing
+	 * counter raised by every claim, so a late write of an instance
+	 * whose lease ran out cannot overwrite the rescuer's.  leases: one
+	 * row per duty held by one instance at a time (planning), until
+	 * `until` (unix seconds); fence rises with every new holder. */
+	"ALTER TABLE outbox ADD COLUMN claimed_by TEXT;"
+	"ALTER TABLE outbox ADD COLUMN lease_until INTEGER;"
+	"ALTER TABLE outbox ADD COLUMN fence INTEGER NOT NULL DEFAULT 0;"
+	"CREATE INDEX outbox_leases ON outbox(lease_until)"
+	"  WHERE state = 'sending';"
+	"CREATE TABLE leases ("
+	"  name TEXT PRIMARY KEY,"
+	"  holder TEXT NOT NULL,"
+	"  until INTEGER NOT NULL,"
+	"  fence INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;",
 };
 
 const int store_nmigrations =

@@ -79,6 +79,8 @@ enum store_stmt {
 	STMT_IS_STALE,
 	STMT_KEYDATES_READ,
 	STMT_READ_BEGIN,
+	STMT_LEASE_TAKE,
+	STMT_LEASE_DROP,
 	STMT_MAX
 };
 
@@ -126,7 +128,7 @@ extern const char *const store_migrations[];
 extern const int store_nmigrations;
 /* The schema on PostgreSQL (store_schema_pg.c): the one SQLite reaches
  * after STORE_PG_BASE_VERSION migrations, in one script (DDL only). */
-#define STORE_PG_BASE_VERSION 19
+#define STORE_PG_BASE_VERSION 20
 extern const char store_schema_pg[];
 /* A store on PostgreSQL (store_pg.c): target is libpq conninfo; the
  * schema is made when missing and create is set. */

@@ -20,10 +20,7 @@
  *   writing the row again;
  * - IS NOT (SQLite's null-safe comparison) is IS DISTINCT FROM.
  *
- * Several daemons share a PostgreSQL store, so it also has what they
- * coordinate with: an outbox row claimed by an instance carries the
- * claimer, a lease and a fencing counter, and a leases table elects the
- * one instance that plans.  The version is kept in the state table
+ * The version is kept in the state table
  * ('schema_version'), as PostgreSQL has no user_version. */
 #include "store.h"
 #include "store_schema.h"

@@ -1,0 +1,23 @@
+/* store_lease.h - duties held by one instance at a time among the daemons
+ * sharing a store (planning, tier recompute, digests), with a lease that
+ * the holder renews and another instance takes over once it has run out.
+ * The fence rises with every new holder, so work stamped with an older
+ * fence is known to be a former leader's. */
+#ifndef OUTREACHD_STORE_LEASE_H
+#define OUTREACHD_STORE_LEASE_H
+
+#include <stdint.h>
+
+#include "store.h"
+
+/* Takes or renews the lease `name` for holder until now + ttl seconds:
+ * 1 when holder holds it (*fence, may be NULL, gets its fence), 0 when
+ * another instance holds an unexpired lease, -1 with *cause. */
+int store_lease_take(struct store *st, const char *name, const char *holder,
+    int64_t now, int ttl, int64_t *fence, char **cause);
+/* Gives the lease up at once, if holder holds it (a clean stop): 0, or
+ * -1 with *cause. */
+int store_lease_drop(struct store *st, const char *name, const char *holder,
+    char **cause);
+
+#endif
