@@ -183,6 +183,10 @@ store_keydate_due(struct store *st, enum store_keydate_query q,
 
 	if (nkeys == 0)
 		return 0;
+	/* Still on the SQLite handle: its rows are read by store_plan.c's
+	 * store_cand_read(), which has to move onto db.h first.  Its SQL
+	 * already suits both (KQ_DAY's unused ?2..?4 are bound int64, a
+	 * type PostgreSQL can declare). */
 	if ((s = store_prepare(st, keydate_sql[q], cause)) == NULL)
 		return -1;
 	/* Four keys in the IN lists (?2..?4 unused by KQ_DAY, which SQLite
