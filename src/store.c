@@ -390,9 +390,9 @@ store_close(struct store *st)
 		return;
 	for (i = 0; i < STMT_MAX; i++)
 		sqlite3_finalize(st->cache[i]);
-	sqlite3_finalize(st->upsert);
+	db_finalize(st->upsert);
 	for (i = 0; i < STORE_ATTR_BATCH; i++)
-		sqlite3_finalize(st->attr_add[i]);
+		db_finalize(st->attr_add[i]);
 	/* The db owns the connection once it has adopted it. */
 	if (st->conn != NULL)
 		db_close(st->conn);

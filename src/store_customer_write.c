@@ -23,26 +23,40 @@ static const char *const cust_columns[CUST_NFIELDS] = {
 	"opt_out", "notes",
 };
 
-/* The value a parameter gives column f: the rep by its key. */
+/* The value parameter n gives column f: the rep by its key. */
 static void
-set_value(struct buf *b, int f)
+set_value(struct buf *b, int f, int n)
 {
 	if (f == CUST_REP)
-		buf_printf(b, "(SELECT id FROM reps WHERE key = ?%d)", f + 1);
+		buf_printf(b, "(SELECT id FROM reps WHERE key = ?%d)", n);
 	else
-		buf_printf(b, "?%d", f + 1);
+		buf_printf(b, "?%d", n);
+}
+
+/* The parameter of present field f in the update: the present fields
+ * are numbered in order from 1, with no gap (PostgreSQL cannot prepare a
+ * statement with a parameter it neither sees nor has a type for). */
+static int
+update_param(unsigned present, int f)
+{
+	int i, n = 0;
+
+	for (i = 1; i <= f; i++)
+		n += (present & (1u << i)) != 0;
+	return n;
 }
 
 /* The update of an existing customer for one set of present fields.  Its
  * WHERE leaves a row that already holds every value alone: the stale
  * clock (updated_at) is about the record's content, and an unchanged row
  * costs a lookup and no write.  A new phone or e-mail clears a stale
- * flag: trigger customers_refreshed. */
+ * flag: trigger customers_refreshed.  Parameters: update_param(), then
+ * the keys of the dates present, updated_at and the id (bind_update()). */
 static char *
 update_sql(unsigned present)
 {
 	struct buf b;
-	int f;
+	int f, n = update_param(present, CUST_NFIELDS - 1);
 
 	buf_init(&b);
 	buf_puts(&b, "UPDATE customers SET ");
@@ -50,65 +64,91 @@ update_sql(unsigned present)
 		if (!(present & (1u << f)))
 			continue;
 		buf_printf(&b, "%s = ", cust_columns[f]);
-		set_value(&b, f);
+		set_value(&b, f, update_param(present, f));
 		buf_puts(&b, ", ");
 	}
-	if (present & (1u << CUST_BIRTHDAY))
-		buf_puts(&b, "bday_md = ?15, bday_lunar = ?16, ");
+	if (present & (1u << CUST_BIRTHDAY)) {
+		buf_printf(&b, "bday_md = ?%d, bday_lunar = ?%d, ", n + 1,
+		    n + 2);
+		n += 2;
+	}
 	if (present & (1u << CUST_ANNIVERSARY))
-		buf_puts(&b, "anniv_md = ?17, ");
-	buf_puts(&b, "updated_at = ?18 WHERE id = ?19 AND (0");
+		buf_printf(&b, "anniv_md = ?%d, ", ++n);
+	buf_printf(&b, "updated_at = ?%d WHERE id = ?%d AND (0 = 1", n + 1,
+	    n + 2);
 	for (f = 1; f < CUST_NFIELDS; f++) {
 		if (!(present & (1u << f)))
 			continue;
-		buf_printf(&b, " OR %s IS NOT ", cust_columns[f]);
-		set_value(&b, f);
+		buf_printf(&b, " OR %s IS DISTINCT FROM ", cust_columns[f]);
+		set_value(&b, f, update_param(present, f));
 	}
 	buf_puts(&b, ");");
 	return buf_detach(&b);
 }
 
 static void
-bind_key(sqlite3_stmt *s, int i, int v)
+bind_key(struct db_stmt *s, int i, int v)
 {
 	if (v == 0)
-		sqlite3_bind_null(s, i);
+		db_bind_null(s, i);
 	else
-		sqlite3_bind_int(s, i, v);
+		db_bind_int64(s, i, v);
 }
 
-/* Binds a customer's fields and keys from parameter base + 1 on: the
- * fields (+1..+14), then bday_md, bday_lunar and anniv_md (+15..+17). */
+/* Binds a new customer's fields (?1..?14), then bday_md, bday_lunar and
+ * anniv_md (?15..?17). */
 static void
-bind_customer(sqlite3_stmt *s, int base, const struct customer *c,
+bind_customer(struct db_stmt *s, const struct customer *c,
     const struct customer_keys *keys)
 {
 	int f;
 
 	for (f = 0; f < CUST_NFIELDS; f++)
-		store_bind_text(s, base + f + 1, c->field[f]);
-	bind_key(s, base + 15, keys->bday_md);
-	bind_key(s, base + 16, keys->bday_lunar);
-	bind_key(s, base + 17, keys->anniv_md);
+		db_bind_text(s, f + 1, c->field[f]);
+	bind_key(s, 15, keys->bday_md);
+	bind_key(s, 16, keys->bday_lunar);
+	bind_key(s, 17, keys->anniv_md);
+}
+
+/* Binds update_sql(present)'s parameters. */
+static void
+bind_update(struct db_stmt *s, const struct customer *c,
+    const struct customer_keys *keys, unsigned present, int64_t now,
+    int64_t id)
+{
+	int f, n = 0;
+
+	for (f = 1; f < CUST_NFIELDS; f++)
+		if (present & (1u << f))
+			db_bind_text(s, ++n, c->field[f]);
+	if (present & (1u << CUST_BIRTHDAY)) {
+		bind_key(s, ++n, keys->bday_md);
+		bind_key(s, ++n, keys->bday_lunar);
+	}
+	if (present & (1u << CUST_ANNIVERSARY))
+		bind_key(s, ++n, keys->anniv_md);
+	db_bind_int64(s, ++n, now);
+	db_bind_int64(s, ++n, id);
 }
 
 /* A new customer: every field, those absent from the input NULL.  Tried
  * first: for a new key the insert's own uniqueness check is the lookup,
- * and a key the store has changes nothing. */
+ * and a key the store has changes nothing and returns no id. */
 #define CUST_INSERT \
 	"INSERT INTO customers (external_id, name, salutation, email, phone," \
 	" birthday, anniversary, tier, rep_id, locale, timezone, channel," \
 	" opt_out, notes, bday_md, bday_lunar, anniv_md, created_at," \
 	" updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8," \
 	" (SELECT id FROM reps WHERE key = ?9), ?10, ?11, ?12, ?13, ?14, ?15," \
-	" ?16, ?17, ?18, ?18) ON CONFLICT (external_id) DO NOTHING;"
+	" ?16, ?17, ?18, ?18) ON CONFLICT (external_id) DO NOTHING" \
+	" RETURNING id;"
 
 /* Inserts n attributes of customer id in one statement. */
 static int
 store_attrs_insert(struct store *st, int64_t id,
     const struct customer_attr *const *a, size_t n, char **cause)
 {
-	sqlite3_stmt **sp = &st->attr_add[n - 1];
+	struct db_stmt **sp = &st->attr_add[n - 1];
 	struct buf b;
 	size_t i;
 	int rc;
@@ -120,21 +160,19 @@ store_attrs_insert(struct store *st, int64_t id,
 		for (i = 0; i < n; i++)
 			buf_printf(&b, "%s(?1, ?%zu, ?%zu)", i ? ", " : "",
 			    2 * i + 2, 2 * i + 3);
-		*sp = store_prepare(st, b.data, cause);
+		*sp = db_prepare(st->conn, b.data, cause);
 		buf_free(&b);
 		if (*sp == NULL)
 			return -1;
 	}
-	sqlite3_bind_int64(*sp, 1, id);
+	db_bind_int64(*sp, 1, id);
 	for (i = 0; i < n; i++) {
-		store_bind_text(*sp, (int)(2 * i + 2), a[i]->name);
-		store_bind_text(*sp, (int)(2 * i + 3), a[i]->value);
+		db_bind_text(*sp, (int)(2 * i + 2), a[i]->name);
+		db_bind_text(*sp, (int)(2 * i + 3), a[i]->value);
 	}
-	rc = sqlite3_step(*sp);
-	if (rc != SQLITE_DONE)
-		store_fail(st, "saving attribute", cause);
-	sqlite3_reset(*sp);
-	return rc == SQLITE_DONE ? 0 : -1;
+	rc = store_run(*sp, cause);
+	db_reset(*sp);
+	return rc;
 }
 
 /* The attributes of a new customer, those with a value, up to
@@ -166,45 +204,49 @@ static int
 store_attrs_write(struct store *st, int64_t id, const struct customer *c,
     char **cause)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	size_t i;
 	int del, changed = 0;
 
 	for (i = 0; i < c->nattrs; i++) {
 		del = str_empty(c->attrs[i].value);
-		s = del ? store_cached(st, STMT_ATTR_DEL, "DELETE FROM "
+		s = del ? store_stmt(st, STMT_ATTR_DEL, "DELETE FROM "
 		    "customer_attrs WHERE customer_id = ?1 AND name = ?2;",
-		    cause) : store_cached(st, STMT_ATTR_SET, "INSERT INTO"
+		    cause) : store_stmt(st, STMT_ATTR_SET, "INSERT INTO"
 		    " customer_attrs (customer_id, name, value) VALUES (?1, ?2,"
 		    " ?3) ON CONFLICT (customer_id, name) DO UPDATE SET value ="
-		    " excluded.value WHERE value IS NOT excluded.value;", cause);
+		    " excluded.value WHERE customer_attrs.value IS DISTINCT FROM"
+		    " excluded.value;", cause);
 		if (s == NULL)
 			return -1;
-		sqlite3_bind_int64(s, 1, id);
-		store_bind_text(s, 2, c->attrs[i].name);
+		db_bind_int64(s, 1, id);
+		db_bind_text(s, 2, c->attrs[i].name);
 		if (!del)
-			store_bind_text(s, 3, c->attrs[i].value);
-		if (sqlite3_step(s) != SQLITE_DONE)
-			return store_fail(st, "saving attribute", cause);
-		changed += sqlite3_changes(st->db) > 0;
+			db_bind_text(s, 3, c->attrs[i].value);
+		if (store_run(s, cause) != 0)
+			return -1;
+		changed += db_changes(st->conn) > 0;
 	}
 	return changed;
 }
+
+/* SQLite's two-argument max() is PostgreSQL's greatest(). */
+#define TOUCH_SQL(max) "UPDATE customers SET updated_at =" \
+	" " max "(updated_at, ?2) WHERE id = ?1;"
 
 /* An attribute changed and no field did: the record is updated now. */
 static int
 store_customer_touch(struct store *st, int64_t id, int64_t now, char **cause)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 
-	s = store_cached(st, STMT_ATTR_TOUCH, "UPDATE customers SET updated_at"
-	    " = max(updated_at, ?2) WHERE id = ?1;", cause);
+	s = store_stmt(st, STMT_ATTR_TOUCH, store_dialect(st,
+	    TOUCH_SQL("max"), TOUCH_SQL("greatest")), cause);
 	if (s == NULL)
 		return -1;
-	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_int64(s, 2, now);
-	return sqlite3_step(s) == SQLITE_DONE ? 0 : store_fail(st,
-	    "saving attribute", cause);
+	db_bind_int64(s, 1, id);
+	db_bind_int64(s, 2, now);
+	return store_run(s, cause);
 }
 
 /* Adds the customer when the store does not have its key: 1 added (and
@@ -214,18 +256,19 @@ store_customer_insert(struct store *st, const struct customer *c,
     const struct customer_keys *keys, int64_t now, int64_t *id,
     char **cause)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
+	int rc;
 
-	if ((s = store_cached(st, STMT_CUSTOMER_INSERT, CUST_INSERT,
+	if ((s = store_stmt(st, STMT_CUSTOMER_INSERT, CUST_INSERT,
 	    cause)) == NULL)
 		return -1;
-	bind_customer(s, 0, c, keys);
-	sqlite3_bind_int64(s, 18, now);
-	if (sqlite3_step(s) != SQLITE_DONE)
-		return store_fail(st, "saving customer", cause);
-	if (sqlite3_changes(st->db) == 0)
-		return 0;
-	*id = sqlite3_last_insert_rowid(st->db);
+	bind_customer(s, c, keys);
+	db_bind_int64(s, 18, now);
+	if ((rc = db_step(s, cause)) == DB_ROW)
+		*id = db_column_int64(s, 0);
+	db_reset(s);
+	if (rc != DB_ROW)
+		return rc == DB_DONE ? 0 : -1;
 	return store_attrs_add(st, *id, c, cause) == 0 ? 1 : -1;
 }
 
@@ -235,32 +278,26 @@ store_customer_update(struct store *st, const struct customer *c,
     const struct customer_keys *keys, unsigned present, int64_t now,
     int64_t id, char **cause)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	char *sql;
+	int rc;
 
 	if (st->upsert == NULL || st->upsert_mask != present) {
-		sqlite3_finalize(st->upsert);
+		db_finalize(st->upsert);
 		st->upsert = NULL;
 		sql = update_sql(present);
-		st->upsert = store_prepare(st, sql, cause);
+		st->upsert = db_prepare(st->conn, sql, cause);
 		free(sql);
 		if (st->upsert == NULL)
 			return -1;
 		st->upsert_mask = present;
 	}
 	s = st->upsert;
-	sqlite3_reset(s);
-	sqlite3_clear_bindings(s);
-	bind_customer(s, 0, c, keys);
-	sqlite3_bind_int64(s, 18, now);
-	sqlite3_bind_int64(s, 19, id);
-	if (sqlite3_step(s) != SQLITE_DONE) {
-		store_fail(st, "saving customer", cause);
-		sqlite3_reset(s);
-		return -1;
-	}
-	sqlite3_reset(s);
-	return sqlite3_changes(st->db) > 0;
+	db_reset(s);
+	bind_update(s, c, keys, present, now, id);
+	rc = store_run(s, cause);
+	db_reset(s);
+	return rc != 0 ? -1 : db_changes(st->conn) > 0;
 }
 
 int

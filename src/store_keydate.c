@@ -11,23 +11,26 @@
 
 /* Binds a key as an integer, or NULL for none. */
 static void
-bind_key(sqlite3_stmt *s, int i, int64_t v, int64_t none)
+bind_key(struct db_stmt *s, int i, int64_t v, int64_t none)
 {
 	if (v == none)
-		sqlite3_bind_null(s, i);
+		db_bind_null(s, i);
 	else
-		sqlite3_bind_int64(s, i, v);
+		db_bind_int64(s, i, v);
 }
 
 /* Runs a cached statement that returns nothing. */
 static int
-step_done(struct store *st, sqlite3_stmt *s, const char *what, char **cause)
+step_done(struct db_stmt *s, char **cause)
 {
-	int rc = sqlite3_step(s);
+	int rc = store_run(s, cause);
 
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 0 : store_fail(st, what, cause);
+	db_reset(s);
+	return rc;
 }
+
+#define TOUCH_SQL(max) "UPDATE customers SET updated_at =" \
+	" " max "(updated_at, ?2) WHERE id = ?1;"
 
 /* A change of a key date is a change of the customer's record (the feeds
  * and the stale clock follow its update time). */
@@ -35,15 +38,15 @@ static int
 touch_customer(struct store *st, int64_t customer_id, int64_t now,
     char **cause)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 
-	s = store_cached(st, STMT_KEYDATE_TOUCH, "UPDATE customers SET"
-	    " updated_at = max(updated_at, ?2) WHERE id = ?1;", cause);
+	s = store_stmt(st, STMT_KEYDATE_TOUCH, store_dialect(st,
+	    TOUCH_SQL("max"), TOUCH_SQL("greatest")), cause);
 	if (s == NULL)
 		return -1;
-	sqlite3_bind_int64(s, 1, customer_id);
-	sqlite3_bind_int64(s, 2, now);
-	return step_done(st, s, "saving key date", cause);
+	db_bind_int64(s, 1, customer_id);
+	db_bind_int64(s, 2, now);
+	return step_done(s, cause);
 }
 
 /* The stored date and yearly of the customer's label: 1, 0 none, -1. */
@@ -51,23 +54,21 @@ static int
 keydate_stored(struct store *st, int64_t customer_id, const char *label,
     char **date, int *yearly, char **cause)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc;
 
-	s = store_cached(st, STMT_KEYDATE_GET, "SELECT date, yearly FROM"
+	s = store_stmt(st, STMT_KEYDATE_GET, "SELECT date, yearly FROM"
 	    " keydates WHERE customer_id = ?1 AND label = ?2;", cause);
 	if (s == NULL)
 		return -1;
-	sqlite3_bind_int64(s, 1, customer_id);
-	store_bind_text(s, 2, label);
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		*date = store_column_text(s, 0);
-		*yearly = sqlite3_column_int(s, 1);
+	db_bind_int64(s, 1, customer_id);
+	db_bind_text(s, 2, label);
+	if ((rc = db_step(s, cause)) == DB_ROW) {
+		*date = store_col_text(s, 0);
+		*yearly = (int)db_column_int64(s, 1);
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_fail(st, "reading key date", cause);
-	return rc == SQLITE_ROW;
+	db_reset(s);
+	return rc == DB_ERROR ? -1 : rc == DB_ROW;
 }
 
 int
@@ -75,7 +76,7 @@ store_keydate_set(struct store *st, int64_t customer_id,
     const struct keydate *k, int64_t now, char **cause)
 {
 	struct keydate_keys keys;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	char *old = NULL;
 	int yearly = 0, rc;
 
@@ -87,25 +88,25 @@ store_keydate_set(struct store *st, int64_t customer_id,
 		return KEYDATE_UNCHANGED;
 	}
 	free(old);
-	s = rc == 1 ? store_cached(st, STMT_KEYDATE_UPDATE, "UPDATE keydates"
+	s = rc == 1 ? store_stmt(st, STMT_KEYDATE_UPDATE, "UPDATE keydates"
 	    " SET date = ?3, yearly = ?4, md = ?5, lunar = ?6, day = ?7,"
 	    " updated_at = ?8 WHERE customer_id = ?1 AND label = ?2;", cause) :
-	    store_cached(st, STMT_KEYDATE_INSERT, "INSERT INTO keydates"
+	    store_stmt(st, STMT_KEYDATE_INSERT, "INSERT INTO keydates"
 	    " (customer_id, label, date, yearly, md, lunar, day, created_at,"
 	    " updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8);",
 	    cause);
 	if (s == NULL)
 		return -1;
 	keydate_keys(k->date, k->yearly, &keys);
-	sqlite3_bind_int64(s, 1, customer_id);
-	store_bind_text(s, 2, k->label);
-	store_bind_text(s, 3, k->date);
-	sqlite3_bind_int(s, 4, !!k->yearly);
+	db_bind_int64(s, 1, customer_id);
+	db_bind_text(s, 2, k->label);
+	db_bind_text(s, 3, k->date);
+	db_bind_int64(s, 4, !!k->yearly);
 	bind_key(s, 5, keys.md, 0);
 	bind_key(s, 6, keys.lunar, 0);
 	bind_key(s, 7, keys.day, DAY_NONE);
-	sqlite3_bind_int64(s, 8, now);
-	if (step_done(st, s, "saving key date", cause) != 0 ||
+	db_bind_int64(s, 8, now);
+	if (step_done(s, cause) != 0 ||
 	    touch_customer(st, customer_id, now, cause) != 0)
 		return -1;
 	return rc == 1 ? KEYDATE_UPDATED : KEYDATE_ADDED;
@@ -115,17 +116,17 @@ int
 store_keydate_delete(struct store *st, int64_t customer_id,
     const char *label, int64_t now, char **cause)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 
-	s = store_cached(st, STMT_KEYDATE_DELETE, "DELETE FROM keydates WHERE"
+	s = store_stmt(st, STMT_KEYDATE_DELETE, "DELETE FROM keydates WHERE"
 	    " customer_id = ?1 AND label = ?2;", cause);
 	if (s == NULL)
 		return -1;
-	sqlite3_bind_int64(s, 1, customer_id);
-	store_bind_text(s, 2, label);
-	if (step_done(st, s, "removing key date", cause) != 0)
+	db_bind_int64(s, 1, customer_id);
+	db_bind_text(s, 2, label);
+	if (step_done(s, cause) != 0)
 		return -1;
-	if (sqlite3_changes(st->db) == 0)
+	if (db_changes(st->conn) == 0)
 		return 0;
 	return touch_customer(st, customer_id, now, cause) == 0 ? 1 : -1;
 }
@@ -133,31 +134,30 @@ store_keydate_delete(struct store *st, int64_t customer_id,
 int
 store_keydates_read(struct store *st, struct customer *c, char **cause)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	struct keydate *k;
 	int rc;
 
 	/* Kept prepared: every task page reads them, and planning this
 	 * query costs more than running it. */
-	s = store_cached(st, STMT_KEYDATES_READ, "SELECT id, label, date,"
+	s = store_stmt(st, STMT_KEYDATES_READ, "SELECT id, label, date,"
 	    " yearly, updated_at FROM keydates WHERE customer_id = ?1"
 	    " ORDER BY label;", cause);
 	if (s == NULL)
 		return -1;
-	sqlite3_bind_int64(s, 1, c->id);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	db_bind_int64(s, 1, c->id);
+	while ((rc = db_step(s, cause)) == DB_ROW) {
 		c->keydates = xreallocarray(c->keydates, c->nkeydates + 1,
 		    sizeof(*c->keydates));
 		k = &c->keydates[c->nkeydates++];
-		k->id = sqlite3_column_int64(s, 0);
-		k->label = store_column_text(s, 1);
-		k->date = store_column_text(s, 2);
-		k->yearly = sqlite3_column_int(s, 3);
-		k->updated_at = sqlite3_column_int64(s, 4);
+		k->id = db_column_int64(s, 0);
+		k->label = store_col_text(s, 1);
+		k->date = store_col_text(s, 2);
+		k->yearly = (int)db_column_int64(s, 3);
+		k->updated_at = db_column_int64(s, 4);
 	}
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 0 : store_fail(st, "reading key dates",
-	    cause);
+	db_reset(s);
+	return rc == DB_DONE ? 0 : -1;
 }
 
 #define KD_SELECT "SELECT " STORE_CAND_COLUMNS ", k.label, k.date, k.yearly" \
@@ -183,6 +183,10 @@ store_keydate_due(struct store *st, enum store_keydate_query q,
 
 	if (nkeys == 0)
 		return 0;
+	/* Still on the SQLite handle: its rows are read by store_plan.c's
+	 * store_cand_read(), which has to move onto db.h first.  Its SQL
+	 * already suits both (KQ_DAY's unused ?2..?4 are bound int64, a
+	 * type PostgreSQL can declare). */
 	if ((s = store_prepare(st, keydate_sql[q], cause)) == NULL)
 		return -1;
 	/* Four keys in the IN lists (?2..?4 unused by KQ_DAY, which SQLite
@@ -207,40 +211,44 @@ store_keydate_due(struct store *st, enum store_keydate_query q,
 	    cause);
 }
 
+/* A rep's key dates; the row changed when the customer or the date did
+ * (SQLite's two-argument max() is PostgreSQL's greatest()). */
+#define KD_REP_SQL(max) "SELECT k.id, k.label, k.date, k.yearly," \
+	" coalesce(c.name, c.external_id), c.phone, c.tier_eff," \
+	" " max "(c.updated_at, k.updated_at)" \
+	" FROM reps p JOIN customers c ON c.rep_id = p.id" \
+	" JOIN keydates k ON k.customer_id = c.id WHERE p.key = ?1" \
+	" ORDER BY c.external_id, k.label;"
+
 int
 store_keydate_each_rep(struct store *st, const char *rep,
     store_keydate_cb cb, void *arg, char **cause)
 {
 	struct store_keydate_row r;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	const char *tier;
 	int rc, stop = 0;
 
-	s = store_prepare(st, "SELECT k.id, k.label, k.date, k.yearly,"
-	    " coalesce(c.name, c.external_id), c.phone, c.tier_eff,"
-	    " max(c.updated_at, k.updated_at)"
-	    " FROM reps p JOIN customers c ON c.rep_id = p.id"
-	    " JOIN keydates k ON k.customer_id = c.id WHERE p.key = ?1"
-	    " ORDER BY c.external_id, k.label;", cause);
+	s = db_prepare(st->conn, store_dialect(st, KD_REP_SQL("max"),
+	    KD_REP_SQL("greatest")), cause);
 	if (s == NULL)
 		return -1;
-	store_bind_text(s, 1, rep);
-	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+	db_bind_text(s, 1, rep);
+	while (!stop && (rc = db_step(s, cause)) == DB_ROW) {
 		memset(&r, 0, sizeof(r));
-		r.id = sqlite3_column_int64(s, 0);
-		r.label = (const char *)sqlite3_column_text(s, 1);
-		r.date = (const char *)sqlite3_column_text(s, 2);
-		r.yearly = sqlite3_column_int(s, 3);
-		r.customer = (const char *)sqlite3_column_text(s, 4);
-		r.phone = (const char *)sqlite3_column_text(s, 5);
-		tier = (const char *)sqlite3_column_text(s, 6);
+		r.id = db_column_int64(s, 0);
+		r.label = db_column_text(s, 1);
+		r.date = db_column_text(s, 2);
+		r.yearly = (int)db_column_int64(s, 3);
+		r.customer = db_column_text(s, 4);
+		r.phone = db_column_text(s, 5);
+		tier = db_column_text(s, 6);
 		r.tier = tier != NULL ? tier[0] : 'C';
-		r.modified = sqlite3_column_int64(s, 7);
+		r.modified = db_column_int64(s, 7);
 		stop = cb(arg, &r);
 	}
-	sqlite3_finalize(s);
+	db_finalize(s);
 	if (stop)
 		return stop;
-	return rc == SQLITE_DONE ? 0 : store_fail(st, "listing key dates",
-	    cause);
+	return rc == DB_DONE ? 0 : -1;
 }

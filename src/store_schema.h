@@ -94,9 +94,9 @@ struct store {
 	int in_txn;
 	int busy_ms;		/* store_busy_timeout() */
 	sqlite3_stmt *cache[STMT_MAX];
-	sqlite3_stmt *upsert;	/* customer update for upsert_mask */
+	struct db_stmt *upsert;	/* customer update for upsert_mask */
 	unsigned upsert_mask;
-	sqlite3_stmt *attr_add[STORE_ATTR_BATCH]; /* inserts of 1, 2... */
+	struct db_stmt *attr_add[STORE_ATTR_BATCH]; /* inserts of 1, 2... */
 };
 
 /* For statements on db.h: a column's text, malloc'd (NULL for NULL); a
