@@ -33,6 +33,14 @@ if [ -x "$bt/unit/test_store_pg" ]; then
 	t_like "$T_OUT" "ok [0-9]+ - test_same_shape" "the schema checks ran on PostgreSQL"
 fi
 
+# The store files moved onto db.h, each group's checks with its stores on
+# this server (tests/unit/tstore.h).
+for t in "$bt"/unit/test_pg_*; do
+	[ -x "$t" ] || continue
+	t_ok "$(basename "$t") with its stores on PostgreSQL" \
+	    env TSTORE_PG_URI="$PG_URI" CMOCKA_MESSAGE_OUTPUT=TAP "$t"
+done
+
 # 2. One connection across restarts.
 sync=$(t_tmpdir sync)
 t_bg "$T_TMPDIR/restart.pid" "$bt/db_restart" "$PG_URI" "$sync"
