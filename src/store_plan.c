@@ -45,13 +45,22 @@ static const char *const plan_sql_pg[PQ_COUNT] = {
 	    " WHERE day = ?1 AND (kind = 'visit' OR kind = 'meeting'))",
 };
 
-/* Parameters of each query: IN lists take four keys. */
-static const int plan_nparams[PQ_COUNT] = {
-	[PQ_BIRTHDAY_MD] = 4, [PQ_BIRTHDAY_LUNAR] = 4, [PQ_ANNIVERSARY_MD] = 4,
-	[PQ_REVISIT] = 2, [PQ_LAST_PURCHASE] = 2, [PQ_SLEEP_PERSONAL] = 2,
-	[PQ_UPDATED] = 2, [PQ_ALL] = 0, [PQ_REVISIT_NEXT] = 1,
-	[PQ_STALE_FLAGGED] = 1, [PQ_VISITED] = 1,
-};
+/* The highest ?N in sql: how many parameters a query takes (db.h has
+ * no sqlite3_bind_parameter_count()). */
+static int
+nparams(const char *sql)
+{
+	const char *p;
+	long n;
+	int max = 0;
+
+	for (p = strchr(sql, '?'); p != NULL; p = strchr(p + 1, '?')) {
+		n = strtol(p + 1, NULL, 10);
+		if (n > max && n < INT_MAX)
+			max = (int)n;
+	}
+	return max;
+}
 
 /* SQLite's text (what EXPLAIN in the tests reads). */
 const char *
@@ -137,14 +146,15 @@ store_plan_query(struct store *st, enum store_plan_query q,
 	struct db_stmt *s;
 	struct plan_cand c;
 	const char *sql;
-	int i, rc, stop = 0;
+	int i, n, rc, stop = 0;
 
 	sql = plan_sql_pg[q] != NULL ?
 	    store_dialect(st, plan_sql[q], plan_sql_pg[q]) : plan_sql[q];
 	if ((s = db_prepare(st->conn, sql, cause)) == NULL)
 		return -1;
 	/* IN lists take four keys; repeat the last one to fill them. */
-	for (i = 0; i < plan_nparams[q]; i++) {
+	n = nparams(sql);
+	for (i = 0; i < n; i++) {
 		if (nargs > 0)
 			db_bind_int64(s, i + 1,
 			    args[(size_t)i < nargs ? (size_t)i : nargs - 1]);
