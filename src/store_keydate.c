@@ -176,39 +176,32 @@ store_keydate_due(struct store *st, enum store_keydate_query q,
     const char *label, const int64_t *keys, size_t nkeys, plan_cand_cb cb,
     void *arg, char **cause)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	struct plan_cand c;
 	size_t i;
 	int rc, stop = 0;
 
 	if (nkeys == 0)
 		return 0;
-	/* Still on the SQLite handle: its rows are read by store_plan.c's
-	 * store_cand_read(), which has to move onto db.h first.  Its SQL
-	 * already suits both (KQ_DAY's unused ?2..?4 are bound int64, a
-	 * type PostgreSQL can declare). */
-	if ((s = store_prepare(st, keydate_sql[q], cause)) == NULL)
+	if ((s = db_prepare(st->conn, keydate_sql[q], cause)) == NULL)
 		return -1;
-	/* Four keys in the IN lists (?2..?4 unused by KQ_DAY, which SQLite
-	 * allows): the last one repeats. */
+	/* Four keys in the IN lists (?2..?4 unused by KQ_DAY, bound as
+	 * int64, a type PostgreSQL can declare): the last one repeats. */
 	for (i = 0; i < 4; i++)
-		sqlite3_bind_int64(s, (int)i + 1, keys[i < nkeys ? i : nkeys - 1]);
-	store_bind_text(s, 5, label);
-	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		db_bind_int64(s, (int)i + 1, keys[i < nkeys ? i : nkeys - 1]);
+	db_bind_text(s, 5, label);
+	while (!stop && (rc = db_step(s, cause)) == DB_ROW) {
 		memset(&c, 0, sizeof(c));
 		store_cand_read(s, &c);
-		c.kd_label = (const char *)sqlite3_column_text(s,
-		    STORE_CAND_NCOLS);
-		c.kd_date = (const char *)sqlite3_column_text(s,
-		    STORE_CAND_NCOLS + 1);
-		c.kd_yearly = sqlite3_column_int(s, STORE_CAND_NCOLS + 2);
+		c.kd_label = db_column_text(s, STORE_CAND_NCOLS);
+		c.kd_date = db_column_text(s, STORE_CAND_NCOLS + 1);
+		c.kd_yearly = (int)db_column_int64(s, STORE_CAND_NCOLS + 2);
 		stop = cb(arg, &c);
 	}
-	sqlite3_finalize(s);
+	db_finalize(s);
 	if (stop)
 		return stop;
-	return rc == SQLITE_DONE ? 0 : store_fail(st, "planning key dates",
-	    cause);
+	return rc == DB_DONE ? 0 : -1;
 }
 
 /* A rep's key dates; the row changed when the customer or the date did

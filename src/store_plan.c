@@ -1,4 +1,5 @@
 /* store_plan.c - the planner's queries, planned items, tiers and state. */
+#include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,177 +33,225 @@ static const char *const plan_sql[PQ_COUNT] = {
 	    " OR kind = 'meeting'))",
 };
 
+/* PostgreSQL's text where it differs: chr() for char() (whose argument,
+ * bound as BIGINT, must be cast: chr() takes an integer), "true" for a
+ * bare 1, and no INDEXED BY (its planner picks contacts_visits by itself,
+ * the WHERE implying the partial index's predicate). */
+static const char *const plan_sql_pg[PQ_COUNT] = {
+	[PQ_REVISIT] = CAND_SELECT "c.tier_eff = chr(CAST(?1 AS INTEGER)) AND "
+	    "c.revisit_from <= ?2 AND c.revisit_next IS NULL",
+	[PQ_ALL] = CAND_SELECT "true",
+	[PQ_VISITED] = CAND_SELECT "c.id IN (SELECT customer_id FROM contacts"
+	    " WHERE day = ?1 AND (kind = 'visit' OR kind = 'meeting'))",
+};
+
+/* The highest ?N in sql: how many parameters a query takes (db.h has
+ * no sqlite3_bind_parameter_count()). */
+static int
+nparams(const char *sql)
+{
+	const char *p;
+	long n;
+	int max = 0;
+
+	for (p = strchr(sql, '?'); p != NULL; p = strchr(p + 1, '?')) {
+		n = strtol(p + 1, NULL, 10);
+		if (n > max && n < INT_MAX)
+			max = (int)n;
+	}
+	return max;
+}
+
+/* SQLite's text (what EXPLAIN in the tests reads). */
 const char *
 store_plan_sql(enum store_plan_query q)
 {
 	return plan_sql[q];
 }
 
-static const char *
-col(sqlite3_stmt *s, int i)
-{
-	return (const char *)sqlite3_column_text(s, i);
-}
-
+/* A candidate's columns (STORE_CAND_COLUMNS); the texts are the
+ * statement's. */
 void
-store_cand_read(sqlite3_stmt *s, struct plan_cand *c)
+store_cand_read(struct db_stmt *s, struct plan_cand *c)
 {
-	const char *tier = col(s, 10);
+	const char *tier = db_column_text(s, 10);
 
-	c->id = sqlite3_column_int64(s, 0);
-	c->external_id = col(s, 1);
-	c->name = col(s, 2);
-	c->rep = col(s, 3);
-	c->email = col(s, 4);
-	c->phone = col(s, 5);
-	c->channel = col(s, 6);
-	c->opt_out = col(s, 7);
-	c->birthday = col(s, 8);
-	c->anniversary = col(s, 9);
+	c->id = db_column_int64(s, 0);
+	c->external_id = db_column_text(s, 1);
+	c->name = db_column_text(s, 2);
+	c->rep = db_column_text(s, 3);
+	c->email = db_column_text(s, 4);
+	c->phone = db_column_text(s, 5);
+	c->channel = db_column_text(s, 6);
+	c->opt_out = db_column_text(s, 7);
+	c->birthday = db_column_text(s, 8);
+	c->anniversary = db_column_text(s, 9);
 	c->tier = tier ? tier[0] : 'C';
-	c->last_contact = store_column_day(s, 11);
-	c->last_purchase = store_column_day(s, 12);
-	c->first_purchase = store_column_day(s, 13);
-	c->revisit_from = store_column_day(s, 14);
-	c->updated_day = store_column_day(s, 15);
-	c->sleep_days = sqlite3_column_int(s, 16);
-	c->created_day = store_column_day(s, 17);
-	c->revisit_next = store_column_day(s, 18);
-	c->stale_since = store_column_day(s, 19);
+	c->last_contact = store_col_day(s, 11);
+	c->last_purchase = store_col_day(s, 12);
+	c->first_purchase = store_col_day(s, 13);
+	c->revisit_from = store_col_day(s, 14);
+	c->updated_day = store_col_day(s, 15);
+	c->sleep_days = (int)db_column_int64(s, 16);
+	c->created_day = store_col_day(s, 17);
+	c->revisit_next = store_col_day(s, 18);
+	c->stale_since = store_col_day(s, 19);
 }
 
+/*
+ * Not cached: SQLite plans a statement once, when it is prepared, and
+ * PostgreSQL plans the unnamed one it runs with the values bound, so
+ * each query is planned for its own keys (a generic plan may skip the
+ * partial indexes, whose predicates PostgreSQL proves from the WHERE:
+ * "x IN (...)", "x = ?" and "x <= ?" imply "x IS NOT NULL").
+ */
 int
 store_plan_query(struct store *st, enum store_plan_query q,
     const int64_t *args, size_t nargs, plan_cand_cb cb, void *arg,
     char **cause)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	struct plan_cand c;
-	size_t i;
-	int rc, stop = 0;
+	const char *sql;
+	int i, n, rc, stop = 0;
 
-	if ((s = store_prepare(st, plan_sql[q], cause)) == NULL)
+	sql = plan_sql_pg[q] != NULL ?
+	    store_dialect(st, plan_sql[q], plan_sql_pg[q]) : plan_sql[q];
+	if ((s = db_prepare(st->conn, sql, cause)) == NULL)
 		return -1;
 	/* IN lists take four keys; repeat the last one to fill them. */
-	for (i = 0; i < (size_t)sqlite3_bind_parameter_count(s); i++) {
+	n = nparams(sql);
+	for (i = 0; i < n; i++) {
 		if (nargs > 0)
-			sqlite3_bind_int64(s, (int)i + 1,
-			    args[i < nargs ? i : nargs - 1]);
+			db_bind_int64(s, i + 1,
+			    args[(size_t)i < nargs ? (size_t)i : nargs - 1]);
 	}
-	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while (!stop && (rc = db_step(s, cause)) == DB_ROW) {
 		memset(&c, 0, sizeof(c));
 		store_cand_read(s, &c);
 		stop = cb(arg, &c);
 	}
-	sqlite3_finalize(s);
+	db_finalize(s);
 	if (stop)
 		return stop;
-	return rc == SQLITE_DONE ? 0 : store_fail(st, "planning query", cause);
+	return rc == DB_DONE ? 0 : -1;
 }
 
 int
 store_customer_has_attr(struct store *st, int64_t id, const char *name)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc;
 
-	s = store_cached(st, STMT_HAS_ATTR, "SELECT 1 FROM customer_attrs WHERE"
+	s = store_stmt(st, STMT_HAS_ATTR, "SELECT 1 FROM customer_attrs WHERE"
 	    " customer_id = ?1 AND name = ?2 AND value <> '';", NULL);
 	if (s == NULL)
 		return 0;
-	sqlite3_bind_int64(s, 1, id);
-	store_bind_text(s, 2, name);
-	rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW;
+	db_bind_int64(s, 1, id);
+	db_bind_text(s, 2, name);
+	rc = db_step(s, NULL);
+	db_reset(s);
+	return rc == DB_ROW;
 }
 
 int
 store_plan_insert(struct store *st, const struct plan_row *r, int64_t now,
     char **cause)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
+	int rc;
 
-	s = store_cached(st, STMT_PLAN_INSERT, "INSERT INTO plan_items (dedup_key,"
+	s = store_stmt(st, STMT_PLAN_INSERT, "INSERT INTO plan_items (dedup_key,"
 	    " rule, event,"
 	    " customer_id, day, occurrence, action, channel, task_kind, reason,"
 	    " created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
 	    " ON CONFLICT (dedup_key) DO NOTHING;", cause);
 	if (s == NULL)
 		return -1;
-	store_bind_text(s, 1, r->dedup_key);
-	store_bind_text(s, 2, r->rule);
-	store_bind_text(s, 3, r->event);
-	sqlite3_bind_int64(s, 4, r->customer_id);
-	sqlite3_bind_int(s, 5, r->day);
-	sqlite3_bind_int(s, 6, r->occurrence);
-	store_bind_text(s, 7, r->action);
-	store_bind_text(s, 8, r->channel);
-	store_bind_text(s, 9, r->task_kind);
-	store_bind_text(s, 10, r->reason);
-	sqlite3_bind_int64(s, 11, now);
-	if (sqlite3_step(s) != SQLITE_DONE) {
-		sqlite3_reset(s);
-		return store_fail(st, "saving planned item", cause);
-	}
-	sqlite3_reset(s);
-	return sqlite3_changes(st->db) > 0;
+	db_bind_text(s, 1, r->dedup_key);
+	db_bind_text(s, 2, r->rule);
+	db_bind_text(s, 3, r->event);
+	db_bind_int64(s, 4, r->customer_id);
+	db_bind_int64(s, 5, r->day);
+	db_bind_int64(s, 6, r->occurrence);
+	db_bind_text(s, 7, r->action);
+	db_bind_text(s, 8, r->channel);
+	db_bind_text(s, 9, r->task_kind);
+	db_bind_text(s, 10, r->reason);
+	db_bind_int64(s, 11, now);
+	rc = store_run(s, cause);
+	db_reset(s);
+	if (rc != 0)
+		return -1;
+	return db_changes(st->conn) > 0;
 }
 
+/* How one_int() binds ?1: as text when text is set, else the integer a. */
+struct one_args {
+	const char *text;
+	int64_t a, b, c;
+	int n;		/* parameters: 1 to 3 */
+};
+
 /* Runs a one-row integer query (cached: the planner runs these once per
- * item) with up to three integer/text arguments. */
+ * item); 1 with *out set, 0 when no row came (*out 0), -1 on error. */
 static int
 one_int(struct store *st, enum store_stmt id, const char *sql,
-    const char *text, int64_t a, int64_t b, int64_t *out, char **cause)
+    const struct one_args *p, int64_t *out, char **cause)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc;
 
-	if ((s = store_cached(st, id, sql, cause)) == NULL)
+	if ((s = store_stmt(st, id, sql, cause)) == NULL)
 		return -1;
-	if (text != NULL)
-		store_bind_text(s, 1, text);
+	if (p->text != NULL)
+		db_bind_text(s, 1, p->text);
 	else
-		sqlite3_bind_int64(s, 1, a);
-	if (sqlite3_bind_parameter_count(s) >= 2)
-		sqlite3_bind_int64(s, 2, b);
-	if (sqlite3_bind_parameter_count(s) >= 3)
-		sqlite3_bind_int64(s, 3, *out);
-	rc = sqlite3_step(s);
-	*out = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_fail(st, "query", cause);
-	return rc == SQLITE_ROW;
+		db_bind_int64(s, 1, p->a);
+	if (p->n >= 2)
+		db_bind_int64(s, 2, p->b);
+	if (p->n >= 3)
+		db_bind_int64(s, 3, p->c);
+	rc = db_step(s, cause);
+	*out = rc == DB_ROW ? db_column_int64(s, 0) : 0;
+	db_reset(s);
+	if (rc == DB_ERROR)
+		return -1;
+	return rc == DB_ROW;
 }
 
 int
 store_plan_item_id(struct store *st, const char *dedup_key, int64_t *id,
     char **cause)
 {
+	struct one_args p = { dedup_key, 0, 0, 0, 1 };
+
 	return one_int(st, STMT_PLAN_ID, "SELECT id FROM plan_items WHERE"
-	    " dedup_key = ?1;", dedup_key, 0, 0, id, cause);
+	    " dedup_key = ?1;", &p, id, cause);
 }
 
 int
 store_plan_exists(struct store *st, const char *dedup_key, char **cause)
 {
+	struct one_args p = { dedup_key, 0, 0, 0, 1 };
 	int64_t v = 0;
 
+	/* bench/explain.py reads the SQL here: keep it a literal. */
 	return one_int(st, STMT_PLAN_ID, "SELECT id FROM plan_items WHERE"
-	    " dedup_key = ?1;", dedup_key, 0, 0, &v, cause);
+	    " dedup_key = ?1;", &p, &v, cause);
 }
 
 int
 store_plan_messages(struct store *st, int64_t customer_id, int32_t from,
     int32_t to, char **cause)
 {
-	int64_t v = to;
+	struct one_args p = { NULL, customer_id, from, to, 3 };
+	int64_t v = 0;
 
 	if (one_int(st, STMT_PLAN_MESSAGES, "SELECT count(*) FROM plan_items"
 	    " WHERE customer_id = ?1"
-	    " AND day BETWEEN ?2 AND ?3 AND action = 'message';", NULL,
-	    customer_id, from, &v, cause) < 0)
+	    " AND day BETWEEN ?2 AND ?3 AND action = 'message';", &p, &v,
+	    cause) < 0)
 		return -1;
 	return (int)v;
 }
@@ -211,44 +260,50 @@ int
 store_plan_revisit_done(struct store *st, int64_t customer_id, int32_t day,
     char **cause)
 {
-	int64_t v = 0;
+	struct db_stmt *s;
+	int rc;
 
-	return one_int(st, STMT_REVISIT_DONE, "UPDATE customers SET"
-	    " revisit_planned = ?2, revisit_next = NULL WHERE id = ?1;", NULL,
-	    customer_id, day, &v, cause) < 0 ? -1 : 0;
+	s = store_stmt(st, STMT_REVISIT_DONE, "UPDATE customers SET"
+	    " revisit_planned = ?2, revisit_next = NULL WHERE id = ?1;", cause);
+	if (s == NULL)
+		return -1;
+	db_bind_int64(s, 1, customer_id);
+	db_bind_int64(s, 2, day);
+	rc = store_run(s, cause);
+	db_reset(s);
+	return rc;
 }
 
 int
 store_plan_open_task(struct store *st, int64_t customer_id,
     const char *event, int64_t *id, char **cause)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc;
 
-	s = store_cached(st, STMT_OPEN_TASK, "SELECT id FROM plan_items WHERE"
+	s = store_stmt(st, STMT_OPEN_TASK, "SELECT id FROM plan_items WHERE"
 	    " customer_id = ?1 AND action = 'task' AND status = 'open' AND"
 	    " event = ?2 ORDER BY day, id LIMIT 1;", cause);
 	if (s == NULL)
 		return -1;
-	sqlite3_bind_int64(s, 1, customer_id);
-	store_bind_text(s, 2, event);
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		*id = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_fail(st, "looking up open tasks", cause);
-	return rc == SQLITE_ROW;
+	db_bind_int64(s, 1, customer_id);
+	db_bind_text(s, 2, event);
+	if ((rc = db_step(s, cause)) == DB_ROW)
+		*id = db_column_int64(s, 0);
+	db_reset(s);
+	if (rc == DB_ERROR)
+		return -1;
+	return rc == DB_ROW;
 }
 
 /* Runs a cached statement that returns nothing; -1 on error. */
 static int
-exec_cached(struct store *st, sqlite3_stmt *s, const char *what,
-    char **cause)
+exec_cached(struct db_stmt *s, char **cause)
 {
-	int rc = sqlite3_step(s);
+	int rc = store_run(s, cause);
 
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 0 : store_fail(st, what, cause);
+	db_reset(s);
+	return rc;
 }
 
 int
@@ -256,128 +311,136 @@ store_plan_task_merge(struct store *st, const char *dedup_key,
     int64_t customer_id, int32_t day, const char *entry, int64_t now,
     char **cause)
 {
-	sqlite3_stmt *s;
-	int64_t host;
+	struct db_stmt *s;
+	int64_t host = 0;
 	int rc;
 
-	s = store_cached(st, STMT_MERGE_HOST, "SELECT id FROM plan_items WHERE"
+	s = store_stmt(st, STMT_MERGE_HOST, "SELECT id FROM plan_items WHERE"
 	    " customer_id = ?1 AND action = 'task' AND status = 'open' AND"
 	    " day = ?2 AND merged_into IS NULL AND dedup_key <> ?3"
 	    " ORDER BY id LIMIT 1;", cause);
 	if (s == NULL)
 		return -1;
-	sqlite3_bind_int64(s, 1, customer_id);
-	sqlite3_bind_int(s, 2, day);
-	store_bind_text(s, 3, dedup_key);
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		host = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW)
-		return rc == SQLITE_DONE ? 0 : store_fail(st, "merging tasks",
-		    cause);
-	s = store_cached(st, STMT_MERGE_INTO, "UPDATE plan_items SET"
+	db_bind_int64(s, 1, customer_id);
+	db_bind_int64(s, 2, day);
+	db_bind_text(s, 3, dedup_key);
+	if ((rc = db_step(s, cause)) == DB_ROW)
+		host = db_column_int64(s, 0);
+	db_reset(s);
+	if (rc != DB_ROW)
+		return rc == DB_DONE ? 0 : -1;
+	s = store_stmt(st, STMT_MERGE_INTO, "UPDATE plan_items SET"
 	    " merged_into = ?2 WHERE dedup_key = ?1;", cause);
 	if (s == NULL)
 		return -1;
-	store_bind_text(s, 1, dedup_key);
-	sqlite3_bind_int64(s, 2, host);
-	if (exec_cached(st, s, "merging tasks", cause) != 0)
+	db_bind_text(s, 1, dedup_key);
+	db_bind_int64(s, 2, host);
+	if (exec_cached(s, cause) != 0)
 		return -1;
-	s = store_cached(st, STMT_MERGE_REASON, "UPDATE plan_items SET reason ="
+	s = store_stmt(st, STMT_MERGE_REASON, "UPDATE plan_items SET reason ="
 	    " reason || '; ' || ?2, sequence = sequence + 1, modified_at = ?3"
 	    " WHERE id = ?1;", cause);
 	if (s == NULL)
 		return -1;
-	sqlite3_bind_int64(s, 1, host);
-	store_bind_text(s, 2, entry);
-	sqlite3_bind_int64(s, 3, now);
-	return exec_cached(st, s, "merging tasks", cause) == 0 ? 1 : -1;
+	db_bind_int64(s, 1, host);
+	db_bind_text(s, 2, entry);
+	db_bind_int64(s, 3, now);
+	return exec_cached(s, cause) == 0 ? 1 : -1;
 }
 
 char *
 store_contact_kind(struct store *st, int64_t customer_id, int32_t day)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	char *kind = NULL;
 
-	s = store_cached(st, STMT_CONTACT_KIND, "SELECT kind FROM contacts"
+	s = store_stmt(st, STMT_CONTACT_KIND, "SELECT kind FROM contacts"
 	    " WHERE customer_id = ?1 AND day = ?2 ORDER BY id DESC LIMIT 1;",
 	    NULL);
 	if (s == NULL)
 		return NULL;
-	sqlite3_bind_int64(s, 1, customer_id);
-	sqlite3_bind_int(s, 2, day);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		kind = store_column_text(s, 0);
-	sqlite3_reset(s);
+	db_bind_int64(s, 1, customer_id);
+	db_bind_int64(s, 2, day);
+	if (db_step(s, NULL) == DB_ROW)
+		kind = store_col_text(s, 0);
+	db_reset(s);
 	return kind;
 }
 
 int
 store_state_get(struct store *st, const char *key, char **value, char **cause)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc;
 
 	*value = NULL;
-	s = store_cached(st, STMT_STATE_GET, "SELECT value FROM state"
+	s = store_stmt(st, STMT_STATE_GET, "SELECT value FROM state"
 	    " WHERE key = ?1;", cause);
 	if (s == NULL)
 		return -1;
-	store_bind_text(s, 1, key);
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		*value = store_column_text(s, 0);
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_fail(st, "reading state", cause);
-	return rc == SQLITE_ROW;
+	db_bind_text(s, 1, key);
+	if ((rc = db_step(s, cause)) == DB_ROW)
+		*value = store_col_text(s, 0);
+	db_reset(s);
+	if (rc == DB_ERROR)
+		return -1;
+	return rc == DB_ROW;
 }
 
+/* state.value is NOT NULL: a NULL value fails as INSERT OR REPLACE did. */
 int
 store_state_set(struct store *st, const char *key, const char *value,
     char **cause)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc;
 
-	s = store_prepare(st, "INSERT OR REPLACE INTO state (key, value) "
-	    "VALUES (?1, ?2);", cause);
+	s = db_prepare(st->conn, "INSERT INTO state (key, value) VALUES"
+	    " (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value;",
+	    cause);
 	if (s == NULL)
 		return -1;
-	store_bind_text(s, 1, key);
-	store_bind_text(s, 2, value);
-	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : store_fail(st, "saving state", cause);
+	db_bind_text(s, 1, key);
+	db_bind_text(s, 2, value);
+	rc = store_run(s, cause);
+	db_finalize(s);
+	return rc;
 }
 
-/* sleep_days as struct tier_row has it. */
+/* sleep_days as struct tier_row has it: 0 for NULL, -1 for anything but
+ * a positive integer that fits (SQLite keeps what it was given; its text
+ * shows a real's point or a text's letters). */
 static int
-sleep_col(sqlite3_stmt *s, int i)
+sleep_col(struct db_stmt *s, int i)
 {
-	sqlite3_int64 v;
+	const char *t;
+	char *end;
+	long long v;
 
-	if (sqlite3_column_type(s, i) == SQLITE_NULL)
+	if (db_column_is_null(s, i))
 		return 0;
-	if (sqlite3_column_type(s, i) != SQLITE_INTEGER)
+	if ((t = db_column_text(s, i)) == NULL || *t == '\0')
 		return -1;
-	v = sqlite3_column_int64(s, i);
+	errno = 0;
+	v = strtoll(t, &end, 10);
+	if (errno != 0 || *end != '\0')
+		return -1;
 	return v > 0 && v <= INT_MAX ? (int)v : -1;
 }
 
 /* Adds the purchase p is on to its customer's row. */
 static void
-tier_row_add(struct tier_row *r, sqlite3_stmt *p, int with_days,
+tier_row_add(struct tier_row *r, struct db_stmt *p, int with_days,
     int32_t **days, size_t *cap)
 {
-	r->revenue += sqlite3_column_int64(p, 2);
+	r->revenue += db_column_int64(p, 2);
 	if (!with_days)
 		return;
 	if (r->ndays == *cap) {
 		*cap = *cap ? *cap * 2 : 64;
 		*days = xreallocarray(*days, *cap, sizeof(**days));
 	}
-	(*days)[r->ndays++] = sqlite3_column_int(p, 1);
+	(*days)[r->ndays++] = (int32_t)db_column_int64(p, 1);
 }
 
 /*
@@ -386,65 +449,69 @@ tier_row_add(struct tier_row *r, sqlite3_stmt *p, int with_days,
  * purchases and an ORDER BY over the customers held ~150 MB at 1M
  * customers.  INDEXED BY holds the purchases to the index order (a plan
  * change would otherwise bring a sorter back); the index holds the amount
- * too (schema 15), so no table row is read.  Updating the current customer during the scan is safe:
- * the scan is by rowid, which an UPDATE does not move.
+ * too (schema 15), so no table row is read.  Updating the current customer
+ * during the scan is safe: the scan is by rowid, which an UPDATE does not
+ * move.  PostgreSQL has no INDEXED BY (an index-only scan of
+ * purchases_customer needs the visibility map VACUUM keeps) and gives a
+ * statement's rows at once, so there both results are held in memory.
  */
 int
 store_tier_rows(struct store *st, int32_t from, int32_t to, int with_days,
     tier_row_cb cb, void *arg, char **cause)
 {
-	sqlite3_stmt *c, *p;
+	struct db_stmt *c, *p;
 	struct tier_row r;
 	int32_t *days = NULL;
 	size_t cap = 0;
 	int64_t pid = 0;
-	int crc = SQLITE_DONE, prc, stop = 0;
+	int crc = DB_DONE, prc, stop = 0;
 	const char *t;
 
-	c = store_prepare(st, "SELECT id, tier_computed, sleep_days,"
+	c = db_prepare(st->conn, "SELECT id, tier_computed, sleep_days,"
 	    " external_id FROM customers ORDER BY id;", cause);
 	if (c == NULL)
 		return -1;
-	p = store_prepare(st, "SELECT customer_id, day, CASE WHEN day BETWEEN"
-	    " ?1 AND ?2 THEN amount END FROM purchases INDEXED BY"
-	    " purchases_customer ORDER BY customer_id, day;", cause);
+	p = db_prepare(st->conn, store_dialect(st,
+	    "SELECT customer_id, day, CASE WHEN day BETWEEN ?1 AND ?2 THEN"
+	    " amount END FROM purchases INDEXED BY purchases_customer"
+	    " ORDER BY customer_id, day;",
+	    "SELECT customer_id, day, CASE WHEN day BETWEEN ?1 AND ?2 THEN"
+	    " amount END FROM purchases ORDER BY customer_id, day;"), cause);
 	if (p == NULL) {
-		sqlite3_finalize(c);
+		db_finalize(c);
 		return -1;
 	}
-	sqlite3_bind_int(p, 1, from);
-	sqlite3_bind_int(p, 2, to);
-	if ((prc = sqlite3_step(p)) == SQLITE_ROW)
-		pid = sqlite3_column_int64(p, 0);
-	while (!stop && (crc = sqlite3_step(c)) == SQLITE_ROW) {
+	db_bind_int64(p, 1, from);
+	db_bind_int64(p, 2, to);
+	if ((prc = db_step(p, cause)) == DB_ROW)
+		pid = db_column_int64(p, 0);
+	while (!stop && prc != DB_ERROR &&
+	    (crc = db_step(c, cause)) == DB_ROW) {
 		memset(&r, 0, sizeof(r));
-		r.id = sqlite3_column_int64(c, 0);
-		t = col(c, 1);
+		r.id = db_column_int64(c, 0);
+		t = db_column_text(c, 1);
 		r.old_tier = t != NULL ? t[0] : 0;
 		r.sleep_days = sleep_col(c, 2);
-		r.external_id = col(c, 3);
+		r.external_id = db_column_text(c, 3);
 		/* Purchases of a missing customer (pid < id) are passed over,
 		 * as the join from customers did. */
-		while (prc == SQLITE_ROW && pid <= r.id) {
+		while (prc == DB_ROW && pid <= r.id) {
 			if (pid == r.id)
 				tier_row_add(&r, p, with_days, &days, &cap);
-			if ((prc = sqlite3_step(p)) == SQLITE_ROW)
-				pid = sqlite3_column_int64(p, 0);
+			if ((prc = db_step(p, cause)) == DB_ROW)
+				pid = db_column_int64(p, 0);
 		}
-		if (prc != SQLITE_ROW && prc != SQLITE_DONE)
+		if (prc == DB_ERROR)
 			break;
 		r.days = with_days ? days : NULL;
 		stop = cb(arg, &r);
 	}
-	sqlite3_finalize(c);
-	sqlite3_finalize(p);
+	db_finalize(c);
+	db_finalize(p);
 	free(days);
 	if (stop)
 		return stop;
-	if (prc != SQLITE_ROW && prc != SQLITE_DONE)
-		return store_fail(st, "reading purchases", cause);
-	return crc == SQLITE_DONE ? 0 : store_fail(st, "reading customers",
-	    cause);
+	return prc == DB_ERROR || crc == DB_ERROR ? -1 : 0;
 }
 
 /* Both statements are cached: when every tier changes this runs once per
@@ -453,50 +520,53 @@ int
 store_tier_set(struct store *st, int64_t customer_id, const char *old,
     char tier, int32_t day, char **cause)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	char t[2] = { tier, '\0' };
 	int rc;
 
-	s = store_cached(st, STMT_TIER_SET, "UPDATE customers SET"
+	s = store_stmt(st, STMT_TIER_SET, "UPDATE customers SET"
 	    " tier_computed = ?2 WHERE id = ?1;", cause);
 	if (s == NULL)
 		return -1;
-	sqlite3_bind_int64(s, 1, customer_id);
-	store_bind_text(s, 2, t);
-	rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
-		return store_fail(st, "saving tier", cause);
-	s = store_cached(st, STMT_TIER_HISTORY, "INSERT INTO tier_history"
+	db_bind_int64(s, 1, customer_id);
+	db_bind_text(s, 2, t);
+	rc = store_run(s, cause);
+	db_reset(s);
+	if (rc != 0)
+		return -1;
+	s = store_stmt(st, STMT_TIER_HISTORY, "INSERT INTO tier_history"
 	    " (customer_id, day, old_tier, new_tier) VALUES (?1, ?2, ?3, ?4);",
 	    cause);
 	if (s == NULL)
 		return -1;
-	sqlite3_bind_int64(s, 1, customer_id);
-	sqlite3_bind_int(s, 2, day);
-	store_bind_text(s, 3, old);
-	store_bind_text(s, 4, t);
-	rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 0 : store_fail(st, "saving tier history",
-	    cause);
+	db_bind_int64(s, 1, customer_id);
+	db_bind_int64(s, 2, day);
+	db_bind_text(s, 3, old);
+	db_bind_text(s, 4, t);
+	rc = store_run(s, cause);
+	db_reset(s);
+	return rc;
 }
 
+/* days <= 0 clears the customer's own threshold. */
 int
 store_sleep_days_set(struct store *st, int64_t customer_id, int days,
     char **cause)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc;
 
-	s = store_cached(st, STMT_SLEEP_DAYS_SET, "UPDATE customers SET sleep_days"
-	    " = ?2 WHERE id = ?1 AND sleep_days IS NOT ?2;", cause);
+	s = store_stmt(st, STMT_SLEEP_DAYS_SET, "UPDATE customers SET"
+	    " sleep_days = ?2 WHERE id = ?1 AND sleep_days IS DISTINCT FROM"
+	    " ?2;", cause);
 	if (s == NULL)
 		return -1;
-	sqlite3_bind_int64(s, 1, customer_id);
+	db_bind_int64(s, 1, customer_id);
 	if (days > 0)
-		sqlite3_bind_int(s, 2, days);
-	rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 0 : store_fail(st, "saving sleep days", cause);
+		db_bind_int64(s, 2, days);
+	else
+		db_bind_null(s, 2);
+	rc = store_run(s, cause);
+	db_reset(s);
+	return rc;
 }

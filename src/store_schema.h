@@ -159,6 +159,6 @@ int32_t store_column_day(sqlite3_stmt *s, int i);
 	" c.revisit_next, c.stale_since"
 #define STORE_CAND_NCOLS 20
 struct plan_cand;
-void store_cand_read(sqlite3_stmt *s, struct plan_cand *c);
+void store_cand_read(struct db_stmt *s, struct plan_cand *c);
 
 #endif
