@@ -333,12 +333,12 @@ store_outbox_due(struct store *st, const enum channel *only, int64_t now,
 	    "SELECT " OUTBOX_COLS " FROM outbox INDEXED BY outbox_due"
 	    " WHERE state IN ('pending','retry') AND not_before <= ?1"
 	    " AND not_before >= ?3 AND (not_before > ?3 OR id > ?4)"
-	    " AND (?5 IS NULL OR channel = ?5)"
+	    " AND (CAST(?5 AS TEXT) IS NULL OR channel = ?5)"
 	    " ORDER BY not_before, id LIMIT ?2;",
 	    "SELECT " OUTBOX_COLS " FROM outbox"
 	    " WHERE state IN ('pending','retry') AND not_before <= ?1"
 	    " AND not_before >= ?3 AND (not_before > ?3 OR id > ?4)"
-	    " AND (?5 IS NULL OR channel = ?5)"
+	    " AND (CAST(?5 AS TEXT) IS NULL OR channel = ?5)"
 	    " ORDER BY not_before, id LIMIT ?2;"), cause);
 	if (s == NULL)
 		return -1;
@@ -509,9 +509,12 @@ store_outbox_each(struct store *st, const enum outbox_state *state,
 	struct db_stmt *s;
 
 	/* No limit is the largest one: PostgreSQL refuses SQLite's
-	 * LIMIT -1. */
+	 * LIMIT -1.  The CASTs here and below give PostgreSQL the type of a
+	 * parameter it would otherwise meet first in "?1 IS NULL", where it
+	 * cannot tell (SQLSTATE 42P08). */
 	s = db_prepare(st->conn, "SELECT " OUTBOX_COLS " FROM outbox WHERE"
-	    " (?1 IS NULL OR state = ?1) ORDER BY id LIMIT ?2;", cause);
+	    " (CAST(?1 AS TEXT) IS NULL OR state = ?1) ORDER BY id LIMIT ?2;",
+	    cause);
 	if (s == NULL)
 		return -1;
 	db_bind_text(s, 1, state ? outbox_state_name(*state) : NULL);

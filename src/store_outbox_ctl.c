@@ -16,14 +16,17 @@ store_outbox_cancel(struct store *st, const struct outbox_select *f,
 {
 	struct db_stmt *s;
 
+	/* An unset condition is a NULL parameter, CAST so that PostgreSQL
+	 * knows its type at "IS NULL". */
 	s = db_prepare(st->conn, "UPDATE outbox SET state = 'cancelled',"
 	    " cancel_reason = ?5, version = version + 1, updated_at = ?6"
 	    " WHERE state IN ('pending','retry') AND"
-	    " (?1 IS NULL OR id = ?1) AND"
-	    " (?2 IS NULL OR item_id IN (SELECT id FROM plan_items"
-	    "   WHERE rule = ?2)) AND"
-	    " (?3 IS NULL OR day = ?3) AND"
-	    " (?4 IS NULL OR customer_id = (SELECT id FROM customers"
+	    " (CAST(?1 AS BIGINT) IS NULL OR id = ?1) AND"
+	    " (CAST(?2 AS TEXT) IS NULL OR item_id IN (SELECT id FROM"
+	    "   plan_items WHERE rule = ?2)) AND"
+	    " (CAST(?3 AS BIGINT) IS NULL OR day = ?3) AND"
+	    " (CAST(?4 AS TEXT) IS NULL OR customer_id = (SELECT id FROM"
+	    "   customers"
 	    "   WHERE external_id = ?4));", cause);
 	if (s == NULL)
 		return -1;
