@@ -305,18 +305,20 @@ store_outbox_insert(struct store *st, const struct outbox_msg *m,
 
 /* The claim of a single instance: the pass reads due rows here, then
  * store_outbox_update() moves each to 'sending' only if its version is
- * still the one read (an admin's cancel, hold or re-render moves it on).
- * On PostgreSQL the pass's SERIALIZABLE transaction keeps that true
- * against an admin's concurrent write (one of them fails, transiently,
- * and is run again).  Several instances sharing the queue will need more
- * than that: a claim that takes rows no one else holds (SELECT ... FOR
- * UPDATE SKIP LOCKED, or an UPDATE ... RETURNING of the claimed rows),
- * a lease on each claimed row (outbox.claimed_by, lease_until) so that
- * an instance's crash leaves its rows to the others rather than to its
- * own restart, and a fence checked by every verdict so that a claimer
+ * still the one read (an admin's cancel, re-render or give-up moves it
+ * on).  On PostgreSQL that check holds as on SQLite: an UPDATE racing the
+ * admin's waits for its row lock and either sees the new version or, in
+ * a SERIALIZABLE transaction, fails transiently and is run again.
+ * Several instances sharing the queue will need more, as the claim does
+ * not move the version and two instances reading the same row would both
+ * send it: a claim that takes only rows no one holds (SELECT ... FOR
+ * UPDATE SKIP LOCKED, or UPDATE ... RETURNING of the rows claimed), a
+ * lease on each (outbox.claimed_by, lease_until) so that an instance's
+ * crash leaves its rows to the others rather than to its own restart,
+ * and a fence (outbox.fence) checked by every verdict so that a claimer
  * whose lease ran out cannot mark a row another has claimed since.
- * Recovery (store_outbox_recover) would then take back expired leases
- * instead of every 'sending' row. */
+ * store_outbox_recover() would then take back expired leases instead of
+ * every 'sending' row. */
 int
 store_outbox_due(struct store *st, const enum channel *only, int64_t now,
     int64_t after_nb, int64_t after_id, int limit, outbox_cb cb, void *arg,
