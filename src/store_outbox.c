@@ -1,4 +1,5 @@
 /* store_outbox.c - the durable outbox. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -55,71 +56,78 @@ outbox_state_parse(const char *name, enum outbox_state *st)
 /* A channel column: e-mail unless it says "sms" (the planner writes only
  * these two). */
 static enum channel
-column_channel(sqlite3_stmt *s, int col)
+column_channel(struct db_stmt *s, int col)
 {
 	enum channel ch;
 
-	if (channel_parse((const char *)sqlite3_column_text(s, col), &ch) != 0)
+	if (channel_parse(db_column_text(s, col), &ch) != 0)
 		ch = CHANNEL_EMAIL;
 	return ch;
 }
 
 static void
-outbox_read(sqlite3_stmt *s, struct outbox_msg *m)
+outbox_read(struct db_stmt *s, struct outbox_msg *m)
 {
-	m->id = sqlite3_column_int64(s, 0);
-	m->dedup_key = store_column_text(s, 1);
-	m->item_id = sqlite3_column_int64(s, 2);
-	m->customer_id = sqlite3_column_int64(s, 3);
+	m->id = db_column_int64(s, 0);
+	m->dedup_key = store_col_text(s, 1);
+	m->item_id = db_column_int64(s, 2);
+	m->customer_id = db_column_int64(s, 3);
 	m->channel = column_channel(s, 4);
-	m->recipient = store_column_text(s, 5);
-	m->recipient_name = store_column_text(s, 6);
-	m->from_name = store_column_text(s, 7);
-	m->reply_to = store_column_text(s, 8);
-	m->subject = store_column_text(s, 9);
-	m->body = store_column_text(s, 10);
-	m->html = store_column_text(s, 11);
-	m->day = sqlite3_column_int(s, 12);
-	m->timezone = store_column_text(s, 13);
-	if (outbox_state_parse((const char *)sqlite3_column_text(s, 14),
-	    &m->state) != 0)
+	m->recipient = store_col_text(s, 5);
+	m->recipient_name = store_col_text(s, 6);
+	m->from_name = store_col_text(s, 7);
+	m->reply_to = store_col_text(s, 8);
+	m->subject = store_col_text(s, 9);
+	m->body = store_col_text(s, 10);
+	m->html = store_col_text(s, 11);
+	m->day = (int32_t)db_column_int64(s, 12);
+	m->timezone = store_col_text(s, 13);
+	if (outbox_state_parse(db_column_text(s, 14), &m->state) != 0)
 		m->state = OUTBOX_FAILED;	/* not written by this program */
-	m->attempts = sqlite3_column_int(s, 15);
-	m->not_before = sqlite3_column_int64(s, 16);
-	m->last_error = store_column_text(s, 17);
-	m->provider_id = store_column_text(s, 18);
-	m->created_at = sqlite3_column_int64(s, 19);
-	m->updated_at = sqlite3_column_int64(s, 20);
-	m->sent_at = sqlite3_column_int64(s, 21);
-	m->rep_id = sqlite3_column_int64(s, 22);
-	m->version = sqlite3_column_int64(s, 23);
-	m->cancel_reason = store_column_text(s, 24);
-	m->expires_at = sqlite3_column_int64(s, 25);
-	m->render_key = store_column_text(s, 26);
-	m->rendered_at = sqlite3_column_int64(s, 27);
-	m->sms_request = store_column_text(s, 28);
-	m->status_at = sqlite3_column_int64(s, 29);
-	m->status_checks = sqlite3_column_int(s, 30);
+	m->attempts = (int)db_column_int64(s, 15);
+	m->not_before = db_column_int64(s, 16);
+	m->last_error = store_col_text(s, 17);
+	m->provider_id = store_col_text(s, 18);
+	m->created_at = db_column_int64(s, 19);
+	m->updated_at = db_column_int64(s, 20);
+	m->sent_at = db_column_int64(s, 21);
+	m->rep_id = db_column_int64(s, 22);
+	m->version = db_column_int64(s, 23);
+	m->cancel_reason = store_col_text(s, 24);
+	m->expires_at = db_column_int64(s, 25);
+	m->render_key = store_col_text(s, 26);
+	m->rendered_at = db_column_int64(s, 27);
+	m->sms_request = store_col_text(s, 28);
+	m->status_at = db_column_int64(s, 29);
+	m->status_checks = (int)db_column_int64(s, 30);
 }
 
 /* Steps s to the end, calling cb per row; finalizes s. */
 int
-store_outbox_walk(struct store *st, sqlite3_stmt *s, outbox_cb cb, void *arg,
-    char **cause)
+store_outbox_walk(struct db_stmt *s, outbox_cb cb, void *arg, char **cause)
 {
 	struct outbox_msg m;
 	int rc, stop = 0;
 
-	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while (!stop && (rc = db_step(s, cause)) == DB_ROW) {
 		memset(&m, 0, sizeof(m));
 		outbox_read(s, &m);
 		stop = cb(arg, &m);
 		outbox_msg_clear(&m);
 	}
-	sqlite3_finalize(s);
+	db_finalize(s);
 	if (stop)
 		return stop;
-	return rc == SQLITE_DONE ? 0 : store_fail(st, "reading outbox", cause);
+	return rc == DB_DONE ? 0 : -1;
+}
+
+int
+store_outbox_write(struct store *st, struct db_stmt *s, char **cause)
+{
+	int rc = store_run(s, cause);
+
+	db_finalize(s);
+	return rc != 0 ? -1 : (int)db_changes(st->conn);
 }
 
 /* Walks planned items selected by sql (?1 = v: a limit or an id) into
@@ -128,29 +136,29 @@ static int
 items_walk(struct store *st, const char *sql, int64_t v, int rep_message,
     queued_item_cb cb, void *arg, char **cause)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	struct queued_item it;
 	int rc, stop = 0;
 
-	if ((s = store_prepare(st, sql, cause)) == NULL)
+	if ((s = db_prepare(st->conn, sql, cause)) == NULL)
 		return -1;
-	sqlite3_bind_int64(s, 1, v);
-	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		it.item_id = sqlite3_column_int64(s, 0);
-		it.dedup_key = (const char *)sqlite3_column_text(s, 1);
-		it.rule = (const char *)sqlite3_column_text(s, 2);
-		it.customer_id = sqlite3_column_int64(s, 3);
-		it.external_id = (const char *)sqlite3_column_text(s, 4);
-		it.day = sqlite3_column_int(s, 5);
-		it.occurrence = sqlite3_column_int(s, 6);
+	db_bind_int64(s, 1, v);
+	while (!stop && (rc = db_step(s, cause)) == DB_ROW) {
+		it.item_id = db_column_int64(s, 0);
+		it.dedup_key = db_column_text(s, 1);
+		it.rule = db_column_text(s, 2);
+		it.customer_id = db_column_int64(s, 3);
+		it.external_id = db_column_text(s, 4);
+		it.day = (int32_t)db_column_int64(s, 5);
+		it.occurrence = (int32_t)db_column_int64(s, 6);
 		it.channel = column_channel(s, 7);
 		it.rep_message = rep_message;
 		stop = cb(arg, &it);
 	}
-	sqlite3_finalize(s);
+	db_finalize(s);
 	if (stop)
 		return stop;
-	return rc == SQLITE_DONE ? 0 : store_fail(st, "reading items", cause);
+	return rc == DB_DONE ? 0 : -1;
 }
 
 #define ITEM_SELECT \
@@ -183,142 +191,165 @@ store_rep_messages_unqueued(struct store *st, int limit, queued_item_cb cb,
 	    " LIMIT ?1;", limit, 1, cb, arg, cause);
 }
 
-/* Runs a statement with bound values already set; finalizes it. */
-static int
-run(struct store *st, sqlite3_stmt *s, const char *what, char **cause)
-{
-	int rc = sqlite3_step(s);
-
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : store_fail(st, what, cause);
-}
-
 int
 store_item_mark_queued(struct store *st, int64_t item_id, const char *error,
     char **cause)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 
-	s = store_prepare(st, "UPDATE plan_items SET queued = 1, error = ?2"
-	    " WHERE id = ?1;", cause);
+	s = store_stmt(st, STMT_ITEM_QUEUED, "UPDATE plan_items SET queued = 1,"
+	    " error = ?2 WHERE id = ?1;", cause);
 	if (s == NULL)
 		return -1;
-	sqlite3_bind_int64(s, 1, item_id);
-	store_bind_text(s, 2, error);
-	return run(st, s, "marking item queued", cause);
+	db_bind_int64(s, 1, item_id);
+	db_bind_text(s, 2, error);
+	return store_outbox_write(st, s, cause) < 0 ? -1 : 0;
 }
 
 int
 store_rep_message_set(struct store *st, int64_t item_id, const char *subject,
     const char *body, const char *error, char **cause)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 
-	s = store_prepare(st, "UPDATE plan_items SET queued = 1, error = ?2,"
-	    " message_subject = ?3, message = ?4 WHERE id = ?1;", cause);
+	s = store_stmt(st, STMT_REP_MESSAGE_SET, "UPDATE plan_items SET"
+	    " queued = 1, error = ?2, message_subject = ?3, message = ?4"
+	    " WHERE id = ?1;", cause);
 	if (s == NULL)
 		return -1;
-	sqlite3_bind_int64(s, 1, item_id);
-	store_bind_text(s, 2, error);
-	store_bind_text(s, 3, subject);
-	store_bind_text(s, 4, body);
-	return run(st, s, "keeping a rep message", cause);
+	db_bind_int64(s, 1, item_id);
+	db_bind_text(s, 2, error);
+	db_bind_text(s, 3, subject);
+	db_bind_text(s, 4, body);
+	return store_outbox_write(st, s, cause) < 0 ? -1 : 0;
 }
 
 int
 store_outbox_has(struct store *st, const char *dedup_key, char **cause)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc;
 
-	s = store_prepare(st, "SELECT 1 FROM outbox WHERE dedup_key = ?1;",
-	    cause);
+	s = store_stmt(st, STMT_OUTBOX_HAS, "SELECT 1 FROM outbox WHERE"
+	    " dedup_key = ?1;", cause);
 	if (s == NULL)
 		return -1;
-	store_bind_text(s, 1, dedup_key);
-	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (rc == SQLITE_ROW)
+	db_bind_text(s, 1, dedup_key);
+	rc = db_step(s, cause);
+	db_reset(s);
+	if (rc == DB_ROW)
 		return 1;
-	return rc == SQLITE_DONE ? 0 : store_fail(st, "reading the outbox",
-	    cause);
+	return rc == DB_DONE ? 0 : -1;
+}
+
+/* Binds m's values to the insert below (?16, now, is bound by the
+ * caller). */
+static void
+insert_bind(struct db_stmt *s, const struct outbox_msg *m)
+{
+	db_bind_text(s, 1, m->dedup_key);
+	if (m->item_id > 0)
+		db_bind_int64(s, 2, m->item_id);
+	if (m->customer_id > 0)
+		db_bind_int64(s, 3, m->customer_id);
+	db_bind_text(s, 4, channel_name(m->channel));
+	db_bind_text(s, 5, m->recipient);
+	db_bind_text(s, 6, m->recipient_name);
+	db_bind_text(s, 7, m->from_name);
+	db_bind_text(s, 8, m->reply_to);
+	db_bind_text(s, 9, m->subject);
+	db_bind_text(s, 10, m->body);
+	db_bind_text(s, 11, m->html);
+	db_bind_int64(s, 12, m->day);
+	db_bind_text(s, 13, m->timezone);
+	db_bind_text(s, 14, outbox_state_name(m->state));
+	db_bind_int64(s, 15, m->not_before);
+	if (m->rep_id > 0)
+		db_bind_int64(s, 17, m->rep_id);
+	if (m->expires_at > 0)
+		db_bind_int64(s, 18, m->expires_at);
+	db_bind_text(s, 19, m->render_key);
+	db_bind_text(s, 20, m->sms_request);
 }
 
 int
 store_outbox_insert(struct store *st, const struct outbox_msg *m,
     int64_t now, int64_t *id, char **cause)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc;
 
-	s = store_prepare(st, "INSERT INTO outbox (dedup_key, item_id,"
-	    " customer_id, channel, recipient, recipient_name, from_name,"
-	    " reply_to, subject, body, html, day, timezone, state, not_before,"
-	    " created_at, updated_at, rep_id, expires_at, render_key,"
-	    " rendered_at, sms_request) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
-	    " ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?16, ?17, ?18, ?19, ?16,"
-	    " ?20)"
+	/* ON CONFLICT rather than a constraint failure taken as "queued
+	 * already": on PostgreSQL a failed statement spoils the
+	 * transaction. */
+	s = store_stmt(st, STMT_OUTBOX_INSERT, "INSERT INTO outbox (dedup_key,"
+	    " item_id, customer_id, channel, recipient, recipient_name,"
+	    " from_name, reply_to, subject, body, html, day, timezone, state,"
+	    " not_before, created_at, updated_at, rep_id, expires_at,"
+	    " render_key, rendered_at, sms_request) VALUES (?1, ?2, ?3, ?4,"
+	    " ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?16, ?17,"
+	    " ?18, ?19, ?16, ?20)"
 	    " ON CONFLICT (dedup_key) DO NOTHING RETURNING id;", cause);
 	if (s == NULL)
 		return -1;
-	store_bind_text(s, 1, m->dedup_key);
-	if (m->item_id > 0)
-		sqlite3_bind_int64(s, 2, m->item_id);
-	if (m->customer_id > 0)
-		sqlite3_bind_int64(s, 3, m->customer_id);
-	store_bind_text(s, 4, channel_name(m->channel));
-	store_bind_text(s, 5, m->recipient);
-	store_bind_text(s, 6, m->recipient_name);
-	store_bind_text(s, 7, m->from_name);
-	store_bind_text(s, 8, m->reply_to);
-	store_bind_text(s, 9, m->subject);
-	store_bind_text(s, 10, m->body);
-	store_bind_text(s, 11, m->html);
-	sqlite3_bind_int(s, 12, m->day);
-	store_bind_text(s, 13, m->timezone);
-	store_bind_text(s, 14, outbox_state_name(m->state));
-	sqlite3_bind_int64(s, 15, m->not_before);
-	sqlite3_bind_int64(s, 16, now);
-	if (m->rep_id > 0)
-		sqlite3_bind_int64(s, 17, m->rep_id);
-	if (m->expires_at > 0)
-		sqlite3_bind_int64(s, 18, m->expires_at);
-	store_bind_text(s, 19, m->render_key);
-	store_bind_text(s, 20, m->sms_request);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW && id != NULL)
-		*id = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	if (rc == SQLITE_ROW)
+	insert_bind(s, m);
+	db_bind_int64(s, 16, now);
+	rc = db_step(s, cause);
+	if (rc == DB_ROW && id != NULL)
+		*id = db_column_int64(s, 0);
+	db_reset(s);
+	if (rc == DB_ROW)
 		return 1;
-	return rc == SQLITE_DONE ? 0 : store_fail(st, "queueing message",
-	    cause);
+	return rc == DB_DONE ? 0 : -1;
 }
 
+/* The claim of a single instance: the pass reads due rows here, then
+ * store_outbox_update() moves each to 'sending' only if its version is
+ * still the one read (an admin's cancel, re-render or give-up moves it
+ * on).  On PostgreSQL that check holds as on SQLite: an UPDATE racing the
+ * admin's waits for its row lock and either sees the new version or, in
+ * a SERIALIZABLE transaction, fails transiently and is run again.
+ * Several instances sharing the queue will need more, as the claim does
+ * not move the version and two instances reading the same row would both
+ * send it: a claim that takes only rows no one holds (SELECT ... FOR
+ * UPDATE SKIP LOCKED, or UPDATE ... RETURNING of the rows claimed), a
+ * lease on each (outbox.claimed_by, lease_until) so that an instance's
+ * crash leaves its rows to the others rather than to its own restart,
+ * and a fence (outbox.fence) checked by every verdict so that a claimer
+ * whose lease ran out cannot mark a row another has claimed since.
+ * store_outbox_recover() would then take back expired leases instead of
+ * every 'sending' row. */
 int
 store_outbox_due(struct store *st, const enum channel *only, int64_t now,
     int64_t after_nb, int64_t after_id, int limit, outbox_cb cb, void *arg,
     char **cause)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 
 	/* Keyset paging: each page starts after the last row of the one
 	 * before, so rows left as they were (over budget, dry run) are not
 	 * read twice.  Without the hint, SQLite picks outbox_state and sorts
-	 * every due row, bodies and all, for each page. */
-	s = store_prepare(st, "SELECT " OUTBOX_COLS " FROM outbox INDEXED BY"
-	    " outbox_due WHERE state IN ('pending','retry') AND not_before <= ?1"
+	 * every due row, bodies and all, for each page; PostgreSQL takes no
+	 * hints (INDEXED BY is SQLite's) and plans by its statistics. */
+	s = store_stmt(st, STMT_OUTBOX_DUE, store_dialect(st,
+	    "SELECT " OUTBOX_COLS " FROM outbox INDEXED BY outbox_due"
+	    " WHERE state IN ('pending','retry') AND not_before <= ?1"
 	    " AND not_before >= ?3 AND (not_before > ?3 OR id > ?4)"
-	    " AND (?5 IS NULL OR channel = ?5)"
-	    " ORDER BY not_before, id LIMIT ?2;", cause);
+	    " AND (CAST(?5 AS TEXT) IS NULL OR channel = ?5)"
+	    " ORDER BY not_before, id LIMIT ?2;",
+	    "SELECT " OUTBOX_COLS " FROM outbox"
+	    " WHERE state IN ('pending','retry') AND not_before <= ?1"
+	    " AND not_before >= ?3 AND (not_before > ?3 OR id > ?4)"
+	    " AND (CAST(?5 AS TEXT) IS NULL OR channel = ?5)"
+	    " ORDER BY not_before, id LIMIT ?2;"), cause);
 	if (s == NULL)
 		return -1;
-	store_bind_text(s, 5, only ? channel_name(*only) : NULL);
-	sqlite3_bind_int64(s, 1, now);
-	sqlite3_bind_int(s, 2, limit);
-	sqlite3_bind_int64(s, 3, after_nb);
-	sqlite3_bind_int64(s, 4, after_id);
-	return store_outbox_walk(st, s, cb, arg, cause);
+	db_bind_text(s, 5, only ? channel_name(*only) : NULL);
+	db_bind_int64(s, 1, now);
+	db_bind_int64(s, 2, limit);
+	db_bind_int64(s, 3, after_nb);
+	db_bind_int64(s, 4, after_id);
+	return store_outbox_walk(s, cb, arg, cause);
 }
 
 int
@@ -327,10 +358,12 @@ store_outbox_update(struct store *st, int64_t id, int64_t version,
     const char *error, const char *provider_id, int64_t sent_at, int64_t now,
     char **cause)
 {
-	sqlite3_stmt *s;
-	int rc;
+	struct db_stmt *s;
+	int n;
 
-	s = store_cached(st, STMT_OUTBOX_UPDATE, "UPDATE outbox SET state = ?2,"
+	/* version = ?9: a row an admin cancelled, held or rendered again
+	 * since the pass read it is left as the admin made it. */
+	s = store_stmt(st, STMT_OUTBOX_UPDATE, "UPDATE outbox SET state = ?2,"
 	    " attempts = ?3,"
 	    " not_before = ?4, last_error = ?5, provider_id = coalesce(?6,"
 	    " provider_id), sent_at = coalesce(?7, sent_at), updated_at = ?8,"
@@ -339,31 +372,32 @@ store_outbox_update(struct store *st, int64_t id, int64_t version,
 	    " WHERE id = ?1 AND version = ?9;", cause);
 	if (s == NULL)
 		return -1;
-	sqlite3_bind_int64(s, 1, id);
-	store_bind_text(s, 2, outbox_state_name(state));
-	sqlite3_bind_int(s, 3, attempts);
-	sqlite3_bind_int64(s, 4, not_before);
-	store_bind_text(s, 5, error);
-	store_bind_text(s, 6, provider_id);
+	db_bind_int64(s, 1, id);
+	db_bind_text(s, 2, outbox_state_name(state));
+	db_bind_int64(s, 3, attempts);
+	db_bind_int64(s, 4, not_before);
+	db_bind_text(s, 5, error);
+	db_bind_text(s, 6, provider_id);
 	if (sent_at > 0)
-		sqlite3_bind_int64(s, 7, sent_at);
-	sqlite3_bind_int64(s, 8, now);
-	sqlite3_bind_int64(s, 9, version);
-	rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
-		return store_fail(st, "updating outbox", cause);
-	return sqlite3_changes(st->db) > 0;
+		db_bind_int64(s, 7, sent_at);
+	db_bind_int64(s, 8, now);
+	db_bind_int64(s, 9, version);
+	if ((n = store_outbox_write(st, s, cause)) < 0)
+		return -1;
+	return n > 0;
 }
 
 int
 store_outbox_recover(struct store *st, int64_t now, int *n, char **cause)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
+	int k;
 
 	/* "state <> 'sent'" lets SQLite use the partial outbox_state (it
-	 * does not infer it from the equality). */
-	s = store_prepare(st, "UPDATE outbox SET state = CASE WHEN"
+	 * does not infer it from the equality).  Every 'sending' row is
+	 * this process's own from before a restart: true of one instance
+	 * only (see store_outbox_due()). */
+	s = db_prepare(st->conn, "UPDATE outbox SET state = CASE WHEN"
 	    " sms_request IS NULL THEN 'retry' ELSE 'unknown' END,"
 	    " status_at = CASE WHEN sms_request IS NOT NULL THEN ?1 END,"
 	    " status_checks = 0, updated_at = ?1, last_error = 'interrupted"
@@ -371,32 +405,32 @@ store_outbox_recover(struct store *st, int64_t now, int *n, char **cause)
 	    " AND state = 'sending';", cause);
 	if (s == NULL)
 		return -1;
-	sqlite3_bind_int64(s, 1, now);
-	if (run(st, s, "recovering outbox", cause) != 0)
+	db_bind_int64(s, 1, now);
+	if ((k = store_outbox_write(st, s, cause)) < 0)
 		return -1;
-	*n = sqlite3_changes(st->db);
+	*n = k;
 	return 0;
 }
 
-/* A one-number query: ?1 is text (may be NULL), then integer arguments. */
+/* A one-number query: ?1 is text when text is not NULL, then integer
+ * arguments. */
 static int64_t
 count(struct store *st, const char *sql, const char *text, const int64_t *a,
     int na, char **cause)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int64_t v = -1;
 	int i;
 
-	if ((s = store_prepare(st, sql, cause)) == NULL)
+	if ((s = db_prepare(st->conn, sql, cause)) == NULL)
 		return -1;
-	store_bind_text(s, 1, text);
+	if (text != NULL)
+		db_bind_text(s, 1, text);
 	for (i = 0; i < na; i++)
-		sqlite3_bind_int64(s, i + 2, a[i]);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int64(s, 0);
-	else
-		store_fail(st, "counting outbox", cause);
-	sqlite3_finalize(s);
+		db_bind_int64(s, i + 2, a[i]);
+	if (db_step(s, cause) == DB_ROW)
+		v = db_column_int64(s, 0);
+	db_finalize(s);
 	return v;
 }
 
@@ -412,26 +446,26 @@ int
 store_outbox_customer_count(struct store *st, int64_t customer_id,
     int32_t from, int32_t to, int64_t except, char **cause)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc, n = -1;
 
 	/* Once per message sent: prepared once per connection, and the
 	 * states spelled out, as an IN list of more than two values costs a
 	 * temporary B-tree per execution. */
-	s = store_cached(st, STMT_OUTBOX_CUSTOMER_COUNT, "SELECT count(*) FROM"
+	s = store_stmt(st, STMT_OUTBOX_CUSTOMER_COUNT, "SELECT count(*) FROM"
 	    " outbox WHERE customer_id = ?1 AND day BETWEEN ?2 AND ?3 AND"
 	    " id <> ?4 AND (state = 'sent' OR state = 'sending' OR"
 	    " state = 'delivered' OR state = 'undelivered');", cause);
 	if (s == NULL)
 		return -1;
-	sqlite3_bind_int64(s, 1, customer_id);
-	sqlite3_bind_int(s, 2, from);
-	sqlite3_bind_int(s, 3, to);
-	sqlite3_bind_int64(s, 4, except);
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		n = sqlite3_column_int(s, 0);
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW ? n : store_fail(st, "counting outbox", cause);
+	db_bind_int64(s, 1, customer_id);
+	db_bind_int64(s, 2, from);
+	db_bind_int64(s, 3, to);
+	db_bind_int64(s, 4, except);
+	if ((rc = db_step(s, cause)) == DB_ROW)
+		n = (int)db_column_int64(s, 0);
+	db_reset(s);
+	return rc == DB_ROW ? n : -1;
 }
 
 int64_t
@@ -440,24 +474,30 @@ store_outbox_next_due(struct store *st, const enum channel *only,
 {
 	/* The partial index makes this one step (for one channel, a walk in
 	 * not_before order to its first row); outbox_state would walk every
-	 * waiting row. */
+	 * waiting row.  The hints are SQLite's: PostgreSQL has none. */
 	int64_t due, status = 0;
 
 	if (only == NULL)
-		due = count(st, "SELECT coalesce(min(not_before), 0) FROM"
-		    " outbox INDEXED BY outbox_due WHERE state IN"
-		    " ('pending','retry') AND ?1 IS NULL;", NULL, NULL, 0,
-		    cause);
+		due = count(st, store_dialect(st, "SELECT coalesce(min("
+		    "not_before), 0) FROM outbox INDEXED BY outbox_due WHERE"
+		    " state IN ('pending','retry');", "SELECT coalesce(min("
+		    "not_before), 0) FROM outbox WHERE state IN"
+		    " ('pending','retry');"), NULL, NULL, 0, cause);
 	else
-		due = count(st, "SELECT coalesce((SELECT not_before FROM outbox"
-		    " INDEXED BY outbox_due WHERE state IN ('pending','retry')"
-		    " AND channel = ?1 ORDER BY not_before LIMIT 1), 0);",
+		due = count(st, store_dialect(st, "SELECT coalesce((SELECT"
+		    " not_before FROM outbox INDEXED BY outbox_due WHERE state"
+		    " IN ('pending','retry') AND channel = ?1 ORDER BY"
+		    " not_before LIMIT 1), 0);", "SELECT coalesce((SELECT"
+		    " not_before FROM outbox WHERE state IN ('pending','retry')"
+		    " AND channel = ?1 ORDER BY not_before LIMIT 1), 0);"),
 		    channel_name(*only), NULL, 0, cause);
 	/* A provider SMS's status query wakes the sender too. */
 	if (due >= 0 && (only == NULL || *only == CHANNEL_SMS))
-		status = count(st, "SELECT coalesce(min(status_at), 0) FROM"
-		    " outbox INDEXED BY outbox_status WHERE status_at IS NOT"
-		    " NULL AND ?1 IS NULL;", NULL, NULL, 0, cause);
+		status = count(st, store_dialect(st, "SELECT coalesce(min("
+		    "status_at), 0) FROM outbox INDEXED BY outbox_status WHERE"
+		    " status_at IS NOT NULL;", "SELECT coalesce(min(status_at),"
+		    " 0) FROM outbox WHERE status_at IS NOT NULL;"), NULL, NULL,
+		    0, cause);
 	if (status < 0)
 		return -1;
 	return due > 0 && (status == 0 || due < status) ? due : status > 0 ?
@@ -468,33 +508,36 @@ int
 store_outbox_each(struct store *st, const enum outbox_state *state,
     long limit, outbox_cb cb, void *arg, char **cause)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 
-	s = store_prepare(st, "SELECT " OUTBOX_COLS " FROM outbox WHERE (?1 IS"
-	    " NULL OR state = ?1) ORDER BY id LIMIT ?2;", cause);
+	/* No limit is the largest one: PostgreSQL refuses SQLite's
+	 * LIMIT -1.  The CASTs here and below give PostgreSQL the type of a
+	 * parameter it would otherwise meet first in "?1 IS NULL", where it
+	 * cannot tell (SQLSTATE 42P08). */
+	s = db_prepare(st->conn, "SELECT " OUTBOX_COLS " FROM outbox WHERE"
+	    " (CAST(?1 AS TEXT) IS NULL OR state = ?1) ORDER BY id LIMIT ?2;",
+	    cause);
 	if (s == NULL)
 		return -1;
-	store_bind_text(s, 1, state ? outbox_state_name(*state) : NULL);
-	sqlite3_bind_int64(s, 2, limit > 0 ? limit : -1);
-	return store_outbox_walk(st, s, cb, arg, cause);
+	db_bind_text(s, 1, state ? outbox_state_name(*state) : NULL);
+	db_bind_int64(s, 2, limit > 0 ? limit : INT64_MAX);
+	return store_outbox_walk(s, cb, arg, cause);
 }
 
 int
 store_outbox_retry(struct store *st, int64_t id, int64_t now, char **cause)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 
-	s = store_prepare(st, "UPDATE outbox SET state = 'retry', attempts = 0,"
-	    " not_before = ?2, updated_at = ?2 WHERE state <> 'sent' AND"
-	    " ((state = 'failed' AND ?1 = 0) OR (id = ?1 AND"
-	    " (state = 'failed' OR state = 'unknown')));", cause);
+	s = db_prepare(st->conn, "UPDATE outbox SET state = 'retry',"
+	    " attempts = 0, not_before = ?2, updated_at = ?2 WHERE"
+	    " state <> 'sent' AND ((state = 'failed' AND ?1 = 0) OR (id = ?1"
+	    " AND (state = 'failed' OR state = 'unknown')));", cause);
 	if (s == NULL)
 		return -1;
-	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_int64(s, 2, now);
-	if (run(st, s, "retrying", cause) != 0)
-		return -1;
-	return sqlite3_changes(st->db);
+	db_bind_int64(s, 1, id);
+	db_bind_int64(s, 2, now);
+	return store_outbox_write(st, s, cause);
 }
 
 /* Adds the rows of states other than 'sent' to counts, and to with_sent
@@ -505,28 +548,26 @@ static int
 counts_not_sent(struct store *st, long counts[OUTBOX_NSTATES][CHANNEL_COUNT],
     long with_sent[CHANNEL_COUNT], char **cause)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	enum outbox_state k;
 	enum channel ch;
 	int rc;
 
-	s = store_prepare(st, "SELECT state, channel, count(*), count(sent_at)"
+	s = db_prepare(st->conn, "SELECT state, channel, count(*), count(sent_at)"
 	    " FROM outbox WHERE state <> 'sent' GROUP BY state, channel;",
 	    cause);
 	if (s == NULL)
 		return -1;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (outbox_state_parse((const char *)sqlite3_column_text(s, 0),
-		    &k) != 0)
+	while ((rc = db_step(s, cause)) == DB_ROW) {
+		if (outbox_state_parse(db_column_text(s, 0), &k) != 0)
 			k = OUTBOX_FAILED;
-		if (channel_parse((const char *)sqlite3_column_text(s, 1),
-		    &ch) != 0)
+		if (channel_parse(db_column_text(s, 1), &ch) != 0)
 			continue;	/* the CHECK admits none */
-		counts[k][ch] += (long)sqlite3_column_int64(s, 2);
-		with_sent[ch] += (long)sqlite3_column_int64(s, 3);
+		counts[k][ch] += (long)db_column_int64(s, 2);
+		with_sent[ch] += (long)db_column_int64(s, 3);
 	}
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : store_fail(st, "counting outbox", cause);
+	db_finalize(s);
+	return rc == DB_DONE ? 0 : -1;
 }
 
 int
@@ -584,18 +625,17 @@ int
 store_outbox_report(struct store *st, int64_t id, int delivered,
     const char *detail, int64_t now, char **cause)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 
-	s = store_prepare(st, "UPDATE outbox SET state = ?2, last_error = ?3,"
-	    " updated_at = ?4 WHERE id = ?1 AND channel = 'sms' AND state IN"
-	    " ('sent','delivered','undelivered');", cause);
+	s = store_stmt(st, STMT_OUTBOX_REPORT, "UPDATE outbox SET state = ?2,"
+	    " last_error = ?3, updated_at = ?4 WHERE id = ?1 AND"
+	    " channel = 'sms' AND state IN ('sent','delivered','undelivered');",
+	    cause);
 	if (s == NULL)
 		return -1;
-	sqlite3_bind_int64(s, 1, id);
-	store_bind_text(s, 2, delivered ? "delivered" : "undelivered");
-	store_bind_text(s, 3, delivered ? NULL : detail);
-	sqlite3_bind_int64(s, 4, now);
-	if (run(st, s, "saving delivery report", cause) != 0)
-		return -1;
-	return sqlite3_changes(st->db);
+	db_bind_int64(s, 1, id);
+	db_bind_text(s, 2, delivered ? "delivered" : "undelivered");
+	db_bind_text(s, 3, delivered ? NULL : detail);
+	db_bind_int64(s, 4, now);
+	return store_outbox_write(st, s, cause);
 }

@@ -1,6 +1,6 @@
 /* store_outbox_priv.h - what store_outbox.c and store_outbox_ctl.c share:
- * the columns of an outbox row, in outbox_msg's order, and the walk over
- * a statement selecting them. */
+ * the columns of an outbox row, in outbox_msg's order, the walk over a
+ * statement selecting them, and the run of a write. */
 #ifndef OUTREACHD_STORE_OUTBOX_PRIV_H
 #define OUTREACHD_STORE_OUTBOX_PRIV_H
 
@@ -26,7 +26,10 @@
 
 /* Steps s to the end, calling cb per row (read as outbox_msg); finalizes
  * s.  A callback's non-zero return stops the walk and is returned. */
-int store_outbox_walk(struct store *st, sqlite3_stmt *s, outbox_cb cb,
-    void *arg, char **cause);
+int store_outbox_walk(struct db_stmt *s, outbox_cb cb, void *arg,
+    char **cause);
+/* Runs a write with its values bound and finalizes it: the rows it
+ * changed, or -1 with *cause. */
+int store_outbox_write(struct store *st, struct db_stmt *s, char **cause);
 
 #endif
