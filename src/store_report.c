@@ -81,17 +81,17 @@ walk_prepare(struct store *st, struct walk *w, int32_t day, int64_t rep_id,
 		return -1;
 	if (rep_id > 0)
 		db_bind_int64(w->c, 1, rep_id);
-	w->p = db_prepare(st->conn, store_dialect(st, "SELECT customer_id, day, amount"
-	    " FROM purchases INDEXED BY purchases_customer ORDER BY"
+	w->p = db_prepare(st->conn, store_dialect(st, "SELECT customer_id,"
+	    " day, amount FROM purchases INDEXED BY purchases_customer ORDER BY"
 	    " customer_id, day;", "SELECT customer_id, day, amount FROM"
 	    " purchases ORDER BY customer_id, day;"), cause);
 	if (w->p == NULL)
 		return -1;
-	w->k = db_prepare(st->conn, store_dialect(st, "SELECT customer_id, max(day)"
-	    " FROM contacts INDEXED BY contacts_customer WHERE day <= ?1"
-	    " GROUP BY customer_id ORDER BY customer_id;", "SELECT customer_id,"
-	    " max(day) FROM contacts WHERE day <= ?1 GROUP BY customer_id"
-	    " ORDER BY customer_id;"), cause);
+	w->k = db_prepare(st->conn, store_dialect(st, "SELECT customer_id,"
+	    " max(day) FROM contacts INDEXED BY contacts_customer WHERE day <="
+	    " ?1 GROUP BY customer_id ORDER BY customer_id;", "SELECT"
+	    " customer_id, max(day) FROM contacts WHERE day <= ?1 GROUP BY"
+	    " customer_id ORDER BY customer_id;"), cause);
 	if (w->k == NULL)
 		return -1;
 	db_bind_int64(w->k, 1, day);
