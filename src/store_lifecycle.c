@@ -10,40 +10,41 @@ store_lifecycle_put(struct store *st, const struct lifecycle_count *c,
     char **cause)
 {
 	char tier[2] = { c->tier, '\0' };
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc;
 
-	s = store_cached(st, STMT_LIFECYCLE_PUT, "INSERT OR REPLACE INTO"
-	    " lifecycle_days (day, tier, rep, state, customers, reconstructed)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6);", cause);
+	/* The primary key is the only unique constraint: replacing on it is
+	 * what INSERT OR REPLACE did. */
+	s = store_stmt(st, STMT_LIFECYCLE_PUT, "INSERT INTO lifecycle_days"
+	    " (day, tier, rep, state, customers, reconstructed) VALUES (?1, ?2,"
+	    " ?3, ?4, ?5, ?6) ON CONFLICT (day, tier, rep, state) DO UPDATE SET"
+	    " customers = excluded.customers, reconstructed ="
+	    " excluded.reconstructed;", cause);
 	if (s == NULL)
 		return -1;
-	sqlite3_bind_int(s, 1, c->day);
-	store_bind_text(s, 2, tier);
-	store_bind_text(s, 3, c->rep ? c->rep : "");
-	store_bind_text(s, 4, c->state);
-	sqlite3_bind_int64(s, 5, c->customers);
-	sqlite3_bind_int(s, 6, c->reconstructed);
-	rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 0 : store_fail(st, "saving lifecycle counts",
-	    cause);
+	db_bind_int64(s, 1, c->day);
+	db_bind_text(s, 2, tier);
+	db_bind_text(s, 3, c->rep ? c->rep : "");
+	db_bind_text(s, 4, c->state);
+	db_bind_int64(s, 5, c->customers);
+	db_bind_int64(s, 6, c->reconstructed);
+	rc = store_run(s, cause);
+	db_reset(s);
+	return rc;
 }
 
 int
 store_lifecycle_recorded(struct store *st, char **cause)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc;
 
-	if ((s = store_prepare(st, "SELECT 1 FROM lifecycle_days LIMIT 1;",
+	if ((s = db_prepare(st->conn, "SELECT 1 FROM lifecycle_days LIMIT 1;",
 	    cause)) == NULL)
 		return -1;
-	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_fail(st, "reading lifecycle counts", cause);
-	return rc == SQLITE_ROW;
+	rc = db_step(s, cause);
+	db_finalize(s);
+	return rc == DB_ERROR ? -1 : rc == DB_ROW;
 }
 
 int
@@ -51,46 +52,47 @@ store_lifecycle_latest(struct store *st, lifecycle_count_cb cb, void *arg,
     char **cause)
 {
 	struct lifecycle_count c;
-	const unsigned char *t;
-	sqlite3_stmt *s;
+	const char *t;
+	struct db_stmt *s;
 	int rc, stop = 0;
 
-	s = store_prepare(st, "SELECT day, tier, state, sum(customers) FROM"
+	/* One day only, so grouping by it too changes nothing (PostgreSQL
+	 * wants every column grouped). */
+	s = db_prepare(st->conn, "SELECT day, tier, state, sum(customers) FROM"
 	    " lifecycle_days WHERE day = (SELECT max(day) FROM lifecycle_days"
-	    " WHERE reconstructed = 0) GROUP BY tier, state ORDER BY tier,"
+	    " WHERE reconstructed = 0) GROUP BY day, tier, state ORDER BY tier,"
 	    " state;", cause);
 	if (s == NULL)
 		return -1;
-	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while (!stop && (rc = db_step(s, cause)) == DB_ROW) {
 		memset(&c, 0, sizeof(c));
-		c.day = sqlite3_column_int(s, 0);
-		t = sqlite3_column_text(s, 1);
-		c.tier = t != NULL ? (char)t[0] : 'C';
-		c.state = (const char *)sqlite3_column_text(s, 2);
-		c.customers = (long)sqlite3_column_int64(s, 3);
+		c.day = (int32_t)db_column_int64(s, 0);
+		t = db_column_text(s, 1);
+		c.tier = t != NULL ? t[0] : 'C';
+		c.state = db_column_text(s, 2);
+		c.customers = (long)db_column_int64(s, 3);
 		stop = cb(arg, &c);
 	}
-	sqlite3_finalize(s);
+	db_finalize(s);
 	if (stop)
 		return stop;
-	return rc == SQLITE_DONE ? 0 : store_fail(st,
-	    "reading lifecycle counts", cause);
+	return rc == DB_DONE ? 0 : -1;
 }
 
 int
 store_purchase_first_day(struct store *st, int32_t *day, char **cause)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc;
 
-	if ((s = store_prepare(st, "SELECT min(day) FROM purchases;",
+	if ((s = db_prepare(st->conn, "SELECT min(day) FROM purchases;",
 	    cause)) == NULL)
 		return -1;
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*day = store_column_day(s, 0);
-	sqlite3_finalize(s);
-	if (rc != SQLITE_ROW)
-		return store_fail(st, "reading purchases", cause);
-	return *day != DAY_NONE;
+	if ((rc = db_step(s, cause)) == DB_ROW)
+		*day = store_col_day(s, 0);
+	db_finalize(s);
+	if (rc == DB_ERROR)
+		return -1;
+	/* An aggregate always gives a row. */
+	return rc == DB_ROW && *day != DAY_NONE;
 }

@@ -9,34 +9,31 @@
 /* Runs s (bound) to its end and finalizes it; the rows it changed, or
  * -1. */
 static long
-run_changes(struct store *st, sqlite3_stmt *s, const char *what, char **cause)
+run_changes(struct store *st, struct db_stmt *s, char **cause)
 {
-	int rc = sqlite3_step(s);
+	int rc = store_run(s, cause);
 
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
-		return store_fail(st, what, cause);
-	return (long)sqlite3_changes(st->db);
+	db_finalize(s);
+	if (rc != 0)
+		return -1;
+	return (long)db_changes(st->conn);
 }
 
 /* The id of the rep called key: 1 found, 0 not, -1 error. */
 static int
 rep_id(struct store *st, const char *key, int64_t *id, char **cause)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc;
 
-	s = store_prepare(st, "SELECT id FROM reps WHERE key = ?1;", cause);
+	s = db_prepare(st->conn, "SELECT id FROM reps WHERE key = ?1;", cause);
 	if (s == NULL)
 		return -1;
-	store_bind_text(s, 1, key);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*id = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	if (rc == SQLITE_ROW)
-		return 1;
-	return rc == SQLITE_DONE ? 0 : store_fail(st, "reading rep", cause);
+	db_bind_text(s, 1, key);
+	if ((rc = db_step(s, cause)) == DB_ROW)
+		*id = db_column_int64(s, 0);
+	db_finalize(s);
+	return rc == DB_ERROR ? -1 : rc == DB_ROW;
 }
 
 /* The moves of store_rep_reassign, inside its transaction. */
@@ -44,35 +41,35 @@ static int
 reassign_rows(struct store *st, int64_t from, int64_t to, int64_t now,
     struct store_reassign *out, char **cause)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	long n;
 
-	s = store_prepare(st, "UPDATE plan_items SET sequence = sequence + 1,"
+	s = db_prepare(st->conn, "UPDATE plan_items SET sequence = sequence + 1,"
 	    " modified_at = ?2 WHERE action = 'task' AND status = 'open' AND"
-	    " merged_into IS NULL AND customer_id IN (SELECT id FROM customers WHERE rep_id = ?1);",
-	    cause);
+	    " merged_into IS NULL AND customer_id IN (SELECT id FROM customers"
+	    " WHERE rep_id = ?1);", cause);
 	if (s == NULL)
 		return -1;
-	sqlite3_bind_int64(s, 1, from);
-	sqlite3_bind_int64(s, 2, now);
-	if ((n = run_changes(st, s, "moving tasks", cause)) < 0)
+	db_bind_int64(s, 1, from);
+	db_bind_int64(s, 2, now);
+	if ((n = run_changes(st, s, cause)) < 0)
 		return -1;
 	out->open_tasks = n;
-	s = store_prepare(st, "UPDATE customers SET rep_id = ?2 WHERE"
+	s = db_prepare(st->conn, "UPDATE customers SET rep_id = ?2 WHERE"
 	    " rep_id = ?1;", cause);
 	if (s == NULL)
 		return -1;
-	sqlite3_bind_int64(s, 1, from);
-	sqlite3_bind_int64(s, 2, to);
-	if ((n = run_changes(st, s, "moving customers", cause)) < 0)
+	db_bind_int64(s, 1, from);
+	db_bind_int64(s, 2, to);
+	if ((n = run_changes(st, s, cause)) < 0)
 		return -1;
 	out->customers = n;
-	s = store_prepare(st, "UPDATE reps SET token_hash = NULL WHERE id = ?1"
+	s = db_prepare(st->conn, "UPDATE reps SET token_hash = NULL WHERE id = ?1"
 	    " AND token_hash IS NOT NULL;", cause);
 	if (s == NULL)
 		return -1;
-	sqlite3_bind_int64(s, 1, from);
-	if ((n = run_changes(st, s, "revoking token", cause)) < 0)
+	db_bind_int64(s, 1, from);
+	if ((n = run_changes(st, s, cause)) < 0)
 		return -1;
 	out->token_revoked = n > 0;
 	return 0;
@@ -104,12 +101,12 @@ int
 store_rep_loads(struct store *st, int32_t today, store_rep_load_cb cb,
     void *arg, char **cause)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	struct store_rep r;
 	struct store_rep_load l;
 	int rc, stop = 0;
 
-	s = store_prepare(st, "SELECT r.id, r.key, r.name, r.email, r.phone,"
+	s = db_prepare(st->conn, "SELECT r.id, r.key, r.name, r.email, r.phone,"
 	    " r.timezone, r.digest, r.locale,"
 	    " (SELECT count(*) FROM customers c WHERE c.rep_id = r.id),"
 	    " (SELECT count(*) FROM plan_items p JOIN customers c ON"
@@ -121,25 +118,25 @@ store_rep_loads(struct store *st, int32_t today, store_rep_load_cb cb,
 	    " FROM reps r ORDER BY r.key;", cause);
 	if (s == NULL)
 		return -1;
-	sqlite3_bind_int(s, 1, today);
-	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+	db_bind_int64(s, 1, today);
+	while (!stop && (rc = db_step(s, cause)) == DB_ROW) {
 		memset(&r, 0, sizeof(r));
-		r.id = sqlite3_column_int64(s, 0);
-		r.key = (char *)sqlite3_column_text(s, 1);
-		r.name = (char *)sqlite3_column_text(s, 2);
-		r.email = (char *)sqlite3_column_text(s, 3);
-		r.phone = (char *)sqlite3_column_text(s, 4);
-		r.timezone = (char *)sqlite3_column_text(s, 5);
-		r.digest = sqlite3_column_int(s, 6);
-		r.locale = (char *)sqlite3_column_text(s, 7);
+		r.id = db_column_int64(s, 0);
+		r.key = (char *)db_column_text(s, 1);
+		r.name = (char *)db_column_text(s, 2);
+		r.email = (char *)db_column_text(s, 3);
+		r.phone = (char *)db_column_text(s, 4);
+		r.timezone = (char *)db_column_text(s, 5);
+		r.digest = (int)db_column_int64(s, 6);
+		r.locale = (char *)db_column_text(s, 7);
 		l.rep = &r;
-		l.customers = sqlite3_column_int64(s, 8);
-		l.open_tasks = sqlite3_column_int64(s, 9);
-		l.overdue_tasks = sqlite3_column_int64(s, 10);
+		l.customers = db_column_int64(s, 8);
+		l.open_tasks = db_column_int64(s, 9);
+		l.overdue_tasks = db_column_int64(s, 10);
 		stop = cb(arg, &l);
 	}
-	sqlite3_finalize(s);
+	db_finalize(s);
 	if (stop)
 		return stop;
-	return rc == SQLITE_DONE ? 0 : store_fail(st, "counting tasks", cause);
+	return rc == DB_DONE ? 0 : -1;
 }

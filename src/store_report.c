@@ -29,7 +29,7 @@ hist_add(struct walk_hist *h, int32_t day, int64_t amount)
 
 /* The three statements of the walk, each in customer id order. */
 struct walk {
-	sqlite3_stmt *c, *p, *k;
+	struct db_stmt *c, *p, *k;
 	int prc, krc;		/* the last step of p and k */
 	int64_t pid, kid;	/* the customer of their current row */
 };
@@ -37,53 +37,67 @@ struct walk {
 static void
 walk_finalize(struct walk *w)
 {
-	sqlite3_finalize(w->c);
-	sqlite3_finalize(w->p);
-	sqlite3_finalize(w->k);
+	if (w->c != NULL)
+		db_finalize(w->c);
+	if (w->p != NULL)
+		db_finalize(w->p);
+	if (w->k != NULL)
+		db_finalize(w->k);
 }
 
 /* Steps s and reads its customer id into *id. */
 static int
-walk_step(sqlite3_stmt *s, int64_t *id)
+walk_step(struct db_stmt *s, int64_t *id, char **cause)
 {
-	int rc = sqlite3_step(s);
+	int rc = db_step(s, cause);
 
-	if (rc == SQLITE_ROW)
-		*id = sqlite3_column_int64(s, 0);
+	if (rc == DB_ROW)
+		*id = db_column_int64(s, 0);
 	return rc;
 }
 
 /*
- * Customers by rowid; purchases held to purchases_customer's order (as
+ * SQLite's INDEXED BY hints below keep its plans; PostgreSQL has no such
+ * clause, hence a second text of each statement (store_dialect()).
+ *
+ * Customers by id; purchases held to purchases_customer's order (as
  * store_tier_rows does: a plan change would bring a sorter back, and a
  * GROUP BY over them held ~150 MB at 1M customers); the last contact per
  * customer straight from contacts_customer, which covers it.
+ *
+ * On PostgreSQL db.h fetches each result whole, so the purchases walk
+ * holds every purchase at once: a large store needs a cursor there (or
+ * the walk in chunks of customer ids) to keep memory flat as on SQLite.
  */
 static int
 walk_prepare(struct store *st, struct walk *w, int32_t day, int64_t rep_id,
     char **cause)
 {
-	w->c = store_prepare(st, rep_id > 0 ? "SELECT id, rep_id, tier_eff,"
-	    " sleep_days FROM customers WHERE rep_id = ?1 ORDER BY id;" :
-	    "SELECT id, rep_id, tier_eff, sleep_days FROM customers"
+	w->c = db_prepare(st->conn, rep_id > 0 ? "SELECT id, rep_id,"
+	    " tier_eff, sleep_days FROM customers WHERE rep_id = ?1 ORDER BY"
+	    " id;" : "SELECT id, rep_id, tier_eff, sleep_days FROM customers"
 	    " ORDER BY id;", cause);
 	if (w->c == NULL)
 		return -1;
 	if (rep_id > 0)
-		sqlite3_bind_int64(w->c, 1, rep_id);
-	w->p = store_prepare(st, "SELECT customer_id, day, amount FROM"
-	    " purchases INDEXED BY purchases_customer ORDER BY customer_id,"
-	    " day;", cause);
+		db_bind_int64(w->c, 1, rep_id);
+	w->p = db_prepare(st->conn, store_dialect(st, "SELECT customer_id,"
+	    " day, amount FROM purchases INDEXED BY purchases_customer ORDER BY"
+	    " customer_id, day;", "SELECT customer_id, day, amount FROM"
+	    " purchases ORDER BY customer_id, day;"), cause);
 	if (w->p == NULL)
 		return -1;
-	w->k = store_prepare(st, "SELECT customer_id, max(day) FROM contacts"
-	    " INDEXED BY contacts_customer WHERE day <= ?1"
-	    " GROUP BY customer_id ORDER BY customer_id;", cause);
+	w->k = db_prepare(st->conn, store_dialect(st, "SELECT customer_id,"
+	    " max(day) FROM contacts INDEXED BY contacts_customer WHERE day <="
+	    " ?1 GROUP BY customer_id ORDER BY customer_id;", "SELECT"
+	    " customer_id, max(day) FROM contacts WHERE day <= ?1 GROUP BY"
+	    " customer_id ORDER BY customer_id;"), cause);
 	if (w->k == NULL)
 		return -1;
-	sqlite3_bind_int(w->k, 1, day);
-	w->prc = walk_step(w->p, &w->pid);
-	w->krc = walk_step(w->k, &w->kid);
+	db_bind_int64(w->k, 1, day);
+	if ((w->prc = walk_step(w->p, &w->pid, cause)) == DB_ERROR ||
+	    (w->krc = walk_step(w->k, &w->kid, cause)) == DB_ERROR)
+		return -1;
 	return 0;
 }
 
@@ -91,22 +105,22 @@ walk_prepare(struct store *st, struct walk *w, int32_t day, int64_t rep_id,
  * passing over those of customers the walk does not visit. */
 static void
 walk_gather(struct walk *w, int64_t id, int32_t day, struct walk_hist *h,
-    int32_t *last_contact)
+    int32_t *last_contact, char **cause)
 {
 	int32_t d;
 
 	h->n = 0;
-	while (w->prc == SQLITE_ROW && w->pid <= id) {
-		d = sqlite3_column_int(w->p, 1);
+	while (w->prc == DB_ROW && w->pid <= id) {
+		d = (int32_t)db_column_int64(w->p, 1);
 		if (w->pid == id && d <= day)
-			hist_add(h, d, sqlite3_column_int64(w->p, 2));
-		w->prc = walk_step(w->p, &w->pid);
+			hist_add(h, d, db_column_int64(w->p, 2));
+		w->prc = walk_step(w->p, &w->pid, cause);
 	}
 	*last_contact = DAY_NONE;
-	while (w->krc == SQLITE_ROW && w->kid <= id) {
+	while (w->prc != DB_ERROR && w->krc == DB_ROW && w->kid <= id) {
 		if (w->kid == id)
-			*last_contact = sqlite3_column_int(w->k, 1);
-		w->krc = walk_step(w->k, &w->kid);
+			*last_contact = (int32_t)db_column_int64(w->k, 1);
+		w->krc = walk_step(w->k, &w->kid, cause);
 	}
 }
 
@@ -117,24 +131,22 @@ store_report_customers(struct store *st, int32_t day, int64_t rep_id,
 	struct walk w = { 0 };
 	struct walk_hist h = { 0 };
 	struct report_cust c;
-	const unsigned char *t;
-	int crc = SQLITE_DONE, stop = 0;
+	const char *t;
+	int crc = DB_DONE, stop = 0;
 
 	if (walk_prepare(st, &w, day, rep_id, cause) != 0) {
 		walk_finalize(&w);
 		return -1;
 	}
-	while (!stop && (crc = sqlite3_step(w.c)) == SQLITE_ROW) {
+	while (!stop && (crc = db_step(w.c, cause)) == DB_ROW) {
 		memset(&c, 0, sizeof(c));
-		c.id = sqlite3_column_int64(w.c, 0);
-		c.rep_id = sqlite3_column_int64(w.c, 1);
-		t = sqlite3_column_text(w.c, 2);
-		c.tier = t != NULL && t[0] >= 'A' && t[0] <= 'C' ? (char)t[0] :
-		    'C';
-		c.sleep_days = sqlite3_column_int(w.c, 3);
-		walk_gather(&w, c.id, day, &h, &c.last_contact);
-		if ((w.prc != SQLITE_ROW && w.prc != SQLITE_DONE) ||
-		    (w.krc != SQLITE_ROW && w.krc != SQLITE_DONE))
+		c.id = db_column_int64(w.c, 0);
+		c.rep_id = db_column_int64(w.c, 1);
+		t = db_column_text(w.c, 2);
+		c.tier = t != NULL && t[0] >= 'A' && t[0] <= 'C' ? t[0] : 'C';
+		c.sleep_days = (int)db_column_int64(w.c, 3);
+		walk_gather(&w, c.id, day, &h, &c.last_contact, cause);
+		if (w.prc == DB_ERROR || w.krc == DB_ERROR)
 			break;
 		c.days = h.days;
 		c.amounts = h.amounts;
@@ -146,54 +158,59 @@ store_report_customers(struct store *st, int32_t day, int64_t rep_id,
 	free(h.amounts);
 	if (stop)
 		return stop;
-	if (w.prc != SQLITE_ROW && w.prc != SQLITE_DONE)
-		return store_fail(st, "reading purchases", cause);
-	if (w.krc != SQLITE_ROW && w.krc != SQLITE_DONE)
-		return store_fail(st, "reading contacts", cause);
-	return crc == SQLITE_DONE ? 0 : store_fail(st, "reading customers",
-	    cause);
+	if (w.prc == DB_ERROR || w.krc == DB_ERROR)
+		return -1;
+	return crc == DB_DONE ? 0 : -1;
 }
+
+#define TASKS_SQL_(hint) \
+	"SELECT c.rep_id, c.tier_eff, p.day FROM plan_items p " hint \
+	" JOIN customers c ON c.id = p.customer_id WHERE p.action = 'task'" \
+	" AND p.status = 'open' AND p.merged_into IS NULL" \
+	" AND (?1 <= 0 OR c.rep_id = ?1) ORDER BY p.day DESC;"
+#define TASKS_SQL(st) store_dialect(st, \
+	TASKS_SQL_("INDEXED BY plan_items_open_day"), TASKS_SQL_(""))
 
 int
 store_report_tasks(struct store *st, int64_t rep_id, report_task_cb cb,
     void *arg, char **cause)
 {
 	struct report_task t;
-	sqlite3_stmt *s;
-	const unsigned char *tier;
+	struct db_stmt *s;
+	const char *tier;
 	int rc, stop = 0;
 
 	/* plan_items_open_day gives the order: no sorter. */
-	s = store_prepare(st, "SELECT c.rep_id, c.tier_eff, p.day FROM"
-	    " plan_items p INDEXED BY plan_items_open_day JOIN customers c ON"
-	    " c.id = p.customer_id WHERE p.action = 'task' AND p.status ="
-	    " 'open' AND p.merged_into IS NULL AND (?1 <= 0 OR c.rep_id = ?1)"
-	    " ORDER BY p.day DESC;", cause);
+	s = db_prepare(st->conn, TASKS_SQL(st), cause);
 	if (s == NULL)
 		return -1;
-	sqlite3_bind_int64(s, 1, rep_id);
-	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		t.rep_id = sqlite3_column_int64(s, 0);
-		tier = sqlite3_column_text(s, 1);
+	db_bind_int64(s, 1, rep_id);
+	while (!stop && (rc = db_step(s, cause)) == DB_ROW) {
+		t.rep_id = db_column_int64(s, 0);
+		tier = db_column_text(s, 1);
 		t.tier = tier != NULL && tier[0] >= 'A' && tier[0] <= 'C' ?
-		    (char)tier[0] : 'C';
-		t.day = sqlite3_column_int(s, 2);
+		    tier[0] : 'C';
+		t.day = (int32_t)db_column_int64(s, 2);
 		stop = cb(arg, &t);
 	}
-	sqlite3_finalize(s);
+	db_finalize(s);
 	if (stop)
 		return stop;
-	return rc == SQLITE_DONE ? 0 : store_fail(st, "reading tasks", cause);
+	return rc == DB_DONE ? 0 : -1;
 }
 
 /* Each sent message's recipient, counted once per rule, with whether an
- * opt-out or a purchase followed one of their messages of the rule. */
-#define OUTREACH_SQL \
+ * opt-out or a purchase followed one of their messages of the rule.  A
+ * purchase counts up to the smaller of o.day + ?3 and ?4 (both bounds
+ * written out: SQLite's min(a, b) is PostgreSQL's least()); sum() counts
+ * CASE ones, PostgreSQL having no sum of a boolean. */
+#define OUTREACH_SQL_(hint) \
 	"SELECT p.rule," \
-	" sum(o.sent_at IS NOT NULL)," \
-	" sum(o.state = 'delivered')," \
-	" sum(o.state = 'failed' OR o.state = 'undelivered')," \
-	" sum(o.state = 'expired')," \
+	" sum(CASE WHEN o.sent_at IS NOT NULL THEN 1 ELSE 0 END)," \
+	" sum(CASE WHEN o.state = 'delivered' THEN 1 ELSE 0 END)," \
+	" sum(CASE WHEN o.state = 'failed' OR o.state = 'undelivered'" \
+	"  THEN 1 ELSE 0 END)," \
+	" sum(CASE WHEN o.state = 'expired' THEN 1 ELSE 0 END)," \
 	" count(DISTINCT CASE WHEN o.sent_at IS NOT NULL THEN o.customer_id" \
 	"  END)," \
 	" count(DISTINCT CASE WHEN o.sent_at IS NOT NULL AND EXISTS (SELECT 1" \
@@ -201,14 +218,16 @@ store_report_tasks(struct store *st, int64_t rep_id, report_task_cb cb,
 	"  e.day BETWEEN o.day AND o.day + 7) THEN o.customer_id END)," \
 	" count(DISTINCT CASE WHEN o.sent_at IS NOT NULL AND EXISTS (SELECT 1" \
 	"  FROM purchases q WHERE q.customer_id = o.customer_id AND" \
-	"  q.day > o.day AND q.day <= min(o.day + ?3, ?4)) THEN" \
+	"  q.day > o.day AND q.day <= o.day + ?3 AND q.day <= ?4) THEN" \
 	"  o.customer_id END)" \
-	" FROM outbox o INDEXED BY outbox_day" \
+	" FROM outbox o " hint \
 	" JOIN plan_items p ON p.id = o.item_id" \
 	" JOIN customers c ON c.id = o.customer_id" \
 	" WHERE o.customer_id IS NOT NULL AND o.day BETWEEN ?1 AND ?2" \
 	" AND (?5 <= 0 OR c.rep_id = ?5)" \
 	" GROUP BY p.rule ORDER BY p.rule;"
+#define OUTREACH_SQL(st) store_dialect(st, \
+	OUTREACH_SQL_("INDEXED BY outbox_day"), OUTREACH_SQL_(""))
 
 int
 store_report_outreach(struct store *st, int32_t from, int32_t to,
@@ -216,33 +235,45 @@ store_report_outreach(struct store *st, int32_t from, int32_t to,
     void *arg, char **cause)
 {
 	struct report_rule r;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc, stop = 0;
 
-	if ((s = store_prepare(st, OUTREACH_SQL, cause)) == NULL)
+	if ((s = db_prepare(st->conn, OUTREACH_SQL(st), cause)) == NULL)
 		return -1;
-	sqlite3_bind_int(s, 1, from);
-	sqlite3_bind_int(s, 2, to);
-	sqlite3_bind_int(s, 3, attribution_days);
-	sqlite3_bind_int(s, 4, day);
-	sqlite3_bind_int64(s, 5, rep_id);
-	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		r.rule = (const char *)sqlite3_column_text(s, 0);
-		r.sent = sqlite3_column_int64(s, 1);
-		r.delivered = sqlite3_column_int64(s, 2);
-		r.failed = sqlite3_column_int64(s, 3);
-		r.expired = sqlite3_column_int64(s, 4);
-		r.recipients = sqlite3_column_int64(s, 5);
-		r.opted_out = sqlite3_column_int64(s, 6);
-		r.converted = sqlite3_column_int64(s, 7);
+	db_bind_int64(s, 1, from);
+	db_bind_int64(s, 2, to);
+	db_bind_int64(s, 3, attribution_days);
+	db_bind_int64(s, 4, day);
+	db_bind_int64(s, 5, rep_id);
+	while (!stop && (rc = db_step(s, cause)) == DB_ROW) {
+		r.rule = db_column_text(s, 0);
+		r.sent = db_column_int64(s, 1);
+		r.delivered = db_column_int64(s, 2);
+		r.failed = db_column_int64(s, 3);
+		r.expired = db_column_int64(s, 4);
+		r.recipients = db_column_int64(s, 5);
+		r.opted_out = db_column_int64(s, 6);
+		r.converted = db_column_int64(s, 7);
 		stop = cb(arg, &r);
 	}
-	sqlite3_finalize(s);
+	db_finalize(s);
 	if (stop)
 		return stop;
-	return rc == SQLITE_DONE ? 0 : store_fail(st, "reading messages",
-	    cause);
+	return rc == DB_DONE ? 0 : -1;
 }
+
+/* As OUTREACH_SQL counts conversions. */
+#define HOLDOUTS_SQL_(hint) \
+	"SELECT h.rule, count(DISTINCT h.customer_id)," \
+	" count(DISTINCT CASE WHEN EXISTS (SELECT 1 FROM purchases q WHERE" \
+	" q.customer_id = h.customer_id AND q.day > h.day AND" \
+	" q.day <= h.day + ?3 AND q.day <= ?4) THEN h.customer_id END)" \
+	" FROM holdouts h " hint \
+	" JOIN customers c ON c.id = h.customer_id" \
+	" WHERE h.day BETWEEN ?1 AND ?2 AND (?5 <= 0 OR c.rep_id = ?5)" \
+	" GROUP BY h.rule ORDER BY h.rule;"
+#define HOLDOUTS_SQL(st) store_dialect(st, \
+	HOLDOUTS_SQL_("INDEXED BY holdouts_day"), HOLDOUTS_SQL_(""))
 
 int
 store_report_holdouts(struct store *st, int32_t from, int32_t to,
@@ -250,68 +281,64 @@ store_report_holdouts(struct store *st, int32_t from, int32_t to,
     void *arg, char **cause)
 {
 	struct report_holdout h;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc, stop = 0;
 
-	s = store_prepare(st, "SELECT h.rule, count(DISTINCT h.customer_id),"
-	    " count(DISTINCT CASE WHEN EXISTS (SELECT 1 FROM purchases q WHERE"
-	    " q.customer_id = h.customer_id AND q.day > h.day AND"
-	    " q.day <= min(h.day + ?3, ?4)) THEN h.customer_id END)"
-	    " FROM holdouts h INDEXED BY holdouts_day"
-	    " JOIN customers c ON c.id = h.customer_id"
-	    " WHERE h.day BETWEEN ?1 AND ?2 AND (?5 <= 0 OR c.rep_id = ?5)"
-	    " GROUP BY h.rule ORDER BY h.rule;", cause);
+	s = db_prepare(st->conn, HOLDOUTS_SQL(st), cause);
 	if (s == NULL)
 		return -1;
-	sqlite3_bind_int(s, 1, from);
-	sqlite3_bind_int(s, 2, to);
-	sqlite3_bind_int(s, 3, attribution_days);
-	sqlite3_bind_int(s, 4, day);
-	sqlite3_bind_int64(s, 5, rep_id);
-	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		h.rule = (const char *)sqlite3_column_text(s, 0);
-		h.held_out = sqlite3_column_int64(s, 1);
-		h.converted = sqlite3_column_int64(s, 2);
+	db_bind_int64(s, 1, from);
+	db_bind_int64(s, 2, to);
+	db_bind_int64(s, 3, attribution_days);
+	db_bind_int64(s, 4, day);
+	db_bind_int64(s, 5, rep_id);
+	while (!stop && (rc = db_step(s, cause)) == DB_ROW) {
+		h.rule = db_column_text(s, 0);
+		h.held_out = db_column_int64(s, 1);
+		h.converted = db_column_int64(s, 2);
 		stop = cb(arg, &h);
 	}
-	sqlite3_finalize(s);
+	db_finalize(s);
 	if (stop)
 		return stop;
-	return rc == SQLITE_DONE ? 0 : store_fail(st, "reading holdouts",
-	    cause);
+	return rc == DB_DONE ? 0 : -1;
 }
+
+#define CSAT_SQL_(hint) \
+	"SELECT c.rep_id, c.tier_eff, count(*)," \
+	" sum(CASE WHEN a.score >= 4 THEN 1 ELSE 0 END)" \
+	" FROM survey_answers a " hint \
+	" JOIN customers c ON c.id = a.customer_id" \
+	" WHERE a.day BETWEEN ?1 AND ?2 AND (?3 <= 0 OR c.rep_id = ?3)" \
+	" GROUP BY c.rep_id, c.tier_eff;"
+#define CSAT_SQL(st) store_dialect(st, \
+	CSAT_SQL_("INDEXED BY survey_answers_day"), CSAT_SQL_(""))
 
 int
 store_report_csat(struct store *st, int32_t from, int32_t to, int64_t rep_id,
     report_csat_cb cb, void *arg, char **cause)
 {
 	struct report_csat x;
-	const unsigned char *t;
-	sqlite3_stmt *s;
+	const char *t;
+	struct db_stmt *s;
 	int rc, stop = 0;
 
-	s = store_prepare(st, "SELECT c.rep_id, c.tier_eff, count(*),"
-	    " sum(a.score >= 4) FROM survey_answers a INDEXED BY"
-	    " survey_answers_day JOIN customers c ON c.id = a.customer_id"
-	    " WHERE a.day BETWEEN ?1 AND ?2 AND (?3 <= 0 OR c.rep_id = ?3)"
-	    " GROUP BY c.rep_id, c.tier_eff;", cause);
+	s = db_prepare(st->conn, CSAT_SQL(st), cause);
 	if (s == NULL)
 		return -1;
-	sqlite3_bind_int(s, 1, from);
-	sqlite3_bind_int(s, 2, to);
-	sqlite3_bind_int64(s, 3, rep_id);
-	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		x.rep_id = sqlite3_column_int64(s, 0);
-		t = sqlite3_column_text(s, 1);
-		x.tier = t != NULL && t[0] >= 'A' && t[0] <= 'C' ? (char)t[0] :
-		    'C';
-		x.answers = sqlite3_column_int64(s, 2);
-		x.satisfied = sqlite3_column_int64(s, 3);
+	db_bind_int64(s, 1, from);
+	db_bind_int64(s, 2, to);
+	db_bind_int64(s, 3, rep_id);
+	while (!stop && (rc = db_step(s, cause)) == DB_ROW) {
+		x.rep_id = db_column_int64(s, 0);
+		t = db_column_text(s, 1);
+		x.tier = t != NULL && t[0] >= 'A' && t[0] <= 'C' ? t[0] : 'C';
+		x.answers = db_column_int64(s, 2);
+		x.satisfied = db_column_int64(s, 3);
 		stop = cb(arg, &x);
 	}
-	sqlite3_finalize(s);
+	db_finalize(s);
 	if (stop)
 		return stop;
-	return rc == SQLITE_DONE ? 0 : store_fail(st, "reading answers",
-	    cause);
+	return rc == DB_DONE ? 0 : -1;
 }
