@@ -33,9 +33,14 @@ if [ -x "$bt/unit/test_store_pg" ]; then
 	t_like "$T_OUT" "ok [0-9]+ - test_same_shape" "the schema checks ran on PostgreSQL"
 fi
 
-# The store files moved onto db.h, each group's checks with its stores on
-# this server (tests/unit/tstore.h).
-for t in "$bt"/unit/test_pg_*; do
+# The store's unit scenarios (the planner's hidden dates, tiers, outcomes,
+# feeds, delivery, key dates...) and each store group's checks, with
+# their stores on this server (tests/unit/tstore.h); what only SQLite
+# has is skipped there, saying so.
+for t in "$bt"/unit/test_pg_* "$bt"/unit/test_store "$bt"/unit/test_outcome \
+    "$bt"/unit/test_planner "$bt"/unit/test_tiers "$bt"/unit/test_feeds \
+    "$bt"/unit/test_keydate "$bt"/unit/test_lifecycle \
+    "$bt"/unit/test_holdout "$bt"/unit/test_escalate "$bt"/unit/test_deliver; do
 	[ -x "$t" ] || continue
 	t_ok "$(basename "$t") with its stores on PostgreSQL" \
 	    env TSTORE_PG_URI="$PG_URI" CMOCKA_MESSAGE_OUTPUT=TAP "$t"

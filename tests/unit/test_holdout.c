@@ -6,7 +6,6 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -48,17 +47,7 @@ test_pick(void **state)
 static long
 sql_long(const char *path, const char *sql)
 {
-	sqlite3 *db;
-	sqlite3_stmt *s;
-	long v = -1;
-
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		v = (long)sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	sqlite3_close(db);
-	return v;
+	return (long)tstore_long(path, sql);
 }
 
 /* 1,000 customers with a birthday on D, one message rule holding out 30%
@@ -71,7 +60,7 @@ test_planner(void **state)
 	    " holdout = 0.3; },\n"
 	    "  { name = \"call\"; event = \"birthday\"; action = \"task\";"
 	    " task = \"call\"; }\n);\n";
-	char *path = tstore_path(), *cpath = xasprintf("%s.conf", path);
+	char *path = tstore_path(), *cpath = tstore_conf_path();
 	char *cause = NULL, ext[16], sql[128];
 	struct plan_stats ps;
 	struct customer c;
@@ -140,7 +129,7 @@ test_conf(void **state)
 	    "rules = ( { name = \"m\"; event = \"sleeping\"; action ="
 	    " \"message\"; holdout = 0.95; } );",
 	};
-	char *path = tstore_path(), *cause;
+	char *path = tstore_conf_path(), *cause;
 	struct conf *cf;
 	size_t i;
 	FILE *fp;

@@ -63,6 +63,55 @@ tstore_path(void)
 	return xasprintf("%s.db", tmpl);
 }
 
+/* A new file under /tmp for a test's configuration (never beside the
+ * store, which may be a database on a server); malloc'd. */
+static inline char *
+tstore_conf_path(void)
+{
+	char tmpl[] = "/tmp/outreachd-conf-XXXXXX";
+	int fd = mkstemp(tmpl);
+
+	assert_true(fd >= 0);
+	close(fd);
+	return xstrdup(tmpl);
+}
+
+/* Runs sql (no rows wanted; several statements allowed) on a
+ * connection of its own to the store at path, SQLite or PostgreSQL. */
+static inline void
+tstore_exec(const char *path, const char *sql)
+{
+	struct db *db;
+	char *cause = NULL;
+
+	if (db_open(path, NULL, &db, &cause) != 0 ||
+	    db_exec(db, sql, &cause) != 0)
+		fail_msg("%s: %s", sql, cause);
+	db_close(db);
+}
+
+/* The first column of sql's first row, as a number; -1 without a row. */
+static inline long long
+tstore_long(const char *path, const char *sql)
+{
+	struct db_stmt *s;
+	struct db *db;
+	char *cause = NULL;
+	long long v = -1;
+	int rc;
+
+	if (db_open(path, NULL, &db, &cause) != 0 ||
+	    (s = db_prepare(db, sql, &cause)) == NULL)
+		fail_msg("%s: %s", sql, cause);
+	if ((rc = db_step(s, &cause)) == DB_ROW)
+		v = (long long)db_column_int64(s, 0);
+	else if (rc == DB_ERROR)
+		fail_msg("%s: %s", sql, cause);
+	db_finalize(s);
+	db_close(db);
+	return v;
+}
+
 /* Removes the store's files (with its WAL and shared memory) and frees
  * path. */
 static inline void
