@@ -263,7 +263,8 @@ cmd_send(struct cli *cli, const struct cli_cmd *self, int argc, char **argv)
 		return cli_usage(self, EX_USAGE);
 	dry = dry || cli->conf->delivery.dry_run;
 	/* A real pass must not race a running daemon over the same rows. */
-	if (!dry && cycle_lock(cli_store_path(cli), &lock, &cause) != 0) {
+	if (!dry && (cycle_lock(cli_store_path(cli), &lock, &cause) != 0 ||
+	    cycle_sender_lock(cli_store(cli), &cause) != 0)) {
 		rc = cli_fail(EX_TEMPFAIL, "%s", cause);
 		free(cause);
 		return rc;
@@ -307,6 +308,7 @@ cmd_scan(struct cli *cli, const struct cli_cmd *self, int argc, char **argv)
 	if (argc != 1)
 		return cli_usage(self, strcmp(argv[1], "--help") ? EX_USAGE : 0);
 	if (cycle_lock(cli_store_path(cli), &lock, &cause) != 0 ||
+	    cycle_sender_lock(cli_store(cli), &cause) != 0 ||
 	    cycle_scan(cli->conf, cli_store(cli), time(NULL), &cause) != 0) {
 		rc = cli_fail(EX_TEMPFAIL, "%s", cause);
 		free(cause);

@@ -10,6 +10,9 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "db.h"
+#include "store_lease.h"
+
 #include "cycle.h"
 #include "log.h"
 #include "util.h"
@@ -49,6 +52,17 @@ lock_pid(int fd)
 }
 
 int
+cycle_sender_lock(struct store *st, char **cause)
+{
+	int rc = store_sender_lock(st, cause);
+
+	if (rc == 0)
+		set_error(cause, "another outreachd is sending from this store "
+		    "(its lock in the database is held)");
+	return rc == 1 ? 0 : -1;
+}
+
+int
 cycle_lock(const char *store_path, int *fd, char **cause)
 {
 	char *path, pid[32];
@@ -57,6 +71,10 @@ cycle_lock(const char *store_path, int *fd, char **cause)
 	int n;
 
 	*fd = -1;
+	/* A PostgreSQL store is locked in the database, once open
+	 * (store_sender_lock()): instances on other machines share it. */
+	if (db_is_conninfo(store_path))
+		return 0;
 	if ((path = lock_path(store_path, cause)) == NULL)
 		return -1;
 	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);

@@ -295,6 +295,15 @@ daemon_cycle(struct daemon *d)
 	int rc = 0, c;
 
 	daemon_clock_check(d, now, t0);
+	/* PostgreSQL: a connection made anew has lost the sender's lock;
+	 * if another instance took it meanwhile, this one stops rather than
+	 * send beside it. */
+	if (cycle_sender_lock(d->st, &cause) != 0) {
+		log_err("%s: stopping", cause);
+		free(cause);
+		got_stop = 1;
+		return -1;
+	}
 	if (t0 >= d->next_scan) {
 		if (cycle_scan(d->cf, d->st, now, &cause) != 0) {
 			log_err("scan failed: %s", cause);
@@ -426,6 +435,8 @@ daemon_start(struct daemon *d, char **cause)
 		return EX_TEMPFAIL;
 	if (store_open(d->cf->store, &d->st, cause) != 0)
 		return EX_CANTCREAT;
+	if (cycle_sender_lock(d->st, cause) != 0)
+		return EX_TEMPFAIL;
 	/* Feeds and digests sign task links with the store's link key; a
 	 * store whose reps got their tokens before links existed has none
 	 * until here, and its feeds would carry no links. */

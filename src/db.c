@@ -401,6 +401,12 @@ db_fd(struct db *db)
 	return db->ops->fd(db);
 }
 
+unsigned
+db_generation(struct db *db)
+{
+	return db->ops->generation != NULL ? db->ops->generation(db) : 1;
+}
+
 int
 db_notifications(struct db *db)
 {

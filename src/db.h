@@ -140,6 +140,10 @@ int db_error_transient(struct db *db);
  * db_fd() is -1 and db_notifications() 0. */
 int db_listen(struct db *db, const char *channel, char **cause);
 int db_notify(struct db *db, const char *channel, char **cause);
+/* The connection's generation: it changes when the connection was made
+ * again (PostgreSQL, after the server went away), which drops what the
+ * session held (advisory locks, LISTEN).  SQLite: always 1. */
+unsigned db_generation(struct db *db);
 /* The socket to poll for input (notifications); changes after a reset. */
 int db_fd(struct db *db);
 /* Reads what the server sent and returns how many notifications arrived

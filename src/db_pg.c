@@ -729,6 +729,12 @@ pg_notifications(struct db *db)
 	return count;
 }
 
+static unsigned
+pg_generation(struct db *db)
+{
+	return ((struct pg *)db->impl)->gen;
+}
+
 const struct db_ops db_pg_ops = {
 	.open = pg_open,
 	.close = pg_close,
@@ -749,4 +755,5 @@ const struct db_ops db_pg_ops = {
 	.listen = pg_listen,
 	.fd = pg_fd,
 	.notifications = pg_notifications,
+	.generation = pg_generation,
 };

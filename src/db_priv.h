@@ -61,6 +61,7 @@ struct db_ops {
 	    char **cause);
 	int (*fd)(struct db *db);
 	int (*notifications)(struct db *db);
+	unsigned (*generation)(struct db *db);	/* NULL: always 1 */
 };
 
 extern const struct db_ops db_sqlite_ops;

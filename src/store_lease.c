@@ -54,3 +54,37 @@ store_lease_drop(struct store *st, const char *name, const char *holder,
 	db_reset(s);
 	return rc;
 }
+
+/* Any number, the same in every instance: the sender's advisory lock. */
+#define STORE_SENDER_LOCK 7310452
+
+int
+store_sender_lock(struct store *st, char **cause)
+{
+	struct db_stmt *s;
+	unsigned gen;
+	int rc, got = 0;
+
+	if (db_backend(st->conn) != DB_PG)
+		return 1;
+	gen = db_generation(st->conn);
+	if (st->sender_gen == gen)
+		return 1;
+	/* Not cached: a statement of the connection before would be
+	 * prepared again anyway. */
+	s = db_prepare(st->conn, "SELECT CASE WHEN pg_try_advisory_lock(?1)"
+	    " THEN 1 ELSE 0 END;", cause);
+	if (s == NULL)
+		return -1;
+	db_bind_int64(s, 1, STORE_SENDER_LOCK);
+	if ((rc = db_step(s, cause)) == DB_ROW)
+		got = db_column_int64(s, 0) != 0;
+	db_finalize(s);
+	if (rc != DB_ROW)
+		return -1;
+	/* Taken on the connection of now: a reset since would have
+	 * dropped it, and the next call takes it again. */
+	if (got)
+		st->sender_gen = db_generation(st->conn) == gen ? gen : 0;
+	return got;
+}

@@ -104,6 +104,7 @@ struct store {
 	 * PostgreSQL). */
 	struct db *conn;
 	sqlite3 *db;
+	unsigned sender_gen;	/* store_sender_lock()'s connection; 0 none */
 	char *path;
 	int in_txn;
 	int busy_ms;		/* store_busy_timeout() */
