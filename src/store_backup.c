@@ -178,6 +178,12 @@ store_backup(struct store *st, const char *path, int flags,
 	char *tmp, *dir;
 	struct stat sb;
 
+	/* The database's own tool copies it consistently, with its roles
+	 * and settings; a file here would be an SQLite store. */
+	if (db_backend(st->conn) == DB_PG)
+		return set_error(cause, "%s: a PostgreSQL store is backed up with"
+		    " pg_dump (see BACKUP AND RESTORE in outreachctl(1))",
+		    st->path);
 	if (!replace && lstat(path, &sb) == 0)
 		return 1;
 	if (backup_not_store(st, path, cause) != 0)

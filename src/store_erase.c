@@ -18,6 +18,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "db.h"
 #include "store.h"
 #include "store_plan.h"
 #include "store_schema.h"
@@ -52,16 +53,30 @@ store_erase_pending(struct store *st, char **cause)
 static int
 erase_unmark(struct store *st, char **cause)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc;
 
-	s = store_prepare(st, "DELETE FROM state WHERE key = ?1;", cause);
-	if (s == NULL)
+	if ((s = db_prepare(st->conn, "DELETE FROM state WHERE key = ?1;",
+	    cause)) == NULL)
 		return -1;
-	store_bind_text(s, 1, ERASE_KEY);
-	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : store_fail(st, "saving state", cause);
+	db_bind_text(s, 1, ERASE_KEY);
+	rc = store_run(s, cause);
+	db_finalize(s);
+	return rc;
+}
+
+/* PostgreSQL: VACUUM takes the deleted rows out of the tables (their
+ * space is then reused; PostgreSQL does not zero it), outside any
+ * transaction and without locking writers out, as VACUUM FULL would. */
+static int
+erase_finish_pg(struct store *st, char **cause)
+{
+	if (db_exec(st->conn, "VACUUM customers, customer_attrs, purchases,"
+	    " contacts, plan_items, outbox, task_events, keydates,"
+	    " optout_events, holdouts, survey_answers, tier_history;",
+	    cause) != 0)
+		return -1;
+	return erase_unmark(st, cause);
 }
 
 /* VACUUM builds its copy in a temporary database: on disk, not in memory
@@ -183,6 +198,10 @@ store_erase_finish(struct store *st, int wait_ms, char **cause)
 
 	if ((rc = store_state_get(st, ERASE_KEY, &stage, cause)) <= 0)
 		return rc;
+	if (db_backend(st->conn) == DB_PG) {
+		free(stage);
+		return erase_finish_pg(st, cause);
+	}
 	rc = strcmp(stage, "vacuum") == 0 ? erase_vacuum(st, cause) : 0;
 	free(stage);
 	if (rc != 0 || store_erase_mark(st, "checkpoint", cause) != 0)

@@ -264,8 +264,6 @@ test_forget_erases_history(void **state)
 	FILE *fp;
 	char line[64];
 
-	SQLITE_ONLY("the erase is SQLite's (store_erase.c)");
-
 	(void)state;
 	st = open_fresh(&path);
 	add_customer(st, "C3", "Secret Person", "--12-24", &id);
@@ -287,7 +285,12 @@ test_forget_erases_history(void **state)
 	assert_int_equal(s.contacts, 0);
 	store_stats_clear(&s);
 	store_close(st);
-	/* The name is gone from the file itself. */
+	/* The name is gone from the file itself (SQLite: PostgreSQL's
+	 * VACUUM frees the rows' space without zeroing it). */
+	if (db_is_conninfo(path)) {
+		tstore_remove(path);
+		return;
+	}
 	cmd = xasprintf("grep -c 'Secret Person' '%s' || true", path);
 	fp = popen(cmd, "r");
 	assert_non_null(fgets(line, sizeof(line), fp));
