@@ -30,6 +30,7 @@
 #include "render.h"
 #include "sender.h"
 #include "store.h"
+#include "store_lease.h"
 #include "store_outbox.h"
 #include "tmpl_set.h"
 #include "util.h"
@@ -41,6 +42,9 @@ static volatile sig_atomic_t got_reload, got_wake;
 static sigset_t daemon_sigs; /* the signals the loop handles */
 
 /* Everything a running daemon holds; replaced as a whole on reload. */
+/* How often a standby asks for the sender's lock. */
+#define DAEMON_STANDBY_MS 1000
+
 struct daemon {
 	const struct daemon_opts *o;
 	struct conf *cf;
@@ -59,6 +63,10 @@ struct daemon {
 	} *retired;
 	size_t nretired;
 	int lock_fd;
+	/* A PostgreSQL store whose sender's lock another instance holds:
+	 * this one serves the HTTP pages and takes the lock, and the
+	 * sending, over when that instance is gone. */
+	int standby;
 	double next_scan;	/* on the monotonic clock; 0 = now */
 	int64_t clock_offset;	/* wall clock less monotonic, last seen */
 	int64_t last_scan;
@@ -69,6 +77,7 @@ struct daemon {
 };
 
 static void daemon_status(struct daemon *d);
+static int daemon_activate(struct daemon *d, char **cause);
 
 static void
 on_signal(int sig)
@@ -283,6 +292,28 @@ daemon_clock_check(struct daemon *d, int64_t wall, double mono)
 	d->clock_offset = offset;
 }
 
+/* A standby's turn: the sender's lock once its holder is gone, and with
+ * it the sending and planning, at once. */
+static int
+daemon_standby(struct daemon *d)
+{
+	char *cause = NULL;
+	int rc;
+
+	if ((rc = store_sender_lock(d->st, &cause)) == 0)
+		return 0;
+	if (rc == 1 && (rc = daemon_activate(d, &cause)) == 0) {
+		log_notice("taking over: the sender's lock is ours; planning "
+		    "and sending from here");
+		d->standby = 0;
+		d->next_scan = 0;
+		return 0;
+	}
+	log_err("standby: %s", cause);
+	free(cause);
+	return -1;
+}
+
 /* Scan when due, then queue and deliver.  Errors are logged and retried
  * at the next wake-up: a customer's message never stops the daemon. */
 static int
@@ -295,6 +326,8 @@ daemon_cycle(struct daemon *d)
 	int rc = 0, c;
 
 	daemon_clock_check(d, now, t0);
+	if (d->standby)
+		return daemon_standby(d);
 	/* PostgreSQL: a connection made anew has lost the sender's lock;
 	 * if another instance took it meanwhile, this one stops rather than
 	 * send beside it. */
@@ -347,6 +380,8 @@ daemon_timeout_ms(struct daemon *d)
 	int64_t now = time(NULL), due;
 	int64_t ms = (int64_t)((d->next_scan - clock_seconds()) * 1000);
 
+	if (d->standby)
+		return DAEMON_STANDBY_MS;
 	/* The senders wait for their own messages. */
 	due = d->senders[0] != NULL ? 0 : store_outbox_next_due(d->st, NULL,
 	    NULL);
@@ -382,9 +417,10 @@ daemon_status(struct daemon *d)
 	}
 	if (d->last_scan > 0 && localtime_r(&t, &tm) != NULL)
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm);
-	notify(d, "STATUS=%s%slast scan %s (%.2fs); %ld queued, %ld failed%s",
+	notify(d, "STATUS=%s%s%slast scan %s (%.2fs); %ld queued, %ld failed%s",
 	    d->reload_failed != NULL ? d->reload_failed : "",
-	    d->reload_failed != NULL ? "; " : "", when, d->last_scan_secs,
+	    d->reload_failed != NULL ? "; " : "", d->standby ? "standby "
+	    "(another instance sends); " : "", when, d->last_scan_secs,
 	    pending, failed, held);
 }
 
@@ -425,39 +461,64 @@ daemon_signals(sigset_t *oldmask)
 	sigprocmask(SIG_BLOCK, &daemon_sigs, oldmask);
 }
 
+/* The sender's lock is ours: what a crash left being sent goes back to
+ * the queue, delivery opens and its threads start.  0, or an exit code
+ * with *cause. */
 static int
-daemon_start(struct daemon *d, char **cause)
+daemon_activate(struct daemon *d, char **cause)
 {
-	unsigned char key[TOKEN_SECRET_LEN];
 	int n = 0, c;
 
-	if (cycle_lock(d->cf->store, &d->lock_fd, cause) != 0)
-		return EX_TEMPFAIL;
-	if (store_open(d->cf->store, &d->st, cause) != 0)
-		return EX_CANTCREAT;
-	if (cycle_sender_lock(d->st, cause) != 0)
-		return EX_TEMPFAIL;
-	/* Feeds and digests sign task links with the store's link key; a
-	 * store whose reps got their tokens before links existed has none
-	 * until here, and its feeds would carry no links. */
-	if (replink_secret(d->st, key, 1, cause) < 0)
-		return EX_SOFTWARE;
 	if (store_outbox_recover(d->st, time(NULL), &n, cause) != 0)
 		return EX_SOFTWARE;
 	if (n > 0)
-		log_warn("%d messages were being sent when the daemon stopped: "
-		    "they will be sent again (a duplicate is possible)", n);
+		log_warn("%d messages were being sent when the daemon stopped "
+		    "(this one, or another on this store): they will be sent "
+		    "again (a duplicate is possible)", n);
 	if (deliver_open(d->cf, d->st, NULL, &d->dl, cause) != 0)
 		return EX_CONFIG;
 	if (d->o->once)
 		return 0;
-	if (httpd_start(d->cf, d->cf->store, d->metrics, &d->http, cause) != 0)
-		return EX_UNAVAILABLE;
 	for (c = 0; c < CHANNEL_COUNT; c++) {
 		if (sender_start(d->cf, (enum channel)c, d->metrics,
 		    &d->senders[c], cause) != 0)
 			return EX_OSERR;
 	}
+	return 0;
+}
+
+static int
+daemon_start(struct daemon *d, char **cause)
+{
+	unsigned char key[TOKEN_SECRET_LEN];
+	int rc;
+
+	if (cycle_lock(d->cf->store, &d->lock_fd, cause) != 0)
+		return EX_TEMPFAIL;
+	if (store_open(d->cf->store, &d->st, cause) != 0)
+		return EX_CANTCREAT;
+	if ((rc = store_sender_lock(d->st, cause)) < 0)
+		return EX_TEMPFAIL;
+	if (rc == 0 && d->o->once) {
+		set_error(cause, "another outreachd is sending from this store "
+		    "(its lock in the database is held)");
+		return EX_TEMPFAIL;
+	}
+	/* Feeds and digests sign task links with the store's link key; a
+	 * store whose reps got their tokens before links existed has none
+	 * until here, and its feeds would carry no links. */
+	if (replink_secret(d->st, key, 1, cause) < 0)
+		return EX_SOFTWARE;
+	if (rc == 1 && (rc = daemon_activate(d, cause)) != 0)
+		return rc;
+	d->standby = d->dl == NULL;
+	if (d->standby)
+		log_notice("standby: another outreachd sends from this store; "
+		    "serving the pages and waiting for its lock");
+	if (d->o->once)
+		return 0;
+	if (httpd_start(d->cf, d->cf->store, d->metrics, &d->http, cause) != 0)
+		return EX_UNAVAILABLE;
 	return 0;
 }
 
