@@ -429,6 +429,7 @@ daemon_status(struct daemon *d)
 static void
 daemon_sleep(struct daemon *d, const sigset_t *waitmask)
 {
+	struct pollfd pfd;
 	struct timespec ts;
 	int ms;
 
@@ -437,7 +438,17 @@ daemon_sleep(struct daemon *d, const sigset_t *waitmask)
 	ms = daemon_timeout_ms(d);
 	ts.tv_sec = ms / 1000;
 	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
-	ppoll(NULL, 0, &ts, waitmask);
+	/* PostgreSQL: a NOTIFY from a command or another instance wakes
+	 * us as SIGUSR1 does on SQLite. */
+	pfd.fd = store_wake_fd(d->st);
+	pfd.events = POLLIN;
+	if (store_wake_pending(d->st)) {
+		got_wake = 1;
+		return;
+	}
+	if (ppoll(&pfd, pfd.fd >= 0 ? 1 : 0, &ts, waitmask) > 0 &&
+	    store_wake_pending(d->st))
+		got_wake = 1;
 }
 
 static void
@@ -497,7 +508,8 @@ daemon_start(struct daemon *d, char **cause)
 		return EX_TEMPFAIL;
 	if (store_open(d->cf->store, &d->st, cause) != 0)
 		return EX_CANTCREAT;
-	if ((rc = store_sender_lock(d->st, cause)) < 0)
+	if ((rc = store_sender_lock(d->st, cause)) < 0 ||
+	    store_wake_listen(d->st, cause) != 0)
 		return EX_TEMPFAIL;
 	if (rc == 0 && d->o->once) {
 		set_error(cause, "another outreachd is sending from this store "

@@ -29,6 +29,7 @@
 
 #include "httpd_priv.h"
 #include "log.h"
+#include "store_lease.h"
 #include "util.h"
 
 struct httpd_outcomes {
@@ -44,6 +45,20 @@ struct httpd_outcomes {
 	struct store *st;		/* the thread's own */
 	unsigned long batches, posts;	/* for the log at the end */
 };
+
+/* PostgreSQL: the instance that plans learns of the outcomes now (the
+ * next follow-up is planned from them), wherever it runs.  A lost
+ * wake-up costs only time: it is not an error. */
+void
+httpd_outcomes_wake(struct store *st)
+{
+	char *cause = NULL;
+
+	if (store_wake_send(st, &cause) != 0) {
+		log_warn("waking the other instances: %s", cause);
+		free(cause);
+	}
+}
 
 /* Records one batch and resumes its connections.  After the resume a
  * request's outcome belongs to its worker again. */
@@ -74,6 +89,7 @@ outcomes_record(struct httpd_outcomes *oc, struct httpd_outcome **batch,
 		}
 		/* Before any answer: the rep's next GET sees the change. */
 		atomic_fetch_add(&oc->h->db_gen, 1);
+		httpd_outcomes_wake(oc->st);
 	}
 	oc->batches++;
 	oc->posts += n;

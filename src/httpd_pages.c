@@ -364,6 +364,8 @@ task_post(struct httpd_req *r, struct task_ctx *x, const char *link)
 	}
 	r->wrote = 1;
 	p->o.res = outcome_record(r->st, &p->o.req, NULL, &p->o.cause);
+	if (p->o.res == OUTCOME_RECORDED)
+		httpd_outcomes_wake(r->st);
 	httpd_outcomes_alone_end(r->h);
 	return task_posted(r, p, link);
 }

@@ -301,6 +301,9 @@ void httpd_outcomes_stop(struct httpd_outcomes *oc);
 void httpd_outcomes_free(struct httpd_outcomes *oc);
 int httpd_outcomes_submit(struct httpd_req *r, struct httpd_outcome *o);
 void httpd_outcomes_alone_end(struct httpd *h);
+/* After outcomes are committed: wakes the other instances of a
+ * PostgreSQL store (nothing on SQLite). */
+void httpd_outcomes_wake(struct store *st);
 
 /* httpd_pages.c: the reps' task pages and their day. */
 enum MHD_Result httpd_route_task(struct httpd_req *r, const char *link);

@@ -14,7 +14,9 @@
 #include "cycle.h"
 #include "config.h"
 #include "date.h"
+#include "db.h"
 #include "log.h"
+#include "store_lease.h"
 #include "util.h"
 
 /* The commands, in the order --help and the manual list them. */
@@ -242,6 +244,15 @@ cli_wake(struct cli *cli)
 {
 	char *cause = NULL;
 
+	/* PostgreSQL: the daemons, on whatever machine, listen. */
+	if (cli->st != NULL && db_is_conninfo(cli_store_path(cli))) {
+		if (store_wake_send(cli->st, &cause) != 0) {
+			log_warn("%s; the daemon acts on it at its next scan",
+			    cause);
+			free(cause);
+		}
+		return;
+	}
 	if (cycle_wake(cli_store_path(cli), &cause) < 0) {
 		log_warn("%s; the daemon acts on it at its next scan", cause);
 		free(cause);

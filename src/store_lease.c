@@ -88,3 +88,35 @@ store_sender_lock(struct store *st, char **cause)
 		st->sender_gen = db_generation(st->conn) == gen ? gen : 0;
 	return got;
 }
+
+#define STORE_WAKE_CHANNEL "outreachd_wake"
+
+int
+store_wake_send(struct store *st, char **cause)
+{
+	if (db_backend(st->conn) != DB_PG)
+		return 0;
+	return db_notify(st->conn, STORE_WAKE_CHANNEL, cause);
+}
+
+int
+store_wake_listen(struct store *st, char **cause)
+{
+	if (db_backend(st->conn) != DB_PG)
+		return 0;
+	return db_listen(st->conn, STORE_WAKE_CHANNEL, cause);
+}
+
+int
+store_wake_fd(struct store *st)
+{
+	return db_backend(st->conn) == DB_PG ? db_fd(st->conn) : -1;
+}
+
+int
+store_wake_pending(struct store *st)
+{
+	if (db_backend(st->conn) != DB_PG)
+		return 0;
+	return db_notifications(st->conn) != 0;
+}

@@ -28,4 +28,17 @@ int store_lease_drop(struct store *st, const char *name, const char *holder,
  * 0 another instance holds it, -1 with *cause. */
 int store_sender_lock(struct store *st, char **cause);
 
+/* Wake-ups between the instances of a PostgreSQL store (LISTEN/NOTIFY on
+ * one channel); with SQLite a daemon is woken with a signal instead
+ * (cycle_wake()) and these do nothing.  store_wake_send() wakes every
+ * instance listening (at the commit, inside a transaction);
+ * store_wake_listen() listens on st's connection, whose socket
+ * store_wake_fd() gives (-1: none) to poll; store_wake_pending() reads
+ * what came and says whether a wake-up did (or may have: the connection
+ * was lost meanwhile).  0, or -1 with *cause. */
+int store_wake_send(struct store *st, char **cause);
+int store_wake_listen(struct store *st, char **cause);
+int store_wake_fd(struct store *st);
+int store_wake_pending(struct store *st);
+
 #endif

@@ -91,5 +91,14 @@ unique=$(sort -u "$dir/keys" | wc -l)
 t_is "$unique" "$N" "the server received every message: lost = $((N - unique))"
 dups=$((total - unique))
 t_like "$dups" '^[01]$' "duplicates: $dups (at most the one in flight at the kill)"
+
+# Idle now, its next scan an hour away: a command on another connection
+# wakes it through the database (NOTIFY), not a signal.
+printf 'external_id,name,email,birthday,channel\nW00001,Late One,late@example.test,1980-%s,email\n' \
+	"${today:5}" >"$dir/w.csv"
+t_ok "import of one more birthday" ctl import customers "$dir/w.csv" --no-progress
+t_wait_until 20 eval '[ "$(received)" -gt "$total" ]'
+t_is "$(grep -c 'late@example.test' "$dir"/mail/new/*.eml | awk -F: '{ n += $2 } END { print n }')" 1 \
+	"the daemon, woken by NOTIFY, planned and sent it at once"
 t_kill "$dir/b.pid"
 t_done
