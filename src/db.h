@@ -22,12 +22,14 @@
  *
  * Transactions differ where the engines do.  SQLite runs one writer at a
  * time, so a write transaction waits for the lock (up to DB_BUSY_MS) and
- * never conflicts.  PostgreSQL runs writers side by side: db_begin() is
- * SERIALIZABLE, which keeps the store's "as if alone" reasoning true but
- * may fail any statement or the commit with a serialization failure,
- * reported as transient: the caller rolls back and runs the whole
- * transaction again.  In PostgreSQL a failed statement also spoils the
- * rest of its transaction until db_rollback() or db_rollback_to(). */
+ * never conflicts.  PostgreSQL's db_begin() does the same across every
+ * connection and instance: READ COMMITTED, and an advisory lock that one
+ * write transaction holds at a time (waited for up to DB_BUSY_MS, then a
+ * transient failure), so the store's transactions read, decide and write
+ * as if alone and never fail to serialize.  Statements outside
+ * db_begin() are atomic each but do not take that lock.  In PostgreSQL
+ * a failed statement also spoils the rest of its transaction until
+ * db_rollback() or db_rollback_to(). */
 #ifndef OUTREACHD_DB_H
 #define OUTREACHD_DB_H
 
@@ -104,7 +106,8 @@ int64_t db_changes(struct db *db);
 int db_exec(struct db *db, const char *sql, char **cause);
 
 /* A write transaction: SQLite BEGIN IMMEDIATE (waits for the write
- * lock), PostgreSQL BEGIN ISOLATION LEVEL SERIALIZABLE.  A PostgreSQL
+ * lock), PostgreSQL READ COMMITTED holding the writers' advisory lock
+ * (waits for it the same way).  A PostgreSQL
  * connection found broken here is reset and BEGIN tried once more:
  * nothing was lost, no transaction being open. */
 int db_begin(struct db *db, char **cause);

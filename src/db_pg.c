@@ -71,8 +71,20 @@ struct pg_stmt {
 	int done;
 };
 
+/* The advisory lock every write transaction takes (any number, the same
+ * in every instance). */
+#define DB_PG_WRITE_LOCK 7310450
+#define DB_PG_STR_(x) #x
+#define DB_PG_STR(x) DB_PG_STR_(x)
+
 static const char *pg_txn_sql[DB_TXN_MAX] = {
-	[DB_TXN_BEGIN] = "BEGIN ISOLATION LEVEL SERIALIZABLE",
+	/* One writer at a time, as on SQLite: the store's transactions
+	 * read, decide and write as if alone, and nothing retries a
+	 * serialization failure.  The lock waits as SQLite's busy timeout
+	 * does, then fails transiently (55P03). */
+	[DB_TXN_BEGIN] = "BEGIN ISOLATION LEVEL READ COMMITTED;"
+	    " SET LOCAL lock_timeout = " DB_PG_STR(DB_BUSY_MS) ";"
+	    " SELECT pg_advisory_xact_lock(" DB_PG_STR(DB_PG_WRITE_LOCK) ")",
 	[DB_TXN_BEGIN_READ] = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
 	[DB_TXN_COMMIT] = "COMMIT",
 	[DB_TXN_ROLLBACK] = "ROLLBACK",
@@ -635,6 +647,16 @@ pg_rollback(struct pg *pg)
 	}
 }
 
+/* A transaction statement's result: BEGIN's last statement returns the
+ * advisory lock's row. */
+static int
+pg_txn_ok(const PGresult *res)
+{
+	ExecStatusType st = PQresultStatus(res);
+
+	return st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
+}
+
 static int
 pg_txn(struct db *db, enum db_txn op, char **cause)
 {
@@ -649,16 +671,21 @@ pg_txn(struct db *db, enum db_txn op, char **cause)
 	if (pg_ready(db, pg_txn_what[op], begin, cause) != 0)
 		return -1;
 	res = PQexec(pg->conn, pg_txn_sql[op]);
-	if (begin && PQresultStatus(res) != PGRES_COMMAND_OK &&
+	if (begin && !pg_txn_ok(res) &&
 	    PQstatus(pg->conn) == CONNECTION_BAD) {
 		PQclear(res);	/* the socket was dead: nothing lost */
 		pg_reset(db);
 		res = PQstatus(pg->conn) == CONNECTION_OK ?
 		    PQexec(pg->conn, pg_txn_sql[op]) : NULL;
 	}
-	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+	if (!pg_txn_ok(res)) {
 		pg_fail(db, res, pg_txn_what[op], cause);
 		PQclear(res);
+		pg_track(pg);
+		/* A BEGIN whose lock timed out left its transaction open and
+		 * failed: nobody else would end it. */
+		if (begin && pg->txn)
+			pg_rollback(pg);
 		return -1;
 	}
 	if (op == DB_TXN_COMMIT && strcmp(PQcmdStatus(res), "ROLLBACK") == 0) {
