@@ -42,7 +42,8 @@ static volatile sig_atomic_t got_reload, got_wake;
 static sigset_t daemon_sigs; /* the signals the loop handles */
 
 /* Everything a running daemon holds; replaced as a whole on reload. */
-/* How often a standby asks for the sender's lock. */
+/* How often a standby asks for the sender's lock, and a daemon whose
+ * database is out of reach tries again. */
 #define DAEMON_STANDBY_MS 1000
 
 struct daemon {
@@ -67,6 +68,7 @@ struct daemon {
 	 * this one serves the HTTP pages and takes the lock, and the
 	 * sending, over when that instance is gone. */
 	int standby;
+	int db_down;		/* the last cycle found the database gone */
 	double next_scan;	/* on the monotonic clock; 0 = now */
 	int64_t clock_offset;	/* wall clock less monotonic, last seen */
 	int64_t last_scan;
@@ -330,13 +332,21 @@ daemon_cycle(struct daemon *d)
 		return daemon_standby(d);
 	/* PostgreSQL: a connection made anew has lost the sender's lock;
 	 * if another instance took it meanwhile, this one stops rather than
-	 * send beside it. */
-	if (cycle_sender_lock(d->st, &cause) != 0) {
-		log_err("%s: stopping", cause);
+	 * send beside it.  A database out of reach is waited for. */
+	if ((rc = store_sender_lock(d->st, &cause)) != 1) {
+		d->db_down = rc < 0;
+		if (rc < 0)
+			log_warn("%s; trying again in a second", cause);
+		else
+			log_err("another outreachd is sending from this store "
+			    "(it took the lock in the database): stopping");
 		free(cause);
-		got_stop = 1;
+		if (rc == 0)
+			got_stop = 1;
 		return -1;
 	}
+	d->db_down = 0;
+	rc = 0;
 	if (t0 >= d->next_scan) {
 		if (cycle_scan(d->cf, d->st, now, &cause) != 0) {
 			log_err("scan failed: %s", cause);
@@ -380,7 +390,7 @@ daemon_timeout_ms(struct daemon *d)
 	int64_t now = time(NULL), due;
 	int64_t ms = (int64_t)((d->next_scan - clock_seconds()) * 1000);
 
-	if (d->standby)
+	if (d->standby || d->db_down)
 		return DAEMON_STANDBY_MS;
 	/* The senders wait for their own messages. */
 	due = d->senders[0] != NULL ? 0 : store_outbox_next_due(d->st, NULL,
