@@ -203,7 +203,9 @@ struct conf {
 	uint64_t digest;    /* of the text loaded (util_fnv1a) */
 	struct strmap *lines; /* conf_setting_line()'s, NULL for defaults */
 	char *warnings;	    /* "FILE:LINE: warning: ..." lines or NULL */
-	char *store;	    /* SQLite file */
+	char *store;	    /* SQLite file, or PostgreSQL conninfo */
+	char *store_password_file; /* PostgreSQL's password, or "%d/NAME";
+				      NULL: none (libpq's own ways) */
 	char *company;
 	char *timezone;	    /* default IANA zone for customers without one */
 	char *locale;	    /* default locale */

@@ -155,6 +155,9 @@ daemon_load(const struct daemon_opts *o, struct conf **cf,
 	}
 	if ((*cf)->warnings != NULL)	/* e.g. a gateway without success_match */
 		log_warn("%s", (*cf)->warnings);
+	/* For the connections opened from now on: a reload takes a
+	 * rotated password without a restart. */
+	store_set_password_file((*cf)->store_password_file);
 	daemon_warn_live(*cf);
 	return 0;
 }

@@ -88,6 +88,7 @@ cli_load_conf(struct cli *cli)
 		return EX_CONFIG;
 	}
 	cli->rules.default_cc = cli->conf->country_code;
+	store_set_password_file(cli->conf->store_password_file);
 	return 0;
 }
 

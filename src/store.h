@@ -18,6 +18,10 @@ struct store;
 /* Opens (creating if needed) the store at path and applies every pending
  * migration.  Returns -1 with a reason in *cause. */
 int store_open(const char *path, struct store **out, char **cause);
+/* The file holding the password of PostgreSQL stores ("%d/NAME": a
+ * systemd credential; NULL: none), for every store_open() after; copied.
+ * Set once, from the configuration, before the first open. */
+void store_set_password_file(const char *path);
 /* The same for a store that must exist already: a missing file is an
  * error ("no store here"), never a new empty store. */
 int store_open_existing(const char *path, struct store **out,

@@ -14,6 +14,15 @@
 /* Any number, the same in every instance: the lock making the schema. */
 #define STORE_PG_SCHEMA_LOCK 7310451
 
+static char *store_pg_password_file;
+
+void
+store_set_password_file(const char *path)
+{
+	free(store_pg_password_file);
+	store_pg_password_file = path != NULL ? xstrdup(path) : NULL;
+}
+
 /* Runs sql, whose one row has one integer column, into *v; 0 when there
  * is no row. */
 static int
@@ -87,7 +96,7 @@ store_pg_open(const char *target, int create, struct store **out,
 	int v;
 
 	*out = NULL;
-	if (db_open(target, NULL, &st->conn, cause) != 0) {
+	if (db_open(target, store_pg_password_file, &st->conn, cause) != 0) {
 		free(st);
 		return -1;
 	}

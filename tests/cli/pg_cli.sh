@@ -78,6 +78,30 @@ same '2027-02-28 09:00:00' "task list --json" task list --json
 same '2027-02-28 09:00:00' "report --json" report --date 2027-02-28 --json
 same '2027-02-28 09:00:00' "feed smith" feed smith
 
+# A role that needs its password, given only by store_password_file, a
+# plain file or a systemd credential (%d/NAME); never in a message.
+psql_do() { "$PG_BINDIR/psql" -X -q -d "$PG_URI" -c "$1" >/dev/null; }
+psql_do "CREATE ROLE clerk LOGIN PASSWORD 'Sekret-42'; GRANT ALL ON ALL TABLES IN SCHEMA public TO clerk; GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO clerk;"
+{ printf 'host all clerk 127.0.0.1/32 scram-sha-256\n'; cat "$PG_DIR/data/pg_hba.conf"; } >"$dir/hba"
+cat "$dir/hba" >"$PG_DIR/data/pg_hba.conf"
+psql_do "SELECT pg_reload_conf();"
+clerk="postgresql://clerk@127.0.0.1:$PG_PORT/outreach"
+sed "s|^store = .*|store = \"$clerk\";|" "$dir/pg/c.conf" >"$dir/pg/clerk.conf"
+"$CTL" -c "$dir/pg/clerk.conf" stats >/dev/null 2>"$dir/clerk.err"
+t_is "$?" 73 "without its password the role is refused"
+t_like "$(cat "$dir/clerk.err")" "password authentication failed|no password supplied" "  saying why"
+mkdir -p "$dir/cred"
+printf 'Sekret-42\n' >"$dir/cred/pgpass"
+chmod 600 "$dir/cred/pgpass"
+echo "store_password_file = \"$dir/cred/pgpass\";" >>"$dir/pg/clerk.conf"
+t_ok "with store_password_file it opens the store" "$CTL" -c "$dir/pg/clerk.conf" stats
+sed -i "s|^store_password_file = .*|store_password_file = \"%d/pgpass\";|" "$dir/pg/clerk.conf"
+t_ok "  and as a systemd credential (%d/pgpass)" env CREDENTIALS_DIRECTORY="$dir/cred" \
+	"$CTL" -c "$dir/pg/clerk.conf" stats
+printf 'wrong\n' >"$dir/cred/pgpass"
+env CREDENTIALS_DIRECTORY="$dir/cred" "$CTL" -c "$dir/pg/clerk.conf" stats >/dev/null 2>"$dir/clerk.err"
+t_unlike "$(cat "$dir/clerk.err")" "Sekret|wrong" "a refused password never shows in the message"
+
 # The sender's lock: another session holds it, a send is refused.
 "$PG_BINDIR/psql" -X -q -d "$PG_URI" -c "SELECT pg_advisory_lock(7310452);" \
 	-c "SELECT pg_sleep(4);" >/dev/null 2>&1 &
