@@ -92,6 +92,16 @@ store_run(struct db_stmt *s, char **cause)
 	return db_step(s, cause) == DB_DONE ? 0 : -1;
 }
 
+int
+store_write(struct store *st, struct db_stmt *s, char **cause)
+{
+	int rc = store_run(s, cause);
+	int64_t n = db_changes(st->conn);
+
+	db_finalize(s);
+	return rc != 0 ? -1 : (int)n;
+}
+
 const char *
 store_dialect(const struct store *st, const char *sqlite, const char *pg)
 {

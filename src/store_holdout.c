@@ -19,9 +19,6 @@ store_holdout_add(struct store *st, const char *dedup_key, const char *rule,
 	db_bind_int64(s, 3, customer_id);
 	db_bind_int64(s, 4, day);
 	db_bind_int64(s, 5, now);
-	rc = store_run(s, cause);
-	db_reset(s);
-	if (rc != 0)
-		return -1;
-	return db_changes(st->conn) > 0;
+	rc = store_write(st, s, cause);
+	return rc < 0 ? -1 : rc > 0;
 }

@@ -121,14 +121,6 @@ store_outbox_walk(struct db_stmt *s, outbox_cb cb, void *arg, char **cause)
 	return rc == DB_DONE ? 0 : -1;
 }
 
-int
-store_outbox_write(struct store *st, struct db_stmt *s, char **cause)
-{
-	int rc = store_run(s, cause);
-
-	db_finalize(s);
-	return rc != 0 ? -1 : (int)db_changes(st->conn);
-}
 
 /* Walks planned items selected by sql (?1 = v: a limit or an id) into
  * cb. */
@@ -203,7 +195,7 @@ store_item_mark_queued(struct store *st, int64_t item_id, const char *error,
 		return -1;
 	db_bind_int64(s, 1, item_id);
 	db_bind_text(s, 2, error);
-	return store_outbox_write(st, s, cause) < 0 ? -1 : 0;
+	return store_write(st, s, cause) < 0 ? -1 : 0;
 }
 
 int
@@ -221,7 +213,7 @@ store_rep_message_set(struct store *st, int64_t item_id, const char *subject,
 	db_bind_text(s, 2, error);
 	db_bind_text(s, 3, subject);
 	db_bind_text(s, 4, body);
-	return store_outbox_write(st, s, cause) < 0 ? -1 : 0;
+	return store_write(st, s, cause) < 0 ? -1 : 0;
 }
 
 int
@@ -382,7 +374,7 @@ store_outbox_update(struct store *st, int64_t id, int64_t version,
 		db_bind_int64(s, 7, sent_at);
 	db_bind_int64(s, 8, now);
 	db_bind_int64(s, 9, version);
-	if ((n = store_outbox_write(st, s, cause)) < 0)
+	if ((n = store_write(st, s, cause)) < 0)
 		return -1;
 	return n > 0;
 }
@@ -406,7 +398,7 @@ store_outbox_recover(struct store *st, int64_t now, int *n, char **cause)
 	if (s == NULL)
 		return -1;
 	db_bind_int64(s, 1, now);
-	if ((k = store_outbox_write(st, s, cause)) < 0)
+	if ((k = store_write(st, s, cause)) < 0)
 		return -1;
 	*n = k;
 	return 0;
@@ -537,7 +529,7 @@ store_outbox_retry(struct store *st, int64_t id, int64_t now, char **cause)
 		return -1;
 	db_bind_int64(s, 1, id);
 	db_bind_int64(s, 2, now);
-	return store_outbox_write(st, s, cause);
+	return store_write(st, s, cause);
 }
 
 /* Adds the rows of states other than 'sent' to counts, and to with_sent
@@ -637,5 +629,5 @@ store_outbox_report(struct store *st, int64_t id, int delivered,
 	db_bind_text(s, 2, delivered ? "delivered" : "undelivered");
 	db_bind_text(s, 3, delivered ? NULL : detail);
 	db_bind_int64(s, 4, now);
-	return store_outbox_write(st, s, cause);
+	return store_write(st, s, cause);
 }

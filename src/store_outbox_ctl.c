@@ -38,7 +38,7 @@ store_outbox_cancel(struct store *st, const struct outbox_select *f,
 	db_bind_text(s, 4, f->customer);
 	db_bind_text(s, 5, reason);
 	db_bind_int64(s, 6, now);
-	return store_outbox_write(st, s, cause);
+	return store_write(st, s, cause);
 }
 
 /* The state table's key of a channel's hold. */
@@ -62,7 +62,7 @@ store_outbox_hold(struct store *st, enum channel ch, int on, int64_t now,
 	db_bind_text(s, 1, hold_key(ch));
 	if (on)
 		db_bind_int64(s, 2, now);
-	return store_outbox_write(st, s, cause);
+	return store_write(st, s, cause);
 }
 
 int
@@ -147,7 +147,7 @@ store_outbox_rerender(struct store *st, const struct outbox_msg *m,
 	db_bind_text(s, 12, m->render_key);
 	db_bind_int64(s, 13, now);
 	db_bind_text(s, 14, m->sms_request);
-	return store_outbox_write(st, s, cause);
+	return store_write(st, s, cause);
 }
 
 int
@@ -167,5 +167,5 @@ store_outbox_give_up(struct store *st, const struct outbox_msg *m,
 	db_bind_text(s, 3, outbox_state_name(state));
 	db_bind_text(s, 4, why);
 	db_bind_int64(s, 5, now);
-	return store_outbox_write(st, s, cause);
+	return store_write(st, s, cause);
 }

@@ -28,8 +28,5 @@
  * s.  A callback's non-zero return stops the walk and is returned. */
 int store_outbox_walk(struct db_stmt *s, outbox_cb cb, void *arg,
     char **cause);
-/* Runs a write with its values bound and finalizes it: the rows it
- * changed, or -1 with *cause. */
-int store_outbox_write(struct store *st, struct db_stmt *s, char **cause);
 
 #endif

@@ -14,19 +14,9 @@
 	" FROM task_events e LEFT JOIN reps r ON r.id = e.rep_id" \
 	" LEFT JOIN plan_items p ON p.id = e.item_id "
 
-/* Runs a cached statement that returns no row and resets it; the number
- * of rows changed, or -1 (*cause names the statement).  Every statement
- * an outcome runs is prepared once per connection: the outcomes of the
- * web pages are recorded by one thread, and parsing them each time was
- * most of its work. */
-static int
-run(struct store *st, struct db_stmt *s, char **cause)
-{
-	int rc = store_run(s, cause);
-
-	db_reset(s);
-	return rc != 0 ? -1 : (int)db_changes(st->conn);
-}
+/* Every statement an outcome runs is prepared once per connection
+ * (store_stmt()): the outcomes of the web pages are recorded by one
+ * thread, and parsing them each time was most of its work. */
 
 /* Binds a day, or NULL for DAY_NONE. */
 static void
@@ -60,7 +50,7 @@ store_task_event_add(struct store *st, const struct store_task_event *e,
 	bind_day(s, 8, e->date);
 	db_bind_text(s, 9, e->note);
 	db_bind_text(s, 10, e->source);
-	return run(st, s, cause) < 0 ? -1 : 0;
+	return store_write(st, s, cause) < 0 ? -1 : 0;
 }
 
 /* Fills e from an EVENT_SELECT row; strings borrowed from the row. */
@@ -167,7 +157,7 @@ store_task_close(struct store *st, int64_t id, const char *status,
 	db_bind_text(s, 2, status);
 	db_bind_int64(s, 3, now);
 	db_bind_text(s, 4, note);
-	return run(st, s, cause);
+	return store_write(st, s, cause);
 }
 
 int
@@ -188,7 +178,7 @@ store_task_close_followups(struct store *st, int64_t customer_id,
 		return -1;
 	db_bind_int64(s, 1, customer_id);
 	db_bind_int64(s, 2, now);
-	return run(st, s, cause);
+	return store_write(st, s, cause);
 }
 
 int
@@ -230,7 +220,7 @@ store_customer_revisit_next(struct store *st, int64_t customer_id,
 		return -1;
 	db_bind_int64(s, 1, customer_id);
 	bind_day(s, 2, day);
-	return run(st, s, cause) < 0 ? -1 : 0;
+	return store_write(st, s, cause) < 0 ? -1 : 0;
 }
 
 int
@@ -247,7 +237,7 @@ store_customer_stale_flag(struct store *st, int64_t customer_id,
 	db_bind_int64(s, 1, customer_id);
 	db_bind_int64(s, 2, day);
 	db_bind_text(s, 3, note);
-	return run(st, s, cause) < 0 ? -1 : 0;
+	return store_write(st, s, cause) < 0 ? -1 : 0;
 }
 
 int
@@ -269,7 +259,7 @@ store_customer_verify(struct store *st, int64_t customer_id, int64_t now,
 		return -1;
 	db_bind_int64(s, 1, customer_id);
 	db_bind_int64(s, 2, now);
-	return run(st, s, cause) < 0 ? -1 : rc;
+	return store_write(st, s, cause) < 0 ? -1 : rc;
 }
 
 int

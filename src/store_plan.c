@@ -179,11 +179,8 @@ store_plan_insert(struct store *st, const struct plan_row *r, int64_t now,
 	db_bind_text(s, 9, r->task_kind);
 	db_bind_text(s, 10, r->reason);
 	db_bind_int64(s, 11, now);
-	rc = store_run(s, cause);
-	db_reset(s);
-	if (rc != 0)
-		return -1;
-	return db_changes(st->conn) > 0;
+	rc = store_write(st, s, cause);
+	return rc < 0 ? -1 : rc > 0;
 }
 
 /* How one_int() binds ?1: as text when text is set, else the integer a. */

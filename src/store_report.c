@@ -229,6 +229,25 @@ store_report_tasks(struct store *st, int64_t rep_id, report_task_cb cb,
 #define OUTREACH_SQL(st) store_dialect(st, \
 	OUTREACH_SQL_("INDEXED BY outbox_day"), OUTREACH_SQL_(""))
 
+/* A per-rule query of the period [from, to] (?1, ?2) counting purchases
+ * within attribution_days (?3) up to day (?4), for rep_id's customers
+ * (?5; 0 everyone): prepared and bound, NULL with *cause. */
+static struct db_stmt *
+rule_query(struct store *st, const char *sql, int32_t from, int32_t to,
+    int32_t day, int attribution_days, int64_t rep_id, char **cause)
+{
+	struct db_stmt *s;
+
+	if ((s = db_prepare(st->conn, sql, cause)) == NULL)
+		return NULL;
+	db_bind_int64(s, 1, from);
+	db_bind_int64(s, 2, to);
+	db_bind_int64(s, 3, attribution_days);
+	db_bind_int64(s, 4, day);
+	db_bind_int64(s, 5, rep_id);
+	return s;
+}
+
 int
 store_report_outreach(struct store *st, int32_t from, int32_t to,
     int32_t day, int attribution_days, int64_t rep_id, report_rule_cb cb,
@@ -238,13 +257,9 @@ store_report_outreach(struct store *st, int32_t from, int32_t to,
 	struct db_stmt *s;
 	int rc, stop = 0;
 
-	if ((s = db_prepare(st->conn, OUTREACH_SQL(st), cause)) == NULL)
+	if ((s = rule_query(st, OUTREACH_SQL(st), from, to, day,
+	    attribution_days, rep_id, cause)) == NULL)
 		return -1;
-	db_bind_int64(s, 1, from);
-	db_bind_int64(s, 2, to);
-	db_bind_int64(s, 3, attribution_days);
-	db_bind_int64(s, 4, day);
-	db_bind_int64(s, 5, rep_id);
 	while (!stop && (rc = db_step(s, cause)) == DB_ROW) {
 		r.rule = db_column_text(s, 0);
 		r.sent = db_column_int64(s, 1);
@@ -284,14 +299,9 @@ store_report_holdouts(struct store *st, int32_t from, int32_t to,
 	struct db_stmt *s;
 	int rc, stop = 0;
 
-	s = db_prepare(st->conn, HOLDOUTS_SQL(st), cause);
-	if (s == NULL)
+	if ((s = rule_query(st, HOLDOUTS_SQL(st), from, to, day,
+	    attribution_days, rep_id, cause)) == NULL)
 		return -1;
-	db_bind_int64(s, 1, from);
-	db_bind_int64(s, 2, to);
-	db_bind_int64(s, 3, attribution_days);
-	db_bind_int64(s, 4, day);
-	db_bind_int64(s, 5, rep_id);
 	while (!stop && (rc = db_step(s, cause)) == DB_ROW) {
 		h.rule = db_column_text(s, 0);
 		h.held_out = db_column_int64(s, 1);

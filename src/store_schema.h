@@ -122,6 +122,10 @@ struct store {
 char *store_col_text(struct db_stmt *s, int i);
 int32_t store_col_day(struct db_stmt *s, int i);
 int store_run(struct db_stmt *s, char **cause);
+/* Runs s, a statement that returns no rows, and is done with it
+ * (db_finalize(): a cached statement is only reset): the rows it
+ * changed, or -1 with *cause. */
+int store_write(struct store *st, struct db_stmt *s, char **cause);
 const char *store_dialect(const struct store *st, const char *sqlite,
     const char *pg);
 /* The cached statement `id` on the db.h connection, prepared the first

@@ -42,7 +42,7 @@ store_sms_status_next(struct store *st, int64_t id, int64_t at, int checks,
 	else
 		db_bind_null(s, 2);
 	db_bind_int64(s, 3, checks);
-	return store_outbox_write(st, s, cause) < 0 ? -1 : 0;
+	return store_write(st, s, cause) < 0 ? -1 : 0;
 }
 
 int
@@ -75,7 +75,7 @@ store_sms_report(struct store *st, int64_t id, int delivered,
 		db_bind_text(s, 4, delivered ? "delivered" : "undelivered");
 		db_bind_text(s, 5, delivered ? NULL : detail);
 	}
-	return store_outbox_write(st, s, cause);
+	return store_write(st, s, cause);
 }
 
 int
@@ -92,7 +92,7 @@ store_sms_resend(struct store *st, int64_t id, const char *why, int64_t now,
 	db_bind_int64(s, 1, id);
 	db_bind_int64(s, 2, now);
 	db_bind_text(s, 3, why);
-	return store_outbox_write(st, s, cause);
+	return store_write(st, s, cause);
 }
 
 int

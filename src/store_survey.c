@@ -65,11 +65,8 @@ store_survey_answer(struct store *st, int64_t item_id, int64_t customer_id,
 	db_bind_int64(s, 5, day);
 	db_bind_int64(s, 6, now);
 	db_bind_text(s, 7, source);
-	rc = store_run(s, cause);
-	db_finalize(s);
-	if (rc != 0)
-		return -1;
-	return db_changes(st->conn) > 0;
+	rc = store_write(st, s, cause);
+	return rc < 0 ? -1 : rc > 0;
 }
 
 int
@@ -93,11 +90,8 @@ store_survey_recovery(struct store *st, const char *dedup_key,
 	db_bind_int64(s, 4, day);
 	db_bind_text(s, 5, reason);
 	db_bind_int64(s, 6, now);
-	rc = store_run(s, cause);
-	db_finalize(s);
-	if (rc != 0)
-		return -1;
-	return db_changes(st->conn) > 0;
+	rc = store_write(st, s, cause);
+	return rc < 0 ? -1 : rc > 0;
 }
 
 int
