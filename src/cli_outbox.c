@@ -264,7 +264,7 @@ cmd_send(struct cli *cli, const struct cli_cmd *self, int argc, char **argv)
 	dry = dry || cli->conf->delivery.dry_run;
 	/* A real pass must not race a running daemon over the same rows. */
 	if (!dry && (cycle_lock(cli_store_path(cli), &lock, &cause) != 0 ||
-	    cycle_sender_lock(cli_store(cli), &cause) != 0)) {
+	    cycle_leader_lock(cli_store(cli), &cause) != 0)) {
 		rc = cli_fail(EX_TEMPFAIL, "%s", cause);
 		free(cause);
 		return rc;
@@ -308,7 +308,7 @@ cmd_scan(struct cli *cli, const struct cli_cmd *self, int argc, char **argv)
 	if (argc != 1)
 		return cli_usage(self, strcmp(argv[1], "--help") ? EX_USAGE : 0);
 	if (cycle_lock(cli_store_path(cli), &lock, &cause) != 0 ||
-	    cycle_sender_lock(cli_store(cli), &cause) != 0 ||
+	    cycle_leader_lock(cli_store(cli), &cause) != 0 ||
 	    cycle_scan(cli->conf, cli_store(cli), time(NULL), &cause) != 0) {
 		rc = cli_fail(EX_TEMPFAIL, "%s", cause);
 		free(cause);

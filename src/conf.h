@@ -150,6 +150,8 @@ struct conf_delivery {
 	int retry_base;	     /* seconds; doubles per attempt, with jitter */
 	int retry_max;
 	int batch;	     /* messages taken per delivery pass */
+	int claim_lease;     /* seconds a sender holds the rows it claimed,
+				renewed while it lives (PostgreSQL) */
 };
 
 struct conf_http {

@@ -52,13 +52,13 @@ lock_pid(int fd)
 }
 
 int
-cycle_sender_lock(struct store *st, char **cause)
+cycle_leader_lock(struct store *st, char **cause)
 {
-	int rc = store_sender_lock(st, cause);
+	int rc = store_leader_lock(st, cause);
 
 	if (rc == 0)
-		set_error(cause, "another outreachd is sending from this store "
-		    "(its lock in the database is held)");
+		set_error(cause, "another outreachd plans and queues from this "
+		    "store (the leader's lock in the database is held)");
 	return rc == 1 ? 0 : -1;
 }
 
@@ -72,7 +72,7 @@ cycle_lock(const char *store_path, int *fd, char **cause)
 
 	*fd = -1;
 	/* A PostgreSQL store is locked in the database, once open
-	 * (store_sender_lock()): instances on other machines share it. */
+	 * (store_leader_lock()): instances on other machines share it. */
 	if (db_is_conninfo(store_path))
 		return 0;
 	if ((path = lock_path(store_path, cause)) == NULL)

@@ -24,11 +24,11 @@
  * (cycle_wake): a process without a handler for it ignores it from here
  * on, so a wake never kills a one-off send.  A PostgreSQL store (libpq
  * conninfo) takes no file: its lock is the database's, taken once it is
- * open (store_sender_lock(), cycle_sender_lock()). */
+ * open (store_leader_lock(), cycle_leader_lock()). */
 int cycle_lock(const char *store_path, int *fd, char **cause);
-/* The database's sender lock of an open store (store_lease.h), or its
+/* The database's leader lock of an open store (store_lease.h), or its
  * holder's error: 0, or -1 with *cause. */
-int cycle_sender_lock(struct store *st, char **cause);
+int cycle_leader_lock(struct store *st, char **cause);
 /* Wakes the process holding the sender lock of the store (SIGUSR1): 1
  * when one was woken, 0 when none runs, -1 on error (*cause). */
 int cycle_wake(const char *store_path, char **cause);

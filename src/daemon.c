@@ -42,9 +42,9 @@ static volatile sig_atomic_t got_reload, got_wake;
 static sigset_t daemon_sigs; /* the signals the loop handles */
 
 /* Everything a running daemon holds; replaced as a whole on reload. */
-/* How often a standby asks for the sender's lock, and a daemon whose
+/* How often a follower asks for the leader's lock, and a daemon whose
  * database is out of reach tries again. */
-#define DAEMON_STANDBY_MS 1000
+#define DAEMON_FOLLOWER_MS 1000
 
 struct daemon {
 	const struct daemon_opts *o;
@@ -64,10 +64,11 @@ struct daemon {
 	} *retired;
 	size_t nretired;
 	int lock_fd;
-	/* A PostgreSQL store whose sender's lock another instance holds:
-	 * this one serves the HTTP pages and takes the lock, and the
-	 * sending, over when that instance is gone. */
-	int standby;
+	/* A PostgreSQL store whose leader's lock another instance holds:
+	 * this one sends what is queued and serves the HTTP pages, and
+	 * takes the lock, and the planning, over when the leader is
+	 * gone. */
+	int follower;
 	int db_down;		/* the last cycle found the database gone */
 	double next_scan;	/* on the monotonic clock; 0 = now */
 	int64_t clock_offset;	/* wall clock less monotonic, last seen */
@@ -297,26 +298,52 @@ daemon_clock_check(struct daemon *d, int64_t wall, double mono)
 	d->clock_offset = offset;
 }
 
-/* A standby's turn: the sender's lock once its holder is gone, and with
- * it the sending and planning, at once. */
+/* Leader or follower (PostgreSQL): the leader's lock is taken when
+ * free, checked when held; a connection made anew has lost it, and if
+ * another instance took it meanwhile this one follows.  0 leader, 1
+ * follower, -1 the database is out of reach (waited for). */
 static int
-daemon_standby(struct daemon *d)
+daemon_lead(struct daemon *d)
 {
 	char *cause = NULL;
 	int rc;
 
-	if ((rc = store_sender_lock(d->st, &cause)) == 0)
-		return 0;
-	if (rc == 1 && (rc = daemon_activate(d, &cause)) == 0) {
-		log_notice("taking over: the sender's lock is ours; planning "
-		    "and sending from here");
-		d->standby = 0;
-		d->next_scan = 0;
-		return 0;
+	if ((rc = store_leader_lock(d->st, &cause)) < 0) {
+		if (!d->db_down)
+			log_warn("%s; trying again every second", cause);
+		free(cause);
+		d->db_down = 1;
+		return -1;
 	}
-	log_err("standby: %s", cause);
-	free(cause);
-	return -1;
+	if (d->db_down)
+		log_notice("the database answers again");
+	d->db_down = 0;
+	if (rc == 1 && d->follower) {
+		log_notice("taking the lead: the leader's lock is ours; "
+		    "planning and queueing from here");
+		d->next_scan = 0;
+	} else if (rc == 0 && !d->follower)
+		log_warn("another outreachd took the lead meanwhile: sending "
+		    "only, it plans");
+	d->follower = rc == 0;
+	return d->follower;
+}
+
+/* Wakes the senders of this instance, and on PostgreSQL those of the
+ * others (NOTIFY) when messages were queued. */
+static void
+daemon_kick(struct daemon *d, const struct send_stats *s)
+{
+	char *cause = NULL;
+	int c;
+
+	for (c = 0; c < CHANNEL_COUNT; c++)
+		if (d->senders[c] != NULL)
+			sender_kick(d->senders[c]);
+	if (s->queued > 0 && store_wake_send(d->st, &cause) != 0) {
+		log_warn("waking the other instances: %s", cause);
+		free(cause);
+	}
 }
 
 /* Scan when due, then queue and deliver.  Errors are logged and retried
@@ -328,28 +355,11 @@ daemon_cycle(struct daemon *d)
 	int64_t now = time(NULL);
 	char *cause = NULL;
 	double t0 = clock_seconds();
-	int rc = 0, c;
+	int rc;
 
 	daemon_clock_check(d, now, t0);
-	if (d->standby)
-		return daemon_standby(d);
-	/* PostgreSQL: a connection made anew has lost the sender's lock;
-	 * if another instance took it meanwhile, this one stops rather than
-	 * send beside it.  A database out of reach is waited for. */
-	if ((rc = store_sender_lock(d->st, &cause)) != 1) {
-		d->db_down = rc < 0;
-		if (rc < 0)
-			log_warn("%s; trying again in a second", cause);
-		else
-			log_err("another outreachd is sending from this store "
-			    "(it took the lock in the database): stopping");
-		free(cause);
-		if (rc == 0)
-			got_stop = 1;
-		return -1;
-	}
-	d->db_down = 0;
-	rc = 0;
+	if ((rc = daemon_lead(d)) != 0)
+		return rc < 0 ? -1 : 0;
 	if (t0 >= d->next_scan) {
 		if (cycle_scan(d->cf, d->st, now, &cause) != 0) {
 			log_err("scan failed: %s", cause);
@@ -368,8 +378,7 @@ daemon_cycle(struct daemon *d)
 			free(cause);
 			rc = -1;
 		}
-		for (c = 0; c < CHANNEL_COUNT; c++)
-			sender_kick(d->senders[c]);
+		daemon_kick(d, &s);
 	} else if (cycle_send(d->dl, d->ts, now, d->cf->delivery.dry_run,
 	    &got_stop, &s, &cause) != 0) {
 		log_err("delivery failed: %s", cause);
@@ -393,8 +402,8 @@ daemon_timeout_ms(struct daemon *d)
 	int64_t now = time(NULL), due;
 	int64_t ms = (int64_t)((d->next_scan - clock_seconds()) * 1000);
 
-	if (d->standby || d->db_down)
-		return DAEMON_STANDBY_MS;
+	if (d->follower || d->db_down)
+		return DAEMON_FOLLOWER_MS;
 	/* The senders wait for their own messages. */
 	due = d->senders[0] != NULL ? 0 : store_outbox_next_due(d->st, NULL,
 	    NULL);
@@ -432,8 +441,8 @@ daemon_status(struct daemon *d)
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm);
 	notify(d, "STATUS=%s%s%slast scan %s (%.2fs); %ld queued, %ld failed%s",
 	    d->reload_failed != NULL ? d->reload_failed : "",
-	    d->reload_failed != NULL ? "; " : "", d->standby ? "standby "
-	    "(another instance sends); " : "", when, d->last_scan_secs,
+	    d->reload_failed != NULL ? "; " : "", d->follower ? "following "
+	    "(another instance plans); " : "", when, d->last_scan_secs,
 	    pending, failed, held);
 }
 
@@ -485,18 +494,20 @@ daemon_signals(sigset_t *oldmask)
 	sigprocmask(SIG_BLOCK, &daemon_sigs, oldmask);
 }
 
-/* The sender's lock is ours: what a crash left being sent goes back to
- * the queue, delivery opens and its threads start.  0, or an exit code
+/* What a crash left being sent goes back to the queue (SQLite: all of
+ * it, the lock file being ours; PostgreSQL: what no live instance holds a
+ * lease on), delivery opens and its threads start.  0, or an exit code
  * with *cause. */
 static int
 daemon_activate(struct daemon *d, char **cause)
 {
 	int n = 0, c;
 
-	if (store_outbox_recover(d->st, time(NULL), &n, cause) != 0)
+	if (store_outbox_recover(d->st, time(NULL), store_outbox_leased(d->st),
+	    &n, cause) != 0)
 		return EX_SOFTWARE;
 	if (n > 0)
-		log_warn("%d messages were being sent when the daemon stopped "
+		log_warn("%d messages were being sent when a daemon stopped "
 		    "(this one, or another on this store): they will be sent "
 		    "again (a duplicate is possible)", n);
 	if (deliver_open(d->cf, d->st, NULL, &d->dl, cause) != 0)
@@ -521,12 +532,12 @@ daemon_start(struct daemon *d, char **cause)
 		return EX_TEMPFAIL;
 	if (store_open(d->cf->store, &d->st, cause) != 0)
 		return EX_CANTCREAT;
-	if ((rc = store_sender_lock(d->st, cause)) < 0 ||
+	if ((rc = store_leader_lock(d->st, cause)) < 0 ||
 	    store_wake_listen(d->st, cause) != 0)
 		return EX_TEMPFAIL;
 	if (rc == 0 && d->o->once) {
-		set_error(cause, "another outreachd is sending from this store "
-		    "(its lock in the database is held)");
+		set_error(cause, "another outreachd plans and queues from this "
+		    "store (the leader's lock in the database is held)");
 		return EX_TEMPFAIL;
 	}
 	/* Feeds and digests sign task links with the store's link key; a
@@ -534,12 +545,13 @@ daemon_start(struct daemon *d, char **cause)
 	 * until here, and its feeds would carry no links. */
 	if (replink_secret(d->st, key, 1, cause) < 0)
 		return EX_SOFTWARE;
-	if (rc == 1 && (rc = daemon_activate(d, cause)) != 0)
+	d->follower = rc == 0;
+	if ((rc = daemon_activate(d, cause)) != 0)
 		return rc;
-	d->standby = d->dl == NULL;
-	if (d->standby)
-		log_notice("standby: another outreachd sends from this store; "
-		    "serving the pages and waiting for its lock");
+	if (d->follower)
+		log_notice("following: another outreachd leads (plans and "
+		    "queues); sending what is queued, serving the pages and "
+		    "waiting for its lock");
 	if (d->o->once)
 		return 0;
 	if (httpd_start(d->cf, d->cf->store, d->metrics, &d->http, cause) != 0)
@@ -610,6 +622,7 @@ daemon_run(const struct daemon_opts *o)
 			/* outreachctl changed the store: plan and send now. */
 			got_wake = 0;
 			d.next_scan = 0;
+			daemon_kick(&d, &(struct send_stats){ 0 });
 			log_debug("woken: planning and sending now");
 		}
 		/* Signals arrive during the cycle, so a SIGTERM stops a

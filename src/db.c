@@ -299,6 +299,12 @@ db_begin(struct db *db, char **cause)
 }
 
 int
+db_begin_rows(struct db *db, char **cause)
+{
+	return db->ops->txn(db, DB_TXN_BEGIN_ROWS, cause);
+}
+
+int
 db_begin_read(struct db *db, char **cause)
 {
 	return db->ops->txn(db, DB_TXN_BEGIN_READ, cause);

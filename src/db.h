@@ -111,6 +111,13 @@ int db_exec(struct db *db, const char *sql, char **cause);
  * connection found broken here is reset and BEGIN tried once more:
  * nothing was lost, no transaction being open. */
 int db_begin(struct db *db, char **cause);
+/* A write transaction of statements each safe alone under READ
+ * COMMITTED (a conditional update of one row, a claim that skips rows
+ * another transaction holds), which need not exclude other writers:
+ * SQLite BEGIN IMMEDIATE as db_begin(), PostgreSQL READ COMMITTED
+ * without the writers' advisory lock, so instances sending from one
+ * store do not take turns. */
+int db_begin_rows(struct db *db, char **cause);
 /* A read transaction, one snapshot for several queries: SQLite BEGIN
  * (deferred), PostgreSQL REPEATABLE READ READ ONLY, which never fails to
  * serialize and refuses writes. */
@@ -149,8 +156,9 @@ int db_notify(struct db *db, const char *channel, char **cause);
 unsigned db_generation(struct db *db);
 /* The socket to poll for input (notifications); changes after a reset. */
 int db_fd(struct db *db);
-/* Reads what the server sent and returns how many notifications arrived
- * (consumed), or -1 when the connection is lost. */
+/* Reads what the server sent and returns how many notifications from
+ * other sessions arrived (all are consumed; this session's own NOTIFY is
+ * not counted), or -1 when the connection is lost. */
 int db_notifications(struct db *db);
 
 #endif

@@ -91,6 +91,10 @@ static const char *pg_txn_sql[DB_TXN_MAX] = {
 	[DB_TXN_SAVEPOINT] = "SAVEPOINT unit",
 	[DB_TXN_RELEASE] = "RELEASE SAVEPOINT unit",
 	[DB_TXN_ROLLBACK_TO] = "ROLLBACK TO SAVEPOINT unit",
+	/* Without the writers' lock: each statement is safe alone under
+	 * READ COMMITTED (db_begin_rows()). */
+	[DB_TXN_BEGIN_ROWS] = "BEGIN ISOLATION LEVEL READ COMMITTED;"
+	    " SET LOCAL lock_timeout = " DB_PG_STR(DB_BUSY_MS),
 };
 
 static const char *pg_txn_what[DB_TXN_MAX] = {
@@ -101,6 +105,7 @@ static const char *pg_txn_what[DB_TXN_MAX] = {
 	[DB_TXN_SAVEPOINT] = "starting a unit",
 	[DB_TXN_RELEASE] = "keeping a unit",
 	[DB_TXN_ROLLBACK_TO] = "undoing a unit",
+	[DB_TXN_BEGIN_ROWS] = "beginning a transaction",
 };
 
 static struct pg_stmt *
@@ -661,7 +666,8 @@ static int
 pg_txn(struct db *db, enum db_txn op, char **cause)
 {
 	struct pg *pg = db->impl;
-	int begin = op == DB_TXN_BEGIN || op == DB_TXN_BEGIN_READ;
+	int begin = op == DB_TXN_BEGIN || op == DB_TXN_BEGIN_READ ||
+	    op == DB_TXN_BEGIN_ROWS;
 	PGresult *res;
 
 	if (op == DB_TXN_ROLLBACK) {
@@ -749,9 +755,12 @@ pg_notifications(struct db *db)
 		pg_reset(db);
 		return -1;
 	}
+	/* Our own NOTIFY (the leader queued messages) wakes the others,
+	 * not us. */
 	while ((n = PQnotifies(pg->conn)) != NULL) {
+		if (n->be_pid != PQbackendPID(pg->conn))
+			count++;
 		PQfreemem(n);
-		count++;
 	}
 	return count;
 }

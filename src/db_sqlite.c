@@ -25,6 +25,7 @@ static const char *sq_txn_sql[DB_TXN_MAX] = {
 	[DB_TXN_SAVEPOINT] = "SAVEPOINT unit;",
 	[DB_TXN_RELEASE] = "RELEASE unit;",
 	[DB_TXN_ROLLBACK_TO] = "ROLLBACK TO unit;",
+	[DB_TXN_BEGIN_ROWS] = "BEGIN IMMEDIATE;",
 };
 
 static const char *sq_txn_what[DB_TXN_MAX] = {
@@ -35,6 +36,7 @@ static const char *sq_txn_what[DB_TXN_MAX] = {
 	[DB_TXN_SAVEPOINT] = "starting a unit",
 	[DB_TXN_RELEASE] = "keeping a unit",
 	[DB_TXN_ROLLBACK_TO] = "undoing a unit",
+	[DB_TXN_BEGIN_ROWS] = "beginning a transaction",
 };
 
 static sqlite3 *

@@ -134,6 +134,8 @@ deliver_open(const struct conf *cf, struct store *st,
 	if (gethostname(d->hostname, sizeof(d->hostname) - 1) != 0)
 		snprintf(d->hostname, sizeof(d->hostname), "localhost");
 	d->hostname[strcspn(d->hostname, "/:")] = '\0';
+	snprintf(d->holder, sizeof(d->holder), "%s:%ld", d->hostname,
+	    (long)getpid());
 	if (optout_secret(st, d->secret, cause) != 0 ||
 	    channel_open(d, &d->ch[CHANNEL_EMAIL], CHANNEL_EMAIL, &cf->email,
 	    cause) != 0 ||

@@ -49,6 +49,7 @@ struct deliver_run {
 	struct deliver_job **back;	/* taken back from transfer threads */
 	size_t back_cap;
 	time_t holds_at;		/* when the holds were last read */
+	double renew_at;		/* the next renewal of the leases */
 };
 
 /* Keeps the first error of the pass. */
@@ -77,7 +78,9 @@ run_write(struct deliver_run *r)
 		r->txn_writes++;
 		return 0;
 	}
-	if (store_begin(r->d->st, &err) != 0) {
+	/* Rows only, each claimed by this pass: instances sending from one
+	 * PostgreSQL store need not take turns for these. */
+	if (store_begin_rows(r->d->st, &err) != 0) {
 		run_fail(r, err);
 		return -1;
 	}
@@ -143,18 +146,86 @@ run_update(struct deliver_run *r, const struct outbox_msg *m,
     enum outbox_state state, int64_t not_before, const char *error,
     const char *provider_id, int64_t sent_at, int64_t now)
 {
+	struct outbox_ref ref = { m->id, m->version, m->fence };
 	char *err = NULL;
 	int rc;
 
 	if (run_write(r) != 0)
 		return -1;
-	if ((rc = store_outbox_update(r->d->st, m->id, m->version, state,
+	if ((rc = store_outbox_update(r->d->st, &ref, state,
 	    m->attempts, not_before, error, provider_id, sent_at, now,
 	    &err)) < 0) {
 		run_fail(r, err);
 		return -1;
 	}
 	return rc;
+}
+
+/* Gives up the lease of a claimed row this pass leaves due (held, over
+ * the rate, not reached), so that another sender need not wait for it to
+ * run out.  A row marked 'sending' keeps it (store_outbox_lease()). */
+static void
+run_release(struct deliver_run *r, struct deliver_job *job)
+{
+	struct outbox_ref ref = { job->m.id, job->m.version, job->m.fence };
+	char *err = NULL;
+
+	if (r->dry_run || job->stale || !store_outbox_leased(r->d->st) ||
+	    r->error != NULL || run_write(r) != 0)
+		return;
+	if (store_outbox_lease(r->d->st, &ref, 0, &err) < 0)
+		run_fail(r, err);
+}
+
+/* Renews a job's lease.  Another sender that claimed the row meanwhile
+ * (this one's lease ran out: the database was out of reach, the process
+ * stalled) has it: a job not started is dropped, and the verdict of one
+ * on the wire will not be written (its fence is old). */
+static void
+run_renew_job(struct deliver_run *r, struct deliver_job *job, int64_t until,
+    int inflight)
+{
+	struct outbox_ref ref = { job->m.id, job->m.version, job->m.fence };
+	char *err = NULL;
+	int rc;
+
+	if (job->stale || r->error != NULL)
+		return;
+	if ((rc = store_outbox_lease(r->d->st, &ref, until, &err)) < 0) {
+		run_fail(r, err);
+		return;
+	}
+	if (rc == 1)
+		return;
+	log_warn("%s: claimed by another sender, this one's lease having run "
+	    "out: %s", job->m.dedup_key, inflight ? "its outcome is theirs to "
+	    "record" : "left to it");
+	if (!inflight)
+		job->stale = 1;
+}
+
+/* A third of the lease after the last renewal, the rows this pass holds
+ * (read, ready, on the wire) are renewed: however long a transfer takes,
+ * a live sender keeps them and a dead one's run out. */
+static void
+run_renew(struct deliver_run *r)
+{
+	struct deliver *d = r->d;
+	int lease = d->cf->delivery.claim_lease;
+	int64_t until;
+	size_t i;
+
+	if (r->dry_run || !store_outbox_leased(d->st) ||
+	    clock_seconds() < r->renew_at || run_write(r) != 0)
+		return;
+	r->renew_at = clock_seconds() + lease / 3.0;
+	until = (int64_t)time(NULL) + lease;
+	for (i = r->pos; i < r->npage; i++)
+		run_renew_job(r, r->page[i], until, 0);
+	for (i = 0; i < r->nready; i++)
+		run_renew_job(r, r->ready[i], until, 0);
+	for (i = 0; i < d->ninflight; i++)
+		run_renew_job(r, d->inflight[i], until, 1);
 }
 
 /* Why a due message must not go out at all any more, or NULL: an opt-out
@@ -300,6 +371,45 @@ deliver_read_holds(struct deliver *d, char **cause)
 	return 0;
 }
 
+/* Due order, (not_before, id): a claim returns its rows in any. */
+static int
+job_due_cmp(const void *a, const void *b)
+{
+	const struct outbox_msg *x = &(*(struct deliver_job *const *)a)->m;
+	const struct outbox_msg *y = &(*(struct deliver_job *const *)b)->m;
+
+	if (x->not_before != y->not_before)
+		return x->not_before < y->not_before ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* Reads the next page of due rows: claimed, unless a dry run (which
+ * changes nothing). */
+static int
+run_read_page(struct deliver_run *r, int want, char **err)
+{
+	const struct deliver *d = r->d;
+	struct outbox_claim c = {
+		.holder = d->holder,
+		.only = d->only ? &d->only_ch : NULL,
+		.now = r->now,
+		.lease_until = (int64_t)time(NULL) + d->cf->delivery.claim_lease,
+		.after_nb = r->after_nb,
+		.after_id = r->after_id,
+		.limit = want,
+	};
+
+	if (r->dry_run)
+		return store_outbox_due(d->st, c.only, c.now, c.after_nb,
+		    c.after_id, want, collect_due, r, err);
+	if (run_write(r) != 0)
+		return -1;
+	if (store_outbox_claim(d->st, &c, collect_due, r, err) != 0)
+		return -1;
+	qsort(r->page, r->npage, sizeof(*r->page), job_due_cmp);
+	return 0;
+}
+
 /* The next due row, reading a page when the last one is used up. */
 static struct deliver_job *
 run_next_due(struct deliver_run *r)
@@ -318,9 +428,7 @@ run_next_due(struct deliver_run *r)
 			return NULL;
 		}
 		r->npage = r->pos = 0;
-		if (store_outbox_due(d->st, d->only ? &d->only_ch : NULL,
-		    r->now, r->after_nb,
-		    r->after_id, want, collect_due, r, &err) != 0) {
+		if (run_read_page(r, want, &err) != 0) {
 			run_fail(r, err);
 			r->exhausted = 1;
 			return NULL;
@@ -398,6 +506,7 @@ run_triage(struct deliver_run *r, struct deliver_job *job)
 	/* Held by the admin: it waits, unchanged, for the release. */
 	if (r->d->held[m->channel]) {
 		s->held++;
+		run_release(r, job);
 		return 0;
 	}
 	/* A greeting later than its rule allows is not sent at all. */
@@ -416,6 +525,7 @@ run_triage(struct deliver_run *r, struct deliver_job *job)
 		return 0;
 	if (job->ch->budget <= 0) {
 		s->deferred++;
+		run_release(r, job);
 		return 0;
 	}
 	if (!r->dry_run && job->ch->host_failures >= DELIVER_HOST_TRIP &&
@@ -444,7 +554,7 @@ run_prepare_one(struct deliver_run *r)
 	if (run_stopping(r) || r->nready == DELIVER_READY ||
 	    (job = run_next_due(r)) == NULL)
 		return 0;
-	if (run_triage(r, job) == 1) {
+	if (!job->stale && run_triage(r, job) == 1) {
 		job->ch->be->prepare(r->d, job);
 		if (!job->decided) {
 			r->ready[r->nready++] = job;
@@ -683,7 +793,8 @@ run_drop_ready(struct deliver_run *r)
 			job->m.attempts--;
 			run_update(r, &job->m, job->m.state, job->m.not_before,
 			    job->m.last_error, NULL, 0, (int64_t)time(NULL));
-		}
+		} else
+			run_release(r, job);
 		deliver_job_free(job);
 	}
 	run_commit(r);
@@ -723,6 +834,7 @@ run_loop(struct deliver_run *r)
 	for (;;) {
 		if (run_stopping(r) && run_wind_down(r))
 			break;
+		run_renew(r);
 		if (d->ninflight > 0)
 			run_reap(r);
 		if (r->nready > 0 && run_launch(r) > 0) {
@@ -748,6 +860,24 @@ run_loop(struct deliver_run *r)
 	run_drop_ready(r);	/* a stop that came during the last turn */
 }
 
+/* Instances sharing a PostgreSQL store: what a dead one was sending
+ * when its lease ran out goes back to the queue. */
+static int
+deliver_rescue(struct deliver *d, int64_t now, char **cause)
+{
+	int n = 0;
+
+	if (!store_outbox_leased(d->st))
+		return 0;
+	if (store_outbox_recover(d->st, now, 1, &n, cause) != 0)
+		return -1;
+	if (n > 0)
+		log_warn("%d messages were being sent by a sender whose lease ran "
+		    "out (it died or lost the database): they will be sent "
+		    "again (a duplicate is possible)", n);
+	return 0;
+}
+
 /* Sends allowed per channel this pass: the rate window counts what was
  * accepted in the last rate_seconds, across passes and restarts. */
 static int
@@ -768,6 +898,7 @@ deliver_pass(struct deliver *d, int64_t now, int dry_run,
     const atomic_int *stop, struct send_stats *s, char **cause)
 {
 	struct deliver_run r = { 0 };
+	size_t i;
 
 	if (channel_budget(d, &d->ch[CHANNEL_EMAIL], now, cause) != 0 ||
 	    channel_budget(d, &d->ch[CHANNEL_SMS], now, cause) != 0)
@@ -778,15 +909,21 @@ deliver_pass(struct deliver *d, int64_t now, int dry_run,
 	r.stop = stop;
 	r.s = s;
 	r.after_nb = INT64_MIN;
+	if (!dry_run && deliver_rescue(d, now, cause) != 0)
+		return -1;
 	if (deliver_xfer_begin(d, cause) != 0)
 		return -1;
 	r.page = xreallocarray(NULL, DELIVER_PAGE, sizeof(*r.page));
+	r.renew_at = clock_seconds() + d->cf->delivery.claim_lease / 3.0;
 	run_loop(&r);
 	deliver_xfer_end(d);	/* every job is back: the loop ended idle */
+	for (i = r.pos; i < r.npage; i++) /* read but not reached: left due */
+		run_release(&r, r.page[i]);
+	run_commit(&r);
+	while (r.pos < r.npage)
+		deliver_job_free(r.page[r.pos++]);
 	if (!dry_run && r.error == NULL)
 		deliver_status_pass(d, (int64_t)time(NULL));
-	while (r.pos < r.npage)	/* read but not reached: left due */
-		deliver_job_free(r.page[r.pos++]);
 	free(r.page);
 	free(r.back);
 	if (r.error != NULL) {

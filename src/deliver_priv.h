@@ -151,6 +151,7 @@ struct deliver {
 	struct deliver_xfer *xfer;	 /* [0] local, then the threads */
 	int nxfer;
 	char hostname[256];
+	char holder[300];		 /* "host:pid": whose claims */
 	/* The fingerprint of the configuration and templates the last
 	 * queueing rendered with (deliver_queue.c). */
 	char render_key[2 * 8 + 1];

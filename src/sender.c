@@ -92,6 +92,11 @@ sender_sleep_ms(struct sender *s)
 	due = store_outbox_next_due(s->st, &s->ch, NULL);
 	if (due > 0 && !s->cf->delivery.dry_run)
 		ms = (due - (int64_t)time(NULL)) * 1000;
+	/* Senders sharing a store: a pass at least once a lease, which
+	 * rescues the rows of one that died. */
+	if (store_outbox_leased(s->st) &&
+	    ms > s->cf->delivery.claim_lease * 1000)
+		ms = s->cf->delivery.claim_lease * 1000;
 	if (ms < SENDER_MIN_SLEEP_MS)
 		ms = SENDER_MIN_SLEEP_MS;
 	return ms > SENDER_MAX_SLEEP_MS ? SENDER_MAX_SLEEP_MS : ms;

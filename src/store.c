@@ -426,6 +426,15 @@ store_begin(struct store *st, char **cause)
 }
 
 int
+store_begin_rows(struct store *st, char **cause)
+{
+	if (db_begin_rows(st->conn, cause) != 0)
+		return -1;
+	st->in_txn = 1;
+	return 0;
+}
+
+int
 store_commit(struct store *st, char **cause)
 {
 	if (db_commit(st->conn, cause) != 0)

@@ -35,6 +35,9 @@ int store_migrate(struct store *st, int version, char **cause);
 /* One write transaction; store_rollback() is safe after a failed commit. */
 int store_begin(struct store *st, char **cause);
 int store_commit(struct store *st, char **cause);
+/* A write transaction of row-level statements that other writers may
+ * run beside (db_begin_rows()): delivery's claims and verdicts. */
+int store_begin_rows(struct store *st, char **cause);
 void store_rollback(struct store *st);
 /* A read transaction: the queries between see one snapshot and share
  * its lock.  store_read_end() ends it (and is harmless when none runs). */

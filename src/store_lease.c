@@ -55,11 +55,11 @@ store_lease_drop(struct store *st, const char *name, const char *holder,
 	return rc;
 }
 
-/* Any number, the same in every instance: the sender's advisory lock. */
-#define STORE_SENDER_LOCK 7310452
+/* Any number, the same in every instance: the leader's advisory lock. */
+#define STORE_LEADER_LOCK 7310452
 
 int
-store_sender_lock(struct store *st, char **cause)
+store_leader_lock(struct store *st, char **cause)
 {
 	struct db_stmt *s;
 	unsigned gen;
@@ -68,7 +68,7 @@ store_sender_lock(struct store *st, char **cause)
 	if (db_backend(st->conn) != DB_PG)
 		return 1;
 	gen = db_generation(st->conn);
-	if (st->sender_gen == gen)
+	if (st->leader_gen == gen)
 		return 1;
 	/* Not cached: a statement of the connection before would be
 	 * prepared again anyway. */
@@ -76,7 +76,7 @@ store_sender_lock(struct store *st, char **cause)
 	    " THEN 1 ELSE 0 END;", cause);
 	if (s == NULL)
 		return -1;
-	db_bind_int64(s, 1, STORE_SENDER_LOCK);
+	db_bind_int64(s, 1, STORE_LEADER_LOCK);
 	if ((rc = db_step(s, cause)) == DB_ROW)
 		got = db_column_int64(s, 0) != 0;
 	db_finalize(s);
@@ -85,7 +85,7 @@ store_sender_lock(struct store *st, char **cause)
 	/* Taken on the connection of now: a reset since would have
 	 * dropped it, and the next call takes it again. */
 	if (got)
-		st->sender_gen = db_generation(st->conn) == gen ? gen : 0;
+		st->leader_gen = db_generation(st->conn) == gen ? gen : 0;
 	return got;
 }
 

@@ -20,13 +20,15 @@ int store_lease_take(struct store *st, const char *name, const char *holder,
 int store_lease_drop(struct store *st, const char *name, const char *holder,
     char **cause);
 
-/* The sender's lock: one instance at a time queues and sends from a
- * store.  On SQLite the daemon's lock file (cycle.c) is that lock and
- * this holds nothing.  On PostgreSQL it is a session advisory lock on
+/* The leader's lock: one instance at a time plans, recomputes tiers,
+ * sends digests and queues messages from a store (every instance sends
+ * what is queued: store_outbox_claim()).  On SQLite the daemon's lock
+ * file (cycle.c) is that lock, one process does everything, and this
+ * holds nothing.  On PostgreSQL it is a session advisory lock on
  * st's connection, which a connection made anew has lost: each call
  * checks that it still holds it and takes it again if need be.  1 held,
  * 0 another instance holds it, -1 with *cause. */
-int store_sender_lock(struct store *st, char **cause);
+int store_leader_lock(struct store *st, char **cause);
 
 /* Wake-ups between the instances of a PostgreSQL store (LISTEN/NOTIFY on
  * one channel); with SQLite a daemon is woken with a signal instead

@@ -2,6 +2,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "store_outbox.h"
 #include "store_outbox_priv.h"
@@ -100,6 +101,7 @@ outbox_read(struct db_stmt *s, struct outbox_msg *m)
 	m->sms_request = store_col_text(s, 28);
 	m->status_at = db_column_int64(s, 29);
 	m->status_checks = (int)db_column_int64(s, 30);
+	m->fence = db_column_int64(s, 31);
 }
 
 /* Steps s to the end, calling cb per row; finalizes s. */
@@ -295,22 +297,6 @@ store_outbox_insert(struct store *st, const struct outbox_msg *m,
 	return rc == DB_DONE ? 0 : -1;
 }
 
-/* The claim of a single instance: the pass reads due rows here, then
- * store_outbox_update() moves each to 'sending' only if its version is
- * still the one read (an admin's cancel, re-render or give-up moves it
- * on).  On PostgreSQL that check holds as on SQLite: an UPDATE racing the
- * admin's waits for its row lock and either sees the new version or, in
- * a SERIALIZABLE transaction, fails transiently and is run again.
- * Several instances sharing the queue will need more, as the claim does
- * not move the version and two instances reading the same row would both
- * send it: a claim that takes only rows no one holds (SELECT ... FOR
- * UPDATE SKIP LOCKED, or UPDATE ... RETURNING of the rows claimed), a
- * lease on each (outbox.claimed_by, lease_until) so that an instance's
- * crash leaves its rows to the others rather than to its own restart,
- * and a fence (outbox.fence) checked by every verdict so that a claimer
- * whose lease ran out cannot mark a row another has claimed since.
- * store_outbox_recover() would then take back expired leases instead of
- * every 'sending' row. */
 int
 store_outbox_due(struct store *st, const enum channel *only, int64_t now,
     int64_t after_nb, int64_t after_id, int limit, outbox_cb cb, void *arg,
@@ -345,7 +331,7 @@ store_outbox_due(struct store *st, const enum channel *only, int64_t now,
 }
 
 int
-store_outbox_update(struct store *st, int64_t id, int64_t version,
+store_outbox_update(struct store *st, const struct outbox_ref *ref,
     enum outbox_state state, int attempts, int64_t not_before,
     const char *error, const char *provider_id, int64_t sent_at, int64_t now,
     char **cause)
@@ -354,17 +340,21 @@ store_outbox_update(struct store *st, int64_t id, int64_t version,
 	int n;
 
 	/* version = ?9: a row an admin cancelled, held or rendered again
-	 * since the pass read it is left as the admin made it. */
+	 * since the pass read it is left as the admin made it; fence = ?10:
+	 * a row claimed anew since (this sender's lease ran out) is the new
+	 * claimer's. */
 	s = store_stmt(st, STMT_OUTBOX_UPDATE, "UPDATE outbox SET state = ?2,"
 	    " attempts = ?3,"
 	    " not_before = ?4, last_error = ?5, provider_id = coalesce(?6,"
 	    " provider_id), sent_at = coalesce(?7, sent_at), updated_at = ?8,"
 	    " status_checks = 0, status_at = CASE WHEN sms_request IS NOT NULL"
-	    " AND ?2 IN ('sent','unknown') THEN ?8 END"
-	    " WHERE id = ?1 AND version = ?9;", cause);
+	    " AND ?2 IN ('sent','unknown') THEN ?8 END,"
+	    " claimed_by = CASE WHEN ?2 = 'sending' THEN claimed_by END,"
+	    " lease_until = CASE WHEN ?2 = 'sending' THEN lease_until END"
+	    " WHERE id = ?1 AND version = ?9 AND fence = ?10;", cause);
 	if (s == NULL)
 		return -1;
-	db_bind_int64(s, 1, id);
+	db_bind_int64(s, 1, ref->id);
 	db_bind_text(s, 2, outbox_state_name(state));
 	db_bind_int64(s, 3, attempts);
 	db_bind_int64(s, 4, not_before);
@@ -373,35 +363,11 @@ store_outbox_update(struct store *st, int64_t id, int64_t version,
 	if (sent_at > 0)
 		db_bind_int64(s, 7, sent_at);
 	db_bind_int64(s, 8, now);
-	db_bind_int64(s, 9, version);
+	db_bind_int64(s, 9, ref->version);
+	db_bind_int64(s, 10, ref->fence);
 	if ((n = store_write(st, s, cause)) < 0)
 		return -1;
 	return n > 0;
-}
-
-int
-store_outbox_recover(struct store *st, int64_t now, int *n, char **cause)
-{
-	struct db_stmt *s;
-	int k;
-
-	/* "state <> 'sent'" lets SQLite use the partial outbox_state (it
-	 * does not infer it from the equality).  Every 'sending' row is
-	 * this process's own from before a restart: true of one instance
-	 * only (see store_outbox_due()). */
-	s = db_prepare(st->conn, "UPDATE outbox SET state = CASE WHEN"
-	    " sms_request IS NULL THEN 'retry' ELSE 'unknown' END,"
-	    " status_at = CASE WHEN sms_request IS NOT NULL THEN ?1 END,"
-	    " status_checks = 0, updated_at = ?1, last_error = 'interrupted"
-	    " while sending (recovered after a restart)' WHERE state <> 'sent'"
-	    " AND state = 'sending';", cause);
-	if (s == NULL)
-		return -1;
-	db_bind_int64(s, 1, now);
-	if ((k = store_write(st, s, cause)) < 0)
-		return -1;
-	*n = k;
-	return 0;
 }
 
 /* A one-number query: ?1 is text when text is not NULL, then integer
@@ -469,20 +435,26 @@ store_outbox_next_due(struct store *st, const enum channel *only,
 	 * waiting row.  The hints are SQLite's: PostgreSQL has none. */
 	int64_t due, status = 0;
 
+	/* PostgreSQL: rows under a lease are another sender's (or this
+	 * one's, in a pass): not due for us until it runs out, when a pass
+	 * comes anyway (the senders' sleep is at most a lease). */
+	static const char pg[] = "SELECT coalesce((SELECT not_before FROM"
+	    " outbox WHERE state IN ('pending','retry') AND (CAST(?1 AS TEXT)"
+	    " IS NULL OR channel = ?1) AND (lease_until IS NULL OR"
+	    " lease_until <= ?2) ORDER BY not_before LIMIT 1), 0);";
+	int64_t now = (int64_t)time(NULL);
+
 	if (only == NULL)
 		due = count(st, store_dialect(st, "SELECT coalesce(min("
 		    "not_before), 0) FROM outbox INDEXED BY outbox_due WHERE"
-		    " state IN ('pending','retry');", "SELECT coalesce(min("
-		    "not_before), 0) FROM outbox WHERE state IN"
-		    " ('pending','retry');"), NULL, NULL, 0, cause);
+		    " state IN ('pending','retry');", pg), NULL, &now, 1,
+		    cause);
 	else
 		due = count(st, store_dialect(st, "SELECT coalesce((SELECT"
 		    " not_before FROM outbox INDEXED BY outbox_due WHERE state"
 		    " IN ('pending','retry') AND channel = ?1 ORDER BY"
-		    " not_before LIMIT 1), 0);", "SELECT coalesce((SELECT"
-		    " not_before FROM outbox WHERE state IN ('pending','retry')"
-		    " AND channel = ?1 ORDER BY not_before LIMIT 1), 0);"),
-		    channel_name(*only), NULL, 0, cause);
+		    " not_before LIMIT 1), 0);", pg), channel_name(*only), &now,
+		    1, cause);
 	/* A provider SMS's status query wakes the sender too. */
 	if (due >= 0 && (only == NULL || *only == CHANNEL_SMS))
 		status = count(st, store_dialect(st, "SELECT coalesce(min("

@@ -71,6 +71,27 @@ struct outbox_msg {
 				   template id and values (tmpl_provider.h) */
 	int64_t status_at;	/* next status query, 0 = none */
 	int status_checks;	/* status queries asked */
+	int64_t fence;		/* raised by every claim (store_outbox_claim) */
+};
+
+/* Which row a verdict is for, as its claim read it: an admin's change
+ * moves the version, another instance's claim the fence; either way the
+ * verdict is too late and is not written. */
+struct outbox_ref {
+	int64_t id;
+	int64_t version;
+	int64_t fence;
+};
+
+/* A delivery's claim of due messages: those store_outbox_due() would
+ * list, at most limit, that no other sender holds. */
+struct outbox_claim {
+	const char *holder;	/* who claims: "host:pid" */
+	const enum channel *only; /* NULL: any channel */
+	int64_t now;
+	int64_t lease_until;	/* the rows are the holder's until then */
+	int64_t after_nb, after_id; /* keyset, as store_outbox_due() */
+	int limit;
 };
 
 void outbox_msg_clear(struct outbox_msg *m);
@@ -119,19 +140,40 @@ int store_outbox_insert(struct store *st, const struct outbox_msg *m,
 int store_outbox_due(struct store *st, const enum channel *only,
     int64_t now, int64_t after_nb, int64_t after_id, int limit,
     outbox_cb cb, void *arg, char **cause);
+/* The due messages of c, claimed (several instances may send from one
+ * PostgreSQL store): each row leased to c->holder until c->lease_until,
+ * its fence raised, in one statement that skips rows another transaction
+ * has locked and rows under another holder's unexpired lease.  Inside a
+ * store_begin_rows() transaction.  cb gets the rows in any order, with
+ * their new fence.  SQLite has one sender at a time (the lock file): the
+ * claim is store_outbox_due()'s read, and nothing is leased. */
+int store_outbox_claim(struct store *st, const struct outbox_claim *c,
+    outbox_cb cb, void *arg, char **cause);
+/* 1 when claims lease their rows (several senders: PostgreSQL), 0 when
+ * one sender holds the whole store (SQLite). */
+int store_outbox_leased(const struct store *st);
+/* The lease of a claimed row: renewed until `until`, or with until 0
+ * given up if the row is still due (not sent, not 'sending').  Only while
+ * ref's fence is the row's.  1 done, 0 the row was claimed anew since
+ * (or is gone), -1 error.  SQLite: 1, nothing to do. */
+int store_outbox_lease(struct store *st, const struct outbox_ref *ref,
+    int64_t until, char **cause);
 /* Sets state and the fields that go with it, if the row is still at
- * version (the admin changed nothing since it was read); NULL strings are
- * stored as NULL, sent_at 0 leaves it unchanged.  1 updated, 0 the row
- * changed meanwhile (or is gone), -1 error. */
-int store_outbox_update(struct store *st, int64_t id, int64_t version,
+ * ref's version and fence (neither the admin nor another sender changed
+ * it since it was claimed); a state other than 'sending' ends the lease.
+ * NULL strings are stored as NULL, sent_at 0 leaves it unchanged.
+ * 1 updated, 0 the row changed meanwhile (or is gone), -1 error. */
+int store_outbox_update(struct store *st, const struct outbox_ref *ref,
     enum outbox_state state, int attempts, int64_t not_before,
     const char *error, const char *provider_id, int64_t sent_at, int64_t now,
     char **cause);
-/* Crash recovery: every 'sending' row becomes 'retry', or 'unknown' with
- * its status query due now when it went to a provider of approved
- * templates (SendSms is not idempotent); *n how many. */
-int store_outbox_recover(struct store *st, int64_t now, int *n,
-    char **cause);
+/* Crash recovery: 'sending' rows become 'retry', or 'unknown' with
+ * their status query due now when they went to a provider of approved
+ * templates (SendSms is not idempotent); *n how many.  expired_only: only
+ * rows whose sender's lease ran out by now (instances sharing a store
+ * rescue a dead one's rows); else every one (the only sender, starting). */
+int store_outbox_recover(struct store *st, int64_t now, int expired_only,
+    int *n, char **cause);
 /* Messages of a channel accepted since `since` (rate limits). */
 int store_outbox_sent_since(struct store *st, enum channel ch,
     int64_t since, char **cause);

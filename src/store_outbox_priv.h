@@ -13,7 +13,7 @@
 	" timezone, state, attempts, not_before, last_error, provider_id," \
 	" created_at, updated_at, sent_at, rep_id, version, cancel_reason," \
 	" expires_at, render_key, rendered_at, sms_request, status_at," \
-	" status_checks"
+	" status_checks, fence"
 /* The same, of "outbox o" in a join. */
 #define OUTBOX_COLS_O \
 	"o.id, o.dedup_key, o.item_id, o.customer_id, o.channel," \
@@ -22,7 +22,7 @@
 	" o.not_before, o.last_error, o.provider_id, o.created_at," \
 	" o.updated_at, o.sent_at, o.rep_id, o.version, o.cancel_reason," \
 	" o.expires_at, o.render_key, o.rendered_at, o.sms_request," \
-	" o.status_at, o.status_checks"
+	" o.status_at, o.status_checks, o.fence"
 
 /* Steps s to the end, calling cb per row (read as outbox_msg); finalizes
  * s.  A callback's non-zero return stops the walk and is returned. */

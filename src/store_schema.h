@@ -95,6 +95,9 @@ enum store_stmt {
 	STMT_SMS_RESEND,
 	STMT_SMS_BY_PROVIDER_ID,
 	STMT_SMS_SENDING,
+	STMT_OUTBOX_CLAIM,
+	STMT_OUTBOX_LEASE_RENEW,
+	STMT_OUTBOX_LEASE_DROP,
 	STMT_MAX
 };
 
@@ -104,7 +107,7 @@ struct store {
 	 * PostgreSQL). */
 	struct db *conn;
 	sqlite3 *db;
-	unsigned sender_gen;	/* store_sender_lock()'s connection; 0 none */
+	unsigned leader_gen;	/* store_leader_lock()'s connection; 0 none */
 	char *path;
 	int in_txn;
 	int busy_ms;		/* store_busy_timeout() */

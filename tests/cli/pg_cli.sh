@@ -1,7 +1,7 @@
 #!/bin/bash
 # The same commands on both stores: the planner's fixture imported, planned,
 # scanned and reported on SQLite and on PostgreSQL (a private server,
-# tests/peers/postgres.sh) give the same answers; the sender's lock is the
+# tests/peers/postgres.sh) give the same answers; the leader's lock is the
 # database's on PostgreSQL (a second sender is refused while another
 # session holds it); the daemon runs a cycle on PostgreSQL and sends.
 . "$(cd "$(dirname "$0")/.." && pwd)/lib.sh"
@@ -102,14 +102,15 @@ printf 'wrong\n' >"$dir/cred/pgpass"
 env CREDENTIALS_DIRECTORY="$dir/cred" "$CTL" -c "$dir/pg/clerk.conf" stats >/dev/null 2>"$dir/clerk.err"
 t_unlike "$(cat "$dir/clerk.err")" "Sekret|wrong" "a refused password never shows in the message"
 
-# The sender's lock: another session holds it, a send is refused.
+# The leader's lock: another session holds it, a send (which plans and
+# queues too) is refused.
 "$PG_BINDIR/psql" -X -q -d "$PG_URI" -c "SELECT pg_advisory_lock(7310452);" \
 	-c "SELECT pg_sleep(4);" >/dev/null 2>&1 &
 holder=$!
 t_wait_until 10 eval '"$PG_BINDIR/psql" -X -At -d "$PG_URI" -c "SELECT count(*) FROM pg_locks WHERE locktype = '"'advisory'"' AND objid = 7310452" | grep -qx 1'
 at '2027-02-28 09:00:00' pg send >/dev/null 2>"$dir/refused.err"
 t_is "$?" 75 "a send while another instance holds the lock: EX_TEMPFAIL"
-t_like "$(cat "$dir/refused.err")" "another outreachd is sending from this store" "  saying why"
+t_like "$(cat "$dir/refused.err")" "another outreachd plans and queues from this store" "  saying why"
 wait "$holder"
 
 # The daemon: one cycle on PostgreSQL sends the day's messages.

@@ -470,7 +470,7 @@ test_outbox_counts_and_recovery(void **state)
 		assert_int_equal(store_outbox_insert(st, &m, 1000, &id[i],
 		    &cause), 1);
 		if (after[i] != OUTBOX_PENDING)
-			assert_int_equal(store_outbox_update(st, id[i], 0,
+			assert_int_equal(store_outbox_update(st, ROW(id[i], 0),
 			    after[i], 1, 1000, NULL, NULL,
 			    after[i] == OUTBOX_SENT ? 1001 + (int64_t)i : 0,
 			    1001, &cause), 1);
@@ -499,7 +499,7 @@ test_outbox_counts_and_recovery(void **state)
 	assert_int_equal(store_outbox_last_sent(st, CHANNEL_EMAIL, &cause),
 	    1003);
 	assert_int_equal(store_outbox_last_sent(st, CHANNEL_SMS, &cause), 1001);
-	assert_int_equal(store_outbox_recover(st, 1003, &k, &cause), 0);
+	assert_int_equal(store_outbox_recover(st, 1003, 0, &k, &cause), 0);
 	assert_int_equal(k, 1);
 	assert_int_equal(store_outbox_retry(st, 0, 1004, &cause), 1);
 	assert_int_equal(store_outbox_counts(st, c, &cause), 0);

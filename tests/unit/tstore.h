@@ -137,4 +137,8 @@ tstore_remove(char *path)
 	free(path);
 }
 
+/* An outbox row as a verdict names it, never claimed (fence 0):
+ * store_outbox_update(st, ROW(id, version), ...). */
+#define ROW(id, version) (&(struct outbox_ref){ (id), (version), 0 })
+
 #endif
