@@ -104,11 +104,12 @@ cycle_scan(const struct conf *cf, struct store *st, int64_t now,
 	 * and contacts count at once, and dedup keys keep it idempotent. */
 	if (from > today)
 		from = today;
+	date_format(from, d1);
+	date_format(today + 1, d2);
+	log_debug("planning %s..%s", d1, d2);
 	if (planner_run(st, cf, from, today + 1 - from + 1, 1, now, NULL, &ps,
 	    cause) != 0)
 		return -1;
-	date_format(from, d1);
-	date_format(today + 1, d2);
 	log_info("planned %s..%s: %lu new items (%lu in all), %lu capped, "
 	    "%lu unreachable", d1, d2, ps.inserted, ps.items, ps.capped,
 	    ps.unreachable);

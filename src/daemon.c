@@ -507,7 +507,7 @@ daemon_activate(struct daemon *d, char **cause)
 	    &n, cause) != 0)
 		return EX_SOFTWARE;
 	if (n > 0)
-		log_warn("%d messages were being sent when a daemon stopped "
+		log_warn("%d messages were being sent when the daemon stopped "
 		    "(this one, or another on this store): they will be sent "
 		    "again (a duplicate is possible)", n);
 	if (deliver_open(d->cf, d->st, NULL, &d->dl, cause) != 0)
