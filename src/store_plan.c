@@ -10,39 +10,57 @@
 
 #define CAND_SELECT "SELECT " STORE_CAND_COLUMNS \
 	" FROM customers c LEFT JOIN reps r ON r.id = c.rep_id WHERE "
+#define CAND_SELECT_BY(index) "SELECT " STORE_CAND_COLUMNS \
+	" FROM customers c INDEXED BY " index " LEFT JOIN reps r" \
+	" ON r.id = c.rep_id WHERE "
 
-/* Each condition matches an index of migration 1 or 2. */
+/* Each condition matches an index of migration 1 or 2.  Candidates come
+ * in customer id order, the same on both engines (a plan's items are then
+ * in the same order whichever store it came from); the sort is of the
+ * day's few rows, after the index found them. */
 static const char *const plan_sql[PQ_COUNT] = {
-	[PQ_BIRTHDAY_MD] = CAND_SELECT "c.bday_md IN (?1, ?2, ?3, ?4)",
-	[PQ_BIRTHDAY_LUNAR] = CAND_SELECT "c.bday_lunar IN (?1, ?2, ?3, ?4)",
-	[PQ_ANNIVERSARY_MD] = CAND_SELECT "c.anniv_md IN (?1, ?2, ?3, ?4)",
+	[PQ_BIRTHDAY_MD] = CAND_SELECT "c.bday_md IN (?1, ?2, ?3, ?4)"
+	    " ORDER BY c.id",
+	[PQ_BIRTHDAY_LUNAR] = CAND_SELECT "c.bday_lunar IN (?1, ?2, ?3, ?4)"
+	    " ORDER BY c.id",
+	[PQ_ANNIVERSARY_MD] = CAND_SELECT "c.anniv_md IN (?1, ?2, ?3, ?4)"
+	    " ORDER BY c.id",
 	[PQ_REVISIT] = CAND_SELECT "c.tier_eff = char(?1) AND "
-	    "c.revisit_from <= ?2 AND c.revisit_next IS NULL",
+	    "c.revisit_from <= ?2 AND c.revisit_next IS NULL ORDER BY c.id",
 	[PQ_LAST_PURCHASE] = CAND_SELECT "c.last_purchase = ?1 AND "
-	    "(c.sleep_days IS NULL OR c.sleep_days >= ?2)",
+	    "(c.sleep_days IS NULL OR c.sleep_days >= ?2) ORDER BY c.id",
 	[PQ_SLEEP_PERSONAL] = CAND_SELECT "c.sleep_days IS NOT NULL AND "
-	    "c.last_purchase + c.sleep_days = ?1 AND c.sleep_days < ?2",
-	[PQ_UPDATED] = CAND_SELECT "c.updated_at BETWEEN ?1 AND ?2",
-	[PQ_ALL] = CAND_SELECT "1",
-	/* Migration 9's partial indexes: only customers with a date set. */
-	[PQ_REVISIT_NEXT] = CAND_SELECT "c.revisit_next <= ?1",
-	[PQ_STALE_FLAGGED] = CAND_SELECT "c.stale_since <= ?1",
+	    "c.last_purchase + c.sleep_days = ?1 AND c.sleep_days < ?2"
+	    " ORDER BY c.id",
+	[PQ_UPDATED] = CAND_SELECT "c.updated_at BETWEEN ?1 AND ?2"
+	    " ORDER BY c.id",
+	[PQ_ALL] = CAND_SELECT "1 ORDER BY c.id",
+	/* Migration 9's partial indexes: only customers with a date set.
+	 * INDEXED BY: without statistics SQLite would rather scan the
+	 * table in id order than sort the index's few rows. */
+	[PQ_REVISIT_NEXT] = CAND_SELECT_BY("customers_revisit_next")
+	    "c.revisit_next <= ?1 ORDER BY c.id",
+	[PQ_STALE_FLAGGED] = CAND_SELECT_BY("customers_stale")
+	    "c.stale_since <= ?1 ORDER BY c.id",
 	/* Migration 15's partial index: the day's visits and meetings. */
 	[PQ_VISITED] = CAND_SELECT "c.id IN (SELECT customer_id FROM contacts"
 	    " INDEXED BY contacts_visits WHERE day = ?1 AND (kind = 'visit'"
-	    " OR kind = 'meeting'))",
+	    " OR kind = 'meeting')) ORDER BY c.id",
 };
 
 /* PostgreSQL's text where it differs: chr() for char() (whose argument,
  * bound as BIGINT, must be cast: chr() takes an integer), "true" for a
- * bare 1, and no INDEXED BY (its planner picks contacts_visits by itself,
- * the WHERE implying the partial index's predicate). */
+ * bare 1, and no INDEXED BY (its planner picks the partial indexes by
+ * itself, the WHERE implying their predicates). */
 static const char *const plan_sql_pg[PQ_COUNT] = {
 	[PQ_REVISIT] = CAND_SELECT "c.tier_eff = chr(CAST(?1 AS INTEGER)) AND "
-	    "c.revisit_from <= ?2 AND c.revisit_next IS NULL",
-	[PQ_ALL] = CAND_SELECT "true",
+	    "c.revisit_from <= ?2 AND c.revisit_next IS NULL ORDER BY c.id",
+	[PQ_ALL] = CAND_SELECT "true ORDER BY c.id",
+	[PQ_REVISIT_NEXT] = CAND_SELECT "c.revisit_next <= ?1 ORDER BY c.id",
+	[PQ_STALE_FLAGGED] = CAND_SELECT "c.stale_since <= ?1 ORDER BY c.id",
 	[PQ_VISITED] = CAND_SELECT "c.id IN (SELECT customer_id FROM contacts"
-	    " WHERE day = ?1 AND (kind = 'visit' OR kind = 'meeting'))",
+	    " WHERE day = ?1 AND (kind = 'visit' OR kind = 'meeting'))"
+	    " ORDER BY c.id",
 };
 
 /* The highest ?N in sql: how many parameters a query takes (db.h has
