@@ -98,6 +98,11 @@ double db_column_double(struct db_stmt *s, int col);
 const char *db_column_text(struct db_stmt *s, int col);
 /* Ready to run again: the result is dropped, bindings cleared. */
 void db_reset(struct db_stmt *s);
+/* The rows again from the first, bindings kept: PostgreSQL walks the
+ * result it fetched again, without asking the server; SQLite runs the
+ * statement again.  For a caller that reads a result twice (the planner
+ * looks ahead at its candidates, store_plan.c). */
+void db_rewind(struct db_stmt *s);
 void db_finalize(struct db_stmt *s);
 /* Rows the last INSERT, UPDATE or DELETE changed. */
 int64_t db_changes(struct db *db);

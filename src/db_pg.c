@@ -589,6 +589,17 @@ pg_reset_stmt(struct db_stmt *base)
 	}
 }
 
+/* The result held is walked again; without one, the next step runs the
+ * statement. */
+static void
+pg_rewind(struct db_stmt *base)
+{
+	struct pg_stmt *s = pg_stmt(base);
+
+	s->row = -1;
+	s->done = 0;
+}
+
 /* Named statements belong to cached ones, finalized as the connection
  * closes: the server drops them with it. */
 static void
@@ -774,6 +785,7 @@ const struct db_ops db_pg_ops = {
 	.column_double = pg_column_double,
 	.column_text = pg_value,
 	.reset = pg_reset_stmt,
+	.rewind = pg_rewind,
 	.finalize = pg_finalize,
 	.changes = pg_changes,
 	.exec = pg_exec,

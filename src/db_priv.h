@@ -51,6 +51,7 @@ struct db_ops {
 	double (*column_double)(struct db_stmt *s, int col);
 	const char *(*column_text)(struct db_stmt *s, int col);
 	void (*reset)(struct db_stmt *s);
+	void (*rewind)(struct db_stmt *s);	/* bindings kept */
 	void (*finalize)(struct db_stmt *s);
 	int64_t (*changes)(struct db *db);
 	int (*exec)(struct db *db, const char *sql, char **cause);

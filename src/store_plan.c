@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "store_plan.h"
+#include "store_plan_batch.h"
 #include "store_schema.h"
 #include "util.h"
 
@@ -80,11 +81,13 @@ nparams(const char *sql)
 	return max;
 }
 
-/* SQLite's text (what EXPLAIN in the tests reads). */
+/* The text the store's engine runs (what EXPLAIN in the tests and the
+ * bench reads). */
 const char *
-store_plan_sql(enum store_plan_query q)
+store_plan_sql(const struct store *st, enum store_plan_query q)
 {
-	return plan_sql[q];
+	return plan_sql_pg[q] != NULL ?
+	    store_dialect(st, plan_sql[q], plan_sql_pg[q]) : plan_sql[q];
 }
 
 /* A candidate's columns (STORE_CAND_COLUMNS); the texts are the
@@ -116,51 +119,104 @@ store_cand_read(struct db_stmt *s, struct plan_cand *c)
 	c->stale_since = store_col_day(s, 19);
 }
 
+/* Binds a candidate query's keys: IN lists take four, so the last one
+ * repeats to fill them. */
+static void
+plan_bind(struct db_stmt *s, const char *sql, const int64_t *args,
+    size_t nargs)
+{
+	int i, n = nparams(sql);
+
+	for (i = 0; i < n && nargs > 0; i++)
+		db_bind_int64(s, i + 1,
+		    args[(size_t)i < nargs ? (size_t)i : nargs - 1]);
+}
+
+/* Calls cb for each row of s; -1 on error, else what cb stopped with. */
+static int
+plan_walk(struct db_stmt *s, plan_cand_cb cb, void *arg, char **cause)
+{
+	struct plan_cand c;
+	int rc, stop = 0;
+
+	while (!stop && (rc = db_step(s, cause)) == DB_ROW) {
+		memset(&c, 0, sizeof(c));
+		store_cand_read(s, &c);
+		stop = cb(arg, &c);
+	}
+	if (stop)
+		return stop;
+	return rc == DB_DONE ? 0 : -1;
+}
+
 /*
  * Not cached: SQLite plans a statement once, when it is prepared, and
  * PostgreSQL plans the unnamed one it runs with the values bound, so
  * each query is planned for its own keys (a generic plan may skip the
  * partial indexes, whose predicates PostgreSQL proves from the WHERE:
  * "x IN (...)", "x = ?" and "x <= ?" imply "x IS NOT NULL").
+ *
+ * On PostgreSQL the candidates are walked twice, the first time noting
+ * the lookups the planner will make (store_plan_batch.h): the result is
+ * in memory, and a handful of queries replaces a few round trips per
+ * candidate.  SQLite's lookups cost no round trip: one walk.
  */
 int
 store_plan_query(struct store *st, enum store_plan_query q,
     const int64_t *args, size_t nargs, plan_cand_cb cb, void *arg,
     char **cause)
 {
+	const char *sql = store_plan_sql(st, q);
 	struct db_stmt *s;
-	struct plan_cand c;
-	const char *sql;
-	int i, n, rc, stop = 0;
+	int rc;
 
-	sql = plan_sql_pg[q] != NULL ?
-	    store_dialect(st, plan_sql[q], plan_sql_pg[q]) : plan_sql[q];
 	if ((s = db_prepare(st->conn, sql, cause)) == NULL)
 		return -1;
-	/* IN lists take four keys; repeat the last one to fill them. */
-	n = nparams(sql);
-	for (i = 0; i < n; i++) {
-		if (nargs > 0)
-			db_bind_int64(s, i + 1,
-			    args[(size_t)i < nargs ? (size_t)i : nargs - 1]);
+	plan_bind(s, sql, args, nargs);
+	if (db_backend(st->conn) != DB_PG || !st->plan_lookahead ||
+	    st->batch != NULL) {
+		rc = plan_walk(s, cb, arg, cause);
+		db_finalize(s);
+		return rc;
 	}
-	while (!stop && (rc = db_step(s, cause)) == DB_ROW) {
-		memset(&c, 0, sizeof(c));
-		store_cand_read(s, &c);
-		stop = cb(arg, &c);
+	plan_batch_begin(st);
+	if ((rc = plan_walk(s, cb, arg, cause)) == 0 &&
+	    (rc = plan_batch_fetch(st, cause)) == 0) {
+		db_rewind(s);
+		rc = plan_walk(s, cb, arg, cause);
 	}
+	plan_batch_end(st);
 	db_finalize(s);
-	if (stop)
-		return stop;
-	return rc == DB_DONE ? 0 : -1;
+	return rc;
+}
+
+void
+store_plan_lookahead(struct store *st, int on)
+{
+	st->plan_lookahead = on;
+}
+
+int
+store_plan_noting(const struct store *st)
+{
+	return plan_batch_noting(st);
 }
 
 int
 store_customer_has_attr(struct store *st, int64_t id, const char *name)
 {
 	struct db_stmt *s;
+	int64_t v;
 	int rc;
 
+	switch (plan_batch_attr(st, id, name, &v)) {
+	case PB_NOTED:
+		return 1;	/* so that the rule's other filters are noted */
+	case PB_KNOWN:
+		return v != 0;
+	case PB_ASK:
+		break;
+	}
 	s = store_stmt(st, STMT_HAS_ATTR, "SELECT 1 FROM customer_attrs WHERE"
 	    " customer_id = ?1 AND name = ?2 AND value <> '';", NULL);
 	if (s == NULL)
@@ -198,6 +254,7 @@ store_plan_insert(struct store *st, const struct plan_row *r, int64_t now,
 	db_bind_text(s, 10, r->reason);
 	db_bind_int64(s, 11, now);
 	rc = store_write(st, s, cause);
+	plan_batch_touch(st, r->customer_id, r->dedup_key);
 	return rc < 0 ? -1 : rc > 0;
 }
 
@@ -251,6 +308,14 @@ store_plan_exists(struct store *st, const char *dedup_key, char **cause)
 	struct one_args p = { dedup_key, 0, 0, 0, 1 };
 	int64_t v = 0;
 
+	switch (plan_batch_item(st, dedup_key, &v)) {
+	case PB_NOTED:
+		return 0;
+	case PB_KNOWN:
+		return v != 0;
+	case PB_ASK:
+		break;
+	}
 	/* bench/explain.py reads the SQL here: keep it a literal. */
 	return one_int(st, STMT_PLAN_ID, "SELECT id FROM plan_items WHERE"
 	    " dedup_key = ?1;", &p, &v, cause);
@@ -263,6 +328,14 @@ store_plan_messages(struct store *st, int64_t customer_id, int32_t from,
 	struct one_args p = { NULL, customer_id, from, to, 3 };
 	int64_t v = 0;
 
+	switch (plan_batch_messages(st, customer_id, from, to, &v)) {
+	case PB_NOTED:
+		return 0;
+	case PB_KNOWN:
+		return (int)v;
+	case PB_ASK:
+		break;
+	}
 	if (one_int(st, STMT_PLAN_MESSAGES, "SELECT count(*) FROM plan_items"
 	    " WHERE customer_id = ?1"
 	    " AND day BETWEEN ?2 AND ?3 AND action = 'message';", &p, &v,
@@ -294,8 +367,19 @@ store_plan_open_task(struct store *st, int64_t customer_id,
     const char *event, int64_t *id, char **cause)
 {
 	struct db_stmt *s;
+	int64_t v;
 	int rc;
 
+	switch (plan_batch_open_task(st, customer_id, event, &v)) {
+	case PB_NOTED:
+		return 0;
+	case PB_KNOWN:
+		if (v != 0)
+			*id = v;
+		return v != 0;
+	case PB_ASK:
+		break;
+	}
 	s = store_stmt(st, STMT_OPEN_TASK, "SELECT id FROM plan_items WHERE"
 	    " customer_id = ?1 AND action = 'task' AND status = 'open' AND"
 	    " event = ?2 ORDER BY day, id LIMIT 1;", cause);
@@ -367,8 +451,17 @@ char *
 store_contact_kind(struct store *st, int64_t customer_id, int32_t day)
 {
 	struct db_stmt *s;
+	const char *known;
 	char *kind = NULL;
 
+	switch (plan_batch_contact_kind(st, customer_id, day, &known)) {
+	case PB_NOTED:
+		return NULL;
+	case PB_KNOWN:
+		return known != NULL ? xstrdup(known) : NULL;
+	case PB_ASK:
+		break;
+	}
 	s = store_stmt(st, STMT_CONTACT_KIND, "SELECT kind FROM contacts"
 	    " WHERE customer_id = ?1 AND day = ?2 ORDER BY id DESC LIMIT 1;",
 	    NULL);
