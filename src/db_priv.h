@@ -84,6 +84,7 @@ struct db_stmt {
 	struct db *db;
 	char *sql;		/* as the caller wrote it, for messages */
 	int cached;		/* owned by db->cache */
+	int stream;		/* db_stream() */
 };
 
 /* Sets db->transient and *cause to "TARGET: what: why"; returns -1. */

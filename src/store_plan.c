@@ -560,8 +560,9 @@ tier_row_add(struct tier_row *r, struct db_stmt *p, int with_days,
  * too (schema 15), so no table row is read.  Updating the current customer
  * during the scan is safe: the scan is by rowid, which an UPDATE does not
  * move.  PostgreSQL has no INDEXED BY (an index-only scan of
- * purchases_customer needs the visibility map VACUUM keeps) and gives a
- * statement's rows at once, so there both results are held in memory.
+ * purchases_customer needs the visibility map VACUUM keeps); both
+ * statements are streamed (db_stream(): through cursors inside the
+ * caller's transaction, tiers_recompute()'s), not held whole.
  */
 int
 store_tier_rows(struct store *st, int32_t from, int32_t to, int with_days,
@@ -579,6 +580,7 @@ store_tier_rows(struct store *st, int32_t from, int32_t to, int with_days,
 	    " external_id FROM customers ORDER BY id;", cause);
 	if (c == NULL)
 		return -1;
+	db_stream(c);
 	p = db_prepare(st->conn, store_dialect(st,
 	    "SELECT customer_id, day, CASE WHEN day BETWEEN ?1 AND ?2 THEN"
 	    " amount END FROM purchases INDEXED BY purchases_customer"
@@ -589,6 +591,7 @@ store_tier_rows(struct store *st, int32_t from, int32_t to, int with_days,
 		db_finalize(c);
 		return -1;
 	}
+	db_stream(p);
 	db_bind_int64(p, 1, from);
 	db_bind_int64(p, 2, to);
 	if ((prc = db_step(p, cause)) == DB_ROW)
