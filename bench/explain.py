@@ -1,18 +1,63 @@
 #!/usr/bin/env python3
-"""explain.py - EXPLAIN QUERY PLAN of every planner query, taken from the
-source (src/store_plan.c, plan_sql[], and src/store_keydate.c,
-keydate_sql[], with the columns of src/store_schema.h), run with the
-sqlite3 CLI on a store.
+"""explain.py - the query plans of the planner's statements.
 
-  explain.py STORE_PLAN_C DB
+  explain.py sqlite STORE_PLAN_C DB
+  explain.py pg <SERVER_LOG
 
-The statements keep their ?N parameters (the CLI binds none, which does not
-change the plan), so what is explained is exactly what the planner
-prepares."""
+sqlite: EXPLAIN QUERY PLAN of every planner query, taken from the source
+(src/store_plan.c, plan_sql[], and src/store_keydate.c, keydate_sql[],
+with the columns of src/store_schema.h), run with the sqlite3 CLI on a
+store.  The statements keep their ?N parameters (the CLI binds none, which
+does not change the plan), so what is explained is exactly what the
+planner prepares.
+
+pg: the EXPLAIN (ANALYZE, BUFFERS) that PostgreSQL's auto_explain logged
+for each statement `outreachctl plan` ran (bench/run.sh, pg_explain: the
+keys bound are the planner's), one after the other, each headed by its
+SQL; then a line per statement that read a table with a sequential scan,
+or "no sequential scan"."""
 import re
 import subprocess
 import sys
 
+
+def pg_main():
+    entries, cur = [], None
+    for line in sys.stdin:
+        if re.search(r"LOG:  duration: [0-9.]+ ms  plan:", line):
+            cur = {"ms": re.search(r"duration: ([0-9.]+) ms", line).group(1),
+                   "lines": []}
+            entries.append(cur)
+        elif cur is not None and line.startswith(("\t", " ")):
+            cur["lines"].append(line.rstrip("\n").replace("\t", "    ", 1))
+        else:
+            cur = None
+    seq = []
+    for e in entries:
+        text = [l for l in e["lines"] if l.strip().startswith("Query Text:")]
+        sql = text[0].split("Query Text:", 1)[1].strip() if text else "?"
+        print("== %s ms: %s" % (e["ms"], sql))
+        for l in e["lines"]:
+            if "Query Text:" not in l:
+                print(l)
+        print()
+        for l in e["lines"]:
+            m = re.search(r"Seq Scan on (\w+).*actual time=\S+ rows=(\d+)", l)
+            if m:
+                seq.append("%s (%s rows)" % (m.group(1), m.group(2)))
+    counts = {}
+    for t in seq:
+        counts[t.split()[0]] = counts.get(t.split()[0], 0) + 1
+    print("%d statements explained; sequential scans: %s" % (
+        len(entries), ", ".join("%s x%d" % kv for kv in sorted(counts.items()))
+        or "none"))
+
+
+if len(sys.argv) >= 2 and sys.argv[1] == "pg":
+    pg_main()
+    sys.exit(0)
+if len(sys.argv) == 4 and sys.argv[1] == "sqlite":
+    del sys.argv[1]
 src = open(sys.argv[1], encoding="utf-8").read()
 db = sys.argv[2]
 
@@ -34,10 +79,21 @@ def define(text, name):
                                        '"%s"' % columns))
 
 
+def statement(expr, prefix, macro):
+    """One table entry: MACRO "..." or MACRO_BY("index") "..." (the index
+    named with INDEXED BY after the first table)."""
+    by = re.match(r'\s*' + macro + r'_BY\("(\w+)"\)(.*)', expr, re.S)
+    if by:
+        return (prefix.replace(" c ", " c INDEXED BY %s " % by.group(1), 1)
+                + literals(by.group(2)))
+    return (prefix if macro in expr else "") + literals(expr)
+
+
 def table(text, array, enum, prefix, macro):
     body = re.search(array + r'\[' + enum + r'\]\s*=\s*\{(.*?)\n\};', text,
                      re.S).group(1)
-    return [(name, (prefix if macro in expr else "") + literals(expr))
+    body = re.sub(r'/\*.*?\*/', '', body, flags=re.S)
+    return [(name, statement(expr, prefix, macro))
             for name, expr in re.findall(r'\[(\w+)\]\s*=\s*(.*?),\n',
                                          body + "\n", re.S)]
 

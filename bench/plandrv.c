@@ -8,10 +8,13 @@
  *	    exactly what `outreachctl plan --date D` computes (without the
  *	    printing), then plan_list_free().
  * raw:     the lower bound: for the same rules, in the same order, the very
- *	    SQL of src/store_plan.c with the same keys (Gregorian and lunar
- *	    month-day keys, revisit per tier, sleeping steps, lost, stale,
- *	    holidays), every row stepped and all 17 columns read, nothing else
- *	    (no filters, channel choice, dedup or cap lookups, strings).
+ *	    queries of src/store_plan.c (store_plan_query(), on the store's
+ *	    engine: SQLite or PostgreSQL through db.h) with the same keys
+ *	    (Gregorian and lunar month-day keys, revisit per tier and the
+ *	    reps' next dates, sleeping steps, lost, stale and flagged, key
+ *	    dates, visits, holidays), every row read into a candidate,
+ *	    nothing else (no filters, channel choice, dedup or cap lookups,
+ *	    strings).
  *
  * With -m both the two alternate, run by run, so both see the same cache and
  * load.  Prints one line per run; with -s appends "LABEL-planner ms X" /
@@ -26,21 +29,21 @@
 #include <unistd.h>
 #include <sys/resource.h>
 
-#include <sqlite3.h>
-
 #include "conf.h"
 #include "date.h"
 #include "lunar.h"
 #include "planner.h"
 #include "store.h"
+#include "store_keydate.h"
 #include "store_plan.h"
-#include "store_schema.h" /* struct store: st->db (its first member) */
 
-/* The planner's own statements (store_plan_sql), in its order. */
+/* The planner's own statements (store_plan.h), in its order. */
 static const char *const qname[PQ_COUNT] = { "birthday_md",
 	"birthday_lunar", "anniversary_md", "revisit", "last_purchase",
 	"sleep_personal", "updated", "all", "revisit_next", "stale_flagged",
 	"visited" };
+static const char *const kname[KQ_COUNT] = { "keydate_md", "keydate_lunar",
+	"keydate_day" };
 
 static int verbose;
 static long raw_rows;
@@ -54,37 +57,33 @@ now_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-/* Runs one statement to the end, reading every column of every row. */
-static void
-raw_query(sqlite3 *db, enum store_plan_query q, const int64_t *args, size_t nargs)
+/* Counts a candidate; the store has read every column already. */
+static int
+raw_row(void *arg, const struct plan_cand *c)
 {
-	sqlite3_stmt *s;
-	double t0 = verbose ? now_ms() : 0;
-	long rows = 0;
-	int i, n;
-	volatile long sink = 0;
+	volatile long *sink = arg;
 
-	if (sqlite3_prepare_v2(db, store_plan_sql(q), -1, &s, NULL) !=
-	    SQLITE_OK) {
-		fprintf(stderr, "prepare: %s\n", sqlite3_errmsg(db));
+	*sink += c->id + (c->name != NULL ? c->name[0] : 0);
+	raw_rows++;
+	return 0;
+}
+
+/* Runs one candidate query to the end. */
+static void
+raw_query(struct store *st, enum store_plan_query q, const int64_t *args,
+    size_t nargs)
+{
+	double t0 = verbose ? now_ms() : 0;
+	long before = raw_rows;
+	volatile long sink = 0;
+	char *cause = NULL;
+	int i;
+
+	if (store_plan_query(st, q, args, nargs, raw_row, (void *)&sink,
+	    &cause) != 0) {
+		fprintf(stderr, "plandrv: %s\n", cause);
 		exit(70);
 	}
-	n = sqlite3_bind_parameter_count(s);
-	for (i = 0; i < n && nargs > 0; i++)
-		sqlite3_bind_int64(s, i + 1, args[(size_t)i < nargs ? (size_t)i :
-		    nargs - 1]);
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		rows++;
-		sink += sqlite3_column_int64(s, 0);
-		for (i = 1; i <= 10; i++) {
-			const unsigned char *t = sqlite3_column_text(s, i);
-			sink += t ? t[0] : 0;
-		}
-		for (i = 11; i <= 16; i++)
-			sink += sqlite3_column_int(s, i);
-	}
-	sqlite3_finalize(s);
-	raw_rows += rows;
 	if (verbose) {
 		char a[96] = "";
 		size_t o = 0;
@@ -93,7 +92,42 @@ raw_query(sqlite3 *db, enum store_plan_query q, const int64_t *args, size_t narg
 			o += (size_t)snprintf(a + o, sizeof(a) - o, " %lld",
 			    (long long)args[i]);
 		fprintf(stderr, "  %-15s %-24s rows %7ld  %8.3f ms\n", qname[q],
-		    a, rows, now_ms() - t0);
+		    a, raw_rows - before, now_ms() - t0);
+	}
+}
+
+/* A key date rule's queries, as planner_events.c's plan_keydate(). */
+static void
+raw_keydate(struct store *st, const struct conf *cf, const char *label,
+    int32_t ev)
+{
+	int64_t k[4];
+	size_t n;
+	int q;
+	double t0;
+	long before;
+	volatile long sink = 0;
+	char *cause = NULL;
+
+	for (q = 0; q < KQ_COUNT; q++) {
+		if (q == KQ_MD)
+			n = planner_md_keys(ev, cf->plan.feb29, k);
+		else if (q == KQ_LUNAR)
+			n = planner_lunar_keys(ev, k);
+		else {
+			k[0] = ev;
+			n = 1;
+		}
+		t0 = now_ms();
+		before = raw_rows;
+		if (store_keydate_due(st, (enum store_keydate_query)q, label, k,
+		    n, raw_row, (void *)&sink, &cause) != 0) {
+			fprintf(stderr, "plandrv: %s\n", cause);
+			exit(70);
+		}
+		if (verbose)
+			fprintf(stderr, "  %-15s %-24s rows %7ld  %8.3f ms\n",
+			    kname[q], label, raw_rows - before, now_ms() - t0);
 	}
 }
 
@@ -110,7 +144,7 @@ has_winback_messages(const struct conf *cf)
 }
 
 static void
-raw_sleep_step(sqlite3 *db, const struct conf_plan *cp, int32_t ev, int k)
+raw_sleep_step(struct store *db, const struct conf_plan *cp, int32_t ev, int k)
 {
 	int32_t off = k * cp->winback_interval_days;
 	int64_t a[2];
@@ -135,7 +169,7 @@ rule_cmp(const void *a, const void *b)
 }
 
 static void
-raw_day(sqlite3 *db, const struct conf *cf, int32_t day)
+raw_day(struct store *db, const struct conf *cf, int32_t day)
 {
 	const struct conf_plan *cp = &cf->plan;
 	const struct conf_rule **order = calloc(cf->nrules + 1, sizeof(*order));
@@ -173,6 +207,8 @@ raw_day(sqlite3 *db, const struct conf *cf, int32_t day)
 				k[1] = ev - cp->cadence[t - 'A'];
 				raw_query(db, PQ_REVISIT, k, 2);
 			}
+			k[0] = ev;
+			raw_query(db, PQ_REVISIT_NEXT, k, 1);
 			break;
 		case EV_SLEEPING:
 			if (r->action == ACT_TASK)
@@ -191,6 +227,15 @@ raw_day(sqlite3 *db, const struct conf *cf, int32_t day)
 			k[0] = (int64_t)(ev - cp->stale_after_days) * 86400;
 			k[1] = k[0] + 86399;
 			raw_query(db, PQ_UPDATED, k, 2);
+			k[0] = ev;
+			raw_query(db, PQ_STALE_FLAGGED, k, 1);
+			break;
+		case EV_KEYDATE:
+			raw_keydate(db, cf, r->label, ev);
+			break;
+		case EV_AFTER_VISIT:
+			k[0] = day - r->lead_days;
+			raw_query(db, PQ_VISITED, k, 1);
 			break;
 		case EV_HOLIDAY:
 			h = conf_holiday_find(cf, r->holiday);
@@ -258,7 +303,7 @@ usage:
 		if (do_r && i % 2 == 1) {
 			raw_rows = 0;
 			t0 = now_ms();
-			raw_day(st->db, cf, day);
+			raw_day(st, cf, day);
 			tr = now_ms() - t0;
 		}
 		if (do_p) {
@@ -278,7 +323,7 @@ usage:
 				fprintf(stderr, "raw queries for %s:\n",
 				    argv[optind + 1]);
 			t0 = now_ms();
-			raw_day(st->db, cf, day);
+			raw_day(st, cf, day);
 			tr = now_ms() - t0;
 			verbose = 0;
 		}

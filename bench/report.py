@@ -203,6 +203,46 @@ if any(get("plan-ctl-%d" % s, "wall_ms") for s in sizes):
             verdict("day's plan at %s under 64 MB RSS" % size_name(s),
                     rss / 1024 < 64 if rss else None, fmt(rss / 1024 if rss else None, " MB"))
     w("")
+    pgs = [s for s in sizes if get("plan-pg-ctl-%d" % s, "wall_ms")]
+    if pgs:
+        w("On PostgreSQL (the same stores copied into a private server, "
+          "bench/pg_copy.sh), beside SQLite in the same run:")
+        w("")
+        w("| customers | `outreachctl plan` ms | peak RSS MB | vs SQLite "
+          "(processes) | planner_run ms (in process) | raw queries ms (in "
+          "process) | planner / raw | planner vs SQLite's planner | "
+          "raw-query process ms | same plan as SQLite |")
+        w("|---|---|---|---|---|---|---|---|---|---|")
+    for s in pgs:
+        pc, sc = get("plan-pg-ctl-%d" % s, "wall_ms"), get("plan-ctl-%d" % s,
+                                                          "wall_ms")
+        pl = get("pginproc-%d-planner" % s, "ms")
+        rw = get("pginproc-%d-raw" % s, "ms")
+        sl = get("inproc-%d-planner" % s, "ms")
+        same = one("plan-pg-same-%d" % s)
+        w("| %s | %s | %s | %s× | %s | %s | %s× | %s× | %s | %s |" % (
+            size_name(s), stat(pc),
+            stat(get("plan-pg-ctl-%d" % s, "rss_kb"), scale=1 / 1024),
+            fmt(ratio(med(pc), med(sc))), stat(pl), stat(rw),
+            fmt(ratio(med(pl), med(rw))), fmt(ratio(med(pl), med(sl))),
+            stat(get("plan-pg-raw-%d" % s, "wall_ms")),
+            {"1": "yes", "0": "NO"}.get(str(same), "–")))
+        if s == largest:
+            verdict("day's plan at %s on PostgreSQL within 3× of SQLite's "
+                    "(`outreachctl plan`, processes)" % size_name(s),
+                    ratio(med(pc), med(sc)) <= 3 if pc and sc else None,
+                    "%s× (%s ms vs %s ms); in process %s×" % (
+                        fmt(ratio(med(pc), med(sc))), fmt(med(pc)),
+                        fmt(med(sc)), fmt(ratio(med(pl), med(sl)))))
+            verdict("day's plan at %s on PostgreSQL within 2× of its raw "
+                    "indexed queries (planner_run vs raw, same process)"
+                    % size_name(s),
+                    ratio(med(pl), med(rw)) <= 2 if pl and rw else None,
+                    "%s× (%s ms vs %s ms)" % (
+                        fmt(ratio(med(pl), med(rw))), fmt(med(pl)),
+                        fmt(med(rw))))
+    if pgs:
+        w("")
     w("items: what `outreachctl plan` lists; remind prints one line per "
       "Gregorian birthday of the day (lunar birthdays have no remind "
       "equivalent and are left out of its file).")
@@ -233,6 +273,17 @@ if get("report-ctl-%d" % largest, "wall_ms"):
       "the same counts at the report's 15 boundaries from the purchases, "
       "in SQL (see bench/reportdrv.c).")
     w("")
+    pr = get("report-pg-ctl-%d" % s, "wall_ms")
+    if pr:
+        prss = med(get("report-pg-ctl-%d" % s, "rss_kb"))
+        w("On PostgreSQL, the same store, in the same run: `outreachctl "
+          "report --json` %s ms (%s× SQLite's), peak RSS %s MB." % (
+              stat(pr), fmt(ratio(med(pr), med(rc))),
+              stat(get("report-pg-ctl-%d" % s, "rss_kb"), scale=1 / 1024)))
+        w("")
+        verdict("report at %s on PostgreSQL under 64 MB RSS" % size_name(s),
+                prss / 1024 < 64 if prss else None,
+                fmt(prss / 1024 if prss else None, " MB"))
     verdict("report at %s under 2 s (`outreachctl report --json`)"
             % size_name(s), med(rc) < 2000 if rc else None,
             fmt(med(rc), " ms"))

@@ -48,6 +48,11 @@
 #   BENCH_IMPORT_RSS_SIZES  customer rows whose import's peak RSS is checked
 #                      against BENCH_IMPORT_RSS_MB, one untimed run each
 #                      ["1000000 5000000"; 64]
+#   BENCH_PG           1: the plan and report steps also on PostgreSQL,
+#                      a private server (tests/peers/postgres.sh) started
+#                      for the run, each full store copied into it
+#                      (bench/pg_copy.sh); skipped, saying so, without
+#                      the server binaries or a build without libpq [1]
 #   BUILD              the build tree with src/outreachctl [top/build]
 #
 # Stores and CSVs are cached under BENCH_WORK by (generator, size, seed,
@@ -84,6 +89,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 : "${BENCH_REBUILD:=0}"
 : "${BENCH_IMPORT_RSS_SIZES:=1000000 5000000}"
 : "${BENCH_IMPORT_RSS_MB:=64}"
+: "${BENCH_PG:=1}"
 : "${BUILD:=$top/build}"
 
 PY=/usr/bin/python3 # Debian's, which sees python3-aiosmtpd
@@ -98,8 +104,11 @@ GENSUM=$(md5sum "$top/bench/gen.py" | cut -c1-8)
 
 PIDS=()
 KANNEL_DIRS=()
+PG_BENCH_DIR="" # the private PostgreSQL server, once started
 cleanup() {
 	local p
+	[ -n "$PG_BENCH_DIR" ] && pg_stop "$PG_BENCH_DIR" >/dev/null 2>&1
+	PG_BENCH_DIR=""
 	for p in "${KANNEL_DIRS[@]}"; do
 		"$top/tests/peers/kannel.sh" stop "$p" >/dev/null 2>&1
 	done
@@ -139,6 +148,11 @@ setup() {
 		cp "$BUILD_B/src/outreachctl" "$BIN/outreachctl-b"
 	fi
 	local cc="gcc -std=c11 -O2 -g -Wall -Wextra"
+	# libpq when the build has the PostgreSQL backend (liboutreach.a
+	# then calls it).
+	local pq=""
+	grep -q '^#define HAVE_POSTGRESQL 1' "$BUILD/config.h" 2>/dev/null &&
+	    pq=$(pkg-config --libs libpq)
 	$cc -o "$BIN/runstat" "$top/bench/runstat.c" &&
 	$cc -o "$BIN/smtp_sink" "$top/bench/smtp_sink.c" &&
 	$cc -o "$BIN/curl_loop" "$top/bench/curl_loop.c" \
@@ -147,10 +161,10 @@ setup() {
 	    $(pkg-config --cflags --libs libcurl) &&
 	$cc -I"$top/src" -I"$BUILD" -o "$BIN/plandrv" "$top/bench/plandrv.c" \
 	    "$BIN/liboutreach.a" $(pkg-config --libs libcurl sqlite3 libconfig \
-	    libical libmicrohttpd libcrypto) -lsystemd -lm &&
+	    libical libmicrohttpd libcrypto) $pq -lsystemd -lm &&
 	$cc -I"$top/src" -I"$BUILD" -o "$BIN/reportdrv" "$top/bench/reportdrv.c" \
 	    "$BIN/liboutreach.a" $(pkg-config --libs libcurl sqlite3 libconfig \
-	    libical libmicrohttpd libcrypto) -lsystemd -lm ||
+	    libical libmicrohttpd libcrypto) $pq -lsystemd -lm ||
 	    die "compiling the bench programs failed"
 	for t in sqlite3 remind curl gcc; do
 		command -v $t >/dev/null || die "$t missing (apt-get install ${t/sqlite3/sqlite3 remind})"
@@ -336,10 +350,79 @@ import_rss() {
 	done
 }
 
+# ---------------------------------------------------------------- PostgreSQL
+# The private server for the plan and report steps, started once:
+# pg_bench_start, then 0 when it runs (PG_URI set), 1 when skipped.
+PG_BENCH_STATE="" # "", up or off
+pg_bench_start() {
+	case $PG_BENCH_STATE in up) return 0 ;; off) return 1 ;; esac
+	PG_BENCH_STATE=off
+	if [ "$BENCH_PG" != 1 ]; then
+		log "PostgreSQL: skipped (BENCH_PG=$BENCH_PG)"
+		return 1
+	fi
+	if ! grep -q '^#define HAVE_POSTGRESQL 1' "$BUILD/config.h" 2>/dev/null; then
+		log "PostgreSQL: skipped, $BUILD was built without libpq (configure --with-postgresql)"
+		return 1
+	fi
+	command -v psql >/dev/null || { log "PostgreSQL: skipped, psql missing (apt-get install postgresql-client)"; return 1; }
+	. "$top/tests/peers/postgres.sh"
+	local d="$W/tmp/pg" rc
+	rm -rf "$d"
+	pg_start "$d" >"$R/pg-start.txt" 2>&1
+	rc=$?
+	if [ $rc = 77 ]; then
+		log "PostgreSQL: skipped, $(tail -1 "$R/pg-start.txt")"
+		return 1
+	fi
+	[ $rc = 0 ] || die "PostgreSQL did not start: $(tail -3 "$R/pg-start.txt")"
+	PG_BENCH_DIR=$d
+	PG_BENCH_STATE=up
+	echo "postgresql $("$PG_BINDIR/postgres" --version | awk '{print $3}')" >>"$R/meta.txt"
+	log "PostgreSQL $(sed -n 's/^postgresql //p' "$R/meta.txt") on port $PG_PORT (fsync off)"
+}
+
+# The full store of N customers in PostgreSQL (database full_N), copied
+# from the SQLite one once per run: pg_store N -> echoes a configuration.
+pg_store() {
+	local n=$1 db c uri
+	db=$(full_store "$n") || exit 1
+	c="$W/tmp/pg-$n.conf"
+	uri="${PG_URI%/*}/full_$n"
+	if [ ! -f "$c" ] || ! psql -X -At "$uri" -c "SELECT 1" >/dev/null 2>&1; then
+		log "PostgreSQL: copying the $n-customer store" >&2
+		PGOPTIONS="-c client_min_messages=warning" psql -X -q "$PG_URI" \
+		    -c "DROP DATABASE IF EXISTS full_$n" \
+		    -c "CREATE DATABASE full_$n" >&2 || die "createdb failed"
+		conf "$c" "$uri"
+		local t0
+		t0=$(ms_now)
+		"$CTL" -c "$c" init >/dev/null &&
+		    "$top/bench/pg_copy.sh" "$db" "$uri" >"$R/pg-copy-$n.txt" ||
+		    die "copying full-$n into PostgreSQL failed"
+		sample "pg-copy-$n" wall_ms $(( $(ms_now) - t0 ))
+	fi
+	echo "$c"
+}
+
+# EXPLAIN (ANALYZE, BUFFERS) of every statement `outreachctl plan` runs,
+# with the keys it binds, from the server's auto_explain.
+pg_explain() { # CONF OUT
+	local log="$PG_BENCH_DIR/server.log" from
+	from=$(($(wc -c <"$log") + 1))
+	PGOPTIONS="-c session_preload_libraries=auto_explain -c auto_explain.log_min_duration=0 -c auto_explain.log_analyze=on -c auto_explain.log_buffers=on -c auto_explain.log_timing=on" \
+	    "$CTL" -c "$1" plan --date "$BENCH_DATE" >/dev/null ||
+	    die "plan with auto_explain failed"
+	sleep 1
+	tail -c +"$from" "$log" | $PY "$top/bench/explain.py" pg >"$2"
+}
+
 # ---------------------------------------------------------------- plan
 step_plan() {
-	local n db d c cb r
+	local n db d c cb r cp=""
 	for n in $BENCH_SIZES; do
+		cp=""
+		pg_bench_start && { cp=$(pg_store "$n") || exit 1; }
 		db=$(full_store "$n") || exit 1
 		d=$(gen_data full "$n" 0) || exit 1
 		c="$W/tmp/plan-$n.conf"
@@ -355,10 +438,31 @@ step_plan() {
 		    2>"$R/raw-queries-$n.txt"
 		"$BIN/plandrv" -r "$BENCH_RUNS" -m both -s "$S" -l "inproc-$n" \
 		    "$c" "$BENCH_DATE" >"$R/inproc-$n.txt" || die "plandrv failed"
+		if [ -n "$cp" ]; then
+			"$CTL" -c "$cp" plan --date "$BENCH_DATE" >"$R/plan-pg-$n.txt"
+			if cmp -s "$R/plan-$n.txt" "$R/plan-pg-$n.txt"; then
+				log "plan: PostgreSQL's plan is SQLite's, line for line"
+				sample "plan-pg-same-$n" n 1
+			else
+				log "plan: FAIL: PostgreSQL's plan differs (diff $R/plan-$n.txt $R/plan-pg-$n.txt)"
+				sample "plan-pg-same-$n" n 0
+			fi
+			"$BIN/plandrv" -v -r 0 -m raw "$cp" "$BENCH_DATE" >/dev/null \
+			    2>"$R/raw-queries-pg-$n.txt"
+			"$BIN/plandrv" -r "$BENCH_RUNS" -m both -s "$S" \
+			    -l "pginproc-$n" "$cp" "$BENCH_DATE" \
+			    >"$R/pginproc-$n.txt" || die "plandrv (PostgreSQL) failed"
+		fi
 		# Whole processes, interleaved run by run.
 		for r in $(seq 1 "$BENCH_RUNS"); do
 			rs "plan-ctl-$n" "$S" "$CTL" -c "$c" plan --date "$BENCH_DATE"
 			rs "plan-raw-$n" "$S" "$BIN/plandrv" -r 0 -m raw "$c" "$BENCH_DATE"
+			if [ -n "$cp" ]; then
+				rs "plan-pg-ctl-$n" "$S" "$CTL" -c "$cp" plan \
+				    --date "$BENCH_DATE"
+				rs "plan-pg-raw-$n" "$S" "$BIN/plandrv" -r 0 -m raw \
+				    "$cp" "$BENCH_DATE"
+			fi
 			rs "remind-$n" "$S" remind -q -r "$d/remind.rem" "$BENCH_DATE"
 			rs "plan-bday-$n" "$S" "$CTL" -c "$cb" plan --date "$BENCH_DATE"
 		done
@@ -366,8 +470,9 @@ step_plan() {
 		sample "plan-bdayitems-$n" n "$(cut -d' ' -f1 "$R/plan-bday-$n.txt")"
 		sample "remind-lines-$n" n "$(grep -c . "$R/remind-$n.txt")"
 		if [ "$n" = "$LARGEST" ]; then
-			$PY "$top/bench/explain.py" "$top/src/store_plan.c" "$db" \
-			    >"$R/explain-$n.txt"
+			$PY "$top/bench/explain.py" sqlite "$top/src/store_plan.c" \
+			    "$db" >"$R/explain-$n.txt"
+			[ -n "$cp" ] && pg_explain "$cp" "$R/explain-pg-$n.txt"
 			if [ "$BENCH_PROFILE" = 1 ] && command -v perf >/dev/null; then
 				log "plan: perf profile at $n"
 				perf_profile "plan-$n" 999 60 "$BIN/plandrv" -r 3 \
@@ -391,7 +496,20 @@ step_report() {
 	    die "report failed"
 	"$BIN/reportdrv" -r "$BENCH_RUNS" -m both -s "$S" -l "rinproc-$n" \
 	    "$c" "$BENCH_DATE" >"$R/report-inproc-$n.txt" || die "reportdrv failed"
+	local cp=""
+	pg_bench_start && { cp=$(pg_store "$n") || exit 1; }
+	if [ -n "$cp" ]; then
+		"$CTL" -c "$cp" report --date "$BENCH_DATE" --json \
+		    >"$R/report-pg-$n.json" || die "report (PostgreSQL) failed"
+		"$CTL" -c "$c" report --date "$BENCH_DATE" --json \
+		    >"$R/report-$n.json"
+		cmp -s "$R/report-$n.json" "$R/report-pg-$n.json" &&
+		    log "report: PostgreSQL's is SQLite's" ||
+		    log "report: FAIL: PostgreSQL's report differs"
+	fi
 	for r in $(seq 1 "$BENCH_RUNS"); do
+		[ -n "$cp" ] && rs "report-pg-ctl-$n" "$S" "$CTL" -c "$cp" report \
+		    --date "$BENCH_DATE" --json
 		rs "report-ctl-$n" "$S" "$CTL" -c "$c" report --date "$BENCH_DATE" \
 		    --json
 		rs "report-raw-$n" "$S" "$BIN/reportdrv" -r 0 -m raw "$c" \

@@ -268,6 +268,18 @@ db_reset(struct db_stmt *s)
 }
 
 void
+db_stream(struct db_stmt *s)
+{
+	s->stream = 1;
+}
+
+void
+db_rewind(struct db_stmt *s)
+{
+	s->db->ops->rewind(s);
+}
+
+void
 db_finalize(struct db_stmt *s)
 {
 	if (s == NULL)

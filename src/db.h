@@ -98,6 +98,22 @@ double db_column_double(struct db_stmt *s, int col);
 const char *db_column_text(struct db_stmt *s, int col);
 /* Ready to run again: the result is dropped, bindings cleared. */
 void db_reset(struct db_stmt *s);
+/* The rows again from the first, bindings kept: PostgreSQL walks the
+ * result it fetched again, without asking the server; SQLite runs the
+ * statement again, as PostgreSQL does for a streamed one (db_stream()).
+ * For a caller that reads a result twice (the planner looks ahead at its
+ * candidates, store_plan.c). */
+void db_rewind(struct db_stmt *s);
+/* Rows in bounded memory: PostgreSQL fetches the whole result of a
+ * statement at its first db_step(), so that statements interleave freely
+ * and each db_step() costs no round trip.  For a walk over a large table
+ * call db_stream() before the first step: inside a transaction
+ * (db_begin_read() or db_begin()) PostgreSQL then reads the rows through
+ * a cursor, a thousand at a time, several streamed statements
+ * interleaving as before; one round trip per thousand rows.  Outside a
+ * transaction the result is fetched whole, as without it.  SQLite steps
+ * row by row anyway: nothing changes there. */
+void db_stream(struct db_stmt *s);
 void db_finalize(struct db_stmt *s);
 /* Rows the last INSERT, UPDATE or DELETE changed. */
 int64_t db_changes(struct db *db);

@@ -11,8 +11,10 @@
  * another type prepares again.
  *
  * The whole result of a statement is fetched by its first db_step() and
- * walked row by row, so statements interleave freely; a query over a
- * large table holds it all in memory.
+ * walked row by row, so statements interleave freely; a statement marked
+ * with db_stream() inside a transaction goes through a cursor instead
+ * (db_pg_cursor.c), a thousand rows at a time, so that a walk over a
+ * large table does not hold it all in memory.
  *
  * The server may go away (a restart, a failover) and come back.  Before
  * sending anything, input the server sent meanwhile is read: a closed
@@ -34,42 +36,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "db_priv.h"
+#include "db_pg_priv.h"
 #include "log.h"
 #include "util.h"
-
-/* Type OIDs, from the server's pg_type.h (not installed with libpq). */
-#define PG_INT8OID 20
-#define PG_FLOAT8OID 701
-
-struct pg_stmt;
-
-struct pg {
-	PGconn *conn;
-	unsigned gen;		/* the connection: +1 at each reset */
-	unsigned names;		/* named statements made so far */
-	struct pg_stmt *unnamed; /* whose SQL the unnamed statement holds */
-	int txn;		/* a transaction was open at the last look */
-	int broken;		/* it was lost with the connection */
-	int reset;		/* made again in this call: once is enough */
-	int64_t changes;
-	char **channels;
-	size_t nchannels;
-};
-
-struct pg_stmt {
-	struct db_stmt base;
-	char *sql;		/* with $N */
-	int nparams;
-	char **values;		/* each parameter as text; NULL: NULL */
-	enum db_type *kinds;	/* what was bound */
-	Oid *ptypes;		/* what the server's statement declares */
-	char name[24];		/* "": the unnamed statement */
-	unsigned gen;		/* the connection it was prepared on; 0 none */
-	PGresult *res;
-	int row;		/* the current row; -1 before the first */
-	int done;
-};
 
 /* The advisory lock every write transaction takes (any number, the same
  * in every instance). */
@@ -107,12 +76,6 @@ static const char *pg_txn_what[DB_TXN_MAX] = {
 	[DB_TXN_ROLLBACK_TO] = "undoing a unit",
 	[DB_TXN_BEGIN_ROWS] = "beginning a transaction",
 };
-
-static struct pg_stmt *
-pg_stmt(struct db_stmt *s)
-{
-	return (struct pg_stmt *)s;
-}
 
 /* A libpq message on one line, its lines joined by "; ".  malloc'd. */
 static char *
@@ -162,7 +125,7 @@ pg_transient_state(const char *state)
 }
 
 /* Notes whether a transaction is open, after each command. */
-static void
+void
 pg_track(struct pg *pg)
 {
 	PGTransactionStatusType t = PQtransactionStatus(pg->conn);
@@ -202,7 +165,7 @@ pg_reset(struct db *db)
 /* Reports a failed command (res may be NULL) as "what: message (SQLSTATE
  * xxxxx)"; a connection lost with it is made again, after the message is
  * taken, and a transaction open is marked lost. */
-static int
+int
 pg_fail(struct db *db, PGresult *res, const char *what, char **cause)
 {
 	struct pg *pg = db->impl;
@@ -252,7 +215,7 @@ pg_alive(struct pg *pg)
  * it closed (a restart) shows now, while nothing is lost.  Outside a
  * transaction, or when one begins, the connection is made again; inside
  * one, the transaction is gone: the caller is told and must roll back. */
-static int
+int
 pg_ready(struct db *db, const char *what, int begin, char **cause)
 {
 	struct pg *pg = db->impl;
@@ -367,7 +330,7 @@ pg_prepare(struct db *db, const char *sql, char **cause)
 	return &s->base;
 }
 
-static Oid
+Oid
 pg_type_of(enum db_type kind)
 {
 	switch (kind) {
@@ -449,8 +412,11 @@ pg_run(struct db *db, struct pg_stmt *s, char **cause)
 	PGresult *res;
 
 	db_stmt_what(&s->base, what, sizeof(what));
-	if (pg_ready(db, what, 0, cause) != 0 ||
-	    pg_server_prepare(db, s, cause) != 0)
+	if (pg_ready(db, what, 0, cause) != 0)
+		return -1;
+	if (s->base.stream && pg->txn && !pg->broken)
+		return pg_cursor_open(db, s, cause);
+	if (pg_server_prepare(db, s, cause) != 0)
 		return -1;
 	res = PQexecPrepared(pg->conn, s->name, s->nparams,
 	    (const char *const *)s->values, NULL, NULL, 0);
@@ -470,6 +436,7 @@ pg_run(struct db *db, struct pg_stmt *s, char **cause)
 static void
 pg_clear_result(struct pg_stmt *s)
 {
+	pg_cursor_close(s->base.db, s);
 	PQclear(s->res);
 	s->res = NULL;
 	s->row = -1;
@@ -488,6 +455,12 @@ pg_step(struct db_stmt *base, char **cause)
 		return DB_ERROR;
 	if (++s->row < PQntuples(s->res))
 		return DB_ROW;
+	if (s->cursor[0] != '\0' && !s->cursor_end) {
+		if (pg_cursor_fetch(base->db, s, cause) != 0)
+			return DB_ERROR;
+		if (++s->row < PQntuples(s->res))
+			return DB_ROW;
+	}
 	s->done = 1;
 	return DB_DONE;
 }
@@ -594,6 +567,19 @@ pg_reset_stmt(struct db_stmt *base)
 	}
 }
 
+/* The result held is walked again; without one, or with a cursor (which
+ * has passed its rows), the next step runs the statement. */
+static void
+pg_rewind(struct db_stmt *base)
+{
+	struct pg_stmt *s = pg_stmt(base);
+
+	if (s->cursor[0] != '\0')
+		pg_clear_result(s);
+	s->row = -1;
+	s->done = 0;
+}
+
 /* Named statements belong to cached ones, finalized as the connection
  * closes: the server drops them with it. */
 static void
@@ -694,6 +680,8 @@ pg_txn(struct db *db, enum db_txn op, char **cause)
 			pg_rollback(pg);
 		return -1;
 	}
+	if (begin)
+		pg->txns++;
 	if (op == DB_TXN_COMMIT && strcmp(PQcmdStatus(res), "ROLLBACK") == 0) {
 		PQclear(res);
 		pg_track(pg);
@@ -783,6 +771,7 @@ const struct db_ops db_pg_ops = {
 	.column_double = pg_column_double,
 	.column_text = pg_value,
 	.reset = pg_reset_stmt,
+	.rewind = pg_rewind,
 	.finalize = pg_finalize,
 	.changes = pg_changes,
 	.exec = pg_exec,

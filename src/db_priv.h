@@ -52,6 +52,7 @@ struct db_ops {
 	double (*column_double)(struct db_stmt *s, int col);
 	const char *(*column_text)(struct db_stmt *s, int col);
 	void (*reset)(struct db_stmt *s);
+	void (*rewind)(struct db_stmt *s);	/* bindings kept */
 	void (*finalize)(struct db_stmt *s);
 	int64_t (*changes)(struct db *db);
 	int (*exec)(struct db *db, const char *sql, char **cause);
@@ -84,6 +85,7 @@ struct db_stmt {
 	struct db *db;
 	char *sql;		/* as the caller wrote it, for messages */
 	int cached;		/* owned by db->cache */
+	int stream;		/* db_stream() */
 };
 
 /* Sets db->transient and *cause to "TARGET: what: why"; returns -1. */

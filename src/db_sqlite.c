@@ -212,6 +212,12 @@ sq_reset(struct db_stmt *s)
 }
 
 static void
+sq_rewind(struct db_stmt *s)
+{
+	sqlite3_reset(sq_h(s));
+}
+
+static void
 sq_finalize(struct db_stmt *s)
 {
 	sqlite3_finalize(sq_h(s));
@@ -293,6 +299,7 @@ const struct db_ops db_sqlite_ops = {
 	.column_double = sq_column_double,
 	.column_text = sq_column_text,
 	.reset = sq_reset,
+	.rewind = sq_rewind,
 	.finalize = sq_finalize,
 	.changes = sq_changes,
 	.exec = sq_exec,

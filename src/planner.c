@@ -222,6 +222,34 @@ planner_held_out(struct planner *p, const struct plan_cand *c,
 	return 1;
 }
 
+/* A greeting for the rep to send needs a rep: without one, it is sent
+ * as a message rather than lost. */
+static enum conf_action
+planner_action(const struct conf_rule *r, const struct plan_cand *c)
+{
+	return r->action == ACT_REP_MESSAGE && str_empty(c->rep) ?
+	    ACT_MESSAGE : r->action;
+}
+
+/* Looking ahead (store_plan_noting()): the lookups planner_consider()
+ * may make for c, and nothing else; the store notes them, answering
+ * neutrally, so that nothing here counts, keeps or caps. */
+static int
+planner_note(struct planner *p, const struct plan_cand *c,
+    int32_t occurrence)
+{
+	char *key;
+
+	planner_matches(p, c);
+	key = planner_item_key(p->rule, c->id, occurrence);
+	store_plan_exists(p->st, key, &p->cause);
+	free(key);
+	planner_kept_open(p, c);
+	if (planner_action(p->rule, c) == ACT_MESSAGE)
+		planner_cap_count(p, c->id);
+	return 0;
+}
+
 int
 planner_consider(struct planner *p, const struct plan_cand *c,
     int32_t occurrence, const char *reason, int years)
@@ -231,11 +259,10 @@ planner_consider(struct planner *p, const struct plan_cand *c,
 	struct plan_item *it;
 	char *key;
 	int existed, n;
-	/* A greeting for the rep to send needs a rep: without one, it is
-	 * sent as a message rather than lost. */
-	enum conf_action act = r->action == ACT_REP_MESSAGE &&
-	    str_empty(c->rep) ? ACT_MESSAGE : r->action;
+	enum conf_action act = planner_action(r, c);
 
+	if (store_plan_noting(p->st))
+		return planner_note(p, c, occurrence);
 	if (!planner_matches(p, c))
 		return 0;
 	/* Lost customers get no more messages of any kind, only rep tasks. */
@@ -342,6 +369,7 @@ planner_run(struct store *st, const struct conf *cf, int32_t from, int ndays,
 		p.backlog_day = today;
 	p.revisits = strmap_new();
 	p.messages = strmap_new();
+	store_plan_lookahead(st, 1);
 	if (commit && store_begin(st, cause) != 0)
 		rc = -1;
 	for (p.day = from; rc == 0 && p.day < from + ndays; p.day++) {
@@ -359,6 +387,7 @@ planner_run(struct store *st, const struct conf *cf, int32_t from, int ndays,
 		rc = store_commit(st, cause);
 	if (commit)
 		store_rollback(st);
+	store_plan_lookahead(st, 0);
 	free(p.cause);
 	strmap_free(p.revisits);
 	strmap_free(p.messages);

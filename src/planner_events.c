@@ -67,9 +67,12 @@ static int
 consider(struct planner *p, const struct plan_cand *c, int32_t occurrence,
     const struct reason *r, int years)
 {
-	char *stored = reason_encode(r);
+	char *stored;
 	int rc;
 
+	if (store_plan_noting(p->st))	/* looking ahead: no reason needed */
+		return planner_consider(p, c, occurrence, NULL, years);
+	stored = reason_encode(r);
 	rc = planner_consider(p, c, occurrence, stored, years);
 	free(stored);
 	return rc;

@@ -5,44 +5,63 @@
 #include <string.h>
 
 #include "store_plan.h"
+#include "store_plan_batch.h"
 #include "store_schema.h"
 #include "util.h"
 
 #define CAND_SELECT "SELECT " STORE_CAND_COLUMNS \
 	" FROM customers c LEFT JOIN reps r ON r.id = c.rep_id WHERE "
+#define CAND_SELECT_BY(index) "SELECT " STORE_CAND_COLUMNS \
+	" FROM customers c INDEXED BY " index " LEFT JOIN reps r" \
+	" ON r.id = c.rep_id WHERE "
 
-/* Each condition matches an index of migration 1 or 2. */
+/* Each condition matches an index of migration 1 or 2.  Candidates come
+ * in customer id order, the same on both engines (a plan's items are then
+ * in the same order whichever store it came from); the sort is of the
+ * day's few rows, after the index found them. */
 static const char *const plan_sql[PQ_COUNT] = {
-	[PQ_BIRTHDAY_MD] = CAND_SELECT "c.bday_md IN (?1, ?2, ?3, ?4)",
-	[PQ_BIRTHDAY_LUNAR] = CAND_SELECT "c.bday_lunar IN (?1, ?2, ?3, ?4)",
-	[PQ_ANNIVERSARY_MD] = CAND_SELECT "c.anniv_md IN (?1, ?2, ?3, ?4)",
+	[PQ_BIRTHDAY_MD] = CAND_SELECT "c.bday_md IN (?1, ?2, ?3, ?4)"
+	    " ORDER BY c.id",
+	[PQ_BIRTHDAY_LUNAR] = CAND_SELECT "c.bday_lunar IN (?1, ?2, ?3, ?4)"
+	    " ORDER BY c.id",
+	[PQ_ANNIVERSARY_MD] = CAND_SELECT "c.anniv_md IN (?1, ?2, ?3, ?4)"
+	    " ORDER BY c.id",
 	[PQ_REVISIT] = CAND_SELECT "c.tier_eff = char(?1) AND "
-	    "c.revisit_from <= ?2 AND c.revisit_next IS NULL",
+	    "c.revisit_from <= ?2 AND c.revisit_next IS NULL ORDER BY c.id",
 	[PQ_LAST_PURCHASE] = CAND_SELECT "c.last_purchase = ?1 AND "
-	    "(c.sleep_days IS NULL OR c.sleep_days >= ?2)",
+	    "(c.sleep_days IS NULL OR c.sleep_days >= ?2) ORDER BY c.id",
 	[PQ_SLEEP_PERSONAL] = CAND_SELECT "c.sleep_days IS NOT NULL AND "
-	    "c.last_purchase + c.sleep_days = ?1 AND c.sleep_days < ?2",
-	[PQ_UPDATED] = CAND_SELECT "c.updated_at BETWEEN ?1 AND ?2",
-	[PQ_ALL] = CAND_SELECT "1",
-	/* Migration 9's partial indexes: only customers with a date set. */
-	[PQ_REVISIT_NEXT] = CAND_SELECT "c.revisit_next <= ?1",
-	[PQ_STALE_FLAGGED] = CAND_SELECT "c.stale_since <= ?1",
+	    "c.last_purchase + c.sleep_days = ?1 AND c.sleep_days < ?2"
+	    " ORDER BY c.id",
+	[PQ_UPDATED] = CAND_SELECT "c.updated_at BETWEEN ?1 AND ?2"
+	    " ORDER BY c.id",
+	[PQ_ALL] = CAND_SELECT "1 ORDER BY c.id",
+	/* Migration 9's partial indexes: only customers with a date set.
+	 * INDEXED BY: without statistics SQLite would rather scan the
+	 * table in id order than sort the index's few rows. */
+	[PQ_REVISIT_NEXT] = CAND_SELECT_BY("customers_revisit_next")
+	    "c.revisit_next <= ?1 ORDER BY c.id",
+	[PQ_STALE_FLAGGED] = CAND_SELECT_BY("customers_stale")
+	    "c.stale_since <= ?1 ORDER BY c.id",
 	/* Migration 15's partial index: the day's visits and meetings. */
 	[PQ_VISITED] = CAND_SELECT "c.id IN (SELECT customer_id FROM contacts"
 	    " INDEXED BY contacts_visits WHERE day = ?1 AND (kind = 'visit'"
-	    " OR kind = 'meeting'))",
+	    " OR kind = 'meeting')) ORDER BY c.id",
 };
 
 /* PostgreSQL's text where it differs: chr() for char() (whose argument,
  * bound as BIGINT, must be cast: chr() takes an integer), "true" for a
- * bare 1, and no INDEXED BY (its planner picks contacts_visits by itself,
- * the WHERE implying the partial index's predicate). */
+ * bare 1, and no INDEXED BY (its planner picks the partial indexes by
+ * itself, the WHERE implying their predicates). */
 static const char *const plan_sql_pg[PQ_COUNT] = {
 	[PQ_REVISIT] = CAND_SELECT "c.tier_eff = chr(CAST(?1 AS INTEGER)) AND "
-	    "c.revisit_from <= ?2 AND c.revisit_next IS NULL",
-	[PQ_ALL] = CAND_SELECT "true",
+	    "c.revisit_from <= ?2 AND c.revisit_next IS NULL ORDER BY c.id",
+	[PQ_ALL] = CAND_SELECT "true ORDER BY c.id",
+	[PQ_REVISIT_NEXT] = CAND_SELECT "c.revisit_next <= ?1 ORDER BY c.id",
+	[PQ_STALE_FLAGGED] = CAND_SELECT "c.stale_since <= ?1 ORDER BY c.id",
 	[PQ_VISITED] = CAND_SELECT "c.id IN (SELECT customer_id FROM contacts"
-	    " WHERE day = ?1 AND (kind = 'visit' OR kind = 'meeting'))",
+	    " WHERE day = ?1 AND (kind = 'visit' OR kind = 'meeting'))"
+	    " ORDER BY c.id",
 };
 
 /* The highest ?N in sql: how many parameters a query takes (db.h has
@@ -62,11 +81,13 @@ nparams(const char *sql)
 	return max;
 }
 
-/* SQLite's text (what EXPLAIN in the tests reads). */
+/* The text the store's engine runs (what EXPLAIN in the tests and the
+ * bench reads). */
 const char *
-store_plan_sql(enum store_plan_query q)
+store_plan_sql(const struct store *st, enum store_plan_query q)
 {
-	return plan_sql[q];
+	return plan_sql_pg[q] != NULL ?
+	    store_dialect(st, plan_sql[q], plan_sql_pg[q]) : plan_sql[q];
 }
 
 /* A candidate's columns (STORE_CAND_COLUMNS); the texts are the
@@ -98,51 +119,104 @@ store_cand_read(struct db_stmt *s, struct plan_cand *c)
 	c->stale_since = store_col_day(s, 19);
 }
 
+/* Binds a candidate query's keys: IN lists take four, so the last one
+ * repeats to fill them. */
+static void
+plan_bind(struct db_stmt *s, const char *sql, const int64_t *args,
+    size_t nargs)
+{
+	int i, n = nparams(sql);
+
+	for (i = 0; i < n && nargs > 0; i++)
+		db_bind_int64(s, i + 1,
+		    args[(size_t)i < nargs ? (size_t)i : nargs - 1]);
+}
+
+/* Calls cb for each row of s; -1 on error, else what cb stopped with. */
+static int
+plan_walk(struct db_stmt *s, plan_cand_cb cb, void *arg, char **cause)
+{
+	struct plan_cand c;
+	int rc, stop = 0;
+
+	while (!stop && (rc = db_step(s, cause)) == DB_ROW) {
+		memset(&c, 0, sizeof(c));
+		store_cand_read(s, &c);
+		stop = cb(arg, &c);
+	}
+	if (stop)
+		return stop;
+	return rc == DB_DONE ? 0 : -1;
+}
+
 /*
  * Not cached: SQLite plans a statement once, when it is prepared, and
  * PostgreSQL plans the unnamed one it runs with the values bound, so
  * each query is planned for its own keys (a generic plan may skip the
  * partial indexes, whose predicates PostgreSQL proves from the WHERE:
  * "x IN (...)", "x = ?" and "x <= ?" imply "x IS NOT NULL").
+ *
+ * On PostgreSQL the candidates are walked twice, the first time noting
+ * the lookups the planner will make (store_plan_batch.h): the result is
+ * in memory, and a handful of queries replaces a few round trips per
+ * candidate.  SQLite's lookups cost no round trip: one walk.
  */
 int
 store_plan_query(struct store *st, enum store_plan_query q,
     const int64_t *args, size_t nargs, plan_cand_cb cb, void *arg,
     char **cause)
 {
+	const char *sql = store_plan_sql(st, q);
 	struct db_stmt *s;
-	struct plan_cand c;
-	const char *sql;
-	int i, n, rc, stop = 0;
+	int rc;
 
-	sql = plan_sql_pg[q] != NULL ?
-	    store_dialect(st, plan_sql[q], plan_sql_pg[q]) : plan_sql[q];
 	if ((s = db_prepare(st->conn, sql, cause)) == NULL)
 		return -1;
-	/* IN lists take four keys; repeat the last one to fill them. */
-	n = nparams(sql);
-	for (i = 0; i < n; i++) {
-		if (nargs > 0)
-			db_bind_int64(s, i + 1,
-			    args[(size_t)i < nargs ? (size_t)i : nargs - 1]);
+	plan_bind(s, sql, args, nargs);
+	if (db_backend(st->conn) != DB_PG || !st->plan_lookahead ||
+	    st->batch != NULL) {
+		rc = plan_walk(s, cb, arg, cause);
+		db_finalize(s);
+		return rc;
 	}
-	while (!stop && (rc = db_step(s, cause)) == DB_ROW) {
-		memset(&c, 0, sizeof(c));
-		store_cand_read(s, &c);
-		stop = cb(arg, &c);
+	plan_batch_begin(st);
+	if ((rc = plan_walk(s, cb, arg, cause)) == 0 &&
+	    (rc = plan_batch_fetch(st, cause)) == 0) {
+		db_rewind(s);
+		rc = plan_walk(s, cb, arg, cause);
 	}
+	plan_batch_end(st);
 	db_finalize(s);
-	if (stop)
-		return stop;
-	return rc == DB_DONE ? 0 : -1;
+	return rc;
+}
+
+void
+store_plan_lookahead(struct store *st, int on)
+{
+	st->plan_lookahead = on;
+}
+
+int
+store_plan_noting(const struct store *st)
+{
+	return plan_batch_noting(st);
 }
 
 int
 store_customer_has_attr(struct store *st, int64_t id, const char *name)
 {
 	struct db_stmt *s;
+	int64_t v;
 	int rc;
 
+	switch (plan_batch_attr(st, id, name, &v)) {
+	case PB_NOTED:
+		return 1;	/* so that the rule's other filters are noted */
+	case PB_KNOWN:
+		return v != 0;
+	case PB_ASK:
+		break;
+	}
 	s = store_stmt(st, STMT_HAS_ATTR, "SELECT 1 FROM customer_attrs WHERE"
 	    " customer_id = ?1 AND name = ?2 AND value <> '';", NULL);
 	if (s == NULL)
@@ -180,6 +254,7 @@ store_plan_insert(struct store *st, const struct plan_row *r, int64_t now,
 	db_bind_text(s, 10, r->reason);
 	db_bind_int64(s, 11, now);
 	rc = store_write(st, s, cause);
+	plan_batch_touch(st, r->customer_id, r->dedup_key);
 	return rc < 0 ? -1 : rc > 0;
 }
 
@@ -233,6 +308,14 @@ store_plan_exists(struct store *st, const char *dedup_key, char **cause)
 	struct one_args p = { dedup_key, 0, 0, 0, 1 };
 	int64_t v = 0;
 
+	switch (plan_batch_item(st, dedup_key, &v)) {
+	case PB_NOTED:
+		return 0;
+	case PB_KNOWN:
+		return v != 0;
+	case PB_ASK:
+		break;
+	}
 	/* bench/explain.py reads the SQL here: keep it a literal. */
 	return one_int(st, STMT_PLAN_ID, "SELECT id FROM plan_items WHERE"
 	    " dedup_key = ?1;", &p, &v, cause);
@@ -245,6 +328,14 @@ store_plan_messages(struct store *st, int64_t customer_id, int32_t from,
 	struct one_args p = { NULL, customer_id, from, to, 3 };
 	int64_t v = 0;
 
+	switch (plan_batch_messages(st, customer_id, from, to, &v)) {
+	case PB_NOTED:
+		return 0;
+	case PB_KNOWN:
+		return (int)v;
+	case PB_ASK:
+		break;
+	}
 	if (one_int(st, STMT_PLAN_MESSAGES, "SELECT count(*) FROM plan_items"
 	    " WHERE customer_id = ?1"
 	    " AND day BETWEEN ?2 AND ?3 AND action = 'message';", &p, &v,
@@ -276,8 +367,19 @@ store_plan_open_task(struct store *st, int64_t customer_id,
     const char *event, int64_t *id, char **cause)
 {
 	struct db_stmt *s;
+	int64_t v;
 	int rc;
 
+	switch (plan_batch_open_task(st, customer_id, event, &v)) {
+	case PB_NOTED:
+		return 0;
+	case PB_KNOWN:
+		if (v != 0)
+			*id = v;
+		return v != 0;
+	case PB_ASK:
+		break;
+	}
 	s = store_stmt(st, STMT_OPEN_TASK, "SELECT id FROM plan_items WHERE"
 	    " customer_id = ?1 AND action = 'task' AND status = 'open' AND"
 	    " event = ?2 ORDER BY day, id LIMIT 1;", cause);
@@ -349,8 +451,17 @@ char *
 store_contact_kind(struct store *st, int64_t customer_id, int32_t day)
 {
 	struct db_stmt *s;
+	const char *known;
 	char *kind = NULL;
 
+	switch (plan_batch_contact_kind(st, customer_id, day, &known)) {
+	case PB_NOTED:
+		return NULL;
+	case PB_KNOWN:
+		return known != NULL ? xstrdup(known) : NULL;
+	case PB_ASK:
+		break;
+	}
 	s = store_stmt(st, STMT_CONTACT_KIND, "SELECT kind FROM contacts"
 	    " WHERE customer_id = ?1 AND day = ?2 ORDER BY id DESC LIMIT 1;",
 	    NULL);
@@ -449,8 +560,9 @@ tier_row_add(struct tier_row *r, struct db_stmt *p, int with_days,
  * too (schema 15), so no table row is read.  Updating the current customer
  * during the scan is safe: the scan is by rowid, which an UPDATE does not
  * move.  PostgreSQL has no INDEXED BY (an index-only scan of
- * purchases_customer needs the visibility map VACUUM keeps) and gives a
- * statement's rows at once, so there both results are held in memory.
+ * purchases_customer needs the visibility map VACUUM keeps); both
+ * statements are streamed (db_stream(): through cursors inside the
+ * caller's transaction, tiers_recompute()'s), not held whole.
  */
 int
 store_tier_rows(struct store *st, int32_t from, int32_t to, int with_days,
@@ -468,6 +580,7 @@ store_tier_rows(struct store *st, int32_t from, int32_t to, int with_days,
 	    " external_id FROM customers ORDER BY id;", cause);
 	if (c == NULL)
 		return -1;
+	db_stream(c);
 	p = db_prepare(st->conn, store_dialect(st,
 	    "SELECT customer_id, day, CASE WHEN day BETWEEN ?1 AND ?2 THEN"
 	    " amount END FROM purchases INDEXED BY purchases_customer"
@@ -478,6 +591,7 @@ store_tier_rows(struct store *st, int32_t from, int32_t to, int with_days,
 		db_finalize(c);
 		return -1;
 	}
+	db_stream(p);
 	db_bind_int64(p, 1, from);
 	db_bind_int64(p, 2, to);
 	if ((prc = db_step(p, cause)) == DB_ROW)

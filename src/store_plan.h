@@ -55,12 +55,20 @@ enum store_plan_query {
 	PQ_COUNT
 };
 
-/* The SQL of a planner query (for bench/plandrv's raw bound). */
-const char *store_plan_sql(enum store_plan_query q);
+/* The SQL of a planner query on st's engine (for EXPLAIN in the tests). */
+const char *store_plan_sql(const struct store *st, enum store_plan_query q);
 /* Calls cb for each customer the query finds (in id order). */
 int store_plan_query(struct store *st, enum store_plan_query q,
     const int64_t *args, size_t nargs, plan_cand_cb cb, void *arg,
     char **cause);
+/* With lookahead on (the planner, for its run), store_plan_query() on
+ * PostgreSQL calls cb twice per candidate: first while store_plan_noting()
+ * is 1, when cb must only make the lookups it would make (has_attr,
+ * plan_exists, plan_open_task, plan_messages, contact_kind), which answer
+ * 0 or NULL (has_attr 1) and are then fetched together, then as usual.
+ * SQLite, and lookahead off: once. */
+void store_plan_lookahead(struct store *st, int on);
+int store_plan_noting(const struct store *st);
 /* 1 when the customer has a non-empty attribute `name`. */
 int store_customer_has_attr(struct store *st, int64_t id, const char *name);
 

@@ -65,9 +65,11 @@ walk_step(struct db_stmt *s, int64_t *id, char **cause)
  * GROUP BY over them held ~150 MB at 1M customers); the last contact per
  * customer straight from contacts_customer, which covers it.
  *
- * On PostgreSQL db.h fetches each result whole, so the purchases walk
- * holds every purchase at once: a large store needs a cursor there (or
- * the walk in chunks of customer ids) to keep memory flat as on SQLite.
+ * Each is streamed (db_stream()): on PostgreSQL, where db.h otherwise
+ * fetches a result whole (3M purchases: ~380 MB at 1M customers), each
+ * walks through a cursor a thousand rows at a time, inside the read
+ * transaction store_report_customers() opens, so memory stays flat as
+ * on SQLite.
  */
 static int
 walk_prepare(struct store *st, struct walk *w, int32_t day, int64_t rep_id,
@@ -79,6 +81,7 @@ walk_prepare(struct store *st, struct walk *w, int32_t day, int64_t rep_id,
 	    " ORDER BY id;", cause);
 	if (w->c == NULL)
 		return -1;
+	db_stream(w->c);
 	if (rep_id > 0)
 		db_bind_int64(w->c, 1, rep_id);
 	w->p = db_prepare(st->conn, store_dialect(st, "SELECT customer_id,"
@@ -87,6 +90,7 @@ walk_prepare(struct store *st, struct walk *w, int32_t day, int64_t rep_id,
 	    " purchases ORDER BY customer_id, day;"), cause);
 	if (w->p == NULL)
 		return -1;
+	db_stream(w->p);
 	w->k = db_prepare(st->conn, store_dialect(st, "SELECT customer_id,"
 	    " max(day) FROM contacts INDEXED BY contacts_customer WHERE day <="
 	    " ?1 GROUP BY customer_id ORDER BY customer_id;", "SELECT"
@@ -94,6 +98,7 @@ walk_prepare(struct store *st, struct walk *w, int32_t day, int64_t rep_id,
 	    " customer_id ORDER BY customer_id;"), cause);
 	if (w->k == NULL)
 		return -1;
+	db_stream(w->k);
 	db_bind_int64(w->k, 1, day);
 	if ((w->prc = walk_step(w->p, &w->pid, cause)) == DB_ERROR ||
 	    (w->krc = walk_step(w->k, &w->kid, cause)) == DB_ERROR)
@@ -124,43 +129,57 @@ walk_gather(struct walk *w, int64_t id, int32_t day, struct walk_hist *h,
 	}
 }
 
-int
-store_report_customers(struct store *st, int32_t day, int64_t rep_id,
-    report_cust_cb cb, void *arg, char **cause)
+/* The walk proper, its statements prepared. */
+static int
+walk_customers(struct walk *w, int32_t day, report_cust_cb cb, void *arg,
+    char **cause)
 {
-	struct walk w = { 0 };
 	struct walk_hist h = { 0 };
 	struct report_cust c;
 	const char *t;
 	int crc = DB_DONE, stop = 0;
 
-	if (walk_prepare(st, &w, day, rep_id, cause) != 0) {
-		walk_finalize(&w);
-		return -1;
-	}
-	while (!stop && (crc = db_step(w.c, cause)) == DB_ROW) {
+	while (!stop && (crc = db_step(w->c, cause)) == DB_ROW) {
 		memset(&c, 0, sizeof(c));
-		c.id = db_column_int64(w.c, 0);
-		c.rep_id = db_column_int64(w.c, 1);
-		t = db_column_text(w.c, 2);
+		c.id = db_column_int64(w->c, 0);
+		c.rep_id = db_column_int64(w->c, 1);
+		t = db_column_text(w->c, 2);
 		c.tier = t != NULL && t[0] >= 'A' && t[0] <= 'C' ? t[0] : 'C';
-		c.sleep_days = (int)db_column_int64(w.c, 3);
-		walk_gather(&w, c.id, day, &h, &c.last_contact, cause);
-		if (w.prc == DB_ERROR || w.krc == DB_ERROR)
+		c.sleep_days = (int)db_column_int64(w->c, 3);
+		walk_gather(w, c.id, day, &h, &c.last_contact, cause);
+		if (w->prc == DB_ERROR || w->krc == DB_ERROR)
 			break;
 		c.days = h.days;
 		c.amounts = h.amounts;
 		c.n = h.n;
 		stop = cb(arg, &c);
 	}
-	walk_finalize(&w);
 	free(h.days);
 	free(h.amounts);
 	if (stop)
 		return stop;
-	if (w.prc == DB_ERROR || w.krc == DB_ERROR)
+	if (w->prc == DB_ERROR || w->krc == DB_ERROR)
 		return -1;
 	return crc == DB_DONE ? 0 : -1;
+}
+
+/* In one read transaction (unless the caller's is open): one snapshot
+ * for the three statements, and the one PostgreSQL's cursors need. */
+int
+store_report_customers(struct store *st, int32_t day, int64_t rep_id,
+    report_cust_cb cb, void *arg, char **cause)
+{
+	struct walk w = { 0 };
+	int own = !st->in_txn, rc = -1;
+
+	if (own && store_read_begin(st, cause) != 0)
+		return -1;
+	if (walk_prepare(st, &w, day, rep_id, cause) == 0)
+		rc = walk_customers(&w, day, cb, arg, cause);
+	walk_finalize(&w);
+	if (own)
+		store_read_end(st);
+	return rc;
 }
 
 #define TASKS_SQL_(hint) \

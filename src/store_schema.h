@@ -101,6 +101,8 @@ enum store_stmt {
 	STMT_MAX
 };
 
+struct plan_batch;
+
 struct store {
 	/* The connection, through db.h; on SQLite also the handle itself,
 	 * for the statements not yet written for db.h (NULL on
@@ -115,6 +117,9 @@ struct store {
 	struct db_stmt *upsert;	/* customer update for upsert_mask */
 	unsigned upsert_mask;
 	struct db_stmt *attr_add[STORE_ATTR_BATCH]; /* inserts of 1, 2... */
+	struct plan_batch *batch; /* the planner's lookups, while it runs a
+				   * query (store_plan_batch.h) */
+	int plan_lookahead;	/* store_plan_lookahead() */
 };
 
 /* For statements on db.h: a column's text, malloc'd (NULL for NULL); a

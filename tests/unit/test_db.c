@@ -405,6 +405,64 @@ test_interleave(void **state)
 	assert_int_equal(sum, 60);
 }
 
+/* Sums a streamed walk of ts (v 1..2500) beside a second one, stepped
+ * two to one, as the report's walks are. */
+static void
+stream_walk(struct db *db)
+{
+	struct db_stmt *a, *b;
+	int64_t sa = 0, sb = 0;
+	int ra, rb = DB_ROW;
+
+	a = prepare_ok(db, "SELECT v FROM ts WHERE v > ?1 ORDER BY v");
+	b = prepare_ok(db, "SELECT v FROM ts ORDER BY v DESC");
+	db_stream(a);
+	db_stream(b);
+	db_bind_int64(a, 1, 0);
+	while ((ra = step_ok(a)) == DB_ROW) {
+		sa += db_column_int64(a, 0);
+		if (db_column_int64(a, 0) % 2 == 0 && rb == DB_ROW &&
+		    (rb = step_ok(b)) == DB_ROW)
+			sb += db_column_int64(b, 0);
+	}
+	assert_int_equal(sa, 2500 * 2501 / 2);
+	assert_int_equal(sb, 2500 * 2501 / 2 - 1250 * 1251 / 2);
+	/* Rewound (a cursor's rows are gone: run again), and stepped past
+	 * its end (run again as well). */
+	db_rewind(a);
+	assert_int_equal(step_ok(a), DB_ROW);
+	assert_int_equal(db_column_int64(a, 0), 1);
+	db_finalize(a);
+	db_finalize(b);
+}
+
+/* db_stream(): the same rows inside a transaction (PostgreSQL: through
+ * cursors, a thousand at a time) and outside one (fetched whole); a
+ * transaction with a cursor left open commits. */
+static void
+test_stream(void **state)
+{
+	struct db *db = db_of(state);
+	char *cause = NULL;
+
+	exec_ok(db, "DROP TABLE IF EXISTS ts; CREATE TABLE ts (v BIGINT)");
+	exec_ok(db, "INSERT INTO ts (v) SELECT 1");
+	exec_ok(db, "WITH RECURSIVE n(v) AS (SELECT 2 UNION ALL SELECT v + 1"
+	    " FROM n WHERE v < 2500) INSERT INTO ts (v) SELECT v FROM n");
+	stream_walk(db);
+	if (db_begin_read(db, &cause) != 0)
+		fail_msg("%s", cause);
+	stream_walk(db);
+	if (db_commit(db, &cause) != 0)
+		fail_msg("%s", cause);
+	if (db_begin(db, &cause) != 0)
+		fail_msg("%s", cause);
+	stream_walk(db);
+	if (db_commit(db, &cause) != 0)
+		fail_msg("%s", cause);
+	assert_int_equal(query_int(db, "SELECT count(*) FROM ts"), 2500);
+}
+
 static int64_t
 count_rows(struct db *db, const char *table)
 {
@@ -710,6 +768,7 @@ static const struct {
 	{ "test_changes", test_changes },
 	{ "test_cached", test_cached },
 	{ "test_interleave", test_interleave },
+	{ "test_stream", test_stream },
 	{ "test_transactions", test_transactions },
 	{ "test_failure_in_transaction", test_failure_in_transaction },
 	{ "test_errors", test_errors },

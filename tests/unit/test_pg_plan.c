@@ -125,7 +125,7 @@ query(struct store *st, enum store_plan_query q, const int64_t *a, size_t n,
 
 	memset(ids, 0, sizeof(*ids));
 	if (store_plan_query(st, q, a, n, on_cand, ids, &cause) != 0)
-		fail_msg("%s: %s", store_plan_sql(q), cause);
+		fail_msg("%s: %s", store_plan_sql(st, q), cause);
 	return ids->buf;
 }
 

@@ -1,0 +1,344 @@
+/* store_plan_batch.c - the planner's lookups, noted while it looks ahead
+ * and fetched in one query per kind (store_plan_batch.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_plan_batch.h"
+#include "store_schema.h"
+#include "strmap.h"
+#include "util.h"
+
+/* An answer noted but not found by the fetch: the default (0, none). */
+#define PB_PENDING (-1)
+
+/* One kind of lookup: its answers by key and the keys noted, as the body
+ * of the PostgreSQL array the fetch binds; param (the event, the
+ * attribute) and from/to (the cap's window) are the first lookup's, and
+ * a lookup with others is not batched. */
+struct pb_kind {
+	struct strmap *ans;
+	struct buf keys;
+	struct buf days;	/* contact kinds: the day beside each id */
+	size_t n;
+	char *param;
+	int32_t from, to;
+};
+
+struct plan_batch {
+	int noting;
+	struct pb_kind item, open, msgs, kind, attr;
+	char **texts;		/* the contact kinds found */
+	size_t ntexts;
+	struct strmap *dirty;	/* customers written since the fetch */
+};
+
+static void
+kind_init(struct pb_kind *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->ans = strmap_new();
+	buf_init(&k->keys);
+	buf_init(&k->days);
+}
+
+static void
+kind_free(struct pb_kind *k)
+{
+	strmap_free(k->ans);
+	buf_free(&k->keys);
+	buf_free(&k->days);
+	free(k->param);
+}
+
+void
+plan_batch_begin(struct store *st)
+{
+	struct plan_batch *b = xcalloc(1, sizeof(*b));
+
+	b->noting = 1;
+	kind_init(&b->item);
+	kind_init(&b->open);
+	kind_init(&b->msgs);
+	kind_init(&b->kind);
+	kind_init(&b->attr);
+	b->dirty = strmap_new();
+	st->batch = b;
+}
+
+void
+plan_batch_end(struct store *st)
+{
+	struct plan_batch *b = st->batch;
+	size_t i;
+
+	if (b == NULL)
+		return;
+	kind_free(&b->item);
+	kind_free(&b->open);
+	kind_free(&b->msgs);
+	kind_free(&b->kind);
+	kind_free(&b->attr);
+	for (i = 0; i < b->ntexts; i++)
+		free(b->texts[i]);
+	free(b->texts);
+	strmap_free(b->dirty);
+	free(b);
+	st->batch = NULL;
+}
+
+int
+plan_batch_noting(const struct store *st)
+{
+	return st->batch != NULL && st->batch->noting;
+}
+
+static void
+id_key(int64_t id, char out[24])
+{
+	snprintf(out, 24, "%lld", (long long)id);
+}
+
+void
+plan_batch_touch(struct store *st, int64_t customer_id, const char *key)
+{
+	char k[24];
+
+	if (st->batch == NULL || st->batch->noting)
+		return;
+	id_key(customer_id, k);
+	strmap_put(st->batch->dirty, k, 1);
+	strmap_put(st->batch->item.ans, key, 1);
+}
+
+/* Adds one element to an array literal's body: an integer, or a text
+ * quoted ("..." with \" and \\). */
+static void
+array_add(struct buf *b, const char *text, int64_t v)
+{
+	const char *p;
+
+	if (b->len > 0)
+		buf_addc(b, ',');
+	if (text == NULL) {
+		buf_printf(b, "%lld", (long long)v);
+		return;
+	}
+	buf_addc(b, '"');
+	for (p = text; *p != '\0'; p++) {
+		if (*p == '"' || *p == '\\')
+			buf_addc(b, '\\');
+		buf_addc(b, *p);
+	}
+	buf_addc(b, '"');
+}
+
+/*
+ * The common part of every lookup: noting, the key is noted (its array
+ * element added once); after the fetch, its answer is read, the default
+ * for one noted but not found.  id is the customer's, 0 for a dedup key,
+ * whose item store_plan_insert() marks itself.
+ */
+static enum plan_batch_answer
+lookup(struct plan_batch *b, struct pb_kind *k, const char *key,
+    const char *elem, int64_t id, int64_t *v)
+{
+	char d[24];
+
+	if (b->noting) {
+		if (!strmap_get(k->ans, key, NULL)) {
+			strmap_put(k->ans, key, PB_PENDING);
+			array_add(&k->keys, elem, id);
+			k->n++;
+		}
+		return PB_NOTED;
+	}
+	id_key(id, d);
+	if (id != 0 && strmap_get(b->dirty, d, NULL))
+		return PB_ASK;
+	if (!strmap_get(k->ans, key, v))
+		return PB_ASK;
+	if (*v == PB_PENDING)
+		*v = 0;
+	return PB_KNOWN;
+}
+
+/* Whether a lookup with param (and window) can join its kind's batch:
+ * the first one sets them. */
+static int
+same_param(struct plan_batch *b, struct pb_kind *k, const char *param,
+    int32_t from, int32_t to)
+{
+	if (k->param == NULL && b->noting && k->n == 0) {
+		k->param = xstrdup(param);
+		k->from = from;
+		k->to = to;
+	}
+	return k->param != NULL && strcmp(k->param, param) == 0 &&
+	    k->from == from && k->to == to;
+}
+
+enum plan_batch_answer
+plan_batch_item(struct store *st, const char *key, int64_t *v)
+{
+	struct plan_batch *b = st->batch;
+
+	if (b == NULL)
+		return PB_ASK;
+	return lookup(b, &b->item, key, key, 0, v);
+}
+
+enum plan_batch_answer
+plan_batch_open_task(struct store *st, int64_t id, const char *event,
+    int64_t *v)
+{
+	struct plan_batch *b = st->batch;
+	char k[24];
+
+	if (b == NULL)
+		return PB_ASK;
+	if (!same_param(b, &b->open, event, 0, 0))
+		return b->noting ? PB_NOTED : PB_ASK;
+	id_key(id, k);
+	return lookup(b, &b->open, k, NULL, id, v);
+}
+
+enum plan_batch_answer
+plan_batch_messages(struct store *st, int64_t id, int32_t from, int32_t to,
+    int64_t *v)
+{
+	struct plan_batch *b = st->batch;
+	char k[24];
+
+	if (b == NULL)
+		return PB_ASK;
+	if (!same_param(b, &b->msgs, "", from, to))
+		return b->noting ? PB_NOTED : PB_ASK;
+	id_key(id, k);
+	return lookup(b, &b->msgs, k, NULL, id, v);
+}
+
+enum plan_batch_answer
+plan_batch_attr(struct store *st, int64_t id, const char *name, int64_t *v)
+{
+	struct plan_batch *b = st->batch;
+	char k[24];
+
+	if (b == NULL)
+		return PB_ASK;
+	if (!same_param(b, &b->attr, name, 0, 0))
+		return b->noting ? PB_NOTED : PB_ASK;
+	id_key(id, k);
+	return lookup(b, &b->attr, k, NULL, id, v);
+}
+
+enum plan_batch_answer
+plan_batch_contact_kind(struct store *st, int64_t id, int32_t day,
+    const char **text)
+{
+	struct plan_batch *b = st->batch;
+	enum plan_batch_answer a;
+	char k[48];
+	int64_t v = 0;
+	size_t n;
+
+	*text = NULL;
+	if (b == NULL)
+		return PB_ASK;
+	snprintf(k, sizeof(k), "%lld:%d", (long long)id, (int)day);
+	n = b->kind.n;
+	a = lookup(b, &b->kind, k, NULL, id, &v);
+	if (a == PB_NOTED && b->kind.n > n)
+		array_add(&b->kind.days, NULL, day);
+	if (a == PB_KNOWN && v > 0 && (size_t)v <= b->ntexts)
+		*text = b->texts[v - 1];
+	return a;
+}
+
+/* The fetches, one statement per kind; ?1 is the array of keys noted,
+ * ?2 the kind's param, the days, or with ?3 the window. */
+static const char *const fetch_sql[] = {
+	"SELECT dedup_key, 1 FROM plan_items"
+	" WHERE dedup_key = ANY(CAST(?1 AS text[]))",
+	/* store_plan_open_task()'s first task: by day, then id. */
+	"SELECT DISTINCT ON (customer_id) customer_id, id FROM plan_items"
+	" WHERE customer_id = ANY(CAST(?1 AS bigint[])) AND action = 'task'"
+	" AND status = 'open' AND event = ?2 ORDER BY customer_id, day, id",
+	"SELECT customer_id, count(*) FROM plan_items"
+	" WHERE customer_id = ANY(CAST(?1 AS bigint[]))"
+	" AND day BETWEEN ?2 AND ?3 AND action = 'message'"
+	" GROUP BY customer_id",
+	/* store_contact_kind()'s latest contact of the day: the highest id. */
+	"SELECT DISTINCT ON (k.customer_id, k.day) k.customer_id, k.day,"
+	" k.kind FROM contacts k JOIN unnest(CAST(?1 AS bigint[]),"
+	" CAST(?2 AS integer[])) AS w(id, day) ON k.customer_id = w.id"
+	" AND k.day = w.day ORDER BY k.customer_id, k.day, k.id DESC",
+	"SELECT customer_id, 1 FROM customer_attrs"
+	" WHERE customer_id = ANY(CAST(?1 AS bigint[])) AND name = ?2"
+	" AND value <> ''",
+};
+
+/* Runs one fetch and files its rows' answers. */
+static int
+fetch_kind(struct store *st, struct pb_kind *k, int which, char **cause)
+{
+	struct plan_batch *b = st->batch;
+	struct db_stmt *s;
+	char *arr, key[48];
+	int rc;
+
+	if (k->n == 0)
+		return 0;
+	if ((s = db_prepare(st->conn, fetch_sql[which], cause)) == NULL)
+		return -1;
+	arr = xasprintf("{%s}", k->keys.data);
+	db_bind_text(s, 1, arr);
+	free(arr);
+	if (which == 3) {
+		arr = xasprintf("{%s}", b->kind.days.data);
+		db_bind_text(s, 2, arr);
+		free(arr);
+	} else if (which == 1 || which == 4)
+		db_bind_text(s, 2, k->param);
+	else if (which == 2) {
+		db_bind_int64(s, 2, k->from);
+		db_bind_int64(s, 3, k->to);
+	}
+	while ((rc = db_step(s, cause)) == DB_ROW) {
+		if (which == 0) {
+			strmap_put(k->ans, db_column_text(s, 0), 1);
+			continue;
+		}
+		if (which != 3) {
+			id_key(db_column_int64(s, 0), key);
+			strmap_put(k->ans, key, db_column_int64(s, 1));
+			continue;
+		}
+		snprintf(key, sizeof(key), "%lld:%d",
+		    (long long)db_column_int64(s, 0),
+		    (int)db_column_int64(s, 1));
+		if (db_column_is_null(s, 2))
+			continue;	/* none, as when not found */
+		b->texts = xreallocarray(b->texts, b->ntexts + 1,
+		    sizeof(*b->texts));
+		b->texts[b->ntexts++] = xstrdup(db_column_text(s, 2));
+		strmap_put(k->ans, key, (int64_t)b->ntexts);
+	}
+	db_finalize(s);
+	return rc == DB_DONE ? 0 : -1;
+}
+
+int
+plan_batch_fetch(struct store *st, char **cause)
+{
+	struct plan_batch *b = st->batch;
+
+	b->noting = 0;
+	if (fetch_kind(st, &b->item, 0, cause) != 0 ||
+	    fetch_kind(st, &b->open, 1, cause) != 0 ||
+	    fetch_kind(st, &b->msgs, 2, cause) != 0 ||
+	    fetch_kind(st, &b->kind, 3, cause) != 0 ||
+	    fetch_kind(st, &b->attr, 4, cause) != 0)
+		return -1;
+	return 0;
+}
