@@ -22,6 +22,7 @@
 
 #include "deliver_priv.h"
 #include "log.h"
+#include "store_lease.h"
 #include "store_sms.h"
 
 #define STATUS_BATCH 20
@@ -223,6 +224,19 @@ deliver_status_pass(struct deliver *d, int64_t now)
 	    &err) != 0) {
 		log_warn("SMS status queries: %s", err);
 		free(err);
+		err = NULL;
+	}
+	/* Daemons sharing a store: one asks the provider at a time, so a
+	 * message's status is not queried (nor sent again) by two. */
+	if (rows.n > 0 && store_outbox_leased(d->st) && store_lease_take(d->st,
+	    "sms_status", d->holder, now, d->cf->delivery.claim_lease, NULL,
+	    &err) != 1) {
+		if (err != NULL)
+			log_warn("SMS status queries: %s", err);
+		free(err);
+		for (i = 0; i < rows.n; i++)
+			outbox_msg_clear(&rows.v[i]);
+		rows.n = 0;
 	}
 	for (i = 0; i < rows.n; i++) {
 		status_settle(d, &rows.v[i], now);

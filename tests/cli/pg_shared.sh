@@ -13,7 +13,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 dir=$(t_tmpdir)
 . "$T_TESTS_DIR/pg_send.sh"
 N=${SHARED_MESSAGES:-10000}
-NSMS=$((N / 5))		# a fifth by SMS
+NSMS=$((N / 10))	# a tenth by SMS
 NMAIL=$((N - NSMS))
 pg_send_server
 pg_send_sink
@@ -24,14 +24,14 @@ t_cleanup_push "'$T_PEERS_DIR/kannel.sh' stop '$dir/kannel' >/dev/null 2>&1"
 printf '%s\n' "$KANNEL_PASS" >"$dir/sms.pw"
 psql_at() { "$PG_BINDIR/psql" -X -At -d "$1" -c "$2"; }
 
-# A daemon NAME of round DB: two e-mail and two SMS connections, no rate
+# A daemon NAME of round DB: two e-mail and four SMS connections, no rate
 # that binds.
 conf() { # FILE NAME DB
 	pg_send_conf "$1" "$2" 100000
 	sed -i "s|^store = .*|store = \"${PG_URI%/*}/$3\";|; s|connections = 1;|connections = 2;|" "$1"
 	cat >>"$1" <<CONF
 sms: { transport = "kannel"; url = "$KANNEL_SENDSMS_URL"; username = "$KANNEL_USER";
-  password_file = "$dir/sms.pw"; sender = "Acme"; connections = 2; };
+  password_file = "$dir/sms.pw"; sender = "Acme"; connections = 4; };
 CONF
 }
 
