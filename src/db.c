@@ -286,6 +286,12 @@ db_changes(struct db *db)
 	return db->ops->changes(db);
 }
 
+int64_t
+db_last_insert_id(struct db *db)
+{
+	return db->ops->last_id != NULL ? db->ops->last_id(db) : -1;
+}
+
 int
 db_exec(struct db *db, const char *sql, char **cause)
 {

@@ -101,6 +101,11 @@ void db_reset(struct db_stmt *s);
 void db_finalize(struct db_stmt *s);
 /* Rows the last INSERT, UPDATE or DELETE changed. */
 int64_t db_changes(struct db *db);
+/* SQLite: the id (rowid) of the row the last INSERT added; PostgreSQL:
+ * -1, INSERT ... RETURNING id gives it there.  For SQLite statements run
+ * per row: RETURNING makes SQLite keep a statement journal (a copy of
+ * every page the statement changes), which cost more than the insert. */
+int64_t db_last_insert_id(struct db *db);
 
 /* Runs SQL that returns no rows, several statements allowed (DDL). */
 int db_exec(struct db *db, const char *sql, char **cause);

@@ -53,6 +53,7 @@ struct db_ops {
 	void (*reset)(struct db_stmt *s);
 	void (*finalize)(struct db_stmt *s);
 	int64_t (*changes)(struct db *db);
+	int64_t (*last_id)(struct db *db);	/* NULL: -1 */
 	int (*exec)(struct db *db, const char *sql, char **cause);
 	int (*txn)(struct db *db, enum db_txn op, char **cause);
 	int (*in_txn)(struct db *db);

@@ -222,6 +222,12 @@ sq_changes(struct db *db)
 	return sqlite3_changes(sq_handle(db));
 }
 
+static int64_t
+sq_last_id(struct db *db)
+{
+	return sqlite3_last_insert_rowid(sq_handle(db));
+}
+
 static int
 sq_exec(struct db *db, const char *sql, char **cause)
 {
@@ -293,6 +299,7 @@ const struct db_ops db_sqlite_ops = {
 	.reset = sq_reset,
 	.finalize = sq_finalize,
 	.changes = sq_changes,
+	.last_id = sq_last_id,
 	.exec = sq_exec,
 	.txn = sq_txn,
 	.in_txn = sq_in_txn,

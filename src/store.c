@@ -401,8 +401,6 @@ store_close(struct store *st)
 	for (i = 0; i < STMT_MAX; i++)
 		sqlite3_finalize(st->cache[i]);
 	db_finalize(st->upsert);
-	for (i = 0; i < STORE_ATTR_BATCH; i++)
-		db_finalize(st->attr_add[i]);
 	/* The db owns the connection once it has adopted it. */
 	if (st->conn != NULL)
 		db_close(st->conn);

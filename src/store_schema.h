@@ -14,9 +14,6 @@
 struct store;
 /* Waits up to ms for another connection's lock, in short sleeps. */
 void store_busy_timeout(struct store *st, int ms);
-/* Attributes of a new customer written by one statement. */
-#define STORE_ATTR_BATCH 8
-
 /* Statements that run once per row are prepared once per connection. */
 enum store_stmt {
 	STMT_ATTR_SET,
@@ -95,6 +92,7 @@ enum store_stmt {
 	STMT_SMS_RESEND,
 	STMT_SMS_BY_PROVIDER_ID,
 	STMT_SMS_SENDING,
+	STMT_ATTR_ADD,
 	STMT_MAX
 };
 
@@ -111,7 +109,6 @@ struct store {
 	sqlite3_stmt *cache[STMT_MAX];
 	struct db_stmt *upsert;	/* customer update for upsert_mask */
 	unsigned upsert_mask;
-	struct db_stmt *attr_add[STORE_ATTR_BATCH]; /* inserts of 1, 2... */
 };
 
 /* For statements on db.h: a column's text, malloc'd (NULL for NULL); a
