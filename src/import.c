@@ -433,6 +433,10 @@ import_start(struct import *im, struct csv_reader *r, char **cause)
 	if (store_begin(im->st, cause) != 0)
 		return -1;
 	store_bulk(im->st, 1);
+	/* A dry run rolls back: nothing to gain from deferring. */
+	if (im->o->kind == IMPORT_CUSTOMERS && !im->o->dry_run &&
+	    store_bulk_defer(im->st, cause) < 0)
+		return -1;
 	if (store_rep_each(im->st, load_rep, im->reps, cause) != 0)
 		return -1;
 	if ((rc = csv_read(r, &h, &err)) < 0)
@@ -468,7 +472,8 @@ import_csv(struct store *st, FILE *fp, const struct import_opts *o,
 		rc = set_error(cause, "%s: %lu of %lu rows invalid; nothing was "
 		    "imported", o->name, res->errors, res->rows);
 	} else if (!o->dry_run)	/* a dry run is rolled back below */
-		rc = store_commit(st, cause);
+		rc = store_bulk_finish(st, cause) != 0 ? -1 :
+		    store_commit(st, cause);
 out:
 	store_rollback(st);
 	store_bulk(st, 0);

@@ -55,6 +55,15 @@ int store_unit_undo(struct store *st);
  * off returns to the defaults. */
 #define STORE_BULK_CACHE_KB 32768
 void store_bulk(struct store *st, int on);
+/* In a bulk load into an empty customers table (a new store's first
+ * import), the indexes whose entries arrive in no order (the phone's)
+ * are dropped, inside the transaction, and built again by
+ * store_bulk_finish() from one sorted pass over the table.  SQLite only
+ * (elsewhere nothing is deferred); 1 deferred, 0 not (the table has rows),
+ * -1 on error.  A rollback brings the indexes back with the rest. */
+int store_bulk_defer(struct store *st, char **cause);
+/* Builds what store_bulk_defer() dropped, before the commit. */
+int store_bulk_finish(struct store *st, char **cause);
 
 /* Reps. */
 struct store_rep {

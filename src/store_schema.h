@@ -4,6 +4,7 @@
 #define OUTREACHD_STORE_SCHEMA_H
 
 #include <sqlite3.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "db.h"
@@ -109,6 +110,8 @@ struct store {
 	sqlite3_stmt *cache[STMT_MAX];
 	struct db_stmt *upsert;	/* customer update for upsert_mask */
 	unsigned upsert_mask;
+	char **deferred;	/* store_bulk_defer(): CREATE INDEX texts */
+	size_t ndeferred;
 };
 
 /* For statements on db.h: a column's text, malloc'd (NULL for NULL); a
