@@ -88,6 +88,11 @@ struct db_stmt *db_cached(struct db *db, unsigned id, const char *sql,
 int db_bind_int64(struct db_stmt *s, int idx, int64_t v);
 int db_bind_double(struct db_stmt *s, int idx, double v);
 int db_bind_text(struct db_stmt *s, int idx, const char *v); /* NULL: NULL */
+/* The same without a copy where the backend can do without (SQLite): v
+ * must stay as it is until the statement is reset or finalized.  For
+ * statements run per row of a bulk load, where the copies were a tenth
+ * of the work. */
+int db_bind_text_ref(struct db_stmt *s, int idx, const char *v);
 int db_bind_null(struct db_stmt *s, int idx);
 int db_step(struct db_stmt *s, char **cause);
 /* Columns count from 0.  A NULL reads as 0, 0.0 and NULL. */

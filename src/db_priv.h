@@ -8,7 +8,8 @@
 
 #include "db.h"
 
-/* A bound value; text is the caller's until the backend copies it. */
+/* A bound value; text is the caller's until the backend copies it, or
+ * with ref set (db_bind_text_ref()) until the statement's next reset. */
 enum db_type {
 	DB_T_NULL,
 	DB_T_INT64,
@@ -21,6 +22,7 @@ struct db_value {
 	int64_t i;
 	double d;
 	const char *t;
+	int ref;
 };
 
 /* Transaction control, each one fixed statement. */

@@ -148,7 +148,8 @@ sq_bind(struct db_stmt *s, int idx, const struct db_value *v)
 		rc = sqlite3_bind_double(h, idx, v->d);
 		break;
 	case DB_T_TEXT:
-		rc = sqlite3_bind_text(h, idx, v->t, -1, SQLITE_TRANSIENT);
+		rc = sqlite3_bind_text(h, idx, v->t, -1, v->ref ?
+		    SQLITE_STATIC : SQLITE_TRANSIENT);
 		break;
 	default:
 		rc = sqlite3_bind_null(h, idx);

@@ -16,7 +16,7 @@
 #include "util.h"
 
 /* The page cache while a deferred index is built (see below). */
-#define STORE_BULK_SORT_KB 4096
+#define STORE_BULK_SORT_KB 2048
 
 /* The indexes a load into an empty table builds at the end. */
 static const char *const bulk_deferred[] = { "customers_phone" };

@@ -104,7 +104,7 @@ bind_customer(struct db_stmt *s, const struct customer *c,
 	int f;
 
 	for (f = 0; f < CUST_NFIELDS; f++)
-		db_bind_text(s, f + 1, c->field[f]);
+		db_bind_text_ref(s, f + 1, c->field[f]);
 	bind_key(s, 15, keys->bday_md);
 	bind_key(s, 16, keys->bday_lunar);
 	bind_key(s, 17, keys->anniv_md);
@@ -120,7 +120,7 @@ bind_update(struct db_stmt *s, const struct customer *c,
 
 	for (f = 1; f < CUST_NFIELDS; f++)
 		if (present & (1u << f))
-			db_bind_text(s, ++n, c->field[f]);
+			db_bind_text_ref(s, ++n, c->field[f]);
 	if (present & (1u << CUST_BIRTHDAY)) {
 		bind_key(s, ++n, keys->bday_md);
 		bind_key(s, ++n, keys->bday_lunar);
@@ -165,10 +165,11 @@ store_attrs_add(struct store *st, int64_t id, const struct customer *c,
 		    " ?3);", cause)) == NULL)
 			return -1;
 		db_bind_int64(s, 1, id);
-		db_bind_text(s, 2, c->attrs[i].name);
-		db_bind_text(s, 3, c->attrs[i].value);
+		db_bind_text_ref(s, 2, c->attrs[i].name);
+		db_bind_text_ref(s, 3, c->attrs[i].value);
 		if (store_run(s, cause) != 0)
 			return -1;
+		db_reset(s);
 	}
 	return 0;
 }
