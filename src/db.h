@@ -112,6 +112,23 @@ int64_t db_changes(struct db *db);
  * every page the statement changes), which cost more than the insert. */
 int64_t db_last_insert_id(struct db *db);
 
+/* Bulk loads: rows into a table, many at a time.  PostgreSQL runs COPY
+ * ... FROM STDIN and sends the rows in large messages, with no round
+ * trip per row; nothing else may run on the connection until
+ * db_copy_end().  SQLite runs a prepared INSERT per row, as fast as it
+ * takes rows, so that store code has one path.  A row is ncols texts
+ * (NULL: NULL), which the database converts to the columns' types.
+ * Texts are sent or copied by db_copy_row().  db_copy_end() returns the
+ * rows loaded, or -1 with *cause, and frees c either way; after a
+ * failure nothing of the load is in the table on PostgreSQL (COPY is one
+ * statement), and SQLite keeps the rows before it: run a load in a
+ * transaction that a failure rolls back. */
+struct db_copy;
+struct db_copy *db_copy_begin(struct db *db, const char *table,
+    const char *const *cols, int ncols, char **cause);
+int db_copy_row(struct db_copy *c, const char *const *values, char **cause);
+int64_t db_copy_end(struct db_copy *c, char **cause);
+
 /* Runs SQL that returns no rows, several statements allowed (DDL). */
 int db_exec(struct db *db, const char *sql, char **cause);
 

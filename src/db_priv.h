@@ -70,6 +70,14 @@ struct db_ops {
 extern const struct db_ops db_sqlite_ops;
 #ifdef HAVE_POSTGRESQL
 extern const struct db_ops db_pg_ops;
+/* libpq's PGconn and PGresult, for db_copy.c.  db_pg_conn() checks the
+ * connection first, as every statement does (NULL with *cause);
+ * db_pg_fail() reports a failed command as the backend does. */
+struct pg_conn;
+struct pg_result;
+struct pg_conn *db_pg_conn(struct db *db, const char *what, char **cause);
+int db_pg_fail(struct db *db, struct pg_result *res, const char *what,
+    char **cause);
 #endif
 
 struct db {
