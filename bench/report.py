@@ -110,7 +110,7 @@ if n:
     w("")
     w("| what | rows/s | wall s | peak RSS MB | vs outreachctl |")
     w("|---|---|---|---|---|")
-    w("| `outreachctl import customers` (the store's schema: 9 indexes on "
+    w("| `outreachctl import customers` (the store's schema: 12 indexes on "
       "customers incl. UNIQUE external_id, upsert, custom attributes) | %s | %s | %s | 1 |" % (
           stat(ctl), stat(get("import-ctl-%d" % n, "wall_ms"), scale=1e-3),
           stat(get("import-ctl-%d" % n, "rss_kb"), scale=1 / 1024)))
@@ -132,6 +132,29 @@ if n:
               stat(get("import-again-%d" % n, "rss_kb"), scale=1 / 1024),
               fmt(ratio(med(again), med(ctl)))))
     w("")
+pn = one("import-pg-rows")
+if pn:
+    pg = rates("import-pg-%d" % pn, pn)
+    lite = rates("import-pglite-%d" % pn, pn)
+    w("### Import into PostgreSQL (the first %s rows of the same file, run by "
+      "run with SQLite)" % size_name(pn))
+    w("")
+    w("| what | rows/s | wall s | peak RSS MB | vs SQLite |")
+    w("|---|---|---|---|---|")
+    w("| `outreachctl import customers` into SQLite | %s | %s | %s | 1 |" % (
+        stat(lite), stat(get("import-pglite-%d" % pn, "wall_ms"), scale=1e-3),
+        stat(get("import-pglite-%d" % pn, "rss_kb"), scale=1 / 1024)))
+    w("| `outreachctl import customers` into PostgreSQL (private server, "
+      "fsync off; COPY, then a set-based merge) | %s | %s | %s | %s× |" % (
+        stat(pg), stat(get("import-pg-%d" % pn, "wall_ms"), scale=1e-3),
+        stat(get("import-pg-%d" % pn, "rss_kb"), scale=1 / 1024),
+        fmt(ratio(med(pg), med(lite)))))
+    w("")
+    verdict("import into PostgreSQL at least as fast as into SQLite "
+            "(%s rows)" % size_name(pn),
+            med(pg) >= med(lite) if pg and lite else None,
+            "%s× (%s vs %s rows/s)" % (fmt(ratio(med(pg), med(lite))),
+                                        fmt(med(pg)), fmt(med(lite))))
 rss = []
 for label in sorted({l for (l, m) in samples if l.startswith("import-rss-rows-")},
                     key=lambda l: int(l.rsplit("-", 1)[1])):

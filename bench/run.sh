@@ -53,6 +53,10 @@
 #                      for the run, each full store copied into it
 #                      (bench/pg_copy.sh); skipped, saying so, without
 #                      the server binaries or a build without libpq [1]
+#   BENCH_PG_IMPORT_ROWS  customer rows imported into PostgreSQL and,
+#                      run by run, into SQLite (the head of the largest
+#                      customers file), when the server binaries are there
+#                      (tests/peers/postgres.sh); 0: not measured [100000]
 #   BUILD              the build tree with src/outreachctl [top/build]
 #
 # Stores and CSVs are cached under BENCH_WORK by (generator, size, seed,
@@ -90,6 +94,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 : "${BENCH_IMPORT_RSS_SIZES:=1000000 5000000}"
 : "${BENCH_IMPORT_RSS_MB:=64}"
 : "${BENCH_PG:=1}"
+: "${BENCH_PG_IMPORT_ROWS:=100000}"
 : "${BUILD:=$top/build}"
 
 PY=/usr/bin/python3 # Debian's, which sees python3-aiosmtpd
@@ -105,10 +110,16 @@ GENSUM=$(md5sum "$top/bench/gen.py" | cut -c1-8)
 PIDS=()
 KANNEL_DIRS=()
 PG_BENCH_DIR="" # the private PostgreSQL server, once started
+PG_DIRS=()
 cleanup() {
 	local p
 	[ -n "$PG_BENCH_DIR" ] && pg_stop "$PG_BENCH_DIR" >/dev/null 2>&1
 	PG_BENCH_DIR=""
+	for p in "${PG_DIRS[@]}"; do
+		( . "$top/tests/peers/postgres.sh"; pg_stop "$p" ) >/dev/null 2>&1
+		rm -rf "$p"
+	done
+	PG_DIRS=()
 	for p in "${KANNEL_DIRS[@]}"; do
 		"$top/tests/peers/kannel.sh" stop "$p" >/dev/null 2>&1
 	done
@@ -148,11 +159,11 @@ setup() {
 		cp "$BUILD_B/src/outreachctl" "$BIN/outreachctl-b"
 	fi
 	local cc="gcc -std=c11 -O2 -g -Wall -Wextra"
-	# libpq when the build has the PostgreSQL backend (liboutreach.a
-	# then calls it).
-	local pq=""
+	# The library's own dependencies: libpq when the build has the
+	# PostgreSQL backend.
+	local libs="libcurl sqlite3 libconfig libical libmicrohttpd libcrypto"
 	grep -q '^#define HAVE_POSTGRESQL 1' "$BUILD/config.h" 2>/dev/null &&
-	    pq=$(pkg-config --libs libpq)
+	    libs="$libs libpq"
 	$cc -o "$BIN/runstat" "$top/bench/runstat.c" &&
 	$cc -o "$BIN/smtp_sink" "$top/bench/smtp_sink.c" &&
 	$cc -o "$BIN/curl_loop" "$top/bench/curl_loop.c" \
@@ -160,11 +171,9 @@ setup() {
 	$cc -o "$BIN/post_loop" "$top/bench/post_loop.c" \
 	    $(pkg-config --cflags --libs libcurl) &&
 	$cc -I"$top/src" -I"$BUILD" -o "$BIN/plandrv" "$top/bench/plandrv.c" \
-	    "$BIN/liboutreach.a" $(pkg-config --libs libcurl sqlite3 libconfig \
-	    libical libmicrohttpd libcrypto) $pq -lsystemd -lm &&
+	    "$BIN/liboutreach.a" $(pkg-config --libs $libs) -lsystemd -lm &&
 	$cc -I"$top/src" -I"$BUILD" -o "$BIN/reportdrv" "$top/bench/reportdrv.c" \
-	    "$BIN/liboutreach.a" $(pkg-config --libs libcurl sqlite3 libconfig \
-	    libical libmicrohttpd libcrypto) $pq -lsystemd -lm ||
+	    "$BIN/liboutreach.a" $(pkg-config --libs $libs) -lsystemd -lm ||
 	    die "compiling the bench programs failed"
 	for t in sqlite3 remind curl gcc; do
 		command -v $t >/dev/null || die "$t missing (apt-get install ${t/sqlite3/sqlite3 remind})"
@@ -227,14 +236,15 @@ gen_data() {
 }
 
 # A fresh store with the reps and the customers of DATA: new_store DB DATA
-# LABEL (the import is recorded as a sample under LABEL).
+# LABEL [CSV] (the import is recorded as a sample under LABEL; CSV instead
+# of DATA's customers).
 new_store() {
 	local c="$W/tmp/new.conf"
 	rm -f "$1" "$1-wal" "$1-shm"
 	conf "$c" "$1"
 	"$CTL" -c "$c" init >/dev/null && add_reps "$c" "$2/reps.tsv" &&
-	    rs "$3" "$S" "$CTL" -c "$c" import customers "$2/customers.csv" \
-	    --no-progress
+	    rs "$3" "$S" "$CTL" -c "$c" import customers \
+	    "${4:-$2/customers.csv}" --no-progress
 }
 
 # The full store of N customers, cached: full_store N -> echoes the DB.
@@ -326,6 +336,57 @@ step_import() {
 	fi
 	sample "import-rows-$n" n "$n"
 	import_rss
+	import_pg "$d/customers.csv" "$d/reps.tsv"
+}
+
+# The same customers into PostgreSQL and into SQLite, run by run: a
+# private server (tests/peers/postgres.sh, fsync off), a new database
+# each run.  import_pg CSV REPS.TSV
+import_pg() {
+	local n=$BENCH_PG_IMPORT_ROWS csv="$W/tmp/pg-import.csv" pgdir
+	local r uri psql c="$W/tmp/pg-import.conf"
+	[ "$n" -gt 0 ] || return 0
+	# Under TMPDIR, where postgres.sh lets the server's user in.
+	pgdir=$(mktemp -d "${TMPDIR:-/tmp}/outreachd-bench-pg.XXXXXX") ||
+	    die "mktemp"
+	( . "$top/tests/peers/postgres.sh"; pg_start "$pgdir" ) \
+	    >"$R/pg-start.log" 2>&1
+	case $? in
+	0) ;;
+	77) log "import into PostgreSQL: skipped ($(tail -1 "$R/pg-start.log"))"
+	    return 0 ;;
+	*) die "PostgreSQL did not start: $(tail -3 "$R/pg-start.log")" ;;
+	esac
+	PG_DIRS+=("$pgdir")
+	# A whole number of CSV records: the file's first n rows.
+	n=$($PY -c 'import csv, sys
+r = csv.reader(open(sys.argv[1], newline=""))
+w = csv.writer(open(sys.argv[2], "w", newline=""), lineterminator="\n")
+n = -1
+for n, row in enumerate(r):
+    if n > int(sys.argv[3]):
+        n -= 1
+        break
+    w.writerow(row)
+print(n)' "$1" "$csv" "$n") || die "cutting $n rows"
+	uri=$(. "$pgdir/env"; echo "$PG_URI")
+	psql=$(. "$pgdir/env"; echo "$PG_BINDIR/psql")
+	log "import: $n customer rows into PostgreSQL and SQLite x $BENCH_RUNS"
+	for r in $(seq 1 "$BENCH_RUNS"); do
+		"$psql" -X -q -d "$uri" -c "DROP DATABASE IF EXISTS b;" \
+		    -c "CREATE DATABASE b;" >/dev/null 2>&1 ||
+		    die "creating the PostgreSQL database"
+		conf "$c" "${uri%/*}/b"
+		"$CTL" -c "$c" init >/dev/null && add_reps "$c" "$2" &&
+		    rs "import-pg-$n" "$S" "$CTL" -c "$c" import customers \
+		    "$csv" --no-progress || die "import into PostgreSQL failed"
+		new_store "$W/tmp/pg-lite.db" "$(dirname "$2")" "import-pglite-$n" \
+		    "$csv" || die "import into SQLite failed"
+		log "  run $r: PostgreSQL $(grep "^import-pg-$n wall_ms" "$S" | tail -1 | cut -d' ' -f3) ms, SQLite $(grep "^import-pglite-$n wall_ms" "$S" | tail -1 | cut -d' ' -f3) ms"
+	done
+	rm -f "$W/tmp/pg-lite.db"*
+	sample "import-pg-rows" n "$n"
+	sample "import-pg-load" n "$(cut -d' ' -f1 /proc/loadavg)"
 }
 
 # Peak RSS of imports much larger than the store sizes: memory must stay

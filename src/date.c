@@ -241,13 +241,38 @@ date_format(int32_t days, char out[11])
 	}
 }
 
-/* Formats a date that may lack its year. */
+/* Writes n's last width digits at p. */
+static void
+put_digits(char *p, unsigned n, int width)
+{
+	while (width-- > 0) {
+		p[width] = (char)('0' + n % 10);
+		n /= 10;
+	}
+}
+
+/* Formats a date that may lack its year.  By hand: the import formats
+ * a million, and xasprintf() was a fifth of its validation. */
 char *
 date_format_md(const struct date *d)
 {
+	char b[11], *p = b;
+
+	if (d->year < 0 || d->year > 9999 || d->month < 0 || d->month > 99 ||
+	    d->day < 0 || d->day > 99)
+		return xasprintf("%04d-%02d-%02d", d->year, d->month, d->day);
 	if (d->year == 0)
-		return xasprintf("--%02d-%02d", d->month, d->day);
-	return xasprintf("%04d-%02d-%02d", d->year, d->month, d->day);
+		*p++ = '-', *p++ = '-';
+	else {
+		put_digits(p, (unsigned)d->year, 4);
+		p[4] = '-';
+		p += 5;
+	}
+	put_digits(p, (unsigned)d->month, 2);
+	p[2] = '-';
+	put_digits(p + 3, (unsigned)d->day, 2);
+	p[5] = '\0';
+	return xstrdup(b);
 }
 
 /* A month and day that exist in some year (29 February included). */

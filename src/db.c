@@ -192,7 +192,7 @@ static int
 db_bind(struct db_stmt *s, int idx, enum db_type type, int64_t i, double d,
     const char *t)
 {
-	struct db_value v = { type, i, d, t };
+	struct db_value v = { type, i, d, t, 0 };
 
 	if (idx < 1)
 		return -1;
@@ -215,6 +215,16 @@ int
 db_bind_text(struct db_stmt *s, int idx, const char *v)
 {
 	return db_bind(s, idx, v == NULL ? DB_T_NULL : DB_T_TEXT, 0, 0, v);
+}
+
+int
+db_bind_text_ref(struct db_stmt *s, int idx, const char *v)
+{
+	struct db_value val = { v == NULL ? DB_T_NULL : DB_T_TEXT, 0, 0, v, 1 };
+
+	if (idx < 1)
+		return -1;
+	return s->db->ops->bind(s, idx, &val);
 }
 
 int
@@ -296,6 +306,12 @@ int64_t
 db_changes(struct db *db)
 {
 	return db->ops->changes(db);
+}
+
+int64_t
+db_last_insert_id(struct db *db)
+{
+	return db->ops->last_id != NULL ? db->ops->last_id(db) : -1;
 }
 
 int

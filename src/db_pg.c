@@ -759,6 +759,22 @@ pg_generation(struct db *db)
 	return ((struct pg *)db->impl)->gen;
 }
 
+/* For db_copy.c: the connection, checked before sending; a failure. */
+struct pg_conn *
+db_pg_conn(struct db *db, const char *what, char **cause)
+{
+	if (pg_ready(db, what, 0, cause) != 0)
+		return NULL;
+	return ((struct pg *)db->impl)->conn;
+}
+
+int
+db_pg_fail(struct db *db, struct pg_result *res, const char *what,
+    char **cause)
+{
+	return pg_fail(db, res, what, cause);
+}
+
 const struct db_ops db_pg_ops = {
 	.open = pg_open,
 	.close = pg_close,

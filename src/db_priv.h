@@ -8,7 +8,8 @@
 
 #include "db.h"
 
-/* A bound value; text is the caller's until the backend copies it. */
+/* A bound value; text is the caller's until the backend copies it, or
+ * with ref set (db_bind_text_ref()) until the statement's next reset. */
 enum db_type {
 	DB_T_NULL,
 	DB_T_INT64,
@@ -21,6 +22,7 @@ struct db_value {
 	int64_t i;
 	double d;
 	const char *t;
+	int ref;
 };
 
 /* Transaction control, each one fixed statement. */
@@ -55,6 +57,7 @@ struct db_ops {
 	void (*rewind)(struct db_stmt *s);	/* bindings kept */
 	void (*finalize)(struct db_stmt *s);
 	int64_t (*changes)(struct db *db);
+	int64_t (*last_id)(struct db *db);	/* NULL: -1 */
 	int (*exec)(struct db *db, const char *sql, char **cause);
 	int (*txn)(struct db *db, enum db_txn op, char **cause);
 	int (*in_txn)(struct db *db);
@@ -69,6 +72,14 @@ struct db_ops {
 extern const struct db_ops db_sqlite_ops;
 #ifdef HAVE_POSTGRESQL
 extern const struct db_ops db_pg_ops;
+/* libpq's PGconn and PGresult, for db_copy.c.  db_pg_conn() checks the
+ * connection first, as every statement does (NULL with *cause);
+ * db_pg_fail() reports a failed command as the backend does. */
+struct pg_conn;
+struct pg_result;
+struct pg_conn *db_pg_conn(struct db *db, const char *what, char **cause);
+int db_pg_fail(struct db *db, struct pg_result *res, const char *what,
+    char **cause);
 #endif
 
 struct db {

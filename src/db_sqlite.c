@@ -150,7 +150,8 @@ sq_bind(struct db_stmt *s, int idx, const struct db_value *v)
 		rc = sqlite3_bind_double(h, idx, v->d);
 		break;
 	case DB_T_TEXT:
-		rc = sqlite3_bind_text(h, idx, v->t, -1, SQLITE_TRANSIENT);
+		rc = sqlite3_bind_text(h, idx, v->t, -1, v->ref ?
+		    SQLITE_STATIC : SQLITE_TRANSIENT);
 		break;
 	default:
 		rc = sqlite3_bind_null(h, idx);
@@ -230,6 +231,12 @@ sq_changes(struct db *db)
 	return sqlite3_changes(sq_handle(db));
 }
 
+static int64_t
+sq_last_id(struct db *db)
+{
+	return sqlite3_last_insert_rowid(sq_handle(db));
+}
+
 static int
 sq_exec(struct db *db, const char *sql, char **cause)
 {
@@ -302,6 +309,7 @@ const struct db_ops db_sqlite_ops = {
 	.rewind = sq_rewind,
 	.finalize = sq_finalize,
 	.changes = sq_changes,
+	.last_id = sq_last_id,
 	.exec = sq_exec,
 	.txn = sq_txn,
 	.in_txn = sq_in_txn,

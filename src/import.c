@@ -36,20 +36,19 @@ static const struct import_kind_def import_kinds[] = {
 	    ARRAY_SIZE(contact_cols), 0x7, import_contact_row },
 };
 
-void
-import_report(struct import *im, size_t col, const char *fmt, ...)
+/* Reports a problem of row, once per row in the count. */
+static void
+import_vreport(struct import *im, unsigned long row, size_t col,
+    const char *fmt, va_list ap)
 {
-	va_list ap;
 	char *what, *msg;
 
-	va_start(ap, fmt);
 	what = xvasprintf(fmt, ap);
-	va_end(ap);
 	if (col < im->ncols)
-		msg = xasprintf("%s:%lu:%zu: %s: %s", im->o->name,
-		    im->rec->row, col + 1, im->col_names[col], what);
+		msg = xasprintf("%s:%lu:%zu: %s: %s", im->o->name, row,
+		    col + 1, im->col_names[col], what);
 	else
-		msg = xasprintf("%s:%lu: %s", im->o->name, im->rec->row, what);
+		msg = xasprintf("%s:%lu: %s", im->o->name, row, what);
 	if (im->o->on_error != NULL)
 		im->o->on_error(im->o->arg, msg);
 	free(msg);
@@ -57,6 +56,28 @@ import_report(struct import *im, size_t col, const char *fmt, ...)
 	if (!im->row_bad)
 		im->res->errors++;
 	im->row_bad = 1;
+}
+
+void
+import_report(struct import *im, size_t col, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	import_vreport(im, im->rec->row, col, fmt, ap);
+	va_end(ap);
+}
+
+void
+import_report_row(struct import *im, unsigned long row, size_t col,
+    const char *fmt, ...)
+{
+	va_list ap;
+
+	im->row_bad = 0;
+	va_start(ap, fmt);
+	import_vreport(im, row, col, fmt, ap);
+	va_end(ap);
 }
 
 void
@@ -433,6 +454,10 @@ import_start(struct import *im, struct csv_reader *r, char **cause)
 	if (store_begin(im->st, cause) != 0)
 		return -1;
 	store_bulk(im->st, 1);
+	/* A dry run rolls back: nothing to gain from deferring. */
+	if (im->o->kind == IMPORT_CUSTOMERS && !im->o->dry_run &&
+	    store_bulk_defer(im->st, cause) < 0)
+		return -1;
 	if (store_rep_each(im->st, load_rep, im->reps, cause) != 0)
 		return -1;
 	if ((rc = csv_read(r, &h, &err)) < 0)
@@ -441,7 +466,10 @@ import_start(struct import *im, struct csv_reader *r, char **cause)
 		return set_error(cause, "%s: empty file (a header line is "
 		    "required)", im->o->name);
 	im->rec_width = h->nfields;
-	return import_header(im, h, cause);
+	if (import_header(im, h, cause) != 0)
+		return -1;
+	return im->o->kind == IMPORT_CUSTOMERS ?
+	    import_customer_begin(im, cause) : 0;
 }
 
 int
@@ -461,6 +489,8 @@ import_csv(struct store *st, FILE *fp, const struct import_opts *o,
 		goto out;
 	if ((rc = import_rows(&im, r, cause)) != 0)
 		goto out;
+	if (o->kind == IMPORT_CUSTOMERS)
+		import_customer_end(&im);
 	import_progress(&im, 1);
 	if (im.failed) {
 		rc = set_error(cause, "%s", im.store_error);
@@ -468,8 +498,11 @@ import_csv(struct store *st, FILE *fp, const struct import_opts *o,
 		rc = set_error(cause, "%s: %lu of %lu rows invalid; nothing was "
 		    "imported", o->name, res->errors, res->rows);
 	} else if (!o->dry_run)	/* a dry run is rolled back below */
-		rc = store_commit(st, cause);
+		rc = store_bulk_finish(st, cause) != 0 ? -1 :
+		    store_commit(st, cause);
 out:
+	store_load_free(im.load);	/* before the rollback: a COPY ends */
+	im.load = NULL;
 	store_rollback(st);
 	store_bulk(st, 0);
 	csv_reader_free(r);

@@ -58,7 +58,12 @@ import_customer_row(struct import *im)
 			import_report(im, i, "unknown rep \"%s\" (add it with "
 			    "outreachctl rep add)", v);
 	}
-	if (import_writing(im)) {
+	if (import_writing(im) && im->load != NULL) {
+		customer_keys(&c, &keys);
+		if (store_load_add(im->load, im->rec->row, &c, &keys,
+		    &err) != 0)
+			import_store_error(im, err);
+	} else if (import_writing(im)) {
 		customer_keys(&c, &keys);
 		import_count(im, store_customer_merge(im->st, &c, &keys,
 		    im->present, im->o->now, &id, &what, &err) != 0 ? -1 :
@@ -69,4 +74,49 @@ import_customer_row(struct import *im)
 			    "file", c.field[CUST_EXTERNAL_ID]);
 	}
 	customer_clear(&c);
+}
+
+int
+import_customer_begin(struct import *im, char **cause)
+{
+	const char **names = xcalloc(im->ncols + 1, sizeof(*names));
+	size_t i, n = 0;
+	int rc;
+
+	for (i = 0; i < im->ncols; i++) {
+		if (im->col_field[i] < 0)
+			names[n++] = im->col_keys[i];
+	}
+	rc = store_load_begin(im->st, im->present, names, n, &im->load,
+	    cause);
+	free(names);
+	return rc;
+}
+
+/* A key an earlier row of the file has, as the row-by-row merge says. */
+static void
+import_customer_dup(void *arg, unsigned long row, const char *key)
+{
+	struct import *im = arg;
+
+	import_report_row(im, row, (size_t)import_field_col(im,
+	    CUST_EXTERNAL_ID), "duplicate key \"%s\" in this file", key);
+}
+
+/* The duplicates come after the rows' other errors: the store finds
+ * them once every row is loaded. */
+void
+import_customer_end(struct import *im)
+{
+	struct import_result *res = im->res;
+	char *err = NULL;
+
+	if (im->load == NULL || im->failed)
+		return;
+	if (store_load_duplicates(im->load, import_customer_dup, im,
+	    &err) < 0 || (res->errors == 0 && store_load_merge(im->load,
+	    im->o->now, &res->added, &res->updated, &res->same, &err) != 0))
+		import_store_error(im, err);
+	store_load_free(im->load);
+	im->load = NULL;
 }

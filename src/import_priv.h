@@ -25,6 +25,7 @@ struct import {
 	struct import_result *res;
 	struct charset *cs;
 	struct strmap *reps;	 /* rep key -> id */
+	struct store_load *load; /* customers in bulk (PostgreSQL), or NULL */
 	unsigned char *seen;	 /* bit per customer id written by this file */
 	size_t nseen;		 /* bytes of it */
 	int *col_field;		 /* per column: field index, or IMPORT_ATTR */
@@ -46,6 +47,9 @@ struct import {
  * the file's column, or (size_t)-1 for the row as a whole. */
 void import_report(struct import *im, size_t col, const char *fmt, ...)
     PRINTFLIKE(3, 4);
+/* The same for row, after the rows were read. */
+void import_report_row(struct import *im, unsigned long row, size_t col,
+    const char *fmt, ...) PRINTFLIKE(4, 5);
 /* A store failure: the import stops. */
 void import_store_error(struct import *im, char *cause);
 /* The value of a column in the current row ("" past its end). */
@@ -62,6 +66,11 @@ int import_writing(const struct import *im);
 void import_count(struct import *im, int change, char *err);
 
 void import_customer_row(struct import *im);
+/* Around the rows of a customers file: the bulk load, where the store
+ * takes one (store_load_begin()); after the rows, its duplicate keys are
+ * reported and, with no error in the file, it is merged. */
+int import_customer_begin(struct import *im, char **cause);
+void import_customer_end(struct import *im);
 void import_purchase_row(struct import *im);
 void import_contact_row(struct import *im);
 

@@ -401,8 +401,9 @@ store_close(struct store *st)
 	for (i = 0; i < STMT_MAX; i++)
 		sqlite3_finalize(st->cache[i]);
 	db_finalize(st->upsert);
-	for (i = 0; i < STORE_ATTR_BATCH; i++)
-		db_finalize(st->attr_add[i]);
+	for (i = 0; i < st->ndeferred; i++)
+		free(st->deferred[i]);
+	free(st->deferred);
 	/* The db owns the connection once it has adopted it. */
 	if (st->conn != NULL)
 		db_close(st->conn);
@@ -487,26 +488,6 @@ int
 store_unit_undo(struct store *st)
 {
 	return db_rollback_to(st->conn, NULL);
-}
-
-/* The cache is what a bulk load's memory is: a 256 MB one held 360 MB at
- * a million customers.  Past STORE_BULK_CACHE_KB dirty pages spill to the
- * WAL (still inside the transaction), which costs little, as rows are
- * mostly appended.  The CHECK constraints test values the importer has
- * validated already (customer.c), and an IN list in a CHECK is evaluated
- * through a temporary B-tree built for every row written.  Foreign keys
- * are checked at the commit: a statement that could fail on one half way
- * would keep a statement journal, a copy of every page it changes. */
-void
-store_bulk(struct store *st, int on)
-{
-	char *sql;
-
-	sql = xasprintf("PRAGMA cache_size = -%d; PRAGMA "
-	    "ignore_check_constraints = %d; PRAGMA defer_foreign_keys = %d;",
-	    on ? STORE_BULK_CACHE_KB : 2000, on, on);
-	sqlite3_exec(st->db, sql, NULL, NULL, NULL);
-	free(sql);
 }
 
 void

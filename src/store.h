@@ -58,6 +58,15 @@ int store_unit_undo(struct store *st);
  * off returns to the defaults. */
 #define STORE_BULK_CACHE_KB 32768
 void store_bulk(struct store *st, int on);
+/* In a bulk load into an empty customers table (a new store's first
+ * import), the indexes whose entries arrive in no order (the phone's)
+ * are dropped, inside the transaction, and built again by
+ * store_bulk_finish() from one sorted pass over the table.  SQLite only
+ * (elsewhere nothing is deferred); 1 deferred, 0 not (the table has rows),
+ * -1 on error.  A rollback brings the indexes back with the rest. */
+int store_bulk_defer(struct store *st, char **cause);
+/* Builds what store_bulk_defer() dropped, before the commit. */
+int store_bulk_finish(struct store *st, char **cause);
 
 /* Reps. */
 struct store_rep {
@@ -102,6 +111,33 @@ int store_customer_merge(struct store *st, const struct customer *c,
     int64_t *id, enum store_change *what, char **cause);
 
 /* 1 found, 0 not found, -1 error. */
+/* Customers merged in bulk (store_customer_load.c), the import on
+ * PostgreSQL: store_customer_merge()'s outcome for every row, in a few
+ * statements over a temporary table filled by COPY, with no round trip
+ * per row.  Inside the caller's transaction.  present: the fields the
+ * file has; attrs: its attribute columns (names copied).  On SQLite
+ * *out is NULL: the row-by-row merge is the fast way there (a temporary
+ * table would be written, then read, for nothing).  Between
+ * store_load_begin() and the first of store_load_duplicates() and
+ * store_load_merge(), the connection runs the COPY and nothing else. */
+struct store_load;
+int store_load_begin(struct store *st, unsigned present,
+    const char *const *attrs, size_t nattrs, struct store_load **out,
+    char **cause);
+/* One valid row; its attributes by name, an empty one deleted. */
+int store_load_add(struct store_load *l, unsigned long row,
+    const struct customer *c, const struct customer_keys *keys,
+    char **cause);
+/* Calls cb for each row whose external_id an earlier row has, in row
+ * order; returns how many, or -1. */
+typedef void (*store_load_dup_fn)(void *arg, unsigned long row,
+    const char *external_id);
+int store_load_duplicates(struct store_load *l, store_load_dup_fn cb,
+    void *arg, char **cause);
+/* Merges the rows (keys unique) and counts what it did. */
+int store_load_merge(struct store_load *l, int64_t now, unsigned long *added,
+    unsigned long *updated, unsigned long *same, char **cause);
+void store_load_free(struct store_load *l);
 int store_customer_get(struct store *st, const char *external_id,
     struct customer *c, char **cause);
 struct store_customer_filter {

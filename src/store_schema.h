@@ -4,6 +4,7 @@
 #define OUTREACHD_STORE_SCHEMA_H
 
 #include <sqlite3.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "db.h"
@@ -14,9 +15,6 @@
 struct store;
 /* Waits up to ms for another connection's lock, in short sleeps. */
 void store_busy_timeout(struct store *st, int ms);
-/* Attributes of a new customer written by one statement. */
-#define STORE_ATTR_BATCH 8
-
 /* Statements that run once per row are prepared once per connection. */
 enum store_stmt {
 	STMT_ATTR_SET,
@@ -98,6 +96,7 @@ enum store_stmt {
 	STMT_OUTBOX_CLAIM,
 	STMT_OUTBOX_LEASE_RENEW,
 	STMT_OUTBOX_LEASE_DROP,
+	STMT_ATTR_ADD,
 	STMT_MAX
 };
 
@@ -116,10 +115,11 @@ struct store {
 	sqlite3_stmt *cache[STMT_MAX];
 	struct db_stmt *upsert;	/* customer update for upsert_mask */
 	unsigned upsert_mask;
-	struct db_stmt *attr_add[STORE_ATTR_BATCH]; /* inserts of 1, 2... */
 	struct plan_batch *batch; /* the planner's lookups, while it runs a
 				   * query (store_plan_batch.h) */
 	int plan_lookahead;	/* store_plan_lookahead() */
+	char **deferred;	/* store_bulk_defer(): CREATE INDEX texts */
+	size_t ndeferred;
 };
 
 /* For statements on db.h: a column's text, malloc'd (NULL for NULL); a

@@ -1,0 +1,264 @@
+/* test_pg_import.c - the customers import and the bulk loads under it
+ * (import.c, store_customer_load.c, db_copy.c): the same answers on SQLite,
+ * which merges row by row, and, with TSTORE_PG_URI set, on PostgreSQL,
+ * which loads the rows by COPY and merges them in a few statements. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "customer.h"
+#include "db.h"
+#include "import.h"
+#include "store.h"
+#include "store_schema.h"
+#include "tstore.h"
+#include "util.h"
+
+struct fx {
+	struct store *st;
+	char *path;
+	struct buf errors;	/* on_error's messages, one a line */
+};
+
+static int
+setup(void **state)
+{
+	struct fx *f = xcalloc(1, sizeof(*f));
+	char *cause = NULL;
+
+	f->path = tstore_path();
+	if (store_open(f->path, &f->st, &cause) != 0)
+		fail_msg("store_open: %s", cause);
+	if (db_exec(f->st->conn, "INSERT INTO reps (key, name, created_at)"
+	    " VALUES ('li', 'Li', 1), ('wang', 'Wang', 1);", &cause) != 0)
+		fail_msg("reps: %s", cause);
+	buf_init(&f->errors);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *f = *state;
+
+	store_close(f->st);
+	tstore_remove(f->path);
+	buf_free(&f->errors);
+	free(f);
+	return 0;
+}
+
+static void
+on_error(void *arg, const char *msg)
+{
+	struct fx *f = arg;
+
+	buf_printf(&f->errors, "%s\n", msg);
+}
+
+/* Imports csv at time now: import_csv()'s status, its counts in *res. */
+static int
+import(struct fx *f, const char *csv, int64_t now, struct import_result *res)
+{
+	struct customer_rules rules = { "86", DATE_ORDER_NONE };
+	struct import_opts o = { .kind = IMPORT_CUSTOMERS, .name = "t.csv",
+	    .rules = &rules, .now = now, .on_error = on_error, .arg = f };
+	FILE *fp = fmemopen((void *)csv, strlen(csv), "r");
+	char *cause = NULL;
+	int rc;
+
+	assert_non_null(fp);
+	buf_reset(&f->errors);
+	rc = import_csv(f->st, fp, &o, res, &cause);
+	fclose(fp);
+	free(cause);
+	return rc;
+}
+
+static void
+get(struct fx *f, const char *ext, struct customer *c)
+{
+	char *cause = NULL;
+
+	customer_init(c);
+	if (store_customer_get(f->st, ext, c, &cause) != 1)
+		fail_msg("get %s: %s", ext, cause ? cause : "missing");
+}
+
+static int
+exists(struct fx *f, const char *ext)
+{
+	struct customer c;
+	char *cause = NULL;
+	int rc;
+
+	customer_init(&c);
+	rc = store_customer_get(f->st, ext, &c, &cause);
+	customer_clear(&c);
+	free(cause);
+	return rc;
+}
+
+#define HEAD "external_id,name,phone,birthday,rep,hobby,pet\n"
+#define FIRST HEAD \
+	"K1,张伟,138 0013 8000,1976-02-29,li,茶,\n" \
+	"K2,\"Smith, John\",,--07-04,wang,golf,cat\n" \
+	"K3,Back \\ Slash,,,,\"two\nlines\",\"tab\there\"\n"
+
+/* Adds, then finds every row again unchanged: no updated_at moves. */
+static void
+test_import_again(void **state)
+{
+	struct fx *f = *state;
+	struct import_result res;
+	struct customer c;
+
+	assert_int_equal(import(f, FIRST, 1000, &res), 0);
+	assert_int_equal(res.rows, 3);
+	assert_int_equal(res.added, 3);
+	get(f, "K3", &c);
+	assert_string_equal(c.field[CUST_NAME], "Back \\ Slash");
+	assert_string_equal(customer_attr_get(&c, "hobby"), "two\nlines");
+	assert_string_equal(customer_attr_get(&c, "pet"), "tab\there");
+	customer_clear(&c);
+	get(f, "K1", &c);
+	assert_string_equal(c.field[CUST_PHONE], "+8613800138000");
+	assert_string_equal(c.field[CUST_REP], "li");
+	assert_null(customer_attr_get(&c, "pet"));
+	customer_clear(&c);
+
+	assert_int_equal(import(f, FIRST, 2000, &res), 0);
+	assert_int_equal(res.added, 0);
+	assert_int_equal(res.updated, 0);
+	assert_int_equal(res.same, 3);
+	get(f, "K2", &c);
+	assert_int_equal(c.updated_at, 1000);
+	customer_clear(&c);
+}
+
+/* A renamed customer, another whose attribute is emptied, a third with a
+ * new one: only they are updated, at the new time; a new key is added. */
+static void
+test_import_changes(void **state)
+{
+	struct fx *f = *state;
+	struct import_result res;
+	struct customer c;
+
+	assert_int_equal(import(f, FIRST, 1000, &res), 0);
+	assert_int_equal(import(f, HEAD
+	    "K1,张伟,138 0013 8000,1976-02-29,li,,\n"
+	    "K2,\"Smith, Jon\",,--07-04,wang,golf,cat\n"
+	    "K3,Back \\ Slash,,,,\"two\nlines\",dog\n"
+	    "K4,New,,,wang,,\n", 3000, &res), 0);
+	assert_int_equal(res.added, 1);
+	assert_int_equal(res.updated, 3);
+	assert_int_equal(res.same, 0);
+	get(f, "K1", &c);
+	assert_null(customer_attr_get(&c, "hobby"));
+	assert_int_equal(c.updated_at, 3000);
+	customer_clear(&c);
+	get(f, "K2", &c);
+	assert_string_equal(c.field[CUST_NAME], "Smith, Jon");
+	assert_int_equal(c.updated_at, 3000);
+	customer_clear(&c);
+	get(f, "K3", &c);
+	assert_string_equal(customer_attr_get(&c, "pet"), "dog");
+	assert_int_equal(c.updated_at, 3000);
+	customer_clear(&c);
+	get(f, "K4", &c);
+	assert_string_equal(c.field[CUST_REP], "wang");
+	assert_int_equal(c.created_at, 3000);
+	customer_clear(&c);
+	/* A file without the pet column leaves pets alone. */
+	assert_int_equal(import(f, "external_id,name\nK3,Back \\ Slash\n", 4000,
+	    &res), 0);
+	assert_int_equal(res.same, 1);
+	get(f, "K3", &c);
+	assert_string_equal(customer_attr_get(&c, "pet"), "dog");
+	customer_clear(&c);
+}
+
+/* A duplicate key and a bad row: both reported with row and column, and
+ * nothing written, not even the good rows. */
+static void
+test_import_bad(void **state)
+{
+	struct fx *f = *state;
+	struct import_result res;
+
+	assert_int_equal(import(f, HEAD
+	    "K1,One,,,,,\n"
+	    "K2,Two,,1980-02-30,,,\n"
+	    "K1,Again,,,,,\n", 1000, &res), -1);
+	assert_int_equal(res.rows, 3);
+	assert_int_equal(res.errors, 2);
+	assert_non_null(strstr(f->errors.data, "t.csv:3:4: birthday: "));
+	assert_non_null(strstr(f->errors.data, "t.csv:4:1: external_id: "
+	    "duplicate key \"K1\" in this file"));
+	assert_int_equal(exists(f, "K1"), 0);
+}
+
+/* db_copy: texts with the characters COPY escapes, and NULLs, come back
+ * as they went in; a row with the wrong type fails the load. */
+static void
+test_copy(void **state)
+{
+	struct fx *f = *state;
+	static const char *const cols[] = { "a", "b", "c" };
+	const char *rows[][3] = {
+		{ "tab\tnew\nline", "1", NULL },
+		{ "back\\slash\r", NULL, "\\N" },
+		{ "", "3", "x" },
+	};
+	struct db_copy *c;
+	struct db_stmt *s;
+	char *cause = NULL;
+	size_t i;
+
+	if (db_exec(f->st->conn, "CREATE TABLE copy_t (a TEXT, b BIGINT,"
+	    " c TEXT);", &cause) != 0)
+		fail_msg("%s", cause);
+	assert_non_null(c = db_copy_begin(f->st->conn, "copy_t", cols, 3,
+	    &cause));
+	for (i = 0; i < 3; i++)
+		assert_int_equal(db_copy_row(c, rows[i], &cause), 0);
+	assert_int_equal(db_copy_end(c, &cause), 3);
+	assert_non_null(s = db_prepare(f->st->conn, "SELECT a, b, c FROM"
+	    " copy_t ORDER BY a;", &cause));
+	assert_int_equal(db_step(s, &cause), DB_ROW);
+	assert_string_equal(db_column_text(s, 0), "");
+	assert_int_equal(db_step(s, &cause), DB_ROW);
+	assert_string_equal(db_column_text(s, 0), "back\\slash\r");
+	assert_true(db_column_is_null(s, 1));
+	assert_string_equal(db_column_text(s, 2), "\\N");
+	assert_int_equal(db_step(s, &cause), DB_ROW);
+	assert_string_equal(db_column_text(s, 0), "tab\tnew\nline");
+	assert_int_equal(db_column_int64(s, 1), 1);
+	assert_true(db_column_is_null(s, 2));
+	assert_int_equal(db_step(s, &cause), DB_DONE);
+	db_finalize(s);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_import_again, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_import_changes, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_import_bad, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_copy, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
