@@ -57,6 +57,12 @@
 #                              kannel.sh are re-parented and stay zombies
 #                              where PID 1 does not reap).
 #
+# Stores (tests/store.sh, sourced here; OUTREACHD_TEST_BACKEND=sqlite or
+# postgresql): t_store PATH prints what a configuration's store says for
+# the SQLite file PATH on the backend under test (PATH, or a fresh
+# database of a private PostgreSQL server); t_sql STORE "SQL" queries it
+# in sqlite3's list format; t_sqlite_only N skips what only SQLite has.
+#
 # Environment: T_PY=/usr/bin/python3, T_TESTS_DIR (tests/), T_PEERS_DIR
 # (tests/peers/), T_TMPDIR.  TMPDIR is honoured for the temp dir location.
 
@@ -100,6 +106,8 @@ _t_on_exit() {
     for ((i = ${#T_CLEANUP[@]} - 1; i >= 0; i--)); do
         eval "${T_CLEANUP[i]}" >/dev/null 2>&1 </dev/null || true
     done
+    # The store's server (tests/store.sh) outlives what used it.
+    declare -F _t_store_atexit >/dev/null && _t_store_atexit </dev/null
     if [ "${KEEP_TMP:-0}" = 1 ]; then
         echo "# KEEP_TMP=1: temp dir kept: $T_TMPDIR"
     else
@@ -348,3 +356,7 @@ fi
 
 # js EXPR: evaluates a Python expression over the JSON on stdin (as d).
 js() { "$T_PY" -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
+
+# The store under test, sqlite or postgresql (after the t_* above: it may
+# skip the script).
+. "$T_TESTS_DIR/store.sh"
