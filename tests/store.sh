@@ -13,18 +13,24 @@
 #                         database made for PATH on its first call (named
 #                         after PATH's base name) and the same one later.
 #                         Works inside $(...) and here-documents.
-#   t_store_reset STORE   make STORE (what t_store printed) absent again, as
-#                         a fresh start: remove the SQLite file (and its -wal,
-#                         -shm, -journal), or drop and create the database.
-#   t_sql STORE [SQL]     run SQL (else stdin) on STORE with sqlite3 or psql:
+#   t_store_reset STORE   make STORE (what t_store printed, or its PATH)
+#                         absent again, a fresh start: remove the SQLite file
+#                         and its companions (PATH*: -wal, -shm, .lock...),
+#                         or drop the database and create it empty.
+#   t_sql STORE [SQL]     run SQL (else stdin) on STORE (what t_store printed,
+#                         or the PATH given to it) with sqlite3 or psql:
 #                         rows one a line, columns joined by '|', no header,
 #                         NULL empty (sqlite3's list mode).  Status non-zero
 #                         on an error.  The SQL must mean the same on both
 #                         engines (no "double-quoted" strings, booleans as
 #                         CASE ... THEN 1 ELSE 0, string_agg/group_concat
 #                         through t_sql_agg).
-#   t_sql_agg EXPR        print the aggregate joining EXPR with ',' in the
-#                         current backend's dialect.
+#   t_store_dump STORE    print the whole store as SQL (sqlite3 .dump,
+#                         pg_dump), to look for what must not be there.
+#   t_sql_agg EXPR [ORDER]  print the aggregate joining EXPR with "," in the
+#                         backend's dialect; PostgreSQL's in the ORDER given,
+#                         SQLite's in the order of its rows (order them in a
+#                         subquery: SQLite 3.40 has no ORDER BY in aggregates).
 #   t_backend             print sqlite or postgresql.
 #   t_pg / t_sqlite       true on that backend.
 #   t_sqlite_only N       on PostgreSQL: report N checks as "# SKIP sqlite
@@ -148,7 +154,8 @@ t_store() {
 }
 
 t_store_reset() {
-	local store=${1:?t_store_reset STORE} db
+	local store db
+	store=$(_t_store_of "${1:?t_store_reset STORE}") || return 1
 	case $store in
 	postgresql://*)
 		db=${store##*/}
@@ -156,12 +163,21 @@ t_store_reset() {
 		_t_pg_admin "DROP DATABASE IF EXISTS $db WITH (FORCE);" >/dev/null &&
 			_t_pg_admin "CREATE DATABASE $db;" >/dev/null ;;
 	*)
-		rm -f "$store" "$store-wal" "$store-shm" "$store-journal" ;;
+		rm -f "$store"* ;;
+	esac
+}
+
+# STORE: what t_store printed or, the same, the PATH given to it.
+_t_store_of() {
+	case $1 in
+	postgresql://*) printf '%s\n' "$1" ;;
+	*) t_store "$1" ;;
 	esac
 }
 
 t_sql() {
-	local store=${1:?t_sql STORE [SQL]}
+	local store
+	store=$(_t_store_of "${1:?t_sql STORE [SQL]}") || return 1
 	shift
 	case $store in
 	postgresql://*)
@@ -176,9 +192,18 @@ t_sql() {
 	esac
 }
 
+t_store_dump() {
+	local store
+	store=$(_t_store_of "${1:?t_store_dump STORE}") || return 1
+	case $store in
+	postgresql://*) pg_dump --no-owner "$store" ;;
+	*) sqlite3 "$store" .dump ;;
+	esac
+}
+
 t_sql_agg() {
 	if t_pg; then
-		printf "string_agg(CAST(%s AS TEXT), ',')\n" "$1"
+		printf "string_agg(CAST(%s AS TEXT), ','%s)\n" "$1" "${2:+ ORDER BY $2}"
 	else
 		printf "group_concat(%s)\n" "$1"
 	fi

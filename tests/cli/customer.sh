@@ -4,7 +4,7 @@
 . "${top_srcdir:-.}/tests/lib.sh" 2>/dev/null || . "$(dirname "$0")/../lib.sh"
 CTL=${OUTREACHCTL:-outreachctl}
 dir=$(t_tmpdir)
-db="$dir/o.db"
+db=$(t_store "$dir/o.db")
 ctl() { "$CTL" --db "$db" "$@"; }
 rc() { "$@" >/dev/null 2>&1; echo $?; }
 

@@ -7,7 +7,7 @@
 CTL=${OUTREACHCTL:-outreachctl}
 top=$(cd "$(dirname "$0")/../.." && pwd)
 dir=$(t_tmpdir)
-db="$dir/o.db"
+db=$(t_store "$dir/o.db")
 printf 'store = "%s";\ncountry_code = "86";\n' "$db" >"$dir/o.conf"
 ctl() { "$CTL" -c "$dir/o.conf" "$@"; }
 name_of() { ctl customer show "$1" --json | js 'd["name"]'; }

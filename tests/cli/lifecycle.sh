@@ -13,7 +13,7 @@
 CTL=${OUTREACHCTL:-outreachctl}
 top=$(cd "$(dirname "$0")/../.." && pwd)
 command -v faketime >/dev/null || t_skip_all "faketime not installed"
-command -v sqlite3 >/dev/null || t_skip_all "sqlite3 not installed"
+t_pg || command -v sqlite3 >/dev/null || t_skip_all "sqlite3 not installed"
 DAYS=${LIFECYCLE_DAYS:-400}
 dir=$(t_tmpdir)
 at() { faketime "$1 09:00:00" "${@:2}"; }
@@ -22,7 +22,7 @@ dayn() { date -u -d "$day0 + $1 days" +%F; }
 
 mkstore() { # NAME
 	cat >"$dir/$1.conf" <<CONF
-store = "$dir/$1.db";
+store = "$(t_store "$dir/$1.db")";
 timezone = "UTC";
 templates = "$top/templates";
 daemon: { state_dir = "$dir/$1.state"; };
@@ -44,7 +44,7 @@ CSV
 	at "$(dayn -1)" "$CTL" -c "$dir/$1.conf" import customers "$dir/customers.csv" >/dev/null 2>&1 ||
 		t_bail "cannot make the $1 store"
 }
-sql() { sqlite3 -batch -noheader "$dir/$1.db" "$2"; }
+sql() { t_sql "$dir/$1.db" "$2"; }
 
 # 1. Nobody closes anything.
 mkstore idle
@@ -52,12 +52,12 @@ maxopen=0
 for ((k = 0; k < DAYS; k++)); do
 	at "$(dayn $k)" "$CTL" -c "$dir/idle.conf" scan >/dev/null 2>&1 || t_bail "scan on $(dayn $k)"
 	n=$(sql idle "select coalesce(max(n), 0) from (select count(*) n from plan_items
-	    where action = 'task' and event = 'revisit' and status = 'open' group by customer_id)")
+	    where action = 'task' and event = 'revisit' and status = 'open' group by customer_id) q")
 	[ "$n" -gt "$maxopen" ] && maxopen=$n
 done
 t_is "$maxopen" 1 "nobody closes anything for $DAYS days: never more than one open revisit per customer"
-t_is "$(sql idle "select group_concat(n) from (select count(*) n from plan_items
-    where action = 'task' group by customer_id order by customer_id)")" "1,1,1" \
+t_is "$(sql idle "select $(t_sql_agg n) from (select count(*) n from plan_items
+    where action = 'task' group by customer_id order by customer_id) q")" "1,1,1" \
 	"one task per customer in all (12 for tier A before)"
 last=$(dayn $((DAYS - 1)))
 t_like "$(at "$last" "$CTL" -c "$dir/idle.conf" task list | grep VA)" \
@@ -75,8 +75,8 @@ for ((k = 0; k < DAYS; k++)); do
 		at "$d" "$CTL" -c "$dir/busy.conf" task done "$id" >/dev/null || t_bail "task done $id on $d"
 	done
 done
-gaps=$(sql busy "select c.external_id || ':' || group_concat(p.day - coalesce((select max(q.day) from plan_items q
-    where q.customer_id = p.customer_id and q.day < p.day), p.day), ',') from plan_items p
+gaps=$(sql busy "select c.external_id || ':' || $(t_sql_agg "p.day - coalesce((select max(q.day) from plan_items q
+    where q.customer_id = p.customer_id and q.day < p.day), p.day)" p.day) from plan_items p
     join customers c on c.id = p.customer_id group by c.id order by c.external_id")
 t_is "$gaps" "VA:0,30,30,30,30,30,30,30,30,30,30,30,30
 VB:0,90,90,90

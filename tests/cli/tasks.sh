@@ -20,7 +20,7 @@ feedinfo() { "$T_PY" "$top/tests/feed_check.py" "$1"; }
 
 mkconf() { # FILE [HTTP SETTINGS]
 	cat >"$1" <<CONF
-store = "$dir/o.db";
+store = "$(t_store "$dir/o.db")";
 company = "Acme Trading";
 timezone = "Asia/Shanghai";
 country_code = "86";
