@@ -28,7 +28,7 @@ t_wait_port "$port" 10
 # the rep's and goes at once.
 write_conf() { # LOCALE
 	cat >"$conf" <<CONF
-store = "$dir/o.db";
+store = "$(t_store "$dir/o.db")";
 company = "Acme Trading";
 timezone = "Asia/Shanghai";
 locale = "$1";
@@ -95,7 +95,7 @@ ctlat "$t0" import customers "$dir/q.csv" >/dev/null 2>&1
 
 # A store whose tokens came before task links has no link key: the
 # daemon makes it at start.
-sqlite3 "$dir/o.db" "DELETE FROM state WHERE key = 'replink_secret';"
+t_sql "$dir/o.db" "DELETE FROM state WHERE key = 'replink_secret';"
 
 # 07:30 in Shanghai (23:30 UTC the day before): the day is planned, no
 # digest yet.

@@ -13,7 +13,7 @@ OUTREACHD=${OUTREACHD:-$(dirname "$CTL")/outreachd}
 top=$(cd "$(dirname "$0")/../.." && pwd)
 command -v faketime >/dev/null || t_skip_all "faketime not installed"
 command -v curl >/dev/null || t_skip_all "curl not installed"
-command -v sqlite3 >/dev/null || t_skip_all "sqlite3 not installed"
+t_pg || command -v sqlite3 >/dev/null || t_skip_all "sqlite3 not installed"
 [ -x "$OUTREACHD" ] || t_skip_all "no outreachd at $OUTREACHD"
 dir=$(t_tmpdir)
 conf="$dir/o.conf"
@@ -30,7 +30,7 @@ age=$((${bday%%-*} - 1980))
 
 mkconf() { # LOCALE
 	cat >"$conf" <<CONF
-store = "$dir/o.db";
+store = "$(t_store "$dir/o.db")";
 company = "Acme Trading";
 timezone = "Asia/Shanghai";
 country_code = "86";
@@ -117,7 +117,7 @@ l=$(link "$li")
 ftok=$(curl -s "$l" | sed -n 's/.*name="form" value="\([^"]*\)".*/\1/p')
 t_like "$(curl -s --data "form=$ftok&outcome=reached&kind=visit" "$l")" 'id="notice">已记录' \
 	"li records reached"
-t_like "$(sqlite3 "$dir/o.db" "select note from contacts c join customers u on u.id = c.customer_id where u.external_id = 'CA'")" \
+t_like "$(t_sql "$dir/o.db" "select note from contacts c join customers u on u.id = c.customer_id where u.external_id = 'CA'")" \
 	"尚无联系，$past 起为客户" "the contact's note: the reasons as li read them"
 t_like "$(curl -s "$l")" "<dd>$today 拜访: [^<]*尚无联系，$past 起为客户" "the page's last contact too"
 

@@ -18,7 +18,7 @@ at() { faketime "$1" "${@:2}"; }
 ctlat() { faketime "$1" "$CTL" -c "$conf" "${@:2}"; }
 
 cat >"$conf" <<CONF
-store = "$dir/o.db";
+store = "$(t_store "$dir/o.db")";
 company = "Acme Trading";
 timezone = "Asia/Shanghai";
 country_code = "86";
@@ -92,7 +92,7 @@ t_is "$(ctlat '2027-03-20 10:00:00' customer show R01 --json | js 'd["rep"]')" "
 	"R01 is li's customer, with its history"
 t_like "$(ctlat '2027-03-20 10:00:00' task list --escalated --rep li | cut -f6,7 | sort -u)" "^li	李娜$" \
 	"escalations now name li"
-t_is "$(sqlite3 "$dir/o.db" "SELECT count(*) FROM reps WHERE token_hash IS NOT NULL;")" 0 "no feed token left"
+t_is "$(t_sql "$dir/o.db" "SELECT count(*) FROM reps WHERE token_hash IS NOT NULL;")" 0 "no feed token left"
 out=$(ctlat '2027-03-20 10:00:00' rep reassign smith li)
 t_is "$out" "0 customers and 0 open tasks moved from smith to li" "a second time moves nothing"
 ctlat '2027-03-20 10:00:00' rep reassign smith nobody >/dev/null 2>"$dir/err"
@@ -103,7 +103,7 @@ t_is "$?" 64 "the same rep twice: usage error"
 # rep_message: the greeting is rendered as usual but becomes a task of
 # kind message carrying the text, for the rep to send; nothing is sent.
 rm="$dir/rm.conf"
-sed -e "s|$dir/o.db|$dir/rm.db|" "$conf" >"$rm"
+sed -e "s|^store = .*|store = \"$(t_store "$dir/rm.db")\";|" "$conf" >"$rm"
 cat >>"$rm" <<'CONF'
 rules = (
   { name = "birthday_rep"; event = "birthday"; tiers = ["A"];
@@ -142,7 +142,7 @@ t_like "$(rmctl '2027-02-28 09:00:00' render birthday B01 --channel sms --date 2
 	"the text is what render shows for the same rule and customer"
 out=$(rmctl '2027-02-28 10:00:00' task done "$mid")
 t_is "$out" "task $mid done; contact logged on 2027-02-28" "reached: done"
-t_is "$(sqlite3 "$dir/rm.db" "SELECT kind FROM contacts c JOIN customers u ON u.id = c.customer_id WHERE u.external_id = 'B01' ORDER BY c.id DESC LIMIT 1;")" \
+t_is "$(t_sql "$dir/rm.db" "SELECT kind FROM contacts c JOIN customers u ON u.id = c.customer_id WHERE u.external_id = 'B01' ORDER BY c.id DESC LIMIT 1;")" \
 	"message" "the contact logged is a message"
 rmctl '2027-02-28 10:00:00' task show 99999 >/dev/null 2>&1
 t_is "$?" 65 "task show of a missing task"

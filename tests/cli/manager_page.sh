@@ -33,7 +33,7 @@ tendays=$(date -u -d '-10 days' +%F)
 
 mkconf() { # MANAGERS
 	cat >"$conf" <<CONF
-store = "$dir/o.db";
+store = "$(t_store "$dir/o.db")";
 company = "Acme Trading";
 timezone = "UTC";
 country_code = "86";
@@ -152,7 +152,7 @@ fi
 show=$(ctl customer show CA --json)
 t_is "$(echo "$show" | js 'd["outcomes"][-1]["outcome"], d["outcomes"][-1]["rep"], d["outcomes"][-1]["note"], d["outcomes"][-1]["source"]')" \
 	"reached boss 经理已致电，下周拜访 web 127.0.0.1" "kept with the manager as the one who recorded it"
-t_is "$(sqlite3 "$dir/o.db" "SELECT r.key FROM contacts c JOIN customers u ON u.id = c.customer_id JOIN reps r ON r.id = c.rep_id WHERE u.external_id = 'CA'")" \
+t_is "$(t_sql "$dir/o.db" "SELECT r.key FROM contacts c JOIN customers u ON u.id = c.customer_id JOIN reps r ON r.id = c.rep_id WHERE u.external_id = 'CA'")" \
 	boss "the contact is the manager's"
 t_like "$(grep 'rep page:' "$dir/d.log")" "rep boss, task $(tid CA): reached from web 127.0.0.1: recorded" "and logged so"
 bp=$(curl -s "$B/r/$boss")

@@ -25,7 +25,7 @@ past=$(date -u -d '-200 days' +%F)
 
 mkconf() { # NAME LOCALE [HTTP-SETTINGS]
 	cat >"$dir/$1.conf" <<CONF
-store = "$dir/$1.db";
+store = "$(t_store "$dir/$1.db")";
 company = "Acme Trading";
 timezone = "Asia/Shanghai";
 country_code = "86";
@@ -127,7 +127,8 @@ t_is "$(code "$slink")" 200 "smith's own link works"
 # smith's rep id with li's task id and MAC, and li's task under smith: 404.
 t_is "$(code -X POST -d "outcome=reached&form=$(formtok "$link")" "$slink")" 403 \
 	"li's form token on smith's page: refused"
-before=$(sqlite3 "$dir/zh.db" 'select group_concat(status) from plan_items where action="task" order by id' 2>/dev/null)
+before=$(t_sql "$dir/zh.db" "select $(t_sql_agg status id) from (select status, id from plan_items
+    where action = 'task' order by id) q" 2>/dev/null)
 for q in "outcome=reached" "outcome=cancel&reason=x" "outcome=snooze&date=2099-01-01" "outcome=not-reached" \
     "outcome=wrong-number" "outcome=next&date=2099-01-01" "form=$(formtok "$link")&outcome=reached"; do
 	curl -s -o /dev/null "$link?$q"
@@ -173,7 +174,7 @@ t_is "$(echo "$show" | js 'd["last_contact"] is not None')" True "the contact is
 t_is "$(echo "$show" | js 'd["outcomes"][-1]["outcome"] + "|" + d["outcomes"][-1]["note"] + "|" + d["outcomes"][-1]["rep"]')" \
 	"reached|见面聊了新品，下月再访|li" "the outcome, its note and the rep"
 t_is "$(echo "$show" | js 'd["outcomes"][-1]["source"]')" "web 127.0.0.1" "its source: the client's address"
-t_is "$(sqlite3 "$dir/zh.db" "select p.status from plan_items p join customers c on c.id = p.customer_id where c.external_id = 'CA' and p.action = 'task'")" done \
+t_is "$(t_sql "$dir/zh.db" "select p.status from plan_items p join customers c on c.id = p.customer_id where c.external_id = 'CA' and p.action = 'task'")" done \
 	"the task is closed"
 curl -s -D "$dir/hd1" -o "$dir/day1.html" "$B/r/$tok"
 t_unlike "$(cat "$dir/day1.html")" '王芳' "the next GET of the day: the task is gone"
@@ -186,7 +187,7 @@ t_like "$(cat "$dir/f1.ics")" 'SUMMARY:✓ 拜访 王芳（A类）' "the feed sh
 t_like "$(curl -s "$link")" 'id="status">已完成' "the page shows the task done, without the form"
 t_like "$(curl -s --data "form=$ftok&outcome=reached&kind=visit" "$link")" 'id="notice">已经记录过了' \
 	"the same POST again: already recorded"
-t_is "$(sqlite3 "$dir/zh.db" "select count(*) from task_events where outcome = 'reached'")" 1 "recorded once"
+t_is "$(t_sql "$dir/zh.db" "select count(*) from task_events where outcome = 'reached'")" 1 "recorded once"
 
 # Notes: over 2,000 characters, binary bytes; two identical POSTs at once.
 mapfile -t L < <(links "$feed")
@@ -195,15 +196,15 @@ ftok=$(formtok "$bob")
 head -c 3000 /dev/zero | tr '\0' x >"$dir/long"
 t_is "$(code --data "form=$ftok&outcome=not-reached" --data-urlencode "note@$dir/long" "$bob")" 200 \
 	"a 3,000-character note: recorded"
-t_is "$(sqlite3 "$dir/zh.db" "select length(note) from task_events where outcome = 'not-reached'")" 2000 \
+t_is "$(t_sql "$dir/zh.db" "select length(note) from task_events where outcome = 'not-reached'")" 2000 \
 	"cut to 2,000 characters"
 t_is "$(code --data "form=$ftok&outcome=snooze&date=2099-01-02&note=%00%01%FF%C3%28ok%1B" "$bob")" 200 \
 	"a note with NUL, control and invalid UTF-8 bytes: no crash"
-t_is "$(sqlite3 "$dir/zh.db" "select quote(note) from task_events where outcome = 'snooze'")" "NULL" \
+t_is "$(t_sql "$dir/zh.db" "select coalesce(note, 'NULL') from task_events where outcome = 'snooze'")" "NULL" \
 	"cut at the NUL byte: no note"
 t_is "$(code --data "form=$ftok&outcome=snooze&date=2099-01-03&note=a%01b%FFc%1Bd" "$bob")" 200 \
 	"control and invalid bytes inside a note"
-t_is "$(sqlite3 "$dir/zh.db" "select note from task_events where outcome = 'snooze' order by rowid desc limit 1")" "abcd" \
+t_is "$(t_sql "$dir/zh.db" "select note from task_events where outcome = 'snooze' order by id desc limit 1")" "abcd" \
 	"are dropped"
 t_is "$(code --data "form=$ftok&outcome=snooze&date=yesterday" "$bob")" 400 "a bad date: 400"
 carl=$(linkof "$feed" Carl)
@@ -227,7 +228,7 @@ t_is "$(code -X POST "$B/r/$tok")" 405 "POST to the day: 405"
 stop zh
 
 # --- en: the browser again, the day's order, rotation and revocation ----------
-rm -f "$dir/zh.db"*
+t_store_reset "$dir/zh.db"
 mkconf en en
 start en
 feed=$(feedurl en li)
@@ -243,7 +244,7 @@ ctl() { "$CTL" -c "$dir/en.conf" "$@"; }
 t_ok "outreachctl task done (another process)" \
 	ctl task done "$(ctl task list --json | js "[t['id'] for t in d if t['customer']=='CC'][0]")"
 t_unlike "$(curl -s "$B/r/$tok")" 'Carl Chen' "the next GET of the day: Carl's task is gone"
-sqlite3 "$dir/en.db" "INSERT INTO customers (external_id, name, tier, rep_id, phone, created_at,
+t_sql "$dir/en.db" "INSERT INTO customers (external_id, name, tier, rep_id, phone, created_at,
     updated_at) SELECT 'CX', 'Xu Xia', tier, rep_id, '13200132000', created_at, updated_at
     FROM customers WHERE external_id = 'CB'"
 t_unlike "$(curl -s "$B/r/$tok")" 'Xu Xia' "a customer written by another program: no task yet"
@@ -275,7 +276,7 @@ t_is "$(code "$slink")" 200 "another rep's links still work"
 stop en
 
 # POSTs take the address's writes: the third in a minute is a 429.
-rm -f "$dir/en.db"*
+t_store_reset "$dir/en.db"
 mkconf en en "write_rate_per_ip = 2;"
 start en
 slink=$(links "$(feedurl en smith)" | head -1)
@@ -287,7 +288,7 @@ stop en
 # Midnight: the daemon's clock (libfaketime) starts seconds before the
 # company's midnight (Asia/Shanghai); the day page asked for before it
 # says today, the one after it the next day, the same tasks a day late.
-rm -f "$dir/en.db"*
+t_store_reset "$dir/en.db"
 mkconf en en
 d0=$(TZ=Asia/Shanghai date +%F)
 d1=$(TZ=Asia/Shanghai date -d "$d0 +1 day" +%F)

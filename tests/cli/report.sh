@@ -1,21 +1,21 @@
 #!/bin/bash
 # outreachctl report against an independent implementation: a generated
 # store's history (tests/report_oracle.py gen: customers, purchases and
-# contacts imported; tasks, messages and opt-outs put in with sqlite3) is
+# contacts imported; tasks, messages and opt-outs put in with SQL) is
 # reported with --json for several periods and a rep, and every figure is
 # computed again in plain Python from the same CSVs and compared exactly.
 # Then the text form, the usage errors, and the opt-out trigger.
 . "$(cd "$(dirname "$0")/.." && pwd)/lib.sh"
 CTL=${OUTREACHCTL:-outreachctl}
 top=$(cd "$(dirname "$0")/../.." && pwd)
-command -v sqlite3 >/dev/null || t_skip_all "sqlite3 not installed"
+t_pg || command -v sqlite3 >/dev/null || t_skip_all "sqlite3 not installed"
 command -v faketime >/dev/null || t_skip_all "faketime not installed"
 dir=$(t_tmpdir)
 D=2026-06-15
 oracle() { "$T_PY" "$top/tests/report_oracle.py" "$@"; }
 
 cat >"$dir/o.conf" <<CONF
-store = "$dir/o.db";
+store = "$(t_store "$dir/o.db")";
 templates = "$top/templates";
 daemon: { state_dir = "$dir/state"; };
 CONF
@@ -32,13 +32,13 @@ for f in customers purchases contacts; do
 	faketime '2030-01-01 12:00:00' "$CTL" -c "$dir/o.conf" import "$f" \
 	    "$dir/data/$f.csv" --no-progress >/dev/null 2>&1 || t_bail "import $f"
 done
-sqlite3 -batch "$dir/o.db" <"$dir/data/load.sql" || t_bail "loading tasks and messages"
+t_sql "$dir/o.db" <"$dir/data/load.sql" >/dev/null || t_bail "loading tasks and messages"
 t_ok "tiers recompute --date $D" ctl tiers recompute --date "$D"
 
-t_is "$(sqlite3 "$dir/o.db" 'SELECT count(*) FROM optout_events')" \
+t_is "$(t_sql "$dir/o.db" 'SELECT count(*) FROM optout_events')" \
 	"$(($(wc -l <"$dir/data/optouts.csv") - 1))" \
 	"each opt-out written is recorded with its day"
-t_is "$(sqlite3 "$dir/o.db" "SELECT count(*) FROM optout_events e JOIN
+t_is "$(t_sql "$dir/o.db" "SELECT count(*) FROM optout_events e JOIN
 	customers c ON c.id = e.customer_id WHERE e.day <> c.updated_at / 86400
 	AND e.id = (SELECT max(id) FROM optout_events WHERE customer_id = c.id)")" 0 \
 	"an opt-out's day is the day of the write that set it"
@@ -205,11 +205,11 @@ t_is "$(code -X POST "$B/report/$li")" 405 "POST: 405"
 # Its first scan counted today's lifecycle states and reconstructed the
 # months before from the purchases; /metrics shows the count.
 today=$(( $(date -u +%s) / 86400 ))
-sqlq() { sqlite3 -batch -noheader "$dir/o.db" "$1"; }
+sqlq() { t_sql "$dir/o.db" "$1"; }
 t_is "$(sqlq "SELECT sum(customers) FROM lifecycle_days WHERE day = $today
 	AND reconstructed = 0")" 2000 "today's count has every customer"
 t_is "$(sqlq "SELECT count(*) FROM (SELECT day FROM lifecycle_days WHERE
-	reconstructed = 1 GROUP BY day HAVING sum(customers) = 2000)")" \
+	reconstructed = 1 GROUP BY day HAVING sum(customers) = 2000) q")" \
 	"$(sqlq "SELECT count(DISTINCT day) FROM lifecycle_days WHERE reconstructed = 1")" \
 	"each month's end before it has every customer"
 t_like "$(sqlq "SELECT count(DISTINCT day) FROM lifecycle_days WHERE reconstructed = 1")" \

@@ -15,7 +15,7 @@ dir=$(t_tmpdir)
 port=$(t_freeport)
 B="http://127.0.0.1:$port"
 cat >"$dir/o.conf" <<CONF
-store = "$dir/o.db";
+store = "$(t_store "$dir/o.db")";
 templates = "$top/templates";
 timezone = "UTC";
 managers = [ "boss", "chef" ];

@@ -17,7 +17,7 @@ port=$(t_freeport)
 B="http://127.0.0.1:$port"
 yesterday=$(date -u -d '-1 day' +%F)
 cat >"$dir/o.conf" <<CONF
-store = "$dir/o.db";
+store = "$(t_store "$dir/o.db")";
 company = "Acme Trading";
 templates = "$top/templates";
 managers = [ "li" ];
@@ -46,9 +46,9 @@ ctl rep add li --name Li >/dev/null && ctl rep add wang --name Wang >/dev/null &
 t_ok "check-config with the after_visit rule and the survey templates" ctl check-config
 
 t_ok "scan" ctl scan
-t_is "$(sqlite3 "$dir/o.db" "SELECT group_concat(c.external_id) FROM plan_items p
-	JOIN customers c ON c.id = p.customer_id WHERE p.rule = 'survey'
-	ORDER BY 1")" "CA,CB" "a survey for the visit and the meeting, none for the call"
+t_is "$(t_sql "$dir/o.db" "SELECT $(t_sql_agg x) FROM (SELECT c.external_id AS x
+	FROM plan_items p JOIN customers c ON c.id = p.customer_id
+	WHERE p.rule = 'survey' ORDER BY 1) q")" "CA,CB" "a survey for the visit and the meeting, none for the call"
 t_ok "send" ctl send
 # The survey link of each message, decoded from its MIME body.
 links() { "$T_PY" - "$dir/mail" <<'PY'
@@ -80,11 +80,11 @@ t_is "$(grep -c '<button class="go" type="submit" name="score"' <<<"$page")" 5 \
 	"  five buttons, 1 to 5"
 t_like "$(curl -s "$sb")" "王女士，您对我们${yesterday}的拜访满意吗？" "in Chinese for a Chinese customer"
 t_is "$(code -I "$sa")" 200 "HEAD: 200"
-t_is "$(sqlite3 "$dir/o.db" 'SELECT count(*) FROM survey_answers')" 0 "GET and HEAD record nothing"
+t_is "$(t_sql "$dir/o.db" 'SELECT count(*) FROM survey_answers')" 0 "GET and HEAD record nothing"
 
 out=$(curl -s -d 'score=2' --data-urlencode 'comment=The rep was late' "$sa")
 t_like "$out" "Thank you: your answer is 2 of 5\\." "POST: one tap records the answer"
-t_is "$(sqlite3 "$dir/o.db" 'SELECT score || "|" || comment FROM survey_answers')" \
+t_is "$(t_sql "$dir/o.db" "SELECT score || '|' || comment FROM survey_answers")" \
 	"2|The rep was late" "  kept with the comment"
 rid=$(ctl task list --escalated --json | "$T_PY" -c 'import json, sys
 print(" ".join(str(t["id"]) for t in json.load(sys.stdin) if t["customer"] == "CA"))')
@@ -95,7 +95,7 @@ t_like "$(curl -s -d 'score=5' "$sa")" "you answered 2 of 5 already" "the first 
 t_is "$(code -d 'score=9' "$sb")" 400 "a score of 9: 400"
 t_is "$(code -d 'comment=x' "$sb")" 400 "no score: 400"
 t_like "$(curl -s -d 'score=5' "$sb")" "谢谢！您的评分是5分" "a 5, in Chinese"
-t_is "$(sqlite3 "$dir/o.db" "SELECT count(*) FROM plan_items WHERE dedup_key LIKE
+t_is "$(t_sql "$dir/o.db" "SELECT count(*) FROM plan_items WHERE dedup_key LIKE
 	'survey:recovery:%'")" 1 "no recovery task for a 5"
 
 tok=${sa##*/}
