@@ -24,7 +24,7 @@ while True:
 t_wait_file "$dir/mute.port" 10
 port=$(cat "$dir/mute.port")
 cat >"$dir/b.conf" <<CONF
-store = "$dir/b.db";
+store = "$(t_store "$dir/b.db")";
 timezone = "Asia/Shanghai";
 templates = "$top/templates";
 daemon: { state_dir = "$dir/state"; };

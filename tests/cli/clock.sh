@@ -11,7 +11,7 @@ ft=$(ls /usr/lib/*/faketime/libfaketime.so.1 2>/dev/null | head -1)
 [ -n "$ft" ] || t_skip_all "libfaketime not installed"
 dir=$(t_tmpdir)
 cat >"$dir/c.conf" <<CONF
-store = "$dir/c.db";
+store = "$(t_store "$dir/c.db")";
 timezone = "Asia/Shanghai";
 templates = "$top/templates";
 daemon: { state_dir = "$dir/state"; scan_interval = 2; };

@@ -18,7 +18,7 @@ t_wait_file "$dir/port" 10
 port=$(cat "$dir/port")
 t_wait_port "$port" 10
 cat >"$dir/o.conf" <<CONF
-store = "$dir/o.db";
+store = "$(t_store "$dir/o.db")";
 templates = "$top/templates";
 daemon: { state_dir = "$dir"; };
 delivery: { quiet_hours = { start = "00:00"; end = "00:00"; }; batch = 100000;

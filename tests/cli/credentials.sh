@@ -34,7 +34,7 @@ chmod 0400 "$creds/smtp"
 hport=$(t_freeport)
 conf="$dir/o.conf"
 cat >"$conf" <<CONF
-store = "$dir/o.db";
+store = "$(t_store "$dir/o.db")";
 timezone = "Asia/Shanghai";
 templates = "$top/templates";
 daemon: { state_dir = "$dir/state"; scan_interval = 86400; };

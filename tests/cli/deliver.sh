@@ -29,7 +29,7 @@ start_smtpd() { # NAME ARGS...
 setup() { # NAME SMTP-PORT [EXTRA-CONF]
 	name=$1
 	cat >"$dir/$name.conf" <<CONF
-store = "$dir/$name.db";
+store = "$(t_store "$dir/$name.db")";
 company = "Acme Trading";
 timezone = "Asia/Shanghai";
 country_code = "86";
@@ -148,7 +148,7 @@ fi
 # nothing; a rate of 2 per minute sends 2 of 3 and keeps the third for the
 # next window (counted across passes, not per run).
 cat >"$dir/rate.conf" <<CONF
-store = "$dir/rate.db";
+store = "$(t_store "$dir/rate.db")";
 templates = "$top/templates";
 daemon: { state_dir = "$dir/rate"; };
 delivery: { quiet_hours = { start = "00:00"; end = "00:00"; }; };
@@ -175,7 +175,7 @@ if "$peers/kannel.sh" start "$dir/kannel" >"$dir/kannel.out" 2>&1; then
 	. "$dir/kannel/env"
 	printf '%s\n' "$KANNEL_PASS" >"$dir/sms.pw"
 	cat >"$dir/sms.conf" <<CONF
-store = "$dir/sms.db";
+store = "$(t_store "$dir/sms.db")";
 timezone = "Asia/Shanghai";
 country_code = "86";
 templates = "$top/templates";

@@ -14,7 +14,7 @@ dir=$(t_tmpdir)
 # four lines, email: {...} is line 5, the MORE lines follow from line 6.
 conf() {
 	cat >"$dir/$1.conf" <<CONF
-store = "$dir/$1.db";
+store = "$(t_store "$dir/$1.db")";
 templates = "$top/templates";
 daemon: { state_dir = "$dir/$1.state"; };
 sms: { transport = "kannel"; url = "http://127.0.0.1:13013/cgi-bin/sendsms"; };
@@ -103,7 +103,7 @@ t_like "$err" "from0\\.conf:5: warning: email\\.from \"me@localhost\" is at loca
 
 # 6. The maildir transport in a service: e-mail (default) and SMS.
 cat >"$dir/md.conf" <<CONF
-store = "$dir/md.db";
+store = "$(t_store "$dir/md.db")";
 templates = "$top/templates";
 daemon: { state_dir = "$dir/md.state"; };
 CONF

@@ -9,7 +9,7 @@ D=${OUTREACHD:-$(dirname "$CTL")/outreachd}
 top=$(cd "$(dirname "$0")/../.." && pwd)
 dir=$(t_tmpdir)
 cat >"$dir/o.conf" <<CONF
-store = "$dir/o.db";
+store = "$(t_store "$dir/o.db")";
 templates = "$top/templates";
 daemon: { state_dir = "$dir"; };
 delivery: { quiet_hours = { start = "00:00"; end = "00:00"; }; };
@@ -46,7 +46,7 @@ t_like "$("$CTL" -c "$dir/trav2.conf" check-config 2>&1)" 'bad template name "..
 mkdir -p "$dir/tmpl"
 cp "$top/templates/"*.tmpl "$dir/tmpl/"
 : >"$dir/tmpl/..evil.sms.tmpl"
-printf 'store = "%s/o.db";\ntemplates = "%s/tmpl";\n' "$dir" "$dir" >"$dir/trav3.conf"
+printf 'store = "%s";\ntemplates = "%s/tmpl";\n' "$(t_store "$dir/o.db")" "$dir" >"$dir/trav3.conf"
 t_is "$("$CTL" -c "$dir/trav3.conf" check-config >/dev/null 2>&1; echo $?)" 0 "hidden files in the template directory are ignored"
 printf 'x' >"$dir/tmpl/a..b.email.tmpl"
 t_like "$("$CTL" -c "$dir/trav3.conf" check-config 2>&1)" "a..b.email.tmpl" "an odd template file name is reported"
@@ -85,7 +85,7 @@ CONF
 	ctl outbox --json >>"$dir/d.log" 2>&1
 	t_like "$(cat "$dir/d.log")" "login refused|SMTP 535" "the refused login is reported"
 	t_unlike "$(cat "$dir/d.log")" "$secret" "the password appears in no log, output or stored error"
-	t_unlike "$(sqlite3 "$dir/o.db" .dump 2>/dev/null)" "$secret" "nor in the store"
+	t_unlike "$(t_store_dump "$dir/o.db" 2>/dev/null)" "$secret" "nor in the store"
 else
 	t_skip 3 "python3-aiosmtpd not installed"
 fi

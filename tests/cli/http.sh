@@ -22,7 +22,7 @@ feedinfo() { "$T_PY" "$top/tests/feed_check.py" "$1"; }
 code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
 mkconf() { # HTTP-SETTINGS
 	cat >"$conf" <<CONF
-store = "$dir/o.db";
+store = "$(t_store "$dir/o.db")";
 company = "Acme Trading";
 timezone = "Asia/Shanghai";
 country_code = "86";

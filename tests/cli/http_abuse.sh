@@ -23,7 +23,7 @@ ctl() { "$CTL" -c "$conf" "$@"; }
 code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
 jf() { printf '%s' "$1" | js "$2"; }
 cat >"$conf" <<CONF
-store = "$dir/o.db";
+store = "$(t_store "$dir/o.db")";
 company = "Acme Trading";
 timezone = "Asia/Shanghai";
 country_code = "86";

@@ -19,7 +19,7 @@ B="http://127.0.0.1:$port"
 flood() { "$T_PY" "$top/tests/http_flood.py" "$@"; }
 mkconf() { # HTTP-SETTINGS
 	cat >"$conf" <<CONF
-store = "$dir/o.db";
+store = "$(t_store "$dir/o.db")";
 templates = "$top/templates";
 daemon: { state_dir = "$dir"; scan_interval = 86400; };
 http: { listen = "127.0.0.1:$port"; base_url = "$B"; $1 };

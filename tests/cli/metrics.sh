@@ -14,7 +14,7 @@ dir=$(t_tmpdir)
 port=$(t_freeport)
 B="http://127.0.0.1:$port"
 cat >"$dir/o.conf" <<CONF
-store = "$dir/o.db";
+store = "$(t_store "$dir/o.db")";
 timezone = "Asia/Shanghai";
 country_code = "86";
 templates = "$top/templates";

@@ -19,7 +19,7 @@ today=$(date +%m-%d)
 
 setup() { # NAME EXTRA-CONF
 	cat >"$dir/$1.conf" <<CONF
-store = "$dir/$1.db";
+store = "$(t_store "$dir/$1.db")";
 templates = "$top/templates";
 country_code = "86";
 daemon: { state_dir = "$dir/$1"; };

@@ -10,7 +10,7 @@ fx="$top/tests/fixtures/plan"
 golden="$top/tests/golden/render"
 dir=$(t_tmpdir)
 cat >"$dir/o.conf" <<CONF
-store = "$dir/o.db";
+store = "$(t_store "$dir/o.db")";
 company = "Acme Trading";
 country_code = "86";
 templates = "$top/templates";

@@ -58,7 +58,7 @@ setup() { # NAME PROVIDER SECRET [EXTRA-SMS-SETTINGS]
 	fi
 	printf '%s\n' "$3" >"$dir/$name.secret"
 	cat >"$dir/$name.conf" <<CONF
-store = "$dir/$name.db";
+store = "$(t_store "$dir/$name.db")";
 company = "Acme";
 timezone = "Asia/Shanghai";
 country_code = "86";
@@ -263,7 +263,7 @@ mkdir -p "$dir/tw.state" "$dir/tw.tmpl"
 cp "$top/templates/birthday."* "$dir/tw.tmpl/"
 printf 'tw-token\n' >"$dir/tw.secret"
 cat >"$dir/tw.conf" <<CONF
-store = "$dir/tw.db";
+store = "$(t_store "$dir/tw.db")";
 timezone = "Asia/Shanghai";
 country_code = "86";
 templates = "$dir/tw.tmpl";

@@ -21,7 +21,7 @@ start_smtpd() { # NAME ARGS...
 }
 setup() { # NAME PORT EMAIL-EXTRA
 	cat >"$dir/$1.conf" <<CONF
-store = "$dir/$1.db";
+store = "$(t_store "$dir/$1.db")";
 timezone = "Asia/Shanghai";
 templates = "$top/templates";
 daemon: { state_dir = "$dir/$1.state"; };

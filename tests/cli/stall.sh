@@ -20,7 +20,7 @@ t_bg "$dir/smtp.pid" /usr/bin/python3 "$top/tests/peers/smtpd.py" --port 0 \
 t_wait_file "$dir/smtp.port" 10
 t_wait_port "$(cat "$dir/smtp.port")" 10
 cat >"$dir/s.conf" <<CONF
-store = "$dir/s.db";
+store = "$(t_store "$dir/s.db")";
 timezone = "Asia/Shanghai";
 country_code = "86";
 templates = "$top/templates";

@@ -11,7 +11,7 @@ dir=$(t_tmpdir)
 # Nothing here should touch a store or the daemon's lock; if a --help
 # did, it would be these.
 cat >"$dir/o.conf" <<CONF
-store = "$dir/o.db";
+store = "$(t_store "$dir/o.db")";
 templates = "$top/templates";
 daemon: { state_dir = "$dir/state"; };
 CONF

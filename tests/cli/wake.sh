@@ -12,7 +12,7 @@ today=$(TZ=Asia/Shanghai date +%m-%d)
 
 conf() { # FILE NAME [EMAIL-SETTINGS]
 	cat >"$1" <<CONF
-store = "$dir/$2.db";
+store = "$(t_store "$dir/$2.db")";
 company = "Acme Trading";
 timezone = "Asia/Shanghai";
 country_code = "86";
