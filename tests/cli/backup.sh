@@ -7,6 +7,9 @@
 # no backup (and no store created); an existing file is kept without
 # --force; the store itself is never overwritten.
 . "$(cd "$(dirname "$0")/.." && pwd)/lib.sh"
+# The backup is a copy of the SQLite file (a PostgreSQL store is backed up
+# with pg_dump): SQLite's only.
+t_sqlite_only_all
 CTL=${OUTREACHCTL:-outreachctl}
 D=${OUTREACHD:-$(dirname "$CTL")/outreachd}
 top=$(cd "$(dirname "$0")/../.." && pwd)

@@ -23,7 +23,7 @@ D=${OUTREACHD:-$(dirname "$CTL")/outreachd}
 top=$(cd "$(dirname "$0")/../.." && pwd)
 "$T_PY" -c 'import aiosmtpd' 2>/dev/null || t_skip_all "python3-aiosmtpd not installed"
 command -v faketime >/dev/null || t_skip_all "faketime not installed"
-command -v sqlite3 >/dev/null || t_skip_all "sqlite3 not installed"
+t_pg || command -v sqlite3 >/dev/null || t_skip_all "sqlite3 not installed"
 [ -x "$D" ] || t_skip_all "no outreachd at $D"
 # The daemon is started with libfaketime preloaded, as our own child (the
 # faketime program forks and waits for its child, so a SIGKILL sent to it
@@ -45,7 +45,7 @@ t_wait_file "$dir/port" 10 || t_bail "smtpd.py did not start: $(cat "$dir/smtpd.
 port=$(cat "$dir/port")
 t_wait_port "$port" 10 "$T_BG_PID" || t_bail "smtpd.py is not answering on $port"
 cat >"$dir/o.conf" <<CONF
-store = "$dir/o.db";
+store = "$(t_store "$dir/o.db")";
 templates = "$top/templates";
 timezone = "UTC";
 daemon: { state_dir = "$dir"; };
@@ -57,7 +57,7 @@ email: { transport = "smtp"; url = "smtp://127.0.0.1:$port"; tls = "none";
 CONF
 ctl() { "$CTL" -c "$dir/o.conf" "$@"; }
 at() { faketime "$1" "${@:2}"; }
-sql() { sqlite3 -batch -noheader "$dir/o.db" "$@"; }
+sql() { t_sql "$dir/o.db" "$@"; }
 
 # The store, made on 2027-02-19 (ten days before the first day).  For
 # every simulated day d (2027-03-01 + k):
@@ -164,7 +164,7 @@ run_once() {
 	fi
 	# After every run, killed or not: no (customer, kind, day) task twice.
 	if [ "$(sql "select count(*) from (select 1 from plan_items where action = 'task'
-	    group by customer_id, task_kind, day having count(*) > 1)")" != 0 ]; then
+	    group by customer_id, task_kind, day having count(*) > 1) q")" != 0 ]; then
 		taskdup_runs=$((taskdup_runs + 1))
 		echo "$1 ${2:-} $rc" >>"$dir/taskdup_runs"
 	fi
@@ -228,12 +228,12 @@ grep -h '^X-Outreachd-Key:' "$dir"/mail/new/*.eml | tr -d '\r' | sed 's/^X-Outre
 total=$(wc -l <"$dir/keys")
 unique=$(sort -u "$dir/keys" | wc -l)
 dups=$((total - unique))
-"$T_PY" - "$dir/exp_msgs" "$dir/keys" "$dir/o.db" >"$dir/lost" <<'PY'
-import sqlite3, sys
+sql "select external_id, id from customers" >"$dir/ids"
+"$T_PY" - "$dir/exp_msgs" "$dir/keys" "$dir/ids" >"$dir/lost" <<'PY'
+import sys
 exp = [l.rstrip("\n").split("\t") for l in open(sys.argv[1])]
 got = set(l.strip() for l in open(sys.argv[2]))
-db = sqlite3.connect(sys.argv[3])
-ids = dict(db.execute("select external_id, id from customers"))
+ids = dict((x, int(i)) for x, i in (l.rstrip("\n").split("|") for l in open(sys.argv[3])))
 for day, rule, xid in exp:
     key = "%s:%d:%s:email" % (rule, ids[xid], day)
     if key not in got:
@@ -241,9 +241,14 @@ for day, rule, xid in exp:
 PY
 lost=$(wc -l <"$dir/lost")
 # Tasks: in the store (all of plan_items) and as `task list` shows them.
-sql "select c.external_id, p.task_kind, date(p.day * 86400, 'unixepoch'), p.rule
+# (The day number as a date in Python: the SQL is both engines'.)
+sql "select c.external_id, p.task_kind, p.day, p.rule
      from plan_items p join customers c on c.id = p.customer_id
-     where p.action = 'task' order by 1, 2, 3" >"$dir/tasks"
+     where p.action = 'task' order by 1, 2, 3" |
+	"$T_PY" -c 'import datetime, sys
+for l in sys.stdin:
+    x, k, d, r = l.rstrip("\n").split("|")
+    print("|".join((x, k, str(datetime.date(1970, 1, 1) + datetime.timedelta(int(d))), r)))' >"$dir/tasks"
 ntasks=$(wc -l <"$dir/tasks")
 taskdups=$(cut -d'|' -f1-3 "$dir/tasks" | LC_ALL=C sort | uniq -d | wc -l)
 elapsed=$((($(_t_now_us) - started) / 1000000))

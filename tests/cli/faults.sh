@@ -4,6 +4,9 @@
 # and a corrupted database file.  Each gives a clear error and an exit code
 # (or waits and succeeds), never a crash, and an import is all or nothing.
 . "$(cd "$(dirname "$0")/.." && pwd)/lib.sh"
+# SQLite's lock, files and disk: SQLite's only (PostgreSQL's faults are
+# pg_faults.sh's).
+t_sqlite_only_all
 CTL=${OUTREACHCTL:-outreachctl}
 D=${OUTREACHD:-$(dirname "$CTL")/outreachd}
 top=$(cd "$(dirname "$0")/../.." && pwd)

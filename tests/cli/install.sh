@@ -53,7 +53,9 @@ else
 		"and the edited template; nothing else of ours is left"
 fi
 
-# 2. The store outreachctl makes, under umask 022.
+# 2. The store outreachctl makes, under umask 022: its files' modes, so
+# SQLite's only.
+t_sqlite_only 8 || t_done
 cat >"$dir/s.conf" <<CONF
 store = "$dir/state/db/outreachd.db";
 templates = "$top/templates";

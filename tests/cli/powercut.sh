@@ -7,6 +7,8 @@
 # be there.  With SQLite's synchronous = NORMAL the WAL is synced only at
 # checkpoints, and both were lost.
 . "$(cd "$(dirname "$0")/.." && pwd)/lib.sh"
+# The files SQLite synced, and its write-ahead log: SQLite's only.
+t_sqlite_only_all
 CTL=${OUTREACHCTL:-outreachctl}
 D=${OUTREACHD:-$(dirname "$CTL")/outreachd}
 top=$(cd "$(dirname "$0")/../.." && pwd)
