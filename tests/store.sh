@@ -121,9 +121,9 @@ _t_pg_uri() {  # DB
 	(. "$T_PG_DIR/env" && printf '%s\n' "${PG_URI%/*}/$1")
 }
 
-# The database of PATH, made on first use.  Its name: the base name
-# without .db, lower case, [a-z0-9_] only, numbered when another PATH had
-# it already ("o", "o_2").
+# The database of PATH, made on first use.  Its name: "s_" and the base
+# name without .db, lower case, [a-z0-9_] only, numbered when another
+# PATH had it already ("s_o", "s_o_2").
 _t_pg_store() {
 	local path=$1 map=$T_TMPDIR/.stores db base n
 	_t_pg_server || return 1
