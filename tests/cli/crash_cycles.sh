@@ -271,7 +271,11 @@ t_is "$taskdups/$taskdup_runs" 0/0 "no (customer, kind, day) task twice in the s
 t_is "$(cut -d'|' -f1-3 "$dir/tasks" | tr '|' '\t')" "$(cut -f1-3 "$dir/exp_tasks" | LC_ALL=C sort)" \
 	"the tasks are exactly the planned ones ($ntasks of $exp_tasks)"
 t_is "$(ctl task list --json | js 'len(d)')" "$exp_tasks" "task list shows each of them once"
-if [ "$late" -ge 5 ]; then
+# On PostgreSQL only a kill in the middle of delivery leaves claims for a
+# later run to take back (once their lease ends).
+if t_pg && ! grep -q ' deliver$' "$dir/kills"; then
+	t_skip 1 "no kill during delivery"
+elif [ "$late" -ge 5 ]; then
 	t_ok "recovery noticed interrupted sends" grep -q "were being sent when the daemon stopped" "$dir/d.log"
 else
 	t_skip 1 "only $late kills after the scan"
