@@ -112,9 +112,7 @@ static const struct conf_entry delivery_entries[] = {
 	  .doc = "Messages taken per delivery pass." },
 	{ .name = "claim_lease_seconds", .type = CONF_INT,
 	  .offset = D(claim_lease), .min = 3, .max = 3600, .def = 60,
-	  .doc = "PostgreSQL store: how long a sender's claim on messages "
-	  "lasts unless renewed; a dead sender's messages go to the others "
-	  "after it." },
+	  .doc = "Seconds a daemon's claim on messages lasts unless renewed." },
 	{ .name = NULL }
 };
 

@@ -15,6 +15,7 @@
 #include "deliver_priv.h"
 #include "optout.h"
 #include "sms_channel.h"
+#include "store_lease.h"
 
 void
 deliver_job_verdict(struct deliver_job *job, enum deliver_verdict v,
@@ -159,6 +160,10 @@ deliver_close(struct deliver *d)
 
 	if (d == NULL)
 		return;
+	/* The status queries' turn goes to the next process at once (its
+	 * holder's name has another pid), not a lease later. */
+	if (d->ch[CHANNEL_SMS].provider && store_outbox_leased(d->st))
+		store_lease_drop(d->st, "sms_status", d->holder, NULL);
 	deliver_xfer_close(d);
 	free(d->inflight);
 	for (i = 0; i < CHANNEL_COUNT; i++) {

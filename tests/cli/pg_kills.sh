@@ -16,8 +16,8 @@ N=${KILLS_MESSAGES:-2000}
 KILLS=${KILLS:-20}
 pg_send_server
 pg_send_sink
-pg_send_conf "$dir/a.conf" a 150
-pg_send_conf "$dir/b.conf" b 150
+pg_send_conf "$dir/a.conf" a 100
+pg_send_conf "$dir/b.conf" b 100
 ctl() { "$CTL" -c "$dir/a.conf" "$@"; }
 pg_send_birthdays "$N" "$dir/c.csv"
 t_like "$(ctl import customers "$dir/c.csv" --no-progress)" "imported $N customers" \
