@@ -68,7 +68,7 @@ planner_matches(struct planner *p, const struct plan_cand *c)
 static void
 cap_key(int64_t id, char out[24])
 {
-	snprintf(out, 24, "%lld", (long long)id);
+	util_int_text(id, out);
 }
 
 /* Messages already planned for the customer within the cap window ending
@@ -402,8 +402,16 @@ char *
 planner_item_key(const struct conf_rule *r, int64_t customer_id,
     int32_t occurrence)
 {
+	struct buf b;
 	char d[11];
 
+	/* Once or twice per candidate: no printf. */
 	date_format(occurrence, d);
-	return xasprintf("%s:%lld:%s", r->name, (long long)customer_id, d);
+	buf_init(&b);
+	buf_puts(&b, r->name);
+	buf_addc(&b, ':');
+	buf_add_int(&b, customer_id);
+	buf_addc(&b, ':');
+	buf_add(&b, d, 10);
+	return buf_detach(&b);
 }

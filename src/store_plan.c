@@ -14,6 +14,17 @@
 #define CAND_SELECT_BY(index) "SELECT " STORE_CAND_COLUMNS \
 	" FROM customers c INDEXED BY " index " LEFT JOIN reps r" \
 	" ON r.id = c.rep_id WHERE "
+/* The planner's revisit queries also bring the kind of the last contact,
+ * which a revisit's reason names (store_contact_kind()'s lookup, one
+ * index probe per candidate, done by the server inside the query rather
+ * than by a statement, or on PostgreSQL a batch, of its own). */
+#define CAND_KIND ", (SELECT k.kind FROM contacts k WHERE" \
+	" k.customer_id = c.id AND k.day = c.last_contact" \
+	" ORDER BY k.id DESC LIMIT 1)"
+#define CAND_SELECT_K "SELECT " STORE_CAND_COLUMNS CAND_KIND \
+	" FROM customers c LEFT JOIN reps r ON r.id = c.rep_id WHERE "
+#define REVISIT_WHERE "c.revisit_from <= ?2 AND c.revisit_next IS NULL" \
+	" ORDER BY c.id"
 
 /* Each condition matches an index of migration 1 or 2.  Candidates come
  * in customer id order, the same on both engines (a plan's items are then
@@ -64,6 +75,18 @@ static const char *const plan_sql_pg[PQ_COUNT] = {
 	    " ORDER BY c.id",
 };
 
+/* The revisit queries with the last contact's kind (column
+ * STORE_CAND_NCOLS), as the planner runs them: SQLite's, PostgreSQL's. */
+static const char *const kind_sql[2][2] = {
+	{ CAND_SELECT_K "c.tier_eff = char(?1) AND " REVISIT_WHERE,
+	  CAND_SELECT_K "c.tier_eff = chr(CAST(?1 AS INTEGER)) AND "
+	  REVISIT_WHERE },
+	{ "SELECT " STORE_CAND_COLUMNS CAND_KIND " FROM customers c"
+	  " INDEXED BY customers_revisit_next LEFT JOIN reps r"
+	  " ON r.id = c.rep_id WHERE c.revisit_next <= ?1 ORDER BY c.id",
+	  CAND_SELECT_K "c.revisit_next <= ?1 ORDER BY c.id" },
+};
+
 /* The highest ?N in sql: how many parameters a query takes (db.h has
  * no sqlite3_bind_parameter_count()). */
 static int
@@ -88,6 +111,20 @@ store_plan_sql(const struct store *st, enum store_plan_query q)
 {
 	return plan_sql_pg[q] != NULL ?
 	    store_dialect(st, plan_sql[q], plan_sql_pg[q]) : plan_sql[q];
+}
+
+/* What the planner runs: the revisit queries with the contact's kind.
+ * Other callers (bench/plandrv's bare queries) get store_plan_sql(). */
+static const char *
+plan_run_sql(const struct store *st, enum store_plan_query q, int *kind)
+{
+	int pg = db_backend(st->conn) == DB_PG;
+
+	*kind = st->plan_lookahead && (q == PQ_REVISIT ||
+	    q == PQ_REVISIT_NEXT);
+	if (!*kind)
+		return store_plan_sql(st, q);
+	return kind_sql[q == PQ_REVISIT_NEXT][pg];
 }
 
 /* A candidate's columns (STORE_CAND_COLUMNS); the texts are the
@@ -132,9 +169,11 @@ plan_bind(struct db_stmt *s, const char *sql, const int64_t *args,
 		    args[(size_t)i < nargs ? (size_t)i : nargs - 1]);
 }
 
-/* Calls cb for each row of s; -1 on error, else what cb stopped with. */
+/* Calls cb for each row of s; -1 on error, else what cb stopped with.
+ * kind: the rows have the last contact's kind after the candidate. */
 static int
-plan_walk(struct db_stmt *s, plan_cand_cb cb, void *arg, char **cause)
+plan_walk(struct db_stmt *s, int kind, plan_cand_cb cb, void *arg,
+    char **cause)
 {
 	struct plan_cand c;
 	int rc, stop = 0;
@@ -142,6 +181,10 @@ plan_walk(struct db_stmt *s, plan_cand_cb cb, void *arg, char **cause)
 	while (!stop && (rc = db_step(s, cause)) == DB_ROW) {
 		memset(&c, 0, sizeof(c));
 		store_cand_read(s, &c);
+		if (kind) {
+			c.contact_kind = db_column_text(s, STORE_CAND_NCOLS);
+			c.contact_kind_known = 1;
+		}
 		stop = cb(arg, &c);
 	}
 	if (stop)
@@ -166,34 +209,43 @@ store_plan_query(struct store *st, enum store_plan_query q,
     const int64_t *args, size_t nargs, plan_cand_cb cb, void *arg,
     char **cause)
 {
-	const char *sql = store_plan_sql(st, q);
 	struct db_stmt *s;
-	int rc;
+	int rc, kind;
+	const char *sql = plan_run_sql(st, q, &kind);
 
 	if ((s = db_prepare(st->conn, sql, cause)) == NULL)
 		return -1;
 	plan_bind(s, sql, args, nargs);
 	if (db_backend(st->conn) != DB_PG || !st->plan_lookahead ||
 	    st->batch != NULL) {
-		rc = plan_walk(s, cb, arg, cause);
+		rc = plan_walk(s, kind, cb, arg, cause);
 		db_finalize(s);
 		return rc;
 	}
 	plan_batch_begin(st);
-	if ((rc = plan_walk(s, cb, arg, cause)) == 0 &&
+	if ((rc = plan_walk(s, kind, cb, arg, cause)) == 0 &&
 	    (rc = plan_batch_fetch(st, cause)) == 0) {
 		db_rewind(s);
-		rc = plan_walk(s, cb, arg, cause);
+		rc = plan_walk(s, kind, cb, arg, cause);
 	}
 	plan_batch_end(st);
 	db_finalize(s);
 	return rc;
 }
 
+/*
+ * On PostgreSQL the planner's queries run without JIT: the revisit
+ * queries' row estimates are a tier's, not the day's (64k against 11k
+ * at 1M customers), which with the contact kind's subquery passes
+ * jit_above_cost, and compiling then took 1.5 s for a 60 ms query.  A
+ * failure here shows at the next statement, which fails the same way.
+ */
 void
 store_plan_lookahead(struct store *st, int on)
 {
 	st->plan_lookahead = on;
+	if (db_backend(st->conn) == DB_PG)
+		db_exec(st->conn, on ? "SET jit = off" : "RESET jit", NULL);
 }
 
 int
@@ -451,17 +503,8 @@ char *
 store_contact_kind(struct store *st, int64_t customer_id, int32_t day)
 {
 	struct db_stmt *s;
-	const char *known;
 	char *kind = NULL;
 
-	switch (plan_batch_contact_kind(st, customer_id, day, &known)) {
-	case PB_NOTED:
-		return NULL;
-	case PB_KNOWN:
-		return known != NULL ? xstrdup(known) : NULL;
-	case PB_ASK:
-		break;
-	}
 	s = store_stmt(st, STMT_CONTACT_KIND, "SELECT kind FROM contacts"
 	    " WHERE customer_id = ?1 AND day = ?2 ORDER BY id DESC LIMIT 1;",
 	    NULL);
