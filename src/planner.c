@@ -332,6 +332,23 @@ fail:
 	return -1;
 }
 
+/* Sends the writes the store held (PostgreSQL), or drops them after a
+ * failure; what they came to corrects the counts. */
+static int
+planner_release(struct store *st, int send, struct plan_stats *stats,
+    char **cause)
+{
+	struct plan_write_counts n;
+	char *why = NULL;
+	int rc;
+
+	rc = store_plan_release(st, send, &n, send ? cause : &why);
+	free(why);
+	stats->inserted -= n.existed;
+	stats->merged += n.merged;
+	return rc;
+}
+
 /* Rules in priority order, so the cap keeps the more important messages. */
 static int
 rule_cmp(const void *a, const void *b)
@@ -372,6 +389,8 @@ planner_run(struct store *st, const struct conf *cf, int32_t from, int ndays,
 	store_plan_lookahead(st, 1);
 	if (commit && store_begin(st, cause) != 0)
 		rc = -1;
+	if (commit && rc == 0)
+		store_plan_hold(st);
 	for (p.day = from; rc == 0 && p.day < from + ndays; p.day++) {
 		for (i = 0; rc == 0 && i < cf->nrules; i++) {
 			p.rule = order[i];
@@ -383,6 +402,8 @@ planner_run(struct store *st, const struct conf *cf, int32_t from, int ndays,
 		*cause = p.cause;
 		p.cause = NULL;
 	}
+	if (commit && planner_release(st, rc == 0, stats, cause) != 0)
+		rc = -1;
 	if (commit && rc == 0)
 		rc = store_commit(st, cause);
 	if (commit)

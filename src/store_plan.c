@@ -6,6 +6,7 @@
 
 #include "store_plan.h"
 #include "store_plan_batch.h"
+#include "store_plan_write.h"
 #include "store_schema.h"
 #include "util.h"
 
@@ -213,7 +214,8 @@ store_plan_query(struct store *st, enum store_plan_query q,
 	int rc, kind;
 	const char *sql = plan_run_sql(st, q, &kind);
 
-	if ((s = db_prepare(st->conn, sql, cause)) == NULL)
+	if ((plan_write_pending(st) && plan_write_flush(st, cause) != 0) ||
+	    (s = db_prepare(st->conn, sql, cause)) == NULL)
 		return -1;
 	plan_bind(s, sql, args, nargs);
 	if (db_backend(st->conn) != DB_PG || !st->plan_lookahead ||
@@ -248,6 +250,28 @@ store_plan_lookahead(struct store *st, int on)
 		db_exec(st->conn, on ? "SET jit = off" : "RESET jit", NULL);
 }
 
+void
+store_plan_hold(struct store *st)
+{
+	if (db_backend(st->conn) == DB_PG && st->writes == NULL)
+		plan_write_begin(st);
+}
+
+int
+store_plan_release(struct store *st, int send, struct plan_write_counts *n,
+    char **cause)
+{
+	memset(n, 0, sizeof(*n));
+	return plan_write_end(st, send, n, cause);
+}
+
+/* Before a statement that may read what the planner holds. */
+static int
+held_flush(struct store *st, char **cause)
+{
+	return plan_write_pending(st) ? plan_write_flush(st, cause) : 0;
+}
+
 int
 store_plan_noting(const struct store *st)
 {
@@ -269,6 +293,8 @@ store_customer_has_attr(struct store *st, int64_t id, const char *name)
 	case PB_ASK:
 		break;
 	}
+	if (held_flush(st, NULL) != 0)
+		return 0;	/* the planner's next write says why */
 	s = store_stmt(st, STMT_HAS_ATTR, "SELECT 1 FROM customer_attrs WHERE"
 	    " customer_id = ?1 AND name = ?2 AND value <> '';", NULL);
 	if (s == NULL)
@@ -287,6 +313,11 @@ store_plan_insert(struct store *st, const struct plan_row *r, int64_t now,
 	struct db_stmt *s;
 	int rc;
 
+	if (st->writes != NULL) {
+		plan_write_item(st, r, now);
+		plan_batch_touch(st, r->customer_id, r->dedup_key);
+		return 1;
+	}
 	s = store_stmt(st, STMT_PLAN_INSERT, "INSERT INTO plan_items (dedup_key,"
 	    " rule, event,"
 	    " customer_id, day, occurrence, action, channel, task_kind, reason,"
@@ -326,7 +357,8 @@ one_int(struct store *st, enum store_stmt id, const char *sql,
 	struct db_stmt *s;
 	int rc;
 
-	if ((s = store_stmt(st, id, sql, cause)) == NULL)
+	if (held_flush(st, cause) != 0 ||
+	    (s = store_stmt(st, id, sql, cause)) == NULL)
 		return -1;
 	if (p->text != NULL)
 		db_bind_text(s, 1, p->text);
@@ -403,6 +435,10 @@ store_plan_revisit_done(struct store *st, int64_t customer_id, int32_t day,
 	struct db_stmt *s;
 	int rc;
 
+	if (st->writes != NULL) {
+		plan_write_revisit(st, customer_id, day);
+		return 0;
+	}
 	s = store_stmt(st, STMT_REVISIT_DONE, "UPDATE customers SET"
 	    " revisit_planned = ?2, revisit_next = NULL WHERE id = ?1;", cause);
 	if (s == NULL)
@@ -432,6 +468,8 @@ store_plan_open_task(struct store *st, int64_t customer_id,
 	case PB_ASK:
 		break;
 	}
+	if (held_flush(st, cause) != 0)
+		return -1;
 	s = store_stmt(st, STMT_OPEN_TASK, "SELECT id FROM plan_items WHERE"
 	    " customer_id = ?1 AND action = 'task' AND status = 'open' AND"
 	    " event = ?2 ORDER BY day, id LIMIT 1;", cause);
@@ -466,6 +504,10 @@ store_plan_task_merge(struct store *st, const char *dedup_key,
 	int64_t host = 0;
 	int rc;
 
+	if (st->writes != NULL) {	/* counted as it is sent */
+		plan_write_merge(st, dedup_key, entry, now);
+		return 0;
+	}
 	s = store_stmt(st, STMT_MERGE_HOST, "SELECT id FROM plan_items WHERE"
 	    " customer_id = ?1 AND action = 'task' AND status = 'open' AND"
 	    " day = ?2 AND merged_into IS NULL AND dedup_key <> ?3"
@@ -505,6 +547,8 @@ store_contact_kind(struct store *st, int64_t customer_id, int32_t day)
 	struct db_stmt *s;
 	char *kind = NULL;
 
+	if (held_flush(st, NULL) != 0)
+		return NULL;
 	s = store_stmt(st, STMT_CONTACT_KIND, "SELECT kind FROM contacts"
 	    " WHERE customer_id = ?1 AND day = ?2 ORDER BY id DESC LIMIT 1;",
 	    NULL);

@@ -90,6 +90,21 @@ struct plan_row {
 	const char *reason;
 };
 
+/* What held writes came to (store_plan_release()). */
+struct plan_write_counts {
+	unsigned long existed;	/* items held as inserted whose key existed */
+	unsigned long merged;	/* tasks merged into another of their day */
+};
+/* A committing planner holds its writes inside its transaction: on
+ * PostgreSQL store_plan_insert() (then 1), store_plan_task_merge() (then
+ * 0) and store_plan_revisit_done() are sent together, before anything
+ * reads them and at the latest at store_plan_release(), which sends
+ * (send) or drops them and says what they came to.  SQLite: nothing is
+ * held, n stays 0. */
+void store_plan_hold(struct store *st);
+int store_plan_release(struct store *st, int send,
+    struct plan_write_counts *n, char **cause);
+
 /* Inserts unless the dedup key exists: 1 inserted, 0 existed, -1 error. */
 int store_plan_insert(struct store *st, const struct plan_row *r, int64_t now,
     char **cause);

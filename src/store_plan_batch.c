@@ -100,17 +100,24 @@ plan_batch_touch(struct store *st, int64_t customer_id, const char *key)
 	strmap_put(st->batch->item.ans, key, 1);
 }
 
-/* Adds one element to an array literal's body: an integer, or a text
- * quoted ("..." with \" and \\). */
-static void
-array_add(struct buf *b, const char *text, int64_t v)
+void
+plan_array_int(struct buf *b, int64_t v)
+{
+	if (b->len > 0)
+		buf_addc(b, ',');
+	buf_add_int(b, v);
+}
+
+/* Quoted: "..." with \" and \\. */
+void
+plan_array_text(struct buf *b, const char *text)
 {
 	const char *p;
 
 	if (b->len > 0)
 		buf_addc(b, ',');
 	if (text == NULL) {
-		buf_add_int(b, v);
+		buf_puts(b, "NULL");
 		return;
 	}
 	buf_addc(b, '"');
@@ -137,7 +144,10 @@ lookup(struct plan_batch *b, struct pb_kind *k, const char *key,
 	if (b->noting) {
 		if (!strmap_get(k->ans, key, NULL)) {
 			strmap_put(k->ans, key, PB_PENDING);
-			array_add(&k->keys, elem, id);
+			if (elem != NULL)
+				plan_array_text(&k->keys, elem);
+			else
+				plan_array_int(&k->keys, id);
 			k->n++;
 		}
 		return PB_NOTED;

@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "store.h"
+#include "util.h"
 
 /* What a lookup gets from the batch. */
 enum plan_batch_answer {
@@ -27,6 +28,11 @@ enum plan_batch_answer {
 	PB_NOTED,	/* noting: noted, answer neutrally */
 	PB_KNOWN,	/* the answer is in *v (or *text) */
 };
+
+/* Elements of a PostgreSQL array literal's body, for binding as text:
+ * an integer; a text quoted (NULL: a NULL element). */
+void plan_array_int(struct buf *b, int64_t v);
+void plan_array_text(struct buf *b, const char *text);
 
 void plan_batch_begin(struct store *st);
 /* 1 while the planner looks ahead (store_plan_noting()). */
