@@ -108,6 +108,21 @@ plan_array_int(struct buf *b, int64_t v)
 	buf_add_int(b, v);
 }
 
+/* Without printf: the body can be a megabyte. */
+void
+plan_array_bind(struct db_stmt *s, int i, const struct buf *b)
+{
+	struct buf a;
+
+	buf_init(&a);
+	buf_grow(&a, b->len + 2);
+	buf_addc(&a, '{');
+	buf_add(&a, b->data != NULL ? b->data : "", b->len);
+	buf_addc(&a, '}');
+	db_bind_text(s, i, a.data);
+	buf_free(&a);
+}
+
 /* Quoted: "..." with \" and \\. */
 void
 plan_array_text(struct buf *b, const char *text)
@@ -257,16 +272,14 @@ static int
 fetch_kind(struct store *st, struct pb_kind *k, int which, char **cause)
 {
 	struct db_stmt *s;
-	char *arr, key[24];
+	char key[24];
 	int rc;
 
 	if (k->n == 0)
 		return 0;
 	if ((s = db_prepare(st->conn, fetch_sql[which], cause)) == NULL)
 		return -1;
-	arr = xasprintf("{%s}", k->keys.data);
-	db_bind_text(s, 1, arr);
-	free(arr);
+	plan_array_bind(s, 1, &k->keys);
 	if (which == 1 || which == 3)
 		db_bind_text(s, 2, k->param);
 	else if (which == 2) {

@@ -19,6 +19,7 @@
 
 #include <stdint.h>
 
+#include "db.h"
 #include "store.h"
 #include "util.h"
 
@@ -33,6 +34,8 @@ enum plan_batch_answer {
  * an integer; a text quoted (NULL: a NULL element). */
 void plan_array_int(struct buf *b, int64_t v);
 void plan_array_text(struct buf *b, const char *text);
+/* Binds ?i of s to the array whose body b holds. */
+void plan_array_bind(struct db_stmt *s, int i, const struct buf *b);
 
 void plan_batch_begin(struct store *st);
 /* 1 while the planner looks ahead (store_plan_noting()). */

@@ -135,16 +135,6 @@ plan_write_revisit(struct store *st, int64_t customer_id, int32_t day)
 	w->nrevisits++;
 }
 
-/* Binds an array body as an array literal's text. */
-static void
-bind_array(struct db_stmt *s, int i, const struct buf *b)
-{
-	char *t = xasprintf("{%s}", b->data != NULL ? b->data : "");
-
-	db_bind_text(s, i, t);
-	free(t);
-}
-
 /* The items; the keys inserted go into ins (the others existed). */
 static int
 flush_items(struct store *st, struct strmap *ins, char **cause)
@@ -157,7 +147,7 @@ flush_items(struct store *st, struct strmap *ins, char **cause)
 	if ((s = db_prepare(st->conn, insert_sql, cause)) == NULL)
 		return -1;
 	for (i = 0; i < W_NCOLS; i++)
-		bind_array(s, i + 1, &w->item[i]);
+		plan_array_bind(s, i + 1, &w->item[i]);
 	while ((rc = db_step(s, cause)) == DB_ROW) {
 		strmap_put(ins, db_column_text(s, 0), 1);
 		n++;
@@ -198,8 +188,8 @@ flush_merges(struct store *st, const struct strmap *ins, char **cause)
 	if (n > 0 && (s = db_prepare(st->conn, merge_sql, cause)) == NULL)
 		rc = DB_ERROR;
 	if (s != NULL) {
-		bind_array(s, 1, &keys);
-		bind_array(s, 2, &entries);
+		plan_array_bind(s, 1, &keys);
+		plan_array_bind(s, 2, &entries);
 		db_bind_int64(s, 3, w->merge_now);
 		while ((rc = db_step(s, cause)) == DB_ROW)
 			w->counts.merged += (unsigned long)db_column_int64(s, 0);
@@ -218,8 +208,8 @@ flush_revisits(struct store *st, char **cause)
 
 	if ((s = db_prepare(st->conn, revisit_sql, cause)) == NULL)
 		return -1;
-	bind_array(s, 1, &w->revisit_ids);
-	bind_array(s, 2, &w->revisit_days);
+	plan_array_bind(s, 1, &w->revisit_ids);
+	plan_array_bind(s, 2, &w->revisit_days);
 	buf_reset(&w->revisit_ids);
 	buf_reset(&w->revisit_days);
 	w->nrevisits = 0;
