@@ -170,11 +170,19 @@ plan_bind(struct db_stmt *s, const char *sql, const int64_t *args,
 		    args[(size_t)i < nargs ? (size_t)i : nargs - 1]);
 }
 
+/* The candidates read by the look-ahead walk, for the real one: their
+ * texts are the held result's, so the rows are not read twice. */
+struct cand_list {
+	struct plan_cand *v;
+	size_t n, cap;
+};
+
 /* Calls cb for each row of s; -1 on error, else what cb stopped with.
- * kind: the rows have the last contact's kind after the candidate. */
+ * kind: the rows have the last contact's kind after the candidate;
+ * keep: each candidate is also kept there. */
 static int
-plan_walk(struct db_stmt *s, int kind, plan_cand_cb cb, void *arg,
-    char **cause)
+plan_walk(struct db_stmt *s, int kind, struct cand_list *keep,
+    plan_cand_cb cb, void *arg, char **cause)
 {
 	struct plan_cand c;
 	int rc, stop = 0;
@@ -186,11 +194,31 @@ plan_walk(struct db_stmt *s, int kind, plan_cand_cb cb, void *arg,
 			c.contact_kind = db_column_text(s, STORE_CAND_NCOLS);
 			c.contact_kind_known = 1;
 		}
+		if (keep != NULL) {
+			if (keep->n == keep->cap) {
+				keep->cap = keep->cap ? keep->cap * 2 : 256;
+				keep->v = xreallocarray(keep->v, keep->cap,
+				    sizeof(*keep->v));
+			}
+			keep->v[keep->n++] = c;
+		}
 		stop = cb(arg, &c);
 	}
 	if (stop)
 		return stop;
 	return rc == DB_DONE ? 0 : -1;
+}
+
+/* The real walk over the candidates kept. */
+static int
+plan_walk_kept(const struct cand_list *l, plan_cand_cb cb, void *arg)
+{
+	size_t i;
+	int stop = 0;
+
+	for (i = 0; !stop && i < l->n; i++)
+		stop = cb(arg, &l->v[i]);
+	return stop;
 }
 
 /*
@@ -203,13 +231,16 @@ plan_walk(struct db_stmt *s, int kind, plan_cand_cb cb, void *arg,
  * On PostgreSQL the candidates are walked twice, the first time noting
  * the lookups the planner will make (store_plan_batch.h): the result is
  * in memory, and a handful of queries replaces a few round trips per
- * candidate.  SQLite's lookups cost no round trip: one walk.
+ * candidate.  The second walk goes over the candidates the first one
+ * read and kept (their texts stay the result's until db_finalize()).
+ * SQLite's lookups cost no round trip: one walk.
  */
 int
 store_plan_query(struct store *st, enum store_plan_query q,
     const int64_t *args, size_t nargs, plan_cand_cb cb, void *arg,
     char **cause)
 {
+	struct cand_list kept = { NULL, 0, 0 };
 	struct db_stmt *s;
 	int rc, kind;
 	const char *sql = plan_run_sql(st, q, &kind);
@@ -220,17 +251,16 @@ store_plan_query(struct store *st, enum store_plan_query q,
 	plan_bind(s, sql, args, nargs);
 	if (db_backend(st->conn) != DB_PG || !st->plan_lookahead ||
 	    st->batch != NULL) {
-		rc = plan_walk(s, kind, cb, arg, cause);
+		rc = plan_walk(s, kind, NULL, cb, arg, cause);
 		db_finalize(s);
 		return rc;
 	}
 	plan_batch_begin(st);
-	if ((rc = plan_walk(s, kind, cb, arg, cause)) == 0 &&
-	    (rc = plan_batch_fetch(st, cause)) == 0) {
-		db_rewind(s);
-		rc = plan_walk(s, kind, cb, arg, cause);
-	}
+	if ((rc = plan_walk(s, kind, &kept, cb, arg, cause)) == 0 &&
+	    (rc = plan_batch_fetch(st, cause)) == 0)
+		rc = plan_walk_kept(&kept, cb, arg);
 	plan_batch_end(st);
+	free(kept.v);
 	db_finalize(s);
 	return rc;
 }
