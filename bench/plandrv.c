@@ -14,7 +14,12 @@
  *	    reps' next dates, sleeping steps, lost, stale and flagged, key
  *	    dates, visits, holidays), every row read into a candidate,
  *	    nothing else (no filters, channel choice, dedup or cap lookups,
- *	    strings).
+ *	    strings).  "Bare" means the candidate queries as store_plan_sql()
+ *	    gives them, the same since they were first measured: the
+ *	    planner's own revisit queries also bring each candidate's last
+ *	    contact kind (a correlated subquery, one index probe per
+ *	    candidate), which is one of the planner's lookups and so not
+ *	    part of the bound.
  *
  * With -m both the two alternate, run by run, so both see the same cache and
  * load.  Prints one line per run; with -s appends "LABEL-planner ms X" /

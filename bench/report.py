@@ -271,6 +271,29 @@ if any(get("plan-ctl-%d" % s, "wall_ms") for s in sizes):
       "equivalent and are left out of its file).")
     w("")
 
+# ------------------------------------------------------------ scan
+if largest and get("scan-ctl-%d" % largest, "wall_ms"):
+    s = largest
+    sc, pc = get("scan-ctl-%d" % s, "wall_ms"), get("scan-pg-ctl-%d" % s,
+                                                     "wall_ms")
+    w("### One scan (`outreachctl scan`: the plan of the day and the next "
+      "committed into an empty plan, %s items)" % fmt(one("scan-items-%d" % s)))
+    w("")
+    w("| customers | SQLite ms | PostgreSQL ms | PostgreSQL / SQLite | "
+      "peak RSS MB (SQLite, PostgreSQL) | same items and clocks |")
+    w("|---|---|---|---|---|---|")
+    w("| %s | %s | %s | %s× | %s, %s | %s |" % (
+        size_name(s), stat(sc), stat(pc), fmt(ratio(med(pc), med(sc))),
+        fmt(med(get("scan-ctl-%d" % s, "rss_kb")) / 1024),
+        fmt((med(get("scan-pg-ctl-%d" % s, "rss_kb")) or 0) / 1024),
+        {"1": "yes", "0": "NO"}.get(str(one("scan-pg-same-%d" % s)), "–")))
+    w("")
+    if pc:
+        verdict("scan at %s on PostgreSQL within 3× of SQLite's" %
+                size_name(s), ratio(med(pc), med(sc)) <= 3,
+                "%s× (%s ms vs %s ms)" % (fmt(ratio(med(pc), med(sc))),
+                                        fmt(med(pc)), fmt(med(sc))))
+
 # ------------------------------------------------------------ report
 if get("report-ctl-%d" % largest, "wall_ms"):
     s = largest

@@ -9,10 +9,10 @@
 # Environment (defaults in brackets):
 #   BENCH_SIZES        store sizes for the day's plan ["10000 100000 1000000"]
 #   BENCH_RUNS         measured runs per figure, >= 5 for the report [5]
-#   BENCH_STEPS        any of: import plan report growth contacts deliver
-#                      sms feeds pages feedbuild daemon ["import plan report
-#                      growth contacts deliver sms feeds pages feedbuild
-#                      daemon"] (pages runs round by round with feeds, its
+#   BENCH_STEPS        any of: import plan report scan growth contacts
+#                      deliver sms feeds pages feedbuild daemon ["import
+#                      plan report scan growth contacts deliver sms feeds
+#                      pages feedbuild daemon"] (pages runs round by round with feeds, its
 #                      baseline),
 #                      or ab (not in the default): two builds' delivery
 #                      side by side, see BUILD_B
@@ -48,7 +48,7 @@
 #   BENCH_IMPORT_RSS_SIZES  customer rows whose import's peak RSS is checked
 #                      against BENCH_IMPORT_RSS_MB, one untimed run each
 #                      ["1000000 5000000"; 64]
-#   BENCH_PG           1: the plan and report steps also on PostgreSQL,
+#   BENCH_PG           1: the plan, report and scan steps also on PostgreSQL,
 #                      a private server (tests/peers/postgres.sh) started
 #                      for the run, each full store copied into it
 #                      (bench/pg_copy.sh); skipped, saying so, without
@@ -70,7 +70,7 @@ set -u -o pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 : "${BENCH_SIZES:=10000 100000 1000000}"
 : "${BENCH_RUNS:=5}"
-: "${BENCH_STEPS:=import plan report growth contacts deliver sms feeds pages feedbuild daemon}"
+: "${BENCH_STEPS:=import plan report scan growth contacts deliver sms feeds pages feedbuild daemon}"
 : "${BENCH_WORK:=$top/bench/work}"
 : "${BENCH_DATE:=$(TZ=UTC date +%F)}"
 : "${BENCH_SEED:=1}"
@@ -541,6 +541,74 @@ step_plan() {
 			fi
 		fi
 	done
+}
+
+# ---------------------------------------------------------------- scan
+# What the daemon does every scan, `outreachctl scan`, over the largest
+# full store whose plan is empty: the state says tiers, lifecycle counts
+# and the plan are done through yesterday, so the scan plans and commits
+# today and tomorrow (every item new), nothing else.  Each run starts
+# from a fresh copy: cp of the SQLite file, CREATE DATABASE ... TEMPLATE
+# on PostgreSQL (not timed).  The day is BENCH_DATE (libfaketime when it
+# is not today).  Both engines' plan items and revisit clocks are
+# compared once.
+scan_state() { # DAY -> the INSERT both engines take
+	echo "INSERT INTO state (key, value) VALUES ('tiers_day', '$1'),
+	    ('lifecycle_day', '$1'), ('planned_through', '$(($1 - 1))')
+	    ON CONFLICT (key) DO UPDATE SET value = excluded.value;"
+}
+scan_digest() { # SQL-RUNNER...: plan items and revisit clocks, one line
+	"$@" "SELECT dedup_key || '|' || coalesce(merged_into, 0) || '|' ||
+	    reason || '|' || sequence FROM plan_items ORDER BY id;" | md5sum
+	"$@" "SELECT id || '|' || coalesce(revisit_planned, 0) FROM customers
+	    ORDER BY id;" | md5sum
+}
+step_scan() {
+	local n=$LARGEST db d c cp="" uri="" r ft=()
+	db=$(full_store "$n") || exit 1
+	d=$(dayno "$BENCH_DATE")
+	pg_bench_start && { cp=$(pg_store "$n") || exit 1; }
+	if [ "$BENCH_DATE" != "$TODAY" ]; then
+		local lib
+		lib=$(ls /usr/lib/*/faketime/libfaketime.so.1 2>/dev/null | head -1)
+		[ -n "$lib" ] || die "scan: libfaketime missing (apt-get install faketime)"
+		ft=(env LD_PRELOAD="$lib" FAKETIME="@$BENCH_DATE 12:00:00")
+	fi
+	c="$W/tmp/scan.conf"
+	conf "$c" "$W/tmp/scan.db"
+	if [ -n "$cp" ]; then
+		uri="${PG_URI%/*}/scan_$n"
+		conf "$W/tmp/scan-pg.conf" "$uri"
+	fi
+	log "scan: $n customers, $BENCH_DATE and the day after, into an empty plan"
+	for r in $(seq 1 "$BENCH_RUNS"); do
+		rm -f "$W/tmp/scan.db"*
+		cp "$db" "$W/tmp/scan.db" &&
+		    sqlite3 "$W/tmp/scan.db" "$(scan_state "$d")" ||
+		    die "scan: copying the store failed"
+		rs "scan-ctl-$n" "$S" "${ft[@]}" "$CTL" -c "$c" scan ||
+		    die "scan failed"
+		[ -n "$cp" ] || continue
+		PGOPTIONS="-c client_min_messages=warning" psql -X -q "$PG_URI" \
+		    -c "DROP DATABASE IF EXISTS scan_$n" \
+		    -c "CREATE DATABASE scan_$n TEMPLATE full_$n" &&
+		    psql -X -q "$uri" -c "$(scan_state "$d")" ||
+		    die "scan: copying the PostgreSQL store failed"
+		rs "scan-pg-ctl-$n" "$S" "${ft[@]}" "$CTL" -c \
+		    "$W/tmp/scan-pg.conf" scan || die "scan (PostgreSQL) failed"
+	done
+	sample "scan-items-$n" n "$(sqlite3 "$W/tmp/scan.db" \
+	    "SELECT count(*) FROM plan_items;")"
+	[ -n "$cp" ] || return 0
+	if [ "$(scan_digest sqlite3 "$W/tmp/scan.db")" = \
+	    "$(scan_digest psql -X -At "$uri" -c)" ]; then
+		log "scan: PostgreSQL's plan items and clocks are SQLite's"
+		sample "scan-pg-same-$n" n 1
+	else
+		log "scan: FAIL: PostgreSQL's plan items differ from SQLite's"
+		sample "scan-pg-same-$n" n 0
+	fi
+	psql -X -q "$PG_URI" -c "DROP DATABASE IF EXISTS scan_$n"
 }
 
 # ---------------------------------------------------------------- report
@@ -1376,6 +1444,7 @@ T0=$(date +%s)
 has_step import && step_import
 has_step plan && step_plan
 has_step report && step_report
+has_step scan && step_scan
 has_step growth && step_growth
 has_step contacts && step_contacts
 has_step deliver && step_deliver

@@ -236,8 +236,18 @@ date_format(int32_t days, char out[11])
 	if (d.year < 0 || d.year > 9999)
 		memcpy(out, "0000-00-00", 11);
 	else {
-		snprintf(out, 11, "%04u-%02u-%02u", (unsigned)d.year % 10000,
-		    (unsigned)d.month % 100, (unsigned)d.day % 100);
+		/* By hand: the planner formats one per candidate. */
+		out[0] = (char)('0' + d.year / 1000 % 10);
+		out[1] = (char)('0' + d.year / 100 % 10);
+		out[2] = (char)('0' + d.year / 10 % 10);
+		out[3] = (char)('0' + d.year % 10);
+		out[4] = '-';
+		out[5] = (char)('0' + d.month / 10 % 10);
+		out[6] = (char)('0' + d.month % 10);
+		out[7] = '-';
+		out[8] = (char)('0' + d.day / 10 % 10);
+		out[9] = (char)('0' + d.day % 10);
+		out[10] = '\0';
 	}
 }
 

@@ -536,12 +536,19 @@ pg_column_is_null(struct db_stmt *s, int col)
 static int64_t
 pg_column_int64(struct db_stmt *s, int col)
 {
-	const char *v = pg_value(s, col);
+	const char *v = pg_value(s, col), *p;
+	int64_t n = 0;
 
 	if (v == NULL)
 		return 0;
 	if (v[0] == 't' && v[1] == '\0')
 		return 1;
+	/* Short plain integers by hand (the planner reads a dozen per
+	 * candidate); anything else as strtoll() reads it. */
+	for (p = v + (v[0] == '-'); *p >= '0' && *p <= '9' && p - v < 18; p++)
+		n = n * 10 + (*p - '0');
+	if (*p == '\0' && p > v + (v[0] == '-'))
+		return v[0] == '-' ? -n : n;
 	return strtoll(v, NULL, 10);
 }
 

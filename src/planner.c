@@ -68,7 +68,7 @@ planner_matches(struct planner *p, const struct plan_cand *c)
 static void
 cap_key(int64_t id, char out[24])
 {
-	snprintf(out, 24, "%lld", (long long)id);
+	util_int_text(id, out);
 }
 
 /* Messages already planned for the customer within the cap window ending
@@ -332,6 +332,23 @@ fail:
 	return -1;
 }
 
+/* Sends the writes the store held (PostgreSQL), or drops them after a
+ * failure; what they came to corrects the counts. */
+static int
+planner_release(struct store *st, int send, struct plan_stats *stats,
+    char **cause)
+{
+	struct plan_write_counts n;
+	char *why = NULL;
+	int rc;
+
+	rc = store_plan_release(st, send, &n, send ? cause : &why);
+	free(why);
+	stats->inserted -= n.existed;
+	stats->merged += n.merged;
+	return rc;
+}
+
 /* Rules in priority order, so the cap keeps the more important messages. */
 static int
 rule_cmp(const void *a, const void *b)
@@ -372,6 +389,8 @@ planner_run(struct store *st, const struct conf *cf, int32_t from, int ndays,
 	store_plan_lookahead(st, 1);
 	if (commit && store_begin(st, cause) != 0)
 		rc = -1;
+	if (commit && rc == 0)
+		store_plan_hold(st);
 	for (p.day = from; rc == 0 && p.day < from + ndays; p.day++) {
 		for (i = 0; rc == 0 && i < cf->nrules; i++) {
 			p.rule = order[i];
@@ -383,6 +402,8 @@ planner_run(struct store *st, const struct conf *cf, int32_t from, int ndays,
 		*cause = p.cause;
 		p.cause = NULL;
 	}
+	if (commit && planner_release(st, rc == 0, stats, cause) != 0)
+		rc = -1;
 	if (commit && rc == 0)
 		rc = store_commit(st, cause);
 	if (commit)
@@ -402,8 +423,16 @@ char *
 planner_item_key(const struct conf_rule *r, int64_t customer_id,
     int32_t occurrence)
 {
+	struct buf b;
 	char d[11];
 
+	/* Once or twice per candidate: no printf. */
 	date_format(occurrence, d);
-	return xasprintf("%s:%lld:%s", r->name, (long long)customer_id, d);
+	buf_init(&b);
+	buf_puts(&b, r->name);
+	buf_addc(&b, ':');
+	buf_add_int(&b, customer_id);
+	buf_addc(&b, ':');
+	buf_add(&b, d, 10);
+	return buf_detach(&b);
 }

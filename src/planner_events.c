@@ -200,8 +200,9 @@ plan_keydate(struct planner *p)
 /* What the revisit counts from: the last contact, with its kind and day,
  * or, for a customer never contacted, since when they are a customer.
  * (A revisit planned earlier also restarts the clock, but that is no
- * touch of the customer's, so the reason never counts from it.)  r->via
- * points to *kind, which the caller frees. */
+ * touch of the customer's, so the reason never counts from it.)  The
+ * planner's revisit queries bring the contact's kind; r->via points to
+ * it, or to *kind, looked up here, which the caller frees. */
 static void
 revisit_basis(const struct planner *p, const struct plan_cand *c,
     struct reason *r, char **kind)
@@ -213,10 +214,11 @@ revisit_basis(const struct planner *p, const struct plan_cand *c,
 		    c->created_day;
 		return;
 	}
-	*kind = store_contact_kind(p->st, c->id, c->last_contact);
+	if (!c->contact_kind_known)
+		*kind = store_contact_kind(p->st, c->id, c->last_contact);
 	r->since = c->last_contact;
 	r->ago = (int)(p->day - c->last_contact);
-	r->via = *kind;
+	r->via = c->contact_kind_known ? c->contact_kind : *kind;
 }
 
 static int

@@ -82,6 +82,14 @@ put_escaped(struct buf *b, const char *s)
 	}
 }
 
+static void
+put_key(struct buf *b, const char *key)
+{
+	buf_addc(b, ' ');
+	buf_puts(b, key);
+	buf_addc(b, '=');
+}
+
 /* Adds " key=value" unless the field has its default value. */
 static void
 put_field(struct buf *b, const struct reason *r, const struct reason *def,
@@ -90,27 +98,31 @@ put_field(struct buf *b, const struct reason *r, const struct reason *def,
 	const void *v = field_at(r, f), *d = field_at(def, f);
 	char day[11], c[2] = { 0 };
 
+	/* No printf: the planner encodes a reason per item. */
 	switch (f->type) {
 	case RT_INT:
-		if (*(const int *)v != *(const int *)d)
-			buf_printf(b, " %s=%d", f->key, *(const int *)v);
+		if (*(const int *)v == *(const int *)d)
+			break;
+		put_key(b, f->key);
+		buf_add_int(b, *(const int *)v);
 		break;
 	case RT_DAY:
 		if (*(const int32_t *)v == *(const int32_t *)d)
 			break;
 		date_format(*(const int32_t *)v, day);
-		buf_printf(b, " %s=%s", f->key, day);
+		put_key(b, f->key);
+		buf_add(b, day, 10);
 		break;
 	case RT_STR:
 		if (*(const char *const *)v == NULL)
 			break;
-		buf_printf(b, " %s=", f->key);
+		put_key(b, f->key);
 		put_escaped(b, *(const char *const *)v);
 		break;
 	case RT_CHAR:
 		if ((c[0] = *(const char *)v) == '\0')
 			break;
-		buf_printf(b, " %s=", f->key);
+		put_key(b, f->key);
 		put_escaped(b, c);
 		break;
 	}
@@ -125,7 +137,8 @@ reason_encode(const struct reason *r)
 
 	reason_init(&def, r->kind);
 	buf_init(&b);
-	buf_printf(&b, "{%s", reason_names[r->kind]);
+	buf_addc(&b, '{');
+	buf_puts(&b, reason_names[r->kind]);
 	for (i = 0; i < ARRAY_SIZE(reason_fields); i++)
 		put_field(&b, r, &def, &reason_fields[i]);
 	buf_addc(&b, '}');

@@ -6,6 +6,7 @@
 
 #include "store_plan.h"
 #include "store_plan_batch.h"
+#include "store_plan_write.h"
 #include "store_schema.h"
 #include "util.h"
 
@@ -14,6 +15,17 @@
 #define CAND_SELECT_BY(index) "SELECT " STORE_CAND_COLUMNS \
 	" FROM customers c INDEXED BY " index " LEFT JOIN reps r" \
 	" ON r.id = c.rep_id WHERE "
+/* The planner's revisit queries also bring the kind of the last contact,
+ * which a revisit's reason names (store_contact_kind()'s lookup, one
+ * index probe per candidate, done by the server inside the query rather
+ * than by a statement, or on PostgreSQL a batch, of its own). */
+#define CAND_KIND ", (SELECT k.kind FROM contacts k WHERE" \
+	" k.customer_id = c.id AND k.day = c.last_contact" \
+	" ORDER BY k.id DESC LIMIT 1)"
+#define CAND_SELECT_K "SELECT " STORE_CAND_COLUMNS CAND_KIND \
+	" FROM customers c LEFT JOIN reps r ON r.id = c.rep_id WHERE "
+#define REVISIT_WHERE "c.revisit_from <= ?2 AND c.revisit_next IS NULL" \
+	" ORDER BY c.id"
 
 /* Each condition matches an index of migration 1 or 2.  Candidates come
  * in customer id order, the same on both engines (a plan's items are then
@@ -64,6 +76,18 @@ static const char *const plan_sql_pg[PQ_COUNT] = {
 	    " ORDER BY c.id",
 };
 
+/* The revisit queries with the last contact's kind (column
+ * STORE_CAND_NCOLS), as the planner runs them: SQLite's, PostgreSQL's. */
+static const char *const kind_sql[2][2] = {
+	{ CAND_SELECT_K "c.tier_eff = char(?1) AND " REVISIT_WHERE,
+	  CAND_SELECT_K "c.tier_eff = chr(CAST(?1 AS INTEGER)) AND "
+	  REVISIT_WHERE },
+	{ "SELECT " STORE_CAND_COLUMNS CAND_KIND " FROM customers c"
+	  " INDEXED BY customers_revisit_next LEFT JOIN reps r"
+	  " ON r.id = c.rep_id WHERE c.revisit_next <= ?1 ORDER BY c.id",
+	  CAND_SELECT_K "c.revisit_next <= ?1 ORDER BY c.id" },
+};
+
 /* The highest ?N in sql: how many parameters a query takes (db.h has
  * no sqlite3_bind_parameter_count()). */
 static int
@@ -88,6 +112,20 @@ store_plan_sql(const struct store *st, enum store_plan_query q)
 {
 	return plan_sql_pg[q] != NULL ?
 	    store_dialect(st, plan_sql[q], plan_sql_pg[q]) : plan_sql[q];
+}
+
+/* What the planner runs: the revisit queries with the contact's kind.
+ * Other callers (bench/plandrv's bare queries) get store_plan_sql(). */
+static const char *
+plan_run_sql(const struct store *st, enum store_plan_query q, int *kind)
+{
+	int pg = db_backend(st->conn) == DB_PG;
+
+	*kind = st->plan_lookahead && (q == PQ_REVISIT ||
+	    q == PQ_REVISIT_NEXT);
+	if (!*kind)
+		return store_plan_sql(st, q);
+	return kind_sql[q == PQ_REVISIT_NEXT][pg];
 }
 
 /* A candidate's columns (STORE_CAND_COLUMNS); the texts are the
@@ -132,9 +170,19 @@ plan_bind(struct db_stmt *s, const char *sql, const int64_t *args,
 		    args[(size_t)i < nargs ? (size_t)i : nargs - 1]);
 }
 
-/* Calls cb for each row of s; -1 on error, else what cb stopped with. */
+/* The candidates read by the look-ahead walk, for the real one: their
+ * texts are the held result's, so the rows are not read twice. */
+struct cand_list {
+	struct plan_cand *v;
+	size_t n, cap;
+};
+
+/* Calls cb for each row of s; -1 on error, else what cb stopped with.
+ * kind: the rows have the last contact's kind after the candidate;
+ * keep: each candidate is also kept there. */
 static int
-plan_walk(struct db_stmt *s, plan_cand_cb cb, void *arg, char **cause)
+plan_walk(struct db_stmt *s, int kind, struct cand_list *keep,
+    plan_cand_cb cb, void *arg, char **cause)
 {
 	struct plan_cand c;
 	int rc, stop = 0;
@@ -142,11 +190,35 @@ plan_walk(struct db_stmt *s, plan_cand_cb cb, void *arg, char **cause)
 	while (!stop && (rc = db_step(s, cause)) == DB_ROW) {
 		memset(&c, 0, sizeof(c));
 		store_cand_read(s, &c);
+		if (kind) {
+			c.contact_kind = db_column_text(s, STORE_CAND_NCOLS);
+			c.contact_kind_known = 1;
+		}
+		if (keep != NULL) {
+			if (keep->n == keep->cap) {
+				keep->cap = keep->cap ? keep->cap * 2 : 256;
+				keep->v = xreallocarray(keep->v, keep->cap,
+				    sizeof(*keep->v));
+			}
+			keep->v[keep->n++] = c;
+		}
 		stop = cb(arg, &c);
 	}
 	if (stop)
 		return stop;
 	return rc == DB_DONE ? 0 : -1;
+}
+
+/* The real walk over the candidates kept. */
+static int
+plan_walk_kept(const struct cand_list *l, plan_cand_cb cb, void *arg)
+{
+	size_t i;
+	int stop = 0;
+
+	for (i = 0; !stop && i < l->n; i++)
+		stop = cb(arg, &l->v[i]);
+	return stop;
 }
 
 /*
@@ -159,41 +231,75 @@ plan_walk(struct db_stmt *s, plan_cand_cb cb, void *arg, char **cause)
  * On PostgreSQL the candidates are walked twice, the first time noting
  * the lookups the planner will make (store_plan_batch.h): the result is
  * in memory, and a handful of queries replaces a few round trips per
- * candidate.  SQLite's lookups cost no round trip: one walk.
+ * candidate.  The second walk goes over the candidates the first one
+ * read and kept (their texts stay the result's until db_finalize()).
+ * SQLite's lookups cost no round trip: one walk.
  */
 int
 store_plan_query(struct store *st, enum store_plan_query q,
     const int64_t *args, size_t nargs, plan_cand_cb cb, void *arg,
     char **cause)
 {
-	const char *sql = store_plan_sql(st, q);
+	struct cand_list kept = { NULL, 0, 0 };
 	struct db_stmt *s;
-	int rc;
+	int rc, kind;
+	const char *sql = plan_run_sql(st, q, &kind);
 
-	if ((s = db_prepare(st->conn, sql, cause)) == NULL)
+	if ((plan_write_pending(st) && plan_write_flush(st, cause) != 0) ||
+	    (s = db_prepare(st->conn, sql, cause)) == NULL)
 		return -1;
 	plan_bind(s, sql, args, nargs);
 	if (db_backend(st->conn) != DB_PG || !st->plan_lookahead ||
 	    st->batch != NULL) {
-		rc = plan_walk(s, cb, arg, cause);
+		rc = plan_walk(s, kind, NULL, cb, arg, cause);
 		db_finalize(s);
 		return rc;
 	}
 	plan_batch_begin(st);
-	if ((rc = plan_walk(s, cb, arg, cause)) == 0 &&
-	    (rc = plan_batch_fetch(st, cause)) == 0) {
-		db_rewind(s);
-		rc = plan_walk(s, cb, arg, cause);
-	}
+	if ((rc = plan_walk(s, kind, &kept, cb, arg, cause)) == 0 &&
+	    (rc = plan_batch_fetch(st, cause)) == 0)
+		rc = plan_walk_kept(&kept, cb, arg);
 	plan_batch_end(st);
+	free(kept.v);
 	db_finalize(s);
 	return rc;
 }
 
+/*
+ * On PostgreSQL the planner's queries run without JIT: the revisit
+ * queries' row estimates are a tier's, not the day's (64k against 11k
+ * at 1M customers), which with the contact kind's subquery passes
+ * jit_above_cost, and compiling then took 1.5 s for a 60 ms query.  A
+ * failure here shows at the next statement, which fails the same way.
+ */
 void
 store_plan_lookahead(struct store *st, int on)
 {
 	st->plan_lookahead = on;
+	if (db_backend(st->conn) == DB_PG)
+		db_exec(st->conn, on ? "SET jit = off" : "RESET jit", NULL);
+}
+
+void
+store_plan_hold(struct store *st)
+{
+	if (db_backend(st->conn) == DB_PG && st->writes == NULL)
+		plan_write_begin(st);
+}
+
+int
+store_plan_release(struct store *st, int send, struct plan_write_counts *n,
+    char **cause)
+{
+	memset(n, 0, sizeof(*n));
+	return plan_write_end(st, send, n, cause);
+}
+
+/* Before a statement that may read what the planner holds. */
+static int
+held_flush(struct store *st, char **cause)
+{
+	return plan_write_pending(st) ? plan_write_flush(st, cause) : 0;
 }
 
 int
@@ -217,6 +323,8 @@ store_customer_has_attr(struct store *st, int64_t id, const char *name)
 	case PB_ASK:
 		break;
 	}
+	if (held_flush(st, NULL) != 0)
+		return 0;	/* the planner's next write says why */
 	s = store_stmt(st, STMT_HAS_ATTR, "SELECT 1 FROM customer_attrs WHERE"
 	    " customer_id = ?1 AND name = ?2 AND value <> '';", NULL);
 	if (s == NULL)
@@ -235,6 +343,11 @@ store_plan_insert(struct store *st, const struct plan_row *r, int64_t now,
 	struct db_stmt *s;
 	int rc;
 
+	if (st->writes != NULL) {
+		plan_write_item(st, r, now);
+		plan_batch_touch(st, r->customer_id, r->dedup_key);
+		return 1;
+	}
 	s = store_stmt(st, STMT_PLAN_INSERT, "INSERT INTO plan_items (dedup_key,"
 	    " rule, event,"
 	    " customer_id, day, occurrence, action, channel, task_kind, reason,"
@@ -274,7 +387,8 @@ one_int(struct store *st, enum store_stmt id, const char *sql,
 	struct db_stmt *s;
 	int rc;
 
-	if ((s = store_stmt(st, id, sql, cause)) == NULL)
+	if (held_flush(st, cause) != 0 ||
+	    (s = store_stmt(st, id, sql, cause)) == NULL)
 		return -1;
 	if (p->text != NULL)
 		db_bind_text(s, 1, p->text);
@@ -351,6 +465,10 @@ store_plan_revisit_done(struct store *st, int64_t customer_id, int32_t day,
 	struct db_stmt *s;
 	int rc;
 
+	if (st->writes != NULL) {
+		plan_write_revisit(st, customer_id, day);
+		return 0;
+	}
 	s = store_stmt(st, STMT_REVISIT_DONE, "UPDATE customers SET"
 	    " revisit_planned = ?2, revisit_next = NULL WHERE id = ?1;", cause);
 	if (s == NULL)
@@ -380,6 +498,8 @@ store_plan_open_task(struct store *st, int64_t customer_id,
 	case PB_ASK:
 		break;
 	}
+	if (held_flush(st, cause) != 0)
+		return -1;
 	s = store_stmt(st, STMT_OPEN_TASK, "SELECT id FROM plan_items WHERE"
 	    " customer_id = ?1 AND action = 'task' AND status = 'open' AND"
 	    " event = ?2 ORDER BY day, id LIMIT 1;", cause);
@@ -414,6 +534,10 @@ store_plan_task_merge(struct store *st, const char *dedup_key,
 	int64_t host = 0;
 	int rc;
 
+	if (st->writes != NULL) {	/* counted as it is sent */
+		plan_write_merge(st, dedup_key, entry, now);
+		return 0;
+	}
 	s = store_stmt(st, STMT_MERGE_HOST, "SELECT id FROM plan_items WHERE"
 	    " customer_id = ?1 AND action = 'task' AND status = 'open' AND"
 	    " day = ?2 AND merged_into IS NULL AND dedup_key <> ?3"
@@ -451,17 +575,10 @@ char *
 store_contact_kind(struct store *st, int64_t customer_id, int32_t day)
 {
 	struct db_stmt *s;
-	const char *known;
 	char *kind = NULL;
 
-	switch (plan_batch_contact_kind(st, customer_id, day, &known)) {
-	case PB_NOTED:
+	if (held_flush(st, NULL) != 0)
 		return NULL;
-	case PB_KNOWN:
-		return known != NULL ? xstrdup(known) : NULL;
-	case PB_ASK:
-		break;
-	}
 	s = store_stmt(st, STMT_CONTACT_KIND, "SELECT kind FROM contacts"
 	    " WHERE customer_id = ?1 AND day = ?2 ORDER BY id DESC LIMIT 1;",
 	    NULL);

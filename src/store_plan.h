@@ -32,6 +32,10 @@ struct plan_cand {
 	int32_t created_day;
 	int32_t revisit_next; /* a rep's "next follow-up on", DAY_NONE = none */
 	int32_t stale_since;  /* flagged for refresh since, DAY_NONE = not */
+	/* The planner's revisit queries only: the kind of the last contact
+	 * (NULL for none), as store_contact_kind() gives it. */
+	const char *contact_kind;
+	int contact_kind_known;
 	/* Key date lookups only (store_keydate.h): the key date due. */
 	const char *kd_label;
 	const char *kd_date;
@@ -64,9 +68,10 @@ int store_plan_query(struct store *st, enum store_plan_query q,
 /* With lookahead on (the planner, for its run), store_plan_query() on
  * PostgreSQL calls cb twice per candidate: first while store_plan_noting()
  * is 1, when cb must only make the lookups it would make (has_attr,
- * plan_exists, plan_open_task, plan_messages, contact_kind), which answer
- * 0 or NULL (has_attr 1) and are then fetched together, then as usual.
- * SQLite, and lookahead off: once. */
+ * plan_exists, plan_open_task, plan_messages), which answer 0 (has_attr
+ * 1) and are then fetched together, then as usual.  SQLite, and
+ * lookahead off: once.  With lookahead on, on both engines, the revisit
+ * queries bring each candidate's last contact kind (contact_kind). */
 void store_plan_lookahead(struct store *st, int on);
 int store_plan_noting(const struct store *st);
 /* 1 when the customer has a non-empty attribute `name`. */
@@ -84,6 +89,21 @@ struct plan_row {
 	const char *task_kind; /* NULL for messages */
 	const char *reason;
 };
+
+/* What held writes came to (store_plan_release()). */
+struct plan_write_counts {
+	unsigned long existed;	/* items held as inserted whose key existed */
+	unsigned long merged;	/* tasks merged into another of their day */
+};
+/* A committing planner holds its writes inside its transaction: on
+ * PostgreSQL store_plan_insert() (then 1), store_plan_task_merge() (then
+ * 0) and store_plan_revisit_done() are sent together, before anything
+ * reads them and at the latest at store_plan_release(), which sends
+ * (send) or drops them and says what they came to.  SQLite: nothing is
+ * held, n stays 0. */
+void store_plan_hold(struct store *st);
+int store_plan_release(struct store *st, int send,
+    struct plan_write_counts *n, char **cause);
 
 /* Inserts unless the dedup key exists: 1 inserted, 0 existed, -1 error. */
 int store_plan_insert(struct store *st, const struct plan_row *r, int64_t now,

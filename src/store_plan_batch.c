@@ -19,7 +19,6 @@
 struct pb_kind {
 	struct strmap *ans;
 	struct buf keys;
-	struct buf days;	/* contact kinds: the day beside each id */
 	size_t n;
 	char *param;
 	int32_t from, to;
@@ -27,9 +26,7 @@ struct pb_kind {
 
 struct plan_batch {
 	int noting;
-	struct pb_kind item, open, msgs, kind, attr;
-	char **texts;		/* the contact kinds found */
-	size_t ntexts;
+	struct pb_kind item, open, msgs, attr;
 	struct strmap *dirty;	/* customers written since the fetch */
 };
 
@@ -39,7 +36,6 @@ kind_init(struct pb_kind *k)
 	memset(k, 0, sizeof(*k));
 	k->ans = strmap_new();
 	buf_init(&k->keys);
-	buf_init(&k->days);
 }
 
 static void
@@ -47,7 +43,6 @@ kind_free(struct pb_kind *k)
 {
 	strmap_free(k->ans);
 	buf_free(&k->keys);
-	buf_free(&k->days);
 	free(k->param);
 }
 
@@ -60,7 +55,6 @@ plan_batch_begin(struct store *st)
 	kind_init(&b->item);
 	kind_init(&b->open);
 	kind_init(&b->msgs);
-	kind_init(&b->kind);
 	kind_init(&b->attr);
 	b->dirty = strmap_new();
 	st->batch = b;
@@ -70,18 +64,13 @@ void
 plan_batch_end(struct store *st)
 {
 	struct plan_batch *b = st->batch;
-	size_t i;
 
 	if (b == NULL)
 		return;
 	kind_free(&b->item);
 	kind_free(&b->open);
 	kind_free(&b->msgs);
-	kind_free(&b->kind);
 	kind_free(&b->attr);
-	for (i = 0; i < b->ntexts; i++)
-		free(b->texts[i]);
-	free(b->texts);
 	strmap_free(b->dirty);
 	free(b);
 	st->batch = NULL;
@@ -96,7 +85,7 @@ plan_batch_noting(const struct store *st)
 static void
 id_key(int64_t id, char out[24])
 {
-	snprintf(out, 24, "%lld", (long long)id);
+	util_int_text(id, out);
 }
 
 void
@@ -111,17 +100,39 @@ plan_batch_touch(struct store *st, int64_t customer_id, const char *key)
 	strmap_put(st->batch->item.ans, key, 1);
 }
 
-/* Adds one element to an array literal's body: an integer, or a text
- * quoted ("..." with \" and \\). */
-static void
-array_add(struct buf *b, const char *text, int64_t v)
+void
+plan_array_int(struct buf *b, int64_t v)
+{
+	if (b->len > 0)
+		buf_addc(b, ',');
+	buf_add_int(b, v);
+}
+
+/* Without printf: the body can be a megabyte. */
+void
+plan_array_bind(struct db_stmt *s, int i, const struct buf *b)
+{
+	struct buf a;
+
+	buf_init(&a);
+	buf_grow(&a, b->len + 2);
+	buf_addc(&a, '{');
+	buf_add(&a, b->data != NULL ? b->data : "", b->len);
+	buf_addc(&a, '}');
+	db_bind_text(s, i, a.data);
+	buf_free(&a);
+}
+
+/* Quoted: "..." with \" and \\. */
+void
+plan_array_text(struct buf *b, const char *text)
 {
 	const char *p;
 
 	if (b->len > 0)
 		buf_addc(b, ',');
 	if (text == NULL) {
-		buf_printf(b, "%lld", (long long)v);
+		buf_puts(b, "NULL");
 		return;
 	}
 	buf_addc(b, '"');
@@ -148,14 +159,19 @@ lookup(struct plan_batch *b, struct pb_kind *k, const char *key,
 	if (b->noting) {
 		if (!strmap_get(k->ans, key, NULL)) {
 			strmap_put(k->ans, key, PB_PENDING);
-			array_add(&k->keys, elem, id);
+			if (elem != NULL)
+				plan_array_text(&k->keys, elem);
+			else
+				plan_array_int(&k->keys, id);
 			k->n++;
 		}
 		return PB_NOTED;
 	}
-	id_key(id, d);
-	if (id != 0 && strmap_get(b->dirty, d, NULL))
-		return PB_ASK;
+	if (id != 0) {
+		id_key(id, d);
+		if (strmap_get(b->dirty, d, NULL))
+			return PB_ASK;
+	}
 	if (!strmap_get(k->ans, key, v))
 		return PB_ASK;
 	if (*v == PB_PENDING)
@@ -232,31 +248,9 @@ plan_batch_attr(struct store *st, int64_t id, const char *name, int64_t *v)
 	return lookup(b, &b->attr, k, NULL, id, v);
 }
 
-enum plan_batch_answer
-plan_batch_contact_kind(struct store *st, int64_t id, int32_t day,
-    const char **text)
-{
-	struct plan_batch *b = st->batch;
-	enum plan_batch_answer a;
-	char k[48];
-	int64_t v = 0;
-	size_t n;
-
-	*text = NULL;
-	if (b == NULL)
-		return PB_ASK;
-	snprintf(k, sizeof(k), "%lld:%d", (long long)id, (int)day);
-	n = b->kind.n;
-	a = lookup(b, &b->kind, k, NULL, id, &v);
-	if (a == PB_NOTED && b->kind.n > n)
-		array_add(&b->kind.days, NULL, day);
-	if (a == PB_KNOWN && v > 0 && (size_t)v <= b->ntexts)
-		*text = b->texts[v - 1];
-	return a;
-}
-
 /* The fetches, one statement per kind; ?1 is the array of keys noted,
- * ?2 the kind's param, the days, or with ?3 the window. */
+ * ?2 the kind's param or with ?3 the window.  (The last contact's kind
+ * comes with the revisit candidates: store_plan.c's CAND_KIND.) */
 static const char *const fetch_sql[] = {
 	"SELECT dedup_key, 1 FROM plan_items"
 	" WHERE dedup_key = ANY(CAST(?1 AS text[]))",
@@ -268,11 +262,6 @@ static const char *const fetch_sql[] = {
 	" WHERE customer_id = ANY(CAST(?1 AS bigint[]))"
 	" AND day BETWEEN ?2 AND ?3 AND action = 'message'"
 	" GROUP BY customer_id",
-	/* store_contact_kind()'s latest contact of the day: the highest id. */
-	"SELECT DISTINCT ON (k.customer_id, k.day) k.customer_id, k.day,"
-	" k.kind FROM contacts k JOIN unnest(CAST(?1 AS bigint[]),"
-	" CAST(?2 AS integer[])) AS w(id, day) ON k.customer_id = w.id"
-	" AND k.day = w.day ORDER BY k.customer_id, k.day, k.id DESC",
 	"SELECT customer_id, 1 FROM customer_attrs"
 	" WHERE customer_id = ANY(CAST(?1 AS bigint[])) AND name = ?2"
 	" AND value <> ''",
@@ -282,23 +271,16 @@ static const char *const fetch_sql[] = {
 static int
 fetch_kind(struct store *st, struct pb_kind *k, int which, char **cause)
 {
-	struct plan_batch *b = st->batch;
 	struct db_stmt *s;
-	char *arr, key[48];
+	char key[24];
 	int rc;
 
 	if (k->n == 0)
 		return 0;
 	if ((s = db_prepare(st->conn, fetch_sql[which], cause)) == NULL)
 		return -1;
-	arr = xasprintf("{%s}", k->keys.data);
-	db_bind_text(s, 1, arr);
-	free(arr);
-	if (which == 3) {
-		arr = xasprintf("{%s}", b->kind.days.data);
-		db_bind_text(s, 2, arr);
-		free(arr);
-	} else if (which == 1 || which == 4)
+	plan_array_bind(s, 1, &k->keys);
+	if (which == 1 || which == 3)
 		db_bind_text(s, 2, k->param);
 	else if (which == 2) {
 		db_bind_int64(s, 2, k->from);
@@ -309,20 +291,8 @@ fetch_kind(struct store *st, struct pb_kind *k, int which, char **cause)
 			strmap_put(k->ans, db_column_text(s, 0), 1);
 			continue;
 		}
-		if (which != 3) {
-			id_key(db_column_int64(s, 0), key);
-			strmap_put(k->ans, key, db_column_int64(s, 1));
-			continue;
-		}
-		snprintf(key, sizeof(key), "%lld:%d",
-		    (long long)db_column_int64(s, 0),
-		    (int)db_column_int64(s, 1));
-		if (db_column_is_null(s, 2))
-			continue;	/* none, as when not found */
-		b->texts = xreallocarray(b->texts, b->ntexts + 1,
-		    sizeof(*b->texts));
-		b->texts[b->ntexts++] = xstrdup(db_column_text(s, 2));
-		strmap_put(k->ans, key, (int64_t)b->ntexts);
+		id_key(db_column_int64(s, 0), key);
+		strmap_put(k->ans, key, db_column_int64(s, 1));
 	}
 	db_finalize(s);
 	return rc == DB_DONE ? 0 : -1;
@@ -337,8 +307,7 @@ plan_batch_fetch(struct store *st, char **cause)
 	if (fetch_kind(st, &b->item, 0, cause) != 0 ||
 	    fetch_kind(st, &b->open, 1, cause) != 0 ||
 	    fetch_kind(st, &b->msgs, 2, cause) != 0 ||
-	    fetch_kind(st, &b->kind, 3, cause) != 0 ||
-	    fetch_kind(st, &b->attr, 4, cause) != 0)
+	    fetch_kind(st, &b->attr, 3, cause) != 0)
 		return -1;
 	return 0;
 }

@@ -2,10 +2,10 @@
  * few set-based queries (PostgreSQL), private to store_plan.c.
  *
  * On PostgreSQL each statement is a round trip to the server, and the
- * planner asks up to four things of each candidate (its item's dedup key,
- * an open task, the messages under the cap, the kind of the last
- * contact).  So store_plan_query() walks the candidates twice: first
- * "noting" (store_plan_noting()), when the planner makes its lookups with
+ * planner asks up to three things of each candidate (its item's dedup
+ * key, an open task, the messages under the cap; the kind of the last
+ * contact comes with the revisit candidates).  So store_plan_query()
+ * walks the candidates twice: first "noting" (store_plan_noting()), when the planner makes its lookups with
  * no side effect and the lookups only note what is asked, answering
  * neutrally; then one query per kind of lookup fetches every answer; then
  * the real walk, whose lookups are answered from here.  A lookup not
@@ -19,7 +19,9 @@
 
 #include <stdint.h>
 
+#include "db.h"
 #include "store.h"
+#include "util.h"
 
 /* What a lookup gets from the batch. */
 enum plan_batch_answer {
@@ -27,6 +29,13 @@ enum plan_batch_answer {
 	PB_NOTED,	/* noting: noted, answer neutrally */
 	PB_KNOWN,	/* the answer is in *v (or *text) */
 };
+
+/* Elements of a PostgreSQL array literal's body, for binding as text:
+ * an integer; a text quoted (NULL: a NULL element). */
+void plan_array_int(struct buf *b, int64_t v);
+void plan_array_text(struct buf *b, const char *text);
+/* Binds ?i of s to the array whose body b holds. */
+void plan_array_bind(struct db_stmt *s, int i, const struct buf *b);
 
 void plan_batch_begin(struct store *st);
 /* 1 while the planner looks ahead (store_plan_noting()). */
@@ -48,10 +57,6 @@ enum plan_batch_answer plan_batch_open_task(struct store *st, int64_t id,
 /* Messages planned for the customer from day `from` to `to`. */
 enum plan_batch_answer plan_batch_messages(struct store *st, int64_t id,
     int32_t from, int32_t to, int64_t *v);
-/* The kind of the customer's latest contact of day (*text the batch's,
- * NULL for none). */
-enum plan_batch_answer plan_batch_contact_kind(struct store *st, int64_t id,
-    int32_t day, const char **text);
 /* Whether the customer has a non-empty attribute name (*v 1 or 0). */
 enum plan_batch_answer plan_batch_attr(struct store *st, int64_t id,
     const char *name, int64_t *v);

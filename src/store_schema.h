@@ -101,6 +101,7 @@ enum store_stmt {
 };
 
 struct plan_batch;
+struct plan_writes;
 
 struct store {
 	/* The connection, through db.h; on SQLite also the handle itself,
@@ -120,6 +121,7 @@ struct store {
 	int plan_lookahead;	/* store_plan_lookahead() */
 	char **deferred;	/* store_bulk_defer(): CREATE INDEX texts */
 	size_t ndeferred;
+	struct plan_writes *writes; /* held by the planner (PostgreSQL) */
 };
 
 /* For statements on db.h: a column's text, malloc'd (NULL for NULL); a

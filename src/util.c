@@ -187,6 +187,33 @@ buf_printf(struct buf *b, const char *fmt, ...)
 	va_end(ap);
 }
 
+size_t
+util_int_text(int64_t v, char out[22])
+{
+	char tmp[22];
+	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+	size_t n = 0, i = 0;
+
+	do {
+		tmp[n++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0);
+	if (v < 0)
+		out[i++] = '-';
+	while (n > 0)
+		out[i++] = tmp[--n];
+	out[i] = '\0';
+	return i;
+}
+
+void
+buf_add_int(struct buf *b, int64_t v)
+{
+	char t[22];
+
+	buf_add(b, t, util_int_text(v, t));
+}
+
 void
 buf_reset(struct buf *b)
 {

@@ -49,6 +49,9 @@ buf_addc(struct buf *b, char c)
 }
 void buf_puts(struct buf *b, const char *s);
 void buf_printf(struct buf *b, const char *fmt, ...) PRINTFLIKE(2, 3);
+/* An integer in decimal, as "%lld" writes it, without printf: the
+ * planner formats a few per candidate. */
+void buf_add_int(struct buf *b, int64_t v);
 void buf_vprintf(struct buf *b, const char *fmt, va_list ap);
 void buf_reset(struct buf *b);
 char *buf_detach(struct buf *b); /* never NULL; buffer is reset */
@@ -58,6 +61,9 @@ void buf_free(struct buf *b);
  * fingerprint of what was loaded, to notice a change, not a MAC. */
 #define UTIL_FNV_START 0xcbf29ce484222325ULL
 uint64_t util_fnv1a(uint64_t h, const void *p, size_t n);
+/* v in decimal into out (NUL-terminated, at most 20 digits and a sign):
+ * its length. */
+size_t util_int_text(int64_t v, char out[22]);
 
 /* Untrusted text quoted for a message or a log line, in double quotes.
  * Valid UTF-8 is kept, except control characters (C0, DEL, C1) and those

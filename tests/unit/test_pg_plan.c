@@ -208,6 +208,76 @@ insert(struct store *st, const char *key, int64_t cust, int32_t day,
 	assert_int_equal(store_plan_insert(st, &r, T0, &cause), want);
 }
 
+/* The reason, sequence and host of the task under key. */
+static void
+check_task(struct store *st, const char *key, const char *reason, int seq,
+    const char *host)
+{
+	struct store_task t;
+	char *cause = NULL;
+	int64_t id = 0, hid = 0;
+
+	assert_int_equal(store_plan_item_id(st, key, &id, &cause), 1);
+	if (host != NULL)
+		assert_int_equal(store_plan_item_id(st, host, &hid, &cause), 1);
+	assert_int_equal(store_task_get(st, id, &t, &cause), 1);
+	assert_string_equal(t.reason, reason);
+	assert_int_equal(t.sequence, seq);
+	assert_int_equal(t.merged_into, hid);
+	store_task_clear(&t);
+}
+
+/* A committing planner's held writes (sent together on PostgreSQL) end
+ * as one by one: items, merges into the day's first open task, the
+ * revisit clock; what reads them sees them. */
+static void
+test_held_writes(void **state)
+{
+	struct fx *f = *state;
+	struct plan_write_counts n;
+	struct db_stmt *s;
+	char *cause = NULL;
+	int merged = 0;
+
+	insert(f->st, "k0", 2, D0 + 1, "task", "lost", 1);
+	assert_int_equal(store_begin(f->st, &cause), 0);
+	store_plan_hold(f->st);
+	insert(f->st, "k1", 2, D0 + 1, "task", "revisit", 1);
+	merged += store_plan_task_merge(f->st, "k1", 2, D0 + 1, "a", T0 + 9,
+	    &cause);
+	insert(f->st, "k0", 2, D0 + 1, "task", "lost", f->pg ? 1 : 0);
+	insert(f->st, "k2", 1, D0, "task", "revisit", 1);
+	merged += store_plan_task_merge(f->st, "k2", 1, D0, "b", T0 + 9,
+	    &cause);
+	insert(f->st, "k3", 1, D0, "message", "birthday", 1);
+	insert(f->st, "k4", 1, D0, "task", "lost", 1);
+	merged += store_plan_task_merge(f->st, "k4", 1, D0, "c", T0 + 9,
+	    &cause);
+	assert_int_equal(store_plan_revisit_done(f->st, 3, D0 + 10, &cause), 0);
+	assert_int_equal(store_plan_exists(f->st, "k3", &cause), 1);
+	assert_int_equal(store_plan_messages(f->st, 1, D0, D0, &cause), 1);
+	insert(f->st, "k5", 2, D0 + 1, "task", "stale", 1);
+	merged += store_plan_task_merge(f->st, "k5", 2, D0 + 1, "d", T0 + 9,
+	    &cause);
+	assert_int_equal(store_plan_release(f->st, 1, &n, &cause), 0);
+	assert_int_equal(n.existed, f->pg ? 1 : 0);
+	assert_int_equal(merged + (int)n.merged, 3);
+	assert_int_equal(store_commit(f->st, &cause), 0);
+	check_task(f->st, "k0", "why; a; d", 2, NULL);
+	check_task(f->st, "k1", "why", 0, "k0");
+	check_task(f->st, "k2", "why; c", 1, NULL);
+	check_task(f->st, "k4", "why", 0, "k2");
+	check_task(f->st, "k5", "why", 0, "k0");
+	s = db_prepare(f->st->conn, "SELECT revisit_planned, CASE WHEN"
+	    " revisit_next IS NULL THEN 1 ELSE 0 END FROM customers"
+	    " WHERE id = 3", &cause);
+	assert_non_null(s);
+	assert_int_equal(db_step(s, &cause), DB_ROW);
+	assert_int_equal(db_column_int64(s, 0), D0 + 10);
+	assert_int_equal(db_column_int64(s, 1), 1);
+	db_finalize(s);
+}
+
 /* Planned items: inserted once, looked up, counted, merged. */
 static void
 test_plan_items(void **state)
@@ -473,6 +543,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_candidates, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_plan_items, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_held_writes, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_tiers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tasks, setup, teardown),

@@ -205,6 +205,29 @@ test_dir_private(void **state)
 	free(p);
 }
 
+/* util_int_text() and buf_add_int() write what "%lld" writes. */
+static void
+test_int_text(void **state)
+{
+	static const int64_t v[] = { 0, 7, -7, 10, 20790, -1000000,
+	    INT64_MAX, INT64_MIN };
+	char t[22], want[32];
+	struct buf b;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		snprintf(want, sizeof(want), "%lld", (long long)v[i]);
+		assert_int_equal(util_int_text(v[i], t), strlen(want));
+		assert_string_equal(t, want);
+		buf_init(&b);
+		buf_puts(&b, "k:");
+		buf_add_int(&b, v[i]);
+		assert_string_equal(b.data + 2, want);
+		buf_free(&b);
+	}
+}
+
 int
 main(void)
 {
@@ -215,6 +238,7 @@ main(void)
 		cmocka_unit_test(test_quote_cut),
 		cmocka_unit_test(test_quote_always_safe),
 		cmocka_unit_test(test_dir_private),
+		cmocka_unit_test(test_int_text),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
