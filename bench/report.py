@@ -484,6 +484,44 @@ if m:
         w("| baseline: libcurl loop → aiosmtpd | 1 | – | %s | 1 |" % stat(a))
     w("")
 
+# ------------------------------------------------------------ deliver_pg
+mp = one("deliverpg-messages")
+if mp:
+    w("### Delivery from PostgreSQL, one and two daemons (%d birthday e-mails "
+      "queued, to the C sink; `outreachd --foreground` timed from its start "
+      "until the outbox has no unsent row; %s)" % (mp, meta.get("pg_settings", "")))
+    w("")
+    w("| connections per daemon | PostgreSQL, one daemon, msg/s | PostgreSQL, two "
+      "daemons, msg/s | two / one, round by round | SQLite, one daemon, msg/s "
+      "| PostgreSQL one / SQLite |")
+    w("|---|---|---|---|---|---|")
+    kk = sorted({int(l.rsplit("-c", 1)[1]) for (l, _) in samples
+                 if l.startswith("deliverpg-one-c")})
+    for k in kk:
+        a, b, q = (rates("deliverpg-%s-c%d" % (x, k), mp)
+                   for x in ("one", "two", "sqlite"))
+        pr = [y / x for x, y in zip(a, b) if x > 0]
+        w("| %d | %s | %s | %s | %s | %s |" % (
+            k, stat(a), stat(b), stat(pr), stat(q), fmt(ratio(med(a), med(q)))))
+        verdict("two daemons on one PostgreSQL ≥ 1.6× one, %d connection%s each" % (
+            k, "" if k == 1 else "s"), med(pr) >= 1.6 if pr else None,
+            "%s× round by round (%s vs %s msg/s)" % (
+                fmt(med(pr)) if pr else "–", fmt(med(b)), fmt(med(a))))
+    w("")
+    w("CPU per message, µs (all processes of the run):")
+    w("")
+    w("| connections | run | outreachd | PostgreSQL (every backend) | sink |")
+    w("|---|---|---|---|---|")
+    for k in kk:
+        for x, name in (("one", "PostgreSQL, one daemon"),
+                        ("two", "PostgreSQL, two daemons"),
+                        ("sqlite", "SQLite, one daemon")):
+            lab = "deliverpg-%s-c%d" % (x, k)
+            w("| %d | %s | %s | %s | %s |" % (
+                k, name, *(stat(get(lab, "cpu_ms_" + c), scale=1000.0 / mp)
+                           for c in ("daemons", "pg", "sink"))))
+    w("")
+
 # ------------------------------------------------------------ sms
 ms = one("sms-messages")
 if ms:

@@ -10,10 +10,14 @@
 #   BENCH_SIZES        store sizes for the day's plan ["10000 100000 1000000"]
 #   BENCH_RUNS         measured runs per figure, >= 5 for the report [5]
 #   BENCH_STEPS        any of: import plan report scan growth contacts
-#                      deliver sms feeds pages feedbuild daemon ["import
-#                      plan report scan growth contacts deliver sms feeds
-#                      pages feedbuild daemon"] (pages runs round by round with feeds, its
-#                      baseline),
+#                      deliver deliver_pg sms feeds pages feedbuild daemon
+#                      ["import plan report scan growth contacts deliver
+#                      deliver_pg sms feeds pages feedbuild daemon"] (pages
+#                      runs round by round with feeds, its baseline;
+#                      deliver_pg: the queued e-mails of deliver sent from
+#                      PostgreSQL by one outreachd, then two at once,
+#                      BENCH_CONNECTIONS each, and from SQLite by one,
+#                      whole batch timed; needs BENCH_PG),
 #                      or ab (not in the default): two builds' delivery
 #                      side by side, see BUILD_B
 #   BUILD_B            for ab: the other build tree (B; BUILD is A).  Each
@@ -49,6 +53,7 @@
 #                      against BENCH_IMPORT_RSS_MB, one untimed run each
 #                      ["1000000 5000000"; 64]
 #   BENCH_PG           1: the plan, report and scan steps also on PostgreSQL,
+#                      and the deliver_pg step,
 #                      a private server (tests/peers/postgres.sh) started
 #                      for the run, each full store copied into it
 #                      (bench/pg_copy.sh); skipped, saying so, without
@@ -70,7 +75,7 @@ set -u -o pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 : "${BENCH_SIZES:=10000 100000 1000000}"
 : "${BENCH_RUNS:=5}"
-: "${BENCH_STEPS:=import plan report scan growth contacts deliver sms feeds pages feedbuild daemon}"
+: "${BENCH_STEPS:=import plan report scan growth contacts deliver deliver_pg sms feeds pages feedbuild daemon}"
 : "${BENCH_WORK:=$top/bench/work}"
 : "${BENCH_DATE:=$(TZ=UTC date +%F)}"
 : "${BENCH_SEED:=1}"
@@ -965,6 +970,189 @@ step_deliver() {
 	kill "$aio_pid" && wait "$aio_pid" 2>/dev/null
 }
 
+# ---------------------------------------------------------------- deliver_pg
+# CPU seconds * 100 (clock ticks) used so far by PIDs, children reaped
+# by them included: cpu_ticks PID...
+cpu_ticks() {
+	local p t=0
+	for p in "$@"; do
+		[ -r "/proc/$p/stat" ] || continue
+		t=$((t + $(sed 's/^.*) //' "/proc/$p/stat" |
+		    awk '{print $12 + $13 + $14 + $15}')))
+	done
+	echo "$t"
+}
+# The PostgreSQL server's processes: the postmaster and its children.
+pg_pids() { echo "$PG_PID" $(pgrep -P "$PG_PID"); }
+
+# The queued e-mails of mail_snapshot M in PostgreSQL, database mail_M:
+# pg_mail_snapshot M SNAPSHOT.
+pg_mail_snapshot() {
+	local uri="${PG_URI%/*}/mail_$1" c="$W/tmp/pg-mail.conf"
+	log "deliver_pg: copying the queued store into PostgreSQL"
+	PGOPTIONS="-c client_min_messages=warning" psql -X -q "$PG_URI" \
+	    -c "DROP DATABASE IF EXISTS mail_$1" -c "CREATE DATABASE mail_$1" ||
+	    die "createdb failed"
+	conf "$c" "$uri"
+	"$CTL" -c "$c" init >/dev/null &&
+	    "$top/bench/pg_copy.sh" "$2" "$uri" >"$R/pg-copy-mail.txt" ||
+	    die "copying the queued store into PostgreSQL failed"
+}
+
+# pg_mail_conf FILE STORE K: the configuration of every daemon sending
+# STORE's e-mails over K connections to the sink.  The instances of one
+# store share it, as machines would: its state_dir holds nothing but the
+# callback secret on PostgreSQL, and each HTTP service takes a port of
+# its own (port 0).  Its scan finds nothing new to plan.
+pg_mail_conf() {
+	mkdir -p "$W/tmp/pgd"
+	conf "$1" "$2" "daemon: { state_dir = \"$W/tmp/pgd\"; scan_interval = 3600; };
+http: { listen = \"127.0.0.1:0\"; base_url = \"https://crm.acme.example\"; };
+delivery: { quiet_hours = { start = \"00:00\"; end = \"00:00\"; }; batch = 100000; };
+email: { transport = \"smtp\"; url = \"smtp://127.0.0.1:$SINK_PORT\"; tls = \"none\";
+  from = \"greetings@acme.example\"; connections = $3;
+  rate = { messages = 1000000; seconds = 60; }; };"
+}
+
+# The queued messages rendered anew with CONF, sending nothing (a held
+# outbox): a message rendered with another configuration (the text of the
+# file is its key) would be rendered again by the leader during the run.
+render_with() { # CONF
+	"$CTL" -c "$1" outbox hold >/dev/null &&
+	    "$CTL" -c "$1" send >/dev/null 2>>"$W/tmp/send.log" &&
+	    "$CTL" -c "$1" outbox release >/dev/null ||
+	    die "rendering the queued messages with $1 failed"
+}
+
+# The PostgreSQL template of K connections' runs, tmpl_K, and the SQLite
+# file $W/tmp/snap-K.db: the queued e-mails rendered with the
+# configuration of the daemons that send them from database run (or
+# $W/tmp/run.db).
+pg_mail_templates() { # K M
+	local k=$1
+	psql -X -q "$PG_URI" -c "DROP DATABASE IF EXISTS run" \
+	    -c "DROP DATABASE IF EXISTS tmpl_$k" \
+	    -c "CREATE DATABASE run TEMPLATE mail_$2" >/dev/null ||
+	    die "CREATE DATABASE run failed"
+	pg_mail_conf "$W/tmp/pg-c$k.conf" "${PG_URI%/*}/run" "$k"
+	render_with "$W/tmp/pg-c$k.conf"
+	psql -X -q "$PG_URI" -c "ALTER DATABASE run RENAME TO tmpl_$k" ||
+	    die "ALTER DATABASE failed"
+	cp "$(mail_snapshot "$2")" "$W/tmp/run.db"
+	rm -f "$W/tmp/run.db-wal" "$W/tmp/run.db-shm"
+	pg_mail_conf "$W/tmp/sq-c$k.conf" "$W/tmp/run.db" "$k"
+	render_with "$W/tmp/sq-c$k.conf"
+	sqlite3 "$W/tmp/run.db" "PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null
+	mv "$W/tmp/run.db" "$W/tmp/snap-$k.db"
+}
+
+# Prints the outbox's unsent count (pending, retry, sending) every 50 ms
+# until it is 0: outbox_watch STORE (a PostgreSQL URI or an SQLite file).
+UNSENT="SELECT count(*) FROM outbox WHERE state IN ('pending','retry','sending')"
+outbox_watch() {
+	case $1 in
+	postgresql:*)
+		exec psql -X -At "$1" <<<"$UNSENT \\watch 0.05" 2>/dev/null ;;
+	*)
+		while sqlite3 -cmd ".timeout 1000" "$1" "$UNSENT;"; do
+			sleep 0.05
+		done 2>/dev/null ;;
+	esac
+}
+
+# pg_deliver_run LABEL STORE M CONF...: one daemon per CONF, started at
+# once on STORE's queued M e-mails, timed until the outbox has no unsent
+# row; then each daemon's, the server's and the sink's CPU per message.
+pg_deliver_run() {
+	local label=$1 store=$2 m=$3 c n pids=() t0 t1 cpu0 cpu1 pg0 pg1 sk0 sk1
+	local i line
+	shift 3
+	sink_stats >/dev/null
+	pg0=0; [ "${store%%:*}" = postgresql ] && pg0=$(cpu_ticks $(pg_pids))
+	sk0=$(cpu_ticks "$SINK_PID")
+	i=0
+	t0=$(ms_now)
+	for c in "$@"; do
+		i=$((i + 1))
+		"$OUTREACHD" -c "$c" --foreground --log-level info \
+		    2>"$W/tmp/$label-$i.log" &
+		pids+=($!)
+		PIDS+=($!)
+	done
+	coproc WATCH { outbox_watch "$store"; }
+	while read -r n <&"${WATCH[0]}"; do
+		[ "$n" = 0 ] && break
+	done
+	t1=$(ms_now)
+	kill "$WATCH_PID" 2>/dev/null; wait "$WATCH_PID" 2>/dev/null
+	cpu1=$(cpu_ticks "${pids[@]}")
+	pg1=0; [ "${store%%:*}" = postgresql ] && pg1=$(cpu_ticks $(pg_pids))
+	sk1=$(cpu_ticks "$SINK_PID")
+	for i in "${!pids[@]}"; do
+		sample "$label" "cpu_ms_d$((i + 1))" "$(cpu_ticks "${pids[$i]}")0"
+		sample "$label" "sent_d$((i + 1))" "$(grep -c 'sent .* via ' "$W/tmp/$label-$((i + 1)).log")"
+	done
+	for i in "${pids[@]}"; do kill "$i"; wait "$i" 2>/dev/null; done
+	line=$(sink_stats)
+	[ "$(field messages "$line")" = "$m" ] ||
+	    die "$label: the sink got $(field messages "$line") of $m messages"
+	sample "$label" wall_ms "$((t1 - t0))"
+	sample "$label" sinkrate "$(field rate "$line")"
+	sample "$label" cpu_ms_daemons "${cpu1}0"
+	sample "$label" cpu_ms_pg "$(( (pg1 - pg0) * 10 ))"
+	sample "$label" cpu_ms_sink "$(( (sk1 - sk0) * 10 ))"
+	log "  $label: $((t1 - t0)) ms"
+}
+
+# The same queued e-mails sent from PostgreSQL by one daemon, then by two
+# at once (each with the connections of the one), and from SQLite by one
+# daemon for reference; each run starts from the same queued state (a
+# template database, a copy of the SQLite file).
+step_deliver_pg() {
+	local m=$BENCH_MESSAGES snap k r c
+	pg_bench_start || { log "deliver_pg: skipped (no PostgreSQL, see above)"; return 0; }
+	start_sink
+	snap=$(mail_snapshot "$m") || exit 1
+	m=$(sqlite3 "$snap" "SELECT count(*) FROM outbox WHERE state = 'pending'")
+	pg_mail_snapshot "$BENCH_MESSAGES" "$snap"
+	for k in $BENCH_CONNECTIONS; do
+		pg_mail_templates "$k" "$BENCH_MESSAGES"
+	done
+	sample "deliverpg-messages" n "$m"
+	echo "pg_settings $(psql -X -At "$PG_URI" -c "SELECT string_agg(name || '=' || setting, ' ') FROM pg_settings WHERE name IN ('fsync','synchronous_commit','full_page_writes','shared_buffers')")" >>"$R/meta.txt"
+	log "deliver_pg: $m e-mails, connections per daemon: $BENCH_CONNECTIONS, runs: $BENCH_RUNS"
+	for r in $(seq 1 "$BENCH_RUNS"); do
+		for k in $BENCH_CONNECTIONS; do
+			c="$W/tmp/pg-c$k.conf"
+			# Alternate the order, so that drift falls on both.
+			if [ $((r % 2)) = 1 ]; then
+				pg_deliver_one "deliverpg-one-c$k" "$k" "$m" "$c"
+				pg_deliver_one "deliverpg-two-c$k" "$k" "$m" "$c" "$c"
+			else
+				pg_deliver_one "deliverpg-two-c$k" "$k" "$m" "$c" "$c"
+				pg_deliver_one "deliverpg-one-c$k" "$k" "$m" "$c"
+			fi
+			cp "$W/tmp/snap-$k.db" "$W/tmp/run.db"
+			rm -f "$W/tmp/run.db-wal" "$W/tmp/run.db-shm"
+			pg_deliver_run "deliverpg-sqlite-c$k" "$W/tmp/run.db" "$m" \
+			    "$W/tmp/sq-c$k.conf"
+		done
+		log "  run $r done; load $(cut -d' ' -f1-3 /proc/loadavg)"
+	done
+	psql -X -q "$PG_URI" -c "DROP DATABASE IF EXISTS run"
+}
+
+# pg_deliver_one LABEL K M CONF...: a run from database run, made anew
+# from tmpl_K.
+pg_deliver_one() {
+	local label=$1 k=$2 m=$3
+	shift 3
+	psql -X -q "$PG_URI" -c "DROP DATABASE IF EXISTS run" \
+	    -c "CREATE DATABASE run TEMPLATE tmpl_$k" 2>/dev/null ||
+	    die "CREATE DATABASE run failed"
+	pg_deliver_run "$label" "${PG_URI%/*}/run" "$m" "$@"
+}
+
 # ---------------------------------------------------------------- ab
 step_ab() {
 	local m=$BENCH_MESSAGES snap k r c
@@ -1448,6 +1636,7 @@ has_step scan && step_scan
 has_step growth && step_growth
 has_step contacts && step_contacts
 has_step deliver && step_deliver
+has_step deliver_pg && step_deliver_pg
 has_step ab && step_ab
 has_step sms && step_sms
 { has_step feeds || has_step pages; } && step_http
