@@ -976,9 +976,9 @@ step_deliver() {
 cpu_ticks() {
 	local p t=0
 	for p in "$@"; do
-		[ -r "/proc/$p/stat" ] || continue
-		t=$((t + $(sed 's/^.*) //' "/proc/$p/stat" |
-		    awk '{print $12 + $13 + $14 + $15}')))
+		# A process may end between the listing and the read.
+		t=$((t + $(sed 's/^.*) //' "/proc/$p/stat" 2>/dev/null |
+		    awk '{print $12 + $13 + $14 + $15} END {if (!NR) print 0}')))
 	done
 	echo "$t"
 }
@@ -1082,6 +1082,10 @@ pg_deliver_run() {
 	coproc WATCH { outbox_watch "$store"; }
 	while read -r n <&"${WATCH[0]}"; do
 		[ "$n" = 0 ] && break
+		for i in "${!pids[@]}"; do
+			kill -0 "${pids[$i]}" 2>/dev/null || die "$label: outreachd" \
+			    "exited: $(tail -1 "$W/tmp/$label-$((i + 1)).log")"
+		done
 	done
 	t1=$(ms_now)
 	kill "$WATCH_PID" 2>/dev/null; wait "$WATCH_PID" 2>/dev/null

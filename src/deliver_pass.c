@@ -24,6 +24,7 @@
 #include "optout.h"
 
 #define DELIVER_PAGE	256	/* due rows read at a time */
+#define DELIVER_CLAIM_PER_CONN 32 /* rows claimed per connection, leased */
 #define DELIVER_READY	64	/* messages prepared ahead of the connections */
 #define DELIVER_TXN_MAX	256	/* row writes per transaction at most */
 
@@ -41,6 +42,7 @@ struct deliver_run {
 	size_t npage, pos;
 	int64_t after_nb, after_id;	/* where the next page starts */
 	int nread;			/* rows read: delivery.batch bounds it */
+	int claim;			/* rows read at a time, <= DELIVER_PAGE */
 	int exhausted;
 	/* prepared, waiting for a connection, in due order */
 	struct deliver_job *ready[DELIVER_READY];
@@ -258,49 +260,6 @@ run_suppressed(struct deliver_run *r, const struct outbox_msg *m)
 	return n >= cp->cap_messages ? "frequency cap reached" : NULL;
 }
 
-/* The circuit breaker learns from each verdict: a transfer that got
- * through closes it, DELIVER_HOST_TRIP failures in a row before reaching
- * the server open it for a backoff that doubles at each trip. */
-static void
-run_host_verdict(struct deliver_job *job)
-{
-	struct deliver_channel *ch = job->ch;
-
-	ch->host_probing = 0;
-	if (!job->unconnected) {
-		ch->host_failures = 0;
-		ch->host_backoff = 0;
-		return;
-	}
-	if (++ch->host_failures < DELIVER_HOST_TRIP)
-		return;
-	ch->host_backoff = ch->host_backoff == 0 ? DELIVER_HOST_BACKOFF_MIN :
-	    ch->host_backoff * 2 > DELIVER_HOST_BACKOFF_MAX ?
-	    DELIVER_HOST_BACKOFF_MAX : ch->host_backoff * 2;
-	ch->host_closed_until = (int64_t)time(NULL) + ch->host_backoff;
-	log_warn("%s: %d transfers in a row failed before reaching the server "
-	    "(%s): leaving it alone for %d s", channel_name(ch->id),
-	    ch->host_failures, job->error ? job->error : "?",
-	    ch->host_backoff);
-}
-
-/* When a message may go given the breaker: 0 now, else a time.  After
- * the backoff one message probes the host; the others wait for it. */
-static int64_t
-run_host_defer(struct deliver_channel *ch)
-{
-	int64_t now = (int64_t)time(NULL);
-
-	if (ch->host_failures < DELIVER_HOST_TRIP)
-		return 0;
-	if (now < ch->host_closed_until)
-		return ch->host_closed_until;
-	if (ch->host_probing)
-		return now + 1;
-	ch->host_probing = 1;
-	return 0;
-}
-
 /* Records a verdict: the only place a transfer's outcome reaches a row. */
 static void
 run_record(struct deliver_run *r, struct deliver_job *job, int64_t now)
@@ -310,7 +269,7 @@ run_record(struct deliver_run *r, struct deliver_job *job, int64_t now)
 	struct send_stats *s = r->s;
 	int delay, ch = job->ch->id;
 
-	run_host_verdict(job);
+	deliver_host_verdict(job);
 	if (job->verdict == DV_SENT) {
 		s->sent++;
 		s->sent_by[ch]++;
@@ -421,8 +380,8 @@ run_next_due(struct deliver_run *r)
 
 	if (r->pos == r->npage) {
 		want = d->cf->delivery.batch - r->nread;
-		if (want > DELIVER_PAGE)
-			want = DELIVER_PAGE;
+		if (want > r->claim)
+			want = r->claim;
 		if (r->exhausted || want <= 0) {
 			r->exhausted = 1;
 			return NULL;
@@ -706,7 +665,7 @@ run_launch(struct deliver_run *r)
 			r->ready[k++] = job;
 			continue;
 		}
-		if ((when = run_host_defer(job->ch)) > 0) {
+		if ((when = deliver_host_defer(job->ch)) > 0) {
 			run_host_hold(r, job, when);
 			continue;
 		}
@@ -878,6 +837,25 @@ deliver_rescue(struct deliver *d, int64_t now, char **cause)
 	return 0;
 }
 
+/* Rows a page claims.  Senders sharing a store lease what they claim: a
+ * page in proportion to the connections that send it, so that one
+ * sender's page does not keep the others idle while it works through
+ * it (the last page of a batch, above all). */
+static int
+run_claim_size(const struct deliver *d)
+{
+	int conns = 0, c, n;
+
+	if (!store_outbox_leased(d->st))
+		return DELIVER_PAGE;
+	for (c = 0; c < CHANNEL_COUNT; c++)
+		if (d->ch[c].cc != NULL && (!d->only ||
+		    d->only_ch == (enum channel)c))
+			conns += d->ch[c].cc->connections;
+	n = DELIVER_CLAIM_PER_CONN * (conns > 0 ? conns : 1);
+	return n < DELIVER_PAGE ? n : DELIVER_PAGE;
+}
+
 /* Sends allowed per channel this pass: the rate window counts what was
  * accepted in the last rate_seconds, across passes and restarts. */
 static int
@@ -909,6 +887,7 @@ deliver_pass(struct deliver *d, int64_t now, int dry_run,
 	r.stop = stop;
 	r.s = s;
 	r.after_nb = INT64_MIN;
+	r.claim = run_claim_size(d);
 	if (!dry_run && deliver_rescue(d, now, cause) != 0)
 		return -1;
 	if (deliver_xfer_begin(d, cause) != 0)

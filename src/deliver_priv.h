@@ -162,6 +162,11 @@ struct deliver {
 #define DELIVER_HOST_BACKOFF_MIN 30
 #define DELIVER_HOST_BACKOFF_MAX 900
 
+/* The circuit breaker (deliver_host.c): learns from each verdict, and
+ * says when a message of ch may go, 0 now. */
+void deliver_host_verdict(struct deliver_job *job);
+int64_t deliver_host_defer(struct deliver_channel *ch);
+
 extern const struct deliver_backend deliver_maildir_backend;
 extern const struct deliver_backend deliver_smtp_backend;
 extern const struct deliver_backend deliver_sms_backend;

@@ -308,7 +308,8 @@ store_outbox_due(struct store *st, const enum channel *only, int64_t now,
 	 * before, so rows left as they were (over budget, dry run) are not
 	 * read twice.  Without the hint, SQLite picks outbox_state and sorts
 	 * every due row, bodies and all, for each page; PostgreSQL takes no
-	 * hints (INDEXED BY is SQLite's) and plans by its statistics. */
+	 * hints (INDEXED BY is SQLite's) and starts its index on
+	 * (not_before, id) at the row comparison. */
 	s = store_stmt(st, STMT_OUTBOX_DUE, store_dialect(st,
 	    "SELECT " OUTBOX_COLS " FROM outbox INDEXED BY outbox_due"
 	    " WHERE state IN ('pending','retry') AND not_before <= ?1"
@@ -317,7 +318,7 @@ store_outbox_due(struct store *st, const enum channel *only, int64_t now,
 	    " ORDER BY not_before, id LIMIT ?2;",
 	    "SELECT " OUTBOX_COLS " FROM outbox"
 	    " WHERE state IN ('pending','retry') AND not_before <= ?1"
-	    " AND not_before >= ?3 AND (not_before > ?3 OR id > ?4)"
+	    " AND (not_before, id) > (?3, ?4)"
 	    " AND (CAST(?5 AS TEXT) IS NULL OR channel = ?5)"
 	    " ORDER BY not_before, id LIMIT ?2;"), cause);
 	if (s == NULL)

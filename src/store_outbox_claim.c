@@ -25,21 +25,23 @@
 #include "store_schema.h"
 
 /* The claim's statement per dialect.  SQLite's is only read (see
- * above); PostgreSQL's CTE is MATERIALIZED so that the LIMIT applies
- * once, and RETURNING names the columns of "outbox o" as the join has
- * an id of its own. */
-#define CLAIM_DUE_WHERE \
-	" WHERE state IN ('pending','retry') AND not_before <= ?1" \
-	" AND not_before >= ?3 AND (not_before > ?3 OR id > ?4)" \
-	" AND (CAST(?5 AS TEXT) IS NULL OR channel = ?5)"
-
+ * above).  PostgreSQL's keyset is a row comparison, which its index on
+ * (not_before, id) starts at, so a claim reads its page and the rows
+ * other senders hold, not the whole backlog; the CTE is MATERIALIZED so
+ * that the LIMIT applies once, and RETURNING names the columns of
+ * "outbox o" as the join has an id of its own. */
 static const char claim_sqlite[] =
 	"SELECT " OUTBOX_COLS " FROM outbox INDEXED BY outbox_due"
-	CLAIM_DUE_WHERE
+	" WHERE state IN ('pending','retry') AND not_before <= ?1"
+	" AND not_before >= ?3 AND (not_before > ?3 OR id > ?4)"
+	" AND (CAST(?5 AS TEXT) IS NULL OR channel = ?5)"
 	" ORDER BY not_before, id LIMIT ?2;";
 
 static const char claim_pg[] =
-	"WITH c AS MATERIALIZED (SELECT id FROM outbox" CLAIM_DUE_WHERE
+	"WITH c AS MATERIALIZED (SELECT id FROM outbox"
+	" WHERE state IN ('pending','retry') AND not_before <= ?1"
+	" AND (not_before, id) > (?3, ?4)"
+	" AND (CAST(?5 AS TEXT) IS NULL OR channel = ?5)"
 	" AND (lease_until IS NULL OR lease_until <= ?1 OR claimed_by = ?6)"
 	" ORDER BY not_before, id LIMIT ?2 FOR UPDATE SKIP LOCKED)"
 	" UPDATE outbox o SET claimed_by = ?6, lease_until = ?7,"
@@ -109,8 +111,9 @@ store_outbox_recover(struct store *st, int64_t now, int expired_only,
 	int k;
 
 	/* "state <> 'sent'" lets SQLite use the partial outbox_state (it
-	 * does not infer it from the equality); the lease's range is
-	 * outbox_leases'.  A row from before leases has none: expired. */
+	 * does not infer it from the equality), where the few 'sending'
+	 * rows are found on both.  A row from before leases has none:
+	 * expired. */
 	s = db_prepare(st->conn, "UPDATE outbox SET state = CASE WHEN"
 	    " sms_request IS NULL THEN 'retry' ELSE 'unknown' END,"
 	    " status_at = CASE WHEN sms_request IS NOT NULL THEN ?1 END,"

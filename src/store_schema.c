@@ -685,6 +685,18 @@ const char *const store_migrations[] = {
 	"  holder TEXT NOT NULL,"
 	"  until INTEGER NOT NULL,"
 	"  fence INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;",
+	/* 20 -> 21: the claim reads due rows in (not_before, id) order, a
+	 * page at a time.  SQLite's index on not_before has the rowid, the
+	 * id, after it; PostgreSQL's orders ties by where the row lies, so
+	 * every claim sorted the whole backlog due at one second (a day's
+	 * greetings): the id goes into the index.  outbox_leases goes: the
+	 * rescue finds the few 'sending' rows through outbox_state, and
+	 * without it a claim, a renewal or a release of a lease changes no
+	 * indexed column (PostgreSQL writes no index entry, HOT). */
+	"DROP INDEX outbox_due;"
+	"CREATE INDEX outbox_due ON outbox(not_before, id)"
+	"  WHERE state IN ('pending','retry');"
+	"DROP INDEX outbox_leases;",
 };
 
 const int store_nmigrations =

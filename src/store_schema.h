@@ -157,7 +157,7 @@ extern const char *const store_migrations[];
 extern const int store_nmigrations;
 /* The schema on PostgreSQL (store_schema_pg.c): the one SQLite reaches
  * after STORE_PG_BASE_VERSION migrations, in one script (DDL only). */
-#define STORE_PG_BASE_VERSION 20
+#define STORE_PG_BASE_VERSION 21
 extern const char store_schema_pg[];
 /* A store on PostgreSQL (store_pg.c): target is libpq conninfo; the
  * schema is made when missing and create is set. */

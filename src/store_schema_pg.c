@@ -239,7 +239,7 @@ const char store_schema_pg[] =
 	"  lease_until BIGINT,"
 	"  fence BIGINT NOT NULL DEFAULT 0,"
 	"  CHECK (customer_id IS NOT NULL OR rep_id IS NOT NULL));"
-	"CREATE INDEX outbox_due ON outbox(not_before)"
+	"CREATE INDEX outbox_due ON outbox(not_before, id)"
 	"  WHERE state IN ('pending','retry');"
 	"CREATE INDEX outbox_sent ON outbox(channel, sent_at)"
 	"  WHERE sent_at IS NOT NULL;"
@@ -249,8 +249,6 @@ const char store_schema_pg[] =
 	"CREATE INDEX outbox_day ON outbox(day) WHERE customer_id IS NOT NULL;"
 	"CREATE INDEX outbox_status ON outbox(status_at)"
 	"  WHERE status_at IS NOT NULL;"
-	"CREATE INDEX outbox_leases ON outbox(lease_until)"
-	"  WHERE state = 'sending';"
 	/* An outbox row changes state several times in its life: leave
 	 * room on its page for the new version (HOT updates, no index
 	 * entry written when no indexed column changed), and vacuum it
