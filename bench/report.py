@@ -510,16 +510,20 @@ if mp:
     w("")
     w("CPU per message, µs (all processes of the run):")
     w("")
-    w("| connections | run | outreachd | PostgreSQL (every backend) | sink |")
-    w("|---|---|---|---|---|")
+    w("| connections | run | outreachd | PostgreSQL (every backend) | sink | "
+      "cores busy with the three (CPU / wall) |")
+    w("|---|---|---|---|---|---|")
     for k in kk:
         for x, name in (("one", "PostgreSQL, one daemon"),
                         ("two", "PostgreSQL, two daemons"),
                         ("sqlite", "SQLite, one daemon")):
             lab = "deliverpg-%s-c%d" % (x, k)
-            w("| %d | %s | %s | %s | %s |" % (
+            busy = [sum(x) / wl for *x, wl in zip(
+                get(lab, "cpu_ms_daemons"), get(lab, "cpu_ms_pg"),
+                get(lab, "cpu_ms_sink"), get(lab, "wall_ms")) if wl > 0]
+            w("| %d | %s | %s | %s | %s | %s |" % (
                 k, name, *(stat(get(lab, "cpu_ms_" + c), scale=1000.0 / mp)
-                           for c in ("daemons", "pg", "sink"))))
+                           for c in ("daemons", "pg", "sink")), stat(busy)))
     w("")
 
 # ------------------------------------------------------------ sms
