@@ -98,16 +98,6 @@ merge(struct fx *f, const char *ext, unsigned present, int64_t now,
 	return what;
 }
 
-static void
-get(struct fx *f, const char *ext, struct customer *c)
-{
-	char *cause = NULL;
-
-	customer_init(c);
-	if (store_customer_get(f->st, ext, c, &cause) != 1)
-		fail_msg("get %s: %s", ext, cause ? cause : "missing");
-}
-
 static int
 count_cb(void *arg, const struct customer *c)
 {
@@ -161,7 +151,7 @@ test_customer_merge(void **state)
 	assert_int_equal(merge(f, "C9", EVERY_FIELD, 1000, &id9, f1, v1,
 	    many), STORE_ADDED);
 	assert_true(id9 > id);
-	get(f, "C1", &c);
+	tstore_customer(f->st, "C1", &c);
 	assert_int_equal(c.id, id);
 	assert_string_equal(c.field[CUST_NAME], "张伟");
 	assert_string_equal(c.field[CUST_REP], "li");
@@ -169,7 +159,7 @@ test_customer_merge(void **state)
 	assert_string_equal(customer_attr_get(&c, "pet"), "cat");
 	assert_int_equal(c.updated_at, 1000);	/* the same: not written */
 	customer_clear(&c);
-	get(f, "C9", &c);
+	tstore_customer(f->st, "C9", &c);
 	assert_int_equal(c.nattrs, 10);
 	assert_string_equal(customer_attr_get(&c, "a10"), "10");
 	customer_clear(&c);
@@ -183,7 +173,7 @@ test_customer_merge(void **state)
 	    (const char *const []){ "pet=fish", NULL }), STORE_UPDATED);
 	assert_int_equal(merge(f, "C1", 1u << CUST_EMAIL, 3500, &id2, f2, v2,
 	    (const char *const []){ "pet=fish", NULL }), STORE_SAME);
-	get(f, "C1", &c);
+	tstore_customer(f->st, "C1", &c);
 	assert_string_equal(c.field[CUST_NAME], "张伟");
 	assert_string_equal(c.field[CUST_EMAIL], "zw@example.test");
 	assert_null(customer_attr_get(&c, "hobby"));
@@ -195,7 +185,7 @@ test_customer_merge(void **state)
 	/* A date and the rep, with the other fields absent. */
 	assert_int_equal(merge(f, "C1", (1u << CUST_BIRTHDAY) |
 	    (1u << CUST_REP), 4000, &id2, f3, v3, NULL), STORE_UPDATED);
-	get(f, "C1", &c);
+	tstore_customer(f->st, "C1", &c);
 	assert_string_equal(c.field[CUST_BIRTHDAY], "--06-01");
 	assert_string_equal(c.field[CUST_REP], "wang");
 	assert_string_equal(c.field[CUST_TIER], "A");
@@ -276,7 +266,7 @@ test_history_merge(void **state)
 	    &cause), STORE_SAME);
 	assert_int_equal(store_purchase_merge(f->st, id, "O3", 700, 18000,
 	    &cause), STORE_ADDED);
-	get(f, "H1", &c);
+	tstore_customer(f->st, "H1", &c);
 	assert_int_equal(c.first_purchase, 18000);
 	assert_int_equal(c.last_purchase, 20100);
 	assert_int_equal(c.last_contact, 19500);
@@ -296,7 +286,7 @@ test_history_merge(void **state)
 	    NULL, &cause), STORE_SAME);
 	assert_int_equal(store_contact_merge(f->st, id, 0, 19600, "visit",
 	    NULL, &cause), STORE_ADDED);
-	get(f, "H1", &c);
+	tstore_customer(f->st, "H1", &c);
 	assert_int_equal(c.last_contact, 19600);
 	customer_clear(&c);
 	assert_int_equal(store_contact_add(f->st, id, 0, 1, "spam", NULL,
@@ -360,7 +350,7 @@ test_keydates(void **state)
 	    KEYDATE_ADDED);
 	assert_int_equal(kd_set(f, id, "founding", "2008-06-18", 1, 3500),
 	    KEYDATE_UPDATED);
-	get(f, "K1", &c);
+	tstore_customer(f->st, "K1", &c);
 	assert_int_equal(c.nkeydates, 2);
 	assert_string_equal(c.keydates[0].label, "founding");
 	assert_int_equal(c.keydates[0].yearly, 1);
@@ -385,7 +375,7 @@ test_keydates(void **state)
 	    &cause), 1);
 	assert_int_equal(store_keydate_delete(f->st, id, "wedding", 5000,
 	    &cause), 0);
-	get(f, "K1", &c);
+	tstore_customer(f->st, "K1", &c);
 	assert_int_equal(c.nkeydates, 1);
 	assert_int_equal(c.updated_at, 4000);
 	customer_clear(&c);

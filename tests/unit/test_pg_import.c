@@ -82,16 +82,6 @@ import(struct fx *f, const char *csv, int64_t now, struct import_result *res)
 	return rc;
 }
 
-static void
-get(struct fx *f, const char *ext, struct customer *c)
-{
-	char *cause = NULL;
-
-	customer_init(c);
-	if (store_customer_get(f->st, ext, c, &cause) != 1)
-		fail_msg("get %s: %s", ext, cause ? cause : "missing");
-}
-
 static int
 exists(struct fx *f, const char *ext)
 {
@@ -123,12 +113,12 @@ test_import_again(void **state)
 	assert_int_equal(import(f, FIRST, 1000, &res), 0);
 	assert_int_equal(res.rows, 3);
 	assert_int_equal(res.added, 3);
-	get(f, "K3", &c);
+	tstore_customer(f->st, "K3", &c);
 	assert_string_equal(c.field[CUST_NAME], "Back \\ Slash");
 	assert_string_equal(customer_attr_get(&c, "hobby"), "two\nlines");
 	assert_string_equal(customer_attr_get(&c, "pet"), "tab\there");
 	customer_clear(&c);
-	get(f, "K1", &c);
+	tstore_customer(f->st, "K1", &c);
 	assert_string_equal(c.field[CUST_PHONE], "+8613800138000");
 	assert_string_equal(c.field[CUST_REP], "li");
 	assert_null(customer_attr_get(&c, "pet"));
@@ -138,7 +128,7 @@ test_import_again(void **state)
 	assert_int_equal(res.added, 0);
 	assert_int_equal(res.updated, 0);
 	assert_int_equal(res.same, 3);
-	get(f, "K2", &c);
+	tstore_customer(f->st, "K2", &c);
 	assert_int_equal(c.updated_at, 1000);
 	customer_clear(&c);
 }
@@ -161,19 +151,19 @@ test_import_changes(void **state)
 	assert_int_equal(res.added, 1);
 	assert_int_equal(res.updated, 3);
 	assert_int_equal(res.same, 0);
-	get(f, "K1", &c);
+	tstore_customer(f->st, "K1", &c);
 	assert_null(customer_attr_get(&c, "hobby"));
 	assert_int_equal(c.updated_at, 3000);
 	customer_clear(&c);
-	get(f, "K2", &c);
+	tstore_customer(f->st, "K2", &c);
 	assert_string_equal(c.field[CUST_NAME], "Smith, Jon");
 	assert_int_equal(c.updated_at, 3000);
 	customer_clear(&c);
-	get(f, "K3", &c);
+	tstore_customer(f->st, "K3", &c);
 	assert_string_equal(customer_attr_get(&c, "pet"), "dog");
 	assert_int_equal(c.updated_at, 3000);
 	customer_clear(&c);
-	get(f, "K4", &c);
+	tstore_customer(f->st, "K4", &c);
 	assert_string_equal(c.field[CUST_REP], "wang");
 	assert_int_equal(c.created_at, 3000);
 	customer_clear(&c);
@@ -181,7 +171,7 @@ test_import_changes(void **state)
 	assert_int_equal(import(f, "external_id,name\nK3,Back \\ Slash\n", 4000,
 	    &res), 0);
 	assert_int_equal(res.same, 1);
-	get(f, "K3", &c);
+	tstore_customer(f->st, "K3", &c);
 	assert_string_equal(customer_attr_get(&c, "pet"), "dog");
 	customer_clear(&c);
 }

@@ -12,7 +12,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "customer.h"
 #include "db.h"
+#include "store.h"
 #include "util.h"
 
 /* Runs sql on the server's own database of TSTORE_PG_URI. */
@@ -140,5 +142,17 @@ tstore_remove(char *path)
 /* An outbox row as a verdict names it, never claimed (fence 0):
  * store_outbox_update(st, ROW(id, version), ...). */
 #define ROW(id, version) (&(struct outbox_ref){ (id), (version), 0 })
+
+/* Customer ext of st into c (initialised here, cleared by the caller);
+ * the test fails when there is none. */
+static inline void
+tstore_customer(struct store *st, const char *ext, struct customer *c)
+{
+	char *cause = NULL;
+
+	customer_init(c);
+	if (store_customer_get(st, ext, c, &cause) != 1)
+		fail_msg("customer %s: %s", ext, cause ? cause : "missing");
+}
 
 #endif
