@@ -43,14 +43,8 @@ static int
 setup(void **state)
 {
 	struct fx *f = xcalloc(1, sizeof(*f));
-	char *cause = NULL;
 
-	f->path = tstore_path();
-	if (store_open(f->path, &f->st, &cause) != 0)
-		fail_msg("store_open: %s", cause);
-	if (db_exec(f->st->conn, "INSERT INTO reps (key, name, created_at)"
-	    " VALUES ('li', 'Li', 1), ('wang', 'Wang', 1);", &cause) != 0)
-		fail_msg("reps: %s", cause);
+	f->st = tstore_open_reps(&f->path);
 	*state = f;
 	return 0;
 }

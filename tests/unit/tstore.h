@@ -155,4 +155,19 @@ tstore_customer(struct store *st, const char *ext, struct customer *c)
 		fail_msg("customer %s: %s", ext, cause ? cause : "missing");
 }
 
+/* A fresh store (its path in *path, malloc'd) with reps li and wang. */
+static inline struct store *
+tstore_open_reps(char **path)
+{
+	struct store *st;
+	char *cause = NULL;
+
+	*path = tstore_path();
+	if (store_open(*path, &st, &cause) != 0)
+		fail_msg("store_open: %s", cause);
+	tstore_exec(*path, "INSERT INTO reps (key, name, created_at)"
+	    " VALUES ('li', 'Li', 1), ('wang', 'Wang', 1);");
+	return st;
+}
+
 #endif
