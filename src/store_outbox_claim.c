@@ -24,19 +24,12 @@
 #include "store_outbox_priv.h"
 #include "store_schema.h"
 
-/* The claim's statement per dialect.  SQLite's is only read (see
- * above).  PostgreSQL's keyset is a row comparison, which its index on
- * (not_before, id) starts at, so a claim reads its page and the rows
+/* PostgreSQL's claim.  Its keyset is a row comparison, which its index
+ * on (not_before, id) starts at, so a claim reads its page and the rows
  * other senders hold, not the whole backlog; the CTE is MATERIALIZED so
  * that the LIMIT applies once, and RETURNING names the columns of
- * "outbox o" as the join has an id of its own. */
-static const char claim_sqlite[] =
-	"SELECT " OUTBOX_COLS " FROM outbox INDEXED BY outbox_due"
-	" WHERE state IN ('pending','retry') AND not_before <= ?1"
-	" AND not_before >= ?3 AND (not_before > ?3 OR id > ?4)"
-	" AND (CAST(?5 AS TEXT) IS NULL OR channel = ?5)"
-	" ORDER BY not_before, id LIMIT ?2;";
-
+ * "outbox o" as the join has an id of its own.  SQLite's claim is
+ * store_outbox_due()'s read (see above). */
 static const char claim_pg[] =
 	"WITH c AS MATERIALIZED (SELECT id FROM outbox"
 	" WHERE state IN ('pending','retry') AND not_before <= ?1"
@@ -54,17 +47,16 @@ store_outbox_claim(struct store *st, const struct outbox_claim *c,
 {
 	struct db_stmt *s;
 
-	s = store_stmt(st, STMT_OUTBOX_CLAIM, store_dialect(st, claim_sqlite,
-	    claim_pg), cause);
-	if (s == NULL)
+	if (!store_outbox_leased(st))
+		return store_outbox_due(st, c->only, c->now, c->after_nb,
+		    c->after_id, c->limit, cb, arg, cause);
+	if ((s = store_stmt(st, STMT_OUTBOX_CLAIM, claim_pg, cause)) == NULL)
 		return -1;
 	db_bind_int64(s, 1, c->now);
 	db_bind_int64(s, 2, c->limit);
 	db_bind_int64(s, 3, c->after_nb);
 	db_bind_int64(s, 4, c->after_id);
 	db_bind_text(s, 5, c->only ? channel_name(*c->only) : NULL);
-	/* SQLite's statement has no ?6 and ?7: binding them fails, and
-	 * is harmless. */
 	db_bind_text(s, 6, c->holder);
 	db_bind_int64(s, 7, c->lease_until);
 	return store_outbox_walk(s, cb, arg, cause);
