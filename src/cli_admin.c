@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "conf_live.h"
 #include "date_text.h"
+#include "date_zone.h"
 #include "import.h"
 #include "import_dates.h"
 #include "json.h"

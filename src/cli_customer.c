@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "date.h"
+#include "date_zone.h"
 #include "json.h"
 #include "keydate.h"
 #include "store_outcome.h"

@@ -5,6 +5,7 @@
 
 #include "compose.h"
 #include "date.h"
+#include "date_zone.h"
 #include "mime.h"
 #include "optout.h"
 #include "planner.h"

@@ -12,6 +12,7 @@
 
 #include "config.h"
 #include "date.h"
+#include "date_zone.h"
 #include "strmap.h"
 #include "tmpl_set.h"
 #include "util.h"

@@ -7,6 +7,7 @@
 
 #include "conf_priv.h"
 #include "customer.h"
+#include "date_zone.h"
 #include "keydate.h"
 #include "lunar.h"
 #include "solar.h"

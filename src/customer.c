@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "date.h"
+#include "date_zone.h"
 #include "keydate.h"
 #include "date_text.h"
 #include "lunar.h"

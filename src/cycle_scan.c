@@ -9,6 +9,7 @@
 #include "conf.h"
 #include "cycle.h"
 #include "date.h"
+#include "date_zone.h"
 #include "lifecycle_days.h"
 #include "log.h"
 #include "planner.h"

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "date.h"
+#include "date_zone.h"
 #include "digest.h"
 #include "escalate.h"
 #include "i18n.h"

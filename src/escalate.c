@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "date.h"
+#include "date_zone.h"
 #include "escalate.h"
 #include "store_task.h"
 #include "util.h"

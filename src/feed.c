@@ -18,6 +18,7 @@
 
 #include <libical/ical.h>
 
+#include "date_zone.h"
 #include "feed.h"
 #include "i18n.h"
 #include "lunar.h"

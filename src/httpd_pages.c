@@ -23,6 +23,7 @@
 #include <sys/socket.h>
 
 #include "date.h"
+#include "date_zone.h"
 #include "feed.h"
 #include "httpd_priv.h"
 #include "log.h"

@@ -31,6 +31,7 @@
 
 #include "callback.h"
 #include "date.h"
+#include "date_zone.h"
 #include "httpd_priv.h"
 #include "log.h"
 #include "metrics.h"

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "date.h"
+#include "date_zone.h"
 #include "httpd_priv.h"
 #include "i18n.h"
 #include "log.h"

@@ -14,6 +14,7 @@
 #include "cycle.h"
 #include "config.h"
 #include "date.h"
+#include "date_zone.h"
 #include "db.h"
 #include "log.h"
 #include "store_lease.h"

@@ -6,6 +6,7 @@
 
 #include "customer.h"
 #include "date.h"
+#include "date_zone.h"
 #include "holdout.h"
 #include "lifecycle.h"
 #include "log.h"

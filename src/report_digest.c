@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "date.h"
+#include "date_zone.h"
 #include "digest.h"
 #include "i18n.h"
 #include "log.h"

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "date.h"
+#include "date_zone.h"
 #include "util.h"
 
 /* Shorthand: day number of a date. */
