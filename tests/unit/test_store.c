@@ -12,6 +12,7 @@
 #include "optout.h"
 #include "store.h"
 #include "store_outbox.h"
+#include "store_plan.h"
 #include "tstore.h"
 #include "util.h"
 
@@ -65,28 +66,79 @@ test_migrate_from_every_version(void **state)
 	}
 }
 
+/* A store a newer program has migrated is refused, not opened: SQLite's
+ * user_version, PostgreSQL's state row. */
 static void
 test_newer_schema_refused(void **state)
 {
 	struct store *st;
-	char *path, *cause = NULL, *sql;
-	FILE *fp;
-
-	SQLITE_ONLY("PRAGMA user_version");
+	char *path, *cause = NULL;
 
 	(void)state;
 	path = tstore_path();
 	assert_int_equal(store_open(path, &st, &cause), 0);
 	store_close(st);
-	sql = xasprintf("sqlite3 '%s' 'PRAGMA user_version = 99;'", path);
-	fp = popen(sql, "r");
-	assert_non_null(fp);
-	assert_int_equal(pclose(fp), 0);
-	free(sql);
+	tstore_exec(path, db_is_conninfo(path) ? "UPDATE state SET value ="
+	    " '99' WHERE key = 'schema_version';" : "PRAGMA user_version = 99;");
 	assert_int_equal(store_open(path, &st, &cause), -1);
 	assert_non_null(strstr(cause, "schema version 99 is newer than this "
 	    "program"));
 	free(cause);
+	cause = NULL;
+	assert_int_equal(store_open_existing(path, &st, &cause), -1);
+	assert_non_null(strstr(cause, "newer than this program"));
+	free(cause);
+	tstore_remove(path);
+}
+
+/* Whether the store at path has an index called name. */
+static int
+has_index(const char *path, const char *name)
+{
+	char *sql;
+	long long n;
+
+	sql = xasprintf(db_is_conninfo(path) ? "SELECT count(*) FROM"
+	    " pg_indexes WHERE indexname = '%s';" : "SELECT count(*) FROM"
+	    " sqlite_master WHERE type = 'index' AND name = '%s';", name);
+	n = tstore_long(path, sql);
+	free(sql);
+	return n > 0;
+}
+
+/* 21 -> 22 on either engine (PostgreSQL's version 21 is its base
+ * script): the contacts are kept, contacts_last replaces
+ * contacts_customer, and the last contact's kind is read through it. */
+static void
+test_migrate_21_22(void **state)
+{
+	struct store *st;
+	char *path, *cause = NULL, *kind;
+
+	(void)state;
+	path = tstore_path();
+	assert_int_equal(store_open_raw(path, &st, &cause), 0);
+	if (store_migrate(st, 21, &cause) != 0)
+		fail_msg("%s", cause);
+	assert_int_equal(store_schema_version(st), 21);
+	store_close(st);
+	assert_true(has_index(path, "contacts_customer"));
+	tstore_exec(path, "INSERT INTO customers (external_id, name,"
+	    " created_at, updated_at) VALUES ('c1', 'Ann', 0, 0);"
+	    "INSERT INTO contacts (customer_id, day, kind) VALUES"
+	    " (1, 100, 'call'), (1, 100, 'visit'), (1, 90, 'email');");
+	if (store_open_existing(path, &st, &cause) != 0)
+		fail_msg("%s", cause);
+	assert_int_equal(store_schema_version(st), 22);
+	assert_true(has_index(path, "contacts_last"));
+	assert_false(has_index(path, "contacts_customer"));
+	assert_int_equal(tstore_long(path, "SELECT count(*) FROM contacts;"), 3);
+	assert_int_equal(tstore_long(path, "SELECT last_contact FROM"
+	    " customers;"), 100);
+	kind = store_contact_kind(st, 1, 100);
+	assert_string_equal(kind, "visit");
+	free(kind);
+	store_close(st);
 	tstore_remove(path);
 }
 
@@ -545,6 +597,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_migrate_from_every_version),
 		cmocka_unit_test(test_newer_schema_refused),
+		cmocka_unit_test(test_migrate_21_22),
 		cmocka_unit_test(test_migrate_outbox_for_reps),
 		cmocka_unit_test(test_customer_roundtrip),
 		cmocka_unit_test(test_history_derived),
