@@ -4,9 +4,9 @@
  * STORE_PG_BASE_VERSION migrations (store_schema.c): no PostgreSQL store
  * older than that exists, so the base is one script, and every later
  * change is a migration on both backends (store_pg_migrations[] below,
- * applied by store_pg.c).  The tables, columns, indexes
- * and triggers are SQLite's, so one set of statements serves both
- * (db.h); where the dialects differ:
+ * applied by store_pg.c).  The tables, columns, indexes and triggers are
+ * SQLite's, so one set of statements serves both (db.h); where the
+ * dialects differ:
  *
  * - ids and seconds are BIGINT, day numbers INTEGER; flags stay INTEGER
  *   0/1, as the statements compare them so.  Ids come from identity
