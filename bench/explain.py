@@ -5,8 +5,9 @@
   explain.py pg <SERVER_LOG
 
 sqlite: EXPLAIN QUERY PLAN of every planner query, taken from the source
-(src/store_plan.c, plan_sql[], and src/store_keydate.c, keydate_sql[],
-with the columns of src/store_schema.h), run with the sqlite3 CLI on a
+(src/store_plan.c, plan_sql[] and the revisit queries as the planner
+runs them, with the last contact's kind, kind_sql[]; src/store_keydate.c,
+keydate_sql[]; the columns of src/store_schema.h), run with the sqlite3 CLI on a
 store.  The statements keep their ?N parameters (the CLI binds none, which
 does not change the plan), so what is explained is exactly what the
 planner prepares.
@@ -103,6 +104,47 @@ stmts = table(src, "plan_sql", "PQ_COUNT", define(src, "CAND_SELECT"),
 kd = open(srcdir + "/store_keydate.c", encoding="utf-8").read()
 stmts += table(kd, "keydate_sql", "KQ_COUNT", define(kd, "KD_SELECT"),
                "KD_SELECT")
+
+
+def expand(tokens, macros):
+    """The text of string literals and the macros among them."""
+    out = []
+    for t in tokens:
+        if t.startswith('"'):
+            out.append(literals(t))
+        elif t in macros:
+            out.append(expand(re.findall(r'"(?:[^"\\]|\\.)*"|\w+',
+                                         macros[t]), macros))
+    return "".join(out)
+
+
+def kind_table(text):
+    """kind_sql[][]: the revisit queries as the planner runs them, with
+    the last contact's kind (the first, SQLite's, text of each pair)."""
+    body = re.search(r'kind_sql\[2\]\[2\]\s*=\s*\{(.*?)\n\};', text,
+                     re.S).group(1)
+    macros = {"STORE_CAND_COLUMNS": '"%s"' % columns}
+    for name in ("CAND_KIND", "CAND_SELECT_K", "REVISIT_WHERE"):
+        m = re.search(r'#define ' + name + r'\s*((?:\\\n|[^\n])*)', text)
+        macros[name] = m.group(1).replace("\\\n", " ")
+    toks = re.findall(r'"(?:[^"\\]|\\.)*"|\w+|[{},]', body)
+    pairs, cur, depth = [], [[]], 0
+    for t in toks:
+        if t == "{":
+            depth += 1
+            cur = [[]]
+        elif t == "}":
+            depth -= 1
+            pairs.append(cur)
+        elif t == "," and depth == 1:
+            cur.append([])
+        elif depth == 1:
+            cur[-1].append(t)
+    return [("%s (planner, with the kind)" % n, expand(p[0], macros))
+            for n, p in zip(("PQ_REVISIT", "PQ_REVISIT_NEXT"), pairs)]
+
+
+stmts += kind_table(src)
 # The per-candidate lookups (dedup key, frequency cap) run once per item.
 for fn in ("store_plan_exists", "store_plan_messages"):
     f = re.search(fn + r'\(.*?\n\}', src, re.S).group(0)

@@ -320,17 +320,19 @@ store_fk_check(struct store *st, int version, char **cause)
 }
 
 /* Applies migrations one transaction each, so a failure leaves the store at
- * the last good version.  Foreign keys are off meanwhile (they cannot be
+ * the last good version (PostgreSQL: store_pg_migrate()).  Foreign keys are off meanwhile (they cannot be
  * switched inside a transaction): a migration that rebuilds a table drops
  * the old one, which would otherwise delete every row referring to it.
  * They are checked before each commit instead. */
 int
 store_migrate(struct store *st, int version, char **cause)
 {
-	int v = store_schema_version(st), done;
+	int v, done;
 	char *sql;
 
-	if (v < 0)
+	if (st->db == NULL)
+		return store_pg_migrate(st, version, cause);
+	if ((v = store_schema_version(st)) < 0)
 		return store_fail(st, "reading schema version", cause);
 	if (v > store_nmigrations)
 		return set_error(cause, "%s: schema version %d is newer than "
@@ -338,9 +340,6 @@ store_migrate(struct store *st, int version, char **cause)
 		    store_nmigrations);
 	if (v >= version)
 		return 0;
-	if (st->db == NULL)	/* PostgreSQL: the schema is made at open */
-		return set_error(cause, "%s: schema version %d, not %d",
-		    st->path, v, version);
 	if (store_exec(st, "PRAGMA foreign_keys = OFF;", cause) != 0)
 		return -1;
 	for (; v < version; v++) {

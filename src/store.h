@@ -13,7 +13,7 @@
 
 struct store;
 
-#define STORE_SCHEMA_VERSION 21
+#define STORE_SCHEMA_VERSION 22
 
 /* Opens (creating if needed) the store at path and applies every pending
  * migration.  Returns -1 with a reason in *cause. */

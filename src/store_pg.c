@@ -1,8 +1,9 @@
-/* store_pg.c - a store on PostgreSQL: opening it, and making its schema
- * the first time (store_schema_pg.c).  Several daemons and commands may
- * open one database at the same moment: the first to take the schema's
- * advisory lock makes the tables, the others wait for it and find them.
- * The version is the state row 'schema_version'. */
+/* store_pg.c - a store on PostgreSQL: opening it, making its schema the
+ * first time and migrating it after (store_schema_pg.c).  Several daemons
+ * and commands may open one database at the same moment: the first to
+ * take the schema's advisory lock makes or migrates the tables, the others
+ * wait for it and find them done.  The version is the state row
+ * 'schema_version'. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,9 +11,6 @@
 #include "store.h"
 #include "store_schema.h"
 #include "util.h"
-
-/* Any number, the same in every instance: the lock making the schema. */
-#define STORE_PG_SCHEMA_LOCK 7310451
 
 static char *store_pg_password_file;
 
@@ -57,37 +55,83 @@ store_pg_schema_version(struct store *st, char **cause)
 	return rc < 0 ? -1 : rc == 0 ? 0 : (int)v;
 }
 
-/* Makes the schema unless another instance made it meanwhile. */
+/* Brings the schema from *v to version inside the open transaction:
+ * the base script on an empty database, then each migration after it. */
 static int
-pg_create_schema(struct store *st, char **cause)
+pg_apply(struct store *st, int *v, int version, char **cause)
 {
 	char *sql;
-	int v;
+	int rc;
 
+	for (; *v < version; *v = *v == 0 ? STORE_PG_BASE_VERSION : *v + 1) {
+		if (*v == 0)
+			sql = xasprintf("%s INSERT INTO state (key, value)"
+			    " VALUES ('schema_version', '%d');",
+			    store_schema_pg, STORE_PG_BASE_VERSION);
+		else
+			sql = xasprintf("%s UPDATE state SET value = '%d'"
+			    " WHERE key = 'schema_version';",
+			    store_pg_migrations[*v - STORE_PG_BASE_VERSION],
+			    *v + 1);
+		rc = db_exec(st->conn, sql, cause);
+		free(sql);
+		if (rc != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* A store another program has migrated past this one's schema. */
+static int
+pg_newer(struct store *st, int v, char **cause)
+{
+	return set_error(cause, "%s: schema version %d is newer than this "
+	    "program (%d): upgrade outreachd", st->path, v,
+	    STORE_SCHEMA_VERSION);
+}
+
+/* Takes the schema to version in one transaction, under the advisory
+ * lock: of several instances opening the store at once, the first
+ * migrates and the others wait for its commit, then find the version
+ * reached and have nothing to do.  DDL is transactional here, so a
+ * failure leaves the store as it was. */
+int
+store_pg_migrate(struct store *st, int version, char **cause)
+{
+	char *sql;
+	int v, rc;
+
+	if ((v = store_pg_schema_version(st, cause)) < 0)
+		return -1;
+	if (v > STORE_SCHEMA_VERSION)
+		return pg_newer(st, v, cause);
+	if (v >= version)
+		return 0;
+	if (version < STORE_PG_BASE_VERSION || version > STORE_SCHEMA_VERSION)
+		return set_error(cause, "%s: no PostgreSQL schema version %d "
+		    "(%d to %d)", st->path, version, STORE_PG_BASE_VERSION,
+		    STORE_SCHEMA_VERSION);
 	if (store_begin(st, cause) != 0)
 		return -1;
 	sql = xasprintf("SELECT pg_advisory_xact_lock(%d);",
 	    STORE_PG_SCHEMA_LOCK);
-	if (db_exec(st->conn, sql, cause) != 0 ||
-	    (v = store_pg_schema_version(st, cause)) < 0)
+	rc = db_exec(st->conn, sql, cause);
+	free(sql);
+	if (rc != 0 || (v = store_pg_schema_version(st, cause)) < 0)
 		goto fail;
-	free(sql);
-	sql = NULL;
-	if (v == 0) {
-		sql = xasprintf("%s INSERT INTO state (key, value) VALUES"
-		    " ('schema_version', '%d');", store_schema_pg,
-		    STORE_PG_BASE_VERSION);
-		if (db_exec(st->conn, sql, cause) != 0)
-			goto fail;
+	if (v > STORE_SCHEMA_VERSION) {
+		pg_newer(st, v, cause);
+		goto fail;
 	}
-	free(sql);
+	if (pg_apply(st, &v, version, cause) != 0)
+		goto fail;
 	return store_commit(st, cause);
 fail:
-	free(sql);
 	store_rollback(st);
 	return -1;
 }
 
+/* Connects; the schema is made and migrated by store_migrate(). */
 int
 store_pg_open(const char *target, int create, struct store **out,
     char **cause)
@@ -106,21 +150,6 @@ store_pg_open(const char *target, int create, struct store **out,
 	if (v == 0 && !create) {
 		set_error(cause, "%s: no store here (`outreachctl init` creates "
 		    "one)", st->path);
-		goto fail;
-	}
-	if (v == 0 && (pg_create_schema(st, cause) != 0 ||
-	    (v = store_pg_schema_version(st, cause)) < 0))
-		goto fail;
-	if (v > STORE_SCHEMA_VERSION) {
-		set_error(cause, "%s: schema version %d is newer than this "
-		    "program (%d): upgrade outreachd", st->path, v,
-		    STORE_SCHEMA_VERSION);
-		goto fail;
-	}
-	if (v < STORE_SCHEMA_VERSION) {
-		/* Later migrations come in pairs: SQLite's and this. */
-		set_error(cause, "%s: schema version %d: no PostgreSQL "
-		    "migration to %d", st->path, v, STORE_SCHEMA_VERSION);
 		goto fail;
 	}
 	*out = st;

@@ -63,7 +63,7 @@ walk_step(struct db_stmt *s, int64_t *id, char **cause)
  * Customers by id; purchases held to purchases_customer's order (as
  * store_tier_rows does: a plan change would bring a sorter back, and a
  * GROUP BY over them held ~150 MB at 1M customers); the last contact per
- * customer straight from contacts_customer, which covers it.
+ * customer straight from contacts_last, which covers it.
  *
  * Each is streamed (db_stream()): on PostgreSQL, where db.h otherwise
  * fetches a result whole (3M purchases: ~380 MB at 1M customers), each
@@ -92,7 +92,7 @@ walk_prepare(struct store *st, struct walk *w, int32_t day, int64_t rep_id,
 		return -1;
 	db_stream(w->p);
 	w->k = db_prepare(st->conn, store_dialect(st, "SELECT customer_id,"
-	    " max(day) FROM contacts INDEXED BY contacts_customer WHERE day <="
+	    " max(day) FROM contacts INDEXED BY contacts_last WHERE day <="
 	    " ?1 GROUP BY customer_id ORDER BY customer_id;", "SELECT"
 	    " customer_id, max(day) FROM contacts WHERE day <= ?1 GROUP BY"
 	    " customer_id ORDER BY customer_id;"), cause);

@@ -159,10 +159,21 @@ extern const int store_nmigrations;
  * after STORE_PG_BASE_VERSION migrations, in one script (DDL only). */
 #define STORE_PG_BASE_VERSION 21
 extern const char store_schema_pg[];
-/* A store on PostgreSQL (store_pg.c): target is libpq conninfo; the
- * schema is made when missing and create is set. */
+/* store_pg_migrations[i] takes a PostgreSQL store from version
+ * STORE_PG_BASE_VERSION + i to the next, as SQLite's migration of the
+ * same number does. */
+extern const char *const store_pg_migrations[];
+/* The advisory lock the schema is made and migrated under: any number,
+ * the same in every instance. */
+#define STORE_PG_SCHEMA_LOCK 7310451
+/* A store on PostgreSQL (store_pg.c): target is libpq conninfo; an
+ * empty database is refused unless create is set.  Nothing is made or
+ * migrated before store_pg_migrate(). */
 int store_pg_open(const char *target, int create, struct store **out,
     char **cause);
+/* Makes the schema when missing and migrates it to version, under the
+ * schema's advisory lock (store_migrate() on PostgreSQL). */
+int store_pg_migrate(struct store *st, int version, char **cause);
 /* The schema's version, 0 for an empty database, -1 on error. */
 int store_pg_schema_version(struct store *st, char **cause);
 

@@ -3,9 +3,10 @@
  * PostgreSQL stores start at the schema SQLite reaches after
  * STORE_PG_BASE_VERSION migrations (store_schema.c): no PostgreSQL store
  * older than that exists, so the base is one script, and every later
- * change is a migration on both backends.  The tables, columns, indexes
- * and triggers are SQLite's, so one set of statements serves both
- * (db.h); where the dialects differ:
+ * change is a migration on both backends (store_pg_migrations[] below,
+ * applied by store_pg.c).  The tables, columns, indexes and triggers are
+ * SQLite's, so one set of statements serves both (db.h); where the
+ * dialects differ:
  *
  * - ids and seconds are BIGINT, day numbers INTEGER; flags stay INTEGER
  *   0/1, as the statements compare them so.  Ids come from identity
@@ -24,6 +25,7 @@
  * ('schema_version'), as PostgreSQL has no user_version. */
 #include "store.h"
 #include "store_schema.h"
+#include "util.h"
 
 const char store_schema_pg[] =
 	"CREATE TABLE reps ("
@@ -379,6 +381,19 @@ const char store_schema_pg[] =
 	"  NEW.opt_out IS DISTINCT FROM OLD.opt_out)"
 	"  EXECUTE FUNCTION customers_optout();";
 
+/* After the base, migration by migration as on SQLite: the entry for
+ * version N -> N + 1 here is SQLite's store_migrations[N] in
+ * PostgreSQL's words. */
+const char *const store_pg_migrations[] = {
+	/* 21 -> 22: the last contact's kind read from the index alone (an
+	 * Index Only Scan Backward per revisit candidate, no heap page and
+	 * no sort); contacts_customer's users find their rows in it. */
+	"CREATE INDEX contacts_last ON contacts(customer_id, day, id)"
+	"  INCLUDE (kind);"
+	"DROP INDEX contacts_customer;",
+};
+
 /* A migration added on SQLite needs its PostgreSQL form here too. */
-_Static_assert(STORE_PG_BASE_VERSION == STORE_SCHEMA_VERSION,
-    "the PostgreSQL schema is behind SQLite's");
+_Static_assert(STORE_PG_BASE_VERSION + ARRAY_SIZE(store_pg_migrations) ==
+    STORE_SCHEMA_VERSION, "the PostgreSQL migrations end elsewhere than "
+    "SQLite's");

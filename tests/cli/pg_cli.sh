@@ -166,4 +166,28 @@ t_like "$(count pg mail)" '^[1-9][0-9]*$' "e-mails sent from PostgreSQL ($(count
 t_is "$(count pg mail) $(count pg sms)" "$(count lite mail) $(count lite sms)" \
 	"as many e-mails and SMS as from SQLite"
 same '2027-02-28 09:00:00' "outbox list --json" outbox list --json
+
+# Migrations on PostgreSQL: a copy of the store taken back to version 21
+# (contacts_customer instead of contacts_last) is migrated by the first
+# command that opens it, its rows kept; a version newer than the
+# program is refused.
+psql_do() { "$PG_BINDIR/psql" -X -q -At -v ON_ERROR_STOP=1 -d "$@"; }
+old_uri="${PG_URI%/*}/old"
+psql_do "$PG_URI" -c "CREATE DATABASE old TEMPLATE outreach"
+psql_do "$old_uri" -c "DROP INDEX contacts_last;
+    CREATE INDEX contacts_customer ON contacts(customer_id, day);
+    UPDATE state SET value = '21' WHERE key = 'schema_version';"
+mkconf old "$old_uri"
+t_is "$(at '2027-02-28 09:00:00' old stats --json 2>&1)" \
+	"$(at '2027-02-28 09:00:00' pg stats --json 2>&1)" \
+	"a version 21 store: opened, its rows kept"
+t_is "$(psql_do "$old_uri" -c "SELECT value FROM state WHERE key =
+    'schema_version'; SELECT string_agg(indexname, ',' ORDER BY indexname)
+    FROM pg_indexes WHERE tablename = 'contacts';")" \
+	"$(printf '22\ncontacts_last,contacts_pkey,contacts_visits')" \
+	"  and migrated to 22: contacts_last in place of contacts_customer"
+psql_do "$old_uri" -c "UPDATE state SET value = '99' WHERE key = 'schema_version';"
+t_fails "a version 99 store is refused" at '2027-02-28 09:00:00' old stats
+t_like "$T_OUT" "schema version 99 is newer than this program \\(22\\): upgrade outreachd" \
+	"  saying why"
 t_done

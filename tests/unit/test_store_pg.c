@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "db.h"
 #include "store.h"
@@ -45,6 +47,7 @@ open_pg(void)
 	const char *uri = getenv("PG_URI");
 	struct db *db;
 	char *cause = NULL;
+	int v;
 
 	if (db_open(uri, NULL, &db, &cause) != 0)
 		fail_msg("db_open: %s", cause);
@@ -52,6 +55,10 @@ open_pg(void)
 	    "CREATE SCHEMA public;", &cause) != 0 ||
 	    db_exec(db, store_schema_pg, &cause) != 0)
 		fail_msg("the PostgreSQL schema: %s", cause);
+	for (v = STORE_PG_BASE_VERSION; v < STORE_SCHEMA_VERSION; v++)
+		if (db_exec(db, store_pg_migrations[v - STORE_PG_BASE_VERSION],
+		    &cause) != 0)
+			fail_msg("PostgreSQL migration to %d: %s", v + 1, cause);
 	return db;
 }
 
@@ -321,6 +328,76 @@ test_open_pg(void **state)
 	store_close(st);
 }
 
+/* A process opening the store at uri: 0 when it is at the current
+ * version and takes a write transaction. */
+static int
+open_child(const char *uri)
+{
+	struct store *st;
+	char *cause = NULL;
+
+	if (store_open(uri, &st, &cause) != 0) {
+		fprintf(stderr, "child: %s\n", cause);
+		return 1;
+	}
+	if (store_schema_version(st) != STORE_SCHEMA_VERSION ||
+	    store_begin(st, &cause) != 0 || store_commit(st, &cause) != 0)
+		return 1;
+	store_close(st);
+	return 0;
+}
+
+/* A store at the base version (21) migrated by two processes opening it
+ * at the same moment: both wait on the schema's lock, held here until
+ * they do; one migrates, the other finds the version reached (a second
+ * migration would fail, the index being there); the rows are kept. */
+static void
+test_migrate_together(void **state)
+{
+	const char *uri = getenv("PG_URI");
+	struct db *db;
+	char *cause = NULL, *sql;
+	pid_t pid[2];
+	int i, status, waiting = 0;
+
+	(void)state;
+	if (db_open(uri, NULL, &db, &cause) != 0)
+		fail_msg("%s", cause);
+	sql = xasprintf("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA"
+	    " public; %s INSERT INTO state (key, value) VALUES"
+	    " ('schema_version', '%d'); INSERT INTO customers (external_id,"
+	    " name, created_at, updated_at) VALUES ('c1', 'Ann', 0, 0);"
+	    " INSERT INTO contacts (customer_id, day, kind) SELECT id, 100,"
+	    " 'call' FROM customers; SELECT pg_advisory_lock(%d);",
+	    store_schema_pg, STORE_PG_BASE_VERSION, STORE_PG_SCHEMA_LOCK);
+	if (db_exec(db, sql, &cause) != 0)
+		fail_msg("%s", cause);
+	free(sql);
+	for (i = 0; i < 2; i++) {
+		assert_true((pid[i] = fork()) >= 0);
+		if (pid[i] == 0)
+			_exit(open_child(uri));
+	}
+	for (i = 0; i < 200 && waiting < 2; i++) {
+		usleep(50000);
+		waiting = (int)tstore_long(uri, "SELECT count(*) FROM pg_locks"
+		    " WHERE locktype = 'advisory' AND NOT granted;");
+	}
+	assert_int_equal(waiting, 2);
+	if (db_exec(db, "SELECT pg_advisory_unlock_all();", &cause) != 0)
+		fail_msg("%s", cause);
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(waitpid(pid[i], &status, 0), pid[i]);
+		assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
+	db_close(db);
+	assert_int_equal(tstore_long(uri, "SELECT CAST(value AS BIGINT) FROM"
+	    " state WHERE key = 'schema_version';"), STORE_SCHEMA_VERSION);
+	assert_int_equal(tstore_long(uri, "SELECT count(*) FROM pg_indexes"
+	    " WHERE indexname = 'contacts_last';"), 1);
+	assert_int_equal(tstore_long(uri, "SELECT count(*) FROM contacts;"), 1);
+}
+
 /* One holder at a time; the next once the lease has run out, with a
  * higher fence; a lease given up is free at once. */
 static void
@@ -394,6 +471,7 @@ main(void)
 		cmocka_unit_test(test_same_shape),
 		cmocka_unit_test(test_triggers_pg),
 		cmocka_unit_test(test_open_pg),
+		cmocka_unit_test(test_migrate_together),
 		cmocka_unit_test_prestate(test_leases, &on_sqlite),
 		cmocka_unit_test_prestate(test_leases, &on_pg),
 	};
