@@ -7,8 +7,9 @@
  * statement is a round trip and most of a message's CPU): nobody reads
  * those writes before the commit, which makes them durable as before,
  * and each keeps its own version and fence, so a late verdict is refused
- * row by row.  The marks are written at once, together, as the pass
- * must know which rows it still holds before their transfers start. */
+ * row by row.  The marks are written at once, together and with the
+ * writes waiting, as the pass must know which rows it still holds before
+ * their transfers start. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,19 +130,15 @@ drun_commit(struct deliver_run *r)
 	return 0;
 }
 
-/* One row update in the turn's transaction, written with the others of
- * the turn before its commit; a row the admin changed since it was read
- * (cancelled, rendered again) is left as they made it.  0, or -1 on
- * error. */
-int
-drun_update(struct deliver_run *r, const struct outbox_msg *m,
-    enum outbox_state state, int64_t not_before, const char *error,
-    const char *provider_id, int64_t sent_at, int64_t now)
+/* Adds a row write to the turn's; its strings are copied. */
+static struct outbox_write *
+writes_push(struct deliver_run *r, const struct outbox_msg *m,
+    enum outbox_state state, int attempts, int64_t not_before,
+    const char *error, const char *provider_id, int64_t sent_at,
+    int64_t now)
 {
 	struct outbox_write *w;
 
-	if (drun_write(r) != 0)
-		return -1;
 	if (r->nwrites == r->writes_cap) {
 		r->writes_cap = r->writes_cap ? r->writes_cap * 2 : 64;
 		r->writes = xreallocarray(r->writes, r->writes_cap,
@@ -150,59 +147,76 @@ drun_update(struct deliver_run *r, const struct outbox_msg *m,
 	w = &r->writes[r->nwrites++];
 	w->ref = (struct outbox_ref){ m->id, m->version, m->fence };
 	w->state = state;
-	w->attempts = m->attempts;
+	w->attempts = attempts;
 	w->not_before = not_before;
 	w->error = error != NULL ? xstrdup(error) : NULL;
 	w->provider_id = provider_id != NULL ? xstrdup(provider_id) : NULL;
 	w->sent_at = sent_at;
 	w->now = now;
 	w->done = 0;
+	return w;
+}
+
+/* One row update in the turn's transaction, written with the others of
+ * the turn before its commit (or with its marks); a row the admin
+ * changed since it was read (cancelled, rendered again) is left as they
+ * made it.  0, or -1 on error. */
+int
+drun_update(struct deliver_run *r, const struct outbox_msg *m,
+    enum outbox_state state, int64_t not_before, const char *error,
+    const char *provider_id, int64_t sent_at, int64_t now)
+{
+	if (drun_write(r) != 0)
+		return -1;
+	writes_push(r, m, state, m->attempts, not_before, error, provider_id,
+	    sent_at, now);
 	return 0;
 }
 
-/* Marks jobs 'sending', at once and in one statement: each attempt is
- * counted before the peer is asked.  A job whose row the admin changed
- * since it was read (cancelled, rendered again) or another sender
- * claimed is stale, and not sent.  0, or -1 on error (none marked). */
+/* Marks jobs 'sending', at once: each attempt is counted before the
+ * peer is asked.  The turn's waiting writes go in the same statement
+ * (other rows: their jobs are done), so that a turn that reaps a verdict
+ * and starts the next message writes once.  A job whose row the admin
+ * changed since it was read (cancelled, rendered again) or another
+ * sender claimed is stale, and not sent.  0, or -1 on error. */
 int
 drun_mark(struct deliver_run *r, struct deliver_job **jobs, size_t n)
 {
-	struct outbox_write w[DELIVER_READY];
 	struct deliver_job *job;
 	int64_t now = (int64_t)time(NULL);
 	char *err = NULL;
-	size_t i;
+	size_t i, at;
+	int rc;
 
 	if (n == 0)
 		return 0;
-	if (n > DELIVER_READY || drun_write(r) != 0)
+	if (drun_write(r) != 0)
 		return -1;
 	r->txn_writes += (int)n - 1;
+	at = r->nwrites;
 	for (i = 0; i < n; i++) {
 		job = jobs[i];
-		w[i] = (struct outbox_write){
-			.ref = { job->m.id, job->m.version, job->m.fence },
-			.state = OUTBOX_SENDING,
-			.attempts = job->m.attempts + 1,
-			.not_before = job->m.not_before,
-			.error = job->m.last_error,
-			.now = now,
-		};
+		writes_push(r, &job->m, OUTBOX_SENDING, job->m.attempts + 1,
+		    job->m.not_before, job->m.last_error, NULL, 0, now);
 	}
-	if (store_outbox_updates(r->d->st, w, n, &err) != 0) {
-		drun_fail(r, err);
-		return -1;
-	}
+	/* After a failure, the rows written before it are marked too: the
+	 * pass's end gives them back. */
+	rc = store_outbox_updates(r->d->st, r->writes, r->nwrites, &err);
 	for (i = 0; i < n; i++) {
 		job = jobs[i];
-		if (w[i].done) {
+		if (r->writes[at + i].done) {
 			job->m.attempts++;
 			job->marked = 1;
-			continue;
+		} else if (rc == 0) {
+			log_info("%s: changed while queued for sending: left as "
+			    "the admin made it", job->m.dedup_key);
+			job->stale = 1;
 		}
-		log_info("%s: changed while queued for sending: left as the "
-		    "admin made it", job->m.dedup_key);
-		job->stale = 1;
+	}
+	writes_clear(r);
+	if (rc != 0) {
+		drun_fail(r, err);
+		return -1;
 	}
 	return 0;
 }

@@ -183,8 +183,8 @@ struct outbox_write {
 };
 /* store_outbox_update() for n rows of distinct ids, each at its own
  * version and fence: on PostgreSQL one statement, on SQLite one each.
- * 0 (each row's w->done says whether it was written), -1 error (none
- * was, as far as the caller's transaction goes). */
+ * Each row's w->done says whether it was written: 0, or -1 on error
+ * (rows before the failing one may be written, on SQLite). */
 int store_outbox_updates(struct store *st, struct outbox_write *w, size_t n,
     char **cause);
 /* What delivery checks of a customer's message just before sending it.

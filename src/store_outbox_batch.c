@@ -112,6 +112,8 @@ store_outbox_updates(struct store *st, struct outbox_write *w, size_t n,
 		return 0;
 	if (db_backend(st->conn) == DB_PG)
 		return updates_pg_run(st, w, n, cause);
+	for (i = 0; i < n; i++)
+		w[i].done = 0;
 	for (i = 0; i < n; i++) {
 		rc = store_outbox_update(st, &w[i].ref, w[i].state,
 		    w[i].attempts, w[i].not_before, w[i].error,
