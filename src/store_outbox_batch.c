@@ -128,8 +128,8 @@ store_outbox_updates(struct store *st, struct outbox_write *w, size_t n,
 /* store_customer_optout() and store_outbox_customer_count() for every
  * message at once; ord is the message's place in the arrays. */
 static const char gates_pg[] =
-	"SELECT m.ord, c.id IS NOT NULL, c.opt_out, (SELECT count(*)"
-	" FROM outbox o WHERE o.customer_id = m.cid"
+	"SELECT m.ord, CASE WHEN c.id IS NULL THEN 0 ELSE 1 END, c.opt_out,"
+	" (SELECT count(*) FROM outbox o WHERE o.customer_id = m.cid"
 	" AND o.day BETWEEN m.day - ?4 + 1 AND m.day AND o.id <> m.id"
 	" AND (o.state = 'sent' OR o.state = 'sending'"
 	" OR o.state = 'delivered' OR o.state = 'undelivered'))"
