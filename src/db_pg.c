@@ -50,9 +50,9 @@ static const char *pg_txn_sql[DB_TXN_MAX] = {
 	/* One writer at a time, as on SQLite: the store's transactions
 	 * read, decide and write as if alone, and nothing retries a
 	 * serialization failure.  The lock waits as SQLite's busy timeout
-	 * does, then fails transiently (55P03). */
+	 * does (the session's lock_timeout, PG_SESSION_SQL), then fails
+	 * transiently (55P03). */
 	[DB_TXN_BEGIN] = "BEGIN ISOLATION LEVEL READ COMMITTED;"
-	    " SET LOCAL lock_timeout = " DB_PG_STR(DB_BUSY_MS) ";"
 	    " SELECT pg_advisory_xact_lock(" DB_PG_STR(DB_PG_WRITE_LOCK) ")",
 	[DB_TXN_BEGIN_READ] = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
 	[DB_TXN_COMMIT] = "COMMIT",
@@ -62,9 +62,14 @@ static const char *pg_txn_sql[DB_TXN_MAX] = {
 	[DB_TXN_ROLLBACK_TO] = "ROLLBACK TO SAVEPOINT unit",
 	/* Without the writers' lock: each statement is safe alone under
 	 * READ COMMITTED (db_begin_rows()). */
-	[DB_TXN_BEGIN_ROWS] = "BEGIN ISOLATION LEVEL READ COMMITTED;"
-	    " SET LOCAL lock_timeout = " DB_PG_STR(DB_BUSY_MS),
+	[DB_TXN_BEGIN_ROWS] = "BEGIN ISOLATION LEVEL READ COMMITTED",
 };
+
+/* Set once per connection, not with every BEGIN (a second statement
+ * parsed and a setting undone at every commit, for each turn of a
+ * delivery): a lock is waited for as long as SQLite's busy timeout
+ * lets a statement wait, in a transaction or not. */
+#define PG_SESSION_SQL "SET lock_timeout = " DB_PG_STR(DB_BUSY_MS)
 
 static const char *pg_txn_what[DB_TXN_MAX] = {
 	[DB_TXN_BEGIN] = "beginning a transaction",
@@ -155,6 +160,7 @@ pg_reset(struct db *db)
 		return;
 	}
 	log_notice("%s: connection lost and made again", db->target);
+	PQclear(PQexec(pg->conn, PG_SESSION_SQL));
 	for (i = 0; i < pg->nchannels; i++) {
 		sql = xasprintf("LISTEN %s", pg->channels[i]);
 		PQclear(PQexec(pg->conn, sql));
@@ -270,6 +276,7 @@ pg_open(struct db *db, const char *target, const char *password,
 {
 	struct pg *pg = xcalloc(1, sizeof(*pg));
 	const char *keys[6], *values[6];
+	PGresult *res;
 	char *why;
 	int n = 0, rc;
 
@@ -291,7 +298,11 @@ pg_open(struct db *db, const char *target, const char *password,
 		return rc;
 	}
 	PQsetNoticeProcessor(pg->conn, pg_notice, db);
-	return 0;
+	res = PQexec(pg->conn, PG_SESSION_SQL);
+	rc = PQresultStatus(res) == PGRES_COMMAND_OK ? 0 :
+	    pg_fail(db, res, "setting the lock timeout", cause);
+	PQclear(res);
+	return rc;
 }
 
 static void

@@ -167,6 +167,43 @@ int store_outbox_update(struct store *st, const struct outbox_ref *ref,
     enum outbox_state state, int attempts, int64_t not_before,
     const char *error, const char *provider_id, int64_t sent_at, int64_t now,
     char **cause);
+/* One row of store_outbox_updates(): store_outbox_update()'s arguments
+ * (the strings the caller's, not freed here); done is set to 1 when the
+ * row was at ref's version and fence and was updated, else 0. */
+struct outbox_write {
+	struct outbox_ref ref;
+	enum outbox_state state;
+	int attempts;
+	int64_t not_before;
+	char *error;
+	char *provider_id;
+	int64_t sent_at;
+	int64_t now;
+	int done;
+};
+/* store_outbox_update() for n rows of distinct ids, each at its own
+ * version and fence: on PostgreSQL one statement, on SQLite one each.
+ * Each row's w->done says whether it was written: 0, or -1 on error
+ * (rows before the failing one may be written, on SQLite). */
+int store_outbox_updates(struct store *st, struct outbox_write *w, size_t n,
+    char **cause);
+/* What delivery checks of a customer's message just before sending it.
+ * In: id, customer_id, day.  Out: found (the customer still exists),
+ * opt_out (malloc'd, NULL for none) and count, the messages sent or in
+ * flight to the customer for days [day - cap_days + 1, day] but this one
+ * (store_outbox_customer_count()). */
+struct outbox_gate {
+	int64_t id;
+	int64_t customer_id;
+	int32_t day;
+	int found;
+	char *opt_out;
+	int count;
+};
+/* Fills n gates: on PostgreSQL in one statement, on SQLite a lookup each.
+ * 0, or -1 with *cause. */
+int store_outbox_gates(struct store *st, struct outbox_gate *g, size_t n,
+    int cap_days, char **cause);
 /* Crash recovery: 'sending' rows become 'retry', or 'unknown' with
  * their status query due now when they went to a provider of approved
  * templates (SendSms is not idempotent); *n how many.  expired_only: only

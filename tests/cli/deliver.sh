@@ -169,6 +169,41 @@ rctl send >/dev/null
 t_is "$(rctl outbox --state sent --json | js 'len(d)')" 2 "a second pass in the same minute still sends only two"
 t_is "$(ls "$dir/rate/maildir/email/new" | wc -l)" 2 "two messages in the maildir"
 
+# 6b. Opt-outs and caps are checked again at the send, a page at a time:
+# Q1 opts out after its greeting was queued; Q2's birthday and
+# anniversary, both queued under the default cap of 2, meet a cap of 1 by
+# the send: the first goes, the second (of the same page) is suppressed.
+cat >"$dir/gate.conf" <<CONF
+store = "$(t_store "$dir/gate.db")";
+templates = "$top/templates";
+daemon: { state_dir = "$dir/gate"; };
+delivery: { quiet_hours = { start = "00:00"; end = "00:00"; }; };
+CONF
+gctl() { "$CTL" -c "$dir/gate.conf" "$@"; }
+md=$(date +%m-%d)
+gate_csv() { # Q1-OPT-OUT
+	printf 'external_id,name,email,birthday,anniversary,opt_out\n'
+	printf 'Q1,Q One,q1@example.test,1980-%s,,%s\n' "$md" "$1"
+	printf 'Q2,Q Two,q2@example.test,1980-%s,2010-%s,\n' "$md" "$md"
+	printf 'Q3,Q Three,q3@example.test,1980-%s,,\n' "$md"
+}
+gate_csv "" >"$dir/gate1.csv"
+gate_csv email >"$dir/gate2.csv"
+gctl import customers "$dir/gate1.csv" >/dev/null
+gctl scan
+gctl outbox hold >/dev/null
+gctl send >/dev/null	# queued, held
+t_is "$(gctl outbox --json | js 'sorted(m["state"] for m in d)')" "['pending', 'pending', 'pending', 'pending']" \
+	"four greetings queued"
+gctl import customers "$dir/gate2.csv" >/dev/null
+echo 'planner: { frequency_cap = { messages = 1; }; };' >>"$dir/gate.conf"
+gctl outbox release >/dev/null
+gctl send >/dev/null
+t_is "$(gctl outbox --json | js 'sorted((m["key"].split(":")[0] + ":" + m["key"].split(":")[1], m["state"], m["last_error"]) for m in d)')" \
+	"[('anniversary:2', 'suppressed', 'frequency cap reached'), ('birthday:1', 'suppressed', 'opted out'), ('birthday:2', 'sent', None), ('birthday:3', 'sent', None)]" \
+	"at the send: the opt-out since queueing and the cap suppress, the others go"
+t_is "$(ls "$dir/gate/maildir/email/new" | wc -l)" 2 "two messages in the maildir"
+
 # 7. SMS through Kannel, Chinese and English.
 if "$peers/kannel.sh" start "$dir/kannel" >"$dir/kannel.out" 2>&1; then
 	t_cleanup_push "$peers/kannel.sh stop '$dir/kannel' >/dev/null 2>&1"

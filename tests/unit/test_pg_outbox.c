@@ -724,6 +724,123 @@ test_claim_pages(void **state)
 	close_store(st, path);
 }
 
+/* A turn's writes in one statement: each row at its own version and
+ * fence, as store_outbox_update() one by one would (a late verdict is
+ * refused row by row), the strings arriving whole whatever they hold. */
+static void
+test_batch_writes(void **state)
+{
+	static const char err[] = "a \"quoted\", {braced} \\ error; NULL";
+	struct outbox_write w[3];
+	char *path, *cause = NULL, *sql;
+	struct store *st = open_store(&path);
+	struct outbox_claim c = { .holder = "A", .now = 100,
+	    .lease_until = 200, .after_nb = 0, .after_id = 0, .limit = 10 };
+	struct seen s = { 0 };
+	int64_t id[3], fence[3];
+	int i;
+
+	(void)state;
+	id[0] = queue(st, "b0", CHANNEL_EMAIL, 10, NULL);
+	id[1] = queue(st, "b1", CHANNEL_EMAIL, 10, NULL);
+	id[2] = queue(st, "b2", CHANNEL_EMAIL, 10, NULL);
+	EQ(store_begin_rows(st, &cause), 0);
+	EQ(store_outbox_claim(st, &c, collect, &s, &cause), 0);
+	assert_int_equal(s.n, 3);
+	for (i = 0; i < 3; i++) {
+		sql = xasprintf("SELECT fence FROM outbox WHERE id = %lld;",
+		    (long long)id[i]);
+		fence[i] = num(st, sql);
+		free(sql);
+		w[i] = (struct outbox_write){
+			.ref = { id[i], 0, fence[i] }, .state = OUTBOX_SENT,
+			.attempts = 1, .not_before = 150, .error = NULL,
+			.provider_id = "p1", .sent_at = 150, .now = 150,
+		};
+	}
+	w[1].ref.fence = fence[1] + 1;	/* claimed anew since: late */
+	w[2].ref.version = 1;		/* the admin's since */
+	w[0].state = OUTBOX_RETRY;
+	w[0].error = (char *)err;
+	w[0].provider_id = NULL;
+	w[0].sent_at = 0;
+	EQ(store_outbox_updates(st, w, 3, &cause), 0);
+	EQ(store_commit(st, &cause), 0);
+	assert_int_equal(w[0].done, 1);
+	assert_int_equal(w[1].done, 0);
+	assert_int_equal(w[2].done, 0);
+	assert_int_equal(state_of(st, id[0]), OUTBOX_RETRY);
+	assert_int_equal(state_of(st, id[1]), OUTBOX_PENDING);
+	assert_int_equal(state_of(st, id[2]), OUTBOX_PENDING);
+	sql = xasprintf("SELECT count(*) FROM outbox WHERE id = %lld AND"
+	    " last_error = 'a \"quoted\", {braced} \\ error; NULL' AND"
+	    " provider_id IS NULL AND sent_at IS NULL AND not_before = 150"
+	    " AND attempts = 1 AND claimed_by IS NULL;", (long long)id[0]);
+	assert_int_equal(num(st, sql), 1);
+	free(sql);
+	/* The late verdict lands at the right fence, and sets what it
+	 * carries. */
+	w[0] = w[1];
+	w[0].ref.fence = fence[1];
+	EQ(store_outbox_updates(st, w, 1, &cause), 0);
+	assert_int_equal(w[0].done, 1);
+	sql = xasprintf("SELECT count(*) FROM outbox WHERE id = %lld AND"
+	    " state = 'sent' AND provider_id = 'p1' AND sent_at = 150;",
+	    (long long)id[1]);
+	assert_int_equal(num(st, sql), 1);
+	free(sql);
+	close_store(st, path);
+}
+
+/* The customers of a page's messages in one read: erased, opted out,
+ * and the cap's count (sent or in flight, in the window, but the
+ * message itself). */
+static void
+test_batch_gates(void **state)
+{
+	struct outbox_gate g[3];
+	char *path, *cause = NULL, *sql;
+	struct store *st = open_store(&path);
+	int64_t sent, old, mine, other;
+
+	(void)state;
+	exec(st, "INSERT INTO customers (external_id, name, opt_out,"
+	    " created_at, updated_at) VALUES ('C2', 'Bo', 'email', 100,"
+	    " 100);");
+	other = num(st, "SELECT id FROM customers WHERE external_id ="
+	    " 'C2';");
+	sent = queue(st, "g0", CHANNEL_EMAIL, 10, NULL);
+	old = queue(st, "g1", CHANNEL_EMAIL, 10, NULL);
+	mine = queue(st, "g2", CHANNEL_EMAIL, 10, NULL);
+	sql = xasprintf("UPDATE outbox SET state = 'sent' WHERE id IN"
+	    " (%lld, %lld);", (long long)sent, (long long)old);
+	exec(st, sql);
+	free(sql);
+	sql = xasprintf("UPDATE outbox SET day = %d WHERE id = %lld;",
+	    DAY - 7, (long long)old);
+	exec(st, sql);
+	free(sql);
+	memset(g, 0, sizeof(g));
+	g[0] = (struct outbox_gate){ mine, customer, DAY, 0, NULL, 0 };
+	g[1] = (struct outbox_gate){ 0, other, DAY, 0, NULL, 0 };
+	g[2] = (struct outbox_gate){ 0, other + 1000, DAY, 0, NULL, 0 };
+	EQ(store_outbox_gates(st, g, 3, 7, &cause), 0);
+	assert_int_equal(g[0].found, 1);
+	assert_null(g[0].opt_out);
+	assert_int_equal(g[0].count, 1);	/* "old" is a day too old */
+	assert_int_equal(g[1].found, 1);
+	assert_string_equal(g[1].opt_out, "email");
+	assert_int_equal(g[1].count, 0);
+	assert_int_equal(g[2].found, 0);
+	free(g[1].opt_out);
+	EQ(store_outbox_gates(st, g, 1, 8, &cause), 0);
+	assert_int_equal(g[0].count, 2);
+	g[0].id = sent;
+	EQ(store_outbox_gates(st, g, 1, 8, &cause), 0);
+	assert_int_equal(g[0].count, 1);	/* not itself */
+	close_store(st, path);
+}
+
 int
 main(void)
 {
@@ -735,6 +852,8 @@ main(void)
 		cmocka_unit_test(test_sms_status),
 		cmocka_unit_test(test_claims_shared),
 		cmocka_unit_test(test_claim_pages),
+		cmocka_unit_test(test_batch_writes),
+		cmocka_unit_test(test_batch_gates),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
