@@ -19,7 +19,10 @@
  * The definitions are read from the catalog (pg_get_constraintdef(),
  * pg_get_indexdef()), so what is rebuilt is what was there, under the
  * same names; a failure rolls the whole transaction back, the drops with
- * it.  A role that does not own the tables keeps the row-by-row checks. */
+ * it.  A role that does not own the tables keeps the row-by-row checks,
+ * and so does an import that cannot have the tables within the store's
+ * lock timeout (an instance reading them in a long transaction): the
+ * import goes on the checked way rather than fail. */
 #include <stdlib.h>
 
 #include "store.h"
@@ -72,6 +75,26 @@ fresh_eligible(struct store *st, char **cause)
 	return rc == DB_ROW ? yes : -1;
 }
 
+/* 1 when the tables are this transaction's alone, 0 when another holds
+ * them past the lock timeout (undone: the transaction goes on), -1 on
+ * error. */
+static int
+fresh_lock(struct store *st, char **cause)
+{
+	char *err = NULL;
+
+	if (store_unit_begin(st, cause) != 0)
+		return -1;
+	if (db_exec(st->conn, "LOCK TABLE customers, customer_attrs, reps IN"
+	    " ACCESS EXCLUSIVE MODE;", &err) == 0)
+		return store_unit_keep(st, cause) == 0 ? 1 : -1;
+	free(err);
+	if (store_unit_undo(st) != 0)
+		return set_error(cause, "%s: the transaction is lost after a"
+		    " lock timeout", st->path);
+	return 0;
+}
+
 /* Reads what to drop (drops[]) and the statements that rebuild it. */
 static int
 fresh_list(struct store_fresh *f, char ***drops, char **cause)
@@ -101,7 +124,8 @@ store_fresh_begin(struct store *st, struct store_fresh **out, char **cause)
 	int rc;
 
 	*out = NULL;
-	if ((rc = fresh_eligible(st, cause)) <= 0)
+	if ((rc = fresh_eligible(st, cause)) <= 0 ||
+	    (rc = fresh_lock(st, cause)) <= 0)
 		return rc;
 	f = xcalloc(1, sizeof(*f));
 	f->st = st;
