@@ -143,7 +143,8 @@ if t_pg; then
 	    || pg_get_constraintdef(oid) || ' ' || convalidated AS d FROM
 	    pg_constraint WHERE conrelid IN ('customers'::regclass,
 	    'customer_attrs'::regclass) UNION ALL SELECT pg_get_indexdef(indexrelid)
-	    FROM pg_index WHERE indrelid = 'customers'::regclass) t;"
+	    FROM pg_index WHERE indrelid IN ('customers'::regclass,
+	    'customer_attrs'::regclass)) t;"
 	db3=$(t_store "$dir/pristine.db")
 	printf 'store = "%s";\n' "$db3" >"$dir/pristine.conf"
 	"$CTL" -c "$dir/pristine.conf" init >/dev/null
