@@ -61,7 +61,7 @@
 #   BENCH_PG_IMPORT_ROWS  customer rows imported into PostgreSQL and,
 #                      run by run, into SQLite (the head of the largest
 #                      customers file), when the server binaries are there
-#                      (tests/peers/postgres.sh); 0: not measured [100000]
+#                      (tests/peers/postgres.sh); 0: not measured [1000000]
 #   BUILD              the build tree with src/outreachctl [top/build]
 #
 # Stores and CSVs are cached under BENCH_WORK by (generator, size, seed,
@@ -99,7 +99,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 : "${BENCH_IMPORT_RSS_SIZES:=1000000 5000000}"
 : "${BENCH_IMPORT_RSS_MB:=64}"
 : "${BENCH_PG:=1}"
-: "${BENCH_PG_IMPORT_ROWS:=100000}"
+: "${BENCH_PG_IMPORT_ROWS:=1000000}"
 : "${BUILD:=$top/build}"
 
 PY=/usr/bin/python3 # Debian's, which sees python3-aiosmtpd

@@ -103,6 +103,16 @@ import_customer_dup(void *arg, unsigned long row, const char *key)
 	    CUST_EXTERNAL_ID), "duplicate key \"%s\" in this file", key);
 }
 
+/* A rep removed since the import read them. */
+static void
+import_customer_rep(void *arg, unsigned long row, const char *key)
+{
+	struct import *im = arg;
+
+	import_report_row(im, row, (size_t)import_field_col(im, CUST_REP),
+	    "unknown rep \"%s\" (add it with outreachctl rep add)", key);
+}
+
 /* The duplicates come after the rows' other errors: the store finds
  * them once every row is loaded. */
 void
@@ -114,6 +124,7 @@ import_customer_end(struct import *im)
 	if (im->load == NULL || im->failed)
 		return;
 	if (store_load_duplicates(im->load, import_customer_dup, im,
+	    &err) < 0 || store_load_reps(im->load, import_customer_rep, im,
 	    &err) < 0 || (res->errors == 0 && store_load_merge(im->load,
 	    im->o->now, &res->added, &res->updated, &res->same, &err) != 0))
 		import_store_error(im, err);

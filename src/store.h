@@ -134,6 +134,10 @@ typedef void (*store_load_dup_fn)(void *arg, unsigned long row,
     const char *external_id);
 int store_load_duplicates(struct store_load *l, store_load_dup_fn cb,
     void *arg, char **cause);
+/* Calls cb for each row whose rep the store does not have, in row order;
+ * the others are kept until the commit.  Returns how many, or -1. */
+int store_load_reps(struct store_load *l, store_load_dup_fn cb, void *arg,
+    char **cause);
 /* Merges the rows (keys unique) and counts what it did. */
 int store_load_merge(struct store_load *l, int64_t now, unsigned long *added,
     unsigned long *updated, unsigned long *same, char **cause);

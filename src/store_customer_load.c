@@ -11,7 +11,8 @@
  * a changed attribute alone moves updated_at too.  The temporary table
  * goes with the transaction (ON COMMIT DROP, or the rollback).
  *
- * Staging columns: row (the file's), the 14 fields as text (the rep by
+ * Staging columns: row (the file's), seq (1, 2... in the file's order:
+ * a first load's ids, store_load_fresh.c), the 14 fields as text (the rep by
  * its key), the derived keys, one column per attribute (a1, a2...), and
  * what the merge found: id, added, changed (a field), attrs (an
  * attribute). */
@@ -19,6 +20,7 @@
 #include <string.h>
 
 #include "store.h"
+#include "store_load_fresh.h"
 #include "store_schema.h"
 #include "util.h"
 
@@ -30,6 +32,8 @@ struct store_load {
 	struct db_copy *copy;	/* while rows are added */
 	const char **values;	/* one staging row */
 	char **numbers;		/* its numeric texts */
+	unsigned long nrows;	/* rows added */
+	struct store_fresh *fresh; /* a first load: constraints set aside */
 };
 
 /* Staging names of the customer fields, in enum cust_field order, and
@@ -48,8 +52,8 @@ static const char *const load_columns[CUST_NFIELDS] = {
 #define LOAD_NKEYS 3
 static const char *const load_keys[LOAD_NKEYS] = { "bday_md", "bday_lunar",
 	"anniv_md" };
-/* Staging columns the COPY fills: row, fields, keys, attributes. */
-#define LOAD_NCOLS(l) (1 + CUST_NFIELDS + LOAD_NKEYS + (int)(l)->nattrs)
+/* Staging columns the COPY fills: row, seq, fields, keys, attributes. */
+#define LOAD_NCOLS(l) (2 + CUST_NFIELDS + LOAD_NKEYS + (int)(l)->nattrs)
 
 /* The value field f takes in the merge: the rep's id by its key, from
  * reps r joined to the rows (a subquery per row was planned as a scan
@@ -75,7 +79,8 @@ load_create_sql(const struct store_load *l)
 	int f;
 
 	buf_init(&b);
-	buf_puts(&b, "CREATE TEMP TABLE import_customers (row BIGINT NOT NULL");
+	buf_puts(&b, "CREATE TEMP TABLE import_customers (row BIGINT NOT NULL,"
+	    " seq BIGINT NOT NULL");
 	for (f = 0; f < CUST_NFIELDS; f++)
 		buf_printf(&b, ", %s TEXT%s", load_fields[f], f == 0 ?
 		    " COLLATE \"C\" NOT NULL" : "");
@@ -99,6 +104,7 @@ load_copy_begin(struct store_load *l, char **cause)
 	int n = 0, f;
 
 	cols[n++] = "row";
+	cols[n++] = "seq";
 	for (f = 0; f < CUST_NFIELDS; f++)
 		cols[n++] = load_fields[f];
 	for (f = 0; f < LOAD_NKEYS; f++)
@@ -135,7 +141,7 @@ store_load_begin(struct store *st, unsigned present,
 	for (i = 0; i < nattrs; i++)
 		l->attrs[i] = xstrdup(attrs[i]);
 	l->values = xcalloc((size_t)LOAD_NCOLS(l), sizeof(*l->values));
-	l->numbers = xcalloc(1 + LOAD_NKEYS, sizeof(*l->numbers));
+	l->numbers = xcalloc(2 + LOAD_NKEYS, sizeof(*l->numbers));
 	sql = load_create_sql(l);
 	rc = db_exec(st->conn, sql, cause);
 	free(sql);
@@ -164,14 +170,16 @@ store_load_add(struct store_load *l, unsigned long row,
 	int n = 0, f, rc;
 
 	l->numbers[0] = xasprintf("%lu", row);
-	l->numbers[1] = load_key(keys->bday_md);
-	l->numbers[2] = load_key(keys->bday_lunar);
-	l->numbers[3] = load_key(keys->anniv_md);
+	l->numbers[1] = xasprintf("%lu", ++l->nrows);
+	l->numbers[2] = load_key(keys->bday_md);
+	l->numbers[3] = load_key(keys->bday_lunar);
+	l->numbers[4] = load_key(keys->anniv_md);
 	l->values[n++] = l->numbers[0];
+	l->values[n++] = l->numbers[1];
 	for (f = 0; f < CUST_NFIELDS; f++)
 		l->values[n++] = c->field[f];
 	for (f = 0; f < LOAD_NKEYS; f++)
-		l->values[n++] = l->numbers[f + 1];
+		l->values[n++] = l->numbers[f + 2];
 	for (i = 0; i < l->nattrs; i++, n++) {
 		l->values[n] = NULL;	/* empty: deleted */
 		for (j = 0; j < c->nattrs; j++) {
@@ -182,7 +190,7 @@ store_load_add(struct store_load *l, unsigned long row,
 		}
 	}
 	rc = db_copy_row(l->copy, l->values, cause);
-	for (i = 0; i <= LOAD_NKEYS; i++) {
+	for (i = 0; i < 2 + LOAD_NKEYS; i++) {
 		free(l->numbers[i]);
 		l->numbers[i] = NULL;
 	}
@@ -201,9 +209,11 @@ load_copy_end(struct store_load *l, char **cause)
 	l->copy = NULL;
 	if (n < 0)
 		return -1;
-	/* Statistics, so the merge's joins are planned for the rows; the
+	/* Statistics, so the merge's joins with customers are planned for
+	 * the rows (a first load has none to join: 0.3 s saved at 1M); the
 	 * sorts and hashes of a million rows in memory, not in files. */
-	return db_exec(l->st->conn, "ANALYZE import_customers;"
+	return db_exec(l->st->conn, "DO $$BEGIN IF EXISTS (SELECT 1 FROM"
+	    " customers) THEN ANALYZE import_customers; END IF; END$$;"
 	    " SET LOCAL work_mem = '64MB';", cause);
 }
 
@@ -220,6 +230,43 @@ store_load_duplicates(struct store_load *l, store_load_dup_fn cb, void *arg,
 	    " row, external_id, row_number() OVER (PARTITION BY external_id"
 	    " ORDER BY row) AS n FROM import_customers) d WHERE n > 1"
 	    " ORDER BY row;", cause);
+	if (s == NULL)
+		return -1;
+	while ((rc = db_step(s, cause)) == DB_ROW) {
+		cb(arg, (unsigned long)db_column_int64(s, 0),
+		    db_column_text(s, 1));
+		n++;
+	}
+	db_finalize(s);
+	return rc == DB_DONE ? n : -1;
+}
+
+/* The reps the rows name are locked as the foreign key's check would
+ * lock them row by row (FOR KEY SHARE: they stay until the commit, so
+ * the merge finds each); a rep the store does not have (removed since
+ * the import read them) fails its row. */
+int
+store_load_reps(struct store_load *l, store_load_dup_fn cb, void *arg,
+    char **cause)
+{
+	struct db_stmt *s;
+	int rc, n = 0;
+
+	if (load_copy_end(l, cause) != 0)
+		return -1;
+	s = db_prepare(l->st->conn, "SELECT r.id FROM reps r WHERE r.key IN"
+	    " (SELECT rep FROM import_customers) FOR KEY SHARE OF r;", cause);
+	if (s == NULL)
+		return -1;
+	while ((rc = db_step(s, cause)) == DB_ROW)
+		;
+	db_finalize(s);
+	if (rc != DB_DONE)
+		return -1;
+	s = db_prepare(l->st->conn, "SELECT s.row, s.rep FROM"
+	    " import_customers s WHERE s.rep IS NOT NULL AND NOT EXISTS"
+	    " (SELECT 1 FROM reps r WHERE r.key = s.rep) ORDER BY s.row;",
+	    cause);
 	if (s == NULL)
 		return -1;
 	while ((rc = db_step(s, cause)) == DB_ROW) {
@@ -407,14 +454,102 @@ load_counts(struct store_load *l, unsigned long *added,
 	return rc == DB_ROW ? 0 : -1;
 }
 
+/* A first load's customers, every row new (store_load_fresh.c): the
+ * ids reserved for them follow the file's order, so no RETURNING is
+ * joined back to the rows and they need no sort. */
+static char *
+load_fresh_sql(void)
+{
+	struct buf b;
+	int f;
+
+	buf_init(&b);
+	buf_puts(&b, "INSERT INTO customers (id, ");
+	for (f = 0; f < CUST_NFIELDS; f++)
+		buf_printf(&b, "%s, ", load_columns[f]);
+	buf_puts(&b, "bday_md, bday_lunar, anniv_md, created_at, updated_at)"
+	    " SELECT ?2 + s.seq, ");
+	for (f = 0; f < CUST_NFIELDS; f++) {
+		load_value(&b, f);
+		buf_puts(&b, ", ");
+	}
+	buf_puts(&b, "s.bday_md, s.bday_lunar, s.anniv_md, ?1, ?1 FROM "
+	    LOAD_ROWS ";");
+	return buf_detach(&b);
+}
+
+/* Their attributes: names as ?1..., the ids' base after them. */
+static int
+load_fresh_attrs(struct store_load *l, int64_t base, char **cause)
+{
+	struct db_stmt *s;
+	struct buf b;
+	size_t i;
+	int rc;
+
+	if (l->nattrs == 0)
+		return 0;
+	buf_init(&b);
+	buf_printf(&b, "INSERT INTO customer_attrs (customer_id, name, value)"
+	    " SELECT ?%zu + s.seq, t.name, t.value FROM", l->nattrs + 1);
+	load_attr_rows(&b, l);
+	buf_puts(&b, " WHERE t.value IS NOT NULL;");
+	s = db_prepare(l->st->conn, b.data, cause);
+	buf_free(&b);
+	if (s == NULL)
+		return -1;
+	for (i = 0; i < l->nattrs; i++)
+		db_bind_text(s, (int)i + 1, l->attrs[i]);
+	db_bind_int64(s, (int)l->nattrs + 1, base);
+	rc = store_run(s, cause);
+	db_finalize(s);
+	return rc;
+}
+
+static int
+load_fresh(struct store_load *l, int64_t now, unsigned long *added,
+    char **cause)
+{
+	struct db_stmt *s;
+	int64_t base;
+	char *sql;
+	int rc;
+
+	if (l->nrows > 0) {
+		if (store_fresh_ids(l->fresh, (int64_t)l->nrows, &base,
+		    cause) != 0)
+			return -1;
+		sql = load_fresh_sql();
+		s = db_prepare(l->st->conn, sql, cause);
+		free(sql);
+		if (s == NULL)
+			return -1;
+		db_bind_int64(s, 1, now);
+		db_bind_int64(s, 2, base);
+		rc = store_run(s, cause);
+		db_finalize(s);
+		if (rc != 0 || load_fresh_attrs(l, base, cause) != 0)
+			return -1;
+	}
+	rc = store_fresh_end(l->fresh, cause);
+	l->fresh = NULL;
+	*added = l->nrows;
+	return rc;
+}
+
 int
 store_load_merge(struct store_load *l, int64_t now, unsigned long *added,
     unsigned long *updated, unsigned long *same, char **cause)
 {
 	struct db_stmt *s;
+	int rc;
 
-	if (load_copy_end(l, cause) != 0)
+	if (load_copy_end(l, cause) != 0 ||
+	    store_fresh_begin(l->st, &l->fresh, cause) != 0)
 		return -1;
+	*added = *updated = *same = 0;
+	if (l->fresh != NULL)
+		return load_fresh(l, now, added, cause);
 	/* The customers the store has already. */
 	if ((s = db_prepare(l->st->conn, "UPDATE import_customers s SET id ="
 	    " c.id FROM customers c WHERE c.external_id = s.external_id;",
@@ -424,6 +559,10 @@ store_load_merge(struct store_load *l, int64_t now, unsigned long *added,
 	    load_run(l, load_insert_sql(), now, cause) != 0 ||
 	    load_attrs(l, cause) != 0 ||
 	    load_run(l, xstrdup(LOAD_TOUCH_SQL), now, cause) != 0)
+		return -1;
+	rc = store_fresh_end(l->fresh, cause);
+	l->fresh = NULL;
+	if (rc != 0)
 		return -1;
 	return load_counts(l, added, updated, same, cause);
 }
@@ -437,6 +576,7 @@ store_load_free(struct store_load *l)
 		return;
 	if (l->copy != NULL)	/* abandoned: the transaction goes too */
 		db_copy_end(l->copy, NULL);
+	store_fresh_free(l->fresh);
 	for (i = 0; i < l->nattrs; i++)
 		free(l->attrs[i]);
 	free(l->attrs);
