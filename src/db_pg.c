@@ -140,7 +140,7 @@ pg_track(struct pg *pg)
 
 /* Makes the connection again: the server forgot our prepared statements
  * (the generation tells), our transaction and what we listened to. */
-static void
+void
 pg_reset(struct db *db)
 {
 	struct pg *pg = db->impl;
@@ -622,7 +622,7 @@ pg_changes(struct db *db)
 	return ((struct pg *)db->impl)->changes;
 }
 
-static int
+int
 pg_exec(struct db *db, const char *sql, char **cause)
 {
 	struct pg *pg = db->impl;
@@ -717,58 +717,6 @@ pg_in_txn(struct db *db)
 	struct pg *pg = db->impl;
 
 	return pg->txn || pg->broken;
-}
-
-static int
-pg_listen(struct db *db, const char *channel, int notify, char **cause)
-{
-	struct pg *pg = db->impl;
-	char *sql = xasprintf("%s %s", notify ? "NOTIFY" : "LISTEN", channel);
-	size_t i;
-	int rc;
-
-	rc = pg_exec(db, sql, cause);
-	free(sql);
-	if (rc != 0 || notify)
-		return rc;
-	for (i = 0; i < pg->nchannels; i++)
-		if (strcmp(pg->channels[i], channel) == 0)
-			return 0;
-	pg->channels = xreallocarray(pg->channels, pg->nchannels + 1,
-	    sizeof(*pg->channels));
-	pg->channels[pg->nchannels++] = xstrdup(channel);
-	return 0;
-}
-
-static int
-pg_fd(struct db *db)
-{
-	return PQsocket(((struct pg *)db->impl)->conn);
-}
-
-/* A lost connection is made again (listening again), and -1 says that
- * notifications may have been missed meanwhile. */
-static int
-pg_notifications(struct db *db)
-{
-	struct pg *pg = db->impl;
-	PGnotify *n;
-	int count = 0;
-
-	if (PQstatus(pg->conn) != CONNECTION_OK ||
-	    PQconsumeInput(pg->conn) == 0) {
-		pg->broken = pg->txn;
-		pg_reset(db);
-		return -1;
-	}
-	/* Our own NOTIFY (the leader queued messages) wakes the others,
-	 * not us. */
-	while ((n = PQnotifies(pg->conn)) != NULL) {
-		if (n->be_pid != PQbackendPID(pg->conn))
-			count++;
-		PQfreemem(n);
-	}
-	return count;
 }
 
 static unsigned

@@ -1,5 +1,5 @@
-/* db_pg_priv.h - private to db_pg.c and db_pg_cursor.c: the PostgreSQL
- * backend's connection and statement. */
+/* db_pg_priv.h - private to db_pg.c, db_pg_cursor.c and db_pg_notify.c:
+ * the PostgreSQL backend's connection and statement. */
 #ifndef OUTREACHD_DB_PG_PRIV_H
 #define OUTREACHD_DB_PG_PRIV_H
 
@@ -60,6 +60,14 @@ int pg_fail(struct db *db, PGresult *res, const char *what, char **cause);
 int pg_ready(struct db *db, const char *what, int begin, char **cause);
 Oid pg_type_of(enum db_type kind);
 void pg_track(struct pg *pg);
+/* Makes the connection again; listens again on its channels. */
+void pg_reset(struct db *db);
+int pg_exec(struct db *db, const char *sql, char **cause);
+
+/* db_pg_notify.c: db_ops' listen, fd and notifications. */
+int pg_listen(struct db *db, const char *channel, int notify, char **cause);
+int pg_fd(struct db *db);
+int pg_notifications(struct db *db);
 
 /* db_pg_cursor.c: a streamed statement inside a transaction.  open
  * declares s's cursor and fetches its first rows into s->res; fetch the
