@@ -329,25 +329,36 @@ load_update_sql(const struct store_load *l)
 	return buf_detach(&b);
 }
 
+/* "INSERT INTO customers (...) SELECT ... FROM" the staging rows, every
+ * field; id, when given, is the column list's first and its value. */
+static void
+load_insert_head(struct buf *b, const char *id)
+{
+	int f;
+
+	buf_printf(b, "INSERT INTO customers (%s", id != NULL ? "id, " : "");
+	for (f = 0; f < CUST_NFIELDS; f++)
+		buf_printf(b, "%s, ", load_columns[f]);
+	buf_printf(b, "bday_md, bday_lunar, anniv_md, created_at, updated_at)"
+	    " SELECT %s%s", id != NULL ? id : "", id != NULL ? ", " : "");
+	for (f = 0; f < CUST_NFIELDS; f++) {
+		load_value(b, f);
+		buf_puts(b, ", ");
+	}
+	buf_puts(b, "s.bday_md, s.bday_lunar, s.anniv_md, ?1, ?1 FROM "
+	    LOAD_ROWS);
+}
+
 /* New keys: every field, in the file's order (ids follow it). */
 static char *
 load_insert_sql(void)
 {
 	struct buf b;
-	int f;
 
 	buf_init(&b);
-	buf_puts(&b, "WITH i AS (INSERT INTO customers (");
-	for (f = 0; f < CUST_NFIELDS; f++)
-		buf_printf(&b, "%s, ", load_columns[f]);
-	buf_puts(&b, "bday_md, bday_lunar, anniv_md, created_at, updated_at)"
-	    " SELECT ");
-	for (f = 0; f < CUST_NFIELDS; f++) {
-		load_value(&b, f);
-		buf_puts(&b, ", ");
-	}
-	buf_puts(&b, "s.bday_md, s.bday_lunar, s.anniv_md, ?1, ?1 FROM "
-	    LOAD_ROWS " WHERE s.id IS NULL ORDER BY s.row"
+	buf_puts(&b, "WITH i AS (");
+	load_insert_head(&b, NULL);
+	buf_puts(&b, " WHERE s.id IS NULL ORDER BY s.row"
 	    " RETURNING id, external_id) UPDATE import_customers s SET id ="
 	    " i.id, added = 1 FROM i WHERE s.external_id = i.external_id;");
 	return buf_detach(&b);
@@ -461,20 +472,10 @@ static char *
 load_fresh_sql(void)
 {
 	struct buf b;
-	int f;
 
 	buf_init(&b);
-	buf_puts(&b, "INSERT INTO customers (id, ");
-	for (f = 0; f < CUST_NFIELDS; f++)
-		buf_printf(&b, "%s, ", load_columns[f]);
-	buf_puts(&b, "bday_md, bday_lunar, anniv_md, created_at, updated_at)"
-	    " SELECT ?2 + s.seq, ");
-	for (f = 0; f < CUST_NFIELDS; f++) {
-		load_value(&b, f);
-		buf_puts(&b, ", ");
-	}
-	buf_puts(&b, "s.bday_md, s.bday_lunar, s.anniv_md, ?1, ?1 FROM "
-	    LOAD_ROWS ";");
+	load_insert_head(&b, "?2 + s.seq");
+	buf_puts(&b, ";");
 	return buf_detach(&b);
 }
 
