@@ -217,20 +217,15 @@ load_copy_end(struct store_load *l, char **cause)
 	    " SET LOCAL work_mem = '64MB';", cause);
 }
 
-int
-store_load_duplicates(struct store_load *l, store_load_dup_fn cb, void *arg,
-    char **cause)
+/* Each (row, text) sql returns goes to cb: how many, or -1. */
+static int
+load_report(struct store_load *l, const char *sql, store_load_dup_fn cb,
+    void *arg, char **cause)
 {
 	struct db_stmt *s;
 	int rc, n = 0;
 
-	if (load_copy_end(l, cause) != 0)
-		return -1;
-	s = db_prepare(l->st->conn, "SELECT row, external_id FROM (SELECT"
-	    " row, external_id, row_number() OVER (PARTITION BY external_id"
-	    " ORDER BY row) AS n FROM import_customers) d WHERE n > 1"
-	    " ORDER BY row;", cause);
-	if (s == NULL)
+	if ((s = db_prepare(l->st->conn, sql, cause)) == NULL)
 		return -1;
 	while ((rc = db_step(s, cause)) == DB_ROW) {
 		cb(arg, (unsigned long)db_column_int64(s, 0),
@@ -239,6 +234,19 @@ store_load_duplicates(struct store_load *l, store_load_dup_fn cb, void *arg,
 	}
 	db_finalize(s);
 	return rc == DB_DONE ? n : -1;
+}
+
+int
+store_load_duplicates(struct store_load *l, store_load_dup_fn cb, void *arg,
+    char **cause)
+{
+
+	if (load_copy_end(l, cause) != 0)
+		return -1;
+	return load_report(l, "SELECT row, external_id FROM (SELECT"
+	    " row, external_id, row_number() OVER (PARTITION BY external_id"
+	    " ORDER BY row) AS n FROM import_customers) d WHERE n > 1"
+	    " ORDER BY row;", cb, arg, cause);
 }
 
 /* The reps the rows name are locked as the foreign key's check would
@@ -250,7 +258,7 @@ store_load_reps(struct store_load *l, store_load_dup_fn cb, void *arg,
     char **cause)
 {
 	struct db_stmt *s;
-	int rc, n = 0;
+	int rc;
 
 	if (load_copy_end(l, cause) != 0)
 		return -1;
@@ -263,19 +271,9 @@ store_load_reps(struct store_load *l, store_load_dup_fn cb, void *arg,
 	db_finalize(s);
 	if (rc != DB_DONE)
 		return -1;
-	s = db_prepare(l->st->conn, "SELECT s.row, s.rep FROM"
-	    " import_customers s WHERE s.rep IS NOT NULL AND NOT EXISTS"
-	    " (SELECT 1 FROM reps r WHERE r.key = s.rep) ORDER BY s.row;",
-	    cause);
-	if (s == NULL)
-		return -1;
-	while ((rc = db_step(s, cause)) == DB_ROW) {
-		cb(arg, (unsigned long)db_column_int64(s, 0),
-		    db_column_text(s, 1));
-		n++;
-	}
-	db_finalize(s);
-	return rc == DB_DONE ? n : -1;
+	return load_report(l, "SELECT s.row, s.rep FROM import_customers s"
+	    " WHERE s.rep IS NOT NULL AND NOT EXISTS (SELECT 1 FROM reps r"
+	    " WHERE r.key = s.rep) ORDER BY s.row;", cb, arg, cause);
 }
 
 /* Runs sql with ?1 = now, then frees it. */
