@@ -5,6 +5,8 @@
 
 #include "import_priv.h"
 
+#define IMPORT_NO_REP "unknown rep \"%s\" (add it with outreachctl rep add)"
+
 /* Marks customer id written by this file; 1 when it was already.  A bit
  * per id rather than a set of keys: a million keys in a hash map held
  * 60 MB, the bits of a million ids hold 125 kB.  Ids come from an
@@ -36,7 +38,7 @@ import_customer_row(struct import *im)
 	char *v, *err = NULL;
 	int64_t id;
 	size_t i;
-	int f;
+	int f, rc;
 
 	customer_init(&c);
 	for (i = 0; i < im->ncols; i++) {
@@ -55,14 +57,16 @@ import_customer_row(struct import *im)
 		}
 		c.field[f] = v;
 		if (f == CUST_REP && v != NULL && !strmap_get(im->reps, v, NULL))
-			import_report(im, i, "unknown rep \"%s\" (add it with "
-			    "outreachctl rep add)", v);
+			import_report(im, i, IMPORT_NO_REP, v);
 	}
 	if (import_writing(im) && im->load != NULL) {
 		customer_keys(&c, &keys);
-		if (store_load_add(im->load, im->rec->row, &c, &keys,
-		    &err) != 0)
+		if ((rc = store_load_add(im->load, im->rec->row, &c, &keys,
+		    &err)) < 0)
 			import_store_error(im, err);
+		else if (rc > 0)	/* removed since the import read them */
+			import_report(im, (size_t)import_field_col(im,
+			    CUST_REP), IMPORT_NO_REP, c.field[CUST_REP]);
 	} else if (import_writing(im)) {
 		customer_keys(&c, &keys);
 		import_count(im, store_customer_merge(im->st, &c, &keys,
@@ -87,8 +91,8 @@ import_customer_begin(struct import *im, char **cause)
 		if (im->col_field[i] < 0)
 			names[n++] = im->col_keys[i];
 	}
-	rc = store_load_begin(im->st, im->present, names, n, &im->load,
-	    cause);
+	rc = store_load_begin(im->st, im->present, names, n, im->o->now,
+	    &im->load, cause);
 	free(names);
 	return rc;
 }
@@ -110,7 +114,7 @@ import_customer_rep(void *arg, unsigned long row, const char *key)
 	struct import *im = arg;
 
 	import_report_row(im, row, (size_t)import_field_col(im, CUST_REP),
-	    "unknown rep \"%s\" (add it with outreachctl rep add)", key);
+	    IMPORT_NO_REP, key);
 }
 
 /* The duplicates come after the rows' other errors: the store finds

@@ -114,17 +114,21 @@ int store_customer_merge(struct store *st, const struct customer *c,
 /* Customers merged in bulk (store_customer_load.c), the import on
  * PostgreSQL: store_customer_merge()'s outcome for every row, in a few
  * statements over a temporary table filled by COPY, with no round trip
- * per row.  Inside the caller's transaction.  present: the fields the
- * file has; attrs: its attribute columns (names copied).  On SQLite
- * *out is NULL: the row-by-row merge is the fast way there (a temporary
- * table would be written, then read, for nothing).  Between
- * store_load_begin() and the first of store_load_duplicates() and
- * store_load_merge(), the connection runs the COPY and nothing else. */
+ * per row; a first import into an empty table straight into the tables
+ * (store_load_fresh.c: they are locked from store_load_begin() on).
+ * Inside the caller's transaction.  present: the fields the file has;
+ * attrs: its attribute columns (names copied); now: the rows' time.  On
+ * SQLite *out is NULL: the row-by-row merge is the fast way there (a
+ * temporary table would be written, then read, for nothing).  Between
+ * store_load_begin() and store_load_duplicates() the connection runs the
+ * COPY and nothing else. */
 struct store_load;
 int store_load_begin(struct store *st, unsigned present,
-    const char *const *attrs, size_t nattrs, struct store_load **out,
-    char **cause);
-/* One valid row; its attributes by name, an empty one deleted. */
+    const char *const *attrs, size_t nattrs, int64_t now,
+    struct store_load **out, char **cause);
+/* One valid row (rows in increasing order); its attributes by name, an
+ * empty one deleted.  0; 1 when its rep is not in the store (a first
+ * import reads them under its lock: the row is not loaded); or -1. */
 int store_load_add(struct store_load *l, unsigned long row,
     const struct customer *c, const struct customer_keys *keys,
     char **cause);
@@ -134,11 +138,12 @@ typedef void (*store_load_dup_fn)(void *arg, unsigned long row,
     const char *external_id);
 int store_load_duplicates(struct store_load *l, store_load_dup_fn cb,
     void *arg, char **cause);
-/* Calls cb for each row whose rep the store does not have, in row order;
- * the others are kept until the commit.  Returns how many, or -1. */
+/* Then calls cb for each row whose rep the store does not have, in row
+ * order; the others are kept until the commit.  Returns how many, or
+ * -1. */
 int store_load_reps(struct store_load *l, store_load_dup_fn cb, void *arg,
     char **cause);
-/* Merges the rows (keys unique) and counts what it did. */
+/* Then merges the rows (keys unique) and counts what it did. */
 int store_load_merge(struct store_load *l, int64_t now, unsigned long *added,
     unsigned long *updated, unsigned long *same, char **cause);
 void store_load_free(struct store_load *l);

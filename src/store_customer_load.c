@@ -11,8 +11,10 @@
  * a changed attribute alone moves updated_at too.  The temporary table
  * goes with the transaction (ON COMMIT DROP, or the rollback).
  *
- * Staging columns: row (the file's), seq (1, 2... in the file's order:
- * a first load's ids, store_load_fresh.c), the 14 fields as text (the rep by
+ * A first load into an empty table skips the staging table and goes
+ * straight into the tables (store_load_fresh.c).
+ *
+ * Staging columns: row (the file's), the 14 fields as text (the rep by
  * its key), the derived keys, one column per attribute (a1, a2...), and
  * what the merge found: id, added, changed (a field), attrs (an
  * attribute). */
@@ -32,28 +34,22 @@ struct store_load {
 	struct db_copy *copy;	/* while rows are added */
 	const char **values;	/* one staging row */
 	char **numbers;		/* its numeric texts */
-	unsigned long nrows;	/* rows added */
-	struct store_fresh *fresh; /* a first load: constraints set aside */
+	struct store_fresh *fresh; /* a first load: no staging */
 };
 
-/* Staging names of the customer fields, in enum cust_field order, and
- * the customers columns they go to. */
+/* Staging names of the customer fields, in enum cust_field order (the
+ * customers columns they go to: store_customer_columns). */
 static const char *const load_fields[CUST_NFIELDS] = {
 	"external_id", "name", "salutation", "email", "phone", "birthday",
 	"anniversary", "tier", "rep", "locale", "timezone", "channel",
-	"opt_out", "notes",
-};
-static const char *const load_columns[CUST_NFIELDS] = {
-	"external_id", "name", "salutation", "email", "phone", "birthday",
-	"anniversary", "tier", "rep_id", "locale", "timezone", "channel",
 	"opt_out", "notes",
 };
 /* Derived keys after the fields. */
 #define LOAD_NKEYS 3
 static const char *const load_keys[LOAD_NKEYS] = { "bday_md", "bday_lunar",
 	"anniv_md" };
-/* Staging columns the COPY fills: row, seq, fields, keys, attributes. */
-#define LOAD_NCOLS(l) (2 + CUST_NFIELDS + LOAD_NKEYS + (int)(l)->nattrs)
+/* Staging columns the COPY fills: row, fields, keys, attributes. */
+#define LOAD_NCOLS(l) (1 + CUST_NFIELDS + LOAD_NKEYS + (int)(l)->nattrs)
 
 /* The value field f takes in the merge: the rep's id by its key, from
  * reps r joined to the rows (a subquery per row was planned as a scan
@@ -79,8 +75,8 @@ load_create_sql(const struct store_load *l)
 	int f;
 
 	buf_init(&b);
-	buf_puts(&b, "CREATE TEMP TABLE import_customers (row BIGINT NOT NULL,"
-	    " seq BIGINT NOT NULL");
+	buf_puts(&b, "CREATE TEMP TABLE import_customers (row BIGINT NOT"
+	    " NULL");
 	for (f = 0; f < CUST_NFIELDS; f++)
 		buf_printf(&b, ", %s TEXT%s", load_fields[f], f == 0 ?
 		    " COLLATE \"C\" NOT NULL" : "");
@@ -104,7 +100,6 @@ load_copy_begin(struct store_load *l, char **cause)
 	int n = 0, f;
 
 	cols[n++] = "row";
-	cols[n++] = "seq";
 	for (f = 0; f < CUST_NFIELDS; f++)
 		cols[n++] = load_fields[f];
 	for (f = 0; f < LOAD_NKEYS; f++)
@@ -122,8 +117,8 @@ load_copy_begin(struct store_load *l, char **cause)
 
 int
 store_load_begin(struct store *st, unsigned present,
-    const char *const *attrs, size_t nattrs, struct store_load **out,
-    char **cause)
+    const char *const *attrs, size_t nattrs, int64_t now,
+    struct store_load **out, char **cause)
 {
 	struct store_load *l;
 	char *sql;
@@ -141,7 +136,16 @@ store_load_begin(struct store *st, unsigned present,
 	for (i = 0; i < nattrs; i++)
 		l->attrs[i] = xstrdup(attrs[i]);
 	l->values = xcalloc((size_t)LOAD_NCOLS(l), sizeof(*l->values));
-	l->numbers = xcalloc(2 + LOAD_NKEYS, sizeof(*l->numbers));
+	l->numbers = xcalloc(1 + LOAD_NKEYS, sizeof(*l->numbers));
+	if (store_fresh_begin(st, (const char *const *)l->attrs, nattrs, now,
+	    &l->fresh, cause) != 0) {
+		store_load_free(l);
+		return -1;
+	}
+	if (l->fresh != NULL) {
+		*out = l;
+		return 0;
+	}
 	sql = load_create_sql(l);
 	rc = db_exec(st->conn, sql, cause);
 	free(sql);
@@ -160,37 +164,46 @@ load_key(int v)
 	return v != 0 ? xasprintf("%d", v) : NULL;
 }
 
+/* The value of each attribute column in v[0...], NULL for empty. */
+static void
+load_attr_values(const struct store_load *l, const struct customer *c,
+    const char **v)
+{
+	size_t i, j;
+
+	for (i = 0; i < l->nattrs; i++) {
+		v[i] = NULL;
+		for (j = 0; j < c->nattrs; j++) {
+			if (strcmp(c->attrs[j].name, l->attrs[i]) == 0 &&
+			    !str_empty(c->attrs[j].value))
+				v[i] = c->attrs[j].value;
+		}
+	}
+}
+
 int
 store_load_add(struct store_load *l, unsigned long row,
     const struct customer *c, const struct customer_keys *keys,
     char **cause)
 {
-	const char *v;
-	size_t i, j;
+	size_t i;
 	int n = 0, f, rc;
 
+	load_attr_values(l, c, l->values + 1 + CUST_NFIELDS + LOAD_NKEYS);
+	if (l->fresh != NULL)
+		return store_fresh_add(l->fresh, row, c, keys,
+		    l->values + 1 + CUST_NFIELDS + LOAD_NKEYS, cause);
 	l->numbers[0] = xasprintf("%lu", row);
-	l->numbers[1] = xasprintf("%lu", ++l->nrows);
-	l->numbers[2] = load_key(keys->bday_md);
-	l->numbers[3] = load_key(keys->bday_lunar);
-	l->numbers[4] = load_key(keys->anniv_md);
+	l->numbers[1] = load_key(keys->bday_md);
+	l->numbers[2] = load_key(keys->bday_lunar);
+	l->numbers[3] = load_key(keys->anniv_md);
 	l->values[n++] = l->numbers[0];
-	l->values[n++] = l->numbers[1];
 	for (f = 0; f < CUST_NFIELDS; f++)
 		l->values[n++] = c->field[f];
 	for (f = 0; f < LOAD_NKEYS; f++)
-		l->values[n++] = l->numbers[f + 2];
-	for (i = 0; i < l->nattrs; i++, n++) {
-		l->values[n] = NULL;	/* empty: deleted */
-		for (j = 0; j < c->nattrs; j++) {
-			v = c->attrs[j].value;
-			if (strcmp(c->attrs[j].name, l->attrs[i]) == 0 &&
-			    !str_empty(v))
-				l->values[n] = v;
-		}
-	}
+		l->values[n++] = l->numbers[f + 1];
 	rc = db_copy_row(l->copy, l->values, cause);
-	for (i = 0; i < 2 + LOAD_NKEYS; i++) {
+	for (i = 0; i < 1 + LOAD_NKEYS; i++) {
 		free(l->numbers[i]);
 		l->numbers[i] = NULL;
 	}
@@ -241,6 +254,8 @@ store_load_duplicates(struct store_load *l, store_load_dup_fn cb, void *arg,
     char **cause)
 {
 
+	if (l->fresh != NULL)
+		return store_fresh_check(l->fresh, cb, arg, cause);
 	if (load_copy_end(l, cause) != 0)
 		return -1;
 	return load_report(l, "SELECT row, external_id FROM (SELECT"
@@ -260,6 +275,8 @@ store_load_reps(struct store_load *l, store_load_dup_fn cb, void *arg,
 	struct db_stmt *s;
 	int rc;
 
+	if (l->fresh != NULL)	/* its reps were read under its lock */
+		return 0;
 	if (load_copy_end(l, cause) != 0)
 		return -1;
 	s = db_prepare(l->st->conn, "SELECT r.id FROM reps r WHERE r.key IN"
@@ -306,7 +323,7 @@ load_update_sql(const struct store_load *l)
 	for (f = 1; f < CUST_NFIELDS; f++) {
 		if (!(l->present & (1u << f)))
 			continue;
-		buf_printf(&b, "%s = ", load_columns[f]);
+		buf_printf(&b, "%s = ", store_customer_columns[f]);
 		load_value(&b, f);
 		buf_puts(&b, ", ");
 	}
@@ -319,7 +336,7 @@ load_update_sql(const struct store_load *l)
 	for (f = 1; f < CUST_NFIELDS; f++) {
 		if (!(l->present & (1u << f)))
 			continue;
-		buf_printf(&b, " OR c.%s IS DISTINCT FROM ", load_columns[f]);
+		buf_printf(&b, " OR c.%s IS DISTINCT FROM ", store_customer_columns[f]);
 		load_value(&b, f);
 	}
 	buf_puts(&b, ") RETURNING c.id) UPDATE import_customers s SET changed"
@@ -336,7 +353,7 @@ load_insert_head(struct buf *b, const char *id)
 
 	buf_printf(b, "INSERT INTO customers (%s", id != NULL ? "id, " : "");
 	for (f = 0; f < CUST_NFIELDS; f++)
-		buf_printf(b, "%s, ", load_columns[f]);
+		buf_printf(b, "%s, ", store_customer_columns[f]);
 	buf_printf(b, "bday_md, bday_lunar, anniv_md, created_at, updated_at)"
 	    " SELECT %s%s", id != NULL ? id : "", id != NULL ? ", " : "");
 	for (f = 0; f < CUST_NFIELDS; f++) {
@@ -463,92 +480,17 @@ load_counts(struct store_load *l, unsigned long *added,
 	return rc == DB_ROW ? 0 : -1;
 }
 
-/* A first load's customers, every row new (store_load_fresh.c): the
- * ids reserved for them follow the file's order, so no RETURNING is
- * joined back to the rows and they need no sort. */
-static char *
-load_fresh_sql(void)
-{
-	struct buf b;
-
-	buf_init(&b);
-	load_insert_head(&b, "?2 + s.seq");
-	buf_puts(&b, ";");
-	return buf_detach(&b);
-}
-
-/* Their attributes: names as ?1..., the ids' base after them. */
-static int
-load_fresh_attrs(struct store_load *l, int64_t base, char **cause)
-{
-	struct db_stmt *s;
-	struct buf b;
-	size_t i;
-	int rc;
-
-	if (l->nattrs == 0)
-		return 0;
-	buf_init(&b);
-	buf_printf(&b, "INSERT INTO customer_attrs (customer_id, name, value)"
-	    " SELECT ?%zu + s.seq, t.name, t.value FROM", l->nattrs + 1);
-	load_attr_rows(&b, l);
-	buf_puts(&b, " WHERE t.value IS NOT NULL;");
-	s = db_prepare(l->st->conn, b.data, cause);
-	buf_free(&b);
-	if (s == NULL)
-		return -1;
-	for (i = 0; i < l->nattrs; i++)
-		db_bind_text(s, (int)i + 1, l->attrs[i]);
-	db_bind_int64(s, (int)l->nattrs + 1, base);
-	rc = store_run(s, cause);
-	db_finalize(s);
-	return rc;
-}
-
-static int
-load_fresh(struct store_load *l, int64_t now, unsigned long *added,
-    char **cause)
-{
-	struct db_stmt *s;
-	int64_t base;
-	char *sql;
-	int rc;
-
-	if (l->nrows > 0) {
-		if (store_fresh_ids(l->fresh, (int64_t)l->nrows, &base,
-		    cause) != 0)
-			return -1;
-		sql = load_fresh_sql();
-		s = db_prepare(l->st->conn, sql, cause);
-		free(sql);
-		if (s == NULL)
-			return -1;
-		db_bind_int64(s, 1, now);
-		db_bind_int64(s, 2, base);
-		rc = store_run(s, cause);
-		db_finalize(s);
-		if (rc != 0 || load_fresh_attrs(l, base, cause) != 0)
-			return -1;
-	}
-	rc = store_fresh_end(l->fresh, cause);
-	l->fresh = NULL;
-	*added = l->nrows;
-	return rc;
-}
-
 int
 store_load_merge(struct store_load *l, int64_t now, unsigned long *added,
     unsigned long *updated, unsigned long *same, char **cause)
 {
 	struct db_stmt *s;
-	int rc;
 
-	if (load_copy_end(l, cause) != 0 ||
-	    store_fresh_begin(l->st, &l->fresh, cause) != 0)
-		return -1;
 	*added = *updated = *same = 0;
 	if (l->fresh != NULL)
-		return load_fresh(l, now, added, cause);
+		return store_fresh_end(l->fresh, added, cause);
+	if (load_copy_end(l, cause) != 0)
+		return -1;
 	/* The customers the store has already. */
 	if ((s = db_prepare(l->st->conn, "UPDATE import_customers s SET id ="
 	    " c.id FROM customers c WHERE c.external_id = s.external_id;",
@@ -558,10 +500,6 @@ store_load_merge(struct store_load *l, int64_t now, unsigned long *added,
 	    load_run(l, load_insert_sql(), now, cause) != 0 ||
 	    load_attrs(l, cause) != 0 ||
 	    load_run(l, xstrdup(LOAD_TOUCH_SQL), now, cause) != 0)
-		return -1;
-	rc = store_fresh_end(l->fresh, cause);
-	l->fresh = NULL;
-	if (rc != 0)
 		return -1;
 	return load_counts(l, added, updated, same, cause);
 }

@@ -16,8 +16,7 @@
 #include "store_schema.h"
 #include "util.h"
 
-/* SQL column of each enum cust_field; rep is stored as rep_id. */
-static const char *const cust_columns[CUST_NFIELDS] = {
+const char *const store_customer_columns[CUST_NFIELDS] = {
 	"external_id", "name", "salutation", "email", "phone", "birthday",
 	"anniversary", "tier", "rep_id", "locale", "timezone", "channel",
 	"opt_out", "notes",
@@ -63,7 +62,7 @@ update_sql(unsigned present)
 	for (f = 1; f < CUST_NFIELDS; f++) {
 		if (!(present & (1u << f)))
 			continue;
-		buf_printf(&b, "%s = ", cust_columns[f]);
+		buf_printf(&b, "%s = ", store_customer_columns[f]);
 		set_value(&b, f, update_param(present, f));
 		buf_puts(&b, ", ");
 	}
@@ -79,7 +78,7 @@ update_sql(unsigned present)
 	for (f = 1; f < CUST_NFIELDS; f++) {
 		if (!(present & (1u << f)))
 			continue;
-		buf_printf(&b, " OR %s IS DISTINCT FROM ", cust_columns[f]);
+		buf_printf(&b, " OR %s IS DISTINCT FROM ", store_customer_columns[f]);
 		set_value(&b, f, update_param(present, f));
 	}
 	buf_puts(&b, ");");

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "customer.h"
 #include "db.h"
 
 /* The busy timeout of every connection, in milliseconds. */
@@ -155,6 +156,9 @@ sqlite3_stmt *store_cached(struct store *st, enum store_stmt id,
 int store_erase_mark(struct store *st, const char *stage, char **cause);
 
 /* migrations[i] takes the schema from version i to i + 1. */
+/* The customers column of each enum cust_field (the rep: rep_id). */
+extern const char *const store_customer_columns[CUST_NFIELDS];
+
 extern const char *const store_migrations[];
 extern const int store_nmigrations;
 /* The schema on PostgreSQL (store_schema_pg.c): the one SQLite reaches
