@@ -145,7 +145,7 @@ if pn:
         stat(lite), stat(get("import-pglite-%d" % pn, "wall_ms"), scale=1e-3),
         stat(get("import-pglite-%d" % pn, "rss_kb"), scale=1 / 1024)))
     w("| `outreachctl import customers` into PostgreSQL (private server, "
-      "fsync off; COPY, then a set-based merge) | %s | %s | %s | %s× |" % (
+      "fsync off; a first import: COPY into the tables) | %s | %s | %s | %s× |" % (
         stat(pg), stat(get("import-pg-%d" % pn, "wall_ms"), scale=1e-3),
         stat(get("import-pg-%d" % pn, "rss_kb"), scale=1 / 1024),
         fmt(ratio(med(pg), med(lite)))))
