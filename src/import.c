@@ -451,10 +451,13 @@ import_start(struct import *im, struct csv_reader *r, char **cause)
 	char *err = NULL;
 	int rc;
 
+	/* A dry run rolls back: nothing to gain from deferring. */
+	if (im->o->kind == IMPORT_CUSTOMERS && !im->o->dry_run &&
+	    store_bulk_unchecked(im->st, cause) != 0)
+		return -1;
 	if (store_begin(im->st, cause) != 0)
 		return -1;
 	store_bulk(im->st, 1);
-	/* A dry run rolls back: nothing to gain from deferring. */
 	if (im->o->kind == IMPORT_CUSTOMERS && !im->o->dry_run &&
 	    store_bulk_defer(im->st, cause) < 0)
 		return -1;

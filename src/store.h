@@ -65,7 +65,14 @@ void store_bulk(struct store *st, int on);
  * (elsewhere nothing is deferred); 1 deferred, 0 not (the table has rows),
  * -1 on error.  A rollback brings the indexes back with the rest. */
 int store_bulk_defer(struct store *st, char **cause);
-/* Builds what store_bulk_defer() dropped, before the commit. */
+/* Before the transaction of a bulk load into an empty customers table:
+ * turns the connection's foreign keys off (SQLite only; they cannot be
+ * changed inside a transaction); store_bulk_finish() checks them over
+ * customers and customer_attrs, store_bulk(st, 0) turns them on again.
+ * 0, or -1. */
+int store_bulk_unchecked(struct store *st, char **cause);
+/* Checks what store_bulk_unchecked() did not and builds what
+ * store_bulk_defer() dropped, before the commit. */
 int store_bulk_finish(struct store *st, char **cause);
 
 /* Reps. */

@@ -100,6 +100,7 @@ enum store_stmt {
 	STMT_ATTR_ADD,
 	STMT_OUTBOX_UPDATES,
 	STMT_OUTBOX_GATES,
+	STMT_REP_ID,
 	STMT_MAX
 };
 
@@ -124,6 +125,8 @@ struct store {
 	int plan_lookahead;	/* store_plan_lookahead() */
 	char **deferred;	/* store_bulk_defer(): CREATE INDEX texts */
 	size_t ndeferred;
+	int bulk_unchecked;	/* store_bulk_unchecked(): foreign keys off */
+	struct strmap *bulk_reps; /* store_bulk(): rep key -> id, -1: none */
 	struct plan_writes *writes; /* held by the planner (PostgreSQL) */
 };
 
