@@ -1,6 +1,7 @@
 /* import.c - CSV import: the file, its header and the walk over its rows.
- * What a row of each kind means is in import_customer.c and
- * import_history.c. */
+ * The rows are read, checked and (customers) normalised a batch ahead on
+ * a helper thread (import_feed.h), and written here.  What a row of each
+ * kind means is in import_customer.c and import_history.c. */
 #include "import.h"
 
 #include <ctype.h>
@@ -18,7 +19,10 @@ struct import_kind_def {
 	const char *const *cols;
 	size_t ncols;
 	unsigned required;	/* bits of the fields */
-	void (*row)(struct import *im);
+	/* On the helper's thread, when the kind reads more than the shape. */
+	void (*read)(const struct import *im, const struct csv_record *rec,
+	    struct import_row *row);
+	void (*row)(struct import *im);	/* writes im->row */
 };
 
 static const char *const purchase_cols[] = { "external_id", "amount", "date",
@@ -29,11 +33,12 @@ static const char *const contact_cols[] = { "external_id", "date", "kind",
 
 static const struct import_kind_def import_kinds[] = {
 	[IMPORT_CUSTOMERS] = { "customers", NULL, 0,
-	    1u << CUST_EXTERNAL_ID | 1u << CUST_NAME, import_customer_row },
+	    1u << CUST_EXTERNAL_ID | 1u << CUST_NAME, import_customer_read,
+	    import_customer_row },
 	[IMPORT_PURCHASES] = { "purchases", purchase_cols,
-	    ARRAY_SIZE(purchase_cols), 0x7, import_purchase_row },
+	    ARRAY_SIZE(purchase_cols), 0x7, NULL, import_purchase_row },
 	[IMPORT_CONTACTS] = { "contacts", contact_cols,
-	    ARRAY_SIZE(contact_cols), 0x7, import_contact_row },
+	    ARRAY_SIZE(contact_cols), 0x7, NULL, import_contact_row },
 };
 
 /* Reports a problem of row, once per row in the count. */
@@ -306,49 +311,85 @@ row_is_blank(const struct csv_record *rec)
 
 /* The row has the header's columns; more only when they are empty. */
 static int
-import_check_fields(struct import *im)
+import_check_fields(const struct import *im, const struct csv_record *rec,
+    struct import_row *row)
 {
 	size_t i;
 	const char *p;
 
-	if (im->rec->nfields < im->ncols) {
-		import_report(im, (size_t)-1, "%zu fields, the header has %zu",
-		    im->rec->nfields, im->ncols);
+	if (rec->nfields < im->ncols) {
+		import_row_report(row, (size_t)-1, "%zu fields, the header has "
+		    "%zu", rec->nfields, im->ncols);
 		return -1;
 	}
-	for (i = im->ncols; i < im->rec->nfields; i++) {
-		for (p = im->rec->fields[i]; *p == ' ' || *p == '\t'; p++)
+	for (i = im->ncols; i < rec->nfields; i++) {
+		for (p = rec->fields[i]; *p == ' ' || *p == '\t'; p++)
 			;
 		if (*p != '\0') {
-			import_report(im, (size_t)-1, "column %zu holds \"%.40s\" "
-			    "but has no name in the header", i + 1,
-			    im->rec->fields[i]);
+			import_row_report(row, (size_t)-1, "column %zu holds "
+			    "\"%.40s\" but has no name in the header", i + 1,
+			    rec->fields[i]);
 			return -1;
 		}
 	}
 	return 0;
 }
 
-/* The bytes of the file, as UTF-8; the encoding detected is said once. */
+/* On the helper's thread: a record's shape, and what its kind reads. */
+static int
+import_read_row(void *arg, const struct csv_record *rec,
+    struct import_row *row)
+{
+	struct import *im = arg;
+	const struct import_kind_def *k = &import_kinds[im->o->kind];
+
+	if (row_is_blank(rec))
+		return 0;
+	row->offset = charset_offset(im->cs);
+	row->note = im->note;	/* said before the row */
+	im->note = NULL;
+	if (import_check_fields(im, rec, row) == 0) {
+		row->checked = 1;
+		if (k->read != NULL)
+			k->read(im, rec, row);
+	}
+	return 1;
+}
+
+static long
+charset_source(void *arg, char *buf, size_t len, char **cause)
+{
+	return charset_read(arg, buf, len, cause);
+}
+
+/* The bytes of the file, as UTF-8; the encoding detected is kept to be
+ * said once, by the rows' thread (import_say_note()). */
 static long
 import_source(void *arg, char *buf, size_t len, char **cause)
 {
 	struct import *im = arg;
-	long n = charset_read(im->cs, buf, len, cause);
-	char *msg;
+	long n = import_feed_source_read(charset_source, im->cs, buf, len,
+	    cause);
 
 	if (n < 0 && im->source_error == NULL)
 		im->source_error = xstrdup(*cause);
 	if (!im->noted && charset_detected(im->cs) != NULL) {
 		im->noted = 1;
-		msg = xasprintf("%s: not UTF-8: read as %s (--encoding NAME "
-		    "reads another encoding)", im->o->name,
+		im->note = xasprintf("%s: not UTF-8: read as %s (--encoding "
+		    "NAME reads another encoding)", im->o->name,
 		    charset_detected(im->cs));
-		if (im->o->on_note != NULL)
-			im->o->on_note(im->o->arg, msg);
-		free(msg);
 	}
 	return n;
+}
+
+/* Says note (and frees it) when there is one. */
+static void
+import_say_note(struct import *im, char **note)
+{
+	if (*note != NULL && im->o->on_note != NULL)
+		im->o->on_note(im->o->arg, *note);
+	free(*note);
+	*note = NULL;
 }
 
 /* A CSV-level failure; bytes that do not decode name their cell. */
@@ -378,7 +419,8 @@ import_csv_error(struct import *im, struct csv_reader *r, char *err,
 static void
 import_progress(struct import *im, int done)
 {
-	long long off = charset_offset(im->cs), size = im->o->size;
+	long long off = done ? charset_offset(im->cs) : im->offset;
+	long long size = im->o->size;
 	int pct, i;
 
 	if (!im->o->progress)
@@ -413,6 +455,29 @@ import_free(struct import *im)
 	free(im->seen);
 	free(im->store_error);
 	free(im->source_error);
+	free(im->note);
+}
+
+/* The rows as the helper read them: what it found wrong is reported
+ * here, in file order, then the kind writes what it may. */
+static void
+import_take(struct import *im, const struct import_kind_def *k,
+    struct import_row *row)
+{
+	size_t i;
+
+	im->row = row;
+	im->rec = &row->rec;
+	im->row_bad = 0;
+	im->offset = row->offset;
+	import_say_note(im, &row->note);
+	im->res->rows++;
+	if (im->res->rows % 16384 == 0)
+		import_progress(im, 0);
+	for (i = 0; i < row->nnotes; i++)
+		import_report(im, row->notes[i].col, "%s", row->notes[i].what);
+	if (row->checked)
+		k->row(im);
 }
 
 /* Reads every record; returns -1 only for CSV-level errors. */
@@ -420,26 +485,24 @@ static int
 import_rows(struct import *im, struct csv_reader *r, char **cause)
 {
 	const struct import_kind_def *k = &import_kinds[im->o->kind];
-	const struct csv_record *rec;
+	struct import_feed *feed;
+	struct import_row *row;
+	unsigned long blank;
 	char *err = NULL;
 	int rc;
 
-	while (!im->failed && (rc = csv_read(r, &rec, &err)) == 1) {
-		im->rec = rec;
-		im->row_bad = 0;
-		if (row_is_blank(rec)) {
-			im->res->blank++;
-			continue;
-		}
-		im->res->rows++;
-		if (im->res->rows % 16384 == 0)
-			import_progress(im, 0);
-		if (import_check_fields(im) == 0)
-			k->row(im);
-	}
+	if (import_feed_start(r, import_read_row, im, &feed, cause) != 0)
+		return -1;
+	while (!im->failed && (row = import_feed_next(feed)) != NULL)
+		import_take(im, k, row);
+	im->row = NULL;
+	im->rec = NULL;
+	rc = import_feed_end(feed, &err, &blank);
+	import_say_note(im, &im->note);
+	im->res->blank += blank + csv_reader_blank_lines(r);
 	if (!im->failed && rc < 0)
 		return import_csv_error(im, r, err, cause);
-	im->res->blank += csv_reader_blank_lines(r);
+	free(err);
 	return 0;
 }
 
@@ -468,6 +531,7 @@ import_start(struct import *im, struct csv_reader *r, char **cause)
 	if (rc == 0)
 		return set_error(cause, "%s: empty file (a header line is "
 		    "required)", im->o->name);
+	import_say_note(im, &im->note);
 	im->rec_width = h->nfields;
 	if (import_header(im, h, cause) != 0)
 		return -1;

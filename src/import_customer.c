@@ -30,54 +30,63 @@ import_seen(struct import *im, int64_t id)
 }
 
 void
-import_customer_row(struct import *im)
+import_customer_read(const struct import *im, const struct csv_record *rec,
+    struct import_row *row)
 {
-	struct customer c;
-	struct customer_keys keys;
-	enum store_change what;
+	struct customer *c = &row->c;
 	char *v, *err = NULL;
-	int64_t id;
+	const char *cell;
 	size_t i;
-	int f, rc;
+	int f;
 
-	customer_init(&c);
 	for (i = 0; i < im->ncols; i++) {
 		f = im->col_field[i];
+		cell = i < rec->nfields ? rec->fields[i] : "";
 		if (f < 0) {
-			customer_attr_set(&c, im->col_keys[i],
-			    import_cell(im, i));
+			customer_attr_set(c, im->col_keys[i], cell);
 			continue;
 		}
-		if (customer_normalize(f, import_cell(im, i), im->o->rules, &v,
-		    &err) != 0) {
-			import_report(im, i, "%s", err);
+		if (customer_normalize(f, cell, im->o->rules, &v, &err) != 0) {
+			import_row_report(row, i, "%s", err);
 			free(err);
 			err = NULL;
 			continue;
 		}
-		c.field[f] = v;
+		c->field[f] = v;
 		if (f == CUST_REP && v != NULL && !strmap_get(im->reps, v, NULL))
-			import_report(im, i, IMPORT_NO_REP, v);
+			import_row_report(row, i, IMPORT_NO_REP, v);
 	}
-	if (import_writing(im) && im->load != NULL) {
-		customer_keys(&c, &keys);
-		if ((rc = store_load_add(im->load, im->rec->row, &c, &keys,
-		    &err)) < 0)
+	if (row->nnotes == 0)
+		customer_keys(c, &row->keys);
+}
+
+void
+import_customer_row(struct import *im)
+{
+	struct customer *c = &im->row->c;
+	enum store_change what;
+	char *err = NULL;
+	int64_t id;
+	int rc;
+
+	if (!import_writing(im))
+		return;
+	if (im->load != NULL) {
+		if ((rc = store_load_add(im->load, im->rec->row, c,
+		    &im->row->keys, &err)) < 0)
 			import_store_error(im, err);
 		else if (rc > 0)	/* removed since the import read them */
 			import_report(im, (size_t)import_field_col(im,
-			    CUST_REP), IMPORT_NO_REP, c.field[CUST_REP]);
-	} else if (import_writing(im)) {
-		customer_keys(&c, &keys);
-		import_count(im, store_customer_merge(im->st, &c, &keys,
-		    im->present, im->o->now, &id, &what, &err) != 0 ? -1 :
-		    (int)what, err);
-		if (!im->failed && import_seen(im, id))
-			import_report(im, (size_t)import_field_col(im,
-			    CUST_EXTERNAL_ID), "duplicate key \"%s\" in this "
-			    "file", c.field[CUST_EXTERNAL_ID]);
+			    CUST_REP), IMPORT_NO_REP, c->field[CUST_REP]);
+		return;
 	}
-	customer_clear(&c);
+	import_count(im, store_customer_merge(im->st, c, &im->row->keys,
+	    im->present, im->o->now, &id, &what, &err) != 0 ? -1 : (int)what,
+	    err);
+	if (!im->failed && import_seen(im, id))
+		import_report(im, (size_t)import_field_col(im,
+		    CUST_EXTERNAL_ID), "duplicate key \"%s\" in this file",
+		    c->field[CUST_EXTERNAL_ID]);
 }
 
 int

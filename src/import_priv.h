@@ -6,6 +6,7 @@
 
 #include "csv.h"
 #include "import.h"
+#include "import_feed.h"
 #include "strmap.h"
 #include "util.h"
 
@@ -23,11 +24,8 @@ struct import {
 	struct store *st;
 	const struct import_opts *o;
 	struct import_result *res;
-	struct charset *cs;
-	struct strmap *reps;	 /* rep key -> id */
+	struct strmap *reps;	 /* rep key -> id; read by both threads */
 	struct store_load *load; /* customers in bulk (PostgreSQL), or NULL */
-	unsigned char *seen;	 /* bit per customer id written by this file */
-	size_t nseen;		 /* bytes of it */
 	int *col_field;		 /* per column: field index, or IMPORT_ATTR */
 	size_t ncols;		 /* named columns (empty ones at the end are
 				    not counted) */
@@ -35,12 +33,22 @@ struct import {
 	char **col_names;	 /* as the header writes them, for messages */
 	char **col_keys;	 /* the columns they mean (import.columns) */
 	unsigned present;	 /* fields present in the header */
+	/* The rows' thread's (import.c).  The fields above are set before
+	 * the helper starts and only read while it runs. */
+	unsigned char *seen;	 /* bit per customer id written by this file */
+	size_t nseen;		 /* bytes of it */
 	const struct csv_record *rec;
+	struct import_row *row;	 /* the row being written */
 	int row_bad;
 	int failed;		 /* a store error: stop at once */
 	char *store_error;
+	long long offset;	 /* bytes of the file behind the row */
+	/* The reader's: the helper's thread while it runs (import_feed.h),
+	 * the rows' thread before and after. */
+	struct charset *cs;
 	char *source_error;	 /* the bytes did not decode */
-	int noted;		 /* the detected encoding was announced */
+	int noted;		 /* the detected encoding was found ... */
+	char *note;		 /* ... and this says so, until it is said */
 };
 
 /* Reports one problem of the current row (counted once per row); col is
@@ -65,6 +73,11 @@ int import_writing(const struct import *im);
 /* Counts what writing a row did (a store_change), or stops on -1. */
 void import_count(struct import *im, int change, char *err);
 
+/* On the helper's thread: the fields of a customers row, normalised into
+ * row->c; what is wrong with them kept in row. */
+void import_customer_read(const struct import *im,
+    const struct csv_record *rec, struct import_row *row);
+/* On the rows' thread: writes im->row. */
 void import_customer_row(struct import *im);
 /* Around the rows of a customers file: the bulk load, where the store
  * takes one (store_load_begin()); after the rows, its duplicate keys are

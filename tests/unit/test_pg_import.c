@@ -190,6 +190,72 @@ test_import_bad(void **state)
 	assert_int_equal(exists(f, "K1"), 0);
 }
 
+/* Line i of a file of n customers (from 1; the header is line 1 of the
+ * spreadsheet, so customer i is on row i + 1). */
+static void
+many_line(struct buf *b, int i, int bad)
+{
+	if (bad && i == 700)
+		buf_puts(b, ",,,,,,\n");			/* blank */
+	else if (bad && i == 2000)
+		buf_puts(b, "K5,Again,,,,,\n");		/* duplicate */
+	else if (bad && i == 2500)
+		buf_puts(b, "K2500,Short\n");		/* short */
+	else if (bad && (i == 9 || i == 1499 || i == 2998))
+		buf_printf(b, "K%d,N%d,,1980-13-01,,,\n", i, i);
+	else
+		buf_printf(b, "K%d,N%d,,1980-01-%02d,li,h%d,\n", i, i,
+		    1 + i % 28, i);
+}
+
+/* Rows over many of the reader's batches (import_feed.c): every problem
+ * is said once, with its own row, the rows' own in file order, and a
+ * good file of the same size is all there. */
+static void
+test_import_many(void **state)
+{
+	struct fx *f = *state;
+	struct import_result res;
+	struct customer c;
+	struct buf b;
+	const char *p[4];
+	int i;
+
+	buf_init(&b);
+	buf_puts(&b, HEAD);
+	for (i = 1; i <= 3000; i++)
+		many_line(&b, i, 1);
+	assert_int_equal(import(f, b.data, 1000, &res), -1);
+	assert_int_equal(res.rows, 2999);
+	assert_int_equal(res.blank, 1);
+	assert_int_equal(res.errors, 5);
+	assert_non_null(p[0] = strstr(f->errors.data, "t.csv:10:4: "
+	    "birthday: "));
+	assert_non_null(p[1] = strstr(f->errors.data, "t.csv:1500:4: "));
+	assert_non_null(p[2] = strstr(f->errors.data, "t.csv:2501: 2 fields,"
+	    " the header has 7"));
+	assert_non_null(p[3] = strstr(f->errors.data, "t.csv:2999:4: "));
+	assert_true(p[0] < p[1] && p[1] < p[2] && p[2] < p[3]);
+	assert_non_null(strstr(f->errors.data, "t.csv:2001:1: external_id: "
+	    "duplicate key \"K5\" in this file"));
+	assert_int_equal(exists(f, "K1"), 0);
+
+	buf_reset(&b);
+	buf_puts(&b, HEAD);
+	for (i = 1; i <= 3000; i++)
+		many_line(&b, i, 0);
+	assert_int_equal(import(f, b.data, 1000, &res), 0);
+	assert_int_equal(res.rows, 3000);
+	assert_int_equal(res.added, 3000);
+	assert_int_equal(res.errors, 0);
+	tstore_customer(f->st, "K2999", &c);
+	assert_string_equal(c.field[CUST_NAME], "N2999");
+	assert_string_equal(c.field[CUST_BIRTHDAY], "1980-01-04");
+	assert_string_equal(customer_attr_get(&c, "hobby"), "h2999");
+	customer_clear(&c);
+	buf_free(&b);
+}
+
 /* db_copy: texts with the characters COPY escapes, and NULLs, come back
  * as they went in; a row with the wrong type fails the load. */
 static void
@@ -388,6 +454,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_import_changes, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_import_bad, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_import_many, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_copy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_first_import, setup,
