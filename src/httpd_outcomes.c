@@ -23,7 +23,6 @@
  * its worker, alone, as before, and the rest is freed once libmicrohttpd
  * has stopped (httpd_outcomes_free). */
 #include <pthread.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -134,19 +133,13 @@ struct httpd_outcomes *
 httpd_outcomes_start(struct httpd *h, char **cause)
 {
 	struct httpd_outcomes *oc = xcalloc(1, sizeof(*oc));
-	sigset_t all, old;
 	int rc;
 
 	oc->h = h;
 	oc->tail = &oc->head;
 	pthread_mutex_init(&oc->lock, NULL);
 	pthread_cond_init(&oc->wake, NULL);
-	/* Signals stay with the main loop. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	rc = pthread_create(&oc->thread, NULL, outcomes_main, oc);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (rc != 0) {
+	if ((rc = thread_start(&oc->thread, outcomes_main, oc)) != 0) {
 		pthread_cond_destroy(&oc->wake);
 		pthread_mutex_destroy(&oc->lock);
 		free(oc);

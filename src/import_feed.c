@@ -7,7 +7,6 @@
 #include "import_feed.h"
 
 #include <pthread.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -249,7 +248,6 @@ import_feed_start(struct csv_reader *r, import_feed_read_fn fn, void *arg,
     struct import_feed **out, char **cause)
 {
 	struct import_feed *f = xcalloc(1, sizeof(*f));
-	sigset_t all, old;
 	size_t i;
 	int rc;
 
@@ -264,12 +262,7 @@ import_feed_start(struct csv_reader *r, import_feed_read_fn fn, void *arg,
 	pthread_mutex_init(&f->lock, NULL);
 	pthread_cond_init(&f->filled, NULL);
 	pthread_cond_init(&f->emptied, NULL);
-	/* Signals stay with the importer's thread. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
-	rc = pthread_create(&f->thread, NULL, feed_main, f);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (rc != 0) {
+	if ((rc = thread_start(&f->thread, feed_main, f)) != 0) {
 		pthread_cond_destroy(&f->filled);
 		pthread_cond_destroy(&f->emptied);
 		pthread_mutex_destroy(&f->lock);

@@ -1,7 +1,6 @@
 /* sender.c - a channel's delivery passes on a thread of their own. */
 #include <errno.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <time.h>
@@ -154,7 +153,6 @@ sender_start(const struct conf *cf, enum channel ch, struct metrics *metrics,
 {
 	struct sender *s = xcalloc(1, sizeof(*s));
 	pthread_condattr_t ca;
-	sigset_t all, old;
 	int rc;
 
 	s->ch = ch;
@@ -165,12 +163,7 @@ sender_start(const struct conf *cf, enum channel ch, struct metrics *metrics,
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&s->cond, &ca);
 	pthread_condattr_destroy(&ca);
-	/* Signals are the main thread's business. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
-	rc = pthread_create(&s->thread, NULL, sender_main, s);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (rc != 0) {
+	if ((rc = thread_start(&s->thread, sender_main, s)) != 0) {
 		sender_free(s);
 		return set_error(cause, "%s sender: cannot start a thread",
 		    channel_name(ch));

@@ -8,6 +8,7 @@
 #define OUTREACHD_UTIL_H
 
 #include <stdarg.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -90,5 +91,9 @@ int dir_make_private(const char *what, const char *path, char **cause);
 /* Seconds on CLOCK_MONOTONIC: for durations and deadlines, which must not
  * jump with the wall clock. */
 double clock_seconds(void);
+
+/* pthread_create() with every signal blocked in the new thread: signals
+ * are the main thread's business.  Returns pthread_create()'s code. */
+int thread_start(pthread_t *t, void *(*fn)(void *), void *arg);
 
 #endif
