@@ -526,12 +526,13 @@ import_start(struct import *im, struct csv_reader *r, char **cause)
 		return -1;
 	if (store_rep_each(im->st, load_rep, im->reps, cause) != 0)
 		return -1;
-	if ((rc = csv_read(r, &h, &err)) < 0)
+	rc = csv_read(r, &h, &err);
+	import_say_note(im, &im->note);	/* before the header's errors */
+	if (rc < 0)
 		return import_csv_error(im, r, err, cause);
 	if (rc == 0)
 		return set_error(cause, "%s: empty file (a header line is "
 		    "required)", im->o->name);
-	import_say_note(im, &im->note);
 	im->rec_width = h->nfields;
 	if (import_header(im, h, cause) != 0)
 		return -1;

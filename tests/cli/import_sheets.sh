@@ -34,6 +34,11 @@ t_is "$(iconv -f UTF-8 -t UTF-8 "$dir/gbk.csv" >/dev/null 2>&1; echo $?)" 1 \
 out=$(ctl import customers "$dir/gbk.csv" 2>&1); rc=$?
 t_is "$rc" 0 "a GB18030 export imports"
 t_is "$(printf '%s\n' "$out" | grep -c 'read as GB18030')" 1 "the import says once that it read GB18030"
+printf '客户编号,"姓名\r\nG001,张伟\r\n' | iconv -f UTF-8 -t GB18030 >"$dir/gbk-bad.csv"
+out=$(ctl import customers "$dir/gbk-bad.csv" 2>&1); rc=$?
+t_is "$rc" 65 "a GB18030 file whose header is broken is refused"
+t_like "$out" "read as GB18030" "saying first how it was read"
+t_like "$out" "gbk-bad.csv: line 1, column 2: .*quote" "and what is wrong with the header"
 t_like "$out" "imported 4 customers from .*gbk.csv.*; 2 empty rows skipped" \
 	"empty rows are skipped and counted"
 t_is "$(name_of G002)" "王芳" "Chinese text converted to UTF-8"
